@@ -1,0 +1,46 @@
+"""The ``cxlens`` command line. One module per command group; errors print without a
+traceback, with the fix, and exit with status 2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from cxlens.cli import demo, docs, ingest, inspect
+from cxlens.cli.common import err_console
+from cxlens.errors import CxlensError
+
+
+class _Group(TyperGroup):
+    """Turns a CxlensError into a two-line message (what, fix) and exit status 2."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CxlensError as exc:
+            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False,
+                              soft_wrap=True)
+            if exc.hint:
+                err_console.print(f"[bold]fix:[/] {exc.hint}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+
+app = typer.Typer(
+    name="cxlens",
+    cls=_Group,
+    help="Measure customer experience from your own data, with honest statistics.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+ingest.register(app)
+inspect.register(app)
+demo.register(app)
+docs.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,39 @@
+"""cxlens demo: build the synthetic demo operation into the warehouse."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cxlens import store
+from cxlens.cli.common import DbOption, console, err_console
+from cxlens.cli.inspect import table_summary
+from cxlens.cli.common import Format, emit
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo(
+        scale: Annotated[float, typer.Option(
+            help="Size multiplier: 1 ≈ 240,000 interactions over 12 months; 42 ≈ 10 M.")] = 1.0,
+        seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 7,
+        db: DbOption = None,
+    ) -> None:
+        """Build a realistic demo operation (in-house team plus two BPO vendors) into the warehouse,
+        replacing what the canonical tables held."""
+        from cxlens.demo import build_demo
+
+        with store.connect(db) as wh:
+            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           TimeElapsedColumn(), console=err_console, transient=True)
+            with bar:
+                task = bar.add_task("demo data", total=None)
+
+                def progress(step: str, done: int, total: int) -> None:
+                    bar.update(task, description=step, completed=done, total=total)
+
+                build_demo(wh, scale=scale, seed=seed, progress=progress)
+            console.print(f"built the demo warehouse {wh.url}", highlight=False)
+            emit(table_summary(wh), Format.table, "tables")

@@ -1,0 +1,117 @@
+"""cxlens import / validate / quarantine / presets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from cxlens import store
+from cxlens.cli.common import DbOption, Format, FormatOption, console, emit, err_console
+from cxlens.ingest.mapping import load_mapping, preset_names
+from cxlens.ingest.pipeline import ImportResult, import_files, validate_files
+from cxlens.ingest.quarantine import list_quarantine
+
+MappingOption = Annotated[
+    str | None,
+    typer.Option("--mapping", "-m", help="Mapping YAML file, or a preset name (cxlens presets)."),
+]
+TimezoneOption = Annotated[
+    str | None,
+    typer.Option("--timezone", "--tz",
+                 help="Zone of timestamps that carry no offset (default UTC), e.g. Europe/London."),
+]
+
+
+def _report(result: ImportResult, verb: str) -> None:
+    console.print(
+        f"[bold]{verb}[/] {result.table}: {result.rows_read:,} row(s) read, "
+        f"{result.inserted:,} inserted, {result.updated:,} updated, "
+        f"{result.rejected:,} quarantined, {result.flagged:,} flagged "
+        f"({result.seconds:.1f} s)", highlight=False)
+    for line in result.summary():
+        console.print(line, highlight=False, soft_wrap=True)
+    for note in result.notes:
+        console.print(f"note: {note}", highlight=False, soft_wrap=True)
+
+
+def _progress() -> tuple[Progress, object]:
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                   TimeRemainingColumn(), console=err_console, transient=True)
+    tasks: dict[str, int] = {}
+
+    def update(file: str, done: int, total: int) -> None:
+        if file not in tasks:
+            tasks[file] = bar.add_task(Path(file).name, total=total or None)
+        bar.update(tasks[file], completed=done)  # type: ignore[arg-type]
+
+    return bar, update
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import")
+    def import_(
+        table: Annotated[str, typer.Argument(help="Canonical table, e.g. interactions.")],
+        files: Annotated[list[Path], typer.Argument(help="CSV/TSV, Parquet, JSON, JSONL, XLSX.")],
+        mapping: MappingOption = None,
+        timezone: TimezoneOption = None,
+        strict: Annotated[bool, typer.Option(
+            "--strict", help="Refuse the whole import if any row has a problem or warning.")] = False,
+        db: DbOption = None,
+    ) -> None:
+        """Import files into a table: validate, quarantine bad rows, upsert the rest atomically."""
+        with store.connect(db) as wh:
+            bar, update = _progress()
+            with bar:
+                result = import_files(wh, table, files, mapping=mapping, timezone=timezone,
+                                      strict=strict, progress=update)  # type: ignore[arg-type]
+            _report(result, "imported")
+
+    @app.command("validate")
+    def validate(
+        files: Annotated[list[Path], typer.Argument(help="Files to check.")],
+        table: Annotated[str | None, typer.Option(
+            "--table", "-t", help="Target table (default: the mapping's table).")] = None,
+        mapping: MappingOption = None,
+        timezone: TimezoneOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Dry run of an import: report every problem, write nothing."""
+        url = db or store.default_url()
+        use_db = url if "://" in url or Path(url).exists() else ":memory:"
+        with store.connect(use_db) as wh:
+            result = validate_files(wh, table, files, mapping=mapping, timezone=timezone)
+        _report(result, "checked (nothing written)")
+        if result.rejected:
+            raise typer.Exit(1)
+
+    @app.command("quarantine")
+    def quarantine(
+        table: Annotated[str | None, typer.Option("--table", "-t", help="Only this table.")] = None,
+        flagged: Annotated[bool, typer.Option(
+            "--flagged", help="Show rows loaded with a warning instead of rejected rows.")] = False,
+        limit: Annotated[int, typer.Option(help="At most this many rows (0 = all).")] = 100,
+        fmt: FormatOption = Format.table,
+        db: DbOption = None,
+    ) -> None:
+        """List quarantined rows with their reasons and source location."""
+        with store.connect(db) as wh:
+            frame = list_quarantine(wh, table=table, status="flagged" if flagged else "rejected",
+                                    limit=limit or None)
+        if fmt is Format.table:
+            frame = frame.drop(columns=["record", "import_id"])
+            frame["source_file"] = frame["source_file"].map(lambda p: Path(p).name)
+        emit(frame, fmt, "flagged rows" if flagged else "quarantined rows")
+
+    @app.command("presets")
+    def presets(fmt: FormatOption = Format.table) -> None:
+        """List the built-in import presets (helpdesk and ACD exports)."""
+        rows = []
+        for name in preset_names():
+            m = load_mapping(name)
+            rows.append({"preset": name, "table": m.table, "sample": m.sample or "",
+                         "description": m.description})
+        emit(pd.DataFrame(rows), fmt, "presets")

@@ -1,0 +1,173 @@
+"""Convert raw values to the canonical types, vectorised, recording every value that fails.
+
+Each converter returns the typed column and a boolean mask of the values that could not be
+converted (empty values are not failures: they become nulls).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from cxlens.errors import ConfigError
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0", "x"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+_CLOCK = re.compile(r"^\s*(-)?(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)\s*$")
+
+
+def zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {name!r}",
+                          "use an IANA name such as Europe/London or America/New_York") from None
+
+
+def is_blank(series: pd.Series) -> pd.Series:
+    blank = series.isna()
+    if series.dtype == object:
+        blank |= series.map(lambda v: isinstance(v, str) and not v.strip())
+    return blank
+
+
+def to_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    blank = is_blank(series)
+
+    def text(v: object) -> str:
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, dt.datetime | dt.date):
+            return v.isoformat()
+        return str(v).strip()
+
+    out = series.astype(object).where(blank, series.map(text, na_action="ignore"))
+    return out.where(~blank, None), pd.Series(False, index=series.index)
+
+
+def to_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    blank = is_blank(series)
+    if series.dtype == object:
+        cleaned = series.map(lambda v: v.strip().replace(",", "") if isinstance(v, str) else v)
+        cleaned = cleaned.map(lambda v: float(v) if isinstance(v, bool) else v)
+    else:
+        cleaned = series
+    num = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+    bad = num.isna() & ~blank
+    return num, bad
+
+
+def to_integer(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Whole numbers; returns (values, not-a-number mask, not-whole mask)."""
+    num, bad = to_number(series)
+    fractional = num.notna() & (num != np.floor(num))
+    values = num.where(~fractional).round().astype("Int64")
+    return values, bad, fractional
+
+
+def to_seconds(series: pd.Series, unit_seconds: float = 1.0) -> tuple[pd.Series, pd.Series]:
+    """Durations: numbers in a unit, clock text ("3:45" = 225 s, "1:02:03"), or Excel times."""
+    blank = is_blank(series)
+
+    def one(v: object) -> float:
+        if isinstance(v, dt.timedelta):
+            return v.total_seconds()
+        if isinstance(v, dt.time):
+            return v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6
+        if isinstance(v, str):
+            m = _CLOCK.match(v)
+            if m:
+                sign, h, mnt, sec = m.groups()
+                total = int(h or 0) * 3600 + int(mnt) * 60 + float(sec)
+                return -total if sign else total
+            try:
+                return float(v.strip().replace(",", "")) * unit_seconds
+            except ValueError:
+                return float("nan")
+        if isinstance(v, bool):
+            return float("nan")
+        try:
+            return float(v) * unit_seconds  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return float("nan")
+
+    if series.dtype != object:
+        out = pd.to_numeric(series, errors="coerce").astype("float64") * unit_seconds
+    else:
+        out = series.map(one, na_action="ignore").astype("float64")
+    return out, out.isna() & ~blank
+
+
+def to_boolean(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    blank = is_blank(series)
+
+    def one(v: object) -> object:
+        if isinstance(v, bool | np.bool_):
+            return bool(v)
+        key = str(v).strip().lower()
+        if key in _TRUE:
+            return True
+        if key in _FALSE:
+            return False
+        return None
+
+    out = series.map(one, na_action="ignore").astype("boolean")
+    return out, out.isna() & ~blank
+
+
+def to_timestamp(series: pd.Series, tz: ZoneInfo, fmt: str | None = None,
+                 dayfirst: bool = False) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """UTC timestamps; returns (values, unparseable mask, nonexistent/ambiguous local time mask).
+
+    Values with an offset keep it; values without one are read in ``tz``.
+    """
+    blank = is_blank(series)
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return series.dt.tz_convert("UTC"), pd.Series(False, index=series.index), \
+            pd.Series(False, index=series.index)
+    if pd.api.types.is_datetime64_dtype(series.dtype):
+        naive = series
+        aware: pd.Series | None = None
+    else:
+        text = series.map(lambda v: v.strip() if isinstance(v, str) else v).where(~blank, None)
+        has_offset = text.map(
+            lambda v: isinstance(v, str) and bool(re.search(r"(Z|[+-]\d{2}:?\d{2})$", v))
+        )
+        naive = _parse(text.where(~has_offset, None), fmt, dayfirst)
+        aware = (
+            _parse(text.where(has_offset, None), fmt, dayfirst, utc=True)
+            if has_offset.any() else None
+        )
+    try:
+        local = naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    except (TypeError, AttributeError):  # already aware (datetime objects with tzinfo)
+        local = pd.to_datetime(naive, utc=True)
+    dst = local.isna() & naive.notna()
+    result = local.dt.tz_convert("UTC")
+    if aware is not None:
+        result = result.where(aware.isna(), aware)
+    bad = result.isna() & ~blank & ~dst
+    return result, bad, dst
+
+
+def _parse(values: pd.Series, fmt: str | None, dayfirst: bool, utc: bool = False) -> pd.Series:
+    if fmt:
+        return pd.to_datetime(values, format=fmt, errors="coerce", utc=utc)
+    if values.map(lambda v: isinstance(v, dt.datetime)).any():
+        objs = values.map(lambda v: v.replace(tzinfo=None) if isinstance(v, dt.datetime)
+                          and v.tzinfo is None else v)
+        return pd.to_datetime(objs, errors="coerce", utc=utc)
+    out = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=utc)
+    retry = out.isna() & values.notna()
+    if retry.any():
+        # Non-ISO text (e.g. "03/28/2024 4:00 PM"): slower, flexible parsing of the rest only.
+        again = pd.to_datetime(values[retry], format="mixed", dayfirst=dayfirst,
+                               errors="coerce", utc=utc)
+        out = out.astype(again.dtype) if out.dtype != again.dtype and len(out) == retry.sum() \
+            else out
+        out[retry] = again
+    return out

@@ -1,0 +1,200 @@
+"""Mappings (YAML) turn a source export into canonical columns.
+
+A mapping renames columns, converts values (value maps, units, date formats, offsets),
+sets constants, builds ids from templates, and can unpivot a wide survey export (one column
+per question) into one row per answer. Built-in presets are mappings shipped with cxlens.
+"""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.schema import SURVEY_SCALES, TABLES, Table, Type
+
+PRESET_DIR = Path(__file__).parent / "presets"
+Unit = Literal["milliseconds", "seconds", "minutes", "hours", "days"]
+UNIT_SECONDS: dict[str, float] = {
+    "milliseconds": 0.001, "seconds": 1, "minutes": 60, "hours": 3600, "days": 86400,
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class ColumnSpec(_Model):
+    """How one canonical column is filled."""
+
+    source: str | None = Field(None, alias="from", description="Source column to read.")
+    value: Any = Field(None, description="Constant for every row (e.g. vendor: Acme BPO).")
+    template: str | None = Field(
+        None, description='Build text from source columns, e.g. "{Ticket ID}-csat".')
+    values: dict[str, Any] | None = Field(
+        None, description="Value map, case-insensitive (e.g. Y: true, Very satisfied: 5). "
+        "Values not in the map pass through unchanged.")
+    unit: Unit | None = Field(None, description="Unit of a number that becomes seconds.")
+    format: str | None = Field(None, description="strptime format of a timestamp.")
+    dayfirst: bool = Field(False, description="Read 03/04/2024 as 3 April.")
+    offset_from: str | None = Field(
+        None, description="Canonical timestamp this duration is added to (e.g. created_at + "
+        "first reply minutes = first_response_at).")
+    default: Any = Field(None, description="Used where the source value is empty.")
+
+    @field_validator("template")
+    @classmethod
+    def _template_fields(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                list(string.Formatter().parse(v))
+            except ValueError as exc:
+                raise ValueError(f"bad template {v!r}: {exc}") from exc
+        return v
+
+    def template_fields(self) -> list[str]:
+        if self.template is None:
+            return []
+        return [f for _, f, _, _ in string.Formatter().parse(self.template) if f]
+
+
+class Question(_Model):
+    """One question column of a wide survey export."""
+
+    source: str = Field(alias="from", description="Column holding the answer.")
+    survey: str = Field(description="csat, nps, ces or a custom survey name.")
+    scale: tuple[int, int] | None = Field(None, description="(min, max); standard surveys "
+                                          "default to csat 1-5, nps 0-10, ces 1-7.")
+    values: dict[str, Any] | None = Field(None, description="Label → score map.")
+    comment: str | None = Field(None, description='Column with this question\'s "Why?" text.')
+
+
+class Unpivot(_Model):
+    """Wide survey export → one survey_responses row per answered question."""
+
+    questions: list[Question]
+    response_id: str = Field(
+        description='Template for each answer\'s id, e.g. "{Response ID}-{survey}"; '
+        "{survey} is the question's survey name.")
+
+
+class Mapping(_Model):
+    table: str | None = Field(None, description="Canonical table this mapping loads.")
+    description: str = ""
+    sample: str | None = Field(None, description="Sample file shipped with a preset.")
+    timezone: str | None = Field(None, description="Zone of timestamps without an offset.")
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = Field(None, description="XLSX sheet to read (default: the first).")
+    merge: bool = Field(False, description="Update existing rows: only mapped columns change; "
+                        "rows with an unknown key are quarantined.")
+    columns: dict[str, str | ColumnSpec] = Field(default_factory=dict)
+    unpivot: Unpivot | None = None
+
+    def spec(self, column: str) -> ColumnSpec:
+        raw = self.columns[column]
+        return ColumnSpec(**{"from": raw}) if isinstance(raw, str) else raw
+
+    def specs(self) -> dict[str, ColumnSpec]:
+        return {name: self.spec(name) for name in self.columns}
+
+
+def load_mapping(name_or_path: str | Path) -> Mapping:
+    """A mapping from a YAML file, or a built-in preset by name (see ``cxlens presets``)."""
+    path = Path(name_or_path)
+    if not path.is_file():
+        preset = PRESET_DIR / f"{name_or_path}.yaml"
+        if not preset.is_file():
+            raise NotFound(
+                f"no mapping file {name_or_path} and no preset of that name."
+                f"{did_you_mean(str(name_or_path), preset_names())}",
+                f"give a YAML path, or one of the presets: {', '.join(preset_names())}",
+            )
+        path = preset
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}", "fix the YAML syntax") from exc
+    return parse_mapping(doc or {}, str(path))
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))
+
+
+def parse_mapping(doc: dict[str, Any], where: str = "mapping") -> Mapping:
+    try:
+        return Mapping.model_validate(doc)
+    except ValidationError as exc:
+        lines = [f"{where}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError(
+            f"{len(lines)} problem(s) in the mapping:\n  " + "\n  ".join(lines),
+            "see docs/import.md for the mapping format",
+        ) from exc
+
+
+def check_mapping(mapping: Mapping, table: Table, source_columns: list[str], where: str) -> None:
+    """Report every problem of ``mapping`` against ``table`` and a file's columns at once."""
+    problems: list[str] = []
+    if mapping.table and mapping.table != table.name:
+        problems.append(f"the mapping is for table {mapping.table}, not {table.name}")
+    names = table.column_names
+    cols = set(source_columns)
+
+    def need_source(col: str, what: str) -> None:
+        if col not in cols:
+            problems.append(f'{what}: the file has no column "{col}".'
+                            f"{did_you_mean(col, source_columns)}")
+
+    for target, spec in mapping.specs().items():
+        if target not in names:
+            problems.append(f'columns.{target}: {table.name} has no column "{target}".'
+                            f"{did_you_mean(target, names)}")
+            continue
+        given = [spec.source is not None, spec.value is not None, spec.template is not None]
+        if sum(given) != 1:
+            problems.append(f"columns.{target}: give exactly one of from, value or template")
+        if spec.source is not None:
+            need_source(spec.source, f"columns.{target}.from")
+        for field in spec.template_fields():
+            if field != "survey":
+                need_source(field, f"columns.{target}.template")
+        col_type = table.column(target).type
+        if spec.unit and col_type not in (Type.FLOAT, Type.INTEGER, Type.TIMESTAMP):
+            problems.append(f"columns.{target}.unit: {target} is {col_type.value}, not a duration")
+        if spec.offset_from:
+            if col_type is not Type.TIMESTAMP:
+                problems.append(f"columns.{target}.offset_from: {target} is not a timestamp")
+            elif spec.offset_from not in mapping.columns and spec.offset_from not in cols:
+                problems.append(f"columns.{target}.offset_from: {spec.offset_from} is not mapped")
+    if mapping.unpivot is not None:
+        if table.name != "survey_responses":
+            problems.append("unpivot only applies to survey_responses")
+        for i, q in enumerate(mapping.unpivot.questions):
+            need_source(q.source, f"unpivot.questions[{i}].from")
+            if q.comment:
+                need_source(q.comment, f"unpivot.questions[{i}].comment")
+            if q.scale is None and q.survey.lower() not in SURVEY_SCALES:
+                problems.append(f"unpivot.questions[{i}]: custom survey {q.survey!r} needs a scale")
+        for _, field, _, _ in string.Formatter().parse(mapping.unpivot.response_id):
+            if field and field != "survey":
+                need_source(field, "unpivot.response_id")
+    if problems:
+        raise ConfigError(
+            f"{where}: {len(problems)} problem(s) with the mapping:\n  " + "\n  ".join(problems),
+            "fix the mapping (docs/import.md); column names must match the file's header exactly",
+        )
+
+
+def table_for(mapping: Mapping | None, table: str | None) -> Table:
+    from cxlens.schema import table as lookup
+
+    name = table or (mapping.table if mapping else None)
+    if not name:
+        raise ConfigError("which table should this file go to?",
+                          f"name it: one of {', '.join(TABLES)}")
+    return lookup(name)

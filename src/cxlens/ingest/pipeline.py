@@ -1,0 +1,268 @@
+"""``import_files``: read → map → validate → stage → cross-row checks → load, atomically.
+
+A file-level problem (unreadable file, bad mapping, missing required column) refuses the whole
+import and leaves the warehouse unchanged. Row-level errors send the row to quarantine; warnings
+keep the row and flag it. Re-importing a file upserts by key and replaces that file's
+quarantine entries, so an import is idempotent.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cxlens.errors import CxlensError, ImportRefused
+from cxlens.ingest import readers
+from cxlens.ingest.coerce import zone
+from cxlens.ingest.load import Stage, as_records
+from cxlens.ingest.mapping import Mapping, check_mapping, load_mapping, table_for
+from cxlens.ingest.problems import Problem, summarise
+from cxlens.ingest.quarantine import IMPORTS, QUARANTINE, quarantine_rows
+from cxlens.ingest.transform import ROW, apply_mapping, ignored_columns, passthrough_columns
+from cxlens.ingest.validate import check_chunk
+from cxlens.schema import Table
+from cxlens.store.base import Warehouse
+
+Progress = Callable[[str, int, int], None]  # (file, bytes done, bytes total)
+
+
+@dataclass
+class FileResult:
+    path: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_flagged: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    import_id: str
+    table: str
+    files: list[FileResult]
+    problems: list[Problem]
+    notes: list[str]
+    inserted: int = 0
+    updated: int = 0
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def loaded(self) -> int:
+        return self.inserted + self.updated
+
+    @property
+    def rejected(self) -> int:
+        return sum(f.rows_rejected for f in self.files)
+
+    @property
+    def flagged(self) -> int:
+        return sum(f.rows_flagged for f in self.files)
+
+    def summary(self) -> list[str]:
+        return summarise(self.problems)
+
+
+def import_files(wh: Warehouse, table: str | None, files: Sequence[str | Path], *,
+                 mapping: str | Path | Mapping | None = None, timezone: str | None = None,
+                 strict: bool = False, dry_run: bool = False,
+                 progress: Progress | None = None) -> ImportResult:
+    """Import ``files`` into ``table``; see the module docstring for the guarantees."""
+    started = pd.Timestamp.now(tz="UTC")
+    t0 = time.perf_counter()
+    mp = load_mapping(mapping) if isinstance(mapping, str | Path) else mapping
+    tbl = table_for(mp, table)
+    tz = zone(timezone or (mp.timezone if mp else None))
+    mapping_name = str(mapping) if isinstance(mapping, str | Path) else ("inline" if mp else "")
+    result = ImportResult(uuid.uuid4().hex[:12], tbl.name, [], [], [], dry_run=dry_run)
+    wh.ensure(QUARANTINE, IMPORTS)
+    refusals: list[str] = []
+    rejected_records: dict[tuple[str, int], dict[str, object]] = {}
+    with wh.transaction():
+        stage: Stage | None = None
+        for f in files:
+            path = Path(f).expanduser().resolve()
+            fr = FileResult(str(path))
+            result.files.append(fr)
+            try:
+                stage = _read_file(wh, path, tbl, mp, tz, stage, fr, result, rejected_records,
+                                   progress)
+            except CxlensError as exc:
+                refusals.append(str(exc))
+        if refusals:
+            raise ImportRefused(
+                f"import into {tbl.name} refused; nothing was written:\n  " + "\n  ".join(refusals),
+                "fix the problems above and run the import again",
+            )
+        if stage is not None:
+            _cross_checks(stage, mp, result, rejected_records)
+        _count(result)
+        if strict and result.problems:
+            raise ImportRefused(
+                f"--strict: {len(result.problems)} problem(s) found; nothing was written:\n  "
+                + "\n  ".join(result.summary()),
+                "fix the rows listed, or import without --strict to quarantine them",
+            )
+        if stage is not None:
+            result.updated = stage.existing()
+            result.inserted = stage.rows() - result.updated
+            if mp is not None and mp.merge:
+                result.inserted = 0
+                stage.merge()
+            else:
+                stage.upsert()
+            stage.drop()
+        _record(wh, result, started, mapping_name, rejected_records)
+        result.seconds = time.perf_counter() - t0
+        if dry_run:
+            raise _DryRun(result)
+    return result
+
+
+class _DryRun(Exception):
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
+
+
+def validate_files(wh: Warehouse, table: str | None, files: Sequence[str | Path],
+                   **kw: object) -> ImportResult:
+    """Everything an import does, then roll back: a dry run that writes nothing."""
+    try:
+        import_files(wh, table, files, dry_run=True, **kw)  # type: ignore[arg-type]
+    except _DryRun as done:
+        return done.result
+    raise AssertionError("a dry run always rolls back")  # pragma: no cover
+
+
+def _read_file(wh: Warehouse, path: Path, tbl: Table, mp: Mapping | None, tz: object,
+               stage: Stage | None, fr: FileResult, result: ImportResult,
+               rejected_records: dict[tuple[str, int], dict[str, object]],
+               progress: Progress | None) -> Stage | None:
+    total = path.stat().st_size if path.is_file() else 0
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(str(path), min(done, total), total)
+
+    chunks = readers.read_chunks(
+        path, encoding=mp.encoding if mp else None, delimiter=mp.delimiter if mp else None,
+        sheet=mp.sheet if mp else None, progress=tick)
+    first = True
+    for chunk in chunks:
+        if first:
+            columns = list(chunk.data.columns)
+            _check_columns(tbl, mp, columns, str(path))
+            fr.ignored_columns = ignored_columns(tbl, mp, columns)
+            first = False
+        mapped = apply_mapping(chunk.data, chunk.rows, tbl, mp)
+        checked = check_chunk(mapped, tbl, mp, tz, str(path))  # type: ignore[arg-type]
+        fr.rows_read += len(mapped)
+        result.problems.extend(checked.problems)
+        if checked.rejected is not None and checked.rejected.any():
+            bad = mapped.loc[checked.rejected]
+            for rec in bad.to_dict("records"):
+                row = int(rec.pop(ROW))
+                rejected_records[(str(path), row)] = {
+                    k: v for k, v in rec.items() if v is not None and v == v}
+        if stage is None:
+            stage = Stage(wh, tbl, list(checked.data.columns))
+        stage.append(checked.good, str(path))
+    if first:
+        raise readers.ReadError(f"{path}: the file has a header but no rows",
+                                "check the export; nothing to import")
+    if fr.ignored_columns:
+        result.notes.append(f"{path.name}: columns not imported (not in {tbl.name}; map them to "
+                            f"use them): {', '.join(fr.ignored_columns)}")
+    return stage
+
+
+def _check_columns(tbl: Table, mp: Mapping | None, columns: list[str], where: str) -> None:
+    if mp is not None:
+        check_mapping(mp, tbl, columns, where)
+    produced = set(passthrough_columns(tbl, mp, columns))
+    if mp is not None:
+        produced |= set(mp.columns)
+        if mp.unpivot:
+            produced |= {"survey", "score", "scale_min", "scale_max", "response_id"}
+    missing = [c for c in tbl.required if c not in produced
+               and not (mp is not None and mp.merge and c not in tbl.key)]
+    if missing:
+        from cxlens.errors import did_you_mean
+
+        hints = "".join(did_you_mean(m, columns) for m in missing)
+        raise ImportRefused(
+            f"{where}: required column(s) {', '.join(missing)} of {tbl.name} are missing; "
+            f"the file has: {', '.join(columns)}.{hints}",
+            "rename the columns in the file, or map them with --mapping "
+            "(columns: {canonical_name: Source Column})",
+        )
+
+
+def _cross_checks(stage: Stage, mp: Mapping | None, result: ImportResult,
+                  rejected_records: dict[tuple[str, int], dict[str, object]]) -> None:
+    checks = [stage.drop_duplicates]
+    if mp is not None and mp.merge:
+        checks += [stage.missing_targets, stage.merged_time_order]
+    for check in checks:
+        problems, records = check()
+        result.problems.extend(problems)
+        rejected_records.update(as_records(records))  # type: ignore[arg-type]
+    warnings, notes = stage.unknown_references()
+    result.problems.extend(warnings)
+    result.notes.extend(notes)
+
+
+def _count(result: ImportResult) -> None:
+    for fr in result.files:
+        rows = {(p.row, p.severity) for p in result.problems if p.file == fr.path}
+        rejected = {r for r, s in rows if s == "error"}
+        fr.rows_rejected = len(rejected)
+        fr.rows_flagged = len({r for r, s in rows if s == "warning"} - rejected)
+        fr.rows_loaded = fr.rows_read - fr.rows_rejected
+
+
+def _record(wh: Warehouse, result: ImportResult, started: pd.Timestamp, mapping: str,
+            rejected_records: dict[tuple[str, int], dict[str, object]]) -> None:
+    files = [fr.path for fr in result.files]
+    marks = ", ".join("?" for _ in files)
+    wh.execute(f"DELETE FROM quarantine WHERE table_name = ? AND source_file IN ({marks})",
+               [result.table, *files])
+    errors = [p for p in result.problems if p.severity == "error"]
+    rejected_rows = {(p.file, p.row) for p in errors}
+    warnings = [p for p in result.problems
+                if p.severity == "warning" and (p.file, p.row) not in rejected_rows]
+    frames = [
+        quarantine_rows(result.import_id, result.table, started, errors,
+                        rejected_records, "rejected"),  # type: ignore[arg-type]
+        quarantine_rows(result.import_id, result.table, started, warnings, {}, "flagged"),
+    ]
+    import pyarrow as pa
+
+    from cxlens.ingest.load import ARROW
+
+    schema = pa.schema([pa.field(c.name, ARROW[c.type]) for c in QUARANTINE.columns])
+    for frame in frames:
+        if not frame.empty:
+            wh.insert_arrow("quarantine", pa.Table.from_pandas(frame, schema=schema,
+                                                               preserve_index=False))
+    finished = pd.Timestamp.now(tz="UTC")
+    for fr in result.files:
+        wh.execute(
+            "INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [result.import_id, result.table, fr.path, mapping, fr.rows_read, fr.rows_loaded,
+             fr.rows_rejected, fr.rows_flagged, started.to_pydatetime(),
+             finished.to_pydatetime()],
+        )

@@ -1,0 +1,94 @@
+"""The quarantine (rejected and flagged rows, with reasons and source location) and the
+import log. Both are operational tables owned by the import."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from cxlens.ingest.problems import Problem
+from cxlens.schema import Column, Table, Type
+from cxlens.store.base import Warehouse
+
+S, I, T = Type.STRING, Type.INTEGER, Type.TIMESTAMP
+
+QUARANTINE = Table(
+    "quarantine",
+    "Rows an import rejected (status rejected: not loaded) or loaded with a warning "
+    "(status flagged), with every reason and where the row came from.",
+    (
+        Column("import_id", S, "Import that found the problem.", required=True),
+        Column("table_name", S, "Canonical table the row was meant for.", required=True),
+        Column("source_file", S, "File the row came from (absolute path).", required=True),
+        Column("source_row", I, "Row in the file; the header is row 1."),
+        Column("status", S, "rejected (not loaded) or flagged (loaded with a warning).",
+               enum=("rejected", "flagged")),
+        Column("rules", S, "Rules broken, comma-separated (type, enum, out_of_scale, ...)."),
+        Column("reason", S, "Every problem of the row: column, value, what is wrong, the fix."),
+        Column("record", S, "The row's values as read (JSON)."),
+        Column("quarantined_at", T, "When the import ran."),
+    ),
+    key=(),
+)
+
+IMPORTS = Table(
+    "import_log",
+    "One row per file per import: what was read, loaded, rejected and flagged.",
+    (
+        Column("import_id", S, "Id shared by the files of one `cxlens import`.", required=True),
+        Column("table_name", S, "Canonical table loaded.", required=True),
+        Column("source_file", S, "File imported (absolute path).", required=True),
+        Column("mapping", S, "Mapping or preset used."),
+        Column("rows_read", I, "Records read (answers, for an unpivoted survey export)."),
+        Column("rows_loaded", I, "Rows inserted or updated."),
+        Column("rows_rejected", I, "Rows sent to quarantine."),
+        Column("rows_flagged", I, "Rows loaded with a warning."),
+        Column("started_at", T, "Start of the import."),
+        Column("finished_at", T, "End of the import."),
+    ),
+    key=(),
+)
+
+
+def quarantine_rows(import_id: str, table: str, started: pd.Timestamp,
+                    problems: Sequence[Problem], records: dict[tuple[str, int], dict[str, Any]],
+                    status: str) -> pd.DataFrame:
+    """One quarantine row per (file, row), joining all of that row's problems."""
+    by_row: dict[tuple[str, int], list[Problem]] = {}
+    for p in problems:
+        by_row.setdefault((p.file, p.row or 0), []).append(p)
+    out = []
+    for (file, row), probs in by_row.items():
+        out.append({
+            "import_id": import_id,
+            "table_name": table,
+            "source_file": file,
+            "source_row": row or None,
+            "status": status,
+            "rules": ",".join(sorted({p.rule for p in probs})),
+            "reason": "; ".join(
+                f"{p.column or '-'}: {p.message}" + (f" (value {p.value!r})" if p.value else "")
+                + f" — fix: {p.hint}" for p in probs),
+            "record": json.dumps(records.get((file, row), {}), default=str, ensure_ascii=False),
+            "quarantined_at": started,
+        })
+    return pd.DataFrame(out, columns=list(QUARANTINE.column_names))
+
+
+def list_quarantine(wh: Warehouse, *, table: str | None = None, status: str = "rejected",
+                    limit: int | None = 100) -> pd.DataFrame:
+    """Quarantined rows, newest import first."""
+    wh.ensure(QUARANTINE)
+    sql = ("SELECT table_name, source_file, source_row, status, rules, reason, record, import_id "
+           "FROM quarantine WHERE status = ?")
+    params: list[Any] = [status]
+    if table:
+        sql += " AND table_name = ?"
+        params.append(table)
+    sql += " ORDER BY quarantined_at DESC, source_file, source_row"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return wh.query_df(sql, params)

@@ -1,0 +1,290 @@
+"""Read source files in chunks: CSV/TSV, Parquet, JSON, JSON Lines and XLSX.
+
+Every reader yields :class:`Chunk` objects: a DataFrame of raw values (text for CSV, native
+values for the typed formats) plus the spreadsheet row number of its first record, so every
+problem can name the row a person would look at. ``progress`` is told the bytes consumed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from cxlens.errors import CxlensError, NotFound, did_you_mean
+
+Progress = Callable[[int], None]
+CHUNK_ROWS = 200_000
+
+FORMATS = {
+    ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".gz": "csv",
+    ".parquet": "parquet", ".pq": "parquet",
+    ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".xlsx": "xlsx", ".xlsm": "xlsx",
+}
+
+
+class ReadError(CxlensError):
+    code = "read_error"
+
+
+@dataclass
+class Chunk:
+    data: pd.DataFrame
+    first_row: int  # spreadsheet row number of data.iloc[0]
+
+    @property
+    def rows(self) -> pd.Series:
+        return pd.Series(range(self.first_row, self.first_row + len(self.data)),
+                         index=self.data.index)
+
+
+class _Counting(io.RawIOBase):
+    """File wrapper that reports bytes read, for progress bars."""
+
+    def __init__(self, raw: BinaryIO, progress: Progress | None) -> None:
+        self.raw, self.progress = raw, progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        data = self.raw.read(len(b))
+        b[: len(data)] = data
+        if self.progress and data:
+            self.progress(len(data))
+        return len(data)
+
+
+def file_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        suffix = Path(path.stem).suffix.lower() or ".csv"
+    if suffix not in FORMATS:
+        raise ReadError(
+            f"{path}: cannot tell the file type from the extension {suffix or '(none)'}."
+            f"{did_you_mean(suffix, FORMATS)}",
+            "rename the file with one of " + ", ".join(sorted(set(FORMATS) - {'.gz'})),
+        )
+    return FORMATS[suffix]
+
+
+def read_chunks(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
+                sheet: str | None = None, chunk_rows: int = CHUNK_ROWS,
+                progress: Progress | None = None) -> Iterator[Chunk]:
+    """Yield the records of ``path`` in chunks of at most ``chunk_rows``."""
+    if not path.is_file():
+        raise NotFound(f"{path}: no such file", "check the path (relative to the current folder)")
+    kind = file_format(path)
+    if kind == "csv":
+        yield from _csv(path, encoding, delimiter, chunk_rows, progress)
+    elif kind == "parquet":
+        yield from _parquet(path, chunk_rows, progress)
+    elif kind == "json":
+        yield from _json(path, encoding, chunk_rows, progress)
+    elif kind == "jsonl":
+        yield from _jsonl(path, encoding, chunk_rows, progress)
+    else:
+        yield from _xlsx(path, sheet, chunk_rows, progress)
+
+
+def _sniff(path: Path, encoding: str, delimiter: str | None) -> tuple[str, list[str]]:
+    opener = _open_text_gz if path.suffix.lower() == ".gz" else _open_text
+    with opener(path, encoding) as fh:
+        head = fh.read(64 * 1024)
+    if not head.strip():
+        raise ReadError(f"{path}: the file is empty", "export the data again; a header row is needed")
+    first = head.lstrip("\ufeff").splitlines()[0]
+    if delimiter is None:
+        if path.suffix.lower() == ".tsv":
+            delimiter = "\t"
+        else:
+            counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+            delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    header = next(csv.reader([first], delimiter=delimiter))
+    return delimiter, [h.strip() for h in header]
+
+
+def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
+    return open(path, encoding=encoding, errors="replace")  # noqa: SIM115
+
+
+def _open_text_gz(path: Path, encoding: str) -> io.TextIOWrapper:
+    import gzip
+
+    return io.TextIOWrapper(gzip.open(path), encoding=encoding, errors="replace")
+
+
+def _csv(path: Path, encoding: str | None, delimiter: str | None, chunk_rows: int,
+         progress: Progress | None) -> Iterator[Chunk]:
+    enc = encoding or "utf-8"
+    delimiter, header = _sniff(path, enc, delimiter)
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise ReadError(f"{path}: the header names {', '.join(dupes)} more than once",
+                        "rename the repeated columns so each name is unique")
+    raw = open(path, "rb")  # noqa: SIM115
+    stream: Any = _Counting(raw, progress)
+    if path.suffix.lower() == ".gz":
+        import gzip
+
+        stream = gzip.GzipFile(fileobj=io.BufferedReader(stream))
+    try:
+        reader = pacsv.open_csv(
+            io.BufferedReader(stream) if not isinstance(stream, io.BufferedIOBase) else stream,
+            read_options=pacsv.ReadOptions(encoding=enc, block_size=8 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in header},
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+        first_row = 2
+        pending: list[pa.RecordBatch] = []
+        pending_rows = 0
+        for batch in reader:
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            if pending_rows >= chunk_rows:
+                yield Chunk(_strip_names(pa.Table.from_batches(pending).to_pandas()), first_row)
+                first_row += pending_rows
+                pending, pending_rows = [], 0
+        if pending:
+            yield Chunk(_strip_names(pa.Table.from_batches(pending).to_pandas()), first_row)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        text = str(exc)
+        hint = ("every row needs as many fields as the header; check quoting of values that "
+                "contain the delimiter or line breaks")
+        if "UTF8" in text or "utf-8" in text.lower() or isinstance(exc, UnicodeDecodeError):
+            hint = "the file is not UTF-8: pass --encoding (e.g. cp1252 or latin-1), or re-save as UTF-8"
+        raise ReadError(f"{path}: cannot parse the CSV: {text}", hint) from exc
+    finally:
+        raw.close()
+
+
+def _strip_names(df: pd.DataFrame) -> pd.DataFrame:
+    df.columns = [str(c).lstrip("\ufeff").strip() for c in df.columns]
+    return df
+
+
+def _parquet(path: Path, chunk_rows: int, progress: Progress | None) -> Iterator[Chunk]:
+    try:
+        pf = pq.ParquetFile(path)
+    except pa.ArrowInvalid as exc:
+        raise ReadError(f"{path}: not a readable Parquet file: {exc}",
+                        "check the file is complete and really Parquet") from exc
+    size, total = path.stat().st_size, max(pf.metadata.num_rows, 1)
+    first_row = 2
+    for batch in pf.iter_batches(batch_size=chunk_rows):
+        df = batch.to_pandas(timestamp_as_object=False)
+        yield Chunk(_strip_names(df), first_row)
+        first_row += batch.num_rows
+        if progress:
+            progress(int(size * batch.num_rows / total))
+
+
+def _records_frame(records: list[Any], path: Path) -> pd.DataFrame:
+    bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
+    if bad is not None:
+        raise ReadError(f"{path}: record {bad + 1} is not a JSON object",
+                        "give a list of objects, one per row, or JSON Lines with one object a line")
+    return _strip_names(pd.json_normalize(records, sep="."))
+
+
+def _json(path: Path, encoding: str | None, chunk_rows: int,
+          progress: Progress | None) -> Iterator[Chunk]:
+    try:
+        doc = json.loads(path.read_text(encoding=encoding or "utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ReadError(f"{path}: not valid JSON: {exc}",
+                        "check the file; for one object per line use the .jsonl extension") from exc
+    if isinstance(doc, dict):
+        lists = [k for k, v in doc.items() if isinstance(v, list)]
+        if len(lists) != 1:
+            raise ReadError(
+                f"{path}: the JSON object holds {len(lists)} lists ({', '.join(lists) or 'none'}); "
+                "cannot tell which one holds the rows",
+                "give a JSON list of records, or an object with exactly one list (as API exports do)",
+            )
+        doc = doc[lists[0]]
+    if not isinstance(doc, list):
+        raise ReadError(f"{path}: the JSON is neither a list nor an object holding a list",
+                        "give a list of records")
+    if progress:
+        progress(path.stat().st_size)
+    for start in range(0, len(doc), chunk_rows):
+        yield Chunk(_records_frame(doc[start : start + chunk_rows], path), start + 2)
+
+
+def _jsonl(path: Path, encoding: str | None, chunk_rows: int,
+           progress: Progress | None) -> Iterator[Chunk]:
+    records: list[Any] = []
+    first_row = 2
+    with open(path, "rb") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if progress:
+                progress(len(line))
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line.decode(encoding or "utf-8")))
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise ReadError(f"{path}: line {lineno} is not valid JSON: {exc}",
+                                "fix or remove that line; each line must be one JSON object") from exc
+            if len(records) >= chunk_rows:
+                yield Chunk(_records_frame(records, path), first_row)
+                first_row += len(records)
+                records = []
+    if records:
+        yield Chunk(_records_frame(records, path), first_row)
+
+
+def _xlsx(path: Path, sheet: str | None, chunk_rows: int,
+          progress: Progress | None) -> Iterator[Chunk]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError) as exc:
+        raise ReadError(f"{path}: not a readable XLSX workbook: {exc}",
+                        "save it from Excel as .xlsx (old .xls files are not supported)") from exc
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise ReadError(f"{path}: no sheet named {sheet!r}.{did_you_mean(sheet, book.sheetnames)}",
+                            f"sheets: {', '.join(book.sheetnames)}")
+        ws = book[sheet] if sheet else book.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if header_row is None:
+            raise ReadError(f"{path}: the sheet {ws.title!r} is empty", "put a header row first")
+        header = [str(h).strip() if h is not None else "" for h in header_row]
+        while header and header[-1] == "":
+            header.pop()
+        buf: list[tuple[Any, ...]] = []
+        first_row = 2
+        for values in rows:
+            buf.append(tuple(values[: len(header)]) + (None,) * (len(header) - len(values)))
+            if len(buf) >= chunk_rows:
+                yield Chunk(pd.DataFrame(buf, columns=header, dtype=object), first_row)
+                first_row += len(buf)
+                buf = []
+        # trailing empty rows are formatting, not data
+        while buf and all(v is None or (isinstance(v, str) and not v.strip()) for v in buf[-1]):
+            buf.pop()
+        if buf:
+            yield Chunk(pd.DataFrame(buf, columns=header, dtype=object), first_row)
+        if progress:
+            progress(path.stat().st_size)
+    finally:
+        book.close()

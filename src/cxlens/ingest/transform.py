@@ -1,0 +1,145 @@
+"""Apply a mapping to one chunk of source records: canonical column names, raw values.
+
+Type conversion happens afterwards (``coerce``); this step only renames, maps values,
+sets constants, fills templates and unpivots wide survey exports.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+from cxlens.ingest.mapping import ColumnSpec, Mapping
+from cxlens.schema import SURVEY_SCALES, Table
+
+ROW = "_row"
+
+
+def normalise_header(name: str) -> str:
+    """"Created At" → "created_at", so files whose headers are canonical need no mapping."""
+    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+
+
+def passthrough_columns(table: Table, mapping: Mapping | None,
+                        source_columns: list[str]) -> dict[str, str]:
+    """Canonical column → source column, for unmapped source columns named like canonical ones."""
+    mapped = set(mapping.columns) if mapping else set()
+    if mapping and mapping.unpivot:
+        mapped |= {"survey", "score", "scale_min", "scale_max", "comment", "response_id"}
+    out: dict[str, str] = {}
+    for src in source_columns:
+        canon = normalise_header(src)
+        if canon in table.column_names and canon not in mapped and canon not in out:
+            out[canon] = src
+    return out
+
+
+def ignored_columns(table: Table, mapping: Mapping | None, source_columns: list[str]) -> list[str]:
+    used = set(passthrough_columns(table, mapping, source_columns).values())
+    if mapping:
+        for spec in mapping.specs().values():
+            if spec.source:
+                used.add(spec.source)
+            used.update(spec.template_fields())
+        if mapping.unpivot:
+            for q in mapping.unpivot.questions:
+                used.add(q.source)
+                if q.comment:
+                    used.add(q.comment)
+    return [c for c in source_columns if c not in used]
+
+
+def _lookup(values: dict[str, Any]) -> dict[str, Any]:
+    return {str(k).strip().lower(): v for k, v in values.items()}
+
+
+def map_values(series: pd.Series, values: dict[str, Any]) -> pd.Series:
+    """Case-insensitive value map; values not in the map pass through unchanged."""
+    table = _lookup(values)
+    keys = series.map(lambda v: None if v is None or v != v else str(v).strip().lower())
+    mapped = keys.map(table)
+    hit = keys.isin(list(table))
+    return series.astype(object).where(~hit, mapped)
+
+
+def _template(frame: pd.DataFrame, template: str, extra: dict[str, str] | None = None) -> pd.Series:
+    """Fill a ``str.format`` template row by row; rows with an empty field give None."""
+    fields = [f for f in re.findall(r"{([^{}]+)}", template) if not extra or f not in extra]
+
+    def fill(row: pd.Series) -> str | None:
+        vals: dict[str, Any] = {}
+        for f in fields:
+            v = row[f]
+            if v is None or v != v or (isinstance(v, str) and not v.strip()):
+                return None
+            vals[f] = _plain(v)
+        vals.update(extra or {})
+        return template.format(**vals)
+
+    if frame.empty:
+        return pd.Series([], dtype=object)
+    return frame.apply(fill, axis=1)
+
+
+def _plain(v: Any) -> Any:
+    """12.0 read from a spreadsheet is the id 12, not "12.0"."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return str(v).strip() if isinstance(v, str) else v
+
+
+def apply_mapping(data: pd.DataFrame, rows: pd.Series, table: Table,
+                  mapping: Mapping | None) -> pd.DataFrame:
+    """Canonical columns (raw values) plus ``_row``, the spreadsheet row of each record."""
+    out = pd.DataFrame(index=data.index)
+    for canon, src in passthrough_columns(table, mapping, list(data.columns)).items():
+        out[canon] = data[src]
+    specs = mapping.specs() if mapping else {}
+    for canon, spec in specs.items():
+        out[canon] = _column(data, spec)
+    out[ROW] = rows
+    if mapping and mapping.unpivot:
+        out = _unpivot(data, out, mapping)
+    return out.reset_index(drop=True)
+
+
+def _column(data: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
+    if spec.value is not None:
+        return pd.Series([spec.value] * len(data), index=data.index, dtype=object)
+    if spec.template is not None:
+        col = _template(data, spec.template)
+    else:
+        assert spec.source is not None
+        col = data[spec.source].astype(object)
+    if spec.values:
+        col = map_values(col, spec.values)
+    if spec.default is not None:
+        empty = col.isna() | col.map(lambda v: isinstance(v, str) and not v.strip())
+        col = col.where(~empty, spec.default)
+    return col
+
+
+def _unpivot(data: pd.DataFrame, shared: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
+    assert mapping.unpivot is not None
+    parts: list[pd.DataFrame] = []
+    for q in mapping.unpivot.questions:
+        answer = data[q.source].astype(object)
+        if q.values:
+            answer = map_values(answer, q.values)
+        answered = answer.notna() & ~answer.map(lambda v: isinstance(v, str) and not v.strip())
+        part = shared.loc[answered].copy()
+        survey = q.survey.lower()
+        part["survey"] = survey
+        part["score"] = answer[answered]
+        lo, hi = q.scale or SURVEY_SCALES[survey]
+        part["scale_min"], part["scale_max"] = lo, hi
+        if q.comment:
+            part["comment"] = data.loc[answered, q.comment]
+        part["response_id"] = _template(data.loc[answered], mapping.unpivot.response_id,
+                                        {"survey": survey})
+        parts.append(part)
+    if not parts:
+        return shared.iloc[0:0]
+    return pd.concat(parts, ignore_index=False).sort_values(ROW, kind="stable")

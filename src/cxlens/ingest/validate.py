@@ -1,0 +1,209 @@
+"""Row-level validation of one mapped chunk: types, enums, required values, scales, time
+order, negative durations. Every problem in the chunk is found in one pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from cxlens.errors import did_you_mean
+from cxlens.ingest import coerce
+from cxlens.ingest.mapping import UNIT_SECONDS, Mapping
+from cxlens.ingest.problems import Problem, Severity, show_value
+from cxlens.ingest.transform import ROW
+from cxlens.schema import SURVEY_SCALES, Column, Table, Type
+
+
+@dataclass
+class Checked:
+    """A validated chunk: typed canonical values, the problems, and which rows are rejected."""
+
+    data: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    rejected: pd.Series | None = None
+
+    @property
+    def good(self) -> pd.DataFrame:
+        return self.data if self.rejected is None else self.data.loc[~self.rejected]
+
+
+class _Collector:
+    def __init__(self, frame: pd.DataFrame, raw: pd.DataFrame, file: str) -> None:
+        self.frame, self.raw, self.file = frame, raw, file
+        self.problems: list[Problem] = []
+        self.rejected = pd.Series(False, index=frame.index)
+
+    def add(self, mask: pd.Series, column: str | None, rule: str, message: str, hint: str,
+            severity: Severity = "error", value_of: str | None = None) -> None:
+        """Record a problem for every row where ``mask`` is true. ``message`` may use {value}."""
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        src = value_of or column
+        for idx in mask[mask].index:
+            raw = self.raw.at[idx, src] if src and src in self.raw.columns else None
+            value = show_value(raw)
+            self.problems.append(Problem(
+                self.file, int(self.frame.at[idx, ROW]), column, value, rule,
+                message.format(value=value), hint, severity,
+            ))
+        if severity == "error":
+            self.rejected |= mask
+
+
+def check_chunk(raw: pd.DataFrame, table: Table, mapping: Mapping | None, tz: ZoneInfo,
+                file: str) -> Checked:
+    """Type, normalise and check ``raw`` (the output of ``apply_mapping``)."""
+    out = pd.DataFrame({ROW: raw[ROW]}, index=raw.index)
+    c = _Collector(out, raw, file)
+    specs = mapping.specs() if mapping else {}
+    offsets: list[tuple[Column, str]] = []
+    for col in table.columns:
+        if col.name not in raw.columns:
+            continue
+        spec = specs.get(col.name)
+        if spec and spec.offset_from:
+            offsets.append((col, spec.offset_from))
+            continue
+        out[col.name] = _typed(c, raw[col.name], col, tz, spec.unit if spec else None,
+                               spec.format if spec else None, bool(spec and spec.dayfirst))
+    for col, base in offsets:
+        spec = specs[col.name]
+        secs, bad = coerce.to_seconds(raw[col.name], UNIT_SECONDS[spec.unit or "seconds"])
+        c.add(bad, col.name, "type", "{value} is not a duration",
+              "give a number (in the mapping's unit) or a clock time such as 3:45")
+        if base in out.columns:
+            out[col.name] = out[base] + pd.to_timedelta(secs, unit="s")
+        else:
+            out[col.name] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
+    _defaults(out, table)
+    _required(c, raw, out, table)
+    _rules(c, out, table)
+    return Checked(out, c.problems, c.rejected)
+
+
+def _typed(c: _Collector, series: pd.Series, col: Column, tz: ZoneInfo, unit: str | None,
+           fmt: str | None, dayfirst: bool) -> pd.Series:
+    name = col.name
+    if col.type is Type.STRING:
+        values, _ = coerce.to_text(series)
+        if col.enum or col.normalize:
+            norm = values.map(lambda v: v.strip().lower(), na_action="ignore")
+            if col.enum:
+                norm = norm.map(lambda v: v.replace(" ", "_").replace("-", "_"), na_action="ignore")
+                bad = norm.notna() & ~norm.isin(col.enum)
+                for value in sorted(set(norm[bad])):
+                    c.add(bad & (norm == value), name, "enum",
+                          f"{{value}} is not a known {name}.{did_you_mean(value, col.enum)}",
+                          f"use one of {', '.join(col.enum)}, or map the value in a mapping "
+                          f"(values: {{{value!r}: ...}})")
+            return norm
+        return values
+    if col.type is Type.BOOLEAN:
+        values, bad = coerce.to_boolean(series)
+        c.add(bad, name, "type", "{value} is not true or false",
+              "use true/false, yes/no, y/n or 1/0, or map the values in a mapping")
+        return values
+    if col.type is Type.TIMESTAMP:
+        values, bad, dst = coerce.to_timestamp(series, tz, fmt, dayfirst)
+        c.add(bad, name, "type", "{value} is not a date and time",
+              "use ISO 8601 (2024-03-28 16:00:00 or with an offset, +01:00), or give the "
+              "format in the mapping (format: '%d/%m/%Y %H:%M')")
+        c.add(dst, name, "timezone",
+              f"{{value}} does not exist or is ambiguous in {tz.key} (daylight-saving change)",
+              "give the time with its UTC offset, or import with the zone the system used")
+        return values
+    if col.type is Type.INTEGER:
+        values, bad, frac = coerce.to_integer(series)
+        c.add(bad, name, "type", "{value} is not a number", "give a whole number")
+        c.add(frac, name, "not_integer", "{value} is not a whole number",
+              "scores and counts must be whole numbers; fix the source or map the value")
+        return values
+    if col.is_duration or unit:
+        values, bad = coerce.to_seconds(series, UNIT_SECONDS[unit or "seconds"])
+        c.add(bad, name, "type", "{value} is not a duration",
+              "give seconds, a clock time such as 3:45 (= 225 s), or set unit: minutes|hours")
+        return values
+    values, bad = coerce.to_number(series)
+    c.add(bad, name, "type", "{value} is not a number", "give a number such as 12.5")
+    return values
+
+
+def _defaults(out: pd.DataFrame, table: Table) -> None:
+    for col in table.columns:
+        if col.default is None:
+            continue
+        if col.name not in out.columns:
+            out[col.name] = col.default
+        else:
+            out[col.name] = out[col.name].where(out[col.name].notna(), col.default)
+    if table.name == "survey_responses":
+        for bound, pos in (("scale_min", 0), ("scale_max", 1)):
+            default = out["survey"].map(lambda s, p=pos: SURVEY_SCALES.get(s, (None, None))[p],
+                                        na_action="ignore").astype("Int64")
+            out[bound] = out[bound].where(out[bound].notna(), default) if bound in out else default
+        kind = pd.Series("relational", index=out.index, dtype=object)
+        if "interaction_id" in out:
+            kind = kind.where(out["interaction_id"].isna(), "transactional")
+        out["kind"] = out["kind"].where(out["kind"].notna(), kind) if "kind" in out else kind
+
+
+def _required(c: _Collector, raw: pd.DataFrame, out: pd.DataFrame, table: Table) -> None:
+    for name in table.required:
+        if name not in out.columns:
+            continue  # a missing required column refuses the whole file earlier
+        # Only truly empty values: a value that failed conversion is already reported.
+        empty = coerce.is_blank(raw[name]) if name in raw.columns else out[name].isna()
+        c.add(empty & out[name].isna(), name, "required", f"{name} is empty",
+              f"every {table.name} row needs a {name}")
+
+
+def _rules(c: _Collector, out: pd.DataFrame, table: Table) -> None:
+    for col in table.columns:
+        if col.minimum is not None and col.name in out.columns:
+            c.add(out[col.name] < col.minimum, col.name, "negative",
+                  f"{col.name} {{value}} is below {col.minimum:g}",
+                  "durations and counts cannot be negative; check the source export")
+    for early, late in table.time_order:
+        if early in out.columns and late in out.columns:
+            c.add(out[late] < out[early], late, "time_order", f"{late} is before {early}",
+                  f"check the time zones and the {early}/{late} columns of this row")
+    if table.name == "interactions" and {"answered_at", "abandoned_at"} <= set(out.columns):
+        c.add(out["answered_at"].notna() & out["abandoned_at"].notna(), "abandoned_at",
+              "answered_and_abandoned", "the contact is both answered and abandoned",
+              "keep only one of answered_at and abandoned_at")
+    if table.name == "survey_responses":
+        _survey_rules(c, out)
+    if table.name == "qa_reviews":
+        lo, hi = out.get("min_score"), out.get("max_score")
+        if lo is not None and hi is not None and "score" in out:
+            c.add(out["score"].notna() & ((out["score"] < lo) | (out["score"] > hi)), "score",
+                  "out_of_scale", "score {value} is outside the criterion's scale",
+                  "scores must lie between min_score and max_score")
+            c.add(hi <= lo, "max_score", "bad_scale", "max_score is not above min_score",
+                  "fix the criterion's scale")
+        if "score" in out and "not_applicable" in out:
+            c.add(out["score"].isna() & ~out["not_applicable"].fillna(False).astype(bool),
+                  "score", "required", "score is empty and the criterion is not marked N/A",
+                  "give a score or set not_applicable to true")
+
+
+def _survey_rules(c: _Collector, out: pd.DataFrame) -> None:
+    survey, score = out["survey"], out["score"]
+    lo, hi = out["scale_min"], out["scale_max"]
+    no_scale = survey.notna() & (lo.isna() | hi.isna())
+    c.add(no_scale, "scale_max", "no_scale", "custom survey {value} has no scale",
+          "give scale_min and scale_max (e.g. in the mapping: scale_min: {value: 1})",
+          value_of="survey")
+    c.add(~no_scale & (hi <= lo), "scale_max", "bad_scale", "scale_max is not above scale_min",
+          "fix the scale columns")
+    outside = score.notna() & ~no_scale & ((score < lo) | (score > hi))
+    for name in sorted(set(survey[outside].dropna())):
+        rows = outside & (survey == name)
+        first = rows[rows].index[0]
+        c.add(rows, "score", "out_of_scale",
+              f"score {{value}} is outside {int(lo[first])}–{int(hi[first])} for survey {name}",
+              "scores must be whole numbers on the survey's scale; correct the value or the "
+              "scale_min/scale_max columns")

@@ -1,0 +1,339 @@
+"""The canonical CX data model: every table, column, type, enum and key, in one place.
+
+Everything else (DDL, import validation, the demo generator, docs/data-model.md) is derived
+from the definitions below, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from cxlens.errors import NotFound, did_you_mean
+
+#: Bumped whenever a table or column changes; recorded in the warehouse's ``cxlens_meta``.
+SCHEMA_VERSION = 1
+
+
+class Type(str, Enum):
+    STRING = "string"
+    INTEGER = "integer"
+    FLOAT = "float"
+    BOOLEAN = "boolean"
+    TIMESTAMP = "timestamp"  # timezone-aware, stored in UTC
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: Type
+    meaning: str
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    #: ``"lower"`` lower-cases and trims text on import (category-like columns).
+    normalize: str | None = None
+    default: str | int | float | bool | None = None
+    #: ``"table.column"`` this column points at; an unknown value is kept and flagged.
+    references: str | None = None
+    #: Smallest allowed value for numbers (durations and counts cannot be negative).
+    minimum: float | None = None
+    unit: str = ""
+
+    @property
+    def is_duration(self) -> bool:
+        return self.unit == "seconds"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    meaning: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    #: Pairs (earlier, later) of timestamp columns that must be in order when both are set.
+    time_order: tuple[tuple[str, str], ...] = ()
+    time_column: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise NotFound(
+            f'table {self.name} has no column "{name}".{did_you_mean(name, self.column_names)}',
+            f"columns of {self.name}: {', '.join(self.column_names)}",
+        )
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def foreign_keys(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.references)
+
+
+S, I, F, B, T = Type.STRING, Type.INTEGER, Type.FLOAT, Type.BOOLEAN, Type.TIMESTAMP
+CHANNELS = ("phone", "email", "chat", "sms", "social", "in_app", "in_store")
+SURVEY_CHANNELS = ("email", "sms", "ivr", "web", "in_app")
+#: Default scales of the standard surveys (min, max); a custom survey must give its own.
+SURVEY_SCALES: dict[str, tuple[int, int]] = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7)}
+IN_HOUSE = "in-house"
+
+
+def _c(name: str, type_: Type, meaning: str, **kw: object) -> Column:
+    return Column(name, type_, meaning, **kw)  # type: ignore[arg-type]
+
+
+INTERACTIONS = Table(
+    "interactions",
+    "One row per ticket, call, chat, e-mail thread or social conversation.",
+    (
+        _c("interaction_id", S, "Unique id of the ticket, call or conversation.", required=True),
+        _c("customer_id", S, "The customer who made contact.", references="customers.customer_id"),
+        _c("channel", S, "Contact channel.", required=True, enum=CHANNELS),
+        _c("direction", S, "Who started the contact.", enum=("inbound", "outbound"),
+           default="inbound"),
+        _c("vendor", S, 'BPO partner that handled it; "in-house" for your own team.',
+           default=IN_HOUSE),
+        _c("site", S, "Contact-centre site or office."),
+        _c("team", S, "Team within the site."),
+        _c("agent_id", S, "Agent who handled (or last handled) the contact."),
+        _c("queue", S, "Queue, skill or group the contact was routed to."),
+        _c("category", S, "Ticket type or contact reason.", normalize="lower"),
+        _c("product", S, "Product the contact was about.", normalize="lower"),
+        _c("priority", S, "Priority.", enum=("low", "normal", "high", "urgent")),
+        _c("language", S, "Language of the contact (e.g. en, de).", normalize="lower"),
+        _c("created_at", T, "When the contact was created or the call entered the queue.",
+           required=True),
+        _c("answered_at", T, "When a live agent answered (calls and chats)."),
+        _c("abandoned_at", T, "When the customer hung up or left before an answer."),
+        _c("first_response_at", T, "First public reply by an agent."),
+        _c("resolved_at", T, "First time the contact was solved."),
+        _c("closed_at", T, "Last solve or close (after any reopen)."),
+        _c("reopen_count", I, "Times the contact was reopened after a solve.", minimum=0),
+        _c("agent_replies", I, "Public replies by agents.", minimum=0),
+        _c("talk_seconds", F, "Talk (or active chat) time.", minimum=0, unit="seconds"),
+        _c("hold_seconds", F, "Hold time.", minimum=0, unit="seconds"),
+        _c("wrap_seconds", F, "After-contact work (wrap-up) time.", minimum=0, unit="seconds"),
+        _c("escalated", B, "Escalated to another tier or team."),
+        _c("escalation_tier", I, "Tier it was escalated to (2 = second line).", minimum=0),
+        _c("escalated_at", T, "When it was handed over."),
+        _c("escalation_accepted_at", T, "When the receiving tier accepted the hand-over."),
+        _c("escalation_summary", S, "Case summary passed on with the escalation (empty if none)."),
+        _c("resolved", B, "Whether the issue was resolved."),
+        _c("upsell", B, "An up-sell was made during the contact."),
+        _c("cross_sell", B, "A cross-sell was made during the contact."),
+        _c("policy_denial", B, "The customer was refused something by policy."),
+        _c("complexity", F, "Optional difficulty score of the contact (higher = harder).",
+           minimum=0),
+    ),
+    key=("interaction_id",),
+    time_order=(
+        ("created_at", "answered_at"),
+        ("created_at", "abandoned_at"),
+        ("created_at", "first_response_at"),
+        ("created_at", "resolved_at"),
+        ("first_response_at", "resolved_at"),
+        ("resolved_at", "closed_at"),
+        ("created_at", "escalated_at"),
+        ("escalated_at", "escalation_accepted_at"),
+    ),
+    time_column="created_at",
+    notes=("A contact is either answered or abandoned, never both.",),
+)
+
+SURVEY_RESPONSES = Table(
+    "survey_responses",
+    "One row per answered survey question.",
+    (
+        _c("response_id", S, "Unique id of this answer.", required=True),
+        _c("survey", S, "csat, nps, ces or the name of a custom survey.", required=True,
+           normalize="lower"),
+        _c("score", I, "The answer, a whole number on the survey's scale.", required=True),
+        _c("scale_min", I, "Lowest possible score (csat 1, nps 0, ces 1 by default)."),
+        _c("scale_max", I, "Highest possible score (csat 5, nps 10, ces 7 by default)."),
+        _c("responded_at", T, "When the customer answered.", required=True),
+        _c("sent_at", T, "When the invitation was sent."),
+        _c("customer_id", S, "Who answered.", references="customers.customer_id"),
+        _c("interaction_id", S, "Interaction surveyed (transactional surveys).",
+           references="interactions.interaction_id"),
+        _c("survey_channel", S, "How the survey reached the customer.", enum=SURVEY_CHANNELS),
+        _c("kind", S, "transactional (about one interaction) or relational (about the brand); "
+           "defaults to transactional when interaction_id is set.",
+           enum=("transactional", "relational")),
+        _c("touchpoint", S, "Moment surveyed: support, purchase, delivery, onboarding, renewal.",
+           normalize="lower"),
+        _c("resolved_reported", B, "Customer says the issue was solved in one contact."),
+        _c("comment", S, 'The open-text "Why?" answer.'),
+    ),
+    key=("response_id",),
+    time_order=(("sent_at", "responded_at"),),
+    time_column="responded_at",
+    notes=("Scores must be whole numbers within [scale_min, scale_max]; anything else is "
+           "rejected at import, never bucketed.",),
+)
+
+CUSTOMERS = Table(
+    "customers",
+    "One row per customer (person or account).",
+    (
+        _c("customer_id", S, "Unique customer id.", required=True),
+        _c("acquired_at", T, "When they became a customer."),
+        _c("churned_at", T, "When they stopped being a customer (empty while active)."),
+        _c("segment", S, "Business segment (e.g. consumer, smb, enterprise).", normalize="lower"),
+        _c("region", S, "Sales or geographic region.", normalize="lower"),
+        _c("country", S, "ISO 3166 country code or name."),
+        _c("age_group", S, "Age band, e.g. 18-24.", normalize="lower"),
+        _c("gender", S, "Gender as recorded.", normalize="lower"),
+        _c("acquisition_source", S, "How they were acquired: referral, organic, direct, paid, "
+           "social, store, ...", normalize="lower"),
+        _c("referred_by", S, "Customer who referred them.", references="customers.customer_id"),
+    ),
+    key=("customer_id",),
+    time_order=(("acquired_at", "churned_at"),),
+    time_column="acquired_at",
+)
+
+ORDERS = Table(
+    "orders",
+    "One row per order.",
+    (
+        _c("order_id", S, "Unique order id.", required=True),
+        _c("customer_id", S, "Who ordered.", references="customers.customer_id"),
+        _c("ordered_at", T, "When the order was placed.", required=True),
+        _c("amount", F, "Order value in its currency.", required=True, minimum=0),
+        _c("currency", S, "ISO 4217 currency code.", default="USD"),
+        _c("channel", S, "Where it was ordered.", enum=("online", "store")),
+        _c("status", S, "Order status.", enum=("completed", "refunded", "cancelled"),
+           default="completed"),
+    ),
+    key=("order_id",),
+    time_column="ordered_at",
+)
+
+CARTS = Table(
+    "carts",
+    "One row per shopping cart.",
+    (
+        _c("cart_id", S, "Unique cart id.", required=True),
+        _c("customer_id", S, "Owner, when known.", references="customers.customer_id"),
+        _c("session_id", S, "Web session it was created in.",
+           references="web_sessions.session_id"),
+        _c("created_at", T, "When the cart was created.", required=True),
+        _c("order_id", S, "Order it became; empty when abandoned.", references="orders.order_id"),
+    ),
+    key=("cart_id",),
+    time_column="created_at",
+)
+
+WEB_SESSIONS = Table(
+    "web_sessions",
+    "One row per website or app session.",
+    (
+        _c("session_id", S, "Unique session id.", required=True),
+        _c("visitor_id", S, "Anonymous visitor id (cookie or device).", required=True),
+        _c("customer_id", S, "Customer, when logged in.", references="customers.customer_id"),
+        _c("started_at", T, "Session start.", required=True),
+        _c("source", S, "Traffic source.",
+           enum=("organic", "direct", "referral", "paid", "social", "email")),
+    ),
+    key=("session_id",),
+    time_column="started_at",
+)
+
+STORE_VISITS = Table(
+    "store_visits",
+    "One row per visit to a physical store.",
+    (
+        _c("visit_id", S, "Unique visit id.", required=True),
+        _c("store", S, "Store name or code.", required=True),
+        _c("visited_at", T, "When the visit happened.", required=True),
+        _c("customer_id", S, "Visitor, when known.", references="customers.customer_id"),
+        _c("order_id", S, "Purchase made during the visit; empty if none.",
+           references="orders.order_id"),
+    ),
+    key=("visit_id",),
+    time_column="visited_at",
+)
+
+MENTIONS = Table(
+    "mentions",
+    "Social listening: one row per public mention of a tracked brand (ours or a competitor's).",
+    (
+        _c("mention_id", S, "Unique mention id.", required=True),
+        _c("brand", S, "Brand mentioned.", required=True),
+        _c("source", S, "Where it was posted (twitter, reddit, reviews, ...).", normalize="lower"),
+        _c("posted_at", T, "When it was posted.", required=True),
+        _c("text", S, "The mention's text."),
+        _c("author", S, "Author handle."),
+        _c("sentiment", S, "Sentiment; computed from text when absent.",
+           enum=("positive", "neutral", "negative")),
+    ),
+    key=("mention_id",),
+    time_column="posted_at",
+)
+
+QA_REVIEWS = Table(
+    "qa_reviews",
+    "Quality reviews: one row per scored criterion of a review.",
+    (
+        _c("review_id", S, "Review this criterion belongs to.", required=True),
+        _c("interaction_id", S, "Interaction reviewed.", required=True,
+           references="interactions.interaction_id"),
+        _c("scorecard", S, "Scorecard used (e.g. process_compliance).", required=True,
+           normalize="lower"),
+        _c("criterion", S, "Criterion scored.", required=True, normalize="lower"),
+        _c("score", F, "Score given (empty when not applicable)."),
+        _c("min_score", F, "Lowest score of the criterion's scale.", default=0),
+        _c("max_score", F, "Highest score of the criterion's scale.", required=True),
+        _c("weight", F, "Weight of the criterion in the review score.", default=1, minimum=0),
+        _c("critical", B, "A failed critical criterion sets the review score to 0.",
+           default=False),
+        _c("not_applicable", B, "Criterion did not apply (excluded from the score).",
+           default=False),
+        _c("reviewer", S, "Who reviewed."),
+        _c("reviewed_at", T, "When the review was done.", required=True),
+    ),
+    key=("review_id", "criterion"),
+    time_column="reviewed_at",
+)
+
+INITIATIVES = Table(
+    "initiatives",
+    "CX improvement initiatives whose impact is measured against a baseline.",
+    (
+        _c("initiative_id", S, "Unique initiative id.", required=True),
+        _c("name", S, "What was done.", required=True),
+        _c("started_at", T, "When it started.", required=True),
+        _c("ended_at", T, "When it ended (empty while running)."),
+        _c("scope", S, "Filter on interactions it applies to, e.g. vendor = 'Acme BPO'; "
+           "empty = everything."),
+    ),
+    key=("initiative_id",),
+    time_order=(("started_at", "ended_at"),),
+    time_column="started_at",
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        INTERACTIONS, SURVEY_RESPONSES, CUSTOMERS, ORDERS, CARTS, WEB_SESSIONS, STORE_VISITS,
+        MENTIONS, QA_REVIEWS, INITIATIVES,
+    )
+}
+
+
+def table(name: str) -> Table:
+    """Look a canonical table up by name, with a "did you mean" when it is misspelt."""
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise NotFound(
+            f'there is no table "{name}".{did_you_mean(name, TABLES)}',
+            f"tables: {', '.join(TABLES)}",
+        ) from None

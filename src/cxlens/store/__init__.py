@@ -1,0 +1,61 @@
+"""The warehouse: ``connect(url)`` gives a :class:`Warehouse` on DuckDB (default) or Postgres,
+with the canonical tables created and migrated."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cxlens.errors import ConfigError, did_you_mean
+from cxlens.store.base import Warehouse
+
+__all__ = ["DEFAULT_DB", "Warehouse", "connect", "default_url"]
+
+DEFAULT_DB = "./cxlens.duckdb"
+_SCHEMES = ("duckdb", "postgresql", "postgres")
+
+
+def default_url() -> str:
+    """The warehouse used when none is given: ``$CXLENS_DB`` or ``./cxlens.duckdb``."""
+    return os.environ.get("CXLENS_DB") or DEFAULT_DB
+
+
+def connect(url: str | None = None, *, migrate: bool = True, read_only: bool = False) -> Warehouse:
+    """Open a warehouse.
+
+    ``url`` is a file path (``./cxlens.duckdb``), ``duckdb:///path``, ``:memory:`` or
+    ``postgresql://user:pass@host:port/db``. With ``migrate`` (the default) the canonical tables
+    are created or brought up to the current schema version.
+    """
+    url = url or default_url()
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    wh: Warehouse
+    if scheme in ("postgresql", "postgres"):
+        from cxlens.store.pg import PostgresWarehouse
+
+        wh = PostgresWarehouse(url)
+    elif scheme in ("", "duckdb"):
+        from cxlens.store.duck import DuckDBWarehouse
+
+        path = url.split("://", 1)[1] if scheme else url
+        if path.startswith("/") and scheme:
+            path = path[1:] if path.startswith("//") else path
+        if path != ":memory:":
+            parent = Path(path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise ConfigError(
+                    f"cannot create the warehouse {path}: folder {parent} does not exist",
+                    "create the folder first or pass --db with a path in an existing folder",
+                )
+        wh = DuckDBWarehouse(path, read_only=read_only)
+    else:
+        raise ConfigError(
+            f'unknown warehouse URL scheme "{scheme}" in {url}.{did_you_mean(scheme, _SCHEMES)}',
+            "use a file path such as ./cxlens.duckdb, duckdb:///path/to/file.duckdb or "
+            "postgresql://user:password@host:5432/dbname",
+        )
+    if migrate and not read_only:
+        from cxlens.store.migrate import migrate as _migrate
+
+        _migrate(wh)
+    return wh

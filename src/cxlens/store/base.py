@@ -1,0 +1,105 @@
+"""What every warehouse backend offers the rest of cxlens."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from cxlens.schema import Table
+from cxlens.store import ddl
+
+Params = Sequence[Any]
+
+
+class Warehouse(abc.ABC):
+    """A connection to the warehouse. SQL uses ``?`` placeholders on every backend."""
+
+    dialect: str
+    url: str
+
+    def __init__(self) -> None:
+        self._depth = 0
+
+    # -- primitives each backend implements -------------------------------------------------
+    @abc.abstractmethod
+    def execute(self, sql: str, params: Params = ()) -> None: ...
+
+    @abc.abstractmethod
+    def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]: ...
+
+    @abc.abstractmethod
+    def query_df(self, sql: str, params: Params = ()) -> pd.DataFrame: ...
+
+    @abc.abstractmethod
+    def insert_arrow(self, table: str, data: pa.Table) -> None:
+        """Append ``data`` (columns named as in ``table``) to ``table``."""
+
+    @abc.abstractmethod
+    def existing_columns(self, table: str) -> list[str] | None:
+        """Columns of ``table`` in the database, or None when it does not exist."""
+
+    @abc.abstractmethod
+    def _begin(self) -> None: ...
+
+    @abc.abstractmethod
+    def _commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def _rollback(self) -> None: ...
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    # -- shared behaviour ---------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing block; nested blocks join the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._begin()
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self._rollback()
+            raise
+        self._depth = 0
+        self._commit()
+
+    def scalar(self, sql: str, params: Params = ()) -> Any:
+        rows = self.query(sql, params)
+        return rows[0][0] if rows else None
+
+    def ensure(self, *tables: Table) -> None:
+        """Create ``tables`` if missing and add any columns they lack (additive migration)."""
+        for table in tables:
+            existing = self.existing_columns(table.name)
+            if existing is None:
+                self.execute(ddl.create_table(self.dialect, table))
+                continue
+            for col in table.columns:
+                if col.name not in existing:
+                    self.execute(ddl.add_column(self.dialect, table.name, col.name, col.type))
+
+    def count(self, table: str) -> int:
+        return int(self.scalar(f"SELECT count(*) FROM {ddl.quote(table)}"))
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.url}>"

@@ -1,0 +1,46 @@
+"""Create and migrate the canonical tables; record the schema version."""
+
+from __future__ import annotations
+
+from cxlens.errors import SchemaError
+from cxlens.schema import SCHEMA_VERSION, TABLES, Column, Table, Type
+from cxlens.store.base import Warehouse
+
+META = Table(
+    "cxlens_meta",
+    "Warehouse facts kept by cxlens (schema version, ...).",
+    (
+        Column("key", Type.STRING, "Name of the fact.", required=True),
+        Column("value", Type.STRING, "Its value."),
+    ),
+    key=("key",),
+)
+
+
+def schema_version(wh: Warehouse) -> int | None:
+    """The schema version recorded in the warehouse, or None for an empty warehouse."""
+    if wh.existing_columns(META.name) is None:
+        return None
+    value = wh.scalar("SELECT value FROM cxlens_meta WHERE key = 'schema_version'")
+    return int(value) if value is not None else None
+
+
+def migrate(wh: Warehouse) -> int:
+    """Bring the warehouse to :data:`SCHEMA_VERSION`; return the version it had before (0 if new).
+
+    Migrations are additive: missing tables and columns are created; nothing is dropped.
+    """
+    found = schema_version(wh)
+    if found is not None and found > SCHEMA_VERSION:
+        raise SchemaError(
+            f"the warehouse {wh.url} has schema version {found}, newer than this cxlens "
+            f"(version {SCHEMA_VERSION})",
+            "upgrade cxlens (pip install -U cxlens) or open another warehouse",
+        )
+    if found == SCHEMA_VERSION:
+        return found
+    with wh.transaction():
+        wh.ensure(META, *TABLES.values())
+        wh.execute("DELETE FROM cxlens_meta WHERE key = 'schema_version'")
+        wh.execute("INSERT INTO cxlens_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    return found or 0
