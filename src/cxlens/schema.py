@@ -7,7 +7,7 @@ from the definitions below, so they cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from cxlens.errors import NotFound, did_you_mean
 
@@ -15,7 +15,7 @@ from cxlens.errors import NotFound, did_you_mean
 SCHEMA_VERSION = 1
 
 
-class Type(str, Enum):
+class Type(StrEnum):
     STRING = "string"
     INTEGER = "integer"
     FLOAT = "float"
@@ -77,7 +77,7 @@ class Table:
         return tuple(c for c in self.columns if c.references)
 
 
-S, I, F, B, T = Type.STRING, Type.INTEGER, Type.FLOAT, Type.BOOLEAN, Type.TIMESTAMP
+S, INT, F, B, T = Type.STRING, Type.INTEGER, Type.FLOAT, Type.BOOLEAN, Type.TIMESTAMP
 CHANNELS = ("phone", "email", "chat", "sms", "social", "in_app", "in_store")
 SURVEY_CHANNELS = ("email", "sms", "ivr", "web", "in_app")
 #: Default scales of the standard surveys (min, max); a custom survey must give its own.
@@ -115,13 +115,13 @@ INTERACTIONS = Table(
         _c("first_response_at", T, "First public reply by an agent."),
         _c("resolved_at", T, "First time the contact was solved."),
         _c("closed_at", T, "Last solve or close (after any reopen)."),
-        _c("reopen_count", I, "Times the contact was reopened after a solve.", minimum=0),
-        _c("agent_replies", I, "Public replies by agents.", minimum=0),
+        _c("reopen_count", INT, "Times the contact was reopened after a solve.", minimum=0),
+        _c("agent_replies", INT, "Public replies by agents.", minimum=0),
         _c("talk_seconds", F, "Talk (or active chat) time.", minimum=0, unit="seconds"),
         _c("hold_seconds", F, "Hold time.", minimum=0, unit="seconds"),
         _c("wrap_seconds", F, "After-contact work (wrap-up) time.", minimum=0, unit="seconds"),
         _c("escalated", B, "Escalated to another tier or team."),
-        _c("escalation_tier", I, "Tier it was escalated to (2 = second line).", minimum=0),
+        _c("escalation_tier", INT, "Tier it was escalated to (2 = second line).", minimum=0),
         _c("escalated_at", T, "When it was handed over."),
         _c("escalation_accepted_at", T, "When the receiving tier accepted the hand-over."),
         _c("escalation_summary", S, "Case summary passed on with the escalation (empty if none)."),
@@ -154,9 +154,9 @@ SURVEY_RESPONSES = Table(
         _c("response_id", S, "Unique id of this answer.", required=True),
         _c("survey", S, "csat, nps, ces or the name of a custom survey.", required=True,
            normalize="lower"),
-        _c("score", I, "The answer, a whole number on the survey's scale.", required=True),
-        _c("scale_min", I, "Lowest possible score (csat 1, nps 0, ces 1 by default)."),
-        _c("scale_max", I, "Highest possible score (csat 5, nps 10, ces 7 by default)."),
+        _c("score", INT, "The answer, a whole number on the survey's scale.", required=True),
+        _c("scale_min", INT, "Lowest possible score (csat 1, nps 0, ces 1 by default)."),
+        _c("scale_max", INT, "Highest possible score (csat 5, nps 10, ces 7 by default)."),
         _c("responded_at", T, "When the customer answered.", required=True),
         _c("sent_at", T, "When the invitation was sent."),
         _c("customer_id", S, "Who answered.", references="customers.customer_id"),

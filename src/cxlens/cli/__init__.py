@@ -16,7 +16,7 @@ from cxlens.errors import CxlensError
 class _Group(TyperGroup):
     """Turns a CxlensError into a two-line message (what, fix) and exit status 2."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except CxlensError as exc:

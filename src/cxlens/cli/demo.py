@@ -8,9 +8,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cxlens import store
-from cxlens.cli.common import DbOption, console, err_console
+from cxlens.cli.common import DbOption, Format, console, emit, err_console
 from cxlens.cli.inspect import table_summary
-from cxlens.cli.common import Format, emit
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +17,8 @@ def register(app: typer.Typer) -> None:
     def demo(
         scale: Annotated[float, typer.Option(
             help="Size multiplier: 1 ≈ 240,000 interactions over 12 months; 42 ≈ 10 M.")] = 1.0,
-        seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 7,
+        seed: Annotated[int, typer.Option(
+            help="Random seed; the same seed gives the same data.")] = 7,
         db: DbOption = None,
     ) -> None:
         """Build a realistic demo operation (in-house team plus two BPO vendors) into the warehouse,

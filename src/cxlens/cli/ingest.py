@@ -25,6 +25,12 @@ TimezoneOption = Annotated[
                  help="Zone of timestamps that carry no offset (default UTC), e.g. Europe/London."),
 ]
 
+EncodingOption = Annotated[
+    str | None,
+    typer.Option("--encoding",
+                 help="Text encoding of CSV/JSON files (default UTF-8), e.g. cp1252."),
+]
+
 
 def _report(result: ImportResult, verb: str) -> None:
     console.print(
@@ -59,7 +65,9 @@ def register(app: typer.Typer) -> None:
         mapping: MappingOption = None,
         timezone: TimezoneOption = None,
         strict: Annotated[bool, typer.Option(
-            "--strict", help="Refuse the whole import if any row has a problem or warning.")] = False,
+            "--strict",
+            help="Refuse the whole import if any row has a problem or warning.")] = False,
+        encoding: EncodingOption = None,
         db: DbOption = None,
     ) -> None:
         """Import files into a table: validate, quarantine bad rows, upsert the rest atomically."""
@@ -67,7 +75,8 @@ def register(app: typer.Typer) -> None:
             bar, update = _progress()
             with bar:
                 result = import_files(wh, table, files, mapping=mapping, timezone=timezone,
-                                      strict=strict, progress=update)  # type: ignore[arg-type]
+                                      strict=strict, encoding=encoding,
+                                      progress=update)  # type: ignore[arg-type]
             _report(result, "imported")
 
     @app.command("validate")
@@ -77,13 +86,15 @@ def register(app: typer.Typer) -> None:
             "--table", "-t", help="Target table (default: the mapping's table).")] = None,
         mapping: MappingOption = None,
         timezone: TimezoneOption = None,
+        encoding: EncodingOption = None,
         db: DbOption = None,
     ) -> None:
         """Dry run of an import: report every problem, write nothing."""
         url = db or store.default_url()
         use_db = url if "://" in url or Path(url).exists() else ":memory:"
         with store.connect(use_db) as wh:
-            result = validate_files(wh, table, files, mapping=mapping, timezone=timezone)
+            result = validate_files(wh, table, files, mapping=mapping, timezone=timezone,
+                                    encoding=encoding)
         _report(result, "checked (nothing written)")
         if result.rejected:
             raise typer.Exit(1)

@@ -138,7 +138,7 @@ class Stage:
         problems = [
             Problem(r[SRC], int(r[ROW]), key, str(r[self.table.key[0]]), "no_row_to_merge",
                     f"no {self.table.name} row with this {key} to update",
-                    f"import the rows themselves first (e.g. the tickets export), then merge",
+                    "import the rows themselves first (e.g. the tickets export), then merge",
                     "error")
             for _, r in records.iterrows()
         ]
@@ -204,5 +204,5 @@ def as_records(frame: pd.DataFrame) -> dict[tuple[str, int], dict[str, Any]]:
         return out
     for rec in frame.to_dict("records"):
         src, row = rec.pop(SRC), int(rec.pop(ROW))
-        out[(src, row)] = {k: v for k, v in rec.items() if v is not None and v == v}
+        out[(src, row)] = {str(k): v for k, v in rec.items() if v is not None and v == v}
     return out

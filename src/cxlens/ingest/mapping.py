@@ -35,7 +35,7 @@ class ColumnSpec(_Model):
     value: Any = Field(None, description="Constant for every row (e.g. vendor: Acme BPO).")
     template: str | None = Field(
         None, description='Build text from source columns, e.g. "{Ticket ID}-csat".')
-    values: dict[str, Any] | None = Field(
+    values: dict[Any, Any] | None = Field(
         None, description="Value map, case-insensitive (e.g. Y: true, Very satisfied: 5). "
         "Values not in the map pass through unchanged.")
     unit: Unit | None = Field(None, description="Unit of a number that becomes seconds.")
@@ -69,7 +69,7 @@ class Question(_Model):
     survey: str = Field(description="csat, nps, ces or a custom survey name.")
     scale: tuple[int, int] | None = Field(None, description="(min, max); standard surveys "
                                           "default to csat 1-5, nps 0-10, ces 1-7.")
-    values: dict[str, Any] | None = Field(None, description="Label → score map.")
+    values: dict[Any, Any] | None = Field(None, description="Label → score map.")
     comment: str | None = Field(None, description='Column with this question\'s "Why?" text.')
 
 
@@ -180,9 +180,9 @@ def check_mapping(mapping: Mapping, table: Table, source_columns: list[str], whe
                 need_source(q.comment, f"unpivot.questions[{i}].comment")
             if q.scale is None and q.survey.lower() not in SURVEY_SCALES:
                 problems.append(f"unpivot.questions[{i}]: custom survey {q.survey!r} needs a scale")
-        for _, field, _, _ in string.Formatter().parse(mapping.unpivot.response_id):
-            if field and field != "survey":
-                need_source(field, "unpivot.response_id")
+        for _, name, _, _ in string.Formatter().parse(mapping.unpivot.response_id):
+            if name and name != "survey":
+                need_source(name, "unpivot.response_id")
     if problems:
         raise ConfigError(
             f"{where}: {len(problems)} problem(s) with the mapping:\n  " + "\n  ".join(problems),
@@ -193,7 +193,7 @@ def check_mapping(mapping: Mapping, table: Table, source_columns: list[str], whe
 def table_for(mapping: Mapping | None, table: str | None) -> Table:
     from cxlens.schema import table as lookup
 
-    name = table or (mapping.table if mapping else None)
+    name: str | None = table or (mapping.table if mapping else None)
     if not name:
         raise ConfigError("which table should this file go to?",
                           f"name it: one of {', '.join(TABLES)}")

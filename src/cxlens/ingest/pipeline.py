@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -75,19 +76,21 @@ class ImportResult:
 
 def import_files(wh: Warehouse, table: str | None, files: Sequence[str | Path], *,
                  mapping: str | Path | Mapping | None = None, timezone: str | None = None,
-                 strict: bool = False, dry_run: bool = False,
+                 strict: bool = False, dry_run: bool = False, encoding: str | None = None,
                  progress: Progress | None = None) -> ImportResult:
     """Import ``files`` into ``table``; see the module docstring for the guarantees."""
     started = pd.Timestamp.now(tz="UTC")
     t0 = time.perf_counter()
     mp = load_mapping(mapping) if isinstance(mapping, str | Path) else mapping
+    if encoding:
+        mp = (mp or Mapping()).model_copy(update={"encoding": encoding})
     tbl = table_for(mp, table)
     tz = zone(timezone or (mp.timezone if mp else None))
     mapping_name = str(mapping) if isinstance(mapping, str | Path) else ("inline" if mp else "")
     result = ImportResult(uuid.uuid4().hex[:12], tbl.name, [], [], [], dry_run=dry_run)
     wh.ensure(QUARANTINE, IMPORTS)
     refusals: list[str] = []
-    rejected_records: dict[tuple[str, int], dict[str, object]] = {}
+    rejected_records: dict[tuple[str, int], dict[str, Any]] = {}
     with wh.transaction():
         stage: Stage | None = None
         for f in files:
@@ -146,7 +149,7 @@ def validate_files(wh: Warehouse, table: str | None, files: Sequence[str | Path]
 
 def _read_file(wh: Warehouse, path: Path, tbl: Table, mp: Mapping | None, tz: object,
                stage: Stage | None, fr: FileResult, result: ImportResult,
-               rejected_records: dict[tuple[str, int], dict[str, object]],
+               rejected_records: dict[tuple[str, int], dict[str, Any]],
                progress: Progress | None) -> Stage | None:
     total = path.stat().st_size if path.is_file() else 0
     done = 0
@@ -176,7 +179,7 @@ def _read_file(wh: Warehouse, path: Path, tbl: Table, mp: Mapping | None, tz: ob
             for rec in bad.to_dict("records"):
                 row = int(rec.pop(ROW))
                 rejected_records[(str(path), row)] = {
-                    k: v for k, v in rec.items() if v is not None and v == v}
+                    str(k): v for k, v in rec.items() if v is not None and v == v}
         if stage is None:
             stage = Stage(wh, tbl, list(checked.data.columns))
         stage.append(checked.good, str(path))
@@ -212,14 +215,14 @@ def _check_columns(tbl: Table, mp: Mapping | None, columns: list[str], where: st
 
 
 def _cross_checks(stage: Stage, mp: Mapping | None, result: ImportResult,
-                  rejected_records: dict[tuple[str, int], dict[str, object]]) -> None:
+                  rejected_records: dict[tuple[str, int], dict[str, Any]]) -> None:
     checks = [stage.drop_duplicates]
     if mp is not None and mp.merge:
         checks += [stage.missing_targets, stage.merged_time_order]
     for check in checks:
         problems, records = check()
         result.problems.extend(problems)
-        rejected_records.update(as_records(records))  # type: ignore[arg-type]
+        rejected_records.update(as_records(records))
     warnings, notes = stage.unknown_references()
     result.problems.extend(warnings)
     result.notes.extend(notes)
@@ -235,7 +238,7 @@ def _count(result: ImportResult) -> None:
 
 
 def _record(wh: Warehouse, result: ImportResult, started: pd.Timestamp, mapping: str,
-            rejected_records: dict[tuple[str, int], dict[str, object]]) -> None:
+            rejected_records: dict[tuple[str, int], dict[str, Any]]) -> None:
     files = [fr.path for fr in result.files]
     marks = ", ".join("?" for _ in files)
     wh.execute(f"DELETE FROM quarantine WHERE table_name = ? AND source_file IN ({marks})",
@@ -246,7 +249,7 @@ def _record(wh: Warehouse, result: ImportResult, started: pd.Timestamp, mapping:
                 if p.severity == "warning" and (p.file, p.row) not in rejected_rows]
     frames = [
         quarantine_rows(result.import_id, result.table, started, errors,
-                        rejected_records, "rejected"),  # type: ignore[arg-type]
+                        rejected_records, "rejected"),
         quarantine_rows(result.import_id, result.table, started, warnings, {}, "flagged"),
     ]
     import pyarrow as pa

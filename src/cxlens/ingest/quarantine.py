@@ -13,7 +13,7 @@ from cxlens.ingest.problems import Problem
 from cxlens.schema import Column, Table, Type
 from cxlens.store.base import Warehouse
 
-S, I, T = Type.STRING, Type.INTEGER, Type.TIMESTAMP
+S, INT, T = Type.STRING, Type.INTEGER, Type.TIMESTAMP
 
 QUARANTINE = Table(
     "quarantine",
@@ -23,7 +23,7 @@ QUARANTINE = Table(
         Column("import_id", S, "Import that found the problem.", required=True),
         Column("table_name", S, "Canonical table the row was meant for.", required=True),
         Column("source_file", S, "File the row came from (absolute path).", required=True),
-        Column("source_row", I, "Row in the file; the header is row 1."),
+        Column("source_row", INT, "Row in the file; the header is row 1."),
         Column("status", S, "rejected (not loaded) or flagged (loaded with a warning).",
                enum=("rejected", "flagged")),
         Column("rules", S, "Rules broken, comma-separated (type, enum, out_of_scale, ...)."),
@@ -42,10 +42,10 @@ IMPORTS = Table(
         Column("table_name", S, "Canonical table loaded.", required=True),
         Column("source_file", S, "File imported (absolute path).", required=True),
         Column("mapping", S, "Mapping or preset used."),
-        Column("rows_read", I, "Records read (answers, for an unpivoted survey export)."),
-        Column("rows_loaded", I, "Rows inserted or updated."),
-        Column("rows_rejected", I, "Rows sent to quarantine."),
-        Column("rows_flagged", I, "Rows loaded with a warning."),
+        Column("rows_read", INT, "Records read (answers, for an unpivoted survey export)."),
+        Column("rows_loaded", INT, "Rows inserted or updated."),
+        Column("rows_rejected", INT, "Rows sent to quarantine."),
+        Column("rows_flagged", INT, "Rows loaded with a warning."),
         Column("started_at", T, "Start of the import."),
         Column("finished_at", T, "End of the import."),
     ),

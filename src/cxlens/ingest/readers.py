@@ -102,7 +102,8 @@ def _sniff(path: Path, encoding: str, delimiter: str | None) -> tuple[str, list[
     with opener(path, encoding) as fh:
         head = fh.read(64 * 1024)
     if not head.strip():
-        raise ReadError(f"{path}: the file is empty", "export the data again; a header row is needed")
+        raise ReadError(f"{path}: the file is empty",
+                        "export the data again; a header row is needed")
     first = head.lstrip("\ufeff").splitlines()[0]
     if delimiter is None:
         if path.suffix.lower() == ".tsv":
@@ -111,11 +112,11 @@ def _sniff(path: Path, encoding: str, delimiter: str | None) -> tuple[str, list[
             counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
             delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
     header = next(csv.reader([first], delimiter=delimiter))
-    return delimiter, [h.strip() for h in header]
+    return delimiter, header
 
 
 def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
-    return open(path, encoding=encoding, errors="replace")  # noqa: SIM115
+    return open(path, encoding=encoding, errors="replace")
 
 
 def _open_text_gz(path: Path, encoding: str) -> io.TextIOWrapper:
@@ -128,7 +129,8 @@ def _csv(path: Path, encoding: str | None, delimiter: str | None, chunk_rows: in
          progress: Progress | None) -> Iterator[Chunk]:
     enc = encoding or "utf-8"
     delimiter, header = _sniff(path, enc, delimiter)
-    dupes = sorted({h for h in header if header.count(h) > 1})
+    names = [h.strip() for h in header]
+    dupes = sorted({h for h in names if names.count(h) > 1})
     if dupes:
         raise ReadError(f"{path}: the header names {', '.join(dupes)} more than once",
                         "rename the repeated columns so each name is unique")
@@ -144,7 +146,7 @@ def _csv(path: Path, encoding: str | None, delimiter: str | None, chunk_rows: in
             read_options=pacsv.ReadOptions(encoding=enc, block_size=8 << 20),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in header},
+                column_types={h: pa.string() for h in {*header, *names}},
                 strings_can_be_null=True,
                 null_values=[""],
             ),
@@ -166,7 +168,8 @@ def _csv(path: Path, encoding: str | None, delimiter: str | None, chunk_rows: in
         hint = ("every row needs as many fields as the header; check quoting of values that "
                 "contain the delimiter or line breaks")
         if "UTF8" in text or "utf-8" in text.lower() or isinstance(exc, UnicodeDecodeError):
-            hint = "the file is not UTF-8: pass --encoding (e.g. cp1252 or latin-1), or re-save as UTF-8"
+            hint = ("the file is not UTF-8: pass --encoding (e.g. cp1252 or latin-1) or set "
+                    "encoding: in the mapping, or re-save the file as UTF-8")
         raise ReadError(f"{path}: cannot parse the CSV: {text}", hint) from exc
     finally:
         raw.close()
@@ -214,7 +217,8 @@ def _json(path: Path, encoding: str | None, chunk_rows: int,
             raise ReadError(
                 f"{path}: the JSON object holds {len(lists)} lists ({', '.join(lists) or 'none'}); "
                 "cannot tell which one holds the rows",
-                "give a JSON list of records, or an object with exactly one list (as API exports do)",
+                "give a JSON list of records, or an object with exactly one list "
+                "(as API exports do)",
             )
         doc = doc[lists[0]]
     if not isinstance(doc, list):
@@ -240,7 +244,8 @@ def _jsonl(path: Path, encoding: str | None, chunk_rows: int,
                 records.append(json.loads(line.decode(encoding or "utf-8")))
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                 raise ReadError(f"{path}: line {lineno} is not valid JSON: {exc}",
-                                "fix or remove that line; each line must be one JSON object") from exc
+                                "fix or remove that line; each line must be one JSON "
+                                "object") from exc
             if len(records) >= chunk_rows:
                 yield Chunk(_records_frame(records, path), first_row)
                 first_row += len(records)
@@ -261,7 +266,8 @@ def _xlsx(path: Path, sheet: str | None, chunk_rows: int,
                         "save it from Excel as .xlsx (old .xls files are not supported)") from exc
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise ReadError(f"{path}: no sheet named {sheet!r}.{did_you_mean(sheet, book.sheetnames)}",
+            raise ReadError(f"{path}: no sheet named {sheet!r}."
+                            f"{did_you_mean(sheet, book.sheetnames)}",
                             f"sheets: {', '.join(book.sheetnames)}")
         ws = book[sheet] if sheet else book.worksheets[0]
         rows = ws.iter_rows(values_only=True)

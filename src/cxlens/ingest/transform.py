@@ -51,11 +51,23 @@ def ignored_columns(table: Table, mapping: Mapping | None, source_columns: list[
     return [c for c in source_columns if c not in used]
 
 
-def _lookup(values: dict[str, Any]) -> dict[str, Any]:
-    return {str(k).strip().lower(): v for k, v in values.items()}
+_YAML_BOOL_SPELLINGS = {True: ("true", "yes", "on"), False: ("false", "no", "off")}
 
 
-def map_values(series: pd.Series, values: dict[str, Any]) -> pd.Series:
+def _lookup(values: dict[Any, Any]) -> dict[str, Any]:
+    """Lower-cased keys. YAML reads unquoted Yes/No/On/Off keys as booleans, so a boolean key
+    matches every spelling YAML would have turned into it."""
+    out: dict[str, Any] = {}
+    for k, v in values.items():
+        if isinstance(k, bool):
+            for spelling in _YAML_BOOL_SPELLINGS[k]:
+                out.setdefault(spelling, v)
+        else:
+            out[str(k).strip().lower()] = v
+    return out
+
+
+def map_values(series: pd.Series, values: dict[Any, Any]) -> pd.Series:
     """Case-insensitive value map; values not in the map pass through unchanged."""
     table = _lookup(values)
     keys = series.map(lambda v: None if v is None or v != v else str(v).strip().lower())

@@ -4,6 +4,7 @@ order, negative durations. Every problem in the chunk is found in one pass."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -46,7 +47,7 @@ class _Collector:
             raw = self.raw.at[idx, src] if src and src in self.raw.columns else None
             value = show_value(raw)
             self.problems.append(Problem(
-                self.file, int(self.frame.at[idx, ROW]), column, value, rule,
+                self.file, int(cast(int, self.frame.at[idx, ROW])), column, value, rule,
                 message.format(value=value), hint, severity,
             ))
         if severity == "error":

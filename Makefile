@@ -1,0 +1,39 @@
+# Two commands on a fresh machine:  make demo  (build the demo warehouse)  and  make test.
+# Each sets up its own environment: a pinned uv in .tools/, locked dependencies in .venv/.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv/.synced
+DB ?= cxlens.duckdb
+SCALE ?= 1
+
+.PHONY: demo test lint typecheck docs bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV): pyproject.toml uv.lock $(UV)
+	UV_PYTHON_DOWNLOADS=never $(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+demo: $(VENV)
+	.venv/bin/cxlens demo --scale $(SCALE) --db $(DB)
+
+lint: $(VENV)
+	.venv/bin/ruff check src tests bench
+
+typecheck: $(VENV)
+	.venv/bin/mypy
+
+test: lint typecheck
+	.venv/bin/pytest
+
+docs: $(VENV)
+	.venv/bin/cxlens docs --out docs
+
+bench: $(VENV)
+	.venv/bin/python bench/import_speed.py
+
+clean:
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

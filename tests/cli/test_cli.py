@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cxlens.cli import app
+
+runner = CliRunner()
+
+CSV = "interaction_id,channel,created_at\ni1,email,2024-01-01 10:00\ni2,fax,2024-01-02\n"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_import_reports_counts_and_problems(tmp_path: Path) -> None:
+    db = str(tmp_path / "w.duckdb")
+    f = tmp_path / "i.csv"
+    f.write_text(CSV)
+    code, out, _ = run("import", "interactions", str(f), "--db", db)
+    assert code == 0
+    assert "1 inserted, 0 updated, 1 quarantined" in out
+    assert "row 3, column channel: fax is not a known channel" in out
+    code, out, _ = run("quarantine", "--db", db, "--format", "json")
+    rows = json.loads(out)
+    assert [(r["source_row"], r["rules"]) for r in rows] == [(3, "enum")]
+    code, out, _ = run("tables", "--db", db, "--format", "json")
+    counts = {r["table"]: r["rows"] for r in json.loads(out)}
+    assert counts["interactions"] == 1 and counts["customers"] == 0
+
+
+def test_errors_say_what_and_how_to_fix_without_traceback(tmp_path: Path) -> None:
+    f = tmp_path / "i.csv"
+    f.write_text(CSV)
+    code, out, err = run("import", "interaction", str(f), "--db", str(tmp_path / "w.duckdb"))
+    assert code == 2
+    assert 'Did you mean "interactions"?' in err and "fix:" in err
+    assert "Traceback" not in out + err
+
+
+def test_db_comes_from_environment(tmp_path: Path) -> None:
+    db = tmp_path / "env.duckdb"
+    f = tmp_path / "i.csv"
+    f.write_text(CSV)
+    result = runner.invoke(app, ["import", "interactions", str(f)], env={"CXLENS_DB": str(db)})
+    assert result.exit_code == 0 and db.exists()
+
+
+def test_validate_writes_nothing_and_fails_on_rejected_rows(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    f = tmp_path / "i.csv"
+    f.write_text(CSV)
+    code, out, _ = run("validate", str(f), "--table", "interactions", "--db", str(db))
+    assert code == 1 and "nothing written" in out and "fax" in out
+    assert not db.exists()  # no warehouse yet: checked against an in-memory one

@@ -1,0 +1,73 @@
+"""Shared fixtures: a real DuckDB file and a real PostgreSQL server, as backends."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from cxlens import store
+from cxlens.store.base import Warehouse
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+if not SHARED.is_dir():  # CI clones beside shared/, developers work in /work/main
+    SHARED = Path(os.environ.get("CXLENS_SHARED", "/work/shared"))
+DATA = SHARED / "data"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """URL of a PostgreSQL server started for this test session from the system's binaries."""
+    if os.environ.get("CXLENS_TEST_PG_URL"):
+        yield os.environ["CXLENS_TEST_PG_URL"]
+        return
+    from tests.pg_server import PostgresServer, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.fail("PostgreSQL binaries not found: install Debian's postgresql package "
+                    "(.ci/run does) or set CXLENS_PG_BIN to the folder holding initdb")
+    server = PostgresServer(bindir)
+    url = server.start()
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_db(pg_url: str) -> Iterator[str]:
+    """A fresh, empty database on the session's server."""
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    yield pg_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def wh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
+    """A migrated, empty warehouse on each backend: a DuckDB file and a Postgres database."""
+    if request.param == "duckdb":
+        url = str(tmp_path / "cx.duckdb")
+    else:
+        url = request.getfixturevalue("pg_db")
+    w = store.connect(url)
+    try:
+        yield w
+    finally:
+        w.close()
+
+
+@pytest.fixture
+def duck(tmp_path: Path) -> Iterator[Warehouse]:
+    w = store.connect(str(tmp_path / "cx.duckdb"))
+    try:
+        yield w
+    finally:
+        w.close()

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cxlens import store
+from cxlens.errors import ConfigError, SchemaError
+from cxlens.schema import SCHEMA_VERSION, TABLES
+from cxlens.store.base import Warehouse
+from cxlens.store.migrate import migrate, schema_version
+
+
+def test_every_canonical_table_is_created_with_every_column(wh: Warehouse) -> None:
+    for name, table in TABLES.items():
+        assert wh.existing_columns(name) == list(table.column_names), name
+    assert schema_version(wh) == SCHEMA_VERSION
+
+
+def test_migration_adds_missing_columns_and_keeps_data(wh: Warehouse) -> None:
+    wh.execute("ALTER TABLE orders DROP COLUMN status")
+    wh.execute("INSERT INTO orders (order_id, ordered_at, amount) "
+               "VALUES ('o1', TIMESTAMPTZ '2024-01-01 00:00:00+00', 10)")
+    wh.execute("UPDATE cxlens_meta SET value = '0' WHERE key = 'schema_version'")
+    assert migrate(wh) == 0
+    assert "status" in (wh.existing_columns("orders") or [])
+    assert wh.query("SELECT order_id, amount FROM orders") == [("o1", 10.0)]
+    assert schema_version(wh) == SCHEMA_VERSION
+
+
+def test_newer_schema_is_refused(wh: Warehouse) -> None:
+    wh.execute("UPDATE cxlens_meta SET value = ? WHERE key = 'schema_version'",
+               [str(SCHEMA_VERSION + 1)])
+    with pytest.raises(SchemaError, match="newer than this cxlens"):
+        migrate(wh)
+
+
+def test_transaction_rolls_back_on_error(wh: Warehouse) -> None:
+    with pytest.raises(RuntimeError), wh.transaction():
+        wh.execute("INSERT INTO customers (customer_id) VALUES ('c1')")
+        raise RuntimeError("boom")
+    assert wh.count("customers") == 0
+    with wh.transaction():
+        wh.execute("INSERT INTO customers (customer_id) VALUES ('c2')")
+    assert wh.count("customers") == 1
+
+
+def test_primary_key_is_enforced(wh: Warehouse) -> None:
+    wh.execute("INSERT INTO customers (customer_id) VALUES ('c1')")
+    with pytest.raises(Exception, match="(?i)duplicate|primary key|unique"):
+        wh.execute("INSERT INTO customers (customer_id) VALUES ('c1')")
+
+
+def test_default_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    monkeypatch.delenv("CXLENS_DB", raising=False)
+    assert store.default_url() == "./cxlens.duckdb"
+    target = tmp_path / "env.duckdb"
+    monkeypatch.setenv("CXLENS_DB", str(target))
+    with store.connect() as w:
+        assert w.count("interactions") == 0
+    assert target.exists()
+
+
+def test_duckdb_url_forms(tmp_path: Path) -> None:
+    with store.connect(f"duckdb://{tmp_path}/a.duckdb") as w:
+        assert w.dialect == "duckdb"
+    assert (tmp_path / "a.duckdb").exists()
+    with store.connect(":memory:") as w:
+        assert w.count("customers") == 0
+
+
+def test_bad_urls_say_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match='Did you mean "postgresql"'):
+        store.connect("postgresq://x@localhost/db")
+    with pytest.raises(ConfigError, match="does not exist"):
+        store.connect(str(tmp_path / "missing" / "x.duckdb"))
+
+
+@pytest.mark.postgres
+def test_postgres_unreachable_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="cannot connect to Postgres") as info:
+        store.connect("postgresql://nobody:secret@127.0.0.1:1/none")
+    assert "secret" not in str(info.value)

@@ -1,0 +1,36 @@
+"""Documents generated from code must be committed up to date; commands must be documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cxlens.docgen import GENERATED
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_generated_docs_are_current(name: str) -> None:
+    committed = (ROOT / "docs" / name).read_text(encoding="utf-8")
+    assert committed == GENERATED[name](), f"docs/{name} is stale: run `cxlens docs`"
+
+
+def test_every_column_is_documented() -> None:
+    from cxlens.schema import TABLES
+
+    text = (ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
+    for table in TABLES.values():
+        assert f"### {table.name}" in text
+        for col in table.columns:
+            assert col.meaning, f"{table.name}.{col.name} has no meaning"
+            assert f"| `{col.name}` |" in text
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    head = readme[: readme.index("\n## ")]
+    assert "make demo" in head and "make test" in head
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci
