@@ -112,10 +112,17 @@ def register(app: typer.Typer) -> None:
         with store.connect(db) as wh:
             frame = list_quarantine(wh, table=table, status="flagged" if flagged else "rejected",
                                     limit=limit or None)
-        if fmt is Format.table:
-            frame = frame.drop(columns=["record", "import_id"])
-            frame["source_file"] = frame["source_file"].map(lambda p: Path(p).name)
-        emit(frame, fmt, "flagged rows" if flagged else "quarantined rows")
+        if fmt is not Format.table:
+            emit(frame, fmt)
+            return
+        what = "flagged" if flagged else "quarantined"
+        console.print(f"{len(frame)} {what} row(s)" + (" (newest first; --limit 0 for all)"
+                      if limit and len(frame) == limit else ""), highlight=False)
+        for row in frame.itertuples(index=False):
+            console.print(f"[bold]{Path(row.source_file).name}[/] row {row.source_row} "
+                          f"→ {row.table_name} [{row.rules}]", highlight=False)
+            for reason in str(row.reason).split("; "):
+                console.print(f"    {reason}", highlight=False, soft_wrap=True)
 
     @app.command("presets")
     def presets(fmt: FormatOption = Format.table) -> None:
