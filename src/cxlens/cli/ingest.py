@@ -120,8 +120,8 @@ def register(app: typer.Typer) -> None:
                       if limit and len(frame) == limit else ""), highlight=False)
         for row in frame.itertuples(index=False):
             console.print(f"[bold]{Path(row.source_file).name}[/] row {row.source_row} "
-                          f"→ {row.table_name} [{row.rules}]", highlight=False)
-            for reason in str(row.reason).split("; "):
+                          f"→ {row.table_name} ({row.rules})", highlight=False)
+            for reason in str(row.reason).splitlines():
                 console.print(f"    {reason}", highlight=False, soft_wrap=True)
 
     @app.command("presets")

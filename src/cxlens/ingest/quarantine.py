@@ -27,7 +27,8 @@ QUARANTINE = Table(
         Column("status", S, "rejected (not loaded) or flagged (loaded with a warning).",
                enum=("rejected", "flagged")),
         Column("rules", S, "Rules broken, comma-separated (type, enum, out_of_scale, ...)."),
-        Column("reason", S, "Every problem of the row: column, value, what is wrong, the fix."),
+        Column("reason", S, "Every problem of the row, one per line: column, what is wrong, "
+               "the value, the fix."),
         Column("record", S, "The row's values as read (JSON)."),
         Column("quarantined_at", T, "When the import ran."),
     ),
@@ -69,7 +70,7 @@ def quarantine_rows(import_id: str, table: str, started: pd.Timestamp,
             "source_row": row or None,
             "status": status,
             "rules": ",".join(sorted({p.rule for p in probs})),
-            "reason": "; ".join(
+            "reason": "\n".join(
                 f"{p.column or '-'}: {p.message}" + (f" (value {p.value!r})" if p.value else "")
                 + f" — fix: {p.hint}" for p in probs),
             "record": json.dumps(records.get((file, row), {}), default=str, ensure_ascii=False),
