@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,10 +20,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
-from cxlens import store  # noqa: E402
-from cxlens.ingest.pipeline import import_files  # noqa: E402
+from cxlens import store
+from cxlens.ingest.pipeline import import_files
 
 
 def make_csv(path: Path, rows: int, seed: int = 1) -> None:
