@@ -119,7 +119,7 @@ def register(app: typer.Typer) -> None:
         console.print(f"{len(frame)} {what} row(s)" + (" (newest first; --limit 0 for all)"
                       if limit and len(frame) == limit else ""), highlight=False)
         for row in frame.itertuples(index=False):
-            console.print(f"[bold]{Path(row.source_file).name}[/] row {row.source_row} "
+            console.print(f"[bold]{Path(str(row.source_file)).name}[/] row {row.source_row} "
                           f"→ {row.table_name} ({row.rules})", highlight=False)
             for reason in str(row.reason).splitlines():
                 console.print(f"    {reason}", highlight=False, soft_wrap=True)

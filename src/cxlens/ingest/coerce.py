@@ -12,11 +12,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cxlens.errors import ConfigError
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0", "x"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
+_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
 _CLOCK = re.compile(r"^\s*(-)?(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)\s*$")
 
 
@@ -28,14 +31,37 @@ def zone(name: str | None) -> ZoneInfo:
                           "use an IANA name such as Europe/London or America/New_York") from None
 
 
+def _strings(series: pd.Series) -> pa.Array | None:
+    """The column as an Arrow string array when every value is text or null (the CSV case),
+    so trimming and blank checks run vectorised; None for mixed or typed columns."""
+    if series.dtype != object:
+        return None
+    try:
+        return pa.array(series, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
 def is_blank(series: pd.Series) -> pd.Series:
-    blank = series.isna()
+    arr = _strings(series)
+    if arr is not None:
+        trimmed = pc.utf8_trim_whitespace(arr)
+        blank = pc.fill_null(pc.equal(trimmed, ""), True)
+        return pd.Series(blank.to_numpy(zero_copy_only=False), index=series.index)
+    blank: pd.Series = series.isna()
     if series.dtype == object:
         blank |= series.map(lambda v: isinstance(v, str) and not v.strip())
     return blank
 
 
 def to_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    no_failures = pd.Series(False, index=series.index)
+    arr = _strings(series)
+    if arr is not None:
+        trimmed = pc.utf8_trim_whitespace(arr)
+        trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+        return pd.Series(trimmed.to_numpy(zero_copy_only=False), index=series.index,
+                         dtype=object), no_failures
     blank = is_blank(series)
 
     def text(v: object) -> str:
@@ -46,12 +72,16 @@ def to_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
         return str(v).strip()
 
     out = series.astype(object).where(blank, series.map(text, na_action="ignore"))
-    return out.where(~blank, None), pd.Series(False, index=series.index)
+    return out.where(~blank, None), no_failures
 
 
 def to_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     blank = is_blank(series)
-    if series.dtype == object:
+    arr = _strings(series)
+    if arr is not None:
+        cleaned = pc.replace_substring(pc.utf8_trim_whitespace(arr), ",", "")
+        cleaned = pd.Series(cleaned.to_numpy(zero_copy_only=False), index=series.index)
+    elif series.dtype == object:
         cleaned = series.map(lambda v: v.strip().replace(",", "") if isinstance(v, str) else v)
         cleaned = cleaned.map(lambda v: float(v) if isinstance(v, bool) else v)
     else:
@@ -104,6 +134,15 @@ def to_seconds(series: pd.Series, unit_seconds: float = 1.0) -> tuple[pd.Series,
 
 def to_boolean(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     blank = is_blank(series)
+    arr = _strings(series)
+    if arr is not None:
+        key = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
+        true = pc.is_in(key, pa.array(sorted(_TRUE))).to_numpy(zero_copy_only=False)
+        false = pc.is_in(key, pa.array(sorted(_FALSE))).to_numpy(zero_copy_only=False)
+        out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+        out[true] = True
+        out[false] = False
+        return out, out.isna() & ~blank
 
     def one(v: object) -> object:
         if isinstance(v, bool | np.bool_):
@@ -133,10 +172,18 @@ def to_timestamp(series: pd.Series, tz: ZoneInfo, fmt: str | None = None,
         naive = series
         aware: pd.Series | None = None
     else:
-        text = series.map(lambda v: v.strip() if isinstance(v, str) else v).where(~blank, None)
-        has_offset = text.map(
-            lambda v: isinstance(v, str) and bool(re.search(r"(Z|[+-]\d{2}:?\d{2})$", v))
-        )
+        arr = _strings(series)
+        if arr is not None:
+            trimmed = pc.utf8_trim_whitespace(arr)
+            text = pd.Series(trimmed.to_numpy(zero_copy_only=False), index=series.index,
+                             dtype=object).where(~blank, None)
+            has_offset = pd.Series(pc.fill_null(pc.match_substring_regex(
+                trimmed, _OFFSET.pattern), False).to_numpy(zero_copy_only=False),
+                index=series.index)
+        else:
+            text = series.map(lambda v: v.strip() if isinstance(v, str) else v).where(~blank,
+                                                                                       None)
+            has_offset = text.map(lambda v: isinstance(v, str) and bool(_OFFSET.search(v)))
         naive = _parse(text.where(~has_offset, None), fmt, dayfirst)
         aware = (
             _parse(text.where(has_offset, None), fmt, dayfirst, utc=True)
