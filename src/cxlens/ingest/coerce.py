@@ -46,9 +46,9 @@ def is_blank(series: pd.Series) -> pd.Series:
     arr = _strings(series)
     if arr is not None:
         trimmed = pc.utf8_trim_whitespace(arr)
-        blank = pc.fill_null(pc.equal(trimmed, ""), True)
-        return pd.Series(blank.to_numpy(zero_copy_only=False), index=series.index)
-    blank: pd.Series = series.isna()
+        empty = pc.fill_null(pc.equal(trimmed, ""), True)
+        return pd.Series(empty.to_numpy(zero_copy_only=False), index=series.index)
+    blank = pd.Series(series.isna(), index=series.index)
     if series.dtype == object:
         blank |= series.map(lambda v: isinstance(v, str) and not v.strip())
     return blank
