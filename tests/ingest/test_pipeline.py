@@ -281,3 +281,31 @@ columns:
     assert rows[0][:3] == ("t1", "billing", 2) and rows[0][3].minute == 15
     assert rows[1][:3] == ("t2", "billing", None)
     assert r.inserted == 0 and r.updated == 1
+
+
+def test_optional_columns_other_values_and_skip_rules(wh: Warehouse, tmp_path: Path) -> None:
+    m = write(tmp_path, "m.yaml", """
+table: interactions
+columns:
+  interaction_id: Call
+  channel: {value: phone}
+  created_at: Start
+  product: {from: "Product [list]", optional: true}
+  resolved: {from: Disposition, values: {Solved: true}, other: false}
+skip:
+  - {from: Disposition, values: [test call], reason: internal test calls}
+""")
+    f = write(tmp_path, "c.csv", "Call,Start,Disposition\n1,2024-01-01,Solved\n"
+              "2,2024-01-01,Callback\n3,2024-01-01,Test Call\n4,2024-01-01,\n")
+    r = import_files(wh, "interactions", [f], mapping=m)
+    assert (r.rows_read, r.loaded, r.rejected, r.skipped) == (4, 3, 0, 1)
+    assert wh.query("SELECT interaction_id, resolved, product FROM interactions ORDER BY 1") == [
+        ("1", True, None), ("2", False, None), ("4", None, None)]
+    assert wh.query("SELECT source_row, status, reason FROM quarantine") == [
+        (4, "skipped", "Disposition: internal test calls (value 'Test Call') — fix: nothing to "
+         "fix: the mapping skips these rows on purpose")]
+    assert wh.scalar("SELECT rows_skipped FROM import_log") == 1
+    # the same mapping on a file that has the optional column fills it
+    g = write(tmp_path, "d.csv", "Call,Start,Disposition,Product [list]\n9,2024-01-01,Solved,Pro\n")
+    import_files(wh, "interactions", [g], mapping=m)
+    assert wh.scalar("SELECT product FROM interactions WHERE interaction_id = '9'") == "pro"

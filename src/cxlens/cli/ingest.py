@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,12 @@ TimezoneOption = Annotated[
                  help="Zone of timestamps that carry no offset (default UTC), e.g. Europe/London."),
 ]
 
+class Status(StrEnum):
+    rejected = "rejected"
+    flagged = "flagged"
+    skipped = "skipped"
+
+
 EncodingOption = Annotated[
     str | None,
     typer.Option("--encoding",
@@ -36,7 +43,8 @@ def _report(result: ImportResult, verb: str) -> None:
     console.print(
         f"[bold]{verb}[/] {result.table}: {result.rows_read:,} row(s) read, "
         f"{result.inserted:,} inserted, {result.updated:,} updated, "
-        f"{result.rejected:,} quarantined, {result.flagged:,} flagged "
+        f"{result.rejected:,} quarantined, {result.flagged:,} flagged"
+        + (f", {result.skipped:,} skipped by the mapping" if result.skipped else "") + " "
         f"({result.seconds:.1f} s)", highlight=False)
     for line in result.summary():
         console.print(line, highlight=False, soft_wrap=True)
@@ -102,20 +110,20 @@ def register(app: typer.Typer) -> None:
     @app.command("quarantine")
     def quarantine(
         table: Annotated[str | None, typer.Option("--table", "-t", help="Only this table.")] = None,
-        flagged: Annotated[bool, typer.Option(
-            "--flagged", help="Show rows loaded with a warning instead of rejected rows.")] = False,
+        status: Annotated[Status, typer.Option(
+            "--status", help="rejected: not loaded; flagged: loaded with a warning; "
+                             "skipped: left out by a mapping rule.")] = Status.rejected,
         limit: Annotated[int, typer.Option(help="At most this many rows (0 = all).")] = 100,
         fmt: FormatOption = Format.table,
         db: DbOption = None,
     ) -> None:
         """List quarantined rows with their reasons and source location."""
         with store.connect(db) as wh:
-            frame = list_quarantine(wh, table=table, status="flagged" if flagged else "rejected",
-                                    limit=limit or None)
+            frame = list_quarantine(wh, table=table, status=status.value, limit=limit or None)
         if fmt is not Format.table:
             emit(frame, fmt)
             return
-        what = "flagged" if flagged else "quarantined"
+        what = status.value
         console.print(f"{len(frame)} {what} row(s)" + (" (newest first; --limit 0 for all)"
                       if limit and len(frame) == limit else ""), highlight=False)
         for row in frame.itertuples(index=False):

@@ -45,6 +45,10 @@ class ColumnSpec(_Model):
         None, description="Canonical timestamp this duration is added to (e.g. created_at + "
         "first reply minutes = first_response_at).")
     default: Any = Field(None, description="Used where the source value is empty.")
+    other: Any = Field(None, description="With values: what any value not in the map becomes "
+                       "(instead of passing through).")
+    optional: bool = Field(False, description="The source column may be absent from a file "
+                           "(e.g. a custom field); then this column is left empty.")
 
     @field_validator("template")
     @classmethod
@@ -82,6 +86,15 @@ class Unpivot(_Model):
         "{survey} is the question's survey name.")
 
 
+class Skip(_Model):
+    """Rows the mapping deliberately leaves out; each is recorded as skipped with the reason."""
+
+    source: str = Field(alias="from", description="Source column to test.")
+    values: list[Any] = Field(description="Skip rows whose value is one of these "
+                              "(case-insensitive).")
+    reason: str = Field(description="Why, shown in the import report and the quarantine.")
+
+
 class Mapping(_Model):
     table: str | None = Field(None, description="Canonical table this mapping loads.")
     description: str = ""
@@ -94,13 +107,20 @@ class Mapping(_Model):
                         "rows with an unknown key are quarantined.")
     columns: dict[str, str | ColumnSpec] = Field(default_factory=dict)
     unpivot: Unpivot | None = None
+    skip: list[Skip] = Field(default_factory=list)
 
     def spec(self, column: str) -> ColumnSpec:
         raw = self.columns[column]
         return ColumnSpec(**{"from": raw}) if isinstance(raw, str) else raw
 
-    def specs(self) -> dict[str, ColumnSpec]:
-        return {name: self.spec(name) for name in self.columns}
+    def specs(self, source_columns: list[str] | None = None) -> dict[str, ColumnSpec]:
+        """Column specs; given a file's columns, optional ones whose source is absent drop out."""
+        specs = {name: self.spec(name) for name in self.columns}
+        if source_columns is None:
+            return specs
+        cols = set(source_columns)
+        return {n: s for n, s in specs.items()
+                if not (s.optional and s.source is not None and s.source not in cols)}
 
 
 def load_mapping(name_or_path: str | Path) -> Mapping:
@@ -158,8 +178,10 @@ def check_mapping(mapping: Mapping, table: Table, source_columns: list[str], whe
         given = [spec.source is not None, spec.value is not None, spec.template is not None]
         if sum(given) != 1:
             problems.append(f"columns.{target}: give exactly one of from, value or template")
-        if spec.source is not None:
+        if spec.source is not None and not spec.optional:
             need_source(spec.source, f"columns.{target}.from")
+        if spec.other is not None and not spec.values:
+            problems.append(f"columns.{target}.other: only makes sense with values")
         for field in spec.template_fields():
             if field != "survey":
                 need_source(field, f"columns.{target}.template")
@@ -171,6 +193,8 @@ def check_mapping(mapping: Mapping, table: Table, source_columns: list[str], whe
                 problems.append(f"columns.{target}.offset_from: {target} is not a timestamp")
             elif spec.offset_from not in mapping.columns and spec.offset_from not in cols:
                 problems.append(f"columns.{target}.offset_from: {spec.offset_from} is not mapped")
+    for i, skip in enumerate(mapping.skip):
+        need_source(skip.source, f"skip[{i}].from")
     if mapping.unpivot is not None:
         if table.name != "survey_responses":
             problems.append("unpivot only applies to survey_responses")

@@ -24,7 +24,13 @@ from cxlens.ingest.load import Stage, as_records
 from cxlens.ingest.mapping import Mapping, check_mapping, load_mapping, table_for
 from cxlens.ingest.problems import Problem, summarise
 from cxlens.ingest.quarantine import IMPORTS, QUARANTINE, quarantine_rows
-from cxlens.ingest.transform import ROW, apply_mapping, ignored_columns, passthrough_columns
+from cxlens.ingest.transform import (
+    ROW,
+    apply_mapping,
+    ignored_columns,
+    passthrough_columns,
+    skip_mask,
+)
 from cxlens.ingest.validate import check_chunk
 from cxlens.schema import Table
 from cxlens.store.base import Warehouse
@@ -39,6 +45,7 @@ class FileResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     rows_flagged: int = 0
+    rows_skipped: int = 0
     ignored_columns: list[str] = field(default_factory=list)
 
 
@@ -69,6 +76,10 @@ class ImportResult:
     @property
     def flagged(self) -> int:
         return sum(f.rows_flagged for f in self.files)
+
+    @property
+    def skipped(self) -> int:
+        return sum(f.rows_skipped for f in self.files)
 
     def summary(self) -> list[str]:
         return summarise(self.problems)
@@ -110,10 +121,11 @@ def import_files(wh: Warehouse, table: str | None, files: Sequence[str | Path], 
         if stage is not None:
             _cross_checks(stage, mp, result, rejected_records)
         _count(result)
-        if strict and result.problems:
+        found = [p for p in result.problems if p.severity != "skipped"]
+        if strict and found:
             raise ImportRefused(
-                f"--strict: {len(result.problems)} problem(s) found; nothing was written:\n  "
-                + "\n  ".join(result.summary()),
+                f"--strict: {len(found)} problem(s) found; nothing was written:\n  "
+                + "\n  ".join(summarise(found)),
                 "fix the rows listed, or import without --strict to quarantine them",
             )
         if stage is not None:
@@ -170,7 +182,10 @@ def _read_file(wh: Warehouse, path: Path, tbl: Table, mp: Mapping | None, tz: ob
             _check_columns(tbl, mp, columns, str(path))
             fr.ignored_columns = ignored_columns(tbl, mp, columns)
             first = False
-        mapped = apply_mapping(chunk.data, chunk.rows, tbl, mp)
+        data, rows = chunk.data, chunk.rows
+        if mp is not None and mp.skip:
+            data, rows = _skip(data, rows, mp, str(path), fr, result, rejected_records)
+        mapped = apply_mapping(data, rows, tbl, mp)
         checked = check_chunk(mapped, tbl, mp, tz, str(path))  # type: ignore[arg-type]
         fr.rows_read += len(mapped)
         result.problems.extend(checked.problems)
@@ -192,12 +207,32 @@ def _read_file(wh: Warehouse, path: Path, tbl: Table, mp: Mapping | None, tz: ob
     return stage
 
 
+def _skip(data: pd.DataFrame, rows: pd.Series, mp: Mapping, path: str, fr: FileResult,
+          result: ImportResult, records: dict[tuple[str, int], dict[str, Any]],
+          ) -> tuple[pd.DataFrame, pd.Series]:
+    """Leave out the rows the mapping's ``skip`` rules name, recording each with its reason."""
+    keep = pd.Series(True, index=data.index)
+    for rule in mp.skip:
+        hit = skip_mask(data, rule.values, rule.source) & keep
+        for idx in hit[hit].index:
+            row = int(rows[idx])
+            value = data.at[idx, rule.source]
+            result.problems.append(Problem(path, row, rule.source, str(value), "skipped",
+                                           rule.reason, "nothing to fix: the mapping skips "
+                                           "these rows on purpose", "skipped"))
+            records[(path, row)] = {str(k): v for k, v in data.loc[idx].items()
+                                    if v is not None and v == v}
+        fr.rows_read += int(hit.sum())
+        keep &= ~hit
+    return data.loc[keep], rows.loc[keep]
+
+
 def _check_columns(tbl: Table, mp: Mapping | None, columns: list[str], where: str) -> None:
     if mp is not None:
         check_mapping(mp, tbl, columns, where)
     produced = set(passthrough_columns(tbl, mp, columns))
     if mp is not None:
-        produced |= set(mp.columns)
+        produced |= set(mp.specs(columns))
         if mp.unpivot:
             produced |= {"survey", "score", "scale_min", "scale_max", "response_id"}
     missing = [c for c in tbl.required if c not in produced
@@ -233,8 +268,9 @@ def _count(result: ImportResult) -> None:
         rows = {(p.row, p.severity) for p in result.problems if p.file == fr.path}
         rejected = {r for r, s in rows if s == "error"}
         fr.rows_rejected = len(rejected)
+        fr.rows_skipped = len({r for r, s in rows if s == "skipped"})
         fr.rows_flagged = len({r for r, s in rows if s == "warning"} - rejected)
-        fr.rows_loaded = fr.rows_read - fr.rows_rejected
+        fr.rows_loaded = fr.rows_read - fr.rows_rejected - fr.rows_skipped
 
 
 def _record(wh: Warehouse, result: ImportResult, started: pd.Timestamp, mapping: str,
@@ -251,6 +287,9 @@ def _record(wh: Warehouse, result: ImportResult, started: pd.Timestamp, mapping:
         quarantine_rows(result.import_id, result.table, started, errors,
                         rejected_records, "rejected"),
         quarantine_rows(result.import_id, result.table, started, warnings, {}, "flagged"),
+        quarantine_rows(result.import_id, result.table, started,
+                        [p for p in result.problems if p.severity == "skipped"],
+                        rejected_records, "skipped"),
     ]
     import pyarrow as pa
 
@@ -264,8 +303,10 @@ def _record(wh: Warehouse, result: ImportResult, started: pd.Timestamp, mapping:
     finished = pd.Timestamp.now(tz="UTC")
     for fr in result.files:
         wh.execute(
-            "INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO import_log (import_id, table_name, source_file, mapping, rows_read, "
+            "rows_loaded, rows_rejected, rows_flagged, rows_skipped, started_at, finished_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [result.import_id, result.table, fr.path, mapping, fr.rows_read, fr.rows_loaded,
-             fr.rows_rejected, fr.rows_flagged, started.to_pydatetime(),
+             fr.rows_rejected, fr.rows_flagged, fr.rows_skipped, started.to_pydatetime(),
              finished.to_pydatetime()],
         )

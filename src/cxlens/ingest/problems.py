@@ -7,12 +7,14 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "skipped"]
 
 
 @dataclass(frozen=True)
 class Problem:
-    """``error`` rejects the row (it goes to quarantine); ``warning`` keeps and flags it."""
+    """``error`` rejects the row (it goes to quarantine); ``warning`` keeps and flags it;
+    ``skipped`` records a row the mapping deliberately leaves out (e.g. a survey offered but
+    not answered), so it is accounted for rather than lost."""
 
     file: str
     row: int | None  # spreadsheet numbering: the header is row 1, the first record row 2

@@ -17,15 +17,16 @@ S, INT, T = Type.STRING, Type.INTEGER, Type.TIMESTAMP
 
 QUARANTINE = Table(
     "quarantine",
-    "Rows an import rejected (status rejected: not loaded) or loaded with a warning "
-    "(status flagged), with every reason and where the row came from.",
+    "Rows an import rejected (status rejected: not loaded), loaded with a warning "
+    "(flagged), or left out on purpose by the mapping (skipped), with every reason and where "
+    "the row came from.",
     (
         Column("import_id", S, "Import that found the problem.", required=True),
         Column("table_name", S, "Canonical table the row was meant for.", required=True),
         Column("source_file", S, "File the row came from (absolute path).", required=True),
         Column("source_row", INT, "Row in the file; the header is row 1."),
-        Column("status", S, "rejected (not loaded) or flagged (loaded with a warning).",
-               enum=("rejected", "flagged")),
+        Column("status", S, "rejected (not loaded), flagged (loaded with a warning) or "
+               "skipped (left out by a mapping rule).", enum=("rejected", "flagged", "skipped")),
         Column("rules", S, "Rules broken, comma-separated (type, enum, out_of_scale, ...)."),
         Column("reason", S, "Every problem of the row, one per line: column, what is wrong, "
                "the value, the fix."),
@@ -47,11 +48,21 @@ IMPORTS = Table(
         Column("rows_loaded", INT, "Rows inserted or updated."),
         Column("rows_rejected", INT, "Rows sent to quarantine."),
         Column("rows_flagged", INT, "Rows loaded with a warning."),
+        Column("rows_skipped", INT, "Rows a mapping rule left out on purpose."),
         Column("started_at", T, "Start of the import."),
         Column("finished_at", T, "End of the import."),
     ),
     key=(),
 )
+
+
+def _plain(value: Any) -> Any:
+    """JSON for numpy scalars (as numbers) and timestamps (ISO 8601)."""
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 def quarantine_rows(import_id: str, table: str, started: pd.Timestamp,
@@ -73,7 +84,8 @@ def quarantine_rows(import_id: str, table: str, started: pd.Timestamp,
             "reason": "\n".join(
                 f"{p.column or '-'}: {p.message}" + (f" (value {p.value!r})" if p.value else "")
                 + f" — fix: {p.hint}" for p in probs),
-            "record": json.dumps(records.get((file, row), {}), default=str, ensure_ascii=False),
+            "record": json.dumps(records.get((file, row), {}), default=_plain,
+                                 ensure_ascii=False),
             "quarantined_at": started,
         })
     return pd.DataFrame(out, columns=list(QUARANTINE.column_names))

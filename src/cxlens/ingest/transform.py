@@ -25,7 +25,7 @@ def normalise_header(name: str) -> str:
 def passthrough_columns(table: Table, mapping: Mapping | None,
                         source_columns: list[str]) -> dict[str, str]:
     """Canonical column → source column, for unmapped source columns named like canonical ones."""
-    mapped = set(mapping.columns) if mapping else set()
+    mapped = set(mapping.specs(source_columns)) if mapping else set()
     if mapping and mapping.unpivot:
         mapped |= {"survey", "score", "scale_min", "scale_max", "comment", "response_id"}
     out: dict[str, str] = {}
@@ -39,7 +39,8 @@ def passthrough_columns(table: Table, mapping: Mapping | None,
 def ignored_columns(table: Table, mapping: Mapping | None, source_columns: list[str]) -> list[str]:
     used = set(passthrough_columns(table, mapping, source_columns).values())
     if mapping:
-        for spec in mapping.specs().values():
+        used.update(s.source for s in mapping.skip)
+        for spec in mapping.specs(source_columns).values():
             if spec.source:
                 used.add(spec.source)
             used.update(spec.template_fields())
@@ -67,13 +68,26 @@ def _lookup(values: dict[Any, Any]) -> dict[str, Any]:
     return out
 
 
-def map_values(series: pd.Series, values: dict[Any, Any]) -> pd.Series:
-    """Case-insensitive value map; values not in the map pass through unchanged."""
+def _keys(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: None if v is None or v != v else str(_plain(v)).strip().lower())
+
+
+def map_values(series: pd.Series, values: dict[Any, Any], other: Any = None) -> pd.Series:
+    """Case-insensitive value map; values not in the map pass through unchanged, or become
+    ``other`` when it is given."""
     table = _lookup(values)
-    keys = series.map(lambda v: None if v is None or v != v else str(v).strip().lower())
+    keys = _keys(series)
     mapped = keys.map(table)
     hit = keys.isin(list(table))
-    return series.astype(object).where(~hit, mapped)
+    out = series.astype(object).where(~hit, mapped)
+    if other is not None:
+        out = out.where(hit | keys.isna(), other)
+    return out
+
+
+def skip_mask(data: pd.DataFrame, values: list[Any], column: str) -> pd.Series:
+    wanted = set(_lookup(dict.fromkeys(values, True)))
+    return _keys(data[column]).isin(wanted)
 
 
 def _template(frame: pd.DataFrame, template: str, extra: dict[str, str] | None = None) -> pd.Series:
@@ -108,7 +122,7 @@ def apply_mapping(data: pd.DataFrame, rows: pd.Series, table: Table,
     out = pd.DataFrame(index=data.index)
     for canon, src in passthrough_columns(table, mapping, list(data.columns)).items():
         out[canon] = data[src]
-    specs = mapping.specs() if mapping else {}
+    specs = mapping.specs(list(data.columns)) if mapping else {}
     for canon, spec in specs.items():
         out[canon] = _column(data, spec)
     out[ROW] = rows
@@ -126,7 +140,7 @@ def _column(data: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
         assert spec.source is not None
         col = data[spec.source].astype(object)
     if spec.values:
-        col = map_values(col, spec.values)
+        col = map_values(col, spec.values, spec.other)
     if spec.default is not None:
         empty = col.isna() | col.map(lambda v: isinstance(v, str) and not v.strip())
         col = col.where(~empty, spec.default)

@@ -79,7 +79,8 @@ def check_chunk(raw: pd.DataFrame, table: Table, mapping: Mapping | None, tz: Zo
             out[col.name] = out[base] + pd.to_timedelta(secs, unit="s")
         else:
             out[col.name] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
-    _defaults(out, table)
+    if not (mapping and mapping.merge):  # a merge changes only the columns it maps
+        _defaults(out, table)
     _required(c, raw, out, table)
     _rules(c, out, table)
     return Checked(out, c.problems, c.rejected)
