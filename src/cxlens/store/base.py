@@ -40,10 +40,6 @@ class Warehouse(abc.ABC):
         """Append ``data`` (columns named as in ``table``) to ``table``."""
 
     @abc.abstractmethod
-    def existing_columns(self, table: str) -> list[str] | None:
-        """Columns of ``table`` in the database, or None when it does not exist."""
-
-    @abc.abstractmethod
     def _begin(self) -> None: ...
 
     @abc.abstractmethod
@@ -56,6 +52,15 @@ class Warehouse(abc.ABC):
     def close(self) -> None: ...
 
     # -- shared behaviour ---------------------------------------------------------------------
+    def existing_columns(self, table: str) -> list[str] | None:
+        """Columns of ``table`` in the database, or None when it does not exist."""
+        rows = self.query(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position",
+            [table],
+        )
+        return [r[0] for r in rows] or None
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All-or-nothing block; nested blocks join the outer transaction."""

@@ -61,14 +61,6 @@ class PostgresWarehouse(Warehouse):
         ) as copy:
             copy.write(buf.getvalue())
 
-    def existing_columns(self, table: str) -> list[str] | None:
-        rows = self.query(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position",
-            [table],
-        )
-        return [r[0] for r in rows] or None
-
     def _begin(self) -> None:
         self.con.execute("BEGIN")
 
