@@ -1,0 +1,169 @@
+"""``build_demo``: replace the canonical tables with a deterministic demo operation.
+
+The year is generated chunk by chunk (a month, or part of one at large scales): interactions,
+the surveys, QA reviews, relational NPS, shopping and social mentions of that chunk are built
+and written before the next chunk starts, so memory stays bounded at any scale. Every part of
+every chunk draws from its own random stream derived from the seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+import pyarrow as pa
+
+from cxlens.demo import commerce, frames, handling, interactions, nps, qa, social, surveys
+from cxlens.demo import timeline as tl
+from cxlens.demo.contacts import DEFLECT_SHARE, draw_contacts
+from cxlens.demo.customers import Customers, build_customers
+from cxlens.demo.effects import EMPATHY, SELF_SERVICE_NAME, planted
+from cxlens.demo.org import VENDOR_NAMES, Org, build_org
+from cxlens.errors import ConfigError
+from cxlens.schema import TABLES
+from cxlens.store.base import Warehouse
+from cxlens.store.ddl import quote
+
+Progress = Callable[[str, int, int], None]
+#: Random stream numbers, one per part of the build.
+ORG, CUSTOMERS, CONTACTS, HANDLING, TEXT, SURVEYS, NPS, QA, WEB, STORES, MENTIONS = range(1, 12)
+CUSTOMER_ROWS_PER_WRITE = 500_000
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What ``build_demo`` wrote: rows per table, the period, and the planted effects."""
+
+    rows: Mapping[str, int]
+    start: dt.date
+    end: dt.date
+    seed: int
+    scale: float
+    planted: Mapping[str, Mapping[str, str | float]] = field(default_factory=dict)
+
+    @property
+    def interactions(self) -> int:
+        return self.rows.get("interactions", 0)
+
+
+def planned_interactions(scale: float) -> int:
+    """How many interactions a build at ``scale`` writes (known before generating)."""
+    return sum(c.interactions for c in tl.plan(_check_scale(scale), DEFLECT_SHARE))
+
+
+def _check_scale(scale: float) -> float:
+    if not (isinstance(scale, int | float) and math.isfinite(scale) and scale > 0):
+        raise ConfigError(f"--scale must be a positive number, not {scale!r}",
+                          "use e.g. --scale 0.05 for a small warehouse, 1 for ≈ 240,000 "
+                          "interactions, 42 for ≈ 10 million")
+    if round(tl.INTERACTIONS_PER_SCALE * scale) < 1:
+        raise ConfigError(f"--scale {scale} is too small to generate any interaction",
+                          "use --scale 0.01 or more (≈ 2,400 interactions)")
+    return float(scale)
+
+
+class _Writer:
+    """Appends Arrow tables to the warehouse and counts the rows per table."""
+
+    def __init__(self, wh: Warehouse) -> None:
+        self.wh = wh
+        self.rows = dict.fromkeys(TABLES, 0)
+
+    def write(self, name: str, table: pa.Table | None) -> None:
+        if table is None or table.num_rows == 0:
+            return
+        self.wh.insert_arrow(name, table)
+        self.rows[name] += table.num_rows
+
+
+def _initiatives() -> pa.Table:
+    return frames.table("initiatives", {
+        "initiative_id": frames.texts(["INIT-001", "INIT-002"]),
+        "name": frames.texts([SELF_SERVICE_NAME, EMPATHY.name]),
+        "started_at": frames.timestamps(np.array([tl.micros(tl.DEFLECTION.start),
+                                                  EMPATHY.start_us])),
+        "ended_at": frames.timestamps(np.zeros(2, dtype=np.int64), np.zeros(2, dtype=bool)),
+        "scope": frames.texts([None, f"vendor = '{VENDOR_NAMES[EMPATHY.vendor]}'"]),
+    })
+
+
+def build_demo(wh: Warehouse, *, scale: float = 1.0, seed: int = 7,
+               progress: Progress | None = None) -> DemoSummary:
+    """Replace the contents of the ten canonical tables with the demo operation.
+
+    The same ``scale`` and ``seed`` always give the same data. Each chunk is committed on its
+    own so memory stays bounded at any scale (one transaction would keep every written row in
+    memory until the end: ~10 GB at 10 M interactions). The warehouse records
+    ``demo = incomplete`` in ``cxlens_meta`` until the last chunk is in; a build that was
+    interrupted says so, and running it again replaces everything.
+    """
+    scale = _check_scale(scale)
+    chunks = tl.plan(scale, DEFLECT_SHARE)
+    total = sum(c.interactions for c in chunks)
+    org = build_org(tl.stream(seed, ORG), scale)
+    customers = build_customers(tl.stream(seed, CUSTOMERS), scale)
+    history = nps.SupportHistory(customers.n)
+    ids = frames.Counters()
+    out = _Writer(wh)
+    done = 0
+    with wh.transaction():
+        for name in TABLES:
+            wh.execute(f"DELETE FROM {quote(name)}")
+        _mark(wh, "incomplete")
+        out.write("initiatives", _initiatives())
+    for chunk in chunks:
+        with wh.transaction():
+            _chunk(seed, scale, chunk, org, customers, history, ids, out)
+        done += chunk.interactions
+        if progress:
+            progress(f"demo data {chunk.label}", done, total)
+    for lo in range(0, customers.n, CUSTOMER_ROWS_PER_WRITE):
+        with wh.transaction():
+            out.write("customers", customers.to_arrow(lo, min(lo + CUSTOMER_ROWS_PER_WRITE,
+                                                              customers.n)))
+        if progress:
+            progress("customers", min(lo + CUSTOMER_ROWS_PER_WRITE, customers.n), customers.n)
+    with wh.transaction():
+        _mark(wh, f"complete: scale {scale:g}, seed {seed}")
+    return DemoSummary(rows=MappingProxyType(dict(out.rows)), start=tl.START.date(),
+                       end=(tl.END - dt.timedelta(days=1)).date(), seed=seed, scale=scale,
+                       planted=MappingProxyType(planted()))
+
+
+def _mark(wh: Warehouse, state: str) -> None:
+    wh.execute("DELETE FROM cxlens_meta WHERE key = 'demo'")
+    wh.execute("INSERT INTO cxlens_meta VALUES ('demo', ?)", [state])
+
+
+def _chunk(seed: int, scale: float, chunk: tl.Chunk, org: Org, customers: Customers,
+           history: nps.SupportHistory, ids: frames.Counters, out: _Writer) -> None:
+    def rng(part: int) -> np.random.Generator:
+        return tl.stream(seed, part, chunk.index)
+
+    contacts = draw_contacts(rng(CONTACTS), chunk, org, customers,
+                             customers.sampler(chunk.start_us, customers.contact_weight))
+    handled = handling.handle(rng(HANDLING), contacts, org)
+    inter_ids = interactions.interaction_ids(ids, contacts.n)
+    out.write("interactions", interactions.interaction_table(rng(TEXT), inter_ids, contacts,
+                                                             handled, org, customers))
+    for table in surveys.transactional(rng(SURVEYS), ids, inter_ids, contacts, handled, org,
+                                       customers):
+        out.write("survey_responses", table)
+    events = nps.support_events(contacts, handled)
+    out.write("survey_responses", nps.relational(rng(NPS), ids, chunk, customers, history,
+                                                 events))
+    history.update(events)
+    for table in qa.reviews(rng(QA), ids, inter_ids, contacts, handled, org):
+        out.write("qa_reviews", table)
+    shoppers = customers.sampler(chunk.start_us, customers.shop_weight)
+    for part, make in ((WEB, commerce.web), (STORES, commerce.stores)):
+        for name, table in make(rng(part), chunk, scale, customers, shoppers, ids).items():
+            out.write(name, table)
+    out.write("mentions", social.mentions(rng(MENTIONS), chunk, scale, ids))
+
+
+__all__ = ["DemoSummary", "build_demo", "planned_interactions"]

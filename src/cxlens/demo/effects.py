@@ -1,0 +1,136 @@
+"""The effects planted in the demo data, in one place: the generator reads its parameters from
+here and ``DemoSummary.planted`` describes them, so the two cannot disagree.
+
+Analysis code (key drivers, support-cohort NPS, initiative impact, vendor drift alerts) is
+expected to *recover* these from the data without being told; the tests and docs/demo.md
+state the sizes as measured in a build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from cxlens.demo import timeline as tl
+from cxlens.demo.org import ACME, NORTHWIND, VENDOR_NAMES
+
+
+@dataclass(frozen=True)
+class SatisfactionModel:
+    """Latent CSAT (and CES) = sum of these effects + logistic noise, cut into a 1–5 (1–7)
+    scale. Wait is measured as z = (ln wait − ln channel median) / channel spread, where wait is
+    speed of answer for phone and chat and first-response time for written channels."""
+
+    fcr: float = 1.95  # resolved on first contact (resolved and never reopened)
+    wait_per_sd: float = -0.55
+    policy_denial: float = -0.60
+    escalated: float = -0.25
+    ces_fcr: float = 1.30
+    ces_wait_per_sd: float = -0.45
+    ces_per_extra_reply: float = -0.30
+    ces_escalated: float = -0.50
+
+
+@dataclass(frozen=True)
+class CohortModel:
+    """Relational NPS latent = customer loyalty + these effects of the customer's support
+    contacts in the 90 days before the survey (0 with no contact)."""
+
+    window_days: int = 90
+    last_contact_fcr: float = 0.06
+    last_contact_not_fcr: float = -0.30
+    wait_per_sd: float = -0.12
+    any_reopen: float = -0.15
+    unresolved_escalation: float = -0.42
+
+
+@dataclass(frozen=True)
+class Initiative:
+    """Empathy training at one vendor: a lift of latent CSAT from its start date."""
+
+    name: str = "Empathy training at Acme BPO"
+    vendor: int = ACME
+    start: dt.date = dt.date(2026, 4, 1)
+    csat_shift: float = 0.50  # latent; ≈ +6 points of CSAT top-2-box at Acme's pre-period level
+    empathy_qa_shift: float = 0.55  # QA "empathy" criterion (1–5 scale) rises too
+
+    @property
+    def start_us(self) -> int:
+        return tl.micros(self.start)
+
+
+@dataclass(frozen=True)
+class Slip:
+    """One vendor gets worse for three consecutive months, then recovers."""
+
+    vendor: int = NORTHWIND
+    months: tuple[int, ...] = (7, 8, 9)  # month numbers of the period: 2026-05, 2026-06, 2026-07
+    fcr: float = -1.05  # logit of solving on first contact
+    reopen: float = 1.10  # logit of reopening a solved ticket
+    aht: float = 1.30  # handle-time multiplier
+    wait: float = 1.60  # queue-wait multiplier
+    csat: float = -0.40  # latent CSAT, on top of what worse FCR and waits already cost
+    summary_rate: float = 0.45  # share of escalations with a case summary (normally 0.84)
+    qa: float = -0.90  # logit of passing process-compliance criteria
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(tl.MONTHS[m] for m in self.months)
+
+
+SATISFACTION = SatisfactionModel()
+COHORT = CohortModel()
+EMPATHY = Initiative()
+SLIP = Slip()
+SELF_SERVICE_NAME = "Self-service help centre relaunch"
+
+
+def planted() -> dict[str, dict[str, str | float]]:
+    """A description of every planted effect and its parameters (for ``DemoSummary``)."""
+    d = tl.DEFLECTION
+    return {
+        "fcr_drives_satisfaction": {
+            "what": "The strongest driver of transactional CSAT (and CES) and of relational NPS "
+                    "is resolution on first contact (resolved and reopen_count = 0); wait time "
+                    "(speed of answer / first response) is second; policy denial and escalation "
+                    "matter less.",
+            "csat_latent_fcr": SATISFACTION.fcr,
+            "csat_latent_wait_per_sd": SATISFACTION.wait_per_sd,
+            "nps_latent_last_contact_fcr_vs_not": COHORT.last_contact_fcr
+            - COHORT.last_contact_not_fcr,
+            "nps_latent_wait_per_sd": COHORT.wait_per_sd,
+        },
+        "support_cohort_nps": {
+            "what": "Relational NPS of customers with zero reopens in the 90 days before the "
+                    "survey is about 20-25 points higher than NPS of customers with an "
+                    "unresolved escalation (escalated and not resolved) in that window.",
+            "window_days": float(COHORT.window_days),
+            "expected_gap_points": 22.0,
+        },
+        "acme_empathy_initiative": {
+            "what": f"'{EMPATHY.name}' lifts {VENDOR_NAMES[EMPATHY.vendor]}'s CSAT top-2-box by "
+                    "about 6 points for interactions created from its start date; other vendors "
+                    "are unchanged, so a difference-in-differences against the in-house team "
+                    "recovers it (Northwind's slip months, inside the post period, must be "
+                    "excluded if Northwind is used as a control).",
+            "vendor": VENDOR_NAMES[EMPATHY.vendor],
+            "start": EMPATHY.start.isoformat(),
+            "csat_top2_lift_points": 6.0,
+        },
+        "northwind_slip": {
+            "what": f"{VENDOR_NAMES[SLIP.vendor]} performs clearly worse in "
+                    f"{', '.join(SLIP.labels)} (lower FCR, more reopens, higher AHT, longer "
+                    "waits, lower CSAT, fewer escalation summaries, worse QA), then recovers.",
+            "vendor": VENDOR_NAMES[SLIP.vendor],
+            "months": ",".join(SLIP.labels),
+            "aht_multiplier": SLIP.aht,
+            "escalation_summary_rate": SLIP.summary_rate,
+        },
+        "self_service_deflection": {
+            "what": f"'{SELF_SERVICE_NAME}' (all scope) cuts {' and '.join(d.categories)} "
+                    f"contacts by {d.reduction:.0%} from {d.start.isoformat()}; satisfaction "
+                    "is unaffected.",
+            "start": d.start.isoformat(),
+            "volume_reduction": d.reduction,
+        },
+    }
