@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from cxlens.cli import demo, docs, ingest, inspect
+from cxlens.cli import demo, docs, ingest, inspect, metrics
 from cxlens.cli.common import err_console
 from cxlens.errors import CxlensError
 
@@ -40,6 +40,7 @@ ingest.register(app)
 inspect.register(app)
 demo.register(app)
 docs.register(app)
+metrics.register(app)
 
 
 def main() -> None:

@@ -114,6 +114,9 @@ def build_demo(wh: Warehouse, *, scale: float = 1.0, seed: int = 7,
         for name in TABLES:
             wh.execute(f"DELETE FROM {quote(name)}")
         _mark(wh, "incomplete")
+        # metric parameter defaults for this warehouse: our brand among the tracked ones
+        wh.execute("DELETE FROM cxlens_meta WHERE key = 'param.our_brand'")
+        wh.execute("INSERT INTO cxlens_meta VALUES ('param.our_brand', ?)", [social.BRANDS[0]])
         out.write("initiatives", _initiatives())
     for chunk in chunks:
         with wh.transaction():

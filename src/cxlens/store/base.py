@@ -51,6 +51,10 @@ class Warehouse(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None: ...
 
+    @abc.abstractmethod
+    def ibis(self) -> Any:
+        """An ibis backend on this connection (for the metric layer)."""
+
     # -- shared behaviour ---------------------------------------------------------------------
     def existing_columns(self, table: str) -> list[str] | None:
         """Columns of ``table`` in the database, or None when it does not exist."""

@@ -64,3 +64,8 @@ class DuckDBWarehouse(Warehouse):
 
     def close(self) -> None:
         self.con.close()
+
+    def ibis(self) -> Any:
+        import ibis
+
+        return ibis.duckdb.from_connection(self.con)

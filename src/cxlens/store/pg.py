@@ -72,3 +72,8 @@ class PostgresWarehouse(Warehouse):
 
     def close(self) -> None:
         self.con.close()
+
+    def ibis(self) -> Any:
+        import ibis
+
+        return ibis.postgres.from_connection(self.con)

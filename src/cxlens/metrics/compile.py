@@ -1,0 +1,198 @@
+"""Metric specs → ibis expressions: one compile function per measure kind.
+
+Each compiled expression returns, per segment (``--by`` dimensions and period), the sufficient
+statistics of the figure — counts, sums, means, SDs, order statistics — never the figure with
+its interval: those are computed from these small results in ``result.py`` by ``cxlens.stats``,
+identically for every engine. Conditions are written as ``ifelse(cond, 1, 0)`` so every backend
+compiles them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from cxlens.errors import ConfigError, did_you_mean
+from cxlens.metrics import expr, relations
+from cxlens.metrics.spec import Kind, Metric
+
+GRAINS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+Z95 = 1.959963984540054
+PERIOD = "period"
+
+
+@dataclass(frozen=True)
+class Request:
+    """What is asked of one metric: segments, grain, time range and an extra filter."""
+
+    dims: tuple[str, ...] = ()
+    grain: str | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None  # exclusive
+    where: str | None = None
+
+
+def check_request(metric: Metric, req: Request) -> None:
+    """Every problem with dimensions, grain and filter at once, with suggestions."""
+    available = relations.columns(metric.source)
+    problems = []
+    for dim in req.dims:
+        if dim not in available:
+            problems.append(f'{metric.full_name} cannot be split by "{dim}".'
+                            f"{did_you_mean(dim, available)}")
+    if req.grain is not None and req.grain not in GRAINS:
+        problems.append(f'unknown grain "{req.grain}".{did_you_mean(req.grain, GRAINS)}')
+    texts = list(metric.expressions().values()) + ([req.where] if req.where else [])
+    for text in texts:
+        problems += expr.unknown_columns(text, available)
+    if problems:
+        raise ConfigError("; ".join(problems),
+                          f"dimensions of {metric.source}: {', '.join(available)}; "
+                          f"grains: {', '.join(GRAINS)}")
+
+
+def needed_columns(metric: Metric, req: Request) -> set[str]:
+    cols = {metric.time, *req.dims, *metric.uniform}
+    for text in [*metric.expressions().values(), *([req.where] if req.where else [])]:
+        cols |= expr.columns_of(text)
+    return cols
+
+
+def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.Table:
+    """The aggregate query for ``metric`` under ``req`` (not executed)."""
+    check_request(metric, req)
+    rel = relations.relation(table, metric.source, needed_columns(metric, req))
+    time = rel[metric.time]
+    rel = rel.filter(time.notnull())
+    if req.start is not None:
+        rel = rel.filter(rel[metric.time] >= ibis.literal(req.start))
+    if req.end is not None:
+        rel = rel.filter(rel[metric.time] < ibis.literal(req.end))
+    if req.where:
+        rel = rel.filter(expr.to_ibis(req.where, rel))
+    keys = list(req.dims)
+    if req.grain:
+        rel = rel.mutate(**{PERIOD: rel[metric.time].truncate(GRAINS[req.grain])})
+        keys.append(PERIOD)
+    for text in metric.population:  # rows outside the population never form a segment
+        rel = rel.filter(expr.to_ibis(metric.fill(text), rel).fill_null(False))
+    # every row counts from here on; a column expression keeps the aggregates column reductions
+    pop = rel[metric.time].notnull()
+    if metric.quantile is not None:
+        return _quantile(rel, metric, keys, pop, metric.quantile)
+    aggs = KINDS[metric.kind](rel, metric, pop)
+    for i, col in enumerate(metric.uniform):
+        aggs[f"uniform_{i}"] = rel[col].nunique()
+    return rel.group_by(keys).aggregate(**aggs) if keys else rel.aggregate(**aggs)
+
+
+def _count(cond: ir.BooleanValue) -> ir.Value:
+    return ibis.ifelse(cond, 1, 0).sum()
+
+
+def _value(rel: ir.Table, metric: Metric) -> ir.Value:
+    if metric.kind is Kind.DURATION:
+        assert metric.start is not None and metric.end is not None
+        text = f"seconds_between({metric.fill(metric.start)}, {metric.fill(metric.end)})"
+    else:
+        assert metric.value is not None
+        text = metric.fill(metric.value)
+    return expr.to_ibis(text, rel)
+
+
+Aggs = dict[str, ir.Value]
+
+
+def _share(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
+    assert m.condition is not None
+    cond = expr.to_ibis(m.fill(m.condition), rel)
+    return {"n": _count(pop), "k": _count(pop & cond.fill_null(False))}
+
+
+def _share_difference(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
+    assert m.positive is not None and m.negative is not None
+    pos = expr.to_ibis(m.fill(m.positive), rel).fill_null(False)
+    neg = expr.to_ibis(m.fill(m.negative), rel).fill_null(False)
+    return {"n": _count(pop), "pos": _count(pop & pos), "neg": _count(pop & neg)}
+
+
+def _mean(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
+    x = _value(rel, m).cast("float64")
+    valid = pop & x.notnull()
+    kept = ibis.ifelse(valid, x, ibis.null())
+    return {"n": _count(valid), "mean": kept.mean(), "sd": kept.std(how="sample")}
+
+
+def _sum(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
+    x = _value(rel, m).cast("float64")
+    valid = pop & x.notnull()
+    return {"n": _count(valid), "total": ibis.ifelse(valid, x, ibis.null()).sum()}
+
+
+def _ratio(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
+    assert m.denominator is not None
+    x = _value(rel, m).cast("float64")
+    y = expr.to_ibis(m.fill(m.denominator), rel).cast("float64")
+    valid = pop & x.notnull() & y.notnull()
+    kx, ky = ibis.ifelse(valid, x, ibis.null()), ibis.ifelse(valid, y, ibis.null())
+    return {"n": _count(valid), "mean_x": kx.mean(), "mean_y": ky.mean(),
+            "var_x": kx.var(how="sample"), "var_y": ky.var(how="sample"),
+            "cov_xy": kx.cov(ky, how="sample")}
+
+
+def _rows(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
+    return {"n": _count(pop)}
+
+
+def _distinct(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
+    x = _value(rel, m)
+    return {"n": ibis.ifelse(pop, x, ibis.null()).nunique()}
+
+
+KINDS: dict[Kind, Callable[[ir.Table, Metric, ir.BooleanValue], Aggs]] = {
+    Kind.SHARE: _share,
+    Kind.SHARE_DIFFERENCE: _share_difference,
+    Kind.MEAN: _mean,
+    Kind.DURATION: _mean,  # stat "mean"; median and p90 take the quantile path
+    Kind.SUM: _sum,
+    Kind.RATIO: _ratio,
+    Kind.COUNT: _rows,
+    Kind.DISTINCT_COUNT: _distinct,
+}
+
+
+def _quantile(rel: ir.Table, metric: Metric, keys: list[str], pop: ir.BooleanValue,
+              p: float) -> ir.Table:
+    """Nearest-rank quantile and its order-statistic interval, by ranks computed in SQL with
+    the same formula as ``cxlens.stats.quantile.quantile_ranks``."""
+    x = _value(rel, metric).cast("float64")
+    valid = rel.filter(pop & x.notnull()).select(*keys, _x=x)
+    group = [valid[k] for k in keys]
+    ranked = valid.mutate(
+        _rn=ibis.row_number().over(ibis.window(group_by=group, order_by=valid._x)) + 1,
+        _n=valid._x.count().over(ibis.window(group_by=group)),
+    )
+    n = ranked._n.cast("float64")
+    half = Z95 * (n * p * (1 - p)).sqrt()
+
+    def clip(r: ir.NumericValue) -> ir.NumericValue:
+        return ibis.greatest(ibis.least(r, n), 1)
+
+    if p == 0.5:
+        lo_pt, hi_pt = ((n + 1) / 2).floor(), ((n + 1) / 2).ceil()
+    else:
+        lo_pt = hi_pt = (n * p).ceil()
+    lo_ci = clip((n * p - half + 0.5).floor())
+    hi_ci = clip((n * p + half + 0.5).ceil())
+    rn = ranked._rn.cast("float64")
+
+    def at(rank: ir.NumericValue) -> ir.Value:
+        return ibis.ifelse(rn == rank, ranked._x, ibis.null()).max()
+
+    aggs = {"n": ranked._n.max(), "q_lo": at(clip(lo_pt)), "q_hi": at(clip(hi_pt)),
+            "ci_lo": at(lo_ci), "ci_hi": at(hi_ci)}
+    return ranked.group_by(keys).aggregate(**aggs) if keys else ranked.aggregate(**aggs)

@@ -1,0 +1,183 @@
+"""SQL expressions → ibis expressions, so metric specs and ``--where`` filters are written in
+plain SQL and still compile on every engine.
+
+Supported: columns, numbers, strings, TRUE/FALSE/NULL, = <> < <= > >=, AND/OR/NOT, IN,
+IS [NOT] NULL, BETWEEN, LIKE, + − × ÷, CASE WHEN, COALESCE, ABS, LOWER, UPPER, GREATEST, LEAST,
+and ``seconds_between(start, end)`` (end − start in seconds). Anything else is refused with a
+message naming what is supported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import ibis
+import ibis.expr.types as ir
+import sqlglot
+from sqlglot import exp
+
+from cxlens.errors import ConfigError, did_you_mean
+
+SUPPORTED = ("comparisons, AND/OR/NOT, IN, IS NULL, BETWEEN, LIKE, arithmetic, CASE WHEN, "
+             "COALESCE, ABS, LOWER, UPPER, GREATEST, LEAST, seconds_between(start, end)")
+
+
+class ExpressionError(ConfigError):
+    code = "expression_error"
+
+
+def parse(text: str) -> Any:
+    try:
+        tree = sqlglot.parse_one(text, read="duckdb")
+    except sqlglot.errors.ParseError as err:
+        detail = f": {err.errors[0]['description']}" if err.errors else ""
+        raise ExpressionError(f"cannot read the expression {text!r}{detail}",
+                              "write a SQL condition such as channel = 'chat' AND score >= 4",
+                              ) from None
+    if tree is None:
+        raise ExpressionError(f"empty expression {text!r}", "write a SQL condition")
+    return tree
+
+
+def columns_of(text: str) -> set[str]:
+    return {c.name for c in parse(text).find_all(exp.Column)}
+
+
+def unknown_columns(text: str, available: list[str]) -> list[str]:
+    """Messages for every column of ``text`` not in ``available``, with suggestions."""
+    return [f'{text!r}: no column "{name}".{did_you_mean(name, available)}'
+            for name in sorted(columns_of(text)) if name not in available]
+
+
+def to_ibis(text: str, table: ir.Table) -> ir.Value:
+    """Translate ``text`` against ``table``; unknown columns are reported all at once."""
+    problems = unknown_columns(text, list(table.columns))
+    if problems:
+        raise ExpressionError("; ".join(problems),
+                              f"columns here: {', '.join(sorted(table.columns))}")
+    return _Translator(table, text).visit(parse(text))
+
+
+def _seconds(value: ir.Value) -> ir.Value:
+    return value.epoch_seconds().cast("float64")
+
+
+class _Translator:
+    def __init__(self, table: ir.Table, text: str) -> None:
+        self.t, self.text = table, text
+
+    def fail(self, node: Any) -> ExpressionError:
+        return ExpressionError(f"{self.text!r}: {node.sql()!r} is not supported",
+                               f"use {SUPPORTED}")
+
+    def visit(self, node: Any) -> Any:
+        handler = self.HANDLERS.get(type(node))
+        if handler is not None:
+            return handler(self, node)
+        if isinstance(node, exp.Binary) and type(node) in _BINARY:
+            return _BINARY[type(node)](self.visit(node.left), self.visit(node.right))
+        if isinstance(node, exp.Func):
+            return self.function(node)
+        raise self.fail(node)
+
+    def column(self, node: exp.Column) -> Any:
+        return self.t[node.name]
+
+    def literal(self, node: exp.Literal) -> Any:
+        if node.is_string:
+            return ibis.literal(node.this)
+        number = float(node.this)
+        return ibis.literal(int(number) if number.is_integer() and "." not in node.this
+                            else number)
+
+    def boolean(self, node: exp.Boolean) -> Any:
+        return ibis.literal(bool(node.this))
+
+    def null(self, node: exp.Null) -> Any:
+        return ibis.null()
+
+    def paren(self, node: exp.Paren) -> Any:
+        return self.visit(node.this)
+
+    def neg(self, node: exp.Neg) -> Any:
+        return -self.visit(node.this)
+
+    def not_(self, node: exp.Not) -> Any:
+        inner = node.this
+        if isinstance(inner, exp.Is):
+            return self.visit(inner.this).notnull()
+        return ~self.visit(inner)
+
+    def is_(self, node: exp.Is) -> Any:
+        if not isinstance(node.expression, exp.Null):
+            raise self.fail(node)
+        return self.visit(node.this).isnull()
+
+    def in_(self, node: exp.In) -> Any:
+        if node.args.get("query") is not None:
+            raise self.fail(node)
+        return self.visit(node.this).isin([self.visit(e) for e in node.expressions])
+
+    def between(self, node: exp.Between) -> Any:
+        return self.visit(node.this).between(self.visit(node.args["low"]),
+                                             self.visit(node.args["high"]))
+
+    def like(self, node: exp.Like) -> Any:
+        return self.visit(node.this).like(self.visit(node.expression))
+
+    def case(self, node: exp.Case) -> Any:
+        if node.this is not None:
+            raise self.fail(node)
+        return ibis.cases(*[(self.visit(w.this), self.visit(w.args["true"]))
+                            for w in node.args["ifs"]],
+                          else_=self.visit(node.args["default"])
+                          if node.args.get("default") is not None else None)
+
+    def function(self, node: exp.Func) -> Any:
+        name = (node.name if isinstance(node, exp.Anonymous) else node.key).lower()
+        args = [self.visit(a) for a in _args(node)]
+        fn = _FUNCTIONS.get(name)
+        if fn is None:
+            raise self.fail(node)
+        return fn(*args)
+
+    HANDLERS: ClassVar[dict[type, Callable[[_Translator, Any], Any]]] = {
+        exp.Column: column, exp.Literal: literal, exp.Boolean: boolean, exp.Null: null,
+        exp.Paren: paren, exp.Neg: neg, exp.Not: not_, exp.Is: is_, exp.In: in_,
+        exp.Between: between, exp.Like: like, exp.Case: case,
+    }
+
+
+def _args(node: Any) -> list[Any]:
+    if isinstance(node, exp.Anonymous):
+        return list(node.expressions)
+    out = [node.this] if node.this is not None else []
+    out += list(node.expressions or [])
+    return [a for a in out if isinstance(a, exp.Expression)]
+
+
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    exp.EQ: lambda a, b: a == b,
+    exp.NEQ: lambda a, b: a != b,
+    exp.GT: lambda a, b: a > b,
+    exp.GTE: lambda a, b: a >= b,
+    exp.LT: lambda a, b: a < b,
+    exp.LTE: lambda a, b: a <= b,
+    exp.And: lambda a, b: a & b,
+    exp.Or: lambda a, b: a | b,
+    exp.Add: lambda a, b: a + b,
+    exp.Sub: lambda a, b: a - b,
+    exp.Mul: lambda a, b: a * b,
+    exp.Div: lambda a, b: a.cast("float64") / b,
+}
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "seconds_between": lambda start, end: _seconds(end) - _seconds(start),
+    "coalesce": lambda *xs: ibis.coalesce(*xs),
+    "abs": lambda x: x.abs(),
+    "lower": lambda x: x.lower(),
+    "upper": lambda x: x.upper(),
+    "greatest": lambda *xs: ibis.greatest(*xs),
+    "least": lambda *xs: ibis.least(*xs),
+}

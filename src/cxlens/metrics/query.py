@@ -1,0 +1,93 @@
+"""``query``: metrics × segments × periods → one tidy table with n, interval and flag."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from cxlens import store
+from cxlens.errors import ConfigError
+from cxlens.metrics import relations
+from cxlens.metrics.catalogue import catalogue, resolve
+from cxlens.metrics.compile import Request, compile_metric
+from cxlens.metrics.result import COLUMNS, finalize
+from cxlens.metrics.spec import Metric
+from cxlens.store.base import Warehouse
+
+
+def parse_time(text: str | dt.date | dt.datetime | None, *, end: bool = False,
+               ) -> dt.datetime | None:
+    """A bound as an aware UTC datetime; a plain date ``--to`` includes that whole day."""
+    if text is None or text == "":
+        return None
+    if isinstance(text, dt.datetime):
+        value = text
+    elif isinstance(text, dt.date):
+        value = dt.datetime.combine(text, dt.time())
+        if end:
+            value += dt.timedelta(days=1)
+    else:
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ConfigError(f"cannot read the date {text!r}",
+                              "use YYYY-MM-DD or an ISO 8601 date and time") from None
+        if end and len(text) <= 10:
+            value += dt.timedelta(days=1)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def warehouse_params(wh: Warehouse) -> dict[str, str]:
+    """Parameter defaults stored in the warehouse (cxlens_meta keys ``param.NAME``)."""
+    rows = wh.query("SELECT key, value FROM cxlens_meta WHERE key LIKE 'param.%'")
+    return {k.removeprefix("param."): v for k, v in rows}
+
+
+def _names(metrics: str | Iterable[str]) -> list[str]:
+    if isinstance(metrics, str):
+        return [m for m in (part.strip() for part in metrics.split(",")) if m]
+    return list(metrics)
+
+
+def query(metrics: str | Iterable[str], *, by: Sequence[str] = (), grain: str | None = None,
+          start: str | dt.date | dt.datetime | None = None,
+          end: str | dt.date | dt.datetime | None = None, where: str | None = None,
+          params: dict[str, Any] | None = None, db: str | Warehouse | None = None,
+          confidence: float = 0.95) -> pd.DataFrame:
+    """Compute ``metrics`` (names, ``name:variant``, comma-separated or a list).
+
+    Returns the ``by`` dimensions, then period, metric, value, n, ci_low, ci_high and flag.
+    """
+    names = _names(metrics)
+    if not names:
+        raise ConfigError("no metric named", "give one or more, e.g. csat,nps (cxlens metrics)")
+    dims = tuple(relations.ALIASES.get(d, d) for d in by)
+    req = Request(dims=dims, grain=grain, start=parse_time(start),
+                  end=parse_time(end, end=True), where=where or None)
+    own = db if isinstance(db, Warehouse) else store.connect(db)
+    try:
+        return run(own, names, req, params or {}, confidence)
+    finally:
+        if own is not db:
+            own.close()
+
+
+def run(wh: Warehouse, names: list[str], req: Request, params: dict[str, Any],
+        confidence: float = 0.95) -> pd.DataFrame:
+    cat = catalogue()
+    stored = warehouse_params(wh)
+    resolved: list[Metric] = []
+    for name in names:
+        metric = resolve(name, cat)
+        own = {k: v for k, v in {**stored, **params}.items() if k in metric.params}
+        resolved.append(metric.with_variant(None, own) if own else metric)
+    backend = wh.ibis()
+    frames = []
+    for metric in resolved:
+        raw = compile_metric(backend.table, metric, req).to_pandas()
+        frames.append(finalize(raw, metric, req, confidence))
+    out = pd.concat(frames, ignore_index=True)
+    return out[[*req.dims, *COLUMNS]]
