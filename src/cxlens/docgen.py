@@ -111,7 +111,13 @@ def _command_md(cmd: Any, path: str, parent: typer.Context) -> list[str]:
     return lines
 
 
-GENERATED = {"data-model.md": data_model_md, "cli.md": cli_md}
+def metrics_md() -> str:
+    from cxlens.metrics.catalogue_doc import metrics_md as make
+
+    return make()
+
+
+GENERATED = {"data-model.md": data_model_md, "cli.md": cli_md, "metrics.md": metrics_md}
 
 
 def write_docs(folder: Path) -> list[Path]:

@@ -57,3 +57,27 @@ def test_validate_writes_nothing_and_fails_on_rejected_rows(tmp_path: Path) -> N
     code, out, _ = run("validate", str(f), "--table", "interactions", "--db", str(db))
     assert code == 1 and "nothing written" in out and "fax" in out
     assert not db.exists()  # no warehouse yet: checked against an in-memory one
+
+
+def test_query_metrics_and_show(tmp_path: Path) -> None:
+    db = str(tmp_path / "w.duckdb")
+    f = tmp_path / "r.csv"
+    f.write_text("response_id,survey,score,responded_at\na,csat,5,2024-05-01\n"
+                 "b,csat,2,2024-05-02\nc,csat,4,2024-06-01\n")
+    run("import", "survey_responses", str(f), "--db", db)
+    code, out, _ = run("query", "csat,csat:mean", "--grain", "month", "--db", db,
+                       "--format", "json")
+    rows = json.loads(out)
+    assert code == 0
+    assert [(r["period"], r["metric"], r["value"], r["n"], r["flag"]) for r in rows] == [
+        ("2024-05-01", "csat", 50.0, 2, "insufficient_sample"),
+        ("2024-06-01", "csat", 100.0, 1, "insufficient_sample"),
+        ("2024-05-01", "csat:mean", 3.5, 2, "insufficient_sample"),
+        ("2024-06-01", "csat:mean", 4.0, 1, "insufficient_sample"),
+    ]
+    code, out, _ = run("metrics", "show", "service_level")
+    assert code == 0 and "answered within 20 s" in out and "service_level:negative" in out
+    code, out, _ = run("metrics", "--format", "json")
+    assert {"csat", "nps", "ces", "fcr", "aht"} <= {r["metric"] for r in json.loads(out)}
+    code, _, err = run("query", "csat", "--by", "vendr", "--db", db)
+    assert code == 2 and 'Did you mean "vendor"' in err

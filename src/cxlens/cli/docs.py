@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
     def docs(
         folder: Annotated[Path, typer.Option("--out", help="Docs folder to write.")] = Path("docs"),
     ) -> None:
-        """Regenerate docs/data-model.md and docs/cli.md from the code."""
+        """Regenerate docs/data-model.md, docs/cli.md and docs/metrics.md from the code."""
         from cxlens.docgen import write_docs
 
         folder.mkdir(parents=True, exist_ok=True)

@@ -71,12 +71,12 @@ def register(app: typer.Typer) -> None:
         with store.connect(db) as wh:
             frame = run_query(metrics, by=by or (), grain=grain, start=start, end=end,
                               where=where, params=_params(param or []), db=wh)
+        frame = frame.copy()
+        frame["period"] = frame["period"].map(lambda v: None if v is None or pd.isna(v)
+                                              else v.isoformat())
         if fmt is Format.table:
-            frame = frame.copy()
             for col in ("value", "ci_low", "ci_high"):
                 frame[col] = frame[col].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
-            frame["period"] = frame["period"].map(lambda v: "" if v is None or pd.isna(v)
-                                                  else str(v))
         emit(frame, fmt)
 
     metrics_app = typer.Typer(help="The metric catalogue.", no_args_is_help=False,

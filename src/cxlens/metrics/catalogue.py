@@ -38,6 +38,11 @@ def _validate(where: str, item: Any, problems: list[str]) -> Metric | None:
         problems.append(f"{where}: a metric is a mapping of fields")
         return None
     name = item.get("name", "?")
+    source = item.get("source")
+    if isinstance(source, str) and source not in TABLES:
+        problems.append(f"{where} ({name}): source: no table {source!r}."
+                        f"{did_you_mean(source, TABLES)}")
+        source = None
     try:
         metric = Metric.model_validate(item)
     except ValidationError as exc:
@@ -46,9 +51,7 @@ def _validate(where: str, item: Any, problems: list[str]) -> Metric | None:
             msg = e["msg"].removeprefix("Value error, ")
             problems.append(f"{where} ({name}){': ' + loc if loc else ''}: {msg}")
         return None
-    if metric.source not in TABLES:
-        problems.append(f"{where} ({name}): source: no table {metric.source!r}."
-                        f"{did_you_mean(metric.source, TABLES)}")
+    if source is None:
         return None
     for variant in [None, *metric.variants]:
         try:

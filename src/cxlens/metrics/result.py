@@ -50,15 +50,21 @@ def finalize(raw: pd.DataFrame, metric: Metric, req: Request,
 def _check_uniform(raw: pd.DataFrame, metric: Metric) -> None:
     for i, col in enumerate(metric.uniform):
         mixed = raw.get(f"uniform_{i}")
-        if mixed is not None and (pd.to_numeric(mixed).fillna(0) > 1).any():
+        if mixed is not None and (_num(raw, f"uniform_{i}", 0.0) > 1).any():
             raise MixedFigure(
                 f"{metric.label} would mix different {col} values in one figure",
                 f"split with --by {col} or filter with --where, e.g. --where \"{col} = ...\"",
             )
 
 
+def _num(raw: pd.DataFrame, col: str, fill: float | None = None) -> np.ndarray:
+    """A statistic as floats (Postgres may return Decimal; empty results are object)."""
+    values = pd.to_numeric(raw[col], errors="coerce").to_numpy(dtype=float)
+    return values if fill is None else np.nan_to_num(values, nan=fill)
+
+
 def _share(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.ndarray, ...]:
-    k = raw["k"].fillna(0).to_numpy(dtype=float)
+    k = _num(raw, "k", 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = k / n
     low, high = wilson_interval(k, n, c)
@@ -67,27 +73,27 @@ def _share(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.nd
 
 def _share_difference(raw: pd.DataFrame, m: Metric, n: np.ndarray,
                       c: float) -> tuple[np.ndarray, ...]:
-    value, low, high = nps_interval(raw["pos"].fillna(0), raw["neg"].fillna(0), n, c)
+    value, low, high = nps_interval(_num(raw, "pos", 0.0), _num(raw, "neg", 0.0), n, c)
     return value, low, high
 
 
 def _mean(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.ndarray, ...]:
-    mean = raw["mean"].to_numpy(dtype=float)
-    low, high = t_interval(n, mean, raw["sd"].to_numpy(dtype=float), c)
+    mean = _num(raw, "mean")
+    low, high = t_interval(n, mean, _num(raw, "sd"), c)
     return mean, low, high
 
 
 def _sum(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.ndarray, ...]:
-    total = raw["total"].to_numpy(dtype=float)
+    total = _num(raw, "total")
     nan = np.full(total.shape, np.nan)
     return total, nan, nan  # a total over a complete log has no sampling interval
 
 
 def _ratio(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.ndarray, ...]:
     """Delta method: Var(R) ≈ (Sxx − 2R·Sxy + R²·Syy) / (n·ȳ²)."""
-    mx, my = raw["mean_x"].to_numpy(dtype=float), raw["mean_y"].to_numpy(dtype=float)
-    vx, vy = raw["var_x"].to_numpy(dtype=float), raw["var_y"].to_numpy(dtype=float)
-    cxy = raw["cov_xy"].to_numpy(dtype=float)
+    mx, my = _num(raw, "mean_x"), _num(raw, "mean_y")
+    vx, vy = _num(raw, "var_x"), _num(raw, "var_y")
+    cxy = _num(raw, "cov_xy")
     with np.errstate(invalid="ignore", divide="ignore"):
         r = mx / my
         se = np.sqrt(np.clip(vx - 2 * r * cxy + r * r * vy, 0, None) / (n * my * my))
@@ -104,8 +110,8 @@ def _count(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.nd
 
 
 def _quantile(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.ndarray, ...]:
-    lo, hi = raw["q_lo"].to_numpy(dtype=float), raw["q_hi"].to_numpy(dtype=float)
-    return (lo + hi) / 2, raw["ci_lo"].to_numpy(dtype=float), raw["ci_hi"].to_numpy(dtype=float)
+    lo, hi = _num(raw, "q_lo"), _num(raw, "q_hi")
+    return (lo + hi) / 2, _num(raw, "ci_lo"), _num(raw, "ci_hi")
 
 
 FIGURES = {
