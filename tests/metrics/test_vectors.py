@@ -99,3 +99,13 @@ def test_empty_group_is_null_with_n_zero(tmp_path: Path) -> None:
         assert len(frame) == 1
         assert pd.isna(frame["value"][0]) and frame["n"][0] == 0, metric
         assert frame["flag"][0] == "no_data"
+
+
+def test_public_python_api(tmp_path: Path) -> None:
+    import cxlens
+
+    wh = responses(tmp_path, "csat", [5, 1])
+    wh.close()
+    frame = cxlens.query("csat", db=str(tmp_path / "v.duckdb"))
+    assert list(frame.columns) == ["period", "metric", "value", "n", "ci_low", "ci_high", "flag"]
+    assert frame["value"][0] == 50.0
