@@ -12,7 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-console = Console()
+# Piped output (files, CI logs) gets a wide table instead of Rich's 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True)
 
 DbOption = Annotated[

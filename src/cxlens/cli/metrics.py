@@ -12,6 +12,7 @@ from cxlens.cli.common import DbOption, Format, FormatOption, console, emit
 from cxlens.errors import ConfigError
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import GRAINS
+from cxlens.metrics.query import compare, leaderboard
 from cxlens.metrics.query import query as run_query
 from cxlens.metrics.spec import Metric
 
@@ -27,6 +28,20 @@ def _params(items: list[str]) -> dict[str, str | float]:
         except ValueError:
             out[name.strip()] = value
     return out
+
+
+def _show(frame: pd.DataFrame, fmt: Format, figures: tuple[str, ...],
+          probabilities: tuple[str, ...] = ()) -> None:
+    frame = frame.copy()
+    frame["period"] = frame["period"].map(lambda v: None if v is None or pd.isna(v)
+                                          else v.isoformat())
+    if fmt is Format.table:
+        for col in figures:
+            if col in frame:
+                frame[col] = frame[col].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
+        for col in probabilities:
+            frame[col] = frame[col].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
+    emit(frame, fmt)
 
 
 def describe(m: Metric) -> list[str]:
@@ -64,20 +79,47 @@ def register(app: typer.Typer) -> None:
             help="SQL filter on the metric's rows, e.g. \"channel = 'chat'\".")] = None,
         param: Annotated[list[str] | None, typer.Option(
             "--param", help="Override a metric parameter: NAME=VALUE (repeatable).")] = None,
+        rank: Annotated[bool, typer.Option(
+            "--rank", help="Rank the --by segments by their empirically-Bayes shrunk figure "
+                           "(raw figure and rank shown beside it).")] = False,
         fmt: FormatOption = Format.table,
         db: DbOption = None,
     ) -> None:
         """Compute metrics with n, a 95 % interval and a flag for every figure."""
         with store.connect(db) as wh:
-            frame = run_query(metrics, by=by or (), grain=grain, start=start, end=end,
-                              where=where, params=_params(param or []), db=wh)
+            if rank:
+                frame = leaderboard(metrics, by=by or (), grain=grain, start=start, end=end,
+                                    where=where, params=_params(param or []), db=wh)
+            else:
+                frame = run_query(metrics, by=by or (), grain=grain, start=start, end=end,
+                                  where=where, params=_params(param or []), db=wh)
+        _show(frame, fmt, ("value", "ci_low", "ci_high", "shrunk", "shrunk_low", "shrunk_high"))
+
+    @app.command("compare")
+    def compare_cmd(
+        metric: Annotated[str, typer.Argument(help="One metric (NAME or NAME:VARIANT).")],
+        by: Annotated[list[str] | None, typer.Option("--by", help="Segments (repeatable).")
+                      ] = None,
+        grain: Annotated[str, typer.Option(help=f"Period: {', '.join(GRAINS)}.")] = "month",
+        start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+        end: Annotated[str | None, typer.Option("--to", help="Last day, included.")] = None,
+        where: Annotated[str | None, typer.Option(help="SQL filter on the metric's rows.")
+                         ] = None,
+        param: Annotated[list[str] | None, typer.Option(
+            "--param", help="Override a metric parameter: NAME=VALUE (repeatable).")] = None,
+        alpha: Annotated[float, typer.Option(
+            help="False-discovery rate for 'significant' (Benjamini–Hochberg).")] = 0.05,
+        fmt: FormatOption = Format.table,
+        db: DbOption = None,
+    ) -> None:
+        """Period-over-period change per segment: is it real? (tests + FDR control)."""
+        with store.connect(db) as wh:
+            frame = compare(metric, by=by or (), grain=grain, start=start, end=end, where=where,
+                            params=_params(param or []), db=wh, alpha=alpha)
         frame = frame.copy()
-        frame["period"] = frame["period"].map(lambda v: None if v is None or pd.isna(v)
-                                              else v.isoformat())
-        if fmt is Format.table:
-            for col in ("value", "ci_low", "ci_high"):
-                frame[col] = frame[col].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
-        emit(frame, fmt)
+        frame["previous_period"] = frame["previous_period"].map(
+            lambda v: None if v is None or pd.isna(v) else v.isoformat())
+        _show(frame, fmt, ("value", "previous_value", "change"), ("p_value", "q_value"))
 
     metrics_app = typer.Typer(help="The metric catalogue.", no_args_is_help=False,
                               invoke_without_command=True)

@@ -13,7 +13,7 @@ from cxlens.errors import ConfigError
 from cxlens.metrics import relations
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import Request, compile_metric
-from cxlens.metrics.result import COLUMNS, finalize
+from cxlens.metrics.result import COLUMNS, finalize, ordered
 from cxlens.metrics.spec import Metric
 from cxlens.store.base import Warehouse
 
@@ -75,8 +75,8 @@ def query(metrics: str | Iterable[str], *, by: Sequence[str] = (), grain: str | 
             own.close()
 
 
-def run(wh: Warehouse, names: list[str], req: Request, params: dict[str, Any],
-        confidence: float = 0.95) -> pd.DataFrame:
+def resolve_all(wh: Warehouse, names: list[str], params: dict[str, Any]) -> list[Metric]:
+    """Metrics by name, with warehouse and explicit parameter overrides applied."""
     cat = catalogue()
     stored = warehouse_params(wh)
     resolved: list[Metric] = []
@@ -84,10 +84,67 @@ def run(wh: Warehouse, names: list[str], req: Request, params: dict[str, Any],
         metric = resolve(name, cat)
         own = {k: v for k, v in {**stored, **params}.items() if k in metric.params}
         resolved.append(metric.with_variant(None, own) if own else metric)
-    backend = wh.ibis()
-    frames = []
-    for metric in resolved:
-        raw = compile_metric(backend.table, metric, req).to_pandas()
-        frames.append(finalize(raw, metric, req, confidence))
+    return resolved
+
+
+def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
+    """The sufficient statistics of ``metric`` per segment, straight from the warehouse."""
+    raw: pd.DataFrame = compile_metric(wh.ibis().table, metric, req).to_pandas()
+    return raw
+
+
+def run(wh: Warehouse, names: list[str], req: Request, params: dict[str, Any],
+        confidence: float = 0.95) -> pd.DataFrame:
+    frames = [ordered(finalize(statistics(wh, metric, req), metric, req, confidence),
+                      list(req.dims)) for metric in resolve_all(wh, names, params)]
     out = pd.concat(frames, ignore_index=True)
     return out[[*req.dims, *COLUMNS]]
+
+
+def _one(wh: Warehouse, metric: str, params: dict[str, Any] | None) -> Metric:
+    names = _names(metric)
+    if len(names) != 1:
+        raise ConfigError(f"one metric at a time here, not {len(names)}",
+                          "give a single metric name")
+    return resolve_all(wh, names, params or {})[0]
+
+
+def compare(metric: str, *, by: Sequence[str] = (), grain: str = "month",
+            start: str | dt.date | dt.datetime | None = None,
+            end: str | dt.date | dt.datetime | None = None, where: str | None = None,
+            params: dict[str, Any] | None = None, db: str | Warehouse | None = None,
+            alpha: float = 0.05) -> pd.DataFrame:
+    """Each segment's change against its previous period, tested, with FDR control."""
+    from cxlens.metrics.compare import compare as run_compare
+
+    if not grain:
+        raise ConfigError("compare needs periods to compare",
+                          "add --grain month (or week, quarter, ...)")
+    req = Request(dims=tuple(relations.ALIASES.get(d, d) for d in by), grain=grain,
+                  start=parse_time(start), end=parse_time(end, end=True), where=where or None)
+    own = db if isinstance(db, Warehouse) else store.connect(db)
+    try:
+        m = _one(own, metric, params)
+        return run_compare(statistics(own, m, req), m, req, alpha)
+    finally:
+        if own is not db:
+            own.close()
+
+
+def leaderboard(metric: str, *, by: Sequence[str], grain: str | None = None,
+                start: str | dt.date | dt.datetime | None = None,
+                end: str | dt.date | dt.datetime | None = None, where: str | None = None,
+                params: dict[str, Any] | None = None,
+                db: str | Warehouse | None = None) -> pd.DataFrame:
+    """Segments ranked by their shrunk figure, with the raw figure and rank beside it."""
+    from cxlens.metrics.rank import rank
+
+    req = Request(dims=tuple(relations.ALIASES.get(d, d) for d in by), grain=grain,
+                  start=parse_time(start), end=parse_time(end, end=True), where=where or None)
+    own = db if isinstance(db, Warehouse) else store.connect(db)
+    try:
+        m = _one(own, metric, params)
+        return rank(statistics(own, m, req), m, req)
+    finally:
+        if own is not db:
+            own.close()

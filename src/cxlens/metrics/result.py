@@ -25,7 +25,7 @@ class MixedFigure(CxlensError):
 
 def finalize(raw: pd.DataFrame, metric: Metric, req: Request,
              confidence: float = 0.95) -> pd.DataFrame:
-    """One row per segment: the dimensions, then ``COLUMNS``."""
+    """One row per segment (same index as ``raw``): the dimensions, then ``COLUMNS``."""
     dims = list(req.dims)
     if raw.empty and not dims and not req.grain:
         raw = pd.DataFrame({"n": [0]})
@@ -43,28 +43,33 @@ def finalize(raw: pd.DataFrame, metric: Metric, req: Request,
     out["ci_high"] = np.where(n > 0, high * scale, np.nan)
     flag = np.where(n == 0, "no_data", np.where(n < metric.min_sample, "insufficient_sample", ""))
     out["flag"] = flag
-    sort = [c for c in [*dims, PERIOD] if c in out and out[c].notna().any()]
-    return out.sort_values(sort, kind="stable").reset_index(drop=True) if sort else out
+    return out
+
+
+def ordered(frame: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
+    """Rows sorted by segment and period (nulls last), for display."""
+    sort = [c for c in [*dims, PERIOD] if c in frame and frame[c].notna().any()]
+    return frame.sort_values(sort, kind="stable").reset_index(drop=True) if sort else frame
 
 
 def _check_uniform(raw: pd.DataFrame, metric: Metric) -> None:
     for i, col in enumerate(metric.uniform):
         mixed = raw.get(f"uniform_{i}")
-        if mixed is not None and (_num(raw, f"uniform_{i}", 0.0) > 1).any():
+        if mixed is not None and (number(raw, f"uniform_{i}", 0.0) > 1).any():
             raise MixedFigure(
                 f"{metric.label} would mix different {col} values in one figure",
                 f"split with --by {col} or filter with --where, e.g. --where \"{col} = ...\"",
             )
 
 
-def _num(raw: pd.DataFrame, col: str, fill: float | None = None) -> np.ndarray:
+def number(raw: pd.DataFrame, col: str, fill: float | None = None) -> np.ndarray:
     """A statistic as floats (Postgres may return Decimal; empty results are object)."""
     values = pd.to_numeric(raw[col], errors="coerce").to_numpy(dtype=float)
     return values if fill is None else np.nan_to_num(values, nan=fill)
 
 
 def _share(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.ndarray, ...]:
-    k = _num(raw, "k", 0.0)
+    k = number(raw, "k", 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = k / n
     low, high = wilson_interval(k, n, c)
@@ -73,27 +78,27 @@ def _share(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.nd
 
 def _share_difference(raw: pd.DataFrame, m: Metric, n: np.ndarray,
                       c: float) -> tuple[np.ndarray, ...]:
-    value, low, high = nps_interval(_num(raw, "pos", 0.0), _num(raw, "neg", 0.0), n, c)
+    value, low, high = nps_interval(number(raw, "pos", 0.0), number(raw, "neg", 0.0), n, c)
     return value, low, high
 
 
 def _mean(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.ndarray, ...]:
-    mean = _num(raw, "mean")
-    low, high = t_interval(n, mean, _num(raw, "sd"), c)
+    mean = number(raw, "mean")
+    low, high = t_interval(n, mean, number(raw, "sd"), c)
     return mean, low, high
 
 
 def _sum(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.ndarray, ...]:
-    total = _num(raw, "total")
+    total = number(raw, "total")
     nan = np.full(total.shape, np.nan)
     return total, nan, nan  # a total over a complete log has no sampling interval
 
 
 def _ratio(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.ndarray, ...]:
     """Delta method: Var(R) ≈ (Sxx − 2R·Sxy + R²·Syy) / (n·ȳ²)."""
-    mx, my = _num(raw, "mean_x"), _num(raw, "mean_y")
-    vx, vy = _num(raw, "var_x"), _num(raw, "var_y")
-    cxy = _num(raw, "cov_xy")
+    mx, my = number(raw, "mean_x"), number(raw, "mean_y")
+    vx, vy = number(raw, "var_x"), number(raw, "var_y")
+    cxy = number(raw, "cov_xy")
     with np.errstate(invalid="ignore", divide="ignore"):
         r = mx / my
         se = np.sqrt(np.clip(vx - 2 * r * cxy + r * r * vy, 0, None) / (n * my * my))
@@ -110,8 +115,8 @@ def _count(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.nd
 
 
 def _quantile(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.ndarray, ...]:
-    lo, hi = _num(raw, "q_lo"), _num(raw, "q_hi")
-    return (lo + hi) / 2, _num(raw, "ci_lo"), _num(raw, "ci_hi")
+    lo, hi = number(raw, "q_lo"), number(raw, "q_hi")
+    return (lo + hi) / 2, number(raw, "ci_lo"), number(raw, "ci_hi")
 
 
 FIGURES = {
