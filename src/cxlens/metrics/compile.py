@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from cxlens.errors import ConfigError, did_you_mean
 from cxlens.metrics import expr, relations
+from cxlens.metrics.business_hours import Schedule
 from cxlens.metrics.spec import Kind, Metric
 
 GRAINS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
@@ -34,6 +36,7 @@ class Request:
     start: dt.datetime | None = None
     end: dt.datetime | None = None  # exclusive
     where: str | None = None
+    schedule: Schedule | None = None  # for business-hours durations
 
 
 def check_request(metric: Metric, req: Request) -> None:
@@ -80,6 +83,8 @@ def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.T
         keys.append(PERIOD)
     for text in metric.population:  # rows outside the population never form a segment
         rel = rel.filter(expr.to_ibis(metric.fill(text), rel).fill_null(False))
+    if metric.hours == "business":
+        rel = _business_seconds(rel, metric, req.schedule or Schedule())
     # every row counts from here on; a column expression keeps the aggregates column reductions
     pop = rel[metric.time].notnull()
     if metric.quantile is not None:
@@ -94,7 +99,38 @@ def _count(cond: ir.BooleanValue) -> ir.Value:
     return ibis.ifelse(cond, 1, 0).sum()
 
 
+BUSINESS = "_business_seconds"
+
+
+def _business_seconds(rel: ir.Table, metric: Metric, schedule: Schedule) -> ir.Table:
+    """Add end − start in business seconds: B(end) − B(start) from an hourly calendar."""
+    assert metric.start is not None and metric.end is not None
+    start, end = rel[metric.fill(metric.start)], rel[metric.fill(metric.end)]
+    rel = rel.filter(start.notnull() & end.notnull())
+    span = rel.aggregate(lo=rel[metric.start].min(), hi=rel[metric.end].max()).to_pandas()
+    lo, hi = span["lo"].iloc[0], span["hi"].iloc[0]
+    if pd.isna(lo) or pd.isna(hi):
+        return rel.mutate(**{BUSINESS: ibis.literal(None, "float64")})
+    cal = ibis.memtable(schedule.calendar(min(lo, hi).to_pydatetime(),
+                                          max(lo, hi).to_pydatetime()))
+    for side, col in (("s", metric.start), ("e", metric.end)):
+        rel = rel.mutate(**{f"_h{side}": rel[col].truncate("h")})
+        right = cal.select(**{f"_j{side}": cal.hour, f"_c{side}": cal.cum,
+                              f"_f{side}": cal.open_from, f"_t{side}": cal.open_to})
+        rel = rel.left_join(right, rel[f"_h{side}"] == right[f"_j{side}"])
+        into = (rel[col].epoch_seconds().cast("float64")
+                - rel[f"_h{side}"].epoch_seconds().cast("float64") - rel[f"_f{side}"])
+        width = rel[f"_t{side}"] - rel[f"_f{side}"]
+        rel = rel.mutate(**{f"_b{side}": rel[f"_c{side}"]
+                            + ibis.greatest(ibis.least(into, width), 0)})
+    rel = rel.mutate(**{BUSINESS: rel._be - rel._bs})
+    return rel.drop(*[c for c in rel.columns if c[:2] in ("_h", "_j", "_c", "_f", "_t", "_b")
+                      and c != BUSINESS])
+
+
 def _value(rel: ir.Table, metric: Metric) -> ir.Value:
+    if metric.hours == "business":
+        return rel[BUSINESS]
     if metric.kind is Kind.DURATION:
         assert metric.start is not None and metric.end is not None
         text = f"seconds_between({metric.fill(metric.start)}, {metric.fill(metric.end)})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -9,8 +10,9 @@ from typing import Any
 import pandas as pd
 
 from cxlens import store
-from cxlens.errors import ConfigError
+from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.metrics import relations
+from cxlens.metrics.business_hours import Schedule
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import Request, compile_metric
 from cxlens.metrics.result import COLUMNS, finalize, ordered
@@ -87,8 +89,25 @@ def resolve_all(wh: Warehouse, names: list[str], params: dict[str, Any]) -> list
     return resolved
 
 
+def schedule(wh: Warehouse, name: str) -> Schedule:
+    """A named working schedule stored in the warehouse (``cxlens schedule set``); the
+    ``default`` schedule is Mon–Fri 09:00–17:00 UTC until one is stored."""
+    text = wh.scalar("SELECT value FROM cxlens_meta WHERE key = ?", [f"schedule.{name}"])
+    if text is not None:
+        return Schedule.from_json(str(text))
+    if name == "default":
+        return Schedule()
+    names = [k.removeprefix("schedule.") for (k,) in
+             wh.query("SELECT key FROM cxlens_meta WHERE key LIKE 'schedule.%'")]
+    raise NotFound(f"no schedule {name!r}.{did_you_mean(name, names)}",
+                   "define it with cxlens schedule set NAME --hours 'mon-fri 09:00-17:00' ...")
+
+
 def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
     """The sufficient statistics of ``metric`` per segment, straight from the warehouse."""
+    if metric.hours == "business":
+        req = dataclasses.replace(req, schedule=schedule(wh, str(metric.params.get(
+            "schedule", "default"))))
     raw: pd.DataFrame = compile_metric(wh.ibis().table, metric, req).to_pandas()
     return raw
 

@@ -73,6 +73,8 @@ class Metric(BaseModel):
     start: str | None = Field(None, description="duration: start timestamp.")
     end: str | None = Field(None, description="duration: end timestamp.")
     stat: str = Field("median", description="duration: median, mean or p90.")
+    hours: str = Field("calendar", description="duration: calendar time, or business hours of "
+                       "the schedule named by the param 'schedule' (default: 'default').")
     percentile: float | None = Field(None, description="percentile: p in (0, 1).")
     uniform: list[str] = Field(default_factory=list, description="Columns that must not vary "
                                "within one figure (e.g. the survey scale, relational vs "
@@ -171,6 +173,10 @@ def spec_problems(m: Metric) -> list[str]:
             problems.append(f"kind {m.kind.value} needs {field}")
     if m.kind is Kind.DURATION and m.stat not in {"mean", *QUANTILE_STATS}:
         problems.append(f"stat {m.stat!r}: use mean, median or p90")
+    if m.hours not in ("calendar", "business"):
+        problems.append(f"hours {m.hours!r}: use calendar or business")
+    elif m.hours == "business" and m.kind is not Kind.DURATION:
+        problems.append("hours: business applies to duration metrics only")
     if m.percentile is not None and not 0 < m.percentile < 1:
         problems.append("percentile must be between 0 and 1 (0.9 for P90)")
     texts = [*m.population, *(t for t in (m.condition, m.positive, m.negative, m.value,
