@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from cxlens.cli import demo, docs, ingest, inspect, metrics, schedule
+from cxlens.cli import demo, docs, ingest, inspect, lake, metrics, schedule
 from cxlens.cli.common import err_console
 from cxlens.errors import CxlensError
 
@@ -42,6 +42,7 @@ demo.register(app)
 docs.register(app)
 metrics.register(app)
 schedule.register(app)
+lake.register(app)
 
 
 def main() -> None:

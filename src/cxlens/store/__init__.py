@@ -12,7 +12,7 @@ from cxlens.store.base import Warehouse
 __all__ = ["DEFAULT_DB", "Warehouse", "connect", "default_url"]
 
 DEFAULT_DB = "./cxlens.duckdb"
-_SCHEMES = ("duckdb", "postgresql", "postgres")
+_SCHEMES = ("duckdb", "postgresql", "postgres", "spark+lake")
 
 
 def default_url() -> str:
@@ -24,12 +24,17 @@ def connect(url: str | None = None, *, migrate: bool = True, read_only: bool = F
     """Open a warehouse.
 
     ``url`` is a file path (``./cxlens.duckdb``), ``duckdb:///path``, ``:memory:`` or
-    ``postgresql://user:pass@host:port/db``. With ``migrate`` (the default) the canonical tables
-    are created or brought up to the current schema version.
+    ``postgresql://user:pass@host:port/db``, or ``spark+lake:///path/to/lake`` (a Parquet lake
+    written by ``cxlens export-lake``, queried with Spark; read-only). With ``migrate`` (the
+    default) the canonical tables are created or brought up to the current schema version.
     """
     url = url or default_url()
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     wh: Warehouse
+    if scheme == "spark+lake":
+        from cxlens.store.lake import SparkLake
+
+        return SparkLake(url)
     if scheme in ("postgresql", "postgres"):
         from cxlens.store.pg import PostgresWarehouse
 
