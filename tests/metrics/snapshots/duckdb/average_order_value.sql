@@ -1,0 +1,52 @@
+SELECT
+  "t1"."period",
+  SUM(
+    CASE
+      WHEN (
+        "t1"."ordered_at" IS NOT NULL
+      ) AND (
+        "t1"."amount" IS NOT NULL
+      )
+      THEN 1
+      ELSE 0
+    END
+  ) AS "n",
+  AVG(
+    CASE
+      WHEN (
+        "t1"."ordered_at" IS NOT NULL
+      ) AND (
+        "t1"."amount" IS NOT NULL
+      )
+      THEN "t1"."amount"
+      ELSE NULL
+    END
+  ) AS "mean",
+  STDDEV_SAMP(
+    CASE
+      WHEN (
+        "t1"."ordered_at" IS NOT NULL
+      ) AND (
+        "t1"."amount" IS NOT NULL
+      )
+      THEN "t1"."amount"
+      ELSE NULL
+    END
+  ) AS "sd",
+  COUNT(DISTINCT "t1"."currency") AS "uniform_0"
+FROM (
+  SELECT
+    "t0"."order_id",
+    "t0"."customer_id",
+    "t0"."ordered_at",
+    "t0"."amount",
+    "t0"."currency",
+    "t0"."channel",
+    "t0"."status",
+    DATE_TRUNC('MONTH', "t0"."ordered_at") AS "period"
+  FROM "orders" AS "t0"
+  WHERE
+    "t0"."ordered_at" IS NOT NULL AND COALESCE("t0"."status" = 'completed', FALSE)
+) AS "t1"
+GROUP BY
+  1

@@ -1,0 +1,106 @@
+SELECT
+  "t2"."vendor",
+  "t2"."period",
+  MAX("t2"."_n") AS "n",
+  MAX(
+    CASE
+      WHEN CAST("t2"."_rn" AS DOUBLE) = GREATEST(
+        LEAST(
+          CAST(FLOOR((
+            CAST("t2"."_n" AS DOUBLE) + 1
+          ) / 2) AS BIGINT),
+          CAST("t2"."_n" AS DOUBLE)
+        ),
+        1
+      )
+      THEN "t2"."_x"
+      ELSE NULL
+    END
+  ) AS "q_lo",
+  MAX(
+    CASE
+      WHEN CAST("t2"."_rn" AS DOUBLE) = GREATEST(
+        LEAST(
+          CAST(CEIL((
+            CAST("t2"."_n" AS DOUBLE) + 1
+          ) / 2) AS BIGINT),
+          CAST("t2"."_n" AS DOUBLE)
+        ),
+        1
+      )
+      THEN "t2"."_x"
+      ELSE NULL
+    END
+  ) AS "q_hi",
+  MAX(
+    CASE
+      WHEN CAST("t2"."_rn" AS DOUBLE) = GREATEST(
+        LEAST(
+          CAST(FLOOR(
+            (
+              (
+                CAST("t2"."_n" AS DOUBLE) * 0.5
+              ) - (
+                SQRT(CAST("t2"."_n" AS DOUBLE) * 0.5 * 0.5) * 1.959963984540054
+              )
+            ) + 0.5
+          ) AS BIGINT),
+          CAST("t2"."_n" AS DOUBLE)
+        ),
+        1
+      )
+      THEN "t2"."_x"
+      ELSE NULL
+    END
+  ) AS "ci_lo",
+  MAX(
+    CASE
+      WHEN CAST("t2"."_rn" AS DOUBLE) = GREATEST(
+        LEAST(
+          CAST(CEIL(
+            (
+              CAST("t2"."_n" AS DOUBLE) * 0.5
+            ) + (
+              SQRT(CAST("t2"."_n" AS DOUBLE) * 0.5 * 0.5) * 1.959963984540054
+            ) + 0.5
+          ) AS BIGINT),
+          CAST("t2"."_n" AS DOUBLE)
+        ),
+        1
+      )
+      THEN "t2"."_x"
+      ELSE NULL
+    END
+  ) AS "ci_hi"
+FROM (
+  SELECT
+    "t1"."vendor",
+    "t1"."period",
+    "t1"."_x",
+    (
+      ROW_NUMBER() OVER (
+        PARTITION BY "t1"."vendor", "t1"."period"
+        ORDER BY "t1"."_x" ASC
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+      ) - 1
+    ) + 1 AS "_rn",
+    COUNT("t1"."_x") OVER (
+      PARTITION BY "t1"."vendor", "t1"."period"
+      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+    ) AS "_n"
+  FROM (
+    SELECT
+      "t0"."vendor",
+      DATE_TRUNC('MONTH', "t0"."created_at") AS "period",
+      CAST(EPOCH(CAST("t0"."closed_at" AS TIMESTAMP)) AS DOUBLE) - CAST(EPOCH(CAST("t0"."created_at" AS TIMESTAMP)) AS DOUBLE) AS "_x"
+    FROM "interactions" AS "t0"
+    WHERE
+      "t0"."created_at" IS NOT NULL
+      AND (
+        CAST(EPOCH(CAST("t0"."closed_at" AS TIMESTAMP)) AS DOUBLE) - CAST(EPOCH(CAST("t0"."created_at" AS TIMESTAMP)) AS DOUBLE)
+      ) IS NOT NULL
+  ) AS "t1"
+) AS "t2"
+GROUP BY
+  1,
+  2
