@@ -24,8 +24,10 @@ SNAPSHOTS = Path(__file__).parent / "snapshots"
 DIALECTS = ("duckdb", "postgres", "pyspark")
 TYPES = {Type.STRING: "string", Type.INTEGER: "int64", Type.FLOAT: "float64",
          Type.BOOLEAN: "boolean", Type.TIMESTAMP: "timestamp('UTC')"}
-#: Business-hours variants read the data's time range first; their SQL depends on the data.
-DATA_DEPENDENT = {n for n in ALL if n.endswith(("business", "business_p90"))}
+#: Business-hours variants and customer-period metrics read the data's time range first and
+#: embed a calendar built from it: their SQL depends on the data.
+DATA_DEPENDENT = {n for n in ALL if n.endswith(("business", "business_p90"))} | {
+    n for n in ALL if catalogue()[n.split(":")[0]].source == "customer_periods"}
 
 
 def unbound(name: str) -> ibis.Table:

@@ -15,7 +15,6 @@ from pydantic import ValidationError
 from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.metrics import expr, relations
 from cxlens.metrics.spec import Metric
-from cxlens.schema import TABLES
 
 LIBRARY = Path(__file__).parent / "library"
 USER_ENV = "CXLENS_METRICS"
@@ -39,9 +38,9 @@ def _validate(where: str, item: Any, problems: list[str]) -> Metric | None:
         return None
     name = item.get("name", "?")
     source = item.get("source")
-    if isinstance(source, str) and source not in TABLES:
+    if isinstance(source, str) and source not in relations.SOURCES:
         problems.append(f"{where} ({name}): source: no table {source!r}."
-                        f"{did_you_mean(source, TABLES)}")
+                        f"{did_you_mean(source, relations.SOURCES)}")
         source = None
     try:
         metric = Metric.model_validate(item)
@@ -60,9 +59,9 @@ def _validate(where: str, item: Any, problems: list[str]) -> Metric | None:
             problems.append(f"{where} ({name}:{variant}): {exc.errors()[0]['msg']}")
             continue
         label = resolved.full_name
-        if resolved.source not in TABLES:
+        if resolved.source not in relations.SOURCES:
             problems.append(f"{where} ({label}): source: no table {resolved.source!r}."
-                            f"{did_you_mean(resolved.source, TABLES)}")
+                            f"{did_you_mean(resolved.source, relations.SOURCES)}")
             continue
         available = relations.columns(resolved.source)
         if resolved.time not in available:

@@ -59,7 +59,7 @@ def check_request(metric: Metric, req: Request) -> None:
 
 
 def needed_columns(metric: Metric, req: Request) -> set[str]:
-    cols = {metric.time, *req.dims, *metric.uniform}
+    cols = {metric.time, *req.dims, *metric.uniform, *([metric.per] if metric.per else [])}
     for text in [*metric.expressions().values(), *([req.where] if req.where else [])]:
         cols |= expr.columns_of(text)
     return cols
@@ -68,7 +68,15 @@ def needed_columns(metric: Metric, req: Request) -> set[str]:
 def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.Table:
     """The aggregate query for ``metric`` under ``req`` (not executed)."""
     check_request(metric, req)
-    rel = relations.relation(table, metric.source, needed_columns(metric, req))
+    needed = needed_columns(metric, req)
+    if metric.source == relations.CUSTOMER_PERIODS:
+        rel = relations.customer_periods(table, _periods(table, req))
+    else:
+        rel = relations.relation(table, metric.source, needed)
+    if relations.PERIOD_START in needed and relations.PERIOD_START not in rel.columns:
+        start = (rel[metric.time].truncate(GRAINS[req.grain]) if req.grain
+                 else ibis.literal(req.start or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)))
+        rel = rel.mutate(**{relations.PERIOD_START: start})
     time = rel[metric.time]
     rel = rel.filter(time.notnull())
     if req.start is not None:
@@ -89,10 +97,55 @@ def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.T
     pop = rel[metric.time].notnull()
     if metric.quantile is not None:
         return _quantile(rel, metric, keys, pop, metric.quantile)
+    if metric.per:
+        return _per_entity(rel, metric, keys)
     aggs = KINDS[metric.kind](rel, metric, pop)
     for i, col in enumerate(metric.uniform):
         aggs[f"uniform_{i}"] = rel[col].nunique()
     return rel.group_by(keys).aggregate(**aggs) if keys else rel.aggregate(**aggs)
+
+
+def _per_entity(rel: ir.Table, metric: Metric, keys: list[str]) -> ir.Table:
+    """share over entities: one row per (segment, period, entity), flagged by the condition
+    evaluated on that entity's rows."""
+    assert metric.per is not None and metric.condition is not None
+    rel = rel.filter(rel[metric.per].notnull())
+    flag = expr.to_ibis(metric.fill(metric.condition), rel, aggregate=True)
+    ent = rel.group_by([*keys, metric.per]).aggregate(_f=ibis.ifelse(flag, 1, 0))
+    aggs = {"n": ent.count(), "k": ent._f.sum()}
+    return ent.group_by(keys).aggregate(**aggs) if keys else ent.aggregate(**aggs)
+
+
+def _periods(table: relations.Table, req: Request) -> ir.Table:
+    """The periods to evaluate customer-period metrics on: the --grain periods between --from
+    and --to (default: from the first acquisition to the last acquisition or churn; with no
+    --grain either, one period: the twelve months up to the last event)."""
+    c = table("customers")
+    span = c.aggregate(lo=c.acquired_at.min(),
+                       hi=ibis.greatest(c.acquired_at.max(), c.churned_at.max())).to_pandas()
+    def utc(value: object) -> pd.Timestamp:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+        return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+    first, last = span["lo"].iloc[0], span["hi"].iloc[0]
+    if pd.isna(first) or pd.isna(last):
+        first = last = pd.Timestamp("1970-01-01", tz="UTC")
+    hi = utc(req.end or last)
+    # without --from and --grain: the twelve months up to the data's last event
+    lo = utc(req.start or (first if req.grain else hi - pd.Timedelta(days=365)))
+    if req.grain:
+        freq = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}
+        naive = lo.tz_convert(None)
+        if req.grain == "week":
+            first = (naive - pd.Timedelta(days=naive.weekday())).normalize()
+        else:
+            first = naive.to_period(GRAINS[req.grain]).start_time
+        starts = pd.date_range(first.tz_localize("UTC"), hi, freq=freq[req.grain])
+        step = pd.tseries.frequencies.to_offset(freq[req.grain])
+        ends = [*starts[1:], starts[-1] + step]
+    else:
+        starts, ends = pd.DatetimeIndex([lo]), [hi + pd.Timedelta(microseconds=1)]
+    return ibis.memtable(pd.DataFrame({"period_start": starts, "period_end": ends}))
 
 
 def _count(cond: ir.BooleanValue) -> ir.Value:

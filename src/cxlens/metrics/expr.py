@@ -50,13 +50,17 @@ def unknown_columns(text: str, available: list[str]) -> list[str]:
             for name in sorted(columns_of(text)) if name not in available]
 
 
-def to_ibis(text: str, table: ir.Table) -> ir.Value:
-    """Translate ``text`` against ``table``; unknown columns are reported all at once."""
+def to_ibis(text: str, table: ir.Table, *, aggregate: bool = False) -> ir.Value:
+    """Translate ``text`` against ``table``; unknown columns are reported all at once.
+
+    With ``aggregate``, COUNT(*), COUNT/MIN/MAX/SUM/AVG(x) are allowed: the expression is
+    evaluated once per group (per customer, per visitor, ...).
+    """
     problems = unknown_columns(text, list(table.columns))
     if problems:
         raise ExpressionError("; ".join(problems),
                               f"columns here: {', '.join(sorted(table.columns))}")
-    return _Translator(table, text).visit(parse(text))
+    return _Translator(table, text, aggregate).visit(parse(text))
 
 
 def _seconds(value: ir.Value) -> ir.Value:
@@ -64,8 +68,8 @@ def _seconds(value: ir.Value) -> ir.Value:
 
 
 class _Translator:
-    def __init__(self, table: ir.Table, text: str) -> None:
-        self.t, self.text = table, text
+    def __init__(self, table: ir.Table, text: str, aggregate: bool = False) -> None:
+        self.t, self.text, self.aggregate = table, text, aggregate
 
     def fail(self, node: Any) -> ExpressionError:
         return ExpressionError(f"{self.text!r}: {node.sql()!r} is not supported",
@@ -136,6 +140,13 @@ class _Translator:
 
     def function(self, node: exp.Func) -> Any:
         name = (node.name if isinstance(node, exp.Anonymous) else node.key).lower()
+        if name in _AGGREGATES:
+            if not self.aggregate:
+                raise ExpressionError(f"{self.text!r}: {name.upper()} is only allowed in "
+                                      "per-entity conditions", "use a row condition here")
+            if name == "count" and isinstance(node.this, exp.Star):
+                return self.t.count()
+            return _AGGREGATES[name](self.visit(node.this))
         args = [self.visit(a) for a in _args(node)]
         fn = _FUNCTIONS.get(name)
         if fn is None:
@@ -170,6 +181,14 @@ _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     exp.Sub: lambda a, b: a - b,
     exp.Mul: lambda a, b: a * b,
     exp.Div: lambda a, b: a.cast("float64") / b,
+}
+
+_AGGREGATES: dict[str, Callable[[Any], Any]] = {
+    "count": lambda x: x.count(),
+    "min": lambda x: x.min(),
+    "max": lambda x: x.max(),
+    "sum": lambda x: x.sum(),
+    "avg": lambda x: x.mean(),
 }
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {

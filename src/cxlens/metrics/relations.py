@@ -35,18 +35,46 @@ DERIVED: dict[str, dict[str, Callable[[ir.Table], ir.Value]]] = {
         "next_contact_at": lambda t: _next_contact(t, False),
         "next_same_category_contact_at": lambda t: _next_contact(t, True),
     },
+    "web_sessions": {
+        "first_session_at": lambda t: t.started_at.min().over(
+            ibis.window(group_by=[t.visitor_id])),
+    },
 }
+#: Start of the figure's period (of the --from date without --grain); usable in expressions.
+PERIOD_START = "period_start"
+#: Customers × periods: who was a customer at each period's start, and who left during it.
+CUSTOMER_PERIODS = "customer_periods"
+CUSTOMER_PERIOD_COLUMNS = ("period_start", "period_end", "active_at_start",
+                           "churned_in_period", "acquired_in_period")
+SOURCES = (*TABLES, CUSTOMER_PERIODS)
 
 
 def columns(source: str) -> list[str]:
     """Every column a metric on ``source`` can use in expressions and --by."""
+    if source == CUSTOMER_PERIODS:
+        return [*TABLES["customers"].column_names, *CUSTOMER_PERIOD_COLUMNS]
     cols = list(TABLES[source].column_names)
     if source in ("survey_responses", "qa_reviews"):
         cols += [c for c in INTERACTION_ATTRIBUTES if c not in cols]
     if "customer_id" in cols:
         cols += [c for c in CUSTOMER_ATTRIBUTES if c not in cols]
     cols += [c for c in DERIVED.get(source, {}) if c not in cols]
-    return cols
+    return [*cols, PERIOD_START]
+
+
+def customer_periods(table: Table, periods: ir.Table) -> ir.Table:
+    """Every customer in every period, with whether they were active at its start, left
+    during it, or joined during it."""
+    c = table("customers")
+    grid = c.cross_join(periods)
+    start, end = grid.period_start, grid.period_end
+    active = (grid.acquired_at < start) & (grid.churned_at.isnull() | (grid.churned_at >= start))
+    return grid.mutate(
+        active_at_start=active.fill_null(False),
+        churned_in_period=((grid.churned_at >= start) & (grid.churned_at < end)).fill_null(False),
+        acquired_in_period=((grid.acquired_at >= start) & (grid.acquired_at < end)
+                            ).fill_null(False),
+    )
 
 
 def relation(table: Table, source: str, needed: set[str]) -> ir.Table:

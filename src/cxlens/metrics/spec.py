@@ -76,6 +76,9 @@ class Metric(BaseModel):
     hours: str = Field("calendar", description="duration: calendar time, or business hours of "
                        "the schedule named by the param 'schedule' (default: 'default').")
     percentile: float | None = Field(None, description="percentile: p in (0, 1).")
+    per: str | None = Field(None, description="share: count entities (e.g. customer_id), not "
+                            "rows; the condition may then use COUNT/MIN/MAX/SUM/AVG over each "
+                            "entity's rows in the period.")
     uniform: list[str] = Field(default_factory=list, description="Columns that must not vary "
                                "within one figure (e.g. the survey scale, relational vs "
                                "transactional); a figure that mixes them is refused.")
@@ -173,6 +176,8 @@ def spec_problems(m: Metric) -> list[str]:
             problems.append(f"kind {m.kind.value} needs {field}")
     if m.kind is Kind.DURATION and m.stat not in {"mean", *QUANTILE_STATS}:
         problems.append(f"stat {m.stat!r}: use mean, median or p90")
+    if m.per is not None and m.kind is not Kind.SHARE:
+        problems.append("per applies to share metrics only")
     if m.hours not in ("calendar", "business"):
         problems.append(f"hours {m.hours!r}: use calendar or business")
     elif m.hours == "business" and m.kind is not Kind.DURATION:
