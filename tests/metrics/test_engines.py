@@ -65,3 +65,13 @@ def test_phases_and_touchpoints_make_the_journey_a_query() -> None:
     phases = {m.phase.value for m in catalogue().values() if m.phase}
     assert phases == {"awareness", "consideration", "purchase", "retention", "advocacy"}
     assert pd.Series([m.touchpoint for m in catalogue().values()]).notna().sum() > 10
+
+
+def test_metrics_sharing_a_scan_equal_metrics_alone(demo: Warehouse) -> None:
+    names = ["aht", "asa", "service_level", "abandonment_rate", "reopen_rate",
+             "escalation_rate", "contact_volume", "upsell_rate", "csat", "nps", "ces", "fcr",
+             "csat:mean", "first_response_time", "fcr:repeat_contact"]
+    together = query(",".join(names), by=["vendor"], grain="month", db=demo)
+    alone = pd.concat([query(n, by=["vendor"], grain="month", db=demo) for n in names],
+                      ignore_index=True)
+    pd.testing.assert_frame_equal(together, alone)

@@ -65,10 +65,9 @@ def needed_columns(metric: Metric, req: Request) -> set[str]:
     return cols
 
 
-def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.Table:
-    """The aggregate query for ``metric`` under ``req`` (not executed)."""
-    check_request(metric, req)
-    needed = needed_columns(metric, req)
+def _prepare(table: relations.Table, metric: Metric, needed: set[str], req: Request,
+             ) -> tuple[ir.Table, list[str]]:
+    """The filtered relation (time range, --where, period column) and the grouping keys."""
     if metric.source == relations.CUSTOMER_PERIODS:
         rel = relations.customer_periods(table, _periods(table, req))
     else:
@@ -77,8 +76,7 @@ def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.T
         start = (rel[metric.time].truncate(GRAINS[req.grain]) if req.grain
                  else ibis.literal(req.start or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)))
         rel = rel.mutate(**{relations.PERIOD_START: start})
-    time = rel[metric.time]
-    rel = rel.filter(time.notnull())
+    rel = rel.filter(rel[metric.time].notnull())
     if req.start is not None:
         rel = rel.filter(rel[metric.time] >= ibis.literal(req.start))
     if req.end is not None:
@@ -89,6 +87,13 @@ def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.T
     if req.grain:
         rel = rel.mutate(**{PERIOD: rel[metric.time].truncate(GRAINS[req.grain])})
         keys.append(PERIOD)
+    return rel, keys
+
+
+def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.Table:
+    """The aggregate query for ``metric`` under ``req`` (not executed)."""
+    check_request(metric, req)
+    rel, keys = _prepare(table, metric, needed_columns(metric, req), req)
     for text in metric.population:  # rows outside the population never form a segment
         rel = rel.filter(expr.to_ibis(metric.fill(text), rel).fill_null(False))
     if metric.hours == "business":
@@ -103,6 +108,49 @@ def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.T
     for i, col in enumerate(metric.uniform):
         aggs[f"uniform_{i}"] = rel[col].nunique()
     return rel.group_by(keys).aggregate(**aggs) if keys else rel.aggregate(**aggs)
+
+
+def fusable(metric: Metric) -> bool:
+    """Metrics that can share one scan with others on the same table and time column."""
+    return (metric.quantile is None and not metric.per and metric.hours == "calendar"
+            and metric.source != relations.CUSTOMER_PERIODS)
+
+
+def compile_fused(table: relations.Table, metrics: list[Metric], req: Request) -> ir.Table:
+    """One aggregate query computing several metrics of the same table and time column:
+    each metric's population becomes a condition inside its aggregates instead of a filter,
+    so the table is scanned once. Columns are prefixed ``m{i}__``."""
+    for metric in metrics:
+        check_request(metric, req)
+    assert len({(m.source, m.time) for m in metrics}) == 1 and all(map(fusable, metrics))
+    needed = set().union(*(needed_columns(m, req) for m in metrics))
+    rel, keys = _prepare(table, metrics[0], needed, req)
+    aggs: Aggs = {}
+    for i, metric in enumerate(metrics):
+        pop = rel[metric.time].notnull()
+        for text in metric.population:
+            pop = pop & expr.to_ibis(metric.fill(text), rel).fill_null(False)
+        for name, agg in KINDS[metric.kind](rel, metric, pop).items():
+            aggs[f"m{i}__{name}"] = agg
+        for j, col in enumerate(metric.uniform):
+            aggs[f"m{i}__uniform_{j}"] = ibis.ifelse(pop, rel[col], ibis.null()).nunique()
+    return rel.group_by(keys).aggregate(**aggs) if keys else rel.aggregate(**aggs)
+
+
+def split_fused(raw: pd.DataFrame, count: int, req: Request) -> list[pd.DataFrame]:
+    """The result of ``compile_fused`` as one statistics frame per metric; segments where a
+    metric has no rows are dropped, as if it had been computed alone."""
+    keys = [*req.dims, *([PERIOD] if req.grain else [])]
+    out = []
+    for i in range(count):
+        prefix = f"m{i}__"
+        cols = [c for c in raw.columns if c.startswith(prefix)]
+        part = raw[[*keys, *cols]].rename(columns={c: c[len(prefix):] for c in cols})
+        if keys:
+            n = pd.to_numeric(part["n"], errors="coerce").fillna(0)
+            part = part[n > 0]
+        out.append(part.reset_index(drop=True))
+    return out
 
 
 def _per_entity(rel: ir.Table, metric: Metric, keys: list[str]) -> ir.Table:

@@ -14,7 +14,7 @@ from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.metrics import relations
 from cxlens.metrics.business_hours import Schedule
 from cxlens.metrics.catalogue import catalogue, resolve
-from cxlens.metrics.compile import Request, compile_metric
+from cxlens.metrics.compile import Request, compile_fused, compile_metric, fusable, split_fused
 from cxlens.metrics.result import COLUMNS, finalize, ordered
 from cxlens.metrics.spec import Metric
 from cxlens.store.base import Warehouse
@@ -112,10 +112,33 @@ def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
     return raw
 
 
+def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[pd.DataFrame]:
+    """Statistics of every metric, scanning each table once for the metrics that can share a
+    scan (same table and time column; no quantiles, per-entity or business-hours metrics)."""
+    out: dict[int, pd.DataFrame] = {}
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, metric in enumerate(metrics):
+        if fusable(metric):
+            groups.setdefault((metric.source, metric.time), []).append(i)
+        else:
+            out[i] = statistics(wh, metric, req)
+    backend = wh.ibis()
+    for members in groups.values():
+        if len(members) == 1:
+            out[members[0]] = statistics(wh, metrics[members[0]], req)
+            continue
+        chosen = [metrics[i] for i in members]
+        raw = compile_fused(backend.table, chosen, req).to_pandas()
+        for i, part in zip(members, split_fused(raw, len(chosen), req), strict=True):
+            out[i] = part
+    return [out[i] for i in range(len(metrics))]
+
+
 def run(wh: Warehouse, names: list[str], req: Request, params: dict[str, Any],
         confidence: float = 0.95) -> pd.DataFrame:
-    frames = [ordered(finalize(statistics(wh, metric, req), metric, req, confidence),
-                      list(req.dims)) for metric in resolve_all(wh, names, params)]
+    metrics = resolve_all(wh, names, params)
+    frames = [ordered(finalize(raw, metric, req, confidence), list(req.dims))
+              for metric, raw in zip(metrics, all_statistics(wh, metrics, req), strict=True)]
     out = pd.concat(frames, ignore_index=True)
     return out[[*req.dims, *COLUMNS]]
 
