@@ -48,8 +48,9 @@ def spark_backend() -> Any:
 
 def sql(name: str, dialect: str) -> str:
     metric = resolve(name, catalogue())
+    engine = {"duckdb": "duckdb", "postgres": "postgres", "pyspark": "spark"}[dialect]
     expr = compile_metric(unbound, metric, Request(dims=("vendor",) if metric.source in (
-        "interactions", "survey_responses") else (), grain="month"))
+        "interactions", "survey_responses") else (), grain="month", dialect=engine))
     if dialect == "pyspark":
         text = str(spark_backend().compile(expr))
         return sqlglot.transpile(text, read="spark", write="spark", pretty=True)[0] + "\n"

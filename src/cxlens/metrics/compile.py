@@ -18,6 +18,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from cxlens.errors import ConfigError, did_you_mean
+from cxlens.metrics import dialect as fn
 from cxlens.metrics import expr, relations
 from cxlens.metrics.business_hours import Schedule
 from cxlens.metrics.spec import Kind, Metric
@@ -37,6 +38,7 @@ class Request:
     end: dt.datetime | None = None  # exclusive
     where: str | None = None
     schedule: Schedule | None = None  # for business-hours durations
+    dialect: str = ""  # the engine's name, for faster spellings of time functions
 
 
 def check_request(metric: Metric, req: Request) -> None:
@@ -73,7 +75,7 @@ def _prepare(table: relations.Table, metric: Metric, needed: set[str], req: Requ
     else:
         rel = relations.relation(table, metric.source, needed)
     if relations.PERIOD_START in needed and relations.PERIOD_START not in rel.columns:
-        start = (rel[metric.time].truncate(GRAINS[req.grain]) if req.grain
+        start = (fn.truncate(rel[metric.time], GRAINS[req.grain], req.dialect) if req.grain
                  else ibis.literal(req.start or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)))
         rel = rel.mutate(**{relations.PERIOD_START: start})
     rel = rel.filter(rel[metric.time].notnull())
@@ -82,10 +84,11 @@ def _prepare(table: relations.Table, metric: Metric, needed: set[str], req: Requ
     if req.end is not None:
         rel = rel.filter(rel[metric.time] < ibis.literal(req.end))
     if req.where:
-        rel = rel.filter(expr.to_ibis(req.where, rel))
+        rel = rel.filter(expr.to_ibis(req.where, rel, dialect=req.dialect))
     keys = list(req.dims)
     if req.grain:
-        rel = rel.mutate(**{PERIOD: rel[metric.time].truncate(GRAINS[req.grain])})
+        rel = rel.mutate(**{PERIOD: fn.truncate(rel[metric.time], GRAINS[req.grain],
+                                                req.dialect)})
         keys.append(PERIOD)
     return rel, keys
 
@@ -95,16 +98,17 @@ def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.T
     check_request(metric, req)
     rel, keys = _prepare(table, metric, needed_columns(metric, req), req)
     for text in metric.population:  # rows outside the population never form a segment
-        rel = rel.filter(expr.to_ibis(metric.fill(text), rel).fill_null(False))
+        rel = rel.filter(expr.to_ibis(metric.fill(text), rel, dialect=req.dialect
+                                      ).fill_null(False))
     if metric.hours == "business":
-        rel = _business_seconds(rel, metric, req.schedule or Schedule())
+        rel = _business_seconds(rel, metric, req.schedule or Schedule(), req.dialect)
     # every row counts from here on; a column expression keeps the aggregates column reductions
     pop = rel[metric.time].notnull()
     if metric.quantile is not None:
-        return _quantile(rel, metric, keys, pop, metric.quantile)
+        return _quantile(rel, metric, keys, pop, metric.quantile, req.dialect)
     if metric.per:
-        return _per_entity(rel, metric, keys)
-    aggs = KINDS[metric.kind](rel, metric, pop)
+        return _per_entity(rel, metric, keys, req.dialect)
+    aggs = KINDS[metric.kind](rel, metric, pop, req.dialect)
     for i, col in enumerate(metric.uniform):
         aggs[f"uniform_{i}"] = rel[col].nunique()
     return rel.group_by(keys).aggregate(**aggs) if keys else rel.aggregate(**aggs)
@@ -129,8 +133,9 @@ def compile_fused(table: relations.Table, metrics: list[Metric], req: Request) -
     for i, metric in enumerate(metrics):
         pop = rel[metric.time].notnull()
         for text in metric.population:
-            pop = pop & expr.to_ibis(metric.fill(text), rel).fill_null(False)
-        for name, agg in KINDS[metric.kind](rel, metric, pop).items():
+            pop = pop & expr.to_ibis(metric.fill(text), rel, dialect=req.dialect
+                                     ).fill_null(False)
+        for name, agg in KINDS[metric.kind](rel, metric, pop, req.dialect).items():
             aggs[f"m{i}__{name}"] = agg
         for j, col in enumerate(metric.uniform):
             aggs[f"m{i}__uniform_{j}"] = ibis.ifelse(pop, rel[col], ibis.null()).nunique()
@@ -153,12 +158,12 @@ def split_fused(raw: pd.DataFrame, count: int, req: Request) -> list[pd.DataFram
     return out
 
 
-def _per_entity(rel: ir.Table, metric: Metric, keys: list[str]) -> ir.Table:
+def _per_entity(rel: ir.Table, metric: Metric, keys: list[str], dialect: str) -> ir.Table:
     """share over entities: one row per (segment, period, entity), flagged by the condition
     evaluated on that entity's rows."""
     assert metric.per is not None and metric.condition is not None
     rel = rel.filter(rel[metric.per].notnull())
-    flag = expr.to_ibis(metric.fill(metric.condition), rel, aggregate=True)
+    flag = expr.to_ibis(metric.fill(metric.condition), rel, aggregate=True, dialect=dialect)
     ent = rel.group_by([*keys, metric.per]).aggregate(_f=ibis.ifelse(flag, 1, 0))
     aggs = {"n": ent.count(), "k": ent._f.sum()}
     return ent.group_by(keys).aggregate(**aggs) if keys else ent.aggregate(**aggs)
@@ -203,7 +208,8 @@ def _count(cond: ir.BooleanValue) -> ir.Value:
 BUSINESS = "_business_seconds"
 
 
-def _business_seconds(rel: ir.Table, metric: Metric, schedule: Schedule) -> ir.Table:
+def _business_seconds(rel: ir.Table, metric: Metric, schedule: Schedule,
+                      dialect: str) -> ir.Table:
     """Add end − start in business seconds: B(end) − B(start) from an hourly calendar."""
     assert metric.start is not None and metric.end is not None
     start, end = rel[metric.fill(metric.start)], rel[metric.fill(metric.end)]
@@ -215,12 +221,12 @@ def _business_seconds(rel: ir.Table, metric: Metric, schedule: Schedule) -> ir.T
     cal = ibis.memtable(schedule.calendar(min(lo, hi).to_pydatetime(),
                                           max(lo, hi).to_pydatetime()))
     for side, col in (("s", metric.start), ("e", metric.end)):
-        rel = rel.mutate(**{f"_h{side}": rel[col].truncate("h")})
+        rel = rel.mutate(**{f"_h{side}": fn.truncate(rel[col], "h", dialect)})
         right = cal.select(**{f"_j{side}": cal.hour, f"_c{side}": cal.cum,
                               f"_f{side}": cal.open_from, f"_t{side}": cal.open_to})
         rel = rel.left_join(right, rel[f"_h{side}"] == right[f"_j{side}"])
-        into = (rel[col].epoch_seconds().cast("float64")
-                - rel[f"_h{side}"].epoch_seconds().cast("float64") - rel[f"_f{side}"])
+        into = (fn.seconds(rel[col], dialect) - rel[f"_h{side}"].epoch_seconds().cast("float64")
+                - rel[f"_f{side}"])
         width = rel[f"_t{side}"] - rel[f"_f{side}"]
         rel = rel.mutate(**{f"_b{side}": rel[f"_c{side}"]
                             + ibis.greatest(ibis.least(into, width), 0)})
@@ -229,7 +235,7 @@ def _business_seconds(rel: ir.Table, metric: Metric, schedule: Schedule) -> ir.T
                       and c != BUSINESS])
 
 
-def _value(rel: ir.Table, metric: Metric) -> ir.Value:
+def _value(rel: ir.Table, metric: Metric, dialect: str = "") -> ir.Value:
     if metric.hours == "business":
         return rel[BUSINESS]
     if metric.kind is Kind.DURATION:
@@ -238,42 +244,42 @@ def _value(rel: ir.Table, metric: Metric) -> ir.Value:
     else:
         assert metric.value is not None
         text = metric.fill(metric.value)
-    return expr.to_ibis(text, rel)
+    return expr.to_ibis(text, rel, dialect=dialect)
 
 
 Aggs = dict[str, ir.Value]
 
 
-def _share(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
+def _share(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") -> Aggs:
     assert m.condition is not None
-    cond = expr.to_ibis(m.fill(m.condition), rel)
+    cond = expr.to_ibis(m.fill(m.condition), rel, dialect=dialect)
     return {"n": _count(pop), "k": _count(pop & cond.fill_null(False))}
 
 
-def _share_difference(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
+def _share_difference(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") -> Aggs:
     assert m.positive is not None and m.negative is not None
-    pos = expr.to_ibis(m.fill(m.positive), rel).fill_null(False)
-    neg = expr.to_ibis(m.fill(m.negative), rel).fill_null(False)
+    pos = expr.to_ibis(m.fill(m.positive), rel, dialect=dialect).fill_null(False)
+    neg = expr.to_ibis(m.fill(m.negative), rel, dialect=dialect).fill_null(False)
     return {"n": _count(pop), "pos": _count(pop & pos), "neg": _count(pop & neg)}
 
 
-def _mean(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
-    x = _value(rel, m).cast("float64")
+def _mean(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") -> Aggs:
+    x = _value(rel, m, dialect).cast("float64")
     valid = pop & x.notnull()
     kept = ibis.ifelse(valid, x, ibis.null())
     return {"n": _count(valid), "mean": kept.mean(), "sd": kept.std(how="sample")}
 
 
-def _sum(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
-    x = _value(rel, m).cast("float64")
+def _sum(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") -> Aggs:
+    x = _value(rel, m, dialect).cast("float64")
     valid = pop & x.notnull()
     return {"n": _count(valid), "total": ibis.ifelse(valid, x, ibis.null()).sum()}
 
 
-def _ratio(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
+def _ratio(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") -> Aggs:
     assert m.denominator is not None
-    x = _value(rel, m).cast("float64")
-    y = expr.to_ibis(m.fill(m.denominator), rel).cast("float64")
+    x = _value(rel, m, dialect).cast("float64")
+    y = expr.to_ibis(m.fill(m.denominator), rel, dialect=dialect).cast("float64")
     valid = pop & x.notnull() & y.notnull()
     kx, ky = ibis.ifelse(valid, x, ibis.null()), ibis.ifelse(valid, y, ibis.null())
     return {"n": _count(valid), "mean_x": kx.mean(), "mean_y": ky.mean(),
@@ -281,16 +287,16 @@ def _ratio(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
             "cov_xy": kx.cov(ky, how="sample")}
 
 
-def _rows(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
+def _rows(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") -> Aggs:
     return {"n": _count(pop)}
 
 
-def _distinct(rel: ir.Table, m: Metric, pop: ir.BooleanValue) -> Aggs:
-    x = _value(rel, m)
+def _distinct(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") -> Aggs:
+    x = _value(rel, m, dialect)
     return {"n": ibis.ifelse(pop, x, ibis.null()).nunique()}
 
 
-KINDS: dict[Kind, Callable[[ir.Table, Metric, ir.BooleanValue], Aggs]] = {
+KINDS: dict[Kind, Callable[[ir.Table, Metric, ir.BooleanValue, str], Aggs]] = {
     Kind.SHARE: _share,
     Kind.SHARE_DIFFERENCE: _share_difference,
     Kind.MEAN: _mean,
@@ -303,10 +309,10 @@ KINDS: dict[Kind, Callable[[ir.Table, Metric, ir.BooleanValue], Aggs]] = {
 
 
 def _quantile(rel: ir.Table, metric: Metric, keys: list[str], pop: ir.BooleanValue,
-              p: float) -> ir.Table:
+              p: float, dialect: str = "") -> ir.Table:
     """Nearest-rank quantile and its order-statistic interval, by ranks computed in SQL with
     the same formula as ``cxlens.stats.quantile.quantile_ranks``."""
-    x = _value(rel, metric).cast("float64")
+    x = _value(rel, metric, dialect).cast("float64")
     valid = rel.filter(pop & x.notnull()).select(*keys, _x=x)
     group = [valid[k] for k in keys]
     ranked = valid.mutate(

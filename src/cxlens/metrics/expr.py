@@ -18,6 +18,7 @@ import sqlglot
 from sqlglot import exp
 
 from cxlens.errors import ConfigError, did_you_mean
+from cxlens.metrics.dialect import seconds
 
 SUPPORTED = ("comparisons, AND/OR/NOT, IN, IS NULL, BETWEEN, LIKE, arithmetic, CASE WHEN, "
              "COALESCE, ABS, LOWER, UPPER, GREATEST, LEAST, seconds_between(start, end)")
@@ -50,7 +51,8 @@ def unknown_columns(text: str, available: list[str]) -> list[str]:
             for name in sorted(columns_of(text)) if name not in available]
 
 
-def to_ibis(text: str, table: ir.Table, *, aggregate: bool = False) -> ir.Value:
+def to_ibis(text: str, table: ir.Table, *, aggregate: bool = False, dialect: str = "",
+            ) -> ir.Value:
     """Translate ``text`` against ``table``; unknown columns are reported all at once.
 
     With ``aggregate``, COUNT(*), COUNT/MIN/MAX/SUM/AVG(x) are allowed: the expression is
@@ -60,16 +62,13 @@ def to_ibis(text: str, table: ir.Table, *, aggregate: bool = False) -> ir.Value:
     if problems:
         raise ExpressionError("; ".join(problems),
                               f"columns here: {', '.join(sorted(table.columns))}")
-    return _Translator(table, text, aggregate).visit(parse(text))
-
-
-def _seconds(value: ir.Value) -> ir.Value:
-    return value.epoch_seconds().cast("float64")
+    return _Translator(table, text, aggregate, dialect).visit(parse(text))
 
 
 class _Translator:
-    def __init__(self, table: ir.Table, text: str, aggregate: bool = False) -> None:
-        self.t, self.text, self.aggregate = table, text, aggregate
+    def __init__(self, table: ir.Table, text: str, aggregate: bool = False,
+                 dialect: str = "") -> None:
+        self.t, self.text, self.aggregate, self.dialect = table, text, aggregate, dialect
 
     def fail(self, node: Any) -> ExpressionError:
         return ExpressionError(f"{self.text!r}: {node.sql()!r} is not supported",
@@ -148,6 +147,8 @@ class _Translator:
                 return self.t.count()
             return _AGGREGATES[name](self.visit(node.this))
         args = [self.visit(a) for a in _args(node)]
+        if name == "seconds_between" and len(args) == 2:
+            return seconds(args[1], self.dialect) - seconds(args[0], self.dialect)
         fn = _FUNCTIONS.get(name)
         if fn is None:
             raise self.fail(node)
@@ -192,7 +193,6 @@ _AGGREGATES: dict[str, Callable[[Any], Any]] = {
 }
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "seconds_between": lambda start, end: _seconds(end) - _seconds(start),
     "coalesce": lambda *xs: ibis.coalesce(*xs),
     "abs": lambda x: x.abs(),
     "lower": lambda x: x.lower(),

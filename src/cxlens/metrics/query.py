@@ -137,6 +137,7 @@ def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[p
 def run(wh: Warehouse, names: list[str], req: Request, params: dict[str, Any],
         confidence: float = 0.95) -> pd.DataFrame:
     metrics = resolve_all(wh, names, params)
+    req = dataclasses.replace(req, dialect=wh.dialect)
     frames = [ordered(finalize(raw, metric, req, confidence), list(req.dims))
               for metric, raw in zip(metrics, all_statistics(wh, metrics, req), strict=True)]
     out = pd.concat(frames, ignore_index=True)
@@ -167,6 +168,7 @@ def compare(metric: str, *, by: Sequence[str] = (), grain: str = "month",
     own = db if isinstance(db, Warehouse) else store.connect(db)
     try:
         m = _one(own, metric, params)
+        req = dataclasses.replace(req, dialect=own.dialect)
         return run_compare(statistics(own, m, req), m, req, alpha)
     finally:
         if own is not db:
@@ -186,6 +188,7 @@ def leaderboard(metric: str, *, by: Sequence[str], grain: str | None = None,
     own = db if isinstance(db, Warehouse) else store.connect(db)
     try:
         m = _one(own, metric, params)
+        req = dataclasses.replace(req, dialect=own.dialect)
         return rank(statistics(own, m, req), m, req)
     finally:
         if own is not db:

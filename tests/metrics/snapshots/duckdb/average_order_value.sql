@@ -1,11 +1,11 @@
 SELECT
-  "t1"."period",
+  "t3"."period",
   SUM(
     CASE
       WHEN (
-        "t1"."ordered_at" IS NOT NULL
+        "t3"."ordered_at" IS NOT NULL
       ) AND (
-        "t1"."amount" IS NOT NULL
+        "t3"."amount" IS NOT NULL
       )
       THEN 1
       ELSE 0
@@ -14,39 +14,49 @@ SELECT
   AVG(
     CASE
       WHEN (
-        "t1"."ordered_at" IS NOT NULL
+        "t3"."ordered_at" IS NOT NULL
       ) AND (
-        "t1"."amount" IS NOT NULL
+        "t3"."amount" IS NOT NULL
       )
-      THEN "t1"."amount"
+      THEN "t3"."amount"
       ELSE NULL
     END
   ) AS "mean",
   STDDEV_SAMP(
     CASE
       WHEN (
-        "t1"."ordered_at" IS NOT NULL
+        "t3"."ordered_at" IS NOT NULL
       ) AND (
-        "t1"."amount" IS NOT NULL
+        "t3"."amount" IS NOT NULL
       )
-      THEN "t1"."amount"
+      THEN "t3"."amount"
       ELSE NULL
     END
   ) AS "sd",
-  COUNT(DISTINCT "t1"."currency") AS "uniform_0"
+  COUNT(DISTINCT "t3"."currency") AS "uniform_0"
 FROM (
   SELECT
-    "t0"."order_id",
-    "t0"."customer_id",
-    "t0"."ordered_at",
-    "t0"."amount",
-    "t0"."currency",
-    "t0"."channel",
-    "t0"."status",
-    DATE_TRUNC('MONTH', "t0"."ordered_at") AS "period"
-  FROM "orders" AS "t0"
+    *
+  FROM (
+    SELECT
+      "t1"."order_id",
+      "t1"."customer_id",
+      "t1"."ordered_at",
+      "t1"."amount",
+      "t1"."currency",
+      "t1"."channel",
+      "t1"."status",
+      DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US("t1"."ordered_at"))) AS "period"
+    FROM (
+      SELECT
+        *
+      FROM "orders" AS "t0"
+      WHERE
+        "t0"."ordered_at" IS NOT NULL
+    ) AS "t1"
+  ) AS "t2"
   WHERE
-    "t0"."ordered_at" IS NOT NULL AND COALESCE("t0"."status" = 'completed', FALSE)
-) AS "t1"
+    COALESCE("t2"."status" = 'completed', FALSE)
+) AS "t3"
 GROUP BY
   1

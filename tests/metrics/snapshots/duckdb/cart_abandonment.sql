@@ -1,26 +1,30 @@
 SELECT
-  "t1"."period",
-  SUM(CASE WHEN "t1"."created_at" IS NOT NULL THEN 1 ELSE 0 END) AS "n",
+  "t2"."period",
+  SUM(CASE WHEN "t2"."created_at" IS NOT NULL THEN 1 ELSE 0 END) AS "n",
   SUM(
     CASE
       WHEN (
-        "t1"."created_at" IS NOT NULL
-      ) AND COALESCE("t1"."order_id" IS NULL, FALSE)
+        "t2"."created_at" IS NOT NULL
+      ) AND COALESCE("t2"."order_id" IS NULL, FALSE)
       THEN 1
       ELSE 0
     END
   ) AS "k"
 FROM (
   SELECT
-    "t0"."cart_id",
-    "t0"."customer_id",
-    "t0"."session_id",
-    "t0"."created_at",
-    "t0"."order_id",
-    DATE_TRUNC('MONTH', "t0"."created_at") AS "period"
-  FROM "carts" AS "t0"
-  WHERE
-    "t0"."created_at" IS NOT NULL
-) AS "t1"
+    "t1"."cart_id",
+    "t1"."customer_id",
+    "t1"."session_id",
+    "t1"."created_at",
+    "t1"."order_id",
+    DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US("t1"."created_at"))) AS "period"
+  FROM (
+    SELECT
+      *
+    FROM "carts" AS "t0"
+    WHERE
+      "t0"."created_at" IS NOT NULL
+  ) AS "t1"
+) AS "t2"
 GROUP BY
   1

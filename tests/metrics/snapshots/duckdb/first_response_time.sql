@@ -1,106 +1,154 @@
 SELECT
-  "t2"."vendor",
-  "t2"."period",
-  MAX("t2"."_n") AS "n",
+  "t5"."vendor",
+  "t5"."period",
+  MAX("t5"."_n") AS "n",
   MAX(
     CASE
-      WHEN CAST("t2"."_rn" AS DOUBLE) = GREATEST(
+      WHEN CAST("t5"."_rn" AS DOUBLE) = GREATEST(
         LEAST(
           CAST(FLOOR((
-            CAST("t2"."_n" AS DOUBLE) + 1
+            CAST("t5"."_n" AS DOUBLE) + 1
           ) / 2) AS BIGINT),
-          CAST("t2"."_n" AS DOUBLE)
+          CAST("t5"."_n" AS DOUBLE)
         ),
         1
       )
-      THEN "t2"."_x"
+      THEN "t5"."_x"
       ELSE NULL
     END
   ) AS "q_lo",
   MAX(
     CASE
-      WHEN CAST("t2"."_rn" AS DOUBLE) = GREATEST(
+      WHEN CAST("t5"."_rn" AS DOUBLE) = GREATEST(
         LEAST(
           CAST(CEIL((
-            CAST("t2"."_n" AS DOUBLE) + 1
+            CAST("t5"."_n" AS DOUBLE) + 1
           ) / 2) AS BIGINT),
-          CAST("t2"."_n" AS DOUBLE)
+          CAST("t5"."_n" AS DOUBLE)
         ),
         1
       )
-      THEN "t2"."_x"
+      THEN "t5"."_x"
       ELSE NULL
     END
   ) AS "q_hi",
   MAX(
     CASE
-      WHEN CAST("t2"."_rn" AS DOUBLE) = GREATEST(
+      WHEN CAST("t5"."_rn" AS DOUBLE) = GREATEST(
         LEAST(
           CAST(FLOOR(
             (
               (
-                CAST("t2"."_n" AS DOUBLE) * 0.5
+                CAST("t5"."_n" AS DOUBLE) * 0.5
               ) - (
-                SQRT(CAST("t2"."_n" AS DOUBLE) * 0.5 * 0.5) * 1.959963984540054
+                SQRT(CAST("t5"."_n" AS DOUBLE) * 0.5 * 0.5) * 1.959963984540054
               )
             ) + 0.5
           ) AS BIGINT),
-          CAST("t2"."_n" AS DOUBLE)
+          CAST("t5"."_n" AS DOUBLE)
         ),
         1
       )
-      THEN "t2"."_x"
+      THEN "t5"."_x"
       ELSE NULL
     END
   ) AS "ci_lo",
   MAX(
     CASE
-      WHEN CAST("t2"."_rn" AS DOUBLE) = GREATEST(
+      WHEN CAST("t5"."_rn" AS DOUBLE) = GREATEST(
         LEAST(
           CAST(CEIL(
             (
-              CAST("t2"."_n" AS DOUBLE) * 0.5
+              CAST("t5"."_n" AS DOUBLE) * 0.5
             ) + (
-              SQRT(CAST("t2"."_n" AS DOUBLE) * 0.5 * 0.5) * 1.959963984540054
+              SQRT(CAST("t5"."_n" AS DOUBLE) * 0.5 * 0.5) * 1.959963984540054
             ) + 0.5
           ) AS BIGINT),
-          CAST("t2"."_n" AS DOUBLE)
+          CAST("t5"."_n" AS DOUBLE)
         ),
         1
       )
-      THEN "t2"."_x"
+      THEN "t5"."_x"
       ELSE NULL
     END
   ) AS "ci_hi"
 FROM (
   SELECT
-    "t1"."vendor",
-    "t1"."period",
-    "t1"."_x",
+    "t4"."vendor",
+    "t4"."period",
+    "t4"."_x",
     (
       ROW_NUMBER() OVER (
-        PARTITION BY "t1"."vendor", "t1"."period"
-        ORDER BY "t1"."_x" ASC
+        PARTITION BY "t4"."vendor", "t4"."period"
+        ORDER BY "t4"."_x" ASC
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ) - 1
     ) + 1 AS "_rn",
-    COUNT("t1"."_x") OVER (
-      PARTITION BY "t1"."vendor", "t1"."period"
+    COUNT("t4"."_x") OVER (
+      PARTITION BY "t4"."vendor", "t4"."period"
       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
     ) AS "_n"
   FROM (
     SELECT
-      "t0"."vendor",
-      DATE_TRUNC('MONTH', "t0"."created_at") AS "period",
-      CAST(EPOCH(CAST("t0"."first_response_at" AS TIMESTAMP)) AS DOUBLE) - CAST(EPOCH(CAST("t0"."created_at" AS TIMESTAMP)) AS DOUBLE) AS "_x"
-    FROM "interactions" AS "t0"
-    WHERE
-      "t0"."created_at" IS NOT NULL
-      AND (
-        CAST(EPOCH(CAST("t0"."first_response_at" AS TIMESTAMP)) AS DOUBLE) - CAST(EPOCH(CAST("t0"."created_at" AS TIMESTAMP)) AS DOUBLE)
-      ) IS NOT NULL
-  ) AS "t1"
-) AS "t2"
+      "t3"."vendor",
+      "t3"."period",
+      EPOCH("t3"."first_response_at") - EPOCH("t3"."created_at") AS "_x"
+    FROM (
+      SELECT
+        *
+      FROM (
+        SELECT
+          "t1"."interaction_id",
+          "t1"."customer_id",
+          "t1"."channel",
+          "t1"."direction",
+          "t1"."vendor",
+          "t1"."site",
+          "t1"."team",
+          "t1"."agent_id",
+          "t1"."queue",
+          "t1"."category",
+          "t1"."product",
+          "t1"."priority",
+          "t1"."language",
+          "t1"."created_at",
+          "t1"."answered_at",
+          "t1"."abandoned_at",
+          "t1"."first_response_at",
+          "t1"."resolved_at",
+          "t1"."closed_at",
+          "t1"."reopen_count",
+          "t1"."agent_replies",
+          "t1"."talk_seconds",
+          "t1"."hold_seconds",
+          "t1"."wrap_seconds",
+          "t1"."escalated",
+          "t1"."escalation_tier",
+          "t1"."escalated_at",
+          "t1"."escalation_accepted_at",
+          "t1"."escalation_summary",
+          "t1"."resolved",
+          "t1"."upsell",
+          "t1"."cross_sell",
+          "t1"."policy_denial",
+          "t1"."complexity",
+          DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US("t1"."created_at"))) AS "period"
+        FROM (
+          SELECT
+            *
+          FROM "interactions" AS "t0"
+          WHERE
+            "t0"."created_at" IS NOT NULL
+        ) AS "t1"
+      ) AS "t2"
+      WHERE
+        "t2"."created_at" IS NOT NULL
+        AND (
+          EPOCH("t2"."first_response_at") - EPOCH("t2"."created_at")
+        ) IS NOT NULL
+    ) AS "t3"
+  ) AS "t4"
+) AS "t5"
 GROUP BY
   1,
   2

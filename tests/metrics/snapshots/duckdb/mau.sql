@@ -1,23 +1,27 @@
 SELECT
-  "t1"."period",
+  "t2"."period",
   COUNT(
     DISTINCT CASE
-      WHEN "t1"."started_at" IS NOT NULL
-      THEN COALESCE("t1"."customer_id", "t1"."visitor_id")
+      WHEN "t2"."started_at" IS NOT NULL
+      THEN COALESCE("t2"."customer_id", "t2"."visitor_id")
       ELSE NULL
     END
   ) AS "n"
 FROM (
   SELECT
-    "t0"."session_id",
-    "t0"."visitor_id",
-    "t0"."customer_id",
-    "t0"."started_at",
-    "t0"."source",
-    DATE_TRUNC('MONTH', "t0"."started_at") AS "period"
-  FROM "web_sessions" AS "t0"
-  WHERE
-    "t0"."started_at" IS NOT NULL
-) AS "t1"
+    "t1"."session_id",
+    "t1"."visitor_id",
+    "t1"."customer_id",
+    "t1"."started_at",
+    "t1"."source",
+    DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US("t1"."started_at"))) AS "period"
+  FROM (
+    SELECT
+      *
+    FROM "web_sessions" AS "t0"
+    WHERE
+      "t0"."started_at" IS NOT NULL
+  ) AS "t1"
+) AS "t2"
 GROUP BY
   1

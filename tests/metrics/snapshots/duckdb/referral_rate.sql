@@ -1,33 +1,42 @@
 SELECT
-  "t1"."period",
-  SUM(CASE WHEN "t1"."acquired_at" IS NOT NULL THEN 1 ELSE 0 END) AS "n",
+  "t3"."period",
+  SUM(CASE WHEN "t3"."acquired_at" IS NOT NULL THEN 1 ELSE 0 END) AS "n",
   SUM(
     CASE
       WHEN (
-        "t1"."acquired_at" IS NOT NULL
+        "t3"."acquired_at" IS NOT NULL
       )
-      AND COALESCE("t1"."acquisition_source" = 'referral', FALSE)
+      AND COALESCE("t3"."acquisition_source" = 'referral', FALSE)
       THEN 1
       ELSE 0
     END
   ) AS "k"
 FROM (
   SELECT
-    "t0"."customer_id",
-    "t0"."acquired_at",
-    "t0"."churned_at",
-    "t0"."segment",
-    "t0"."region",
-    "t0"."country",
-    "t0"."age_group",
-    "t0"."gender",
-    "t0"."acquisition_source",
-    "t0"."referred_by",
-    DATE_TRUNC('MONTH', "t0"."acquired_at") AS "period"
-  FROM "customers" AS "t0"
+    *
+  FROM (
+    SELECT
+      "t1"."customer_id",
+      "t1"."acquired_at",
+      "t1"."churned_at",
+      "t1"."segment",
+      "t1"."region",
+      "t1"."country",
+      "t1"."age_group",
+      "t1"."gender",
+      "t1"."acquisition_source",
+      "t1"."referred_by",
+      DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US("t1"."acquired_at"))) AS "period"
+    FROM (
+      SELECT
+        *
+      FROM "customers" AS "t0"
+      WHERE
+        "t0"."acquired_at" IS NOT NULL
+    ) AS "t1"
+  ) AS "t2"
   WHERE
-    "t0"."acquired_at" IS NOT NULL
-    AND COALESCE("t0"."acquisition_source" IS NOT NULL, FALSE)
-) AS "t1"
+    COALESCE("t2"."acquisition_source" IS NOT NULL, FALSE)
+) AS "t3"
 GROUP BY
   1

@@ -1,31 +1,40 @@
 SELECT
-  "t1"."period",
-  SUM(CASE WHEN "t1"."posted_at" IS NOT NULL THEN 1 ELSE 0 END) AS "n",
+  "t3"."period",
+  SUM(CASE WHEN "t3"."posted_at" IS NOT NULL THEN 1 ELSE 0 END) AS "n",
   SUM(
     CASE
       WHEN (
-        "t1"."posted_at" IS NOT NULL
+        "t3"."posted_at" IS NOT NULL
       )
-      AND COALESCE("t1"."sentiment" = 'negative', FALSE)
+      AND COALESCE("t3"."sentiment" = 'negative', FALSE)
       THEN 1
       ELSE 0
     END
   ) AS "k"
 FROM (
   SELECT
-    "t0"."mention_id",
-    "t0"."brand",
-    "t0"."source",
-    "t0"."posted_at",
-    "t0"."text",
-    "t0"."author",
-    "t0"."sentiment",
-    DATE_TRUNC('MONTH', "t0"."posted_at") AS "period"
-  FROM "mentions" AS "t0"
+    *
+  FROM (
+    SELECT
+      "t1"."mention_id",
+      "t1"."brand",
+      "t1"."source",
+      "t1"."posted_at",
+      "t1"."text",
+      "t1"."author",
+      "t1"."sentiment",
+      DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US("t1"."posted_at"))) AS "period"
+    FROM (
+      SELECT
+        *
+      FROM "mentions" AS "t0"
+      WHERE
+        "t0"."posted_at" IS NOT NULL
+    ) AS "t1"
+  ) AS "t2"
   WHERE
-    "t0"."posted_at" IS NOT NULL
-    AND COALESCE("t0"."brand" = 'our brand', FALSE)
-    AND COALESCE("t0"."sentiment" IS NOT NULL, FALSE)
-) AS "t1"
+    COALESCE("t2"."brand" = 'our brand', FALSE)
+    AND COALESCE("t2"."sentiment" IS NOT NULL, FALSE)
+) AS "t3"
 GROUP BY
   1
