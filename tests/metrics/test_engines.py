@@ -70,7 +70,9 @@ def test_phases_and_touchpoints_make_the_journey_a_query() -> None:
 def test_metrics_sharing_a_scan_equal_metrics_alone(demo: Warehouse) -> None:
     names = ["aht", "asa", "service_level", "abandonment_rate", "reopen_rate",
              "escalation_rate", "contact_volume", "upsell_rate", "csat", "nps", "ces", "fcr",
-             "csat:mean", "first_response_time", "fcr:repeat_contact"]
+             "csat:mean", "first_response_time", "fcr:repeat_contact",
+             "first_response_time:p90", "first_response_time:mean", "first_resolution_time",
+             "first_resolution_time:p90", "full_resolution_time:p90"]
     together = query(",".join(names), by=["vendor"], grain="month", db=demo)
     alone = pd.concat([query(n, by=["vendor"], grain="month", db=demo) for n in names],
                       ignore_index=True)

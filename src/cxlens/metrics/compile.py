@@ -309,9 +309,11 @@ KINDS: dict[Kind, Callable[[ir.Table, Metric, ir.BooleanValue, str], Aggs]] = {
 
 
 def _quantile(rel: ir.Table, metric: Metric, keys: list[str], pop: ir.BooleanValue,
-              p: float, dialect: str = "") -> ir.Table:
-    """Nearest-rank quantile and its order-statistic interval, by ranks computed in SQL with
-    the same formula as ``cxlens.stats.quantile.quantile_ranks``."""
+              p: float | list[float], dialect: str = "") -> ir.Table:
+    """Nearest-rank quantile(s) and their order-statistic intervals, by ranks computed in SQL
+    with the same formula as ``cxlens.stats.quantile.quantile_ranks``. Several quantiles of
+    the same values share one sort; their columns are then prefixed ``m{i}__``."""
+    ps = p if isinstance(p, list) else [p]
     x = _value(rel, metric, dialect).cast("float64")
     valid = rel.filter(pop & x.notnull()).select(*keys, _x=x)
     group = [valid[k] for k in keys]
@@ -320,22 +322,50 @@ def _quantile(rel: ir.Table, metric: Metric, keys: list[str], pop: ir.BooleanVal
         _n=valid._x.count().over(ibis.window(group_by=group)),
     )
     n = ranked._n.cast("float64")
-    half = Z95 * (n * p * (1 - p)).sqrt()
+    rn = ranked._rn.cast("float64")
 
     def clip(r: ir.NumericValue) -> ir.NumericValue:
         return ibis.greatest(ibis.least(r, n), 1)
 
-    if p == 0.5:
-        lo_pt, hi_pt = ((n + 1) / 2).floor(), ((n + 1) / 2).ceil()
-    else:
-        lo_pt = hi_pt = (n * p).ceil()
-    lo_ci = clip((n * p - half + 0.5).floor())
-    hi_ci = clip((n * p + half + 0.5).ceil())
-    rn = ranked._rn.cast("float64")
-
     def at(rank: ir.NumericValue) -> ir.Value:
         return ibis.ifelse(rn == rank, ranked._x, ibis.null()).max()
 
-    aggs = {"n": ranked._n.max(), "q_lo": at(clip(lo_pt)), "q_hi": at(clip(hi_pt)),
-            "ci_lo": at(lo_ci), "ci_hi": at(hi_ci)}
+    aggs: Aggs = {}
+    for i, q in enumerate(ps):
+        half = Z95 * (n * q * (1 - q)).sqrt()
+        if q == 0.5:
+            lo_pt, hi_pt = ((n + 1) / 2).floor(), ((n + 1) / 2).ceil()
+        else:
+            lo_pt = hi_pt = (n * q).ceil()
+        prefix = f"m{i}__" if isinstance(p, list) else ""
+        aggs |= {f"{prefix}n": ranked._n.max(), f"{prefix}q_lo": at(clip(lo_pt)),
+                 f"{prefix}q_hi": at(clip(hi_pt)),
+                 f"{prefix}ci_lo": at(clip((n * q - half + 0.5).floor())),
+                 f"{prefix}ci_hi": at(clip((n * q + half + 0.5).ceil()))}
     return ranked.group_by(keys).aggregate(**aggs) if keys else ranked.aggregate(**aggs)
+
+
+def quantile_key(metric: Metric) -> tuple[object, ...] | None:
+    """Quantile metrics with the same key share one sort (e.g. a median and its P90)."""
+    if metric.quantile is None or metric.hours != "calendar":
+        return None
+    value = (metric.fill(metric.start or ""), metric.fill(metric.end or "")) \
+        if metric.kind is Kind.DURATION else metric.fill(metric.value or "")
+    return (metric.source, metric.time, value, tuple(metric.fill(p) for p in metric.population))
+
+
+def compile_quantiles(table: relations.Table, metrics: list[Metric], req: Request,
+                      ) -> ir.Table:
+    """Several quantiles of the same values in one sort; columns prefixed ``m{i}__``."""
+    for metric in metrics:
+        check_request(metric, req)
+    assert len({quantile_key(m) for m in metrics}) == 1 and quantile_key(metrics[0])
+    first = metrics[0]
+    rel, keys = _prepare(table, first, set().union(*(needed_columns(m, req) for m in metrics)),
+                         req)
+    for text in first.population:
+        rel = rel.filter(expr.to_ibis(first.fill(text), rel, dialect=req.dialect
+                                      ).fill_null(False))
+    ps = [m.quantile for m in metrics]
+    return _quantile(rel, first, keys, rel[first.time].notnull(),
+                     [q for q in ps if q is not None], req.dialect)

@@ -14,7 +14,15 @@ from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.metrics import relations
 from cxlens.metrics.business_hours import Schedule
 from cxlens.metrics.catalogue import catalogue, resolve
-from cxlens.metrics.compile import Request, compile_fused, compile_metric, fusable, split_fused
+from cxlens.metrics.compile import (
+    Request,
+    compile_fused,
+    compile_metric,
+    compile_quantiles,
+    fusable,
+    quantile_key,
+    split_fused,
+)
 from cxlens.metrics.result import COLUMNS, finalize, ordered
 from cxlens.metrics.spec import Metric
 from cxlens.store.base import Warehouse
@@ -116,19 +124,23 @@ def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[p
     """Statistics of every metric, scanning each table once for the metrics that can share a
     scan (same table and time column; no quantiles, per-entity or business-hours metrics)."""
     out: dict[int, pd.DataFrame] = {}
-    groups: dict[tuple[str, str], list[int]] = {}
+    groups: dict[tuple[object, ...], list[int]] = {}
     for i, metric in enumerate(metrics):
+        key = quantile_key(metric)
         if fusable(metric):
-            groups.setdefault((metric.source, metric.time), []).append(i)
+            groups.setdefault(("scan", metric.source, metric.time), []).append(i)
+        elif key is not None:
+            groups.setdefault(("sort", *key), []).append(i)
         else:
             out[i] = statistics(wh, metric, req)
     backend = wh.ibis()
-    for members in groups.values():
+    for key, members in groups.items():
         if len(members) == 1:
             out[members[0]] = statistics(wh, metrics[members[0]], req)
             continue
         chosen = [metrics[i] for i in members]
-        raw = compile_fused(backend.table, chosen, req).to_pandas()
+        compile_many = compile_fused if key[0] == "scan" else compile_quantiles
+        raw = compile_many(backend.table, chosen, req).to_pandas()
         for i, part in zip(members, split_fused(raw, len(chosen), req), strict=True):
             out[i] = part
     return [out[i] for i in range(len(metrics))]
