@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -37,3 +38,12 @@ def register(app: typer.Typer) -> None:
                 build_demo(wh, scale=scale, seed=seed, progress=progress)
             console.print(f"built the demo warehouse {wh.url}", highlight=False)
             emit(table_summary(wh), Format.table, "tables")
+            from cxlens.metrics.query import query
+
+            figures = query("csat,fcr,aht,service_level", by=["vendor"], db=wh)
+            brand = query("nps:relational", db=wh).assign(vendor="(all customers)")
+            figures = pd.concat([brand, figures], ignore_index=True)
+            figures = figures[["vendor", "metric", "value", "n", "ci_low", "ci_high", "flag"]]
+            for col in ("value", "ci_low", "ci_high"):
+                figures[col] = figures[col].map(lambda v: f"{v:,.1f}")
+            emit(figures, Format.table, "headline figures by vendor (try: cxlens query --help)")
