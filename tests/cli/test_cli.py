@@ -81,3 +81,16 @@ def test_query_metrics_and_show(tmp_path: Path) -> None:
     assert {"csat", "nps", "ces", "fcr", "aht"} <= {r["metric"] for r in json.loads(out)}
     code, _, err = run("query", "csat", "--by", "vendr", "--db", db)
     assert code == 2 and 'Did you mean "vendor"' in err
+
+
+def test_demo_command_builds_and_shows_headline_figures(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.duckdb")
+    code, out, _ = run("demo", "--scale", "0.01", "--seed", "3", "--db", db)
+    assert code == 0
+    assert "built the demo warehouse" in out and "headline figures by vendor" in out
+    assert "nps:relational" in out and "Northwind BPO" in out
+    code, out, _ = run("tables", "--db", db, "--format", "json")
+    counts = {r["table"]: r["rows"] for r in json.loads(out)}
+    assert counts["interactions"] == 2400 and all(n > 0 for n in counts.values())
+    code, _, err = run("demo", "--scale", "-1", "--db", db)
+    assert code == 2 and "--scale must be a positive number" in err
