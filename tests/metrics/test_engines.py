@@ -73,7 +73,9 @@ def test_metrics_sharing_a_scan_equal_metrics_alone(demo: Warehouse) -> None:
              "csat:mean", "first_response_time", "fcr:repeat_contact",
              "first_response_time:p90", "first_response_time:mean", "first_resolution_time",
              "first_resolution_time:p90", "full_resolution_time:p90"]
-    together = query(",".join(names), by=["vendor"], grain="month", db=demo)
-    alone = pd.concat([query(n, by=["vendor"], grain="month", db=demo) for n in names],
-                      ignore_index=True)
-    pd.testing.assert_frame_equal(together, alone)
+    for by in (["vendor"], ["channel", "category"]):  # ASA by channel: segments with no answer
+        together = query(",".join(names), by=by, grain="month", db=demo)
+        alone = pd.concat([query(n, by=by, grain="month", db=demo) for n in names],
+                          ignore_index=True)
+        pd.testing.assert_frame_equal(together, alone)
+        assert (together["flag"] == "no_data").any() == (by != ["vendor"])

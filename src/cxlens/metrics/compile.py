@@ -26,6 +26,7 @@ from cxlens.metrics.spec import Kind, Metric
 GRAINS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 Z95 = 1.959963984540054
 PERIOD = "period"
+ROWS = "population_rows"
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,9 @@ def compile_fused(table: relations.Table, metrics: list[Metric], req: Request) -
         for text in metric.population:
             pop = pop & expr.to_ibis(metric.fill(text), rel, dialect=req.dialect
                                      ).fill_null(False)
+        # rows in the population: a segment exists for this metric when there are any, even
+        # if none has a value (then the figure is null with n = 0, as when computed alone)
+        aggs[f"m{i}__{ROWS}"] = _count(pop)
         for name, agg in KINDS[metric.kind](rel, metric, pop, req.dialect).items():
             aggs[f"m{i}__{name}"] = agg
         for j, col in enumerate(metric.uniform):
@@ -151,10 +155,10 @@ def split_fused(raw: pd.DataFrame, count: int, req: Request) -> list[pd.DataFram
         prefix = f"m{i}__"
         cols = [c for c in raw.columns if c.startswith(prefix)]
         part = raw[[*keys, *cols]].rename(columns={c: c[len(prefix):] for c in cols})
-        if keys:
-            n = pd.to_numeric(part["n"], errors="coerce").fillna(0)
-            part = part[n > 0]
-        out.append(part.reset_index(drop=True))
+        if keys and ROWS in part:
+            rows = pd.to_numeric(part[ROWS], errors="coerce").fillna(0)
+            part = part[rows > 0]
+        out.append(part.drop(columns=[ROWS], errors="ignore").reset_index(drop=True))
     return out
 
 
