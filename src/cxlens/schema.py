@@ -12,7 +12,7 @@ from enum import StrEnum
 from cxlens.errors import NotFound, did_you_mean
 
 #: Bumped whenever a table or column changes; recorded in the warehouse's ``cxlens_meta``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: survey_invitations
 
 
 class Type(StrEnum):
@@ -178,6 +178,41 @@ SURVEY_RESPONSES = Table(
            "rejected at import, never bucketed.",),
 )
 
+INVITATION_STATUSES = ("sent", "delivered", "bounced", "failed", "suppressed")
+
+SURVEY_INVITATIONS = Table(
+    "survey_invitations",
+    "One row per survey invitation, answered or not: the denominator of the response rate.",
+    (
+        _c("invitation_id", S, "Unique id of this invitation.", required=True),
+        _c("survey", S, "csat, nps, ces or the name of a custom survey (as in "
+           "survey_responses).", required=True, normalize="lower"),
+        _c("programme", S, "The survey programme that sent it (e.g. support-csat)."),
+        _c("sent_at", T, "When it was sent (or would have been, when suppressed).",
+           required=True),
+        _c("customer_id", S, "Who was invited.", references="customers.customer_id"),
+        _c("interaction_id", S, "Interaction surveyed (transactional surveys).",
+           references="interactions.interaction_id"),
+        _c("survey_channel", S, "How it reached the customer.", enum=SURVEY_CHANNELS),
+        _c("kind", S, "transactional or relational, as in survey_responses.",
+           enum=("transactional", "relational")),
+        _c("touchpoint", S, "Moment surveyed: support, purchase, delivery, onboarding, renewal.",
+           normalize="lower"),
+        _c("status", S, "sent (the default), delivered, bounced, failed, or suppressed by a "
+           "contact-frequency rule (never sent).", enum=INVITATION_STATUSES, default="sent"),
+        _c("reason", S, "Why it bounced, failed or was suppressed."),
+        _c("responded_at", T, "When the customer answered (empty: no answer)."),
+        _c("response_id", S, "The answer it produced.",
+           references="survey_responses.response_id"),
+    ),
+    key=("invitation_id",),
+    time_order=(("sent_at", "responded_at"),),
+    time_column="sent_at",
+    notes=("Response rate = invitations answered / invitations sent or delivered, counted on "
+           "these rows only, so every filter applies to both sides (bounced, failed and "
+           "suppressed invitations are in neither).",),
+)
+
 CUSTOMERS = Table(
     "customers",
     "One row per customer (person or account).",
@@ -322,8 +357,8 @@ INITIATIVES = Table(
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
-        INTERACTIONS, SURVEY_RESPONSES, CUSTOMERS, ORDERS, CARTS, WEB_SESSIONS, STORE_VISITS,
-        MENTIONS, QA_REVIEWS, INITIATIVES,
+        INTERACTIONS, SURVEY_RESPONSES, SURVEY_INVITATIONS, CUSTOMERS, ORDERS, CARTS,
+        WEB_SESSIONS, STORE_VISITS, MENTIONS, QA_REVIEWS, INITIATIVES,
     )
 }
 

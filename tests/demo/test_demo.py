@@ -24,7 +24,8 @@ from cxlens.store.base import Warehouse
 SLIP_MONTHS = ("2026-05", "2026-06", "2026-07")
 #: Tables in an order where every foreign key points at a table imported before it.
 IMPORT_ORDER = ("customers", "web_sessions", "orders", "carts", "store_visits", "interactions",
-                "survey_responses", "qa_reviews", "mentions", "initiatives")
+                "survey_responses", "survey_invitations", "qa_reviews", "mentions",
+                "initiatives")
 
 
 def one(wh: Warehouse, sql: str) -> float:
@@ -136,6 +137,9 @@ FOREIGN_KEYS = [
     ("store_visits", "customer_id", "customers", "customer_id"),
     ("store_visits", "order_id", "orders", "order_id"),
     ("qa_reviews", "interaction_id", "interactions", "interaction_id"),
+    ("survey_invitations", "customer_id", "customers", "customer_id"),
+    ("survey_invitations", "interaction_id", "interactions", "interaction_id"),
+    ("survey_invitations", "response_id", "survey_responses", "response_id"),
 ]
 
 
@@ -250,6 +254,42 @@ def test_survey_rules(wh: Warehouse) -> None:
     assert one(wh, "SELECT max(n) FROM (SELECT count(*) n FROM survey_responses "
                    "WHERE survey = 'nps' GROUP BY customer_id, date_trunc('quarter', sent_at))") \
         == 1
+
+
+def test_invitations_account_for_every_answer(wh: Warehouse) -> None:
+    """Every CSAT and NPS answer came from exactly one invitation that agrees with it; CES
+    rides on the CSAT invitation; bounced invitations were never answered; every closed,
+    handled contact of a known customer was invited (Zendesk's default) unless the invitation
+    would have gone out after the data ends."""
+    answers = one(wh, "SELECT count(*) FROM survey_responses WHERE survey IN ('csat', 'nps')")
+    matched = one(wh, """
+        SELECT count(*) FROM survey_responses r JOIN survey_invitations v USING (response_id)
+        WHERE v.survey = r.survey AND v.kind = r.kind AND v.sent_at = r.sent_at
+          AND v.responded_at = r.responded_at AND v.customer_id = r.customer_id
+          AND v.interaction_id IS NOT DISTINCT FROM r.interaction_id
+          AND v.survey_channel = r.survey_channel AND v.touchpoint = r.touchpoint""")
+    assert matched == answers > 0
+    assert one(wh, "SELECT count(response_id) - count(DISTINCT response_id) FROM survey_invitations") \
+        == 0
+    assert one(wh, "SELECT count(*) FROM survey_invitations WHERE (status = 'bounced' AND "
+                   "response_id IS NOT NULL) OR (response_id IS NULL) <> (responded_at IS NULL) "
+                   "OR (status = 'bounced') <> (reason IS NOT NULL)") == 0
+    assert one(wh, "SELECT count(*) FROM survey_invitations WHERE status = 'bounced'") > 0
+    not_invited = one(wh, """
+        SELECT count(*) FROM interactions i WHERE i.closed_at IS NOT NULL
+          AND i.agent_id IS NOT NULL AND i.customer_id IS NOT NULL
+          AND i.closed_at < (SELECT max(sent_at) - INTERVAL 7 DAY FROM survey_invitations)
+          AND NOT EXISTS (SELECT 1 FROM survey_invitations v
+                          WHERE v.interaction_id = i.interaction_id)""")
+    assert not_invited == 0
+    # one CSAT invitation per interaction, sent after it closed
+    assert one(wh, "SELECT count(*) - count(DISTINCT interaction_id) FROM survey_invitations "
+                   "WHERE survey = 'csat'") == 0
+    assert one(wh, "SELECT count(*) FROM survey_invitations v JOIN interactions i "
+                   "USING (interaction_id) WHERE v.sent_at < i.closed_at") == 0
+    rate = one(wh, "SELECT count(response_id) * 1.0 / count(*) FROM survey_invitations "
+                   "WHERE survey = 'csat' AND status = 'sent'")
+    assert 0.10 <= rate <= 0.20  # typical of e-mailed support CSAT
 
 
 # -- realism ---------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ def test_the_five_presets_are_listed() -> None:
 @pytest.mark.parametrize("preset", PRESETS)
 def test_preset_declares_table_description_and_sample(preset: str) -> None:
     mapping = load_mapping(preset)
-    assert mapping.table in ("interactions", "survey_responses")
+    assert mapping.table in ("interactions", "survey_responses", "survey_invitations")
     assert mapping.description and "\n" not in mapping.description
     assert mapping.sample and (SAMPLES / mapping.sample).is_file()
     if mapping.merge:
@@ -104,7 +104,7 @@ def test_sample_imports_with_no_rejected_row(duck: Warehouse, preset: str) -> No
     assert result.rejected == 0, result.summary()
     assert result.flagged == 0, result.summary()
     assert 15 <= result.rows_read <= 40
-    assert result.loaded == result.rows_read
+    assert result.loaded + result.skipped == result.rows_read
 
 
 @pytest.mark.parametrize("preset", PRESETS)
@@ -474,3 +474,34 @@ def test_acd_calls(duck: Warehouse) -> None:
         True: 3, False: 27}
     assert tally(duck, "SELECT site, count(*) FROM interactions GROUP BY 1") == {
         "Leeds": 15, "Cape Town": 15}
+
+
+# -- zendesk-satisfaction-invitations ------------------------------------------------------------
+
+def test_zendesk_satisfaction_invitations_give_the_response_rate(duck: Warehouse) -> None:
+    """The unfiltered page: 14 good + 5 bad answered, 2 offered and unanswered, 2 unoffered
+    (never sent, skipped) → 21 invitations, 19 answered: a response rate of 19/21."""
+    from cxlens.metrics.query import query
+
+    result = load(duck, "zendesk-satisfaction-invitations")
+    assert (result.rows_read, result.loaded, result.skipped, result.rejected) == (23, 21, 2, 0)
+    cols = ("survey", "programme", "sent_at", "interaction_id", "customer_id", "status",
+            "responded_at", "response_id")
+    v = get(duck, "survey_invitations", "invitation_id", "zendesk-1900012345002", cols)
+    assert v == {"survey": "csat", "programme": "zendesk-csat",
+                 "sent_at": at("2024-03-27 10:17:40"), "interaction_id": "4002",
+                 "customer_id": "1500012340012", "status": "sent",
+                 "responded_at": at("2024-03-27 15:29:40"),
+                 "response_id": "zendesk-1900012345002"}
+    # record 9 of the page: offered to ticket 4009's requester, never answered
+    v = get(duck, "survey_invitations", "invitation_id", "zendesk-1900012345009", cols)
+    assert (v["interaction_id"], v["responded_at"], v["response_id"]) == ("4009", None, None)
+    assert duck.query("SELECT count(*) FROM survey_invitations WHERE interaction_id IN "
+                      "('4005', '4017')") == [(0,)]  # the unoffered ones
+
+    load(duck, "zendesk-satisfaction", "zendesk-satisfaction-all.json")
+    assert duck.query("SELECT count(*) FROM survey_invitations JOIN survey_responses "
+                      "USING (response_id)") == [(19,)]
+    rate = query("response_rate", db=duck)
+    assert rate["n"].tolist() == [21]
+    assert rate["value"].tolist() == pytest.approx([100 * 19 / 21])

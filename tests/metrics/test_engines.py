@@ -79,3 +79,21 @@ def test_metrics_sharing_a_scan_equal_metrics_alone(demo: Warehouse) -> None:
                           ignore_index=True)
         pd.testing.assert_frame_equal(together, alone)
         assert (together["flag"] == "no_data").any() == (by != ["vendor"])
+
+
+@pytest.mark.postgres
+def test_quantile_segments_without_values_agree(demo_duck: Warehouse,
+                                                demo_pg: Warehouse) -> None:
+    """DuckDB picks quantiles from sorted lists, Postgres ranks rows with windows: both keep a
+    segment whose contacts all lack a value (abandoned calls: no agent, no response) with
+    n = 0 and no figure, exactly like the mean of the same durations."""
+    names = "first_response_time,first_response_time:p90,first_response_time:mean"
+    frames = [query(names, by=["agent_id"], grain="month", db=db).fillna({"agent_id": "-"})
+              .sort_values(["agent_id", "period", "metric"]).reset_index(drop=True)
+              for db in (demo_duck, demo_pg)]
+    pd.testing.assert_frame_equal(frames[0], frames[1], rtol=1e-9)
+    empty = frames[0][frames[0]["n"] == 0]
+    assert not empty.empty and empty["value"].isna().all()
+    assert set(empty["flag"]) == {"no_data"}
+    per_metric = empty.groupby("metric").size()
+    assert per_metric.nunique() == 1 and len(per_metric) == 3

@@ -173,3 +173,24 @@ def test_journey_shares_overall(demo: Warehouse, metric: str) -> None:
                       f"WHERE {time} IS NOT NULL{extra}")[0]
     got = query(metric, db=demo)
     assert int(got["n"][0]) == n and got["value"][0] == pytest.approx(100 * k / n)
+
+
+def test_response_rate_by_vendor_and_survey_month(demo: Warehouse) -> None:
+    """Answered = the invitation's response exists in survey_responses (the oracle joins the
+    answers; cxlens reads the invitation's own columns); bounced invitations are in neither
+    side of the ratio."""
+    m = merged(demo, "response_rate", ["vendor", "survey"], f"""
+        SELECT i.vendor, v.survey, {MONTH.format(col='v.sent_at')} AS period,
+               count(*) AS n_sql, count(r.response_id) AS k
+        FROM survey_invitations v
+        LEFT JOIN interactions i ON i.interaction_id = v.interaction_id
+        LEFT JOIN survey_responses r ON r.response_id = v.response_id
+        WHERE coalesce(v.status, 'sent') IN ('sent', 'delivered')
+        GROUP BY 1, 2, 3""")
+    assert (m["n"] == m["n_sql"]).all()
+    assert np.allclose(m["value"], 100 * m["k"] / m["n_sql"])
+    low, high = proportion_confint(m["k"], m["n_sql"], method="wilson")
+    assert np.allclose(m["ci_low"], 100 * low) and np.allclose(m["ci_high"], 100 * high)
+    # the relational programme has no interaction, so no vendor: one segment of its own
+    assert set(m.loc[m["vendor"].isna(), "survey"]) == {"nps"}
+    assert set(m.loc[m["vendor"].notna(), "survey"]) == {"csat"}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from cxlens.metrics.query import query
+from cxlens.metrics.result import MixedFigure
 from cxlens.store.base import Warehouse
 from tests.metrics.test_oracle import oracle
 
@@ -60,3 +62,50 @@ def test_returning_visitors_by_quarter(demo: Warehouse) -> None:
     assert len(m) == len(got) == len(want) > 2
     assert (m.n == m.n_sql).all() and np.allclose(m.value, 100 * m.k / m.n_sql)
     assert m.value.iloc[0] == 0 and m.value.iloc[-1] > 20  # nobody returns in the first quarter
+
+
+def test_clv_simple_by_currency_and_quarter(demo: Warehouse) -> None:
+    """CLV = revenue per customer active at the quarter's start ÷ their churn rate, per order
+    currency; the oracle fetches each customer's revenue and churn by hand and computes the
+    delta-method interval from the linearised residuals x − R·y."""
+    got = query("clv", by=["order_currency"], grain="quarter", start="2025-10-01",
+                end="2026-06-30", db=demo)
+    half = query("clv", by=["order_currency"], grain="quarter", start="2025-10-01",
+                 end="2026-06-30", params={"margin": 0.5}, db=demo)
+    assert np.allclose(half["value"], 0.5 * got["value"])
+    currencies = [c for (c,) in demo.query(
+        "SELECT DISTINCT currency FROM orders WHERE status = 'completed' ORDER BY 1")]
+    assert sorted(set(got["order_currency"])) == currencies
+    starts = pd.date_range("2025-10-01", "2026-04-01", freq="QS", tz="UTC")
+    z = stats.norm.ppf(0.975)
+    checked = 0
+    for start in starts:
+        end = start + pd.offsets.QuarterBegin(startingMonth=1)
+        a, b = start.isoformat(), end.isoformat()
+        for cur in currencies:
+            rows = demo.query(f"""
+                SELECT c.customer_id,
+                       CASE WHEN c.churned_at >= TIMESTAMPTZ '{a}'
+                             AND c.churned_at < TIMESTAMPTZ '{b}' THEN 1 ELSE 0 END,
+                       (SELECT coalesce(sum(o.amount), 0) FROM orders o
+                        WHERE o.customer_id = c.customer_id AND o.status = 'completed'
+                          AND o.currency = '{cur}' AND o.ordered_at >= TIMESTAMPTZ '{a}'
+                          AND o.ordered_at < TIMESTAMPTZ '{b}')
+                FROM customers c WHERE c.acquired_at < TIMESTAMPTZ '{a}'
+                  AND (c.churned_at IS NULL OR c.churned_at >= TIMESTAMPTZ '{a}')""")
+            y = np.array([float(r[1]) for r in rows])
+            x = np.array([float(r[2]) for r in rows])
+            ratio = x.sum() / y.sum()
+            se = np.std(x - ratio * y, ddof=1) / (np.sqrt(len(x)) * y.mean())
+            row = got[(got.order_currency == cur) & (got.period == start.date())]
+            assert len(row) == 1 and int(row.n.iloc[0]) == len(x)
+            assert row.value.iloc[0] == pytest.approx(ratio, rel=1e-9)
+            assert row.ci_low.iloc[0] == pytest.approx(ratio - z * se, rel=1e-6)
+            assert row.ci_high.iloc[0] == pytest.approx(ratio + z * se, rel=1e-6)
+            checked += 1
+    assert checked == len(starts) * len(currencies) >= 6
+
+
+def test_clv_refuses_to_add_up_currencies(demo: Warehouse) -> None:
+    with pytest.raises(MixedFigure, match="order_currency"):
+        query("clv", db=demo)

@@ -31,6 +31,7 @@ from cxlens.store.ddl import quote
 Progress = Callable[[str, int, int], None]
 #: Random stream numbers, one per part of the build.
 ORG, CUSTOMERS, CONTACTS, HANDLING, TEXT, SURVEYS, NPS, QA, WEB, STORES, MENTIONS = range(1, 12)
+INVITATIONS, NPS_INVITATIONS = 12, 13  # streams added later: earlier tables stay as they were
 CUSTOMER_ROWS_PER_WRITE = 500_000
 
 
@@ -153,12 +154,16 @@ def _chunk(seed: int, scale: float, chunk: tl.Chunk, org: Org, customers: Custom
     inter_ids = interactions.interaction_ids(ids, contacts.n)
     out.write("interactions", interactions.interaction_table(rng(TEXT), inter_ids, contacts,
                                                              handled, org, customers))
-    for table in surveys.transactional(rng(SURVEYS), ids, inter_ids, contacts, handled, org,
-                                       customers):
+    answers, invited = surveys.transactional(rng(SURVEYS), ids, inter_ids, contacts, handled,
+                                             org, customers, rng(INVITATIONS))
+    for table in answers:
         out.write("survey_responses", table)
+    out.write("survey_invitations", invited)
     events = nps.support_events(contacts, handled)
-    out.write("survey_responses", nps.relational(rng(NPS), ids, chunk, customers, history,
-                                                 events))
+    answers_nps, invited_nps = nps.relational(rng(NPS), ids, chunk, customers, history, events,
+                                              rng(NPS_INVITATIONS))
+    out.write("survey_responses", answers_nps)
+    out.write("survey_invitations", invited_nps)
     history.update(events)
     for table in qa.reviews(rng(QA), ids, inter_ids, contacts, handled, org):
         out.write("qa_reviews", table)

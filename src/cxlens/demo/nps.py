@@ -12,7 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
-from cxlens.demo import frames, text
+from cxlens.demo import frames, invitations, text
 from cxlens.demo import timeline as tl
 from cxlens.demo.contacts import PRODUCTS, Contacts
 from cxlens.demo.customers import Customers
@@ -123,19 +123,25 @@ class SupportHistory:
 
 
 def relational(rng: np.random.Generator, ids: frames.Counters, chunk: tl.Chunk,
-               customers: Customers, history: SupportHistory, ev: Events) -> pa.Table | None:
-    """NPS answers whose invitation went out during ``chunk``; history as of the invitation."""
+               customers: Customers, history: SupportHistory, ev: Events,
+               invite_rng: np.random.Generator) -> tuple[pa.Table | None, pa.Table | None]:
+    """NPS answers whose invitation went out during ``chunk``, history as of the invitation;
+    and every invitation sent during ``chunk``, answered or not."""
     quarter_start = int(tl.QUARTER_START_US[chunk.month // 3])
     sent_all = quarter_start + customers.nps_offset_us
     who = np.flatnonzero((sent_all >= chunk.start_us) & (sent_all < chunk.end_us))
     sent = sent_all[who]
-    take = customers.active_at(who, sent) & (rng.random(len(who)) < INVITED * ANSWERING)
+    active = customers.active_at(who, sent)
+    draw = rng.random(len(who))
+    invited_who, invited_sent = who[active & (draw < INVITED)], sent[active & (draw < INVITED)]
+    take = active & (draw < INVITED * ANSWERING)
     who, sent = who[take], sent[take]
     responded = sent + tl.whole_seconds(lognormal(rng, 6 * 3600.0, 1.3, len(who)))
     keep = responded < tl.END_US
     who, sent, responded = who[keep], sent[keep], responded[keep]
     if not len(who):
-        return None
+        return None, _invitations(invite_rng, ids, customers, invited_who, invited_sent, who,
+                                  np.empty(0, np.int64), np.empty(0, np.int64), responded)
     f = history.features(who, sent, ev)
     segment = customers.segment[who]
     latent = nps_latent(customers.loyalty[who], segment, has_contact=f["has_contact"],
@@ -155,14 +161,39 @@ def relational(rng: np.random.Generator, ids: frames.Counters, chunk: tl.Chunk,
     onboarding = tenure_days < ONBOARDING_DAYS
     channel = rng.choice(len(SURVEY_CHANNEL_P), len(who), p=SURVEY_CHANNEL_P)
     tables = []
+    numbers = np.zeros(len(who), dtype=np.int64)
     for flag, touchpoint in ((onboarding, "onboarding"), (~onboarding, "renewal")):
         rows = np.flatnonzero(flag)
         if not len(rows):
             continue
+        numbers[rows] = ids.take("response", len(rows))
         tables.append(survey_table(
-            numbers=ids.take("response", len(rows)), survey="nps", score=score[rows],
+            numbers=numbers[rows], survey="nps", score=score[rows],
             sent_us=sent[rows], responded_us=responded[rows],
             customer_ids=frames.take(customers.ids, who[rows]),
             interaction_ids=None, channel=channel[rows], touchpoint=touchpoint,
             resolved_reported=None, comments=[comments[i] for i in rows]))
-    return pa.concat_tables(tables)
+    return pa.concat_tables(tables), _invitations(invite_rng, ids, customers, invited_who,
+                                                  invited_sent, who, numbers, channel,
+                                                  responded)
+
+
+def _invitations(rng: np.random.Generator, ids: frames.Counters, customers: Customers,
+                 invited: Arr, sent: Arr, answered_who: Arr, numbers: Arr, channel: Arr,
+                 responded: Arr) -> pa.Table | None:
+    """Every relational invitation: those answered (``answered_who``, ascending like
+    ``invited``) keep their response, channel and answer time."""
+    if not len(invited):
+        return None
+    answered = np.isin(invited, answered_who)
+    how = rng.choice(len(SURVEY_CHANNEL_P), len(invited), p=SURVEY_CHANNEL_P)
+    how[answered] = channel
+    when = np.zeros(len(invited), dtype=np.int64)
+    when[answered] = responded
+    tenure_days = (sent - customers.acquired_us[invited]) // tl.DAY
+    touchpoint = np.where(tenure_days < ONBOARDING_DAYS, "onboarding", "renewal").tolist()
+    return invitations.invitation_table(
+        rng, ids, survey="nps", programme="relational-nps", sent_us=sent,
+        customer_ids=frames.take(customers.ids, invited), interaction_ids=None, channel=how,
+        touchpoint=touchpoint, responded_us=when, answered=answered,
+        response_ids=frames.ids("R", numbers, 9))

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from cxlens.demo import frames, text
+from cxlens.demo import frames, invitations, text
 from cxlens.demo import timeline as tl
 from cxlens.demo.contacts import PRODUCTS, Contacts
 from cxlens.demo.customers import Customers
@@ -70,15 +70,20 @@ def with_comments(rng: np.random.Generator, wanted: Arr, theme: Arr, product: li
 
 
 def transactional(rng: np.random.Generator, ids: frames.Counters, interaction_ids: pa.Array,
-                  c: Contacts, h: Handled, org: Org, customers: Customers) -> list[pa.Table]:
-    """CSAT rows, then CES rows, for the interactions of one chunk that were surveyed."""
-    answered = (h.handled & (h.closed_us >= 0) & (c.customer >= 0)
-                & (rng.random(c.n) < RESPONSE_RATE[c.channel]))
+                  c: Contacts, h: Handled, org: Org, customers: Customers,
+                  invite_rng: np.random.Generator) -> tuple[list[pa.Table], pa.Table]:
+    """CSAT rows, then CES rows, for the interactions of one chunk that were surveyed; and the
+    invitations: every closed, handled contact of a known customer is invited."""
+    invitable = h.handled & (h.closed_us >= 0) & (c.customer >= 0)
+    answered = invitable & (rng.random(c.n) < RESPONSE_RATE[c.channel])
     sent = h.closed_us + tl.whole_seconds(lognormal(rng, 900.0, 0.8, c.n))
     responded = sent + tl.whole_seconds(lognormal(rng, 7200.0, 1.4, c.n))
     rows = np.flatnonzero(answered & (responded < tl.END_US))
+    invited = invitable & (sent < tl.END_US)
     if not len(rows):
-        return []
+        none = np.empty(0, dtype=np.int64)
+        return [], _invitations(invite_rng, ids, invited, rows, none, none, sent, responded, c,
+                                customers, interaction_ids)
     csat = ordinal(rng, csat_latent(c, h, org)[rows], CSAT_CUTS, 1)
     ces = ordinal(rng, ces_latent(c, h, org)[rows], CES_CUTS, 1)
     fcr = h.fcr[rows]
@@ -96,7 +101,8 @@ def transactional(rng: np.random.Generator, ids: frames.Counters, interaction_id
                              agent)
     customer_ids = frames.take(customers.ids, c.customer[rows])
     inter_ids = frames.take(interaction_ids, rows)
-    out = [survey_table(numbers=ids.take("response", len(rows)), survey="csat", score=csat,
+    numbers = ids.take("response", len(rows))
+    out = [survey_table(numbers=numbers, survey="csat", score=csat,
                         sent_us=sent[rows], responded_us=responded[rows],
                         customer_ids=customer_ids, interaction_ids=inter_ids, channel=channel,
                         touchpoint="support", resolved_reported=reported, comments=comments)]
@@ -109,4 +115,23 @@ def transactional(rng: np.random.Generator, ids: frames.Counters, interaction_id
             interaction_ids=frames.take(inter_ids, ces_rows), channel=channel[ces_rows],
             touchpoint="support", resolved_reported=reported[ces_rows],
             comments=[None] * len(ces_rows)))
-    return out
+    return out, _invitations(invite_rng, ids, invited, rows,
+                             numbers, channel, sent, responded, c, customers, interaction_ids)
+
+
+def _invitations(rng: np.random.Generator, ids: frames.Counters, invited: Arr, rows: Arr,
+                 numbers: Arr, channel: Arr, sent: Arr, responded: Arr, c: Contacts,
+                 customers: Customers, interaction_ids: pa.Array) -> pa.Table:
+    """One invitation per invited contact; ``rows`` (answered, a subset) keep the survey
+    channel their answer came through, the others draw one by the same routes."""
+    inv = np.flatnonzero(invited)
+    answered = np.isin(inv, rows)
+    route = _ROUTE[c.channel[inv]]
+    how = np.where(rng.integers(0, 100, len(inv)) < route[:, 2], route[:, 1], route[:, 0])
+    how[answered] = channel
+    return invitations.invitation_table(
+        rng, ids, survey="csat", programme="support-csat", sent_us=sent[inv],
+        customer_ids=frames.take(customers.ids, c.customer[inv]),
+        interaction_ids=frames.take(interaction_ids, inv), channel=how,
+        touchpoint=["support"] * len(inv), responded_us=responded[inv], answered=answered,
+        response_ids=frames.ids("R", numbers, 9))

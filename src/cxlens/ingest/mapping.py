@@ -49,6 +49,9 @@ class ColumnSpec(_Model):
                        "(instead of passing through).")
     optional: bool = Field(False, description="The source column may be absent from a file "
                            "(e.g. a custom field); then this column is left empty.")
+    only_if: dict[str, list[Any]] | None = Field(
+        None, description="Keep the value only on rows whose source column holds one of these "
+        "values (case-insensitive), e.g. {score: [good, bad]}; empty elsewhere.")
 
     @field_validator("template")
     @classmethod
@@ -185,6 +188,8 @@ def check_mapping(mapping: Mapping, table: Table, source_columns: list[str], whe
         for field in spec.template_fields():
             if field != "survey":
                 need_source(field, f"columns.{target}.template")
+        for field in spec.only_if or {}:
+            need_source(field, f"columns.{target}.only_if")
         col_type = table.column(target).type
         if spec.unit and col_type not in (Type.FLOAT, Type.INTEGER, Type.TIMESTAMP):
             problems.append(f"columns.{target}.unit: {target} is {col_type.value}, not a duration")

@@ -44,6 +44,7 @@ def ignored_columns(table: Table, mapping: Mapping | None, source_columns: list[
             if spec.source:
                 used.add(spec.source)
             used.update(spec.template_fields())
+            used.update(spec.only_if or {})
         if mapping.unpivot:
             for q in mapping.unpivot.questions:
                 used.add(q.source)
@@ -144,6 +145,8 @@ def _column(data: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
     if spec.default is not None:
         empty = col.isna() | col.map(lambda v: isinstance(v, str) and not v.strip())
         col = col.where(~empty, spec.default)
+    for source, wanted in (spec.only_if or {}).items():
+        col = col.where(skip_mask(data, wanted, source), None)
     return col
 
 

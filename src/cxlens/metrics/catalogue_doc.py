@@ -114,12 +114,13 @@ def metrics_md() -> str:
         names = [f"`{m.name}`" for m in cat.values() if m.phase is phase]
         text += f"| {phase.value} | {', '.join(names)} |\n"
     lines = [text]
-    groups = {"Survey": "survey_responses", "Operations": "interactions"}
+    groups = {"Survey": ("survey_responses", "survey_invitations"),
+              "Operations": ("interactions",)}
     done: set[str] = set()
-    for title, source in groups.items():
+    for title, sources in groups.items():
         lines += [f"## {title}", ""]
         for m in cat.values():
-            if m.source == source:
+            if m.source in sources:
                 lines += _metric(m)
                 done.add(m.name)
     lines += ["## Journey and commercial", ""]

@@ -127,7 +127,7 @@ def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[p
     groups: dict[tuple[object, ...], list[int]] = {}
     for i, metric in enumerate(metrics):
         key = quantile_key(metric)
-        if fusable(metric):
+        if fusable(metric, req.dialect):
             groups.setdefault(("scan", metric.source, metric.time), []).append(i)
         elif key is not None:
             groups.setdefault(("sort", *key), []).append(i)

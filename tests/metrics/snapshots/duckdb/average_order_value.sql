@@ -33,7 +33,7 @@ SELECT
       ELSE NULL
     END
   ) AS "sd",
-  COUNT(DISTINCT "t3"."currency") AS "uniform_0"
+  CASE WHEN MIN("t3"."currency") <> MAX("t3"."currency") THEN 2 ELSE 1 END AS "uniform_0"
 FROM (
   SELECT
     *

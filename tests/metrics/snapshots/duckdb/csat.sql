@@ -21,8 +21,8 @@ SELECT
       ELSE 0
     END
   ) AS "k",
-  COUNT(DISTINCT "t9"."scale_min") AS "uniform_0",
-  COUNT(DISTINCT "t9"."scale_max") AS "uniform_1"
+  CASE WHEN MIN("t9"."scale_min") <> MAX("t9"."scale_min") THEN 2 ELSE 1 END AS "uniform_0",
+  CASE WHEN MIN("t9"."scale_max") <> MAX("t9"."scale_max") THEN 2 ELSE 1 END AS "uniform_1"
 FROM (
   SELECT
     *

@@ -92,9 +92,6 @@ FROM (
     FROM "interactions" AS "t0"
     WHERE
       "t0"."created_at" IS NOT NULL
-      AND (
-        CAST(EXTRACT('epoch' FROM "t0"."resolved_at") AS DOUBLE PRECISION) - CAST(EXTRACT('epoch' FROM "t0"."created_at") AS DOUBLE PRECISION)
-      ) IS NOT NULL
   ) AS "t1"
 ) AS "t2"
 GROUP BY

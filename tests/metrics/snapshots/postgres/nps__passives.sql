@@ -12,8 +12,8 @@ SELECT
       ELSE 0
     END
   ) AS "k",
-  COUNT(DISTINCT "t7"."kind") AS "uniform_0",
-  COUNT(DISTINCT "t7"."scale_max") AS "uniform_1"
+  CASE WHEN MIN("t7"."kind") <> MAX("t7"."kind") THEN 2 ELSE 1 END AS "uniform_0",
+  CASE WHEN MIN("t7"."scale_max") <> MAX("t7"."scale_max") THEN 2 ELSE 1 END AS "uniform_1"
 FROM (
   SELECT
     "t6"."response_id",

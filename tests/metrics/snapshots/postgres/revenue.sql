@@ -22,7 +22,7 @@ SELECT
       ELSE NULL
     END
   ) AS "total",
-  COUNT(DISTINCT "t1"."currency") AS "uniform_0"
+  CASE WHEN MIN("t1"."currency") <> MAX("t1"."currency") THEN 2 ELSE 1 END AS "uniform_0"
 FROM (
   SELECT
     "t0"."order_id",

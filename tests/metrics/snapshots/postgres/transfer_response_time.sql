@@ -96,9 +96,6 @@ FROM (
     FROM "interactions" AS "t0"
     WHERE
       "t0"."escalated_at" IS NOT NULL
-      AND (
-        CAST(EXTRACT('epoch' FROM "t0"."escalation_accepted_at") AS DOUBLE PRECISION) - CAST(EXTRACT('epoch' FROM "t0"."escalated_at") AS DOUBLE PRECISION)
-      ) IS NOT NULL
   ) AS "t1"
 ) AS "t2"
 GROUP BY

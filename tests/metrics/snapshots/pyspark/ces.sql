@@ -40,8 +40,8 @@ SELECT
       NULL
     )
   ) AS `sd`,
-  COUNT(DISTINCT `t7`.`scale_min`) AS `uniform_0`,
-  COUNT(DISTINCT `t7`.`scale_max`) AS `uniform_1`
+  IF(MIN(`t7`.`scale_min`) <> MAX(`t7`.`scale_min`), 2, 1) AS `uniform_0`,
+  IF(MIN(`t7`.`scale_max`) <> MAX(`t7`.`scale_max`), 2, 1) AS `uniform_1`
 FROM (
   SELECT
     `t6`.`response_id`,

@@ -82,14 +82,6 @@ FROM (
     FROM `interactions` AS `t0`
     WHERE
       NOT `t0`.`created_at` IS NULL
-      AND (
-        NOT (
-          CAST(UNIX_TIMESTAMP(CAST(`t0`.`first_response_at` AS TIMESTAMP)) AS DOUBLE) - CAST(UNIX_TIMESTAMP(CAST(`t0`.`created_at` AS TIMESTAMP)) AS DOUBLE)
-        ) IS NULL
-        AND NOT ISNAN(
-          CAST(UNIX_TIMESTAMP(CAST(`t0`.`first_response_at` AS TIMESTAMP)) AS DOUBLE) - CAST(UNIX_TIMESTAMP(CAST(`t0`.`created_at` AS TIMESTAMP)) AS DOUBLE)
-        )
-      )
   ) AS `t1`
 ) AS `t2`
 GROUP BY

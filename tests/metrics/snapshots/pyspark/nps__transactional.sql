@@ -12,8 +12,8 @@ SELECT
       NOT `t7`.`responded_at` IS NULL
     ) AND COALESCE(`t7`.`score` <= 6, FALSE), 1, 0)
   ) AS `neg`,
-  COUNT(DISTINCT `t7`.`kind`) AS `uniform_0`,
-  COUNT(DISTINCT `t7`.`scale_max`) AS `uniform_1`
+  IF(MIN(`t7`.`kind`) <> MAX(`t7`.`kind`), 2, 1) AS `uniform_0`,
+  IF(MIN(`t7`.`scale_max`) <> MAX(`t7`.`scale_max`), 2, 1) AS `uniform_1`
 FROM (
   SELECT
     `t6`.`response_id`,

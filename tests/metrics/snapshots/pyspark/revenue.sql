@@ -24,7 +24,7 @@ SELECT
       NULL
     )
   ) AS `total`,
-  COUNT(DISTINCT `t1`.`currency`) AS `uniform_0`
+  IF(MIN(`t1`.`currency`) <> MAX(`t1`.`currency`), 2, 1) AS `uniform_0`
 FROM (
   SELECT
     `t0`.`order_id`,

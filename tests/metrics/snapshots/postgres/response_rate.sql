@@ -1,0 +1,45 @@
+SELECT
+  "t1"."period",
+  SUM(CASE WHEN "t1"."sent_at" IS NOT NULL THEN 1 ELSE 0 END) AS "n",
+  SUM(
+    CASE
+      WHEN (
+        "t1"."sent_at" IS NOT NULL
+      )
+      AND COALESCE(
+        (
+          "t1"."responded_at" IS NOT NULL
+        ) OR (
+          "t1"."response_id" IS NOT NULL
+        ),
+        FALSE
+      )
+      THEN 1
+      ELSE 0
+    END
+  ) AS "k"
+FROM (
+  SELECT
+    "t0"."invitation_id",
+    "t0"."survey",
+    "t0"."programme",
+    "t0"."sent_at",
+    "t0"."customer_id",
+    "t0"."interaction_id",
+    "t0"."survey_channel",
+    "t0"."kind",
+    "t0"."touchpoint",
+    "t0"."status",
+    "t0"."reason",
+    "t0"."responded_at",
+    "t0"."response_id",
+    DATE_TRUNC('MONTH', "t0"."sent_at") AS "period"
+  FROM "survey_invitations" AS "t0"
+  WHERE
+    "t0"."sent_at" IS NOT NULL
+    AND COALESCE((
+      "t0"."status" IS NULL
+    ) OR "t0"."status" IN ('sent', 'delivered'), FALSE)
+) AS "t1"
+GROUP BY
+  1
