@@ -572,12 +572,12 @@ def ensure_lake(db: str, lake: str | None) -> str:
         sys.exit("spark needs --lake DIR (exported from --db when DIR does not exist)")
     folder = Path(lake).resolve()
     if not folder.exists():
-        from cxlens import store
-        from cxlens.store.lake import export_lake
-
+        # in a process of its own: a child forked from a big parent would report the parent's
+        # resident set as its own peak
         t0 = time.perf_counter()
-        with store.connect(db, read_only=True) as wh:
-            export_lake(wh, folder)
+        cli = Path(sys.executable).with_name("cxlens")
+        subprocess.run([str(cli), "export-lake", str(folder), "--db", db], check=True,
+                       stdout=subprocess.DEVNULL)
         print(f"exported the lake to {folder} in {time.perf_counter() - t0:.0f} s",
               file=sys.stderr)
     return str(folder)
