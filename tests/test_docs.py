@@ -34,3 +34,19 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "make demo" in head and "make test" in head
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def test_every_dashboard_page_and_route_is_documented() -> None:
+    from cxlens import store
+    from cxlens.web.app import create_app
+    from cxlens.web.views import PAGES
+
+    text = (ROOT / "docs" / "dashboard.md").read_text(encoding="utf-8")
+    for page in PAGES:
+        assert f"`/{page}`" in text, page
+    with store.connect(":memory:") as wh:
+        spec = create_app(wh).openapi()
+    for path in spec["paths"]:
+        if path.startswith("/api/"):
+            assert f"`{path}`" in text, path
+    assert "`/api/docs`" in text

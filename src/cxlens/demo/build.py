@@ -27,6 +27,7 @@ from cxlens.errors import ConfigError
 from cxlens.schema import TABLES
 from cxlens.store.base import Warehouse
 from cxlens.store.ddl import quote
+from cxlens.store.migrate import bump_data_version
 
 Progress = Callable[[str, int, int], None]
 #: Random stream numbers, one per part of the build.
@@ -139,6 +140,7 @@ def build_demo(wh: Warehouse, *, scale: float = 1.0, seed: int = 7,
 
 
 def _mark(wh: Warehouse, state: str) -> None:
+    bump_data_version(wh)
     wh.execute("DELETE FROM cxlens_meta WHERE key = 'demo'")
     wh.execute("INSERT INTO cxlens_meta VALUES ('demo', ?)", [state])
 

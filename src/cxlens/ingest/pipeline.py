@@ -34,6 +34,7 @@ from cxlens.ingest.transform import (
 from cxlens.ingest.validate import check_chunk
 from cxlens.schema import Table
 from cxlens.store.base import Warehouse
+from cxlens.store.migrate import bump_data_version
 
 Progress = Callable[[str, int, int], None]  # (file, bytes done, bytes total)
 
@@ -138,6 +139,7 @@ def import_files(wh: Warehouse, table: str | None, files: Sequence[str | Path], 
                 stage.upsert()
             stage.drop()
         _record(wh, result, started, mapping_name, rejected_records)
+        bump_data_version(wh)
         result.seconds = time.perf_counter() - t0
         if dry_run:
             raise _DryRun(result)

@@ -44,3 +44,17 @@ def migrate(wh: Warehouse) -> int:
         wh.execute("DELETE FROM cxlens_meta WHERE key = 'schema_version'")
         wh.execute("INSERT INTO cxlens_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     return found or 0
+
+
+def data_version(wh: Warehouse) -> str:
+    """Changes whenever imported or generated data changes: the key of the dashboard's cache."""
+    value = wh.scalar("SELECT value FROM cxlens_meta WHERE key = 'data_version'")
+    return str(value) if value is not None else "0"
+
+
+def bump_data_version(wh: Warehouse) -> None:
+    """Call inside the transaction that changes the data."""
+    import uuid
+
+    wh.execute("DELETE FROM cxlens_meta WHERE key = 'data_version'")
+    wh.execute("INSERT INTO cxlens_meta VALUES ('data_version', ?)", [uuid.uuid4().hex])

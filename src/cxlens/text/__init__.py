@@ -1,0 +1,1 @@
+"""Text handling: redaction of personal data (sentiment and themes come later)."""

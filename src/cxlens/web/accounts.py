@@ -1,0 +1,215 @@
+"""Dashboard accounts: users with hashed passwords and roles, server-side sessions, API tokens
+and the audit log — operational tables owned by the web app, kept in the same warehouse.
+
+Roles: ``admin`` (users and settings, and everything an analyst sees), ``analyst`` (every
+figure, read only) and ``vendor`` (a BPO partner's viewer: only rows of their own vendor,
+everywhere)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.schema import Column, Table, Type
+from cxlens.store.base import Warehouse
+
+ROLES = ("admin", "analyst", "vendor")
+SESSION_HOURS = 12
+_S, _T, _B = Type.STRING, Type.TIMESTAMP, Type.BOOLEAN
+
+USERS = Table("cxlens_users", "Dashboard users.", (
+    Column("username", _S, "Login name.", required=True),
+    Column("password_hash", _S, "argon2id hash of the password.", required=True),
+    Column("role", _S, "admin, analyst or vendor.", required=True, enum=ROLES),
+    Column("vendor", _S, "For role vendor: the only vendor whose rows they see."),
+    Column("must_change", _B, "The password is a one-time password to replace at login."),
+    Column("created_at", _T, "When the user was added.", required=True),
+), key=("username",))
+
+SESSIONS = Table("cxlens_sessions", "Dashboard sessions (only a hash of the cookie's id).", (
+    Column("session_hash", _S, "sha256 of the session id in the cookie.", required=True),
+    Column("username", _S, "Whose session.", required=True),
+    Column("expires_at", _T, "When it stops working.", required=True),
+), key=("session_hash",))
+
+TOKENS = Table("cxlens_tokens", "API tokens for scripts (only a hash is kept).", (
+    Column("token_hash", _S, "sha256 of the token.", required=True),
+    Column("username", _S, "The user the token acts as.", required=True),
+    Column("label", _S, "What the token is for."),
+    Column("created_at", _T, "When it was issued.", required=True),
+), key=("token_hash",))
+
+AUDIT = Table("cxlens_audit", "Who logged in and what was exported, when.", (
+    Column("occurred_at", _T, "When.", required=True),
+    Column("username", _S, "Who (as typed, for failed logins)."),
+    Column("action", _S, "login, login_failed, logout, export, user_added, ...",
+           required=True),
+    Column("detail", _S, "What exactly (route, file, user changed)."),
+), key=())
+
+TABLES = (USERS, SESSIONS, TOKENS, AUDIT)
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    vendor: str | None = None
+    must_change: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def ensure(wh: Warehouse) -> None:
+    wh.ensure(*TABLES)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _row(row: tuple[object, ...]) -> User:
+    return User(str(row[0]), str(row[1]), None if row[2] is None else str(row[2]),
+                bool(row[3]))
+
+
+def users(wh: Warehouse) -> list[User]:
+    return [_row(r) for r in wh.query("SELECT username, role, vendor, coalesce(must_change, "
+                                      "false) FROM cxlens_users ORDER BY username")]
+
+
+def get(wh: Warehouse, username: str) -> User:
+    rows = wh.query("SELECT username, role, vendor, coalesce(must_change, false) "
+                    "FROM cxlens_users WHERE username = ?", [username])
+    if not rows:
+        names = [u.username for u in users(wh)]
+        raise NotFound(f"no user {username!r}.{did_you_mean(username, names)}",
+                       "list them with: cxlens users list")
+    return _row(rows[0])
+
+
+def add(wh: Warehouse, username: str, password: str, role: str, vendor: str | None = None,
+        *, must_change: bool = False) -> User:
+    """Add a user; every problem with the request is reported at once."""
+    problems = []
+    if not username or username != username.strip() or len(username) > 64:
+        problems.append("the username must be 1–64 characters without surrounding spaces")
+    if role not in ROLES:
+        problems.append(f"unknown role {role!r}.{did_you_mean(role, ROLES)}")
+    if role == "vendor" and not vendor:
+        problems.append("a vendor viewer needs --vendor NAME (the vendor whose rows they see)")
+    if role != "vendor" and vendor:
+        problems.append("only role vendor takes a --vendor")
+    if len(password) < 10:
+        problems.append("the password must have at least 10 characters")
+    if wh.query("SELECT 1 FROM cxlens_users WHERE username = ?", [username]):
+        problems.append(f"user {username!r} exists already")
+    if problems:
+        raise ConfigError("; ".join(problems), f"roles: {', '.join(ROLES)}")
+    with wh.transaction():
+        wh.execute("INSERT INTO cxlens_users VALUES (?, ?, ?, ?, ?, ?)",
+                   [username, _hasher.hash(password), role, vendor, must_change, _now()])
+        audit(wh, None, "user_added", f"{username} ({role}{f', {vendor}' if vendor else ''})")
+    return User(username, role, vendor, must_change)
+
+
+def remove(wh: Warehouse, username: str) -> None:
+    get(wh, username)
+    with wh.transaction():
+        for table in ("cxlens_sessions", "cxlens_tokens", "cxlens_users"):
+            wh.execute(f"DELETE FROM {table} WHERE username = ?", [username])
+        audit(wh, None, "user_removed", username)
+
+
+def set_password(wh: Warehouse, username: str, password: str) -> None:
+    if len(password) < 10:
+        raise ConfigError("the password must have at least 10 characters",
+                          "choose a longer one")
+    with wh.transaction():
+        wh.execute("UPDATE cxlens_users SET password_hash = ?, must_change = false "
+                   "WHERE username = ?", [_hasher.hash(password), username])
+        audit(wh, username, "password_changed", None)
+
+
+def check_password(wh: Warehouse, username: str, password: str) -> User | None:
+    """The user when the password is right; None (and a failed-login record) otherwise."""
+    rows = wh.query("SELECT password_hash FROM cxlens_users WHERE username = ?", [username])
+    ok = False
+    if rows:
+        try:
+            ok = _hasher.verify(str(rows[0][0]), password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    else:  # spend the same time as a real check, so timing does not reveal usernames
+        _hasher.hash(password)
+    audit(wh, username[:64], "login" if ok else "login_failed", None)
+    return get(wh, username) if ok else None
+
+
+def first_admin(wh: Warehouse) -> str | None:
+    """With no user at all, create ``admin`` with a one-time password and return it."""
+    if wh.scalar("SELECT count(*) FROM cxlens_users"):
+        return None
+    password = secrets.token_urlsafe(12)
+    add(wh, "admin", password, "admin", must_change=True)
+    return password
+
+
+# -- sessions -----------------------------------------------------------------------------------
+def open_session(wh: Warehouse, user: User) -> str:
+    sid = secrets.token_urlsafe(32)
+    with wh.transaction():
+        wh.execute("DELETE FROM cxlens_sessions WHERE expires_at < ?", [_now()])
+        wh.execute("INSERT INTO cxlens_sessions VALUES (?, ?, ?)",
+                   [_digest(sid), user.username, _now() + dt.timedelta(hours=SESSION_HOURS)])
+    return sid
+
+
+def session_user(wh: Warehouse, sid: str) -> User | None:
+    rows = wh.query("SELECT username FROM cxlens_sessions WHERE session_hash = ? AND "
+                    "expires_at > ?", [_digest(sid), _now()])
+    return get(wh, str(rows[0][0])) if rows else None
+
+
+def close_session(wh: Warehouse, sid: str) -> None:
+    wh.execute("DELETE FROM cxlens_sessions WHERE session_hash = ?", [_digest(sid)])
+
+
+# -- API tokens ---------------------------------------------------------------------------------
+def issue_token(wh: Warehouse, username: str, label: str | None = None) -> str:
+    get(wh, username)
+    token = "cxl_" + secrets.token_urlsafe(32)
+    with wh.transaction():
+        wh.execute("INSERT INTO cxlens_tokens VALUES (?, ?, ?, ?)",
+                   [_digest(token), username, label, _now()])
+        audit(wh, None, "token_issued", f"{username}: {label or ''}")
+    return token
+
+
+def token_user(wh: Warehouse, token: str) -> User | None:
+    rows = wh.query("SELECT username FROM cxlens_tokens WHERE token_hash = ?", [_digest(token)])
+    return get(wh, str(rows[0][0])) if rows else None
+
+
+# -- audit ---------------------------------------------------------------------------------------
+def audit(wh: Warehouse, username: str | None, action: str, detail: str | None) -> None:
+    wh.execute("INSERT INTO cxlens_audit VALUES (?, ?, ?, ?)",
+               [_now(), username, action, detail])
+
+
+def audit_log(wh: Warehouse, limit: int = 100) -> list[tuple[object, ...]]:
+    return wh.query("SELECT occurred_at, username, action, detail FROM cxlens_audit "
+                    "ORDER BY occurred_at DESC LIMIT ?", [limit])

@@ -1,0 +1,71 @@
+"""Vega-Lite specifications for the dashboard and the report. Data is inlined (never loaded
+from a URL); every chart shows the interval and n where the figure has them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, never fetched
+WIDTH = "container"
+
+
+def _values(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
+    part = frame[cols].astype(object).where(frame[cols].notna(), None)
+    out = []
+    for rec in part.to_dict(orient="records"):
+        out.append({str(k): (v.isoformat() if hasattr(v, "isoformat") else v)
+                    for k, v in rec.items()})
+    return out
+
+
+def _base(title: str) -> dict[str, Any]:
+    return {"$schema": SCHEMA, "title": title, "width": WIDTH, "height": 220,
+            "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11}}}
+
+
+def trend(frame: pd.DataFrame, label: str) -> dict[str, Any]:
+    """Value by period with its 95 % interval as a band; tooltips give n and flag."""
+    data = _values(frame, ["period", "value", "ci_low", "ci_high", "n", "flag"])
+    x = {"field": "period", "type": "temporal", "title": None,
+         "axis": {"format": "%b %Y", "tickCount": "month", "labelAngle": 0}}
+    tooltip = [{"field": "period", "type": "temporal"},
+               {"field": "value", "type": "quantitative", "format": ".1f"},
+               {"field": "ci_low", "type": "quantitative", "format": ".1f"},
+               {"field": "ci_high", "type": "quantitative", "format": ".1f"},
+               {"field": "n", "type": "quantitative"}, {"field": "flag", "type": "nominal"}]
+    return {**_base(label), "data": {"values": data}, "layer": [
+        {"mark": {"type": "area", "opacity": 0.2},
+         "encoding": {"x": x, "y": {"field": "ci_low", "type": "quantitative", "title": label,
+                                    "scale": {"zero": False}},
+                      "y2": {"field": "ci_high"}}},
+        {"mark": {"type": "line", "point": True},
+         "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},
+                      "tooltip": tooltip}},
+    ]}
+
+
+def intervals(frame: pd.DataFrame, dim: str, label: str) -> dict[str, Any]:
+    """One point per segment with its interval as a rule, best first."""
+    data = _values(frame, [dim, "value", "ci_low", "ci_high", "n", "flag"])
+    y = {"field": dim, "type": "nominal", "sort": "-x", "title": None}
+    return {**_base(label), "height": {"step": 22}, "data": {"values": data}, "layer": [
+        {"mark": "rule", "encoding": {"y": y, "x": {"field": "ci_low", "type": "quantitative",
+                                                    "title": label, "scale": {"zero": False}},
+                                      "x2": {"field": "ci_high"}}},
+        {"mark": {"type": "point", "filled": True, "size": 60},
+         "encoding": {"y": y, "x": {"field": "value", "type": "quantitative"},
+                      "tooltip": [{"field": dim}, {"field": "value", "format": ".1f"},
+                                  {"field": "n"}, {"field": "flag"}]}},
+    ]}
+
+
+def bars(frame: pd.DataFrame, dim: str, label: str) -> dict[str, Any]:
+    """Bars per segment (counts), with n in the tooltip."""
+    data = _values(frame, [dim, "value", "n"])
+    return {**_base(label), "height": {"step": 20}, "data": {"values": data},
+            "mark": "bar",
+            "encoding": {"y": {"field": dim, "type": "nominal", "sort": "-x", "title": None},
+                         "x": {"field": "value", "type": "quantitative", "title": label},
+                         "tooltip": [{"field": dim}, {"field": "value"}, {"field": "n"}]}}

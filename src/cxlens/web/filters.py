@@ -1,0 +1,115 @@
+"""Dashboard filters (kept in the URL so a view can be shared) and the vendor viewer's scope,
+turned into the ``where`` of each metric query.
+
+A filter on a column a metric's table does not have (vendor on web sessions, say) cannot
+apply to it: such a metric is shown as "not filterable by …" rather than unfiltered. A vendor
+viewer's scope is stricter: metrics without a vendor column are not shown to them at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from cxlens.errors import ConfigError, did_you_mean
+from cxlens.metrics import relations
+from cxlens.metrics.compile import GRAINS
+from cxlens.metrics.spec import Metric
+from cxlens.web.accounts import User
+
+#: Filters whose value is one column value: the filter bar's, then the drill-down's.
+BAR = ("vendor", "site", "channel", "category", "product", "segment")
+DIMENSIONS = (*BAR, "team", "agent_id")
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: str | None = None  # "from" in the URL
+    end: str | None = None  # "to" in the URL, inclusive date
+    grain: str = "month"
+    vendor: str | None = None
+    site: str | None = None
+    channel: str | None = None
+    category: str | None = None
+    product: str | None = None
+    segment: str | None = None
+    team: str | None = None
+    agent_id: str | None = None
+
+    @classmethod
+    def from_query(cls, params: dict[str, str]) -> Filters:
+        """From URL parameters; every problem is reported at once."""
+        problems = []
+        values: dict[str, Any] = {}
+        for name in ("from", "to"):
+            text = (params.get(name) or "").strip()
+            if text:
+                try:
+                    dt.date.fromisoformat(text)
+                except ValueError:
+                    problems.append(f"{name}={text!r} is not a date (YYYY-MM-DD)")
+                values["start" if name == "from" else "end"] = text
+        grain = (params.get("grain") or "month").strip()
+        if grain not in GRAINS:
+            problems.append(f"unknown grain {grain!r}.{did_you_mean(grain, GRAINS)}")
+        values["grain"] = grain
+        for dim in DIMENSIONS:
+            text = (params.get(dim) or "").strip()
+            if text:
+                values[dim] = text
+        if problems:
+            raise ConfigError("; ".join(problems),
+                              f"grains: {', '.join(GRAINS)}; dates like 2026-01-31")
+        return cls(**values)
+
+    def chosen(self) -> dict[str, str]:
+        return {d: v for d in DIMENSIONS if (v := getattr(self, d))}
+
+    def query_string(self, **change: str | None) -> str:
+        """This view's URL parameters, with ``change`` applied (None removes one)."""
+        out: dict[str, str] = {}
+        if self.start:
+            out["from"] = self.start
+        if self.end:
+            out["to"] = self.end
+        if self.grain != "month":
+            out["grain"] = self.grain
+        out |= self.chosen()
+        for key, value in change.items():
+            if value is None:
+                out.pop(key, None)
+            else:
+                out[key] = value
+        return urlencode(out)
+
+    def scoped(self, user: User) -> Filters:
+        """A vendor viewer's filters always name their vendor, whatever the URL says."""
+        if user.role == "vendor":
+            return replace(self, vendor=user.vendor)
+        return self
+
+    def key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, f.name) for f in fields(self))
+
+
+def quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def where(metric: Metric, filters: Filters, extra: dict[str, str] | None = None,
+          ) -> tuple[str | None, list[str]]:
+    """The ``where`` text for ``metric`` and the filters that cannot apply to it."""
+    available = set(relations.columns(metric.source))
+    parts, unusable = [], []
+    for dim, value in {**filters.chosen(), **(extra or {})}.items():
+        if dim in available:
+            parts.append(f"{dim} = {quote(value)}")
+        else:
+            unusable.append(dim)
+    return (" AND ".join(parts) or None), unusable
+
+
+def visible(metric: Metric, user: User) -> bool:
+    """Vendor viewers see only metrics computed from rows that carry a vendor."""
+    return user.role != "vendor" or "vendor" in relations.columns(metric.source)

@@ -1,0 +1,155 @@
+"""HTML routes: login, logout, password change and the dashboard pages. Filters live in the
+URL; the filter bar swaps the page's content with HTMX and pushes the new URL."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote as urlquote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cxlens.web import accounts, views
+from cxlens.web.accounts import User
+from cxlens.web.filters import BAR, Filters
+from cxlens.web.render import env
+from cxlens.web.security import (
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    CurrentUser,
+    check_csrf,
+    csrf_token,
+    state,
+    user_or_none,
+)
+
+router = APIRouter()
+NAV = (("overview", "Overview"), ("vendors", "Vendors"), ("verbatims", "Verbatims"),
+       ("catalogue", "Metrics"))
+OPTIONS = ("level",)
+
+
+def html(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    text = env.get_template(template).render(request=request, csrf_field=CSRF_FIELD,
+                                             csrf=csrf_token(request), nav=NAV, **context)
+    return HTMLResponse(text, status)
+
+
+def error_page(request: Request, status: int, message: str, hint: str) -> HTMLResponse:
+    return html(request, "error.html", status, code=status, message=message, hint=hint,
+                user=None)
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") \
+        else "/overview"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str | None = None) -> HTMLResponse:
+    return html(request, "login.html", next=_safe_next(next), failed=False, user=None)
+
+
+@router.post("/login", dependencies=[Depends(check_csrf)])
+def login(request: Request, username: str = Form(...), password: str = Form(...),
+          next: str = Form("/overview")) -> Response:
+    st = state(request)
+    with st.lock:
+        user = accounts.check_password(st.wh, username, password)
+        if user is None:
+            return html(request, "login.html", 401, next=_safe_next(next), failed=True,
+                        user=None)
+        sid = accounts.open_session(st.wh, user)
+    target = "/account/password" if user.must_change else _safe_next(next)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="lax",
+                        secure=st.secure_cookies, max_age=accounts.SESSION_HOURS * 3600)
+    return response
+
+
+@router.post("/logout", dependencies=[Depends(check_csrf)])
+def logout(request: Request) -> Response:
+    st = state(request)
+    sid = request.cookies.get(SESSION_COOKIE)
+    user = user_or_none(request)
+    if sid:
+        with st.lock:
+            accounts.close_session(st.wh, sid)
+            accounts.audit(st.wh, user.username if user else None, "logout", None)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/account/password", response_class=HTMLResponse)
+def password_form(request: Request, user: CurrentUser) -> HTMLResponse:
+    return html(request, "password.html", user=user, error=None)
+
+
+@router.post("/account/password", dependencies=[Depends(check_csrf)])
+def change_password(request: Request, user: CurrentUser, password: str = Form(...),
+                    again: str = Form(...)) -> Response:
+    if password != again:
+        return html(request, "password.html", 400, user=user,
+                    error="The two passwords differ.")
+    st = state(request)
+    with st.lock:
+        try:
+            accounts.set_password(st.wh, user.username, password)
+        except Exception as exc:  # a too-short password: say so on the form
+            return html(request, "password.html", 400, user=user, error=str(exc))
+    return RedirectResponse("/overview", status_code=303)
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/overview", status_code=303)
+
+
+def page_data(request: Request, name: str, user: User) -> tuple[views.Page, Filters]:
+    """The page for this request's filters and the user's scope (cached per data version)."""
+    params = dict(request.query_params)
+    filters = Filters.from_query(params).scoped(user)
+    options = {k: params[k] for k in OPTIONS if params.get(k)}
+    st = state(request)
+    key = ("page", name, filters.key(), tuple(sorted(options.items())), user.role, user.vendor)
+
+    def compute() -> views.Page:
+        return views.build(name, views.Ctx(st.wh, user, filters, options))
+
+    page: views.Page = st.cached(key, compute)
+    return page, filters
+
+
+@router.get("/{name}", response_class=HTMLResponse)
+def page(request: Request, user: CurrentUser, name: str) -> HTMLResponse:
+    if name not in views.PAGES:
+        views.build(name, views.Ctx(state(request).wh, user, Filters()))  # raises NotFound
+    data, filters = page_data(request, name, user)
+    query = filters.query_string(**{k: request.query_params.get(k) for k in OPTIONS})
+    return html(request, "page.html", page=data, filters=filters, user=user, bar=BAR,
+                query=query, api=f"/api/pages/{name}", quote=urlquote,
+                choices=_choices(request, user))
+
+
+def _choices(request: Request, user: User) -> dict[str, list[str]]:
+    """Values offered by the filter bar (a vendor viewer's vendor list is theirs alone)."""
+    st = state(request)
+
+    def compute() -> dict[str, list[str]]:
+        out = {}
+        for dim in BAR:
+            table = "customers" if dim == "segment" else "interactions"
+            rows = st.wh.query(f"SELECT DISTINCT {dim} FROM {table} WHERE {dim} IS NOT NULL "
+                               f"ORDER BY 1 LIMIT 200")
+            out[dim] = [str(r[0]) for r in rows]
+        return out
+
+    choices: dict[str, list[str]] = st.cached(("choices",), compute)
+    if user.role == "vendor":
+        choices = {**choices, "vendor": [str(user.vendor)]}
+        with st.lock:
+            sites = st.wh.query("SELECT DISTINCT site FROM interactions WHERE vendor = ? AND "
+                                "site IS NOT NULL ORDER BY 1", [user.vendor])
+        choices["site"] = [str(r[0]) for r in sites]
+    return choices

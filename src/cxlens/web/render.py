@@ -1,0 +1,55 @@
+"""Jinja2 environment and value formatting shared by the dashboard and the report."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
+                  trim_blocks=True, lstrip_blocks=True)
+
+
+def number(value: Any, unit: str = "") -> str:
+    """A figure as people read it: 71.3 %, +42 points, 6 min 05 s, 1,204."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    v = float(value)
+    if unit == "percent":
+        return f"{v:.1f} %"
+    if unit == "points":
+        return f"{v:+.1f}"
+    if unit == "seconds":
+        if abs(v) >= 3600:
+            return f"{v / 3600:.1f} h"
+        if abs(v) >= 60:
+            return f"{int(v // 60)} min {round(v % 60):02d} s"
+        return f"{v:.0f} s"
+    if unit == "count":
+        return f"{v:,.0f}"
+    return f"{v:,.2f}"
+
+
+def cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def spec_json(spec: dict[str, Any]) -> str:
+    """A chart spec for a <script type="application/json"> block (no "</" inside)."""
+    return json.dumps(spec, default=str).replace("</", "<\\/")
+
+
+env.filters["number"] = number
+env.filters["cell"] = cell
+env.filters["spec_json"] = spec_json

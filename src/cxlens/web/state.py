@@ -1,0 +1,49 @@
+"""The web app's shared state: one warehouse connection (used under a lock: DuckDB
+connections are not for concurrent threads), the signing secret, and the page cache keyed by
+the data version, so an import or a demo rebuild invalidates every cached page."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cxlens.store.base import Warehouse
+from cxlens.store.migrate import data_version
+
+CACHE_ENTRIES = 256
+
+
+@dataclass
+class WebState:
+    wh: Warehouse
+    secret: str
+    secure_cookies: bool = False
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    _cache: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per data version and key (least recently used evicted)."""
+        with self.lock:
+            full = (data_version(self.wh), *key)
+            if full in self._cache:
+                self._cache.move_to_end(full)
+                return self._cache[full]
+            value = compute()
+            self._cache[full] = value
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+            return value
+
+
+def load_secret(wh: Warehouse) -> str:
+    """The cookie-signing secret, made once and kept in the warehouse (sessions survive a
+    restart)."""
+    value = wh.scalar("SELECT value FROM cxlens_meta WHERE key = 'web.secret'")
+    if value is None:
+        value = secrets.token_urlsafe(32)
+        wh.execute("INSERT INTO cxlens_meta VALUES ('web.secret', ?)", [value])
+    return str(value)

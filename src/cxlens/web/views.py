@@ -1,0 +1,237 @@
+"""What each dashboard page shows, as data: headline figures, charts and the tables behind
+them. The HTML pages, their JSON twins under /api, the CSV downloads and the report all render
+these; nothing here renders, and nothing here computes a metric itself (``metrics.query``
+does)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from cxlens.errors import NotFound, did_you_mean
+from cxlens.metrics.catalogue import catalogue, resolve
+from cxlens.metrics.compile import Request
+from cxlens.metrics.query import parse_time, run
+from cxlens.metrics.spec import Metric
+from cxlens.store.base import Warehouse
+from cxlens.text.redact import redact
+from cxlens.web import charts
+from cxlens.web.accounts import User
+from cxlens.web.filters import Filters, quote, visible, where
+
+#: Drill path of the vendors page.
+LEVELS = ("vendor", "site", "team", "agent_id")
+VENDOR_KPIS = ("csat", "fcr", "aht", "asa", "service_level", "first_response_time",
+               "first_response_time:p90", "reopen_rate", "escalation_rate", "contact_volume")
+HEADLINE = ("nps:relational", "csat", "ces", "fcr", "response_rate")
+
+
+@dataclass
+class Figure:
+    metric: str
+    label: str
+    unit: str
+    higher_is_better: bool | None
+    value: float | None
+    n: int
+    ci_low: float | None
+    ci_high: float | None
+    flag: str | None
+    not_filterable_by: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    name: str
+    title: str
+    spec: dict[str, Any]
+    table: str  # the table behind it (CSV download)
+
+
+@dataclass
+class Page:
+    name: str
+    title: str
+    figures: list[Figure] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # drill-down (label, query)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ctx:
+    wh: Warehouse
+    user: User
+    filters: Filters
+    options: dict[str, str] = field(default_factory=dict)  # page options, e.g. level
+
+
+def _none(v: Any) -> Any:
+    return None if v is None or (isinstance(v, float) and v != v) or v is pd.NA else v
+
+
+def _request(ctx: Ctx, dims: tuple[str, ...] = (), grain: str | None = None,
+             where_text: str | None = None) -> Request:
+    return Request(dims=dims, grain=grain, start=parse_time(ctx.filters.start),
+                   end=parse_time(ctx.filters.end, end=True), where=where_text,
+                   dialect=ctx.wh.dialect)
+
+
+def metric_frame(ctx: Ctx, names: list[str], dims: tuple[str, ...] = (),
+                 grain: str | None = None, extra: dict[str, str] | None = None,
+                 ) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Figures of the visible ``names`` (one query per distinct filter), and for each metric
+    the filters that could not apply to it."""
+    metrics = {n: resolve(n) for n in names}
+    shown = [n for n, m in metrics.items() if visible(m, ctx.user)]
+    groups: dict[str | None, list[str]] = {}
+    unusable: dict[str, list[str]] = {}
+    for name in shown:
+        text, cannot = where(metrics[name], ctx.filters, extra)
+        unusable[name] = cannot
+        groups.setdefault(text, []).append(name)
+    frames = [run(ctx.wh, group, _request(ctx, dims, grain, text), {})
+              for text, group in groups.items()]
+    if not frames:
+        return pd.DataFrame(columns=[*dims, "period", "metric", "value", "n", "ci_low",
+                                     "ci_high", "flag"]), unusable
+    return pd.concat(frames, ignore_index=True), unusable
+
+
+def _figure(row: pd.Series, metric: Metric, cannot: list[str]) -> Figure:
+    return Figure(metric=metric.full_name, label=metric.label, unit=metric.unit.value,
+                  higher_is_better=metric.higher_is_better, value=_none(row["value"]),
+                  n=int(row["n"]), ci_low=_none(row["ci_low"]), ci_high=_none(row["ci_high"]),
+                  flag=_none(row["flag"]), not_filterable_by=cannot)
+
+
+def overview(ctx: Ctx) -> Page:
+    page = Page("overview", "Overview")
+    total, cannot = metric_frame(ctx, list(HEADLINE))
+    if ctx.user.role == "vendor":  # e.g. relational NPS: about no interaction of theirs
+        total = total[total["n"] > 0]
+    for _, row in total.iterrows():
+        page.figures.append(_figure(row, resolve(row["metric"]), cannot[row["metric"]]))
+    trend_names = [f.metric for f in page.figures if f.metric != "response_rate"]
+    trend, _ = metric_frame(ctx, trend_names, grain=ctx.filters.grain)
+    page.tables["trend"] = trend
+    labels = {f.metric: f.label for f in page.figures}
+    for name in trend_names:
+        part = trend[trend["metric"] == name]
+        if len(part):
+            page.charts.append(Chart(f"trend_{name}", f"{labels[name]} by {ctx.filters.grain}",
+                                     charts.trend(part, labels[name]), "trend"))
+    for name, cols in cannot.items():
+        if cols:
+            page.notes.append(f"{labels.get(name, name)} cannot be filtered by "
+                              f"{', '.join(cols)}: shown for all of them.")
+    return page
+
+
+def vendors(ctx: Ctx) -> Page:
+    """KPIs side by side at one level of vendor → site → team → agent (option ``level``),
+    within the parent segments chosen so far (``vendor``/``site``/``team`` filters)."""
+    level = ctx.options.get("level") or _next_level(ctx)
+    if level not in LEVELS:
+        raise NotFound(f"no level {level!r}.{did_you_mean(level, LEVELS)}",
+                       f"levels: {', '.join(LEVELS)}")
+    page = Page("vendors", f"Vendors by {level.removesuffix('_id')}")
+    frame, _ = metric_frame(ctx, list(VENDOR_KPIS), dims=(level,))
+    page.tables["kpis"] = frame
+    csat = frame[frame["metric"] == "csat"]
+    if len(csat):
+        page.charts.append(Chart("csat_by_segment", f"CSAT by {level.removesuffix('_id')}",
+                                 charts.intervals(csat, level, "CSAT (%)"), "kpis"))
+    deeper = LEVELS.index(level) + 1
+    if deeper < len(LEVELS):
+        for value in sorted(v for v in frame[level].dropna().unique()):
+            page.links.append((str(value), ctx.filters.query_string(
+                **{level: str(value), "level": LEVELS[deeper]})))
+    page.extra["level"] = level
+    return page
+
+
+def _next_level(ctx: Ctx) -> str:
+    chosen = ctx.filters.chosen()
+    for level in LEVELS:
+        if level not in chosen:
+            return level
+    return LEVELS[-1]
+
+
+def verbatims(ctx: Ctx, limit: int = 200) -> Page:
+    """Detractor and passive "Why?" comments (NPS 0–8, CSAT on the bottom three boxes), most
+    recent first, with e-mail addresses, phone and card numbers redacted."""
+    page = Page("verbatims", "Voice of the customer")
+    conds = ["r.comment IS NOT NULL",
+             "((r.survey = 'nps' AND r.score <= 8) OR (r.survey = 'csat' AND "
+             "r.score <= r.scale_max - 2))"]
+    if ctx.filters.start:
+        conds.append(f"r.responded_at >= {quote(ctx.filters.start)}")
+    if ctx.filters.end:
+        conds.append(f"r.responded_at < CAST({quote(ctx.filters.end)} AS DATE) + 1")
+    for dim, value in ctx.filters.chosen().items():
+        table = "c" if dim == "segment" else "i"
+        conds.append(f"{table}.{dim} = {quote(value)}")
+    sql = ("SELECT r.responded_at, r.survey, r.score, r.comment, i.vendor, i.channel, "
+           "i.category FROM survey_responses r "
+           "LEFT JOIN interactions i ON i.interaction_id = r.interaction_id "
+           "LEFT JOIN customers c ON c.customer_id = r.customer_id "
+           f"WHERE {' AND '.join(conds)} ORDER BY r.responded_at DESC, r.response_id "
+           f"LIMIT {int(limit)}")
+    frame = ctx.wh.query_df(sql)
+    frame["comment"] = frame["comment"].map(redact)
+    page.tables["comments"] = frame
+    page.notes.append("Personal data (e-mail addresses, phone and card numbers) is redacted.")
+    return page
+
+
+def catalogue_page(ctx: Ctx) -> Page:
+    page = Page("catalogue", "Metric catalogue")
+    rows = [{"metric": m.name, "label": m.label, "unit": m.unit.value,
+             "phase": m.phase.value if m.phase else None, "touchpoint": m.touchpoint,
+             "definition": m.description, "variants": ", ".join(m.variants)}
+            for m in catalogue().values() if visible(m, ctx.user)]
+    page.tables["metrics"] = pd.DataFrame(rows)
+    return page
+
+
+PAGES: dict[str, Callable[[Ctx], Page]] = {
+    "overview": overview,
+    "vendors": vendors,
+    "verbatims": verbatims,
+    "catalogue": catalogue_page,
+}
+
+
+def build(name: str, ctx: Ctx) -> Page:
+    if name not in PAGES:
+        raise NotFound(f"no page {name!r}.{did_you_mean(name, PAGES)}",
+                       f"pages: {', '.join(PAGES)}")
+    return PAGES[name](ctx)
+
+
+def as_json(page: Page) -> dict[str, Any]:
+    """The page's JSON twin: figures, chart specs and every table as records."""
+    return {
+        "page": page.name, "title": page.title,
+        "figures": [dataclasses.asdict(f) for f in page.figures],
+        "charts": [{"name": c.name, "title": c.title, "table": c.table, "spec": c.spec}
+                   for c in page.charts],
+        "tables": {k: records(v) for k, v in page.tables.items()},
+        "notes": page.notes, "links": [{"label": a, "query": b} for a, b in page.links],
+        **page.extra,
+    }
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = frame.astype(object).where(frame.notna(), None)
+    for col in out.columns:
+        out[col] = out[col].map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
+    return [{str(k): v for k, v in rec.items()} for rec in out.to_dict(orient="records")]

@@ -1,0 +1,268 @@
+"""The dashboard's HTTP surface on a real server: login, CSRF, roles, one JSON error shape,
+JSON twins and CSV downloads, and the vendor viewer's scope on every route."""
+
+from __future__ import annotations
+
+import csv
+import io
+from contextlib import closing
+from typing import Any
+
+import httpx
+import pandas as pd
+import pytest
+
+from cxlens.metrics.query import query
+from cxlens.web import accounts
+from tests.web.conftest import PASSWORD, VENDORS, Server, csrf_of, login
+
+PAGES = ("overview", "vendors", "verbatims", "catalogue")
+#: Every GET route of the app and how the tests call it (checked against app.routes below).
+GET_ROUTES = {
+    "/": "/",
+    "/login": "/login",
+    "/account/password": "/account/password",
+    "/{name}": "/{page}",
+    "/api/health": "/api/health",
+    "/api/me": "/api/me",
+    "/api/pages": "/api/pages",
+    "/api/pages/{name}": "/api/pages/{page}",
+    "/api/pages/{name}/tables/{table}.csv": "/api/pages/{page}/tables/{table}.csv",
+    "/api/query": "/api/query?metrics=csat,fcr,aht,nps:relational&by=vendor",
+    "/admin/users": "/admin/users",
+}
+
+
+def error_shape(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text[:300]
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"status", "code", "message", "hint"}
+    assert body["error"]["status"] == status and body["error"]["code"] == code
+    assert body["error"]["message"]
+    return dict(body["error"])
+
+
+def test_health_needs_no_login(server: Server) -> None:
+    assert httpx.get(f"{server.url}/api/health").json() == {"status": "ok"}
+
+
+def test_every_data_route_needs_a_login(server: Server) -> None:
+    with httpx.Client(base_url=server.url) as anon:
+        for path in ("/api/me", "/api/pages", "/api/pages/overview",
+                     "/api/pages/vendors/tables/kpis.csv", "/api/query?metrics=csat"):
+            err = error_shape(anon.get(path), 401, "unauthenticated")
+            assert "/login" in err["hint"]
+        page = anon.get("/overview", headers={"accept": "text/html"})
+        assert page.status_code == 303 and page.headers["location"] == "/login?next=/overview"
+
+
+def test_wrong_password_is_refused_and_audited(server: Server) -> None:
+    with httpx.Client(base_url=server.url) as client:
+        form = client.get("/login")
+        bad = client.post("/login", data={"username": "ann", "password": "nope-nope-nope",
+                                          "csrf_token": csrf_of(form.text)})
+        assert bad.status_code == 401 and "Wrong username or password" in bad.text
+        assert "cxlens_session" not in client.cookies
+    with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
+        log = accounts.audit_log(server.wh, 20)
+    assert any(a == "login_failed" and u == "ann" for _, u, a, _ in log)
+
+
+def test_passwords_are_stored_hashed(server: Server) -> None:
+    with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
+        hashes = [h for (h,) in server.wh.query("SELECT password_hash FROM cxlens_users")]
+    assert hashes and all(h.startswith("$argon2id$") and PASSWORD not in h for h in hashes)
+
+
+@pytest.mark.parametrize("path", ["/login", "/logout", "/account/password", "/admin/users",
+                                  "/admin/users/ann/remove"])
+def test_form_posts_without_csrf_token_are_refused(server: Server, path: str) -> None:
+    with closing(login(server, "admin")) as admin:
+        data = {"username": "x", "password": "long-enough-password", "again": "x",
+                "role": "analyst"}
+        error_shape(admin.post(path, data=data), 403, "csrf_failed")
+        # a token from somewhere else (not this browser's cookie) fails too
+        forged = admin.post(path, data={**data, "csrf_token": "forged"})
+        assert forged.status_code == 403
+    assert login(server, "ann").get("/api/me").json()["username"] == "ann"  # nothing removed
+
+
+def test_one_json_error_shape(analyst: httpx.Client) -> None:
+    err = error_shape(analyst.get("/api/pages/overveiw"), 404, "not_found")
+    assert 'Did you mean "overview"?' in err["message"]
+    err = error_shape(analyst.get("/api/pages/overview?grain=fortnight"), 400, "config_error")
+    assert "week" in err["hint"]
+    error_shape(analyst.get("/api/pages/overview?from=31/01/2026"), 400, "config_error")
+    error_shape(analyst.get("/api/query"), 422, "invalid_request")
+    error_shape(analyst.get("/api/query?metrics=csatt"), 404, "not_found")
+    error_shape(analyst.get("/api/nothing/here"), 404, "not_found")
+    error_shape(analyst.delete("/api/pages"), 405, "method_not_allowed")
+    error_shape(analyst.get("/api/pages/vendors/tables/nope.csv"), 404, "not_found")
+    error_shape(analyst.get("/admin/users", headers={"accept": "application/json"}), 403,
+                "forbidden")
+
+
+def test_api_tokens_for_scripts(server: Server) -> None:
+    with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
+        token = accounts.issue_token(server.wh, "acme", "nightly export")
+    me = httpx.get(f"{server.url}/api/me", headers={"authorization": f"Bearer {token}"})
+    assert me.json() == {"username": "acme", "role": "vendor", "vendor": "Acme BPO"}
+    bad = httpx.get(f"{server.url}/api/me", headers={"authorization": "Bearer cxl_forged"})
+    error_shape(bad, 401, "unauthenticated")
+
+
+def test_figures_match_the_metric_layer(server: Server, analyst: httpx.Client) -> None:
+    """The overview's headline figures are cxlens.query's, unchanged."""
+    body = analyst.get("/api/pages/overview").json()
+    got = {f["metric"]: f for f in body["figures"]}
+    want = query("nps:relational,csat,ces,fcr,response_rate", db=server.wh)
+    for _, row in want.iterrows():
+        assert got[row["metric"]]["n"] == row["n"]
+        assert got[row["metric"]]["value"] == pytest.approx(row["value"])
+        assert got[row["metric"]]["ci_low"] == pytest.approx(row["ci_low"])
+
+
+def test_filters_are_applied_and_kept_in_the_url(server: Server,
+                                                 analyst: httpx.Client) -> None:
+    body = analyst.get("/api/pages/overview?channel=chat&from=2026-01-01&to=2026-03-31").json()
+    assert body["filters"] == "from=2026-01-01&to=2026-03-31&channel=chat"
+    csat = next(f for f in body["figures"] if f["metric"] == "csat")
+    want = query("csat", where="channel = 'chat'", start="2026-01-01", end="2026-03-31",
+                 db=server.wh)
+    assert csat["n"] == want["n"].iloc[0] and csat["value"] == pytest.approx(want["value"][0])
+    # relational NPS is about no interaction, so no chat: no figure rather than all of them
+    nps = next(f for f in body["figures"] if f["metric"] == "nps:relational")
+    assert (nps["n"], nps["value"], nps["flag"]) == (0, None, "no_data")
+
+
+def test_vendors_drill_down(analyst: httpx.Client) -> None:
+    top = analyst.get("/api/pages/vendors").json()
+    assert top["level"] == "vendor"
+    assert {link["label"] for link in top["links"]} == set(VENDORS)
+    acme = next(link["query"] for link in top["links"] if link["label"] == "Acme BPO")
+    sites = analyst.get(f"/api/pages/vendors?{acme}").json()
+    assert sites["level"] == "site"
+    site_rows = sites["tables"]["kpis"]
+    assert site_rows and all(r["metric"] for r in site_rows)
+    teams = analyst.get(f"/api/pages/vendors?{sites['links'][0]['query']}").json()
+    assert teams["level"] == "team"
+    agents = analyst.get(f"/api/pages/vendors?{teams['links'][0]['query']}").json()
+    assert agents["level"] == "agent_id" and agents["links"] == []
+
+
+def test_csv_download_is_the_table_and_is_audited(server: Server,
+                                                 analyst: httpx.Client) -> None:
+    response = analyst.get("/api/pages/vendors/tables/kpis.csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    body = analyst.get("/api/pages/vendors").json()
+    assert len(rows) == len(body["tables"]["kpis"])
+    assert {r["vendor"] for r in rows} == set(VENDORS)
+    with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
+        log = accounts.audit_log(server.wh, 20)
+    assert any(a == "export" and d.startswith("vendors/kpis.csv") for _, _, a, d in log)
+
+
+def test_verbatims_are_redacted(analyst: httpx.Client) -> None:
+    rows = analyst.get("/api/pages/verbatims").json()["tables"]["comments"]
+    assert rows
+    text = " ".join(r["comment"] for r in rows)
+    assert "@example.com" not in text and "4000 " not in text
+    assert "7700 900" not in text and "+1 555" not in text
+    assert "[email]" in text or "[phone]" in text or "[card]" in text
+    times = [r["responded_at"] for r in rows]
+    assert times == sorted(times, reverse=True)
+
+
+# -- the vendor viewer ------------------------------------------------------------------------
+def test_every_get_route_is_covered_by_the_scope_test(server: Server) -> None:
+    spec = server.app.openapi()  # type: ignore[attr-defined]
+    paths = {p for p, ops in spec["paths"].items() if "get" in ops}
+    assert paths == set(GET_ROUTES)
+
+
+def _calls() -> list[str]:
+    out = []
+    for call in GET_ROUTES.values():
+        if "{page}" in call:
+            for page in PAGES:
+                if "{table}" in call:
+                    for table in {"overview": ["trend"], "vendors": ["kpis"],
+                                  "verbatims": ["comments"], "catalogue": ["metrics"]}[page]:
+                        out.append(call.format(page=page, table=table))
+                else:
+                    out.append(call.format(page=page))
+        else:
+            out.append(call)
+    # the URL asking for another vendor's rows, and a drill-down into one of its sites
+    out += ["/api/pages/vendors?vendor=Northwind+BPO", "/overview?vendor=Northwind+BPO",
+            "/api/pages/verbatims?vendor=in-house",
+            "/api/query?metrics=csat&by=vendor&vendor=Northwind+BPO",
+            "/api/pages/vendors/tables/kpis.csv?vendor=Northwind+BPO&level=agent_id"]
+    return out
+
+
+@pytest.mark.parametrize("path", _calls())
+def test_a_vendor_viewer_sees_only_their_vendor(server: Server, acme: httpx.Client,
+                                                path: str) -> None:
+    response = acme.get(path, headers={"accept": "text/html"}, follow_redirects=True)
+    assert response.status_code in (200, 403), (path, response.text[:300])
+    text = response.text
+    for other in ("Northwind BPO", "Northwind", "in-house"):
+        assert other not in text, (path, other)
+    for agent in _agents_of(server, "Northwind BPO")[:20]:
+        assert agent not in text, (path, agent)
+
+
+def _agents_of(server: Server, vendor: str) -> list[str]:
+    with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
+        return [a for (a,) in server.wh.query(
+            "SELECT DISTINCT agent_id FROM interactions WHERE vendor = ? AND agent_id IS NOT "
+            "NULL ORDER BY 1", [vendor])]
+
+
+def test_a_vendor_viewers_figures_are_their_vendors(server: Server, acme: httpx.Client) -> None:
+    body = acme.get("/api/pages/overview").json()
+    shown = {f["metric"] for f in body["figures"]}
+    assert "nps:relational" not in shown  # no vendor on relational NPS: not theirs to see
+    csat = next(f for f in body["figures"] if f["metric"] == "csat")
+    want = query("csat", where="vendor = 'Acme BPO'", db=server.wh)
+    assert csat["n"] == want["n"].iloc[0]
+    rows = pd.DataFrame(acme.get("/api/query?metrics=csat,aht&by=vendor").json()["rows"])
+    assert set(rows["vendor"]) == {"Acme BPO"}
+
+
+def test_admin_pages_are_for_admins(server: Server, analyst: httpx.Client) -> None:
+    page = analyst.get("/admin/users", headers={"accept": "text/html"})
+    assert page.status_code == 403 and "only an admin" in page.text
+    with closing(login(server, "admin")) as admin:
+        page = admin.get("/admin/users")
+        assert page.status_code == 200 and "acme" in page.text
+        added = admin.post("/admin/users", data={
+            "username": "vic", "password": "another-long-one", "role": "vendor",
+            "vendor": "Acme BPO", "csrf_token": csrf_of(page.text)})
+        assert added.status_code == 303
+        refused = admin.post("/admin/users", data={
+            "username": "bad", "password": "short", "role": "vendr",
+            "csrf_token": csrf_of(page.text)})
+        assert refused.status_code == 400
+        assert "at least 10 characters" in refused.text and "Did you mean" in refused.text
+    with closing(login(server, "vic", "another-long-one")) as vic:
+        assert vic.get("/api/me").json()["vendor"] == "Acme BPO"
+
+
+def test_first_admin_gets_a_one_time_password(tmp_path: Any) -> None:
+    from cxlens import store
+
+    with store.connect(str(tmp_path / "w.duckdb")) as wh:
+        accounts.ensure(wh)
+        password = accounts.first_admin(wh)
+        assert password and len(password) >= 12
+        assert accounts.first_admin(wh) is None  # only on the very first run
+        user = accounts.check_password(wh, "admin", password)
+        assert user is not None and user.must_change and user.is_admin
+        accounts.set_password(wh, "admin", "my-own-password")
+        assert accounts.check_password(wh, "admin", password) is None
+        assert not accounts.get(wh, "admin").must_change
