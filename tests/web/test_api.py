@@ -16,7 +16,7 @@ from cxlens.metrics.query import query
 from cxlens.web import accounts
 from tests.web.conftest import PASSWORD, VENDORS, Server, csrf_of, login
 
-PAGES = ("overview", "vendors", "verbatims", "catalogue")
+PAGES = ("overview", "touchpoints", "journey", "vendors", "verbatims", "catalogue")
 #: Every GET route of the app and how the tests call it (checked against app.routes below).
 GET_ROUTES = {
     "/": "/",
@@ -136,19 +136,29 @@ def test_filters_are_applied_and_kept_in_the_url(server: Server,
     assert (nps["n"], nps["value"], nps["flag"]) == (0, None, "no_data")
 
 
-def test_vendors_drill_down(analyst: httpx.Client) -> None:
+def test_vendors_drill_down(server: Server, analyst: httpx.Client) -> None:
     top = analyst.get("/api/pages/vendors").json()
     assert top["level"] == "vendor"
     assert {link["label"] for link in top["links"]} == set(VENDORS)
-    acme = next(link["query"] for link in top["links"] if link["label"] == "Acme BPO")
-    sites = analyst.get(f"/api/pages/vendors?{acme}").json()
+    acme = next(link["href"] for link in top["links"] if link["label"] == "Acme BPO")
+    sites = analyst.get(f"/api{acme.replace('/vendors', '/pages/vendors')}").json()
     assert sites["level"] == "site"
-    site_rows = sites["tables"]["kpis"]
-    assert site_rows and all(r["metric"] for r in site_rows)
-    teams = analyst.get(f"/api/pages/vendors?{sites['links'][0]['query']}").json()
+    assert sites["tables"]["kpis"] and {r["site"] for r in sites["tables"]["kpis"]} == \
+        {link["label"] for link in sites["links"]}
+    teams = analyst.get("/api" + sites["links"][0]["href"].replace("/vendors",
+                                                                   "/pages/vendors")).json()
     assert teams["level"] == "team"
-    agents = analyst.get(f"/api/pages/vendors?{teams['links'][0]['query']}").json()
-    assert agents["level"] == "agent_id" and agents["links"] == []
+    agents = analyst.get("/api" + teams["links"][0]["href"].replace("/vendors",
+                                                                    "/pages/vendors")).json()
+    assert agents["level"] == "agent_id"
+    first = agents["links"][0]
+    assert first["href"].startswith("/agent?") and f"agent_id={first['label']}" in first["href"]
+    detail = analyst.get("/api" + first["href"].replace("/agent", "/pages/agent")).json()
+    assert detail["title"] == f"Agent {first['label']}"
+    csat = next(f for f in detail["figures"] if f["metric"] == "csat")
+    want = query("csat", where=f"agent_id = '{first['label']}'", db=server.wh)
+    assert csat["n"] == want["n"].iloc[0]
+    assert detail["tables"]["csat_rank"][0]["agent_id"] == first["label"]
 
 
 def test_csv_download_is_the_table_and_is_audited(server: Server,
@@ -190,7 +200,9 @@ def _calls() -> list[str]:
             for page in PAGES:
                 if "{table}" in call:
                     for table in {"overview": ["trend"], "vendors": ["kpis"],
-                                  "verbatims": ["comments"], "catalogue": ["metrics"]}[page]:
+                                  "touchpoints": ["volume", "by_channel", "calls_per_agent"],
+                                  "journey": ["phases"], "verbatims": ["comments"],
+                                  "catalogue": ["metrics"]}[page]:
                         out.append(call.format(page=page, table=table))
                 else:
                     out.append(call.format(page=page))
@@ -266,3 +278,14 @@ def test_first_admin_gets_a_one_time_password(tmp_path: Any) -> None:
         accounts.set_password(wh, "admin", "my-own-password")
         assert accounts.check_password(wh, "admin", password) is None
         assert not accounts.get(wh, "admin").must_change
+
+
+def test_a_vendor_viewer_opens_only_their_agents(server: Server, acme: httpx.Client) -> None:
+    theirs, other = _agents_of(server, "Acme BPO")[0], _agents_of(server, "Northwind BPO")[0]
+    mine = acme.get(f"/api/pages/agent?agent_id={theirs}")
+    assert mine.status_code == 200 and mine.json()["title"] == f"Agent {theirs}"
+    for path in (f"/api/pages/agent?agent_id={other}", f"/agent?agent_id={other}",
+                 f"/api/pages/agent/tables/by_period.csv?agent_id={other}"):
+        response = acme.get(path, headers={"accept": "text/html"})
+        assert response.status_code == 404, path
+        assert other not in response.text and "Northwind" not in response.text

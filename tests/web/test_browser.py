@@ -147,3 +147,14 @@ def test_logout_ends_the_session(watched: Watched) -> None:
     w.page.wait_for_url("**/login")
     w.page.goto(w.server.url + "/overview")
     assert "/login" in w.page.url
+
+
+@pytest.mark.parametrize("name", ["touchpoints", "journey", "verbatims", "catalogue"])
+def test_every_page_renders_without_errors(watched: Watched, name: str) -> None:
+    w = watched
+    log_in(w, start=f"/{name}")
+    assert w.page.locator("h1").count() == 1
+    if w.page.locator(".vega").count():
+        w.page.wait_for_selector(".vega svg")
+        assert w.page.locator(".vega svg").count() == w.page.locator(".vega").count()
+    w.shot(name)

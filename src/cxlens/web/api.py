@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from cxlens.errors import NotFound, did_you_mean
-from cxlens.web import accounts, views
+from cxlens.web import accounts, site, views
 from cxlens.web.filters import Filters
 from cxlens.web.pages import page_data
 from cxlens.web.security import CurrentUser, state
@@ -29,7 +29,7 @@ def me(user: CurrentUser) -> dict[str, Any]:
 
 @router.get("/pages")
 def list_pages(user: CurrentUser) -> dict[str, list[str]]:
-    return {"pages": list(views.PAGES)}
+    return {"pages": list(site.PAGES)}
 
 
 @router.get("/pages/{name}")

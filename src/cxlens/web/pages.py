@@ -9,7 +9,7 @@ from urllib.parse import quote as urlquote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cxlens.web import accounts, views
+from cxlens.web import accounts, site, views
 from cxlens.web.accounts import User
 from cxlens.web.filters import BAR, Filters
 from cxlens.web.render import env
@@ -24,8 +24,8 @@ from cxlens.web.security import (
 )
 
 router = APIRouter()
-NAV = (("overview", "Overview"), ("vendors", "Vendors"), ("verbatims", "Verbatims"),
-       ("catalogue", "Metrics"))
+NAV = (("overview", "Overview"), ("touchpoints", "Touchpoints"), ("journey", "Journey"),
+       ("vendors", "Vendors"), ("verbatims", "Verbatims"), ("catalogue", "Metrics"))
 OPTIONS = ("level",)
 
 
@@ -115,7 +115,7 @@ def page_data(request: Request, name: str, user: User) -> tuple[views.Page, Filt
     key = ("page", name, filters.key(), tuple(sorted(options.items())), user.role, user.vendor)
 
     def compute() -> views.Page:
-        return views.build(name, views.Ctx(st.wh, user, filters, options))
+        return site.build(name, views.Ctx(st.wh, user, filters, options))
 
     page: views.Page = st.cached(key, compute)
     return page, filters
@@ -123,8 +123,8 @@ def page_data(request: Request, name: str, user: User) -> tuple[views.Page, Filt
 
 @router.get("/{name}", response_class=HTMLResponse)
 def page(request: Request, user: CurrentUser, name: str) -> HTMLResponse:
-    if name not in views.PAGES:
-        views.build(name, views.Ctx(state(request).wh, user, Filters()))  # raises NotFound
+    if name not in site.PAGES:
+        site.build(name, views.Ctx(state(request).wh, user, Filters()))  # raises NotFound
     data, filters = page_data(request, name, user)
     query = filters.query_string(**{k: request.query_params.get(k) for k in OPTIONS})
     return html(request, "page.html", page=data, filters=filters, user=user, bar=BAR,

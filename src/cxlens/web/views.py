@@ -6,7 +6,6 @@ does)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +59,7 @@ class Page:
     charts: list[Chart] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)  # drill-down (label, query)
+    links: list[tuple[str, str]] = field(default_factory=list)  # drill-down (label, href)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -104,7 +103,7 @@ def metric_frame(ctx: Ctx, names: list[str], dims: tuple[str, ...] = (),
     return pd.concat(frames, ignore_index=True), unusable
 
 
-def _figure(row: pd.Series, metric: Metric, cannot: list[str]) -> Figure:
+def figure(row: pd.Series, metric: Metric, cannot: list[str]) -> Figure:
     return Figure(metric=metric.full_name, label=metric.label, unit=metric.unit.value,
                   higher_is_better=metric.higher_is_better, value=_none(row["value"]),
                   n=int(row["n"]), ci_low=_none(row["ci_low"]), ci_high=_none(row["ci_high"]),
@@ -117,7 +116,7 @@ def overview(ctx: Ctx) -> Page:
     if ctx.user.role == "vendor":  # e.g. relational NPS: about no interaction of theirs
         total = total[total["n"] > 0]
     for _, row in total.iterrows():
-        page.figures.append(_figure(row, resolve(row["metric"]), cannot[row["metric"]]))
+        page.figures.append(figure(row, resolve(row["metric"]), cannot[row["metric"]]))
     trend_names = [f.metric for f in page.figures if f.metric != "response_rate"]
     trend, _ = metric_frame(ctx, trend_names, grain=ctx.filters.grain)
     page.tables["trend"] = trend
@@ -149,10 +148,12 @@ def vendors(ctx: Ctx) -> Page:
         page.charts.append(Chart("csat_by_segment", f"CSAT by {level.removesuffix('_id')}",
                                  charts.intervals(csat, level, "CSAT (%)"), "kpis"))
     deeper = LEVELS.index(level) + 1
-    if deeper < len(LEVELS):
-        for value in sorted(v for v in frame[level].dropna().unique()):
-            page.links.append((str(value), ctx.filters.query_string(
-                **{level: str(value), "level": LEVELS[deeper]})))
+    for value in sorted(str(v) for v in frame[level].dropna().unique()):
+        if deeper < len(LEVELS):
+            page.links.append((value, "/vendors?" + ctx.filters.query_string(
+                **{level: value, "level": LEVELS[deeper]})))
+        else:  # an agent: their own page
+            page.links.append((value, "/agent?" + ctx.filters.query_string(agent_id=value)))
     page.extra["level"] = level
     return page
 
@@ -202,21 +203,6 @@ def catalogue_page(ctx: Ctx) -> Page:
     return page
 
 
-PAGES: dict[str, Callable[[Ctx], Page]] = {
-    "overview": overview,
-    "vendors": vendors,
-    "verbatims": verbatims,
-    "catalogue": catalogue_page,
-}
-
-
-def build(name: str, ctx: Ctx) -> Page:
-    if name not in PAGES:
-        raise NotFound(f"no page {name!r}.{did_you_mean(name, PAGES)}",
-                       f"pages: {', '.join(PAGES)}")
-    return PAGES[name](ctx)
-
-
 def as_json(page: Page) -> dict[str, Any]:
     """The page's JSON twin: figures, chart specs and every table as records."""
     return {
@@ -225,7 +211,7 @@ def as_json(page: Page) -> dict[str, Any]:
         "charts": [{"name": c.name, "title": c.title, "table": c.table, "spec": c.spec}
                    for c in page.charts],
         "tables": {k: records(v) for k, v in page.tables.items()},
-        "notes": page.notes, "links": [{"label": a, "query": b} for a, b in page.links],
+        "notes": page.notes, "links": [{"label": a, "href": b} for a, b in page.links],
         **page.extra,
     }
 
