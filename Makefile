@@ -17,8 +17,15 @@ $(VENV): pyproject.toml uv.lock $(UV)
 	UV_PYTHON_DOWNLOADS=never $(UV) sync --frozen --all-extras --python $(PYTHON)
 	@touch $@
 
+# the demo data, then the report (HTML; PDF too where Chromium is installed), then the
+# dashboard on http://127.0.0.1:$(PORT) until Ctrl+C
+PORT ?= 8000
+PDF := $(shell command -v chromium >/dev/null 2>&1 && echo "--pdf report.pdf")
+
 demo: $(VENV)
 	.venv/bin/cxlens demo --scale $(SCALE) --db $(DB)
+	.venv/bin/cxlens report --db $(DB) --out report.html $(PDF)
+	.venv/bin/cxlens serve --db $(DB) --port $(PORT)
 
 lint: $(VENV)
 	.venv/bin/ruff check src tests bench

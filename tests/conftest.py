@@ -12,6 +12,9 @@ import pytest
 
 from cxlens import store
 from cxlens.store.base import Warehouse
+from tests.web.server import server
+
+__all__ = ["server"]  # the dashboard server fixture, shared by tests/web and tests/reports
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.is_dir():  # CI clones beside shared/, developers work in /work/main

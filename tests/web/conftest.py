@@ -1,71 +1,19 @@
-"""A real dashboard server (uvicorn, in a thread) on a small demo warehouse, with one user of
-each role, shared by the API and browser tests."""
+"""Helpers for the dashboard tests: logged-in clients of the shared server
+(tests/web/server.py)."""
 
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from cxlens import store
-from cxlens.demo import build_demo
-from cxlens.store.base import Warehouse
-from cxlens.web import accounts
-from cxlens.web.app import create_app
+from tests.web.server import PASSWORD, Server, free_port
 
-PASSWORD = "correct-horse-battery"
-USERS = {"admin": ("admin", None), "ann": ("analyst", None),
-         "acme": ("vendor", "Acme BPO"), "north": ("vendor", "Northwind BPO")}
+__all__ = ["PASSWORD", "Server", "free_port"]
 VENDORS = ("Acme BPO", "Northwind BPO", "in-house")
-
-
-@dataclass
-class Server:
-    url: str
-    wh: Warehouse
-    app: object
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    path = Path(tmp_path_factory.mktemp("web")) / "web.duckdb"
-    wh = store.connect(str(path))
-    build_demo(wh, scale=0.03, seed=11)
-    accounts.ensure(wh)
-    for name, (role, vendor) in USERS.items():
-        accounts.add(wh, name, PASSWORD, role, vendor)
-    app = create_app(wh)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="off")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the dashboard server did not start within 20 s")
-        time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", wh, app)
-    srv.should_exit = True
-    thread.join(10)
-    wh.close()
 
 
 def csrf_of(html: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from cxlens.cli import demo, docs, ingest, inspect, lake, metrics, schedule, web
+from cxlens.cli import demo, docs, ingest, inspect, lake, metrics, report, schedule, web
 from cxlens.cli.common import err_console
 from cxlens.errors import CxlensError
 
@@ -44,6 +44,7 @@ metrics.register(app)
 schedule.register(app)
 lake.register(app)
 web.register(app)
+report.register(app)
 
 
 def main() -> None:

@@ -120,7 +120,8 @@ def add(wh: Warehouse, username: str, password: str, role: str, vendor: str | No
     if problems:
         raise ConfigError("; ".join(problems), f"roles: {', '.join(ROLES)}")
     with wh.transaction():
-        wh.execute("INSERT INTO cxlens_users VALUES (?, ?, ?, ?, ?, ?)",
+        wh.execute("INSERT INTO cxlens_users (username, password_hash, role, vendor, must_change, "
+                   "created_at) VALUES (?, ?, ?, ?, ?, ?)",
                    [username, _hasher.hash(password), role, vendor, must_change, _now()])
         audit(wh, None, "user_added", f"{username} ({role}{f', {vendor}' if vendor else ''})")
     return User(username, role, vendor, must_change)
@@ -173,7 +174,8 @@ def open_session(wh: Warehouse, user: User) -> str:
     sid = secrets.token_urlsafe(32)
     with wh.transaction():
         wh.execute("DELETE FROM cxlens_sessions WHERE expires_at < ?", [_now()])
-        wh.execute("INSERT INTO cxlens_sessions VALUES (?, ?, ?)",
+        wh.execute("INSERT INTO cxlens_sessions (session_hash, username, expires_at) "
+                   "VALUES (?, ?, ?)",
                    [_digest(sid), user.username, _now() + dt.timedelta(hours=SESSION_HOURS)])
     return sid
 
@@ -193,7 +195,8 @@ def issue_token(wh: Warehouse, username: str, label: str | None = None) -> str:
     get(wh, username)
     token = "cxl_" + secrets.token_urlsafe(32)
     with wh.transaction():
-        wh.execute("INSERT INTO cxlens_tokens VALUES (?, ?, ?, ?)",
+        wh.execute("INSERT INTO cxlens_tokens (token_hash, username, label, created_at) "
+                   "VALUES (?, ?, ?, ?)",
                    [_digest(token), username, label, _now()])
         audit(wh, None, "token_issued", f"{username}: {label or ''}")
     return token
@@ -206,7 +209,8 @@ def token_user(wh: Warehouse, token: str) -> User | None:
 
 # -- audit ---------------------------------------------------------------------------------------
 def audit(wh: Warehouse, username: str | None, action: str, detail: str | None) -> None:
-    wh.execute("INSERT INTO cxlens_audit VALUES (?, ?, ?, ?)",
+    wh.execute("INSERT INTO cxlens_audit (occurred_at, username, action, detail) "
+               "VALUES (?, ?, ?, ?)",
                [_now(), username, action, detail])
 
 

@@ -25,8 +25,11 @@ def _base(title: str) -> dict[str, Any]:
             "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11}}}
 
 
-def trend(frame: pd.DataFrame, label: str) -> dict[str, Any]:
-    """Value by period with its 95 % interval as a band; tooltips give n and flag."""
+def trend(frame: pd.DataFrame, label: str, limits: pd.DataFrame | None = None,
+          bands: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Value by period with its 95 % interval as a band; tooltips give n and flag.
+    ``limits`` (columns period, lcl, centre, ucl) adds control limits as dashed lines;
+    ``bands`` ({source, bands: [{from, to, label}]}) adds labelled benchmark bands."""
     data = _values(frame, ["period", "value", "ci_low", "ci_high", "n", "flag"])
     x = {"field": "period", "type": "temporal", "title": None,
          "axis": {"format": "%b %Y", "tickCount": "month", "labelAngle": 0}}
@@ -35,7 +38,18 @@ def trend(frame: pd.DataFrame, label: str) -> dict[str, Any]:
                {"field": "ci_low", "type": "quantitative", "format": ".1f"},
                {"field": "ci_high", "type": "quantitative", "format": ".1f"},
                {"field": "n", "type": "quantitative"}, {"field": "flag", "type": "nominal"}]
-    return {**_base(label), "data": {"values": data}, "layer": [
+    layers: list[dict[str, Any]] = []
+    if bands:
+        rows = [{"lo": b["from"], "hi": b["to"], "band": f"{b['label']} ({bands['source']})"}
+                for b in bands["bands"]]
+        layers.append({"data": {"values": rows}, "mark": {"type": "rect", "opacity": 0.08},
+                       "encoding": {"y": {"field": "lo", "type": "quantitative"},
+                                    "y2": {"field": "hi"},
+                                    "color": {"field": "band", "type": "nominal",
+                                              "title": "benchmark",
+                                              "legend": {"orient": "bottom",
+                                                         "labelLimit": 400}}}})
+    layers += [
         {"mark": {"type": "area", "opacity": 0.2},
          "encoding": {"x": x, "y": {"field": "ci_low", "type": "quantitative", "title": label,
                                     "scale": {"zero": False}},
@@ -43,7 +57,16 @@ def trend(frame: pd.DataFrame, label: str) -> dict[str, Any]:
         {"mark": {"type": "line", "point": True},
          "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},
                       "tooltip": tooltip}},
-    ]}
+    ]
+    if limits is not None and len(limits):
+        lim = _values(limits, ["period", "lcl", "centre", "ucl"])
+        for col, dash in (("lcl", [4, 3]), ("ucl", [4, 3]), ("centre", [1, 2])):
+            layers.append({"data": {"values": lim},
+                           "mark": {"type": "line", "strokeDash": dash, "color": "#a15c00",
+                                    "interpolate": "step-after" if col != "centre" else
+                                    "linear"},
+                           "encoding": {"x": x, "y": {"field": col, "type": "quantitative"}}})
+    return {**_base(label), "data": {"values": data}, "layer": layers}
 
 
 def intervals(frame: pd.DataFrame, dim: str, label: str) -> dict[str, Any]:

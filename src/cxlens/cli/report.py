@@ -1,0 +1,47 @@
+"""cxlens report: the CX scorecard as a self-contained HTML file and a PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cxlens import store
+from cxlens.cli.common import DbOption, console
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def report(
+        start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
+        = None,
+        end: Annotated[str | None, typer.Option("--to", help="Last day, included.")] = None,
+        grain: Annotated[str, typer.Option(help="Trend periods: week, month, quarter, year.")]
+        = "month",
+        out: Annotated[Path, typer.Option(help="HTML file to write (opens offline).")]
+        = Path("report.html"),
+        pdf: Annotated[Path | None, typer.Option(help="Also print a PDF here (Chromium).")]
+        = None,
+        vendor: Annotated[str | None, typer.Option(
+            help="Only this vendor's rows (the report a vendor may see).")] = None,
+        db: DbOption = None,
+    ) -> None:
+        """Write the CX report: executive summary, touchpoints, journey, vendors and sites,
+        CSAT by ticket type, agent leaderboard, verbatims, definitions."""
+        from cxlens.reports.html import render_html, write_pdf
+        from cxlens.reports.model import build_report
+        from cxlens.web import accounts
+        from cxlens.web.filters import Filters
+
+        params = {"from": start or "", "to": end or "", "grain": grain}
+        with store.connect(db) as wh:
+            model = build_report(wh, Filters.from_query(params), vendor)
+            out.write_text(render_html(model), encoding="utf-8")
+            accounts.ensure(wh)
+            accounts.audit(wh, "cli", "export", f"report {out}"
+                           f"{f' vendor={vendor}' if vendor else ''}")
+        console.print(f"report written to {out}", highlight=False)
+        if pdf is not None:
+            size = write_pdf(out, pdf)
+            console.print(f"PDF written to {pdf} ({size / 1024:,.0f} KiB)", highlight=False)

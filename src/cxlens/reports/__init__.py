@@ -1,0 +1,1 @@
+"""The CX report: model (what it says) → HTML (self-contained) → PDF (Chromium)."""

@@ -1,0 +1,56 @@
+"""The report as one self-contained HTML file (styles, scripts and data inline: it opens
+offline) and as PDF, printed by headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from cxlens.errors import ConfigError
+from cxlens.reports.model import Report
+from cxlens.web.render import env
+
+STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
+SCRIPTS = ("vendor/vega.min.js", "vendor/vega-lite.min.js", "vendor/vega-embed.min.js")
+
+
+def _inline_js(text: str) -> str:
+    return text.replace("</script", "<\\/script")
+
+
+def render_html(report: Report) -> str:
+    css = (STATIC / "app.css").read_text("utf-8")
+    scripts = [_inline_js((STATIC / s).read_text("utf-8")) for s in SCRIPTS]
+    return env.get_template("report.html").render(report=report, css=css, scripts=scripts)
+
+
+def chromium() -> str:
+    path = os.environ.get("CXLENS_CHROMIUM") or shutil.which("chromium") or \
+        shutil.which("chromium-browser")
+    if not path:
+        raise ConfigError("no Chromium to print the PDF with",
+                          "install it (Debian: apt-get install chromium) or set "
+                          "CXLENS_CHROMIUM to its executable")
+    return path
+
+
+def write_pdf(html_file: Path, pdf_file: Path) -> int:
+    """Print ``html_file`` to ``pdf_file`` once every chart is drawn; returns the bytes."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: route.continue_()
+                       if route.request.url.startswith("file:") else route.abort())
+            page.goto(html_file.resolve().as_uri())
+            page.wait_for_selector("body[data-charts-ready]", timeout=60_000)
+            pdf = page.pdf(format="A4", print_background=True,
+                           margin={"top": "14mm", "bottom": "14mm", "left": "12mm",
+                                   "right": "12mm"})
+        finally:
+            browser.close()
+    pdf_file.write_bytes(pdf)
+    return len(pdf)

@@ -1,0 +1,65 @@
+"""A real dashboard server (uvicorn, in a thread) on a small demo warehouse, with one user of
+each role: a session fixture shared by the web and report tests (registered in
+tests/conftest.py)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from cxlens import store
+from cxlens.demo import build_demo
+from cxlens.store.base import Warehouse
+from cxlens.web import accounts
+from cxlens.web.app import create_app
+
+PASSWORD = "correct-horse-battery"
+USERS = {"admin": ("admin", None), "ann": ("analyst", None),
+         "acme": ("vendor", "Acme BPO"), "north": ("vendor", "Northwind BPO")}
+
+
+@dataclass
+class Server:
+    url: str
+    wh: Warehouse
+    app: object
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    path = Path(tmp_path_factory.mktemp("web")) / "web.duckdb"
+    wh = store.connect(str(path))
+    build_demo(wh, scale=0.03, seed=11)
+    accounts.ensure(wh)
+    for name, (role, vendor) in USERS.items():
+        accounts.add(wh, name, PASSWORD, role, vendor)
+    app = create_app(wh)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            lifespan="off")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline:
+            pytest.fail("the dashboard server did not start within 20 s")
+        time.sleep(0.05)
+    yield Server(f"http://127.0.0.1:{port}", wh, app)
+    srv.should_exit = True
+    thread.join(10)
+    wh.close()
