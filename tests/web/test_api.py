@@ -44,7 +44,8 @@ def error_shape(response: httpx.Response, status: int, code: str) -> dict[str, A
 
 
 def test_health_needs_no_login(server: Server) -> None:
-    assert httpx.get(f"{server.url}/api/health").json() == {"status": "ok"}
+    assert httpx.get(f"{server.url}/api/health").json() == {"status": "ok",
+                                                             "prewarmed": False}
 
 
 def test_every_data_route_needs_a_login(server: Server) -> None:

@@ -25,6 +25,9 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
         secure_cookies: Annotated[bool, typer.Option(
             "--secure-cookies", help="Mark cookies Secure (behind HTTPS).")] = False,
+        prewarm: Annotated[bool, typer.Option(
+            help="Pre-compute the default pages at start and after each data change.")]
+        = True,
         db: DbOption = None,
     ) -> None:
         """Run the dashboard. On first run it creates the user admin and prints a one-time
@@ -41,7 +44,7 @@ def register(app: typer.Typer) -> None:
             console.print(f"first run: created user [bold]admin[/] with the one-time password "
                           f"[bold]{password}[/] (you will choose your own at first login)",
                           highlight=False)
-        app = create_app(wh, secure_cookies=secure_cookies)
+        app = create_app(wh, secure_cookies=secure_cookies, prewarm=prewarm)
         console.print(f"dashboard on http://{host}:{port} (Ctrl+C stops it)", highlight=False)
         uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -18,8 +18,9 @@ router = APIRouter(prefix="/api")
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
-    return {"status": "ok"}
+def health(request: Request) -> dict[str, object]:
+    """Liveness, and whether the default pages are pre-computed for the current data."""
+    return {"status": "ok", "prewarmed": state(request).prewarmed is not None}
 
 
 @router.get("/me")

@@ -4,6 +4,7 @@ package) on one warehouse. Every API error has one JSON shape:
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -42,13 +43,20 @@ def _wants_html(request: Request) -> bool:
         "text/html" in request.headers.get("accept", "")
 
 
-def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = False) -> FastAPI:
-    """The dashboard on warehouse ``db`` (a URL or an open warehouse)."""
+def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = False,
+               prewarm: bool = False) -> FastAPI:
+    """The dashboard on warehouse ``db`` (a URL or an open warehouse); ``prewarm`` computes
+    the default pages in the background at start and after every data change."""
     wh = db if isinstance(db, Warehouse) else store.connect(db)
     accounts.ensure(wh)
     app = FastAPI(title="cxlens", docs_url="/api/docs", redoc_url=None,
                   openapi_url="/api/openapi.json", swagger_ui_oauth2_redirect_url=None)
     app.state.cxlens = WebState(wh=wh, secret=load_secret(wh), secure_cookies=secure_cookies)
+    if prewarm:
+        from cxlens.web import prewarm as warmer
+
+        app.state.stop_prewarm = threading.Event()
+        warmer.start(app.state.cxlens, app.state.stop_prewarm)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)

@@ -22,6 +22,7 @@ from cxlens.web.security import (
     state,
     user_or_none,
 )
+from cxlens.web.state import WebState
 
 router = APIRouter()
 NAV = (("overview", "Overview"), ("touchpoints", "Touchpoints"), ("journey", "Journey"),
@@ -106,13 +107,23 @@ def home() -> RedirectResponse:
     return RedirectResponse("/overview", status_code=303)
 
 
+def page_key(name: str, filters: Filters, options: dict[str, str], user: User,
+             ) -> tuple[object, ...]:
+    """Cache key: what the page shows depends on the filters and the scope, not on who asks
+    (an admin and an analyst see the same page)."""
+    scope = user.vendor if user.role == "vendor" else "*"
+    if name == "vendors" and options.get("level") == views.next_level(filters):
+        options = {k: v for k, v in options.items() if k != "level"}  # the default level
+    return ("page", name, filters.key(), tuple(sorted(options.items())), scope)
+
+
 def page_data(request: Request, name: str, user: User) -> tuple[views.Page, Filters]:
     """The page for this request's filters and the user's scope (cached per data version)."""
     params = dict(request.query_params)
     filters = Filters.from_query(params).scoped(user)
     options = {k: params[k] for k in OPTIONS if params.get(k)}
     st = state(request)
-    key = ("page", name, filters.key(), tuple(sorted(options.items())), user.role, user.vendor)
+    key = page_key(name, filters, options, user)
 
     def compute() -> views.Page:
         return site.build(name, views.Ctx(st.wh, user, filters, options))
@@ -135,6 +146,18 @@ def page(request: Request, user: CurrentUser, name: str) -> HTMLResponse:
 def _choices(request: Request, user: User) -> dict[str, list[str]]:
     """Values offered by the filter bar (a vendor viewer's vendor list is theirs alone)."""
     st = state(request)
+    choices = filter_choices(st)
+    if user.role == "vendor":
+        choices = {**choices, "vendor": [str(user.vendor)]}
+        with st.lock:
+            sites = st.wh.query("SELECT DISTINCT site FROM interactions WHERE vendor = ? AND "
+                                "site IS NOT NULL ORDER BY 1", [user.vendor])
+        choices["site"] = [str(r[0]) for r in sites]
+    return choices
+
+
+def filter_choices(st: WebState) -> dict[str, list[str]]:
+    """Every value of the filter bar's columns (cached per data version)."""
 
     def compute() -> dict[str, list[str]]:
         out = {}
@@ -146,10 +169,4 @@ def _choices(request: Request, user: User) -> dict[str, list[str]]:
         return out
 
     choices: dict[str, list[str]] = st.cached(("choices",), compute)
-    if user.role == "vendor":
-        choices = {**choices, "vendor": [str(user.vendor)]}
-        with st.lock:
-            sites = st.wh.query("SELECT DISTINCT site FROM interactions WHERE vendor = ? AND "
-                                "site IS NOT NULL ORDER BY 1", [user.vendor])
-        choices["site"] = [str(r[0]) for r in sites]
     return choices

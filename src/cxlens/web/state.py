@@ -23,7 +23,12 @@ class WebState:
     secret: str
     secure_cookies: bool = False
     lock: threading.RLock = field(default_factory=threading.RLock)
+    prewarmed: str | None = None  # the data version whose default pages are cached
     _cache: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+
+    def version(self) -> str:
+        with self.lock:
+            return data_version(self.wh)
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         """``compute()`` once per data version and key (least recently used evicted)."""

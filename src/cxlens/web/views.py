@@ -136,7 +136,7 @@ def overview(ctx: Ctx) -> Page:
 def vendors(ctx: Ctx) -> Page:
     """KPIs side by side at one level of vendor → site → team → agent (option ``level``),
     within the parent segments chosen so far (``vendor``/``site``/``team`` filters)."""
-    level = ctx.options.get("level") or _next_level(ctx)
+    level = ctx.options.get("level") or next_level(ctx.filters)
     if level not in LEVELS:
         raise NotFound(f"no level {level!r}.{did_you_mean(level, LEVELS)}",
                        f"levels: {', '.join(LEVELS)}")
@@ -158,8 +158,9 @@ def vendors(ctx: Ctx) -> Page:
     return page
 
 
-def _next_level(ctx: Ctx) -> str:
-    chosen = ctx.filters.chosen()
+def next_level(filters: Filters) -> str:
+    """The drill-down level after the segments chosen so far."""
+    chosen = filters.chosen()
     for level in LEVELS:
         if level not in chosen:
             return level

@@ -1,0 +1,45 @@
+"""Pages are cached per data version: pre-computed at start, recomputed after an import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cxlens import store
+from cxlens.demo import build_demo
+from cxlens.ingest.pipeline import import_files
+from cxlens.store.migrate import data_version
+from cxlens.web import prewarm, site, views
+from cxlens.web.accounts import User
+from cxlens.web.app import create_app
+from cxlens.web.filters import Filters
+from cxlens.web.pages import page_key
+
+
+def test_prewarm_fills_the_cache_and_an_import_invalidates_it(tmp_path: Path) -> None:
+    wh = store.connect(str(tmp_path / "w.duckdb"))
+    build_demo(wh, scale=0.01, seed=5)
+    st = create_app(wh).state.cxlens
+    count = prewarm.warm(st)
+    vendors = len(wh.query("SELECT DISTINCT vendor FROM interactions"))
+    assert count == len(site.PAGES) - 1 + 2 * vendors
+    user = User("x", "admin")
+    key = page_key("overview", Filters(), {}, user)
+    calls: list[int] = []
+
+    def compute() -> views.Page:
+        calls.append(1)
+        return site.build("overview", views.Ctx(wh, user, Filters()))
+
+    before = st.cached(key, compute)
+    assert calls == []  # served from the pre-computed cache, for an admin too
+    version = data_version(wh)
+    csv = tmp_path / "more.csv"
+    csv.write_text("response_id,survey,score,responded_at\n"
+                   "X1,csat,1,2026-09-01 10:00\nX2,csat,1,2026-09-01 11:00\n")
+    import_files(wh, "survey_responses", [csv])
+    assert data_version(wh) != version
+    after = st.cached(key, compute)
+    assert calls == [1]
+    n = {f.metric: f.n for f in after.figures}
+    assert n["csat"] == {f.metric: f.n for f in before.figures}["csat"] + 2
+    wh.close()
