@@ -22,6 +22,7 @@ GET_ROUTES = {
     "/": "/",
     "/login": "/login",
     "/account/password": "/account/password",
+    "/report": "/report",
     "/{name}": "/{page}",
     "/api/health": "/api/health",
     "/api/me": "/api/me",

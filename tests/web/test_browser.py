@@ -158,3 +158,18 @@ def test_every_page_renders_without_errors(watched: Watched, name: str) -> None:
         w.page.wait_for_selector(".vega svg")
         assert w.page.locator(".vega svg").count() == w.page.locator(".vega").count()
     w.shot(name)
+
+
+def test_open_the_report_from_the_dashboard(watched: Watched, browser: Browser) -> None:
+    w = watched
+    log_in(w, "acme")
+    w.page.context.on("request", w._request)  # the new tab's requests are checked too
+    with w.page.context.expect_page() as info:
+        w.page.click("nav a:text('Report')")
+    report = info.value
+    report.on("pageerror", lambda exc: w.errors.append(str(exc)))
+    report.wait_for_selector("body[data-charts-ready]", timeout=120_000)
+    assert "vendor Acme BPO only" in report.content()
+    assert "Northwind" not in report.content()
+    assert report.locator(".vega svg").count() == report.locator(".vega").count() >= 5
+    report.screenshot(path=str(ARTIFACTS / "report-acme.png"))

@@ -96,7 +96,7 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
                                 secure=secure_cookies)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
+        response.headers.setdefault(  # (the report route sets its own)
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' "
             "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
