@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from contextlib import closing
+from html import unescape
 from typing import Any
 
 import httpx
@@ -31,6 +32,7 @@ GET_ROUTES = {
     "/api/pages/{name}/tables/{table}.csv": "/api/pages/{page}/tables/{table}.csv",
     "/api/query": "/api/query?metrics=csat,fcr,aht,nps:relational&by=vendor",
     "/admin/users": "/admin/users",
+    "/admin/settings": "/admin/settings",
 }
 
 
@@ -78,7 +80,7 @@ def test_passwords_are_stored_hashed(server: Server) -> None:
 
 
 @pytest.mark.parametrize("path", ["/login", "/logout", "/account/password", "/admin/users",
-                                  "/admin/users/ann/remove"])
+                                  "/admin/users/ann/remove", "/admin/settings"])
 def test_form_posts_without_csrf_token_are_refused(server: Server, path: str) -> None:
     with closing(login(server, "admin")) as admin:
         data = {"username": "x", "password": "long-enough-password", "again": "x",
@@ -291,3 +293,29 @@ def test_a_vendor_viewer_opens_only_their_agents(server: Server, acme: httpx.Cli
         response = acme.get(path, headers={"accept": "text/html"})
         assert response.status_code == 404, path
         assert other not in response.text and "Northwind" not in response.text
+
+
+def test_admin_sets_a_parameter_default_and_figures_follow(server: Server) -> None:
+    with closing(login(server, "admin")) as admin:
+        page = admin.get("/admin/settings")
+        assert page.status_code == 200 and "our_brand" in page.text and "margin" in page.text
+        before = admin.get("/api/query?metrics=share_of_voice").json()["rows"][0]["value"]
+        bad = admin.post("/admin/settings", data={"name": "our_brnd", "value": "Acme",
+                                                  "csrf_token": csrf_of(page.text)})
+        assert bad.status_code == 400 and 'Did you mean "our_brand"?' in unescape(bad.text)
+        with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
+            brands = [b for (b,) in server.wh.query(
+                "SELECT brand FROM mentions GROUP BY 1 ORDER BY count(*)")]
+        ok = admin.post("/admin/settings", data={"name": "our_brand", "value": brands[0],
+                                                 "csrf_token": csrf_of(page.text)})
+        assert ok.status_code == 303
+        after = admin.get("/api/query?metrics=share_of_voice").json()["rows"][0]["value"]
+        assert after != before  # no stale cache: the change bumped the data version
+        # the demo stored Lumen; back to it, the figure is the one before
+        admin.post("/admin/settings", data={"name": "our_brand", "value": "Lumen",
+                                            "csrf_token": csrf_of(page.text)})
+        assert admin.get("/api/query?metrics=share_of_voice").json()["rows"][0]["value"] == \
+            before
+        with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
+            log = accounts.audit_log(server.wh, 5)
+        assert ("setting_changed", "our_brand=Lumen") in [(a, d) for _, _, a, d in log]

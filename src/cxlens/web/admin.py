@@ -1,4 +1,5 @@
-"""Admin pages: users (add, remove) and the audit log."""
+"""Admin pages: users (add, remove), the audit log, and settings (metric parameter defaults
+for this warehouse, e.g. the brand counted as ours in share of voice)."""
 
 from __future__ import annotations
 
@@ -50,3 +51,61 @@ def remove_user(request: Request, user: AdminUser, username: str) -> Response:
     with st.lock:
         accounts.remove(st.wh, username)
     return RedirectResponse("/admin/users", status_code=303)
+
+
+def parameters() -> dict[str, tuple[object, list[str]]]:
+    """Every metric parameter: its built-in default and the metrics that use it."""
+    from cxlens.metrics.catalogue import catalogue
+
+    out: dict[str, tuple[object, list[str]]] = {}
+    for metric in catalogue().values():
+        for name, default in metric.params.items():
+            out.setdefault(name, (default, []))[1].append(metric.name)
+    return out
+
+
+def _settings_page(request: Request, user: User, error: str | None = None,
+                   status: int = 200) -> HTMLResponse:
+    from cxlens.metrics.query import warehouse_params
+
+    st = state(request)
+    with st.lock:
+        stored = warehouse_params(st.wh)
+        schedules = [str(k).removeprefix("schedule.") for (k,) in st.wh.query(
+            "SELECT key FROM cxlens_meta WHERE key LIKE 'schedule.%' ORDER BY 1")]
+    rows = [(name, default, stored.get(name), ", ".join(users))
+            for name, (default, users) in sorted(parameters().items())]
+    return html(request, "settings.html", status, user=user, rows=rows, schedules=schedules,
+                error=error)
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings(request: Request, user: AdminUser) -> HTMLResponse:
+    return _settings_page(request, user)
+
+
+@router.post("/settings", dependencies=[Depends(check_csrf)])
+def set_parameter(request: Request, user: AdminUser, name: str = Form(...),
+                  value: str = Form("")) -> Response:
+    """Store (or, with an empty value, remove) this warehouse's default for a parameter."""
+    from cxlens.errors import did_you_mean
+    from cxlens.store.migrate import bump_data_version
+
+    known = parameters()
+    if name not in known:
+        return _settings_page(request, user, f"no parameter {name!r}."
+                              f"{did_you_mean(name, known)}", 400)
+    default = known[name][0]
+    if value and isinstance(default, int | float):
+        try:
+            float(value)
+        except ValueError:
+            return _settings_page(request, user, f"{name} takes a number, not {value!r}", 400)
+    st = state(request)
+    with st.lock, st.wh.transaction():
+        st.wh.execute("DELETE FROM cxlens_meta WHERE key = ?", [f"param.{name}"])
+        if value:
+            st.wh.execute("INSERT INTO cxlens_meta VALUES (?, ?)", [f"param.{name}", value])
+        bump_data_version(st.wh)  # figures may change: nothing cached may be served
+        accounts.audit(st.wh, user.username, "setting_changed", f"{name}={value or '(default)'}")
+    return RedirectResponse("/admin/settings", status_code=303)
