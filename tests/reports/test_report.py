@@ -16,6 +16,7 @@ from cxlens import store
 from cxlens.cli import app
 from cxlens.demo import build_demo
 from cxlens.metrics.query import query
+from cxlens.reports.html import CHROMIUM_ARGS
 from tests.web.conftest import Server
 from tests.web.test_browser import ARTIFACTS, chromium_path
 
@@ -50,7 +51,7 @@ def test_html_is_self_contained(written: tuple[Path, Path]) -> None:
 def test_html_renders_offline_without_errors(written: tuple[Path, Path]) -> None:
     requests, errors = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.on("request", lambda r: requests.append(r.url))
         page.on("pageerror", lambda e: errors.append(str(e)))

@@ -12,6 +12,8 @@ from cxlens.reports.model import Report
 from cxlens.web.render import env
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
+#: As root in a container: no sandbox, and /dev/shm is often too small for Chromium.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage"]
 SCRIPTS = ("vendor/vega.min.js", "vendor/vega-lite.min.js", "vendor/vega-embed.min.js")
 
 
@@ -40,7 +42,7 @@ def write_pdf(html_file: Path, pdf_file: Path) -> int:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.route("**/*", lambda route: route.continue_()
