@@ -152,8 +152,11 @@ def _leaderboard(ctx: Ctx, top: int = 15) -> Page:
     board = leaderboard("csat", by=["agent_id"], start=ctx.filters.start,
                         end=ctx.filters.end, where=text, db=ctx.wh)
     board = board[board["n"] > 0].sort_values("rank")
-    page.tables["leaderboard"] = pd.concat([board.head(top), board.tail(top)]
-                                           ).drop_duplicates()
+    cols = ["rank", "agent_id", "shrunk", "shrunk_low", "shrunk_high", "value", "n", "raw_rank"]
+    shown = pd.concat([board.head(top), board.tail(top)]).drop_duplicates()[cols]
+    page.tables["leaderboard"] = shown.rename(columns={
+        "shrunk": "CSAT shrunk (%)", "shrunk_low": "low", "shrunk_high": "high",
+        "value": "CSAT raw (%)", "raw_rank": "raw rank"})
     page.notes.append(f"Top and bottom {top} of {len(board)} agents by shrunk CSAT "
                       "(empirical Bayes: small samples are pulled towards the average).")
     return page

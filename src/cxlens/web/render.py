@@ -53,3 +53,23 @@ def spec_json(spec: dict[str, Any]) -> str:
 env.filters["number"] = number
 env.filters["cell"] = cell
 env.filters["spec_json"] = spec_json
+
+
+def pivot(table: Any, dim: str) -> dict[str, Any]:
+    """Figures side by side: one row per segment, one column per metric, each cell the value
+    as people read it with its n (for the report's vendor and site scorecards)."""
+    from cxlens.metrics.catalogue import resolve
+
+    metrics = list(dict.fromkeys(table["metric"]))
+    labels = {m: resolve(m).label for m in metrics}
+    units = {m: resolve(m).unit.value for m in metrics}
+    rows: dict[str, dict[str, tuple[str, str]]] = {}
+    for rec in table.to_dict(orient="records"):
+        seg = "(none)" if rec[dim] is None or rec[dim] != rec[dim] else str(rec[dim])
+        flag = " *" if rec.get("flag") == "insufficient_sample" else ""
+        rows.setdefault(seg, {})[rec["metric"]] = (
+            f"{number(rec['value'], units[rec['metric']])}{flag}", f"n {int(rec['n']):,}")
+    return {"columns": [labels[m] for m in metrics], "metrics": metrics, "rows": rows}
+
+
+env.filters["pivot"] = pivot
