@@ -6,14 +6,14 @@ to test-artifacts/ (or $CXLENS_ARTIFACTS)."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from cxlens.reports.html import CHROMIUM_ARGS
+from cxlens.errors import ConfigError
+from cxlens.reports.html import CHROMIUM_ARGS, chromium
 from tests.web.conftest import PASSWORD, Server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,11 +21,10 @@ ARTIFACTS = Path(os.environ.get("CXLENS_ARTIFACTS", ROOT / "test-artifacts"))
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CXLENS_CHROMIUM") or shutil.which("chromium")
-    if not path:
-        pytest.fail("Chromium not found: install Debian's chromium package (.ci/run does) or "
-                    "set CXLENS_CHROMIUM to its executable")
-    return path
+    try:
+        return chromium()
+    except ConfigError as exc:
+        pytest.fail(f"{exc.message}: {exc.hint} (.ci/run installs it)")
 
 
 @pytest.fixture(scope="module")

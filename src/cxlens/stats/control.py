@@ -18,11 +18,16 @@ import numpy.typing as npt
 Floats = npt.NDArray[np.float64]
 
 
+def _centre(value: Floats, n: Floats) -> float:
+    """n-weighted mean over the periods that have data."""
+    ok = (n > 0) & ~np.isnan(value)
+    return float((value[ok] * n[ok]).sum() / n[ok].sum()) if ok.any() else float("nan")
+
+
 def p_chart(p: Any, n: Any, sigmas: float = 3.0) -> tuple[float, Floats, Floats]:
     """Centre and per-period limits for proportions ``p`` (0–1) with sample sizes ``n``."""
     p_, n_ = np.asarray(p, dtype=float), np.asarray(n, dtype=float)
-    ok = (n_ > 0) & ~np.isnan(p_)
-    centre = float((p_[ok] * n_[ok]).sum() / n_[ok].sum()) if ok.any() else float("nan")
+    centre = _centre(p_, n_)
     with np.errstate(divide="ignore", invalid="ignore"):
         half = sigmas * np.sqrt(centre * (1 - centre) / n_)
     return centre, np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
@@ -31,6 +36,5 @@ def p_chart(p: Any, n: Any, sigmas: float = 3.0) -> tuple[float, Floats, Floats]
 def se_chart(value: Any, se: Any, n: Any, sigmas: float = 3.0) -> tuple[float, Floats, Floats]:
     """Centre (n-weighted mean of ``value``) and limits centre ± sigmas·SE per period."""
     v, s, n_ = (np.asarray(x, dtype=float) for x in (value, se, n))
-    ok = (n_ > 0) & ~np.isnan(v)
-    centre = float((v[ok] * n_[ok]).sum() / n_[ok].sum()) if ok.any() else float("nan")
+    centre = _centre(v, n_)
     return centre, centre - sigmas * s, centre + sigmas * s

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from cxlens.errors import SchemaError
 from cxlens.schema import SCHEMA_VERSION, TABLES, Column, Table, Type
 from cxlens.store.base import Warehouse
@@ -54,7 +56,5 @@ def data_version(wh: Warehouse) -> str:
 
 def bump_data_version(wh: Warehouse) -> None:
     """Call inside the transaction that changes the data."""
-    import uuid
-
     wh.execute("DELETE FROM cxlens_meta WHERE key = 'data_version'")
     wh.execute("INSERT INTO cxlens_meta VALUES ('data_version', ?)", [uuid.uuid4().hex])

@@ -11,13 +11,16 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, nev
 WIDTH = "container"
 
 
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: nulls as None, dates and times as ISO text."""
+    out = frame.astype(object).where(frame.notna(), None)
+    for col in out.columns:
+        out[col] = out[col].map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
+    return [{str(k): v for k, v in rec.items()} for rec in out.to_dict(orient="records")]
+
+
 def _values(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
-    part = frame[cols].astype(object).where(frame[cols].notna(), None)
-    out = []
-    for rec in part.to_dict(orient="records"):
-        out.append({str(k): (v.isoformat() if hasattr(v, "isoformat") else v)
-                    for k, v in rec.items()})
-    return out
+    return records(frame[cols])
 
 
 def _base(title: str) -> dict[str, Any]:

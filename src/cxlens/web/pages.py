@@ -122,14 +122,17 @@ def page_data(request: Request, name: str, user: User) -> tuple[views.Page, Filt
     params = dict(request.query_params)
     filters = Filters.from_query(params).scoped(user)
     options = {k: params[k] for k in OPTIONS if params.get(k)}
-    st = state(request)
-    key = page_key(name, filters, options, user)
+    return cached_page(state(request), name, filters, options, user), filters
 
-    def compute() -> views.Page:
-        return site.build(name, views.Ctx(st.wh, user, filters, options))
 
-    page: views.Page = st.cached(key, compute)
-    return page, filters
+def cached_page(st: WebState, name: str, filters: Filters, options: dict[str, str],
+                user: User) -> views.Page:
+    """The page, computed once per data version, filters and scope (requests and the
+    pre-computation both come through here)."""
+    page: views.Page = st.cached(
+        page_key(name, filters, options, user),
+        lambda: site.build(name, views.Ctx(st.wh, user, filters, options)))
+    return page
 
 
 @router.get("/report", response_class=HTMLResponse)
@@ -156,8 +159,6 @@ REPORT_CSP = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; sty
 
 @router.get("/{name}", response_class=HTMLResponse)
 def page(request: Request, user: CurrentUser, name: str) -> HTMLResponse:
-    if name not in site.PAGES:
-        site.build(name, views.Ctx(state(request).wh, user, Filters()))  # raises NotFound
     data, filters = page_data(request, name, user)
     query = filters.query_string(**{k: request.query_params.get(k) for k in OPTIONS})
     return html(request, "page.html", page=data, filters=filters, user=user, bar=BAR,
@@ -170,11 +171,14 @@ def _choices(request: Request, user: User) -> dict[str, list[str]]:
     st = state(request)
     choices = filter_choices(st)
     if user.role == "vendor":
-        choices = {**choices, "vendor": [str(user.vendor)]}
-        with st.lock:
-            sites = st.wh.query("SELECT DISTINCT site FROM interactions WHERE vendor = ? AND "
-                                "site IS NOT NULL ORDER BY 1", [user.vendor])
-        choices["site"] = [str(r[0]) for r in sites]
+
+        def sites() -> list[str]:
+            rows = st.wh.query("SELECT DISTINCT site FROM interactions WHERE vendor = ? AND "
+                               "site IS NOT NULL ORDER BY 1", [user.vendor])
+            return [str(r[0]) for r in rows]
+
+        own: list[str] = st.cached(("sites", user.vendor), sites)
+        choices = {**choices, "vendor": [str(user.vendor)], "site": own}
     return choices
 
 

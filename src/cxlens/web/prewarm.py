@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 import threading
 
-from cxlens.web import site, views
+from cxlens.web import site
 from cxlens.web.accounts import User
 from cxlens.web.filters import Filters
-from cxlens.web.pages import filter_choices, page_key
+from cxlens.web.pages import cached_page, filter_choices
 from cxlens.web.state import WebState
 
 log = logging.getLogger("cxlens.web")
@@ -41,8 +41,7 @@ def warm(st: WebState) -> int:
 
 def _one(st: WebState, name: str, filters: Filters, options: dict[str, str],
          user: User) -> None:
-    key = page_key(name, filters, options, user)
-    st.cached(key, lambda: site.build(name, views.Ctx(st.wh, user, filters, options)))
+    cached_page(st, name, filters, options, user)
 
 
 def start(st: WebState, stop: threading.Event) -> threading.Thread:

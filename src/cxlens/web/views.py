@@ -217,8 +217,4 @@ def as_json(page: Page) -> dict[str, Any]:
     }
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = frame.astype(object).where(frame.notna(), None)
-    for col in out.columns:
-        out[col] = out[col].map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
-    return [{str(k): v for k, v in rec.items()} for rec in out.to_dict(orient="records")]
+records = charts.records
