@@ -12,7 +12,7 @@ from enum import StrEnum
 from cxlens.errors import NotFound, did_you_mean
 
 #: Bumped whenever a table or column changes; recorded in the warehouse's ``cxlens_meta``.
-SCHEMA_VERSION = 2  # 2: survey_invitations
+SCHEMA_VERSION = 3  # 2: survey_invitations; 3: programme columns, contact details, snapshots
 
 
 class Type(StrEnum):
@@ -170,6 +170,14 @@ SURVEY_RESPONSES = Table(
            normalize="lower"),
         _c("resolved_reported", B, "Customer says the issue was solved in one contact."),
         _c("comment", S, 'The open-text "Why?" answer.'),
+        _c("programme", S, "The survey programme that asked (responses collected by cxlens)."),
+        _c("invitation_id", S, "The invitation answered (responses collected by cxlens).",
+           references="survey_invitations.invitation_id"),
+        _c("vendor", S, "Vendor that handled the interaction, snapshotted when the invitation "
+           "was sent; when empty, the interaction's vendor is used."),
+        _c("site", S, "Site, snapshotted when sent (as vendor)."),
+        _c("team", S, "Team, snapshotted when sent (as vendor)."),
+        _c("agent_id", S, "Agent, snapshotted when sent (as vendor)."),
     ),
     key=("response_id",),
     time_order=(("sent_at", "responded_at"),),
@@ -201,9 +209,22 @@ SURVEY_INVITATIONS = Table(
         _c("status", S, "sent (the default), delivered, bounced, failed, or suppressed by a "
            "contact-frequency rule (never sent).", enum=INVITATION_STATUSES, default="sent"),
         _c("reason", S, "Why it bounced, failed or was suppressed."),
+        _c("suppressed_by", S, "The contact-frequency rule that suppressed it: opted_out, "
+           "no_address, global_gap, programme_gap or account_cap.", normalize="lower"),
         _c("responded_at", T, "When the customer answered (empty: no answer)."),
         _c("response_id", S, "The answer it produced.",
            references="survey_responses.response_id"),
+        _c("vendor", S, "Vendor that handled the interaction, snapshotted when sent (credit "
+           "goes to who handled it, even if the ticket moves later)."),
+        _c("site", S, "Site of the handling agent, snapshotted when sent."),
+        _c("team", S, "Team of the handling agent, snapshotted when sent."),
+        _c("agent_id", S, "Agent who handled the interaction, snapshotted when sent."),
+        _c("language", S, "Language the invitation was written in.", normalize="lower"),
+        _c("expires_at", T, "When its link stops working (programmes run by cxlens)."),
+        _c("reminders_sent", INT, "Reminders sent to this non-responder so far.", minimum=0),
+        _c("reminded_at", T, "When the last reminder went out."),
+        _c("completed_at", T, "When the customer finished the whole survey (after the score, "
+           "the comment and any extra questions); the link is used up from then on."),
     ),
     key=("invitation_id",),
     time_order=(("sent_at", "responded_at"),),
@@ -228,6 +249,14 @@ CUSTOMERS = Table(
         _c("acquisition_source", S, "How they were acquired: referral, organic, direct, paid, "
            "social, store, ...", normalize="lower"),
         _c("referred_by", S, "Customer who referred them.", references="customers.customer_id"),
+        _c("account_id", S, "Organisation or account the customer belongs to (B2B); survey "
+           "caps per account use it."),
+        _c("email", S, "E-mail address for survey invitations (personal data: erased by "
+           "cxlens erase)."),
+        _c("phone", S, "Phone number for SMS / IVR invitations (personal data)."),
+        _c("language", S, "Preferred language, e.g. en, fr (survey pages use it).",
+           normalize="lower"),
+        _c("surveys_opt_out", B, "The customer asked not to be surveyed; never invited."),
     ),
     key=("customer_id",),
     time_order=(("acquired_at", "churned_at"),),
@@ -338,6 +367,48 @@ QA_REVIEWS = Table(
     time_column="reviewed_at",
 )
 
+CASE_STATUSES = ("open", "contacted", "resolved", "unreachable")
+FOLLOWUP_CASES = Table(
+    "followup_cases",
+    "Closed-loop follow-up cases: one per unhappy survey answer that a rule flagged.",
+    (
+        _c("case_id", S, "Unique case id.", required=True),
+        _c("response_id", S, "The answer that opened it.",
+           references="survey_responses.response_id"),
+        _c("rule", S, "The case rule that matched (e.g. nps-detractor, keywords)."),
+        _c("survey", S, "Survey of that answer.", normalize="lower"),
+        _c("score", INT, "Its score."),
+        _c("customer_id", S, "Who to follow up with.", references="customers.customer_id"),
+        _c("interaction_id", S, "Interaction the answer was about.",
+           references="interactions.interaction_id"),
+        _c("vendor", S, "Vendor credited with the answer (snapshot)."),
+        _c("site", S, "Site (snapshot)."),
+        _c("team", S, "Team (snapshot)."),
+        _c("agent_id", S, "Agent (snapshot)."),
+        _c("owner", S, "Who must follow up now."),
+        _c("escalation_level", INT, "0 for the first owner, +1 per escalation.", minimum=0,
+           default=0),
+        _c("status", S, "open, contacted, resolved or unreachable.", enum=CASE_STATUSES,
+           default="open"),
+        _c("opened_at", T, "When the case opened.", required=True),
+        _c("due_at", T, "When the current owner must have contacted the customer."),
+        _c("reminded_at", T, "When the owner was last reminded."),
+        _c("overdue_at", T, "When it first went overdue (then escalated)."),
+        _c("first_contact_at", T, "First follow-up with the customer."),
+        _c("closed_at", T, "When it was resolved or marked unreachable."),
+        _c("root_cause", S, "Root-cause code chosen by the owner.", normalize="lower"),
+        _c("outcome", S, "What was done / agreed."),
+        _c("recovery_response_id", S, "The customer's next answer to the same survey.",
+           references="survey_responses.response_id"),
+        _c("recovery_score", INT, "Its score."),
+        _c("recovered", B, "That next answer is outside the band that opened the case "
+           "(an NPS detractor became passive or promoter)."),
+    ),
+    key=("case_id",),
+    time_order=(("opened_at", "first_contact_at"), ("opened_at", "closed_at")),
+    time_column="opened_at",
+)
+
 INITIATIVES = Table(
     "initiatives",
     "CX improvement initiatives whose impact is measured against a baseline.",
@@ -358,7 +429,7 @@ TABLES: dict[str, Table] = {
     t.name: t
     for t in (
         INTERACTIONS, SURVEY_RESPONSES, SURVEY_INVITATIONS, CUSTOMERS, ORDERS, CARTS,
-        WEB_SESSIONS, STORE_VISITS, MENTIONS, QA_REVIEWS, INITIATIVES,
+        WEB_SESSIONS, STORE_VISITS, MENTIONS, QA_REVIEWS, INITIATIVES, FOLLOWUP_CASES,
     )
 }
 

@@ -8,7 +8,18 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from cxlens.cli import demo, docs, ingest, inspect, lake, metrics, report, schedule, web
+from cxlens.cli import (
+    demo,
+    docs,
+    ingest,
+    inspect,
+    lake,
+    metrics,
+    report,
+    schedule,
+    surveys,
+    web,
+)
 from cxlens.cli.common import err_console
 from cxlens.errors import CxlensError
 
@@ -45,6 +56,7 @@ schedule.register(app)
 lake.register(app)
 web.register(app)
 report.register(app)
+surveys.register(app)
 
 
 def main() -> None:

@@ -28,6 +28,10 @@ def register(app: typer.Typer) -> None:
         prewarm: Annotated[bool, typer.Option(
             help="Pre-compute the default pages at start and after each data change.")]
         = True,
+        surveys_every: Annotated[float, typer.Option(
+            help="Run the survey programmes every so many seconds (0: never).")] = 60,
+        collect_rate: Annotated[float, typer.Option(
+            help="Survey submissions allowed per client address and second.")] = 5,
         db: DbOption = None,
     ) -> None:
         """Run the dashboard. On first run it creates the user admin and prints a one-time
@@ -44,7 +48,8 @@ def register(app: typer.Typer) -> None:
             console.print(f"first run: created user [bold]admin[/] with the one-time password "
                           f"[bold]{password}[/] (you will choose your own at first login)",
                           highlight=False)
-        app = create_app(wh, secure_cookies=secure_cookies, prewarm=prewarm)
+        app = create_app(wh, secure_cookies=secure_cookies, prewarm=prewarm,
+                         surveys_every=surveys_every, collect_rate=collect_rate)
         console.print(f"dashboard on http://{host}:{port} (Ctrl+C stops it)", highlight=False)
         uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -1,7 +1,8 @@
 """The relation a metric is computed on: its source table, plus the attributes people segment
 by — the customer's (segment, region, ...) for any table with a customer_id, and the handling
 interaction's (vendor, site, team, agent, channel, category, product, ...) for survey responses,
-invitations and QA reviews — plus derived columns some definitions need (the customer's next
+invitations and QA reviews (a vendor, site, team or agent snapshotted on the row when the
+survey was sent wins) — plus derived columns some definitions need (the customer's next
 contact, for repeat-contact FCR; a customer's orders in a period, for CLV)."""
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ CUSTOMER_ATTRIBUTES = ("segment", "region", "country", "age_group", "gender",
 INTERACTION_ATTRIBUTES = ("vendor", "site", "team", "agent_id", "queue", "channel", "category",
                           "product", "priority", "language", "direction")
 #: Tables about one interaction, segmentable by the handling interaction's attributes.
-ABOUT_AN_INTERACTION = ("survey_responses", "survey_invitations", "qa_reviews")
+ABOUT_AN_INTERACTION = ("survey_responses", "survey_invitations", "qa_reviews",
+                        "followup_cases")
 #: Friendly names accepted for --by.
 ALIASES = {"agent": "agent_id", "ticket_type": "category", "contact_reason": "category",
            "age": "age_group", "source_channel": "acquisition_source"}
@@ -116,11 +118,16 @@ def relation(table: Table, source: str, needed: set[str]) -> ir.Table:
     if wanted_derived:
         base = base.mutate(**{c: derived[c](base) for c in wanted_derived})
     if source in ABOUT_AN_INTERACTION:
-        attrs = [c for c in INTERACTION_ATTRIBUTES if c in needed and c not in own]
+        attrs = [c for c in INTERACTION_ATTRIBUTES if c in needed]
         if attrs:
             inter = table("interactions")
-            right = inter.select(_ii=inter.interaction_id, **{c: inter[c] for c in attrs})
-            base = base.left_join(right, base.interaction_id == right._ii).drop("_ii")
+            right = inter.select(_ii=inter.interaction_id,
+                                 **{f"_i_{c}": inter[c] for c in attrs})
+            base = base.left_join(right, base.interaction_id == right._ii)
+            # a snapshot taken when the survey was sent wins over the interaction's value now
+            base = base.mutate(**{
+                c: (base[c].coalesce(base[f"_i_{c}"]) if c in own else base[f"_i_{c}"])
+                for c in attrs}).drop("_ii", *(f"_i_{c}" for c in attrs))
     cust_attrs = [c for c in CUSTOMER_ATTRIBUTES if c in needed and c not in own]
     if cust_attrs and "customer_id" in base.columns:
         cust = table("customers")

@@ -52,6 +52,10 @@ class Warehouse(abc.ABC):
     def close(self) -> None: ...
 
     @abc.abstractmethod
+    def sibling(self) -> Warehouse:
+        """Another connection to the same warehouse, for another thread."""
+
+    @abc.abstractmethod
     def ibis(self) -> Any:
         """An ibis backend on this connection (for the metric layer)."""
 

@@ -19,12 +19,13 @@ _names = itertools.count()
 class DuckDBWarehouse(Warehouse):
     dialect = "duckdb"
 
-    def __init__(self, path: str, *, read_only: bool = False) -> None:
+    def __init__(self, path: str, *, read_only: bool = False,
+                 con: duckdb.DuckDBPyConnection | None = None) -> None:
         super().__init__()
         self.path = path
         self.url = path
         try:
-            self.con = duckdb.connect(path, read_only=read_only)
+            self.con = con or duckdb.connect(path, read_only=read_only)
         except duckdb.IOException as exc:
             raise ConfigError(
                 f"cannot open the DuckDB warehouse {path}: {exc}",
@@ -64,6 +65,10 @@ class DuckDBWarehouse(Warehouse):
 
     def close(self) -> None:
         self.con.close()
+
+    def sibling(self) -> DuckDBWarehouse:
+        # a cursor is a new connection to the same database instance (its own transactions)
+        return DuckDBWarehouse(self.path, con=self.con.cursor())
 
     def ibis(self) -> Any:
         import ibis

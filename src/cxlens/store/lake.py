@@ -115,6 +115,9 @@ class SparkLake(Warehouse):
     def close(self) -> None:
         """The Spark session stays up for the process (starting one takes seconds)."""
 
+    def sibling(self) -> SparkLake:
+        return self
+
     def ibis(self) -> Any:
         import ibis
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from cxlens.errors import SchemaError
@@ -58,3 +59,13 @@ def bump_data_version(wh: Warehouse) -> None:
     """Call inside the transaction that changes the data."""
     wh.execute("DELETE FROM cxlens_meta WHERE key = 'data_version'")
     wh.execute("INSERT INTO cxlens_meta VALUES ('data_version', ?)", [uuid.uuid4().hex])
+
+
+def secret(wh: Warehouse, key: str = "web.secret") -> str:
+    """A signing secret made once and kept in the warehouse (sessions and survey links
+    survive a restart)."""
+    value = wh.scalar("SELECT value FROM cxlens_meta WHERE key = ?", [key])
+    if value is None:
+        value = secrets.token_urlsafe(32)
+        wh.execute("INSERT INTO cxlens_meta VALUES (?, ?)", [key, value])
+    return str(value)

@@ -28,6 +28,7 @@ class PostgresWarehouse(Warehouse):
 
     def __init__(self, url: str) -> None:
         super().__init__()
+        self._dsn = url
         self.url = re.sub(r"://([^:@/]+):[^@/]*@", r"://\1:***@", url)
         try:
             self.con = psycopg.connect(url, autocommit=True, options="-c TimeZone=UTC")
@@ -72,6 +73,9 @@ class PostgresWarehouse(Warehouse):
 
     def close(self) -> None:
         self.con.close()
+
+    def sibling(self) -> PostgresWarehouse:
+        return PostgresWarehouse(self._dsn)
 
     def ibis(self) -> Any:
         import ibis

@@ -5,6 +5,8 @@ package) on one warehouse. Every API error has one JSON shape:
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -15,10 +17,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cxlens import store
 from cxlens.errors import ConfigError, CxlensError, NotFound
+from cxlens.loop import cases
 from cxlens.store.base import Warehouse
-from cxlens.web import accounts, admin, api, pages
+from cxlens.store.migrate import secret
+from cxlens.surveys import collect, tokens
+from cxlens.surveys.config import current
+from cxlens.web import accounts, admin, api, loop, pages, surveys
+from cxlens.web.ratelimit import Limiter
+from cxlens.web.runner import programme_runner
 from cxlens.web.security import CSRF_COOKIE, AuthError
-from cxlens.web.state import WebState, load_secret
+from cxlens.web.state import WebState
+from cxlens.web.surveys import SurveyService
 
 STATIC = Path(__file__).parent / "static"
 STATUS = {ConfigError: 400, NotFound: 404}
@@ -44,20 +53,47 @@ def _wants_html(request: Request) -> bool:
 
 
 def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = False,
-               prewarm: bool = False) -> FastAPI:
+               prewarm: bool = False, surveys_every: float = 0,
+               collect_rate: float = 5.0) -> FastAPI:
     """The dashboard on warehouse ``db`` (a URL or an open warehouse); ``prewarm`` computes
-    the default pages in the background at start and after every data change."""
+    the default pages in the background at start and after every data change;
+    ``surveys_every`` runs the survey programmes every so many seconds (0: never);
+    ``collect_rate`` limits survey submissions per client address and second."""
     wh = db if isinstance(db, Warehouse) else store.connect(db)
     accounts.ensure(wh)
+    cases.ensure(wh)
+    svc = SurveyService(reader=wh.sibling(), writer=collect.Writer(wh.sibling(), current(wh)),
+                        secret=secret(wh, tokens.SECRET_KEY),
+                        limiter=Limiter(rate=collect_rate, burst=max(20.0, 2 * collect_rate)))
+    stop = threading.Event()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        ticker = None
+        if surveys_every > 0:
+            ticker = threading.Thread(target=programme_runner, args=(
+                wh.sibling(), svc, surveys_every, stop), daemon=True,
+                name="cxlens-surveys")
+            ticker.start()
+        yield
+        stop.set()
+        svc.writer.close()
+        if ticker:
+            ticker.join(timeout=30)
+
     app = FastAPI(title="cxlens", docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/api/openapi.json", swagger_ui_oauth2_redirect_url=None)
-    app.state.cxlens = WebState(wh=wh, secret=load_secret(wh), secure_cookies=secure_cookies)
+                  openapi_url="/api/openapi.json", swagger_ui_oauth2_redirect_url=None,
+                  lifespan=lifespan)
+    app.state.cxlens = WebState(wh=wh, secret=secret(wh), secure_cookies=secure_cookies)
+    app.state.surveys = svc
     if prewarm:
         from cxlens.web import prewarm as warmer
 
         app.state.stop_prewarm = threading.Event()
         warmer.start(app.state.cxlens, app.state.stop_prewarm)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(surveys.router)
+    app.include_router(loop.router)  # before pages: /{name} would catch /cases
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(admin.router)

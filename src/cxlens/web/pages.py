@@ -26,7 +26,8 @@ from cxlens.web.state import WebState
 
 router = APIRouter()
 NAV = (("overview", "Overview"), ("touchpoints", "Touchpoints"), ("journey", "Journey"),
-       ("vendors", "Vendors"), ("verbatims", "Verbatims"), ("catalogue", "Metrics"))
+       ("vendors", "Vendors"), ("verbatims", "Verbatims"), ("surveys", "Surveys"),
+       ("loop", "Closed loop"), ("cases", "Cases"), ("catalogue", "Metrics"))
 OPTIONS = ("level",)
 
 

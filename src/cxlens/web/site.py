@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cxlens.errors import NotFound, did_you_mean
-from cxlens.web import views, views_more
+from cxlens.web import views, views_loop, views_more
 from cxlens.web.views import Ctx, Page
 
 PAGES: dict[str, Callable[[Ctx], Page]] = {
@@ -15,6 +15,8 @@ PAGES: dict[str, Callable[[Ctx], Page]] = {
     "vendors": views.vendors,
     "agent": views_more.agent,
     "verbatims": views.verbatims,
+    "surveys": views_loop.surveys,
+    "loop": views_loop.loop,
     "catalogue": views.catalogue_page,
 }
 

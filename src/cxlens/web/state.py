@@ -4,7 +4,6 @@ the data version, so an import or a demo rebuild invalidates every cached page."
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -42,13 +41,3 @@ class WebState:
             while len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
             return value
-
-
-def load_secret(wh: Warehouse) -> str:
-    """The cookie-signing secret, made once and kept in the warehouse (sessions survive a
-    restart)."""
-    value = wh.scalar("SELECT value FROM cxlens_meta WHERE key = 'web.secret'")
-    if value is None:
-        value = secrets.token_urlsafe(32)
-        wh.execute("INSERT INTO cxlens_meta VALUES ('web.secret', ?)", [value])
-    return str(value)

@@ -179,9 +179,11 @@ def verbatims(ctx: Ctx, limit: int = 200) -> Page:
     if ctx.filters.end:
         conds.append(f"r.responded_at < CAST({quote(ctx.filters.end)} AS DATE) + 1")
     for dim, value in ctx.filters.chosen().items():
-        table = "c" if dim == "segment" else "i"
-        conds.append(f"{table}.{dim} = {quote(value)}")
-    sql = ("SELECT r.responded_at, r.survey, r.score, r.comment, i.vendor, i.channel, "
+        column = "c.segment" if dim == "segment" else f"coalesce(r.{dim}, i.{dim})" \
+            if dim in LEVELS else f"i.{dim}"  # a snapshot taken at send time wins
+        conds.append(f"{column} = {quote(value)}")
+    sql = ("SELECT r.responded_at, r.survey, r.score, r.comment, "
+           "coalesce(r.vendor, i.vendor) AS vendor, i.channel, "
            "i.category FROM survey_responses r "
            "LEFT JOIN interactions i ON i.interaction_id = r.interaction_id "
            "LEFT JOIN customers c ON c.customer_id = r.customer_id "

@@ -1,0 +1,256 @@
+"""Collecting answers. A score (step 1) and the follow-up — the "Why?" comment, extra
+questions, demographics (step 2) — each arrive for one invitation token. Submitting is
+idempotent per token: the same score again returns the same response; a different score for
+an answered invitation is refused; a finished survey cannot be reopened.
+
+The web app funnels every submission through one :class:`Writer` thread that commits them in
+groups (one transaction, one WAL flush, for everything that arrived meanwhile) and only then
+acknowledges each one: an acknowledged answer is on disk, and a crash loses nothing that was
+acknowledged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from cxlens import webhooks
+from cxlens.errors import CxlensError
+from cxlens.loop import cases
+from cxlens.store.base import Warehouse
+from cxlens.surveys.spec import Config
+from cxlens.surveys.triggers import SNAPSHOT
+
+
+class AnswerError(CxlensError):
+    """The answer cannot be taken; ``code`` and ``status`` say why."""
+
+    def __init__(self, code: str, status: int, message: str, hint: str = "") -> None:
+        super().__init__(message, hint)
+        self.code = code
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Score:
+    invitation_id: str
+    score: int
+
+
+@dataclass(frozen=True)
+class Followup:
+    invitation_id: str
+    comment: str | None = None
+    answers: dict[str, int] = field(default_factory=dict)
+    demographics: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    response_id: str
+    score: int
+    duplicate: bool = False
+    completed: bool = False
+    case_id: str | None = None
+
+
+_INV = ("invitation_id", "survey", "programme", "sent_at", "customer_id", "interaction_id",
+        "survey_channel", "kind", "touchpoint", "status", "responded_at", "response_id",
+        "expires_at", "completed_at", "language", *SNAPSHOT)
+
+
+def invitation(wh: Warehouse, invitation_id: str) -> dict[str, Any] | None:
+    rows = wh.query(f"SELECT {', '.join(_INV)} FROM survey_invitations WHERE "
+                    "invitation_id = ?", [invitation_id])
+    return dict(zip(_INV, rows[0], strict=True)) if rows else None
+
+
+def _score_of(wh: Warehouse, response_id: str) -> int:
+    return int(wh.scalar("SELECT score FROM survey_responses WHERE response_id = ?",
+                         [response_id]))
+
+
+def _check(inv: dict[str, Any] | None, now: dt.datetime) -> dict[str, Any]:
+    if inv is None or inv["status"] == "suppressed":
+        raise AnswerError("link_invalid", 404, "this survey link is not valid",
+                          "open the link from your invitation again")
+    if inv["expires_at"] is not None and now >= inv["expires_at"]:
+        raise AnswerError("link_expired", 410, "this survey has closed",
+                          "thank you all the same")
+    return inv
+
+
+def take_score(wh: Warehouse, config: Config, item: Score, now: dt.datetime) -> Receipt:
+    """Record a score (inside the caller's transaction)."""
+    inv = _check(invitation(wh, item.invitation_id), now)
+    p = config.programme(str(inv["programme"]))
+    lo, hi = p.bounds
+    if not lo <= item.score <= hi:
+        raise AnswerError("score_out_of_scale", 422, f"score {item.score} is outside the "
+                          f"survey's scale {lo}–{hi}", f"send a whole number from {lo} to {hi}")
+    if inv["response_id"]:
+        rid = str(inv["response_id"])
+        old = _score_of(wh, rid)
+        if old != item.score:
+            raise AnswerError("already_answered", 409, f"this survey was already answered "
+                              f"(score {old}); answers cannot be changed",
+                              "nothing to do: your first answer counts")
+        return Receipt(rid, old, duplicate=True, completed=inv["completed_at"] is not None)
+    rid = "r_" + item.invitation_id
+    snap = {k: inv[k] for k in SNAPSHOT}
+    wh.execute("INSERT INTO survey_responses (response_id, survey, score, scale_min, "
+               "scale_max, responded_at, sent_at, customer_id, interaction_id, survey_channel, "
+               "kind, touchpoint, programme, invitation_id, vendor, site, team, agent_id) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               [rid, inv["survey"], item.score, lo, hi, now, inv["sent_at"],
+                inv["customer_id"], inv["interaction_id"], inv["survey_channel"], inv["kind"],
+                inv["touchpoint"], inv["programme"], inv["invitation_id"],
+                *snap.values()])
+    wh.execute("UPDATE survey_invitations SET responded_at = ?, response_id = ? WHERE "
+               "invitation_id = ?", [now, rid, item.invitation_id])
+    webhooks.emit(wh, config.webhooks, "response.created", {
+        "response_id": rid, "survey": inv["survey"], "programme": inv["programme"],
+        "score": item.score, "customer_id": inv["customer_id"],
+        "interaction_id": inv["interaction_id"], **snap}, now, inv["customer_id"])
+    answer = cases.Answer(rid, str(inv["survey"]), item.score, inv["customer_id"],
+                          inv["interaction_id"], None, snap)
+    case_id = cases.open_case(wh, config, answer, now)
+    return Receipt(rid, item.score, case_id=case_id)
+
+
+def take_followup(wh: Warehouse, config: Config, item: Followup, now: dt.datetime) -> Receipt:
+    """Record the comment and the other answers, and finish the survey."""
+    inv = _check(invitation(wh, item.invitation_id), now)
+    if not inv["response_id"]:
+        raise AnswerError("score_first", 409, "answer the score question first",
+                          "open the survey link again")
+    rid = str(inv["response_id"])
+    if inv["completed_at"] is not None:
+        return Receipt(rid, _score_of(wh, rid), duplicate=True, completed=True)
+    p = config.programme(str(inv["programme"]))
+    problems = []
+    extras = {q.id: q for q in p.questions.extra}
+    language = str(inv["language"] or p.languages[0])
+    for qid, value in item.answers.items():
+        q = extras.get(qid)
+        if q is None:
+            problems.append(f"no question {qid!r}")
+            continue
+        lo, hi = q.scale(language)
+        if not lo <= value <= hi:
+            problems.append(f"{qid}: {value} is outside {lo}–{hi}")
+    from cxlens.surveys.spec import DEMOGRAPHICS
+
+    for key, choice in item.demographics.items():
+        if key not in p.questions.demographics or choice not in DEMOGRAPHICS[key]:
+            problems.append(f"{key}: {choice!r} is not one of the offered answers")
+    if problems:
+        raise AnswerError("invalid_answer", 422, "; ".join(problems),
+                          "answer with the values the survey offers")
+    comment = (item.comment or "").strip()[:4000] or None
+    if comment:
+        from cxlens.text.redact import redact
+
+        comment = redact(comment)
+    resolved = item.answers.get("resolved") if "resolved" in extras and \
+        extras["resolved"].type == "yes_no" else None
+    wh.execute("UPDATE survey_responses SET comment = ?, resolved_reported = ? WHERE "
+               "response_id = ?", [comment, None if resolved is None else bool(resolved), rid])
+    for qid, value in item.answers.items():
+        if qid == "resolved" and resolved is not None:
+            continue
+        lo, hi = extras[qid].scale(language)
+        wh.execute("INSERT INTO survey_responses (response_id, survey, score, scale_min, "
+                   "scale_max, responded_at, sent_at, customer_id, interaction_id, "
+                   "survey_channel, kind, touchpoint, programme, invitation_id, vendor, site, "
+                   "team, agent_id) SELECT ?, ?, ?, ?, ?, ?, sent_at, customer_id, "
+                   "interaction_id, survey_channel, kind, touchpoint, programme, invitation_id,"
+                   " vendor, site, team, agent_id FROM survey_responses WHERE response_id = ?",
+                   [f"{rid}.{qid}", qid, value, lo, hi, now, rid])
+    if item.demographics and inv["customer_id"]:
+        sets = ", ".join(f"{k} = ?" for k in item.demographics)
+        wh.execute(f"UPDATE customers SET {sets} WHERE customer_id = ?",
+                   [*item.demographics.values(), inv["customer_id"]])
+    wh.execute("UPDATE survey_invitations SET completed_at = ? WHERE invitation_id = ?",
+               [now, item.invitation_id])
+    score = _score_of(wh, rid)
+    case_id = None
+    if comment:
+        answer = cases.Answer(rid, str(inv["survey"]), score, inv["customer_id"],
+                              inv["interaction_id"], comment, {k: inv[k] for k in SNAPSHOT})
+        case_id = cases.open_case(wh, config, answer, now)
+    return Receipt(rid, score, completed=True, case_id=case_id)
+
+
+def apply(wh: Warehouse, config: Config, item: Score | Followup, now: dt.datetime) -> Receipt:
+    if isinstance(item, Score):
+        return take_score(wh, config, item, now)
+    return take_followup(wh, config, item, now)
+
+
+class Writer:
+    """One thread owning a warehouse connection: submissions queue up, are applied in one
+    transaction per group and acknowledged only after the commit."""
+
+    def __init__(self, wh: Warehouse, config: Config, max_batch: int = 256) -> None:
+        self.wh, self.config, self.max_batch = wh, config, max_batch
+        self._q: queue.Queue[tuple[Score | Followup, Future[Receipt]] | None] = queue.Queue()
+        self.accepted = 0  # answers committed since start (the runner bumps the data version)
+        self._thread = threading.Thread(target=self._loop, name="cxlens-collect", daemon=True)
+        self._thread.start()
+
+    def submit(self, item: Score | Followup) -> Future[Receipt]:
+        fut: Future[Receipt] = Future()
+        self._q.put((item, fut))
+        return fut
+
+    def close(self) -> None:
+        self._q.put(None)
+        self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while True:
+            first = self._q.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    nxt = self._q.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._q.put(None)
+                    break
+                batch.append(nxt)
+            self._commit(batch)
+
+    def _commit(self, batch: list[tuple[Score | Followup, Future[Receipt]]]) -> None:
+        now = dt.datetime.now(dt.UTC)
+        results: list[Receipt | BaseException] = []
+        try:
+            with self.wh.transaction():
+                for item, _fut in batch:
+                    results.append(self._one(item, now))
+        except Exception as exc:  # the group failed as a whole: retry one by one
+            if len(batch) > 1:
+                for pair in batch:
+                    self._commit([pair])
+                return
+            results = [exc]
+        for (_item, fut), res in zip(batch, results, strict=True):
+            if isinstance(res, BaseException):
+                fut.set_exception(res)
+            else:
+                self.accepted += 0 if res.duplicate else 1
+                fut.set_result(res)
+
+    def _one(self, item: Score | Followup, now: dt.datetime) -> Receipt | AnswerError:
+        # refusals are answers too; only unexpected errors fail the group
+        try:
+            return apply(self.wh, self.config, item, now)
+        except AnswerError as exc:
+            return exc

@@ -1,0 +1,38 @@
+"""The active survey configuration, kept in the warehouse so the scheduled runs, the hosted
+pages and the dashboard all use the same one (``cxlens surveys load FILE`` or the dashboard's
+programmes page store it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cxlens.store.base import Warehouse
+from cxlens.surveys.spec import Config, parse
+
+KEY = "surveys.config"
+
+
+def text(wh: Warehouse) -> str | None:
+    value = wh.scalar("SELECT value FROM cxlens_meta WHERE key = ?", [KEY])
+    return None if value is None else str(value)
+
+
+def current(wh: Warehouse) -> Config:
+    """The stored configuration (defaults only when none was loaded)."""
+    body = text(wh)
+    return parse(body, "the stored survey configuration") if body else Config()
+
+
+def save(wh: Warehouse, body: str, who: str | None = None) -> Config:
+    """Validate ``body`` (every problem at once) and make it the active configuration."""
+    config = parse(body)
+    from cxlens.web import accounts  # the audit log
+
+    accounts.ensure(wh)
+    with wh.transaction():
+        wh.execute("DELETE FROM cxlens_meta WHERE key = ?", [KEY])
+        wh.execute("INSERT INTO cxlens_meta VALUES (?, ?)", [KEY, body])
+        accounts.audit(wh, who, "surveys_config",
+                       f"{len(config.programmes)} programme(s) at "
+                       f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}")
+    return config

@@ -1,0 +1,121 @@
+"""Contact-frequency (fatigue) rules, decided in one pass over the candidates in due order:
+a customer who opted out, has no address for the channel, was invited too recently (by any
+programme, or by this one), or whose account reached its cap is not invited; the invitation is
+recorded as suppressed with the reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from cxlens.surveys.spec import Fatigue, Programme
+
+
+@dataclass(frozen=True)
+class Contact:
+    customer_id: str
+    email: str | None = None
+    phone: str | None = None
+    language: str | None = None
+    account_id: str | None = None
+    opted_out: bool = False
+    attributes: Mapping[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """An earlier invitation that reached (or was sent to) the customer."""
+
+    customer_id: str
+    programme: str
+    sent_at: dt.datetime
+    account_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    channel: str | None  # None: suppressed
+    reason: str | None = None
+
+
+def _days(delta: dt.timedelta) -> str:
+    d = delta.total_seconds() / 86400
+    return f"{d:.1f}".rstrip("0").rstrip(".")
+
+
+def customer_gap(fatigue: Fatigue, contact: Contact) -> float:
+    """The global gap for this customer: the largest of the rules that match them."""
+    gap = fatigue.min_gap_days
+    for rule in fatigue.rules:
+        if all((contact.attributes.get(k) or "") in {v.lower() for v in vals}
+               for k, vals in rule.when.items()):
+            gap = max(gap, rule.min_gap_days)
+    return gap
+
+
+def channel_for(programme: Programme, contact: Contact) -> str | None:
+    for ch in programme.channels:
+        if (ch == "email" and contact.email) or (ch in ("sms", "ivr") and contact.phone) \
+                or ch == "in_app":
+            return ch
+    return None
+
+
+class Ledger:
+    """Invitations so far, per customer and per account, updated as candidates are accepted."""
+
+    def __init__(self, history: Iterable[Sent]) -> None:
+        self.by_customer: dict[str, list[Sent]] = defaultdict(list)
+        self.by_account: dict[str, list[dt.datetime]] = defaultdict(list)
+        for s in history:
+            self.add(s)
+
+    def add(self, s: Sent) -> None:
+        self.by_customer[s.customer_id].append(s)
+        if s.account_id:
+            self.by_account[s.account_id].append(s.sent_at)
+
+    def decide(self, fatigue: Fatigue, programme: Programme, contact: Contact,
+               at: dt.datetime) -> Decision:
+        if contact.opted_out:
+            return Decision(None, "opted_out: the customer asked not to be surveyed")
+        channel = channel_for(programme, contact)
+        if channel is None:
+            return Decision(None, f"no_address: no contact for {', '.join(programme.channels)}")
+        earlier = self.by_customer.get(contact.customer_id, [])
+        gap = customer_gap(fatigue, contact)
+        last = max(earlier, key=lambda s: s.sent_at, default=None)
+        if last and at - last.sent_at < dt.timedelta(days=gap):
+            return Decision(None, f"global_gap: invited by {last.programme} "
+                            f"{_days(at - last.sent_at)} days ago (minimum {gap:g})")
+        own = [s for s in earlier if s.programme == programme.name]
+        last_own = max(own, key=lambda s: s.sent_at, default=None)
+        if last_own and at - last_own.sent_at < dt.timedelta(days=programme.min_gap_days):
+            return Decision(None, f"programme_gap: {programme.name} {_days(at - last_own.sent_at)}"
+                            f" days ago (minimum {programme.min_gap_days:g})")
+        cap = fatigue.per_account
+        if cap and contact.account_id:
+            since = at - dt.timedelta(days=cap.days)
+            used = sum(1 for t in self.by_account.get(contact.account_id, []) if t > since)
+            if used >= cap.max:
+                return Decision(None, f"account_cap: account {contact.account_id} had {used} "
+                                f"invitations in {cap.days:g} days (cap {cap.max})")
+        return Decision(channel)
+
+
+def decide_all(fatigue: Fatigue, items: Sequence[tuple[Programme, Contact, dt.datetime]],
+               history: Iterable[Sent]) -> list[Decision]:
+    """Decisions for ``items`` (programme, contact, when), taken in time order; accepted ones
+    count against the later ones."""
+    ledger = Ledger(history)
+    order = sorted(range(len(items)), key=lambda i: items[i][2])  # stable: callers' priority
+    out: list[Decision | None] = [None] * len(items)
+    for i in order:
+        programme, contact, at = items[i]
+        decision = ledger.decide(fatigue, programme, contact, at)
+        if decision.channel:
+            ledger.add(Sent(contact.customer_id, programme.name, at, contact.account_id))
+        out[i] = decision
+    return [d for d in out if d is not None]

@@ -1,0 +1,194 @@
+"""One scheduled run of the survey programmes at ``now`` (``cxlens surveys run``; ``cxlens
+serve`` runs it every minute): invite who is due (fatigue rules decide; suppressed
+invitations are recorded with their reason), remind non-responders, open cases for unhappy
+answers that have none, record recoveries, remind and escalate case owners, and deliver
+webhooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from cxlens import webhooks
+from cxlens.loop import cases
+from cxlens.store.base import Warehouse
+from cxlens.store.migrate import bump_data_version, secret
+from cxlens.surveys import fatigue, send, tokens, triggers
+from cxlens.surveys.config import current
+from cxlens.surveys.spec import Config, Programme
+
+Deliver = Callable[[Programme, send.Message], None]
+
+
+@dataclass
+class Summary:
+    invited: int = 0
+    suppressed: int = 0
+    bounced: int = 0
+    failed: int = 0
+    reminded: int = 0
+    cases_opened: int = 0
+    cases_reminded: int = 0
+    cases_escalated: int = 0
+    recoveries: int = 0
+    webhooks_delivered: int = 0
+    webhooks_failed: int = 0
+    suppression_reasons: dict[str, int] = field(default_factory=dict)
+
+    def changed(self) -> bool:
+        return any(v for k, v in vars(self).items() if k != "suppression_reasons")
+
+
+def _contacts(wh: Warehouse, ids: list[str]) -> dict[str, fatigue.Contact]:
+    out: dict[str, fatigue.Contact] = {}
+    for i in range(0, len(ids), 1000):
+        chunk = ids[i:i + 1000]
+        for r in wh.query(
+                "SELECT customer_id, email, phone, language, account_id, "
+                "coalesce(surveys_opt_out, false), segment, region, country FROM customers "
+                f"WHERE customer_id IN ({', '.join('?' * len(chunk))})", chunk):
+            out[str(r[0])] = fatigue.Contact(
+                str(r[0]), r[1], r[2], r[3], r[4], bool(r[5]),
+                {"segment": r[6], "region": r[7], "country": r[8]})
+    return out
+
+
+def _history(wh: Warehouse, config: Config, now: dt.datetime) -> list[fatigue.Sent]:
+    days = max([config.fatigue.min_gap_days, *(r.min_gap_days for r in config.fatigue.rules),
+                *(p.min_gap_days for p in config.programmes),
+                config.fatigue.per_account.days if config.fatigue.per_account else 0])
+    rows = wh.query(
+        "SELECT v.customer_id, coalesce(v.programme, v.survey), v.sent_at, c.account_id "
+        "FROM survey_invitations v LEFT JOIN customers c ON c.customer_id = v.customer_id "
+        "WHERE v.status <> 'suppressed' AND v.sent_at > ? AND v.customer_id IS NOT NULL",
+        [now - dt.timedelta(days=days)])
+    return [fatigue.Sent(str(r[0]), str(r[1]), r[2], r[3]) for r in rows]
+
+
+def invite(wh: Warehouse, config: Config, now: dt.datetime, deliver: Deliver,
+           summary: Summary) -> None:
+    due = [c for p in config.programmes for c in triggers.due(wh, p, now)]
+    if not due:
+        return
+    # transactional first (the moment passes), then by due time
+    due.sort(key=lambda c: (c.programme.kind != "transactional", c.due_at))
+    contacts = _contacts(wh, sorted({c.customer_id for c in due}))
+    items = [(c.programme, contacts.get(c.customer_id) or fatigue.Contact(c.customer_id), now)
+             for c in due]
+    decisions = fatigue.decide_all(config.fatigue, items, _history(wh, config, now))
+    key = secret(wh, tokens.SECRET_KEY)
+    for cand, (_p, contact, _at), decision in zip(due, items, decisions, strict=True):
+        p = cand.programme
+        inv_id = tokens.new_invitation_id()
+        language = contact.language if contact.language in p.languages else p.languages[0]
+        expires = now + dt.timedelta(days=p.link_days)
+        status, reason = ("suppressed", decision.reason) if decision.channel is None \
+            else ("sent", None)
+        with wh.transaction():
+            wh.execute(
+                "INSERT INTO survey_invitations (invitation_id, survey, programme, sent_at, "
+                "customer_id, interaction_id, survey_channel, kind, touchpoint, status, reason,"
+                " suppressed_by, vendor, site, team, agent_id, language, expires_at, "
+                "reminders_sent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                [inv_id, p.survey, p.name, now, cand.customer_id, cand.interaction_id,
+                 decision.channel, p.kind, cand.touchpoint, status, reason,
+                 reason.split(":")[0] if reason else None,
+                 *(cand.snapshot.get(k) for k in triggers.SNAPSHOT), language, expires])
+        if decision.channel is None:
+            summary.suppressed += 1
+            head = (reason or "").split(":")[0]
+            summary.suppression_reasons[head] = summary.suppression_reasons.get(head, 0) + 1
+            continue
+        to = contact.email if decision.channel == "email" else contact.phone
+        msg = send.compose(p, config.delivery, inv_id, tokens.make(key, inv_id, expires),
+                           decision.channel, to, language)
+        _send(wh, p, msg, deliver, summary)
+        summary.invited += 1
+
+
+def _send(wh: Warehouse, p: Programme, msg: send.Message, deliver: Deliver,
+          summary: Summary) -> bool:
+    try:
+        deliver(p, msg)
+    except send.Bounce as exc:
+        summary.bounced += 1
+        wh.execute("UPDATE survey_invitations SET status = 'bounced', reason = ? WHERE "
+                   "invitation_id = ?", [str(exc)[:300], msg.invitation_id])
+        return False
+    except OSError as exc:
+        summary.failed += 1
+        wh.execute("UPDATE survey_invitations SET status = 'failed', reason = ? WHERE "
+                   "invitation_id = ?", [str(exc)[:300], msg.invitation_id])
+        return False
+    return True
+
+
+def remind(wh: Warehouse, config: Config, now: dt.datetime, deliver: Deliver,
+           summary: Summary) -> None:
+    key = secret(wh, tokens.SECRET_KEY)
+    for p in config.programmes:
+        r = p.reminders
+        if r.max == 0:
+            continue
+        rows = wh.query(
+            "SELECT v.invitation_id, v.survey_channel, v.language, v.expires_at, c.email, "
+            "c.phone FROM survey_invitations v LEFT JOIN customers c ON c.customer_id = "
+            "v.customer_id WHERE v.programme = ? AND v.status IN ('sent', 'delivered') AND "
+            "v.responded_at IS NULL AND coalesce(v.reminders_sent, 0) < ? AND "
+            "coalesce(v.reminded_at, v.sent_at) <= ? AND v.expires_at > ? "
+            "AND NOT coalesce(c.surveys_opt_out, false)",
+            [p.name, r.max, now - dt.timedelta(days=r.after_days), now])
+        for inv_id, channel, language, expires, email, phone in rows:
+            msg = send.compose(p, config.delivery, inv_id, tokens.make(key, inv_id, expires),
+                               channel, email if channel == "email" else phone,
+                               language or p.languages[0], reminder=True)
+            if _send(wh, p, msg, deliver, summary):
+                wh.execute("UPDATE survey_invitations SET reminders_sent = "
+                           "coalesce(reminders_sent, 0) + 1, reminded_at = ? WHERE "
+                           "invitation_id = ?", [now, inv_id])
+                summary.reminded += 1
+
+
+def open_missing_cases(wh: Warehouse, config: Config, now: dt.datetime) -> int:
+    """Recent answers (imported ones too) that match a case rule but have no case yet."""
+    rows = wh.query(
+        "SELECT r.response_id, r.survey, r.score, r.customer_id, r.interaction_id, r.comment, "
+        "coalesce(r.vendor, i.vendor), coalesce(r.site, i.site), coalesce(r.team, i.team), "
+        "coalesce(r.agent_id, i.agent_id) FROM survey_responses r LEFT JOIN interactions i "
+        "ON i.interaction_id = r.interaction_id WHERE r.responded_at > ? AND NOT EXISTS "
+        "(SELECT 1 FROM followup_cases c WHERE c.response_id = r.response_id) "
+        "ORDER BY r.responded_at, r.response_id",
+        [now - dt.timedelta(days=config.loop.lookback_days)])
+    n = 0
+    for r in rows:
+        answer = cases.Answer(str(r[0]), str(r[1]), int(r[2]), r[3], r[4], r[5],
+                              dict(zip(triggers.SNAPSHOT, r[6:10], strict=True)))
+        if cases.first_rule(config, answer) is None:
+            continue
+        with wh.transaction():
+            if cases.open_case(wh, config, answer, now):
+                n += 1
+    return n
+
+
+def run(wh: Warehouse, now: dt.datetime | None = None, config: Config | None = None,
+        deliver: Deliver | None = None) -> Summary:
+    now = now or dt.datetime.now(dt.UTC)
+    config = config or current(wh)
+    cases.ensure(wh)
+    summary = Summary()
+
+    def default(p: Programme, m: send.Message) -> None:
+        send.deliver(p, config.delivery, m)
+
+    invite(wh, config, now, deliver or default, summary)
+    remind(wh, config, now, deliver or default, summary)
+    summary.cases_opened = open_missing_cases(wh, config, now)
+    summary.recoveries = cases.record_recoveries(wh, config)
+    summary.cases_reminded, summary.cases_escalated = cases.remind_and_escalate(wh, config, now)
+    summary.webhooks_delivered, summary.webhooks_failed = webhooks.deliver(wh, now)
+    if summary.changed():
+        with wh.transaction():
+            bump_data_version(wh)
+    return summary

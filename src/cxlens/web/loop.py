@@ -1,0 +1,173 @@
+"""Follow-up cases in the dashboard and the API (list, detail, workflow: contacted →
+resolved / unreachable with a root cause, notes, outcome), and the survey programmes'
+configuration page (admins edit the YAML; every problem is shown at once). A vendor viewer
+sees and works only their own vendor's cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from cxlens.errors import CxlensError, NotFound
+from cxlens.loop import cases
+from cxlens.schema import CASE_STATUSES
+from cxlens.surveys import config as survey_config
+from cxlens.web import accounts
+from cxlens.web.accounts import User
+from cxlens.web.pages import html
+from cxlens.web.security import AdminUser, CurrentUser, Forbidden, check_csrf, state
+from cxlens.web.surveys import service
+
+router = APIRouter()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _scope(user: User, vendor: str | None) -> str | None:
+    return user.vendor if user.role == "vendor" else vendor
+
+
+def _case(request: Request, user: User, case_id: str) -> dict[str, Any]:
+    st = state(request)
+    with st.lock:
+        case = cases.get(st.wh, case_id)
+    if user.role == "vendor" and case["vendor"] != user.vendor:
+        raise NotFound(f"no case {case_id!r}", "list your cases at /cases")
+    return case
+
+
+def _listing(request: Request, user: User, status: str | None, owner: str | None,
+             vendor: str | None) -> list[dict[str, Any]]:
+    st = state(request)
+    with st.lock:
+        return cases.listing(st.wh, vendor=_scope(user, vendor), status=status or None,
+                             owner=owner or None)
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def case_list(request: Request, user: CurrentUser, status: str | None = None,
+              owner: str | None = None, vendor: str | None = None) -> HTMLResponse:
+    rows = _listing(request, user, status, owner, vendor)
+    return html(request, "cases.html", user=user, rows=rows, now=_now(), statuses=CASE_STATUSES,
+                chosen={"status": status or "", "owner": owner or "", "vendor": vendor or ""})
+
+
+def _update(request: Request, user: User, case_id: str, **changes: Any) -> dict[str, Any]:
+    _case(request, user, case_id)  # scope check
+    st = state(request)
+    with st.lock:
+        return cases.update(st.wh, service(request).config, case_id, user.username, _now(),
+                            **changes)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, user: CurrentUser, case_id: str) -> HTMLResponse:
+    return _case_page(request, user, case_id)
+
+
+def _case_page(request: Request, user: User, case_id: str, error: str | None = None,
+               status: int = 200) -> HTMLResponse:
+    case = _case(request, user, case_id)
+    st = state(request)
+    with st.lock:
+        events = cases.history(st.wh, case_id)
+        answer = st.wh.query("SELECT comment, responded_at FROM survey_responses WHERE "
+                             "response_id = ?", [case["response_id"]])
+    comment = answer[0][0] if answer else None
+    from cxlens.text.redact import redact
+
+    return html(request, "case.html", status, user=user, case=case, events=events,
+                comment=redact(comment) if comment else None, now=_now(), error=error,
+                moves=cases.MOVES[case["status"]],
+                root_causes=service(request).config.loop.root_causes)
+
+
+@router.post("/cases/{case_id}", dependencies=[Depends(check_csrf)])
+def case_post(request: Request, user: CurrentUser, case_id: str,
+              status: str = Form(""), root_cause: str = Form(""), note: str = Form(""),
+              outcome: str = Form("")) -> Response:
+    try:
+        _update(request, user, case_id, status=status or None, root_cause=root_cause or None,
+                note=note.strip() or None, outcome=outcome.strip() or None)
+    except NotFound:
+        raise
+    except CxlensError as exc:
+        return _case_page(request, user, case_id, f"{exc.message} ({exc.hint})", 400)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.get("/programmes", response_class=HTMLResponse)
+def programmes(request: Request, user: CurrentUser) -> HTMLResponse:
+    if user.role == "vendor":
+        raise Forbidden("the survey programmes are managed by the CX team",
+                        "ask an admin or analyst")
+    st = state(request)
+    with st.lock:
+        text = survey_config.text(st.wh) or ""
+    return html(request, "programmes.html", user=user, text=text, error=None,
+                config=service(request).config, saved=request.query_params.get("saved"))
+
+
+@router.post("/programmes", dependencies=[Depends(check_csrf)])
+def programmes_save(request: Request, user: AdminUser, text: str = Form(...)) -> Response:
+    st = state(request)
+    try:
+        with st.lock:
+            config = survey_config.save(st.wh, text, user.username)
+    except CxlensError as exc:
+        return html(request, "programmes.html", 400, user=user, text=text,
+                    error=f"{exc.message} — {exc.hint}", config=service(request).config,
+                    saved=None)
+    service(request).set_config(config)
+    return RedirectResponse("/programmes?saved=1", status_code=303)
+
+
+# -- JSON API --------------------------------------------------------------------------------
+def _json(case: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in case.items()}
+
+
+@router.get("/api/cases", tags=["cases"])
+def api_cases(request: Request, user: CurrentUser, status: str | None = None,
+              owner: str | None = None, vendor: str | None = None) -> dict[str, Any]:
+    """Follow-up cases, open ones first by due time (a vendor viewer gets their own)."""
+    return {"cases": [_json(c) for c in _listing(request, user, status, owner, vendor)]}
+
+
+@router.get("/api/cases/{case_id}", tags=["cases"])
+def api_case(request: Request, user: CurrentUser, case_id: str) -> dict[str, Any]:
+    case = _case(request, user, case_id)
+    st = state(request)
+    with st.lock:
+        events = cases.history(st.wh, case_id)
+    return {"case": _json(case), "history": [
+        {"at": at.isoformat(), "actor": who, "action": action, "detail": detail}
+        for at, who, action, detail in events]}
+
+
+class CaseChange(BaseModel):
+    status: str | None = Field(default=None, description="contacted, resolved, unreachable "
+                               "or open (reopen).")
+    root_cause: str | None = None
+    note: str | None = Field(default=None, max_length=4000)
+    outcome: str | None = Field(default=None, max_length=4000)
+
+
+@router.post("/api/cases/{case_id}", tags=["cases"])
+def api_case_update(request: Request, user: CurrentUser, case_id: str,
+                    change: CaseChange) -> dict[str, Any]:
+    """Move a case along its workflow (API tokens only: browsers use the form)."""
+    if not request.headers.get("authorization", "").lower().startswith("bearer "):
+        raise Forbidden("JSON changes need an API token", "send Authorization: Bearer cxl_… "
+                        "(cxlens users token USER), or use the case page")
+    case = _update(request, user, case_id, **change.model_dump())
+    st = state(request)
+    with st.lock:
+        accounts.audit(st.wh, user.username, "case_updated", case_id)
+    return {"case": _json(case)}

@@ -1,0 +1,34 @@
+"""Runs the survey programmes inside ``cxlens serve`` (with DuckDB only one process may write
+the file, so the server is where the scheduled work happens): every few seconds one
+:func:`cxlens.surveys.run.run`, with the configuration re-read from the warehouse, and a data
+version bump when answers arrived, so dashboard figures include them."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from cxlens.store.base import Warehouse
+from cxlens.store.migrate import bump_data_version
+from cxlens.surveys.config import current
+from cxlens.surveys.run import run
+from cxlens.web.surveys import SurveyService
+
+log = logging.getLogger("cxlens.surveys")
+
+
+def programme_runner(wh: Warehouse, svc: SurveyService, every: float,
+                     stop: threading.Event) -> None:
+    seen = svc.writer.accepted
+    while not stop.wait(every):
+        try:
+            config = current(wh)
+            svc.set_config(config)
+            summary = run(wh, config=config)
+            accepted = svc.writer.accepted
+            if accepted != seen and not summary.changed():
+                with wh.transaction():
+                    bump_data_version(wh)
+            seen = accepted
+        except Exception:  # keep running; the next tick retries
+            log.exception("survey programme run failed")

@@ -1,0 +1,255 @@
+"""The customer-facing side of survey programmes: hosted response pages (no JavaScript
+needed, one question per step, partial answers kept) and the collection API. GETs never
+write — a link scanner that opens every link records nothing; only an explicit submit does.
+Every submission goes through the collector's writer thread and is acknowledged after its
+commit."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from cxlens.errors import CxlensError
+from cxlens.store.base import Warehouse
+from cxlens.surveys import collect, tokens
+from cxlens.surveys.spec import DEMOGRAPHICS, Config, Programme
+from cxlens.web.ratelimit import Limiter, RateLimited
+from cxlens.web.render import env
+
+router = APIRouter()
+
+WORDS = {  # page chrome per language (the questions come from the programme)
+    "en": {"send": "Send", "why": "Anything to add?", "skip": "Finish", "thanks":
+           "Thank you! Your answer has been recorded.", "used": "You have already answered "
+           "this survey — thank you.", "problem": "This survey link cannot be used",
+           "optional": "optional", "about_you": "About you (optional)", "yes": "Yes",
+           "no": "No", "score_recorded": "Thank you — your score is saved."},
+    "fr": {"send": "Envoyer", "why": "Souhaitez-vous ajouter quelque chose ?", "skip":
+           "Terminer", "thanks": "Merci ! Votre réponse est enregistrée.", "used":
+           "Vous avez déjà répondu à cette enquête — merci.", "problem":
+           "Ce lien d'enquête ne peut pas être utilisé", "optional": "facultatif",
+           "about_you": "À propos de vous (facultatif)", "yes": "Oui", "no": "Non",
+           "score_recorded": "Merci — votre note est enregistrée."},
+}
+
+
+@dataclass
+class SurveyService:
+    """Readers, the writer thread, the rate limiter and the active configuration."""
+
+    reader: Warehouse
+    writer: collect.Writer
+    secret: str
+    limiter: Limiter = field(default_factory=Limiter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def config(self) -> Config:
+        return self.writer.config
+
+    def set_config(self, config: Config) -> None:
+        self.writer.config = config
+
+    def invitation(self, invitation_id: str) -> dict[str, Any] | None:
+        with self.lock:
+            return collect.invitation(self.reader, invitation_id)
+
+    async def submit(self, item: collect.Score | collect.Followup) -> collect.Receipt:
+        return await asyncio.wrap_future(self.writer.submit(item))
+
+
+def service(request: Request) -> SurveyService:
+    svc: SurveyService = request.app.state.surveys
+    return svc
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def _words(language: str) -> dict[str, str]:
+    return WORDS.get(language, WORDS["en"])
+
+
+def _page(template: str, status: int = 200, language: str = "en", **ctx: Any) -> HTMLResponse:
+    text = env.get_template(template).render(lang=language, w=_words(language), **ctx)
+    return HTMLResponse(text, status, headers={"Cache-Control": "no-store",
+                                               "Referrer-Policy": "no-referrer"})
+
+
+def _problem(exc: CxlensError, language: str = "en") -> HTMLResponse:
+    status = int(getattr(exc, "status", 400))
+    return _page("survey_end.html", status, language, title=_words(language)["problem"],
+                 message=exc.message, hint=exc.hint, problem=True)
+
+
+def _open(request: Request, token: str) -> tuple[SurveyService, dict[str, Any], Programme]:
+    svc = service(request)
+    svc.limiter.check(_client(request))
+    inv_id = tokens.verify(svc.secret, token)
+    inv = svc.invitation(inv_id)
+    if inv is None or inv["status"] == "suppressed" or not inv["programme"]:
+        raise tokens.TokenError("link_invalid", "this survey link is not valid",
+                                "open the link from your invitation again", 404)
+    return svc, inv, svc.config.programme(str(inv["programme"]))
+
+
+def _lang(inv: dict[str, Any], p: Programme) -> str:
+    lang = str(inv.get("language") or "")
+    return lang if lang in p.languages else p.languages[0]
+
+
+def _score_page(p: Programme, token: str, lang: str, chosen: int | None, status: int = 200,
+                error: str | None = None) -> HTMLResponse:
+    lo, hi = p.bounds
+    return _page("survey.html", status, lang, p=p, token=token, scores=list(range(lo, hi + 1)),
+                 chosen=chosen, error=error, question=p.text(p.questions.score.text, lang),
+                 low=p.text(p.questions.score.low_label, lang) if p.questions.score.low_label
+                 else "", high=p.text(p.questions.score.high_label, lang)
+                 if p.questions.score.high_label else "")
+
+
+def _more_page(p: Programme, token: str, lang: str, status: int = 200,
+               error: str | None = None) -> HTMLResponse:
+    extras = [{"id": q.id, "text": p.text(q.text, lang), "type": q.type,
+               "values": list(range(q.scale(lang)[0], q.scale(lang)[1] + 1)),
+               "options": q.options.get(lang) or next(iter(q.options.values()), [])}
+              for q in p.questions.extra]
+    demo = [(k, DEMOGRAPHICS[k]) for k in p.questions.demographics]
+    why = p.text(p.questions.why, lang) if p.questions.why else None
+    return _page("survey_more.html", status, lang, token=token, why=why, extras=extras,
+                 demographics=demo, error=error)
+
+
+@router.get("/s/{token}", response_class=HTMLResponse, include_in_schema=False)
+def survey_page(request: Request, token: str, score: int | None = None) -> Response:
+    """The survey; opening it (or a score link from the e-mail) records nothing."""
+    try:
+        _svc, inv, p = _open(request, token)
+    except CxlensError as exc:
+        return _problem(exc)
+    lang = _lang(inv, p)
+    if inv["completed_at"] is not None:
+        return _page("survey_end.html", 200, lang, title=_words(lang)["used"], problem=False)
+    if inv["response_id"]:
+        return _more_page(p, token, lang)
+    lo, hi = p.bounds
+    return _score_page(p, token, lang, score if score is not None and lo <= score <= hi
+                       else None)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+@router.post("/s/{token}", include_in_schema=False)
+async def survey_score(request: Request, token: str) -> Response:
+    try:
+        svc, inv, p = _open(request, token)
+    except CxlensError as exc:
+        return _problem(exc)
+    lang = _lang(inv, p)
+    form = await request.form()
+    score = _int(form.get("score"))
+    if score is None:
+        return _score_page(p, token, lang, None, 422, "Choose a score, then press Send.")
+    try:
+        await svc.submit(collect.Score(str(inv["invitation_id"]), score))
+    except collect.AnswerError as exc:
+        if exc.code == "score_out_of_scale":
+            return _score_page(p, token, lang, None, 422, exc.message)
+        return _problem(exc, lang)
+    return RedirectResponse(f"/s/{token}", status_code=303)
+
+
+@router.post("/s/{token}/more", include_in_schema=False)
+async def survey_more(request: Request, token: str) -> Response:
+    try:
+        svc, inv, p = _open(request, token)
+    except CxlensError as exc:
+        return _problem(exc)
+    lang = _lang(inv, p)
+    form = await request.form()
+    answers = {q.id: v for q in p.questions.extra
+               if (v := _int(form.get(f"q_{q.id}"))) is not None}
+    demo: dict[str, str] = {k: str(form[f"d_{k}"]) for k in p.questions.demographics
+                            if form.get(f"d_{k}")}
+    comment = str(form.get("comment") or "")
+    try:
+        await svc.submit(collect.Followup(str(inv["invitation_id"]), comment, answers, demo))
+    except collect.AnswerError as exc:
+        if exc.code == "invalid_answer":
+            return _more_page(p, token, lang, 422, exc.message)
+        return _problem(exc, lang)
+    return RedirectResponse(f"/s/{token}/thanks", status_code=303)
+
+
+@router.get("/s/{token}/thanks", response_class=HTMLResponse, include_in_schema=False)
+def survey_thanks(request: Request, token: str) -> Response:
+    try:
+        _svc, inv, p = _open(request, token)
+    except CxlensError as exc:
+        return _problem(exc)
+    lang = _lang(inv, p)
+    return _page("survey_end.html", 200, lang, title=_words(lang)["thanks"], problem=False)
+
+
+# -- the collection API --------------------------------------------------------------------------
+class ScoreIn(BaseModel):
+    token: str = Field(description="The invitation's token (the last part of its link).")
+    score: int = Field(description="A whole number on the survey's scale.")
+
+
+class FollowupIn(BaseModel):
+    token: str
+    comment: str | None = Field(default=None, max_length=4000)
+    answers: dict[str, int] = Field(default_factory=dict)
+    demographics: dict[str, str] = Field(default_factory=dict)
+
+
+def _receipt(r: collect.Receipt) -> dict[str, Any]:
+    return {"response_id": r.response_id, "score": r.score, "duplicate": r.duplicate,
+            "completed": r.completed, "case_id": r.case_id}
+
+
+def _api_error(exc: CxlensError) -> JSONResponse:
+    from cxlens.web.app import error_body
+
+    status = int(getattr(exc, "status", 400))
+    headers = {"Retry-After": f"{exc.retry_after:.0f}"} if isinstance(exc, RateLimited) else {}
+    return JSONResponse(error_body(status, exc.code, exc.message, exc.hint), status,
+                        headers=headers)
+
+
+async def _collect(request: Request, token: str, item: Any) -> Response:
+    svc = service(request)
+    try:
+        svc.limiter.check(_client(request))
+        inv_id = tokens.verify(svc.secret, token)
+        receipt = await svc.submit(item(inv_id))
+    except CxlensError as exc:
+        return _api_error(exc)
+    return JSONResponse(_receipt(receipt), 200 if receipt.duplicate else 201)
+
+
+@router.post("/api/v1/responses", tags=["surveys"])
+async def post_response(request: Request, body: ScoreIn) -> Response:
+    """Record a score for an invitation (idempotent per token: the same score again returns
+    the same response with ``duplicate: true``; another score is refused with 409)."""
+    return await _collect(request, body.token, lambda i: collect.Score(i, body.score))
+
+
+@router.post("/api/v1/responses/followup", tags=["surveys"])
+async def post_followup(request: Request, body: FollowupIn) -> Response:
+    """Add the comment, extra answers and demographics, and finish the survey."""
+    return await _collect(request, body.token, lambda i: collect.Followup(
+        i, body.comment, body.answers, body.demographics))
