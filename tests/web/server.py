@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,8 +49,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     for name, (role, vendor) in USERS.items():
         accounts.add(wh, name, PASSWORD, role, vendor)
     app = create_app(wh)
+    with running(app) as url:
+        yield Server(url, wh, app)
+    wh.close()
+
+
+@contextmanager
+def running(app: object) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a thread on a free port; yields its URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",  # type: ignore[arg-type]
                             lifespan="off")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -59,7 +68,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         if time.monotonic() > deadline:
             pytest.fail("the dashboard server did not start within 20 s")
         time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", wh, app)
-    srv.should_exit = True
-    thread.join(10)
-    wh.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)

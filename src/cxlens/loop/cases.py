@@ -72,14 +72,21 @@ def first_rule(config: Config, a: Answer) -> CaseRule | None:
 
 
 def chain(config: Config, snapshot: dict[str, Any]) -> tuple[str, ...]:
+    """The owners in escalation order: the first matching chain, without the templates whose
+    fields the answer lacks (a relational NPS answer has no team, so no team lead)."""
     for owners in config.loop.owners:
         if all(str(snapshot.get(k) or "") in vals for k, vals in owners.when.items()):
-            return tuple(_fill(t, snapshot) for t in owners.chain)
+            filled = tuple(o for t in owners.chain if (o := _fill(t, snapshot)))
+            if filled:
+                return filled
     return ("unassigned",)
 
 
-def _fill(template: str, snapshot: dict[str, Any]) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: str(snapshot.get(m.group(1)) or "?"), template)
+def _fill(template: str, snapshot: dict[str, Any]) -> str | None:
+    fields = re.findall(r"\{(\w+)\}", template)
+    if any(not snapshot.get(f) for f in fields):
+        return None
+    return re.sub(r"\{(\w+)\}", lambda m: str(snapshot[m.group(1)]), template)
 
 
 def _event(wh: Warehouse, case_id: str, now: dt.datetime, actor: str | None, action: str,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,8 +196,10 @@ class Writer:
     """One thread owning a warehouse connection: submissions queue up, are applied in one
     transaction per group and acknowledged only after the commit."""
 
-    def __init__(self, wh: Warehouse, config: Config, max_batch: int = 256) -> None:
+    def __init__(self, wh: Warehouse, config: Config, max_batch: int = 256,
+                 clock: Callable[[], dt.datetime] | None = None) -> None:
         self.wh, self.config, self.max_batch = wh, config, max_batch
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._q: queue.Queue[tuple[Score | Followup, Future[Receipt]] | None] = queue.Queue()
         self.accepted = 0  # answers committed since start (the runner bumps the data version)
         self._thread = threading.Thread(target=self._loop, name="cxlens-collect", daemon=True)
@@ -229,7 +232,7 @@ class Writer:
             self._commit(batch)
 
     def _commit(self, batch: list[tuple[Score | Followup, Future[Receipt]]]) -> None:
-        now = dt.datetime.now(dt.UTC)
+        now = self.clock()
         results: list[Receipt | BaseException] = []
         try:
             with self.wh.transaction():
