@@ -30,13 +30,17 @@ def test_migration_adds_missing_columns_and_keeps_data(wh: Warehouse) -> None:
 
 def test_a_version_1_warehouse_gains_the_invitations_table(wh: Warehouse) -> None:
     wh.execute("DROP TABLE survey_invitations")
+    wh.execute("DROP TABLE followup_cases")
+    wh.execute("ALTER TABLE customers DROP COLUMN email")
     wh.execute("INSERT INTO customers (customer_id) VALUES ('c1')")
     wh.execute("UPDATE cxlens_meta SET value = '1' WHERE key = 'schema_version'")
     assert migrate(wh) == 1
     assert wh.existing_columns("survey_invitations") == \
         list(TABLES["survey_invitations"].column_names)
     assert wh.count("customers") == 1
-    assert migrate(wh) == SCHEMA_VERSION == 2  # idempotent
+    assert "email" in (wh.existing_columns("customers") or [])  # schema 3, additive
+    assert wh.existing_columns("followup_cases") == list(TABLES["followup_cases"].column_names)
+    assert migrate(wh) == SCHEMA_VERSION == 3  # idempotent
 
 
 def test_newer_schema_is_refused(wh: Warehouse) -> None:

@@ -26,6 +26,11 @@ FROM (
       "t1"."gender",
       "t1"."acquisition_source",
       "t1"."referred_by",
+      "t1"."account_id",
+      "t1"."email",
+      "t1"."phone",
+      "t1"."language",
+      "t1"."surveys_opt_out",
       DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US("t1"."acquired_at"))) AS "period"
     FROM (
       SELECT

@@ -34,8 +34,18 @@ FROM (
       "t1"."touchpoint",
       "t1"."status",
       "t1"."reason",
+      "t1"."suppressed_by",
       "t1"."responded_at",
       "t1"."response_id",
+      "t1"."vendor",
+      "t1"."site",
+      "t1"."team",
+      "t1"."agent_id",
+      "t1"."language",
+      "t1"."expires_at",
+      "t1"."reminders_sent",
+      "t1"."reminded_at",
+      "t1"."completed_at",
       DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US("t1"."sent_at"))) AS "period"
     FROM (
       SELECT

@@ -31,8 +31,18 @@ FROM (
     "t0"."touchpoint",
     "t0"."status",
     "t0"."reason",
+    "t0"."suppressed_by",
     "t0"."responded_at",
     "t0"."response_id",
+    "t0"."vendor",
+    "t0"."site",
+    "t0"."team",
+    "t0"."agent_id",
+    "t0"."language",
+    "t0"."expires_at",
+    "t0"."reminders_sent",
+    "t0"."reminded_at",
+    "t0"."completed_at",
     DATE_TRUNC('MONTH', "t0"."sent_at") AS "period"
   FROM "survey_invitations" AS "t0"
   WHERE

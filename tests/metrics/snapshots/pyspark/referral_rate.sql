@@ -23,6 +23,11 @@ FROM (
     `t0`.`gender`,
     `t0`.`acquisition_source`,
     `t0`.`referred_by`,
+    `t0`.`account_id`,
+    `t0`.`email`,
+    `t0`.`phone`,
+    `t0`.`language`,
+    `t0`.`surveys_opt_out`,
     DATE_TRUNC('MONTH', `t0`.`acquired_at`) AS `period`
   FROM `customers` AS `t0`
   WHERE
