@@ -524,6 +524,10 @@ def main() -> None:
         serve_bare(args.serve_bare)
         return
     command = " ".join([".venv/bin/python bench/collect.py", *sys.argv[1:]])
+    load = os.getloadavg()[0]
+    print(f"load average before the run: {load:.2f} on {os.cpu_count()} cores"
+          f"{' (the machine is busy: figures will be low)' if load > 0.5 else ''}",
+          file=sys.stderr)
     work = Path(tempfile.mkdtemp(prefix="cxlens-collect-"))
     procs: list[subprocess.Popen[bytes]] = []
     try:

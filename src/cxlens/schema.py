@@ -171,8 +171,8 @@ SURVEY_RESPONSES = Table(
         _c("resolved_reported", B, "Customer says the issue was solved in one contact."),
         _c("comment", S, 'The open-text "Why?" answer.'),
         _c("programme", S, "The survey programme that asked (responses collected by cxlens)."),
-        _c("invitation_id", S, "The invitation answered (responses collected by cxlens).",
-           references="survey_invitations.invitation_id"),
+        _c("invitation_id", S, "The invitation answered (responses collected by cxlens; "
+           "survey_invitations.response_id points back)."),
         _c("vendor", S, "Vendor that handled the interaction, snapshotted when the invitation "
            "was sent; when empty, the interaction's vendor is used."),
         _c("site", S, "Site, snapshotted when sent (as vendor)."),

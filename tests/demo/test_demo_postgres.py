@@ -12,14 +12,18 @@ from cxlens import store
 from cxlens.demo import build_demo
 from cxlens.schema import TABLES
 
+#: Tables the demo generator fills (follow-up cases are made by running the closed loop).
+DEMO_TABLES = [t for t in TABLES if t != "followup_cases"]
+
 
 @pytest.mark.postgres
 def test_demo_on_postgres_matches_duckdb(pg_db: str, tmp_path: Path) -> None:
-    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in DEMO_TABLES}
     for url in (str(tmp_path / "d.duckdb"), pg_db):
         with store.connect(url) as wh:
             build_demo(wh, scale=0.01, seed=3)
-            for name, table in TABLES.items():
+            for name in DEMO_TABLES:
+                table = TABLES[name]
                 order = ", ".join(table.key)
                 frame = wh.query_df(f"SELECT * FROM {name} ORDER BY {order}")
                 frames[name].append(frame)

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from cxlens import store
-from cxlens.errors import ConfigError, NotFound
 from cxlens.erase import erase
+from cxlens.errors import ConfigError, NotFound
 from cxlens.loop import cases
 from cxlens.store.base import Warehouse
 from cxlens.surveys import collect
@@ -38,7 +38,7 @@ class Receiver:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 if outer.down:
                     self.send_response(503)

@@ -5,6 +5,7 @@ what was recorded, and against the messages the server actually received."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,7 +63,7 @@ def test_the_month_sends_and_suppresses(month: tuple[Warehouse, Mailbox]) -> Non
 def test_global_gap_between_any_two_invitations(month: tuple[Warehouse, Mailbox]) -> None:
     wh, _ = month
     rows = sent(wh)
-    for (c1, _p1, t1), (c2, _p2, t2) in zip(rows, rows[1:], strict=False):
+    for (c1, _p1, t1), (c2, _p2, t2) in itertools.pairwise(rows):
         if c1 == c2:
             gap = 30 if c1 in ENTERPRISE else 7
             assert t2 - t1 >= gap * DAY, (c1, t1, t2)

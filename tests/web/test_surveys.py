@@ -25,7 +25,7 @@ from cxlens.web.app import create_app
 from tests.surveys.world import Mailbox, build, config_text, smtp_server
 from tests.web.conftest import PASSWORD, csrf_of
 from tests.web.server import Server, running
-from tests.web.test_browser import ARTIFACTS, Watched, browser
+from tests.web.test_browser import Watched, browser
 
 __all__ = ["browser"]
 NOW = dt.datetime.now(dt.UTC)
@@ -227,4 +227,4 @@ def test_cases_in_the_dashboard_and_api(site: Site) -> None:
         bad = api.post(f"/api/cases/{house_case}", json={"status": "contacted"})
         assert bad.status_code == 400 and "cannot become" in bad.json()["error"]["message"]
         history = api.get(f"/api/cases/{house_case}").json()["history"]
-        assert [h["action"] for h in history][0] == "opened"
+        assert history[0]["action"] == "opened"

@@ -127,7 +127,9 @@ def relation(table: Table, source: str, needed: set[str]) -> ir.Table:
             # a snapshot taken when the survey was sent wins over the interaction's value now
             base = base.mutate(**{
                 c: (base[c].coalesce(base[f"_i_{c}"]) if c in own else base[f"_i_{c}"])
-                for c in attrs}).drop("_ii", *(f"_i_{c}" for c in attrs))
+                for c in attrs})
+            helpers = {"_ii", *(f"_i_{c}" for c in attrs)}  # (drop() orders them randomly)
+            base = base.select([c for c in base.columns if c not in helpers])
     cust_attrs = [c for c in CUSTOMER_ATTRIBUTES if c in needed and c not in own]
     if cust_attrs and "customer_id" in base.columns:
         cust = table("customers")
