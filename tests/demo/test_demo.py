@@ -19,7 +19,6 @@ from cxlens.demo import DemoSummary, build_demo, planned_interactions
 from cxlens.errors import ConfigError
 from cxlens.ingest.pipeline import import_files, validate_files
 from cxlens.schema import TABLES
-
 from cxlens.store.base import Warehouse
 
 #: Tables the demo generator fills (follow-up cases are made by running the closed loop).
