@@ -524,9 +524,9 @@ def main() -> None:
         serve_bare(args.serve_bare)
         return
     command = " ".join([".venv/bin/python bench/collect.py", *sys.argv[1:]])
-    load = os.getloadavg()[0]
-    print(f"load average before the run: {load:.2f} on {os.cpu_count()} cores"
-          f"{' (the machine is busy: figures will be low)' if load > 0.5 else ''}",
+    busy = machine_busy()
+    print(f"CPU in use before the run: {busy:.2f} of {os.cpu_count()} cores"
+          f"{' (something else is running: figures will be low)' if busy > 0.3 else ''}",
           file=sys.stderr)
     work = Path(tempfile.mkdtemp(prefix="cxlens-collect-"))
     procs: list[subprocess.Popen[bytes]] = []
@@ -571,6 +571,21 @@ def main() -> None:
         else:
             shutil.rmtree(work, ignore_errors=True)
     sys.exit(0 if met else 1)
+
+
+def machine_busy(seconds: float = 1.0) -> float:
+    """Cores kept busy (user + nice + system time) by everything on the machine meanwhile."""
+    def sample() -> tuple[int, int]:
+        ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(ticks[:3]), sum(ticks)
+
+    try:
+        busy0, all0 = sample()
+        time.sleep(seconds)
+        busy1, all1 = sample()
+    except OSError:
+        return math.nan
+    return (busy1 - busy0) / max(all1 - all0, 1) * (os.cpu_count() or 1)
 
 
 def free_port() -> int:
