@@ -22,8 +22,9 @@ from cxlens import webhooks
 from cxlens.errors import CxlensError
 from cxlens.loop import cases
 from cxlens.store.base import Warehouse
-from cxlens.surveys.spec import Config
+from cxlens.surveys.spec import DEMOGRAPHICS, Config
 from cxlens.surveys.triggers import SNAPSHOT
+from cxlens.text.redact import redact
 
 
 class AnswerError(CxlensError):
@@ -58,6 +59,10 @@ class Receipt:
     case_id: str | None = None
 
 
+#: Columns of an answer row written by the collector.
+_ANSWER = ("response_id", "survey", "score", "scale_min", "scale_max", "responded_at",
+           "sent_at", "customer_id", "interaction_id", "survey_channel", "kind", "touchpoint",
+           "programme", "invitation_id", *SNAPSHOT)
 _INV = ("invitation_id", "survey", "programme", "sent_at", "customer_id", "interaction_id",
         "survey_channel", "kind", "touchpoint", "status", "responded_at", "response_id",
         "expires_at", "completed_at", "language", *SNAPSHOT)
@@ -102,10 +107,8 @@ def take_score(wh: Warehouse, config: Config, item: Score, now: dt.datetime) -> 
         return Receipt(rid, old, duplicate=True, completed=inv["completed_at"] is not None)
     rid = "r_" + item.invitation_id
     snap = {k: inv[k] for k in SNAPSHOT}
-    wh.execute("INSERT INTO survey_responses (response_id, survey, score, scale_min, "
-               "scale_max, responded_at, sent_at, customer_id, interaction_id, survey_channel, "
-               "kind, touchpoint, programme, invitation_id, vendor, site, team, agent_id) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    wh.execute(f"INSERT INTO survey_responses ({', '.join(_ANSWER)}) "
+               f"VALUES ({', '.join('?' * len(_ANSWER))})",
                [rid, inv["survey"], item.score, lo, hi, now, inv["sent_at"],
                 inv["customer_id"], inv["interaction_id"], inv["survey_channel"], inv["kind"],
                 inv["touchpoint"], inv["programme"], inv["invitation_id"],
@@ -143,8 +146,6 @@ def take_followup(wh: Warehouse, config: Config, item: Followup, now: dt.datetim
         lo, hi = q.scale(language)
         if not lo <= value <= hi:
             problems.append(f"{qid}: {value} is outside {lo}–{hi}")
-    from cxlens.surveys.spec import DEMOGRAPHICS
-
     for key, choice in item.demographics.items():
         if key not in p.questions.demographics or choice not in DEMOGRAPHICS[key]:
             problems.append(f"{key}: {choice!r} is not one of the offered answers")
@@ -153,8 +154,6 @@ def take_followup(wh: Warehouse, config: Config, item: Followup, now: dt.datetim
                           "answer with the values the survey offers")
     comment = (item.comment or "").strip()[:4000] or None
     if comment:
-        from cxlens.text.redact import redact
-
         comment = redact(comment)
     resolved = item.answers.get("resolved") if "resolved" in extras and \
         extras["resolved"].type == "yes_no" else None
@@ -164,12 +163,10 @@ def take_followup(wh: Warehouse, config: Config, item: Followup, now: dt.datetim
         if qid == "resolved" and resolved is not None:
             continue
         lo, hi = extras[qid].scale(language)
-        wh.execute("INSERT INTO survey_responses (response_id, survey, score, scale_min, "
-                   "scale_max, responded_at, sent_at, customer_id, interaction_id, "
-                   "survey_channel, kind, touchpoint, programme, invitation_id, vendor, site, "
-                   "team, agent_id) SELECT ?, ?, ?, ?, ?, ?, sent_at, customer_id, "
-                   "interaction_id, survey_channel, kind, touchpoint, programme, invitation_id,"
-                   " vendor, site, team, agent_id FROM survey_responses WHERE response_id = ?",
+        # the extra answer copies the score row's context (the last 12 columns)
+        wh.execute(f"INSERT INTO survey_responses ({', '.join(_ANSWER)}) SELECT ?, ?, ?, ?, "
+                   f"?, ?, {', '.join(_ANSWER[6:])} FROM survey_responses "
+                   "WHERE response_id = ?",
                    [f"{rid}.{qid}", qid, value, lo, hi, now, rid])
     if item.demographics and inv["customer_id"]:
         sets = ", ".join(f"{k} = ?" for k in item.demographics)

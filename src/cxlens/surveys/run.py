@@ -173,7 +173,9 @@ def open_missing_cases(wh: Warehouse, config: Config, now: dt.datetime) -> int:
 
 
 def run(wh: Warehouse, now: dt.datetime | None = None, config: Config | None = None,
-        deliver: Deliver | None = None) -> Summary:
+        deliver: Deliver | None = None, answers_arrived: bool = False) -> Summary:
+    """``answers_arrived``: answers were collected since the last run (the dashboard's
+    figures must include them)."""
     now = now or dt.datetime.now(dt.UTC)
     config = config or current(wh)
     cases.ensure(wh)
@@ -188,7 +190,7 @@ def run(wh: Warehouse, now: dt.datetime | None = None, config: Config | None = N
     summary.recoveries = cases.record_recoveries(wh, config)
     summary.cases_reminded, summary.cases_escalated = cases.remind_and_escalate(wh, config, now)
     summary.webhooks_delivered, summary.webhooks_failed = webhooks.deliver(wh, now)
-    if summary.changed():
+    if summary.changed() or answers_arrived:
         with wh.transaction():
             bump_data_version(wh)
     return summary

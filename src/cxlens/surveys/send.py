@@ -11,6 +11,7 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
+from html import escape
 
 from cxlens import webhooks
 from cxlens.surveys.spec import Delivery, Programme
@@ -51,8 +52,6 @@ def compose(p: Programme, delivery: Delivery, invitation_id: str, token: str, ch
 
 
 def _html(m: Message, question: str) -> str:
-    from html import escape
-
     cells = "".join(f'<a href="{escape(u)}" style="display:inline-block;min-width:2.2em;'
                     f'padding:.5em;margin:2px;border:1px solid #888;border-radius:4px;'
                     f'text-align:center;text-decoration:none">{s}</a>'

@@ -104,9 +104,10 @@ def milestones(wh: Warehouse, p: Programme, now: dt.datetime) -> list[Candidate]
     """Onboarding: ``days_after`` the customer joined; renewal: after each anniversary. Due
     within the last MAX_AGE, once per occurrence."""
     out = []
+    active = _active(wh, now)
     for m in p.trigger.milestones:
         last = _last_sent(wh, p, m.event)
-        for cid, acquired in _active(wh, now):
+        for cid, acquired in active:
             if acquired is None:
                 continue
             if m.event == "onboarding":

@@ -105,7 +105,10 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         if _wants_html(request):
             return pages.error_page(request, status, exc.message, exc.hint)
-        return JSONResponse(error_body(status, exc.code, exc.message, exc.hint), status)
+        retry = getattr(exc, "retry_after", None)  # rate limiting
+        headers = {"Retry-After": f"{retry:.0f}"} if retry is not None else None
+        return JSONResponse(error_body(status, exc.code, exc.message, exc.hint), status,
+                            headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

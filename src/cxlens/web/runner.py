@@ -9,7 +9,6 @@ import logging
 import threading
 
 from cxlens.store.base import Warehouse
-from cxlens.store.migrate import bump_data_version
 from cxlens.surveys.config import current
 from cxlens.surveys.run import run
 from cxlens.web.surveys import SurveyService
@@ -24,11 +23,8 @@ def programme_runner(wh: Warehouse, svc: SurveyService, every: float,
         try:
             config = current(wh)
             svc.set_config(config)
-            summary = run(wh, config=config)
             accepted = svc.writer.accepted
-            if accepted != seen and not summary.changed():
-                with wh.transaction():
-                    bump_data_version(wh)
+            run(wh, config=config, answers_arrived=accepted != seen)
             seen = accepted
         except Exception:  # keep running; the next tick retries
             log.exception("survey programme run failed")

@@ -19,7 +19,7 @@ from cxlens.errors import CxlensError
 from cxlens.store.base import Warehouse
 from cxlens.surveys import collect, tokens
 from cxlens.surveys.spec import DEMOGRAPHICS, Config, Programme
-from cxlens.web.ratelimit import Limiter, RateLimited
+from cxlens.web.ratelimit import Limiter
 from cxlens.web.render import env
 
 router = APIRouter()
@@ -221,23 +221,11 @@ def _receipt(r: collect.Receipt) -> dict[str, Any]:
             "completed": r.completed, "case_id": r.case_id}
 
 
-def _api_error(exc: CxlensError) -> JSONResponse:
-    from cxlens.web.app import error_body
-
-    status = int(getattr(exc, "status", 400))
-    headers = {"Retry-After": f"{exc.retry_after:.0f}"} if isinstance(exc, RateLimited) else {}
-    return JSONResponse(error_body(status, exc.code, exc.message, exc.hint), status,
-                        headers=headers)
-
-
 async def _collect(request: Request, token: str, item: Any) -> Response:
+    """Refusals propagate to the app's one JSON error shape (with Retry-After on 429)."""
     svc = service(request)
-    try:
-        svc.limiter.check(_client(request))
-        inv_id = tokens.verify(svc.secret, token)
-        receipt = await svc.submit(item(inv_id))
-    except CxlensError as exc:
-        return _api_error(exc)
+    svc.limiter.check(_client(request))
+    receipt = await svc.submit(item(tokens.verify(svc.secret, token)))
     return JSONResponse(_receipt(receipt), 200 if receipt.duplicate else 201)
 
 
