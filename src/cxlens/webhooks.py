@@ -67,25 +67,34 @@ def slack_text(event: str, data: dict[str, Any]) -> dict[str, Any]:
                                                                   "text": line}}]}
 
 
+_OUTBOX = ("event_id", "event", "url", "format", "secret_env", "payload", "customer_id",
+           "created_at", "attempts", "next_at")
+
+
 def emit(wh: Warehouse, hooks: Sequence[Any], event: str, data: dict[str, Any],
          now: dt.datetime, customer_id: str | None = None) -> int:
     """Queue ``event`` for every webhook subscribed to it (call inside the change's
     transaction). Returns how many were queued."""
-    n = 0
-    for hook in hooks:
-        if event not in hook.events:
-            continue
-        eid = "evt_" + secrets.token_hex(10)
-        body = {"id": eid, "event": event, "occurred_at": now.isoformat(), "data": data}
-        if hook.format == "slack":
-            body = slack_text(event, data)
-        wh.execute("INSERT INTO cxlens_outbox (event_id, event, url, format, secret_env, "
-                   "payload, customer_id, created_at, attempts, next_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-                   [eid, event, hook.url, hook.format, hook.secret_env,
-                    json.dumps(body, default=str), customer_id, now, now])
-        n += 1
-    return n
+    return emit_many(wh, hooks, [(event, data, customer_id)], now)
+
+
+def emit_many(wh: Warehouse, hooks: Sequence[Any],
+              events: Sequence[tuple[str, dict[str, Any], str | None]],
+              now: dt.datetime) -> int:
+    """:func:`emit` for several ``(event, data, customer_id)`` at once, in one statement."""
+    rows: list[list[Any]] = []
+    for event, data, customer_id in events:
+        for hook in hooks:
+            if event not in hook.events:
+                continue
+            eid = "evt_" + secrets.token_hex(10)
+            body = {"id": eid, "event": event, "occurred_at": now.isoformat(), "data": data}
+            if hook.format == "slack":
+                body = slack_text(event, data)
+            rows.append([eid, event, hook.url, hook.format, hook.secret_env,
+                         json.dumps(body, default=str), customer_id, now, 0, now])
+    wh.insert_rows("cxlens_outbox", _OUTBOX, rows)
+    return len(rows)
 
 
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 10) -> None:

@@ -60,6 +60,23 @@ def test_transaction_rolls_back_on_error(wh: Warehouse) -> None:
     assert wh.count("customers") == 1
 
 
+def test_insert_rows_in_chunks_within_the_parameter_limit(
+        wh: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxlens.store import base
+
+    statements: list[int] = []
+    real = wh.execute
+    monkeypatch.setattr(base, "MAX_PARAMS", 7)  # two rows of 3 columns per statement
+    monkeypatch.setattr(wh, "execute", lambda sql, params=(): (
+        statements.append(len(params)), real(sql, params)))
+    rows = [[f"c{i}", f"seg {i}", None if i % 2 else "FR"] for i in range(5)]
+    wh.insert_rows("customers", ["customer_id", "segment", "country"], rows)
+    wh.insert_rows("customers", ["customer_id"], [])  # nothing to do, no statement
+    assert statements == [6, 6, 3]
+    back = wh.query("SELECT customer_id, segment, country FROM customers ORDER BY customer_id")
+    assert [list(r) for r in back] == rows
+
+
 def test_primary_key_is_enforced(wh: Warehouse) -> None:
     wh.execute("INSERT INTO customers (customer_id) VALUES ('c1')")
     with pytest.raises(Exception, match="(?i)duplicate|primary key|unique"):

@@ -110,3 +110,37 @@ def test_writer_groups_and_acknowledges_after_commit(
     assert writer.accepted == n
     assert wh.scalar("SELECT count(*) FROM survey_responses WHERE programme = "
                      "'support-csat' AND score = 5 AND invitation_id LIKE 'inv_%'") == n
+
+
+def test_a_group_of_scores_in_one_set(wh: Warehouse) -> None:
+    """One group with every case the writer meets: new answers (two detractors open cases),
+    the same invitation twice in the group (same score: duplicate; other score: 409), an
+    invitation answered before the group, an out-of-scale score and an unknown token. On each
+    backend, checked against the rows it leaves."""
+    messages = invited(wh)
+    cfg = current(wh)
+    ids = [m.invitation_id for m in messages if "/s/" in m.link and m.channel == "email"
+           and ("satisfied" in m.text or "satisfait" in m.text)][:6]
+    assert len(ids) == 6
+    collect.apply(wh, cfg, collect.Score(ids[5], 4), NOW)
+    group = [collect.Score(ids[0], 5), collect.Score(ids[1], 1), collect.Score(ids[0], 5),
+             collect.Score(ids[2], 2), collect.Score(ids[0], 3), collect.Score(ids[5], 4),
+             collect.Score(ids[3], 9), collect.Score("inv_nobody", 4),
+             collect.Score(ids[4], 3)]
+    with wh.transaction():
+        out = collect.take_scores(wh, cfg, group, NOW)
+    codes = [r.code if isinstance(r, collect.AnswerError) else
+             ("dup" if r.duplicate else "new", r.case_id is not None) for r in out]
+    assert codes == [("new", False), ("new", True), ("dup", False), ("new", True),
+                     "already_answered", ("dup", False), "score_out_of_scale", "link_invalid",
+                     ("new", False)]
+    rows = wh.query("SELECT invitation_id, score, responded_at FROM survey_responses "
+                    "WHERE invitation_id IN (?, ?, ?, ?, ?, ?) ORDER BY score", ids)
+    assert sorted((r[0], r[1]) for r in rows) == sorted(
+        [(ids[0], 5), (ids[1], 1), (ids[2], 2), (ids[4], 3), (ids[5], 4)])
+    linked = wh.query("SELECT invitation_id, response_id FROM survey_invitations WHERE "
+                      "invitation_id IN (?, ?, ?, ?, ?, ?)", ids)
+    assert dict(linked) == {
+        **{i: f"r_{i}" for i in (ids[0], ids[1], ids[2], ids[4], ids[5])}, ids[3]: None}
+    cases = wh.query("SELECT response_id, score, status FROM followup_cases ORDER BY score")
+    assert cases == [(f"r_{ids[1]}", 1, "open"), (f"r_{ids[2]}", 2, "open")]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import getpass
+import sys
 from typing import Annotated
 
 import pandas as pd
@@ -50,8 +52,24 @@ def register(app: typer.Typer) -> None:
                           highlight=False)
         app = create_app(wh, secure_cookies=secure_cookies, prewarm=prewarm,
                          surveys_every=surveys_every, collect_rate=collect_rate)
+        _tune_for_serving()
         console.print(f"dashboard on http://{host}:{port} (Ctrl+C stops it)", highlight=False)
         uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _tune_for_serving() -> None:
+    """Two process-wide settings for a long-running server, both measured with
+    bench/collect.py (docs/performance.md):
+
+    - the libraries loaded by now (ibis, pandas, sqlglot…) are hundreds of thousands of
+      long-lived objects; left to the collector, every full collection walked them all and
+      paused every thread for 100–230 ms (p99 of the collection API 180 ms → 69 ms frozen);
+    - the survey writer thread gives up the GIL for each DuckDB statement and must win it
+      back from the event loop; a 1 ms switch interval instead of 5 ms shortens that wait.
+    """
+    gc.collect()
+    gc.freeze()
+    sys.setswitchinterval(0.001)
 
 
 def _wh(db: str | None) -> store.Warehouse:

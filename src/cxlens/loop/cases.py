@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ EVENTS = Table("cxlens_case_events", "Each case's history: opened, reminded, esc
                           "unreachable, note, root_cause, reopened.", required=True),
                    Column("detail", _S, "Note text, new owner, ..."),
                ), key=())
+_EVENT = tuple(c.name for c in EVENTS.columns)
 #: Allowed status moves (a closed case may be reopened).
 MOVES = {"open": ("contacted", "resolved", "unreachable"),
          "contacted": ("resolved", "unreachable"),
@@ -91,33 +93,51 @@ def _fill(template: str, snapshot: dict[str, Any]) -> str | None:
 
 def _event(wh: Warehouse, case_id: str, now: dt.datetime, actor: str | None, action: str,
            detail: str | None = None) -> None:
-    wh.execute("INSERT INTO cxlens_case_events VALUES (?, ?, ?, ?, ?)",
-               [case_id, now, actor, action, detail])
+    wh.insert_rows("cxlens_case_events", _EVENT, [[case_id, now, actor, action, detail]])
+
+
+_OPEN = ("case_id", "response_id", "rule", "survey", "score", "customer_id",
+         "interaction_id", "vendor", "site", "team", "agent_id", "owner", "escalation_level",
+         "status", "opened_at", "due_at")
+
+
+def open_cases(wh: Warehouse, config: Config, answers: Sequence[Answer], now: dt.datetime,
+               *, new: bool = False) -> dict[str, str]:
+    """Open a case for every answer a rule matches and that has none yet (call in a
+    transaction; ``new``: the answers were just recorded, so none has one). A fixed number
+    of statements whatever the count. Returns the case id per response id."""
+    matched = {a.response_id: (a, r) for a in answers if (r := first_rule(config, a))}
+    if matched and not new:
+        ids = list(matched)
+        for (rid,) in wh.query("SELECT response_id FROM followup_cases WHERE response_id "
+                               f"IN ({', '.join('?' * len(ids))})", ids):
+            matched.pop(rid, None)
+    opened: dict[str, str] = {}
+    rows: list[list[Any]] = []
+    events: list[list[Any]] = []
+    hooks: list[tuple[str, dict[str, Any], str | None]] = []
+    for rid, (a, rule) in matched.items():
+        case_id = opened[rid] = "case_" + secrets.token_hex(6)
+        owner = chain(config, a.snapshot)[0]
+        due = now + dt.timedelta(hours=rule.due_hours)
+        rows.append([case_id, rid, rule.name, a.survey, a.score, a.customer_id,
+                     a.interaction_id, *(a.snapshot.get(k) for k in ("vendor", "site", "team",
+                                                                      "agent_id")),
+                     owner, 0, "open", now, due])
+        events.append([case_id, now, "cxlens", "opened", f"rule {rule.name}; owner {owner}"])
+        hooks.append(("case.created", {
+            "case_id": case_id, "survey": a.survey, "score": a.score, "comment": a.comment,
+            "customer_id": a.customer_id, "owner": owner, "due_at": due.isoformat(),
+            "rule": rule.name, **a.snapshot}, a.customer_id))
+    wh.insert_rows("followup_cases", _OPEN, rows)
+    wh.insert_rows("cxlens_case_events", _EVENT, events)
+    webhooks.emit_many(wh, config.webhooks, hooks, now)
+    return opened
 
 
 def open_case(wh: Warehouse, config: Config, a: Answer, now: dt.datetime) -> str | None:
     """Open a case when a rule matches and the answer has none yet (call in a transaction)."""
-    rule = first_rule(config, a)
-    if rule is None or wh.query("SELECT 1 FROM followup_cases WHERE response_id = ?",
-                                [a.response_id]):
-        return None
-    case_id = "case_" + secrets.token_hex(6)
-    owner = chain(config, a.snapshot)[0]
-    due = now + dt.timedelta(hours=rule.due_hours)
-    wh.execute("INSERT INTO followup_cases (case_id, response_id, rule, survey, score, "
-               "customer_id, interaction_id, vendor, site, team, agent_id, owner, "
-               "escalation_level, status, opened_at, due_at) VALUES "
-               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'open', ?, ?)",
-               [case_id, a.response_id, rule.name, a.survey, a.score, a.customer_id,
-                a.interaction_id, *(a.snapshot.get(k) for k in ("vendor", "site", "team",
-                                                                  "agent_id")),
-                owner, now, due])
-    _event(wh, case_id, now, "cxlens", "opened", f"rule {rule.name}; owner {owner}")
-    webhooks.emit(wh, config.webhooks, "case.created", {
-        "case_id": case_id, "survey": a.survey, "score": a.score, "comment": a.comment,
-        "customer_id": a.customer_id, "owner": owner, "due_at": due.isoformat(),
-        "rule": rule.name, **a.snapshot}, now, a.customer_id)
-    return case_id
+    return open_cases(wh, config, [a], now).get(a.response_id)
 
 
 def get(wh: Warehouse, case_id: str) -> dict[str, Any]:

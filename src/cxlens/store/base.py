@@ -14,6 +14,7 @@ from cxlens.schema import Table
 from cxlens.store import ddl
 
 Params = Sequence[Any]
+MAX_PARAMS = 65_535  # PostgreSQL's limit of parameters per statement
 
 
 class Warehouse(abc.ABC):
@@ -104,6 +105,21 @@ class Warehouse(abc.ABC):
             for col in table.columns:
                 if col.name not in existing:
                     self.execute(ddl.add_column(self.dialect, table.name, col.name, col.type))
+
+    def insert_rows(self, table: str, columns: Sequence[str],
+                    rows: Sequence[Sequence[Any]]) -> None:
+        """Insert ``rows`` with as few statements as the backend allows: one multi-row
+        ``INSERT … VALUES (…), (…)`` per chunk (a statement, not a row, is what costs)."""
+        if not rows:
+            return
+        one = f"({', '.join('?' * len(columns))})"
+        cols = ", ".join(ddl.quote(c) for c in columns)
+        head = f"INSERT INTO {ddl.quote(table)} ({cols}) VALUES "
+        per = max(1, MAX_PARAMS // len(columns))
+        for start in range(0, len(rows), per):
+            chunk = rows[start:start + per]
+            self.execute(head + ", ".join([one] * len(chunk)),
+                         [v for row in chunk for v in row])
 
     def count(self, table: str) -> int:
         return int(self.scalar(f"SELECT count(*) FROM {ddl.quote(table)}"))

@@ -23,9 +23,10 @@ from cxlens.store.migrate import secret
 from cxlens.surveys import collect, tokens
 from cxlens.surveys.config import current
 from cxlens.web import accounts, admin, api, loop, pages, surveys
+from cxlens.web.headers import SecurityHeaders
 from cxlens.web.ratelimit import Limiter
 from cxlens.web.runner import programme_runner
-from cxlens.web.security import CSRF_COOKIE, AuthError
+from cxlens.web.security import AuthError
 from cxlens.web.state import WebState
 from cxlens.web.surveys import SurveyService
 
@@ -126,19 +127,5 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
         return JSONResponse(error_body(422, "invalid_request", problems,
                                        "see /api/docs for the parameters"), 422)
 
-    @app.middleware("http")
-    async def csrf_cookie(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        new = getattr(request.state, "new_csrf", None)
-        if new:
-            response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="strict",
-                                secure=secure_cookies)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(  # (the report route sets its own)
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' "
-            "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
-        return response
-
+    app.add_middleware(SecurityHeaders, secure_cookies=secure_cookies)
     return app
