@@ -20,7 +20,7 @@ the DuckDB file is reopened and every acknowledged ``response_id`` is looked up 
 ``survey_responses``: any missing one is a lost response.
 
 Set-up: a fresh temporary warehouse with the demo data (``--scale``), the example programmes
-(docs/examples/programmes.yaml: ``support-csat``, CSAT 1–5, with its follow-up case rules) and
+(src/cxlens/surveys/example.yaml: ``support-csat``, CSAT 1–5, with its follow-up case rules) and
 ``--invitations`` open invitations on closed demo interactions, with their signed tokens.
 Scores follow a typical CSAT spread (about 15 % are 1–2 and open a follow-up case).
 
@@ -57,7 +57,7 @@ from pydantic import BaseModel, Field
 
 HOST = "127.0.0.1"  # the only address this script ever sends to
 ROOT = Path(__file__).resolve().parents[1]
-PROGRAMMES = ROOT / "docs" / "examples" / "programmes.yaml"
+PROGRAMMES = ROOT / "src" / "cxlens" / "surveys" / "example.yaml"
 PATH = "/api/v1/responses"
 SCORES = (1, 2, 3, 4, 5)
 WEIGHTS = (8, 7, 10, 25, 50)  # a typical CSAT spread

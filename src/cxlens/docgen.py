@@ -117,13 +117,21 @@ def metrics_md() -> str:
     return make()
 
 
-GENERATED = {"data-model.md": data_model_md, "cli.md": cli_md, "metrics.md": metrics_md}
+def programmes_yaml() -> str:
+    from cxlens.surveys.config import example_text
+
+    return example_text()
+
+
+GENERATED = {"data-model.md": data_model_md, "cli.md": cli_md, "metrics.md": metrics_md,
+             "examples/programmes.yaml": programmes_yaml}
 
 
 def write_docs(folder: Path) -> list[Path]:
     written = []
     for name, make in GENERATED.items():
         path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(make(), encoding="utf-8")
         written.append(path)
     return written

@@ -13,7 +13,7 @@ from cxlens.demo import build_demo
 from cxlens.schema import TABLES
 
 #: Tables the demo generator fills (follow-up cases are made by running the closed loop).
-DEMO_TABLES = [t for t in TABLES if t != "followup_cases"]
+DEMO_TABLES = list(TABLES)
 
 
 @pytest.mark.postgres

@@ -115,5 +115,5 @@ def test_the_report_command_writes_html_and_pdf(tmp_path: Path) -> None:
     assert "2026-01-01 to 2026-06-30" in html.read_text(encoding="utf-8")
     assert len(PdfReader(str(pdf)).pages) >= 4
     with store.connect(db) as wh:
-        assert wh.query("SELECT action, detail FROM cxlens_audit") == [
+        assert wh.query("SELECT action, detail FROM cxlens_audit WHERE action = 'export'") == [
             ("export", f"report {html} vendor=Acme BPO")]

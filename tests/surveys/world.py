@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,9 +19,10 @@ import pyarrow as pa
 from aiosmtpd.controller import Controller
 
 from cxlens.store.base import Warehouse
+from cxlens.surveys.config import EXAMPLE
 
 START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
-EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "programmes.yaml"
+
 CUSTOMERS = [f"C{i:02d}" for i in range(1, 41)]
 ENTERPRISE = set(CUSTOMERS[:5])
 NO_EMAIL = {"C39", "C40"}

@@ -17,22 +17,25 @@ from types import MappingProxyType
 import numpy as np
 import pyarrow as pa
 
-from cxlens.demo import commerce, frames, handling, interactions, nps, qa, social, surveys
+from cxlens.demo import commerce, followup, frames, handling, interactions, nps, qa, social, surveys
 from cxlens.demo import timeline as tl
 from cxlens.demo.contacts import DEFLECT_SHARE, draw_contacts
 from cxlens.demo.customers import Customers, build_customers
 from cxlens.demo.effects import EMPATHY, SELF_SERVICE_NAME, planted
 from cxlens.demo.org import VENDOR_NAMES, Org, build_org
 from cxlens.errors import ConfigError
+from cxlens.loop import cases
 from cxlens.schema import TABLES
 from cxlens.store.base import Warehouse
 from cxlens.store.ddl import quote
 from cxlens.store.migrate import bump_data_version
+from cxlens.surveys import config as surveys_config
 
 Progress = Callable[[str, int, int], None]
 #: Random stream numbers, one per part of the build.
 ORG, CUSTOMERS, CONTACTS, HANDLING, TEXT, SURVEYS, NPS, QA, WEB, STORES, MENTIONS = range(1, 12)
 INVITATIONS, NPS_INVITATIONS = 12, 13  # streams added later: earlier tables stay as they were
+CASES = 14
 CUSTOMER_ROWS_PER_WRITE = 500_000
 
 
@@ -120,12 +123,18 @@ def build_demo(wh: Warehouse, *, scale: float = 1.0, seed: int = 7,
         wh.execute("DELETE FROM cxlens_meta WHERE key = 'param.our_brand'")
         wh.execute("INSERT INTO cxlens_meta VALUES ('param.our_brand', ?)", [social.BRANDS[0]])
         out.write("initiatives", _initiatives())
+        cases.ensure(wh)
+        wh.execute("DELETE FROM cxlens_case_events")  # the history of the cases just deleted
     for chunk in chunks:
         with wh.transaction():
             _chunk(seed, scale, chunk, org, customers, history, ids, out)
         done += chunk.interactions
         if progress:
             progress(f"demo data {chunk.label}", done, total)
+    with wh.transaction():
+        _closed_loop(wh, tl.stream(seed, CASES), out)
+    if progress:
+        progress("follow-up cases", total, total)
     for lo in range(0, customers.n, CUSTOMER_ROWS_PER_WRITE):
         with wh.transaction():
             out.write("customers", customers.to_arrow(lo, min(lo + CUSTOMER_ROWS_PER_WRITE,
@@ -137,6 +146,17 @@ def build_demo(wh: Warehouse, *, scale: float = 1.0, seed: int = 7,
     return DemoSummary(rows=MappingProxyType(dict(out.rows)), start=tl.START.date(),
                        end=(tl.END - dt.timedelta(days=1)).date(), seed=seed, scale=scale,
                        planted=MappingProxyType(planted()))
+
+
+def _closed_loop(wh: Warehouse, rng: np.random.Generator, out: _Writer) -> None:
+    """Load the example survey programmes and play their closed loop over the year."""
+    config = surveys_config.save(wh, surveys_config.example_text(), "cxlens demo")
+    table, events = followup.followup_cases(rng, wh, config)
+    out.write("followup_cases", table)
+    wh.insert_arrow("cxlens_case_events", pa.table(
+        {c: [e[k] for e in events] for k, c in enumerate(cases.EVENT_COLUMNS)},
+        schema=cases.EVENTS_ARROW))
+    cases.record_recoveries(wh, config)
 
 
 def _mark(wh: Warehouse, state: str) -> None:

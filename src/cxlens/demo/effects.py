@@ -78,10 +78,24 @@ class Slip:
         return tuple(tl.MONTHS[m] for m in self.months)
 
 
+@dataclass(frozen=True)
+class FollowupModel:
+    """The closed loop: how fast owners contact the customers of follow-up cases."""
+
+    median_hours: tuple[float, float, float] = (8.0, 14.0, 30.0)  # in-house, Acme, Northwind
+    slip_factor: float = 2.5  # Northwind's slip months: that much slower again
+    unreachable: float = 0.10  # share of customers never reached
+
+    @property
+    def slow_months(self) -> tuple[str, ...]:
+        return SLIP.labels
+
+
 SATISFACTION = SatisfactionModel()
 COHORT = CohortModel()
 EMPATHY = Initiative()
 SLIP = Slip()
+FOLLOWUP = FollowupModel()
 SELF_SERVICE_NAME = "Self-service help centre relaunch"
 
 
@@ -125,6 +139,16 @@ def planted() -> dict[str, dict[str, str | float]]:
             "months": ",".join(SLIP.labels),
             "aht_multiplier": SLIP.aht,
             "escalation_summary_rate": SLIP.summary_rate,
+        },
+        "followup_speed": {
+            "what": "Follow-up cases (NPS 0-6, CSAT 1-2) are first contacted after a median of "
+                    f"{FOLLOWUP.median_hours[0]:g} h in-house, {FOLLOWUP.median_hours[1]:g} h "
+                    f"at {VENDOR_NAMES[ACME]} and {FOLLOWUP.median_hours[2]:g} h at "
+                    f"{VENDOR_NAMES[NORTHWIND]} ({FOLLOWUP.slip_factor:g}× slower again in its "
+                    f"slip months), so Northwind has the most overdue cases; "
+                    f"{FOLLOWUP.unreachable:.0%} of customers are never reached.",
+            "vendor": VENDOR_NAMES[NORTHWIND],
+            "median_hours_northwind": FOLLOWUP.median_hours[2],
         },
         "self_service_deflection": {
             "what": f"'{SELF_SERVICE_NAME}' (all scope) cuts {' and '.join(d.categories)} "

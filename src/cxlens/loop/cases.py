@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
+
 from cxlens import webhooks
 from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.schema import CASE_STATUSES, Column, Table, Type
@@ -30,7 +32,9 @@ EVENTS = Table("cxlens_case_events", "Each case's history: opened, reminded, esc
                           "unreachable, note, root_cause, reopened.", required=True),
                    Column("detail", _S, "Note text, new owner, ..."),
                ), key=())
-_EVENT = tuple(c.name for c in EVENTS.columns)
+EVENT_COLUMNS = tuple(c.name for c in EVENTS.columns)
+EVENTS_ARROW = pa.schema([(c, pa.timestamp("us", tz="UTC") if c == "occurred_at"
+                           else pa.string()) for c in EVENT_COLUMNS])
 #: Allowed status moves (a closed case may be reopened).
 MOVES = {"open": ("contacted", "resolved", "unreachable"),
          "contacted": ("resolved", "unreachable"),
@@ -93,7 +97,7 @@ def _fill(template: str, snapshot: dict[str, Any]) -> str | None:
 
 def _event(wh: Warehouse, case_id: str, now: dt.datetime, actor: str | None, action: str,
            detail: str | None = None) -> None:
-    wh.insert_rows("cxlens_case_events", _EVENT, [[case_id, now, actor, action, detail]])
+    wh.insert_rows("cxlens_case_events", EVENT_COLUMNS, [[case_id, now, actor, action, detail]])
 
 
 _OPEN = ("case_id", "response_id", "rule", "survey", "score", "customer_id",
@@ -130,7 +134,7 @@ def open_cases(wh: Warehouse, config: Config, answers: Sequence[Answer], now: dt
             "customer_id": a.customer_id, "owner": owner, "due_at": due.isoformat(),
             "rule": rule.name, **a.snapshot}, a.customer_id))
     wh.insert_rows("followup_cases", _OPEN, rows)
-    wh.insert_rows("cxlens_case_events", _EVENT, events)
+    wh.insert_rows("cxlens_case_events", EVENT_COLUMNS, events)
     webhooks.emit_many(wh, config.webhooks, hooks, now)
     return opened
 
@@ -242,27 +246,26 @@ def remind_and_escalate(wh: Warehouse, config: Config, now: dt.datetime) -> tupl
 
 def record_recoveries(wh: Warehouse, config: Config) -> int:
     """For cases without a recovery yet: the customer's first later answer to the same
-    survey; recovered when it falls outside the band that opened the case."""
-    rows = wh.query(
-        "SELECT c.case_id, c.rule, r.response_id, r.score FROM followup_cases c "
-        "JOIN survey_responses o ON o.response_id = c.response_id "
-        "JOIN survey_responses r ON r.customer_id = c.customer_id AND r.survey = c.survey "
-        "AND r.responded_at > o.responded_at AND r.response_id <> c.response_id "
-        "WHERE c.recovery_response_id IS NULL AND c.customer_id IS NOT NULL "
-        "ORDER BY c.case_id, r.responded_at, r.response_id")
-    seen: set[str] = set()
-    rules = {r.name: r for r in config.loop.rules}
-    n = 0
-    for case_id, rule_name, rid, score in rows:
-        if case_id in seen:
-            continue
-        seen.add(case_id)
-        rule = rules.get(rule_name)
-        band = rule.score_max if rule and rule.score_max is not None else None
-        recovered = None if band is None else int(score) > band
-        _set(wh, case_id, {"recovery_response_id": rid, "recovery_score": score,
-                           "recovered": recovered})
-        n += 1
+    survey; recovered when it falls outside the band that opened the case (rules without a
+    score band, e.g. keywords, record the answer but not a verdict). Two statements
+    whatever the number of cases; returns how many cases gained a recovery answer."""
+    bands = [(r.name, r.score_max) for r in config.loop.rules if r.score_max is not None]
+    band = ("CASE " + " ".join("WHEN c.rule = ? THEN ?" for _ in bands) + " END"
+            if bands else "NULL")
+    params = [v for pair in bands for v in pair]
+    nxt = ("SELECT case_id, rid, score, band FROM (SELECT c.case_id, r.response_id AS rid, "
+           f"r.score, {band} AS band, row_number() OVER (PARTITION BY c.case_id ORDER BY "
+           "r.responded_at, r.response_id) AS k FROM followup_cases c "
+           "JOIN survey_responses o ON o.response_id = c.response_id "
+           "JOIN survey_responses r ON r.customer_id = c.customer_id AND r.survey = c.survey "
+           "AND r.responded_at > o.responded_at AND r.response_id <> c.response_id "
+           "WHERE c.recovery_response_id IS NULL AND c.customer_id IS NOT NULL) t WHERE k = 1")
+    n = int(wh.scalar(f"SELECT count(*) FROM ({nxt}) x", params))
+    if n:
+        wh.execute("UPDATE followup_cases SET recovery_response_id = n.rid, recovery_score = "
+                   "n.score, recovered = CASE WHEN n.band IS NULL THEN NULL ELSE n.score > "
+                   f"n.band END FROM ({nxt}) n WHERE followup_cases.case_id = n.case_id",
+                   params)
     return n
 
 

@@ -111,15 +111,15 @@ def take_scores(wh: Warehouse, config: Config, items: Sequence[Score],
                                f"response_id IN ({_marks(len(answered))})", answered)
                       ) if answered else {}  # (a join costs more: few were answered before)
         for row in rows:
-            inv = dict(zip(_INV, row, strict=True))
-            found[row[0]] = (inv, scores.get(inv["response_id"]))
+            record = dict(zip(_INV, row, strict=True))
+            found[row[0]] = (record, scores.get(record["response_id"]))
     results: list[Receipt | AnswerError] = []
     taken: dict[str, int] = {}  # answered earlier in this group
     fresh: list[tuple[int, dict[str, Any], Score]] = []
     for item in items:
         try:
-            inv, old = found.get(item.invitation_id, (None, None))
-            inv = _check(inv, now)
+            stored, old = found.get(item.invitation_id, (None, None))
+            inv = _check(stored, now)
             lo, hi = config.programme(str(inv["programme"])).bounds
             if not lo <= item.score <= hi:
                 raise AnswerError("score_out_of_scale", 422, f"score {item.score} is outside "
@@ -143,12 +143,12 @@ def take_scores(wh: Warehouse, config: Config, items: Sequence[Score],
             results.append(exc)
     if not fresh:
         return results
-    rows = [["r_" + item.invitation_id, inv["survey"], item.score,
+    answers_rows = [["r_" + item.invitation_id, inv["survey"], item.score,
              *config.programme(str(inv["programme"])).bounds, now, inv["sent_at"],
              inv["customer_id"], inv["interaction_id"], inv["survey_channel"], inv["kind"],
              inv["touchpoint"], inv["programme"], item.invitation_id,
              *(inv[k] for k in SNAPSHOT)] for _pos, inv, item in fresh]
-    wh.insert_rows("survey_responses", _ANSWER, rows)
+    wh.insert_rows("survey_responses", _ANSWER, answers_rows)
     new_ids = [item.invitation_id for _pos, _inv, item in fresh]
     wh.execute("UPDATE survey_invitations SET responded_at = ?, response_id = 'r_' || "
                f"invitation_id WHERE invitation_id IN ({_marks(len(new_ids))})",

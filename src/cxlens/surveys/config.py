@@ -5,11 +5,19 @@ programmes page store it)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from cxlens.store.base import Warehouse
 from cxlens.surveys.spec import Config, parse
 
 KEY = "surveys.config"
+EXAMPLE = Path(__file__).with_name("example.yaml")
+
+
+def example_text() -> str:
+    """The example programmes (docs/examples/programmes.yaml is generated from it; the demo
+    loads it)."""
+    return EXAMPLE.read_text(encoding="utf-8")
 
 
 def text(wh: Warehouse) -> str | None:
