@@ -9,6 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from cxlens.cli import (
+    contracts,
     demo,
     docs,
     ingest,
@@ -57,6 +58,7 @@ lake.register(app)
 web.register(app)
 report.register(app)
 surveys.register(app)
+contracts.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,59 @@
+"""A statement as self-contained HTML (printable to PDF with Chromium) or as CSV rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from cxlens.contracts.statement import ContractMonth, Statement
+
+_env = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
+                   autoescape=select_autoescape(["html"]))
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit == "percent":
+        return f"{value:.1f} %"
+    if unit == "seconds":
+        return f"{value:,.0f} s"
+    return f"{value:,.1f}"
+
+
+def money(amount: float, m: ContractMonth) -> str:
+    return f"{amount:,.2f} {m.contract.currency}"
+
+
+def html(s: Statement) -> str:
+    return _env.get_template("statement.html").render(s=s, fmt=fmt, money=money)
+
+
+CSV_COLUMNS = ("vendor", "contract", "month", "currency", "kpi", "metric", "where", "value",
+               "n", "ci_low", "ci_high", "direction", "target", "stretch", "weight", "status",
+               "credit", "bonus", "fee", "credits", "bonuses", "earned_back", "adjusted_fee")
+
+
+def csv_text(s: Statement) -> str:
+    """One row per contract, month (the last twelve) and KPI, with the month's money."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for months in s.year:
+        for m in months:
+            st = m.settlement
+            for line in m.lines:
+                a = line.actual
+                w.writerow([s.vendor, m.contract.label, m.month.isoformat(),
+                            m.contract.currency, line.kpi.name, line.kpi.metric,
+                            line.kpi.where or "", a.value, a.n, a.ci_low, a.ci_high,
+                            line.direction, line.kpi.target, line.kpi.stretch,
+                            line.kpi.weight, line.status, round(line.credit, 2),
+                            round(line.bonus, 2), round(st.fee, 2), round(st.credits, 2),
+                            round(st.bonuses, 2), round(st.earned_back, 2),
+                            round(st.adjusted_fee, 2)])
+    return out.getvalue()
