@@ -20,15 +20,17 @@ def problems_of(exc: ValidationError) -> list[str]:
             f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
 
 
-def parse_yaml(text: str, model: type[M], where: str, hint: str) -> M:
-    """``text`` (YAML) as ``model``; ``hint`` says where the fields are documented."""
+def parse_yaml(text: str, model: type[M], where: str, hint: str,
+               shape: str = "a mapping of fields") -> M:
+    """``text`` (YAML) as ``model``; ``hint`` says where the fields are documented,
+    ``shape`` what the top of the file must be."""
     try:
         doc: Any = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{where} is not valid YAML: {exc}",
                           "fix the indentation or quoting at the line shown") from exc
     if not isinstance(doc, dict):
-        raise ConfigError(f"{where}: the file must be a mapping of fields", hint)
+        raise ConfigError(f"{where}: the file must be {shape}", hint)
     try:
         return model.model_validate(doc)
     except ValidationError as exc:

@@ -4,7 +4,6 @@ same definitions, intervals and minimum samples as every other figure in cxlens)
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import math
 from collections import defaultdict
 from collections.abc import Callable
@@ -15,6 +14,7 @@ import pandas as pd
 from cxlens.contracts.money import Actual, Volume
 from cxlens.contracts.spec import QA_SCORE, Contract, Kpi
 from cxlens.metrics.query import query
+from cxlens.qa.scoring import quality_scores
 from cxlens.store.base import Warehouse
 
 #: Measures ``qa_score`` for (contract filter, first day, last day) → Actual; replaceable.
@@ -111,11 +111,10 @@ def volumes(wh: Warehouse, contract: Contract, months: list[dt.date]) -> dict[dt
 
 
 def qa_actual(wh: Warehouse, contract: Contract, start: dt.date, end: dt.date) -> Actual:
-    """Mean QA review score (0–100) of the contract's interactions reviewed in the period
-    (the QA package's Zendesk-QA scoring; looked up at run time while that package lands)."""
-    scoring = importlib.import_module("cxlens.qa.scoring")
+    """Mean QA review score (0–100, Zendesk-QA scoring) of the contract's interactions
+    reviewed in the period."""
     by = ["vendor", "site"] if contract.site else ["vendor"]
-    frame: pd.DataFrame = scoring.quality_scores(wh, by=by, start=start, end=end)
+    frame = quality_scores(wh, by=by, start=start, end=end)
     rows = frame[frame["vendor"] == contract.vendor]
     if contract.site:
         rows = rows[rows["site"] == contract.site]

@@ -16,11 +16,11 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cxlens.errors import ConfigError, NotFound
+from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.metrics.catalogue import catalogue, resolve
-from cxlens.specfile import parse_yaml, problems_of, read
+from cxlens.specfile import parse_yaml, read
 
 HINT = "see docs/contracts.md for every field and docs/examples/contracts/ for examples"
 #: KPI sources outside the metric catalogue.
@@ -174,8 +174,6 @@ def load_folder(folder: str | Path) -> list[Contract]:
             contracts.append(parse(text, str(file)))
         except ConfigError as exc:
             problems.append(exc.message)
-        except ValidationError as exc:  # pragma: no cover - parse_yaml converts these
-            problems += problems_of(exc)
     seen: dict[tuple[str, str | None, str | None], str] = {}
     for c in contracts:
         key = (c.vendor, c.site, c.scope)
@@ -191,8 +189,6 @@ def load_folder(folder: str | Path) -> list[Contract]:
 def for_vendor(contracts: list[Contract], vendor: str) -> list[Contract]:
     found = [c for c in contracts if c.vendor == vendor]
     if not found:
-        from cxlens.errors import did_you_mean
-
         raise NotFound(f"no contract for vendor {vendor!r}."
                        f"{did_you_mean(vendor, sorted({c.vendor for c in contracts}))}",
                        "cxlens contracts check lists the contracts")

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cxlens.errors import ConfigError, did_you_mean
 from cxlens.schema import SURVEY_CHANNELS, SURVEY_SCALES
+from cxlens.specfile import parse_yaml
 
 Text = dict[str, str]  # language → text
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -254,21 +254,8 @@ class Config(_Model):
 
 def parse(text: str, where: str = "programmes.yaml") -> Config:
     """The configuration in ``text``; every problem is reported at once."""
-    try:
-        doc: Any = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{where} is not valid YAML: {exc}", "fix the indentation or "
-                          "quoting at the line shown") from exc
-    if not isinstance(doc, dict):
-        raise ConfigError(f"{where}: the file must be a mapping (programmes:, fatigue:, ...)",
-                          "see docs/surveys.md for an example")
-    try:
-        config = Config.model_validate(doc)
-    except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: "
-                    f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
-        raise ConfigError(f"{where} has {len(problems)} problem(s): " + "; ".join(problems),
-                          "see docs/surveys.md for every field") from None
+    config = parse_yaml(text, Config, where, "see docs/surveys.md for every field",
+                        shape="a mapping (programmes:, fatigue:, ...)")
     names = [p.name for p in config.programmes]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
