@@ -137,3 +137,66 @@ def test_an_nps_target_is_allowed_with_a_warning(wh: Warehouse) -> None:
     text = V1 + "  - {name: nps, metric: nps, target: 30}\n"
     s = statement(wh, [parse(text)], "V1", MARCH)
     assert any("NPS depends on product" in w for w in s.warnings)
+
+
+CASE_MIX = """
+vendor: V
+start: 2026-01-01
+currency: EUR
+pricing: {model: per_fte, seats: 3, seat_rate: 1000}
+at_risk: 0.05
+kpis:
+  - {name: aht, metric: aht, target: 600, weight: 1}
+"""
+
+
+def test_the_statement_names_the_vendors_cherry_picker(wh: Warehouse) -> None:
+    from tests.casemix.test_agents import _world
+
+    _world(wh)  # vendor V: A takes the easy contacts of team T1 (see tests/casemix)
+    s = statement(wh, [parse(CASE_MIX)], "V", MARCH)
+    assert s.cherry is not None
+    assert (s.cherry.start, s.cherry.last) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert {(r["agent_id"], r["metric"]) for r in s.cherry.flagged} == {("A", "aht"),
+                                                                       ("A", "csat")}
+    assert (s.cherry.checked, s.cherry.too_few) == (4, 0)
+    body = s.as_dict()["cherry_picking"]
+    aht = next(r for r in body["flagged"] if r["metric"] == "aht")
+    assert (aht["raw"], aht["team_raw"]) == (200.0, 520.0)
+    from cxlens.contracts.render import html
+
+    page = html(s)
+    assert "Cherry-picking check" in page and "<td>A</td>" in page
+
+
+QA_KPI = """
+vendor: V1
+start: 2026-03-01
+currency: EUR
+pricing: {model: per_fte, seats: 10, seat_rate: 1000}
+at_risk: 0.10
+kpis:
+  - {name: qa, metric: qa_score, target: 60, weight: 1, min_sample: 3}
+"""
+
+
+def test_qa_score_kpi_uses_zendesk_scoring(wh: Warehouse) -> None:
+    """Three reviews of V1's contacts: followed_sop (weight 2, critical) + right_template
+    (weight 1) → pass/fail = (2·100 + 0)/3 = 66.7; pass/pass = 100; a failed critical
+    criterion = 0. Quality score = mean = 55.6 < 60: missed. V2's review does not count."""
+    _world(wh)
+    rows = []
+    for k, (iid, sop, template) in enumerate((("V1-000", 1, 0), ("V1-001", 1, 1),
+                                              ("V1-002", 0, 1), ("V2-000", 0, 0))):
+        for criterion, score, weight, critical in (("followed_sop", sop, 2, True),
+                                                   ("right_template", template, 1, False)):
+            rows.append([f"Q{k}", iid, "process_compliance", criterion, score, 0, 1, weight,
+                         critical, False, "qa.x", T0 + dt.timedelta(days=3)])
+    wh.insert_rows("qa_reviews", ["review_id", "interaction_id", "scorecard", "criterion",
+                                  "score", "min_score", "max_score", "weight", "critical",
+                                  "not_applicable", "reviewer", "reviewed_at"], rows)
+    (m,) = statement(wh, [parse(QA_KPI)], "V1", MARCH).current
+    (line,) = m.lines
+    assert line.actual.n == 3
+    assert line.actual.value == pytest.approx((200 / 3 + 100 + 0) / 3)
+    assert line.status == "missed"

@@ -475,6 +475,19 @@ def test_agents_and_vendors_differ(wh: Warehouse) -> None:
     assert aht.aht.max() > 1.05 * aht.aht.min()
 
 
+def test_the_planted_cherry_picker_is_flagged_and_nobody_else(wh: Warehouse,
+                                                               summary: DemoSummary) -> None:
+    """The case-mix analysis finds the agent who picks easy tickets without being told."""
+    from cxlens.casemix import cherry_picking, flagged
+
+    table = cherry_picking(wh, "2025-10-01", "2026-10-01")
+    assert flagged(table) == [summary.planted["cherry_picker"]["agent"]]
+    row = table[(table.agent_id == flagged(table)[0]) & (table.metric == "aht")].iloc[0]
+    assert row.raw < 0.8 * row.team_raw  # raw handle time far below the team's ...
+    assert row.vs_team_ci_low <= 1 <= row.vs_team_ci_high  # ... but average on the same contacts
+    assert row.mix_js > 0.2
+
+
 # -- scale 1 (slow): every planted effect at its stated size ---------------------------------
 def relative_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Johnson's relative weights (they sum to R²), written out for the test."""
@@ -493,7 +506,8 @@ def nps(frame: pd.DataFrame) -> float:
 
 @pytest.mark.slow
 def test_planted_effects_at_scale_one(tmp_path: Path) -> None:
-    wh = build(tmp_path / "one.duckdb", 1.0, 7)
+    wh = store.connect(str(tmp_path / "one.duckdb"))
+    summary = build_demo(wh, scale=1.0, seed=7)
     try:
         assert wh.count("interactions") >= 200_000
 
@@ -543,6 +557,13 @@ def test_planted_effects_at_scale_one(tmp_path: Path) -> None:
         # (4) Northwind's slip
         nw = northwind_by_slip(wh)
         assert nw.fcr[True] < nw.fcr[False] - 0.15
+
+        # (5) the cherry-picker, and only them, by handle time and satisfaction
+        from cxlens.casemix import CHERRY_PICKING, cherry_picking
+
+        table = cherry_picking(wh, "2025-10-01", "2026-10-01")
+        picked = table[table.flag == CHERRY_PICKING]
+        assert set(picked.agent_id) == {summary.planted["cherry_picker"]["agent"]}, picked
     finally:
         wh.close()
 

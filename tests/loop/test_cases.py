@@ -194,3 +194,65 @@ def test_erase_removes_a_customers_answers_and_cases(
     assert logged and logged[0][0] == "admin" and customer in logged[0][1]
     with pytest.raises(NotFound):
         erase(wh, "C999")
+
+
+def test_erase_redacts_the_qa_rows_about_the_customer(wh: Warehouse) -> None:
+    """Dispute texts and coaching notes on the customer's reviews and the detractor trait
+    their answer gave a sampled interaction become [erased]; the agents' work stays, so
+    scores, decisions, samples and the escalation audit are unchanged."""
+    from cxlens.erase import ERASED
+    from cxlens.qa import coaching, disputes, escalation_audit, sampling
+
+    march = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)  # a Monday: 2026-W10
+    wh.insert_rows("customers", ("customer_id", "email"), [("C1", "jane@example.com"),
+                                                           ("C2", "joe@example.com")])
+    wh.insert_rows("interactions", ("interaction_id", "customer_id", "agent_id", "channel",
+                                    "created_at", "closed_at", "escalated", "escalated_at",
+                                    "escalation_accepted_at", "escalation_summary"), [
+        ("I1", "C1", "a1", "email", march, march + H, True, march, march + H / 2, "Jane: refund"),
+        ("I2", "C2", "a1", "email", march, march + H, False, None, None, None),
+        ("I3", "C2", "a1", "email", march, march + H, False, None, None, None)])
+    # C1 also rated I2 (a colleague's ticket they were copied on): I2 is about them too
+    wh.insert_rows("survey_responses", ("response_id", "survey", "score", "scale_min",
+                                        "scale_max", "responded_at", "customer_id",
+                                        "interaction_id"),
+                   [("R1", "csat", 1, 1, 5, march + 2 * H, "C1", "I1"),
+                    ("R2", "csat", 2, 1, 5, march + 2 * H, "C1", "I2"),
+                    ("R3", "csat", 1, 1, 5, march + 2 * H, "C2", "I3")])
+    later = march + 30 * 24 * H
+    drawn = sampling.draw(wh, march - 24 * H, march + 24 * H, ["qa.mei"], now=later)
+    reasons = dict(zip(drawn.assignments["interaction_id"], drawn.assignments["reason"],
+                       strict=True))
+    assert reasons == {"I1": "escalation+detractor", "I2": "detractor", "I3": "detractor"}
+    wh.insert_rows("qa_reviews", ("review_id", "interaction_id", "scorecard", "criterion",
+                                  "score", "min_score", "max_score", "reviewer",
+                                  "reviewed_at"),
+                   [(f"QA{k}", f"I{k}", "process_compliance", "followed_sop", 0.0, 0.0, 1.0,
+                     "qa.mei", march + 5 * H) for k in (1, 2, 3)])
+    mine = disputes.open_dispute(wh, "QA1", "a1", "Jane Doe asked me to skip it", now=later)
+    disputes.decide(wh, mine.dispute_id, "lead.li", "overturned", "Jane's case was special",
+                    now=later + H)
+    other = disputes.open_dispute(wh, "QA3", "a1", "Joe was rude", now=later)
+    noted = coaching.add_note(wh, "a1", "lead.li", "Jane Doe's refund: use the template",
+                              ["QA2", "QA3"], now=later)
+    kept = coaching.add_note(wh, "a1", "lead.li", "Joe's ticket", ["QA3"], now=later)
+    audit = escalation_audit.draw_week(wh, "2026-W10", now=later)
+    effective = disputes.effective_reviews(wh)
+
+    counts = erase(wh, "C1", "admin")
+    # QA1's opening and decision; the note linked to QA2; I1's and I2's assignment
+    assert (counts["cxlens_qa_dispute_events"], counts["cxlens_coaching"],
+            counts["cxlens_qa_assignments"]) == (2, 1, 2)
+    events = {(d, a): detail for d, a, detail in wh.query(
+        "SELECT dispute_id, action, detail FROM cxlens_qa_dispute_events")}
+    assert events == {(mine.dispute_id, "opened"): ERASED,
+                      (mine.dispute_id, "overturned"): ERASED,
+                      (other.dispute_id, "opened"): "Joe was rude"}
+    assert disputes.get(wh, mine.dispute_id).status == "overturned"  # the decision stands
+    assert disputes.effective_reviews(wh).equals(effective)
+    assert {n.session_id: n.note for n in coaching.notes(wh, "a1")} == {
+        noted.session_id: ERASED, kept.session_id: "Joe's ticket"}
+    assert dict(wh.query("SELECT interaction_id, reason FROM cxlens_qa_assignments")) == {
+        "I1": "escalation+erased", "I2": "erased", "I3": "detractor"}
+    assert escalation_audit.draw_week(wh, "2026-W10", now=later).equals(audit)
+    assert erase(wh, "C1")["cxlens_qa_dispute_events"] == 0  # nothing left to redact

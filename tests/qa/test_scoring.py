@@ -159,7 +159,8 @@ def test_quality_scores_with_intervals_and_flags(wh: Warehouse) -> None:
     half = T_975_DF1 * math.sqrt(3200) / math.sqrt(2)
     assert (acme["vendor"], acme["n"], acme["flag"]) == ("Acme BPO", 2, "")
     assert acme["value"] == pytest.approx(40)
-    assert (acme["ci_low"], acme["ci_high"]) == pytest.approx((40 - half, 40 + half))
+    assert (acme["ci_low"], acme["ci_high"]) == pytest.approx(
+        (max(0.0, 40 - half), min(100.0, 40 + half)))  # clipped to the 0–100 scale
     # in-house: 62.5, 83.33, 100 (the review without a score does not count)
     assert (house["vendor"], house["n"], house["flag"]) == ("in-house", 3, "")
     assert house["value"] == pytest.approx((62.5 + 250 / 3 + 100) / 3)
@@ -184,3 +185,15 @@ def test_grouping_by_an_unknown_column_says_what_is_possible(duck: Warehouse) ->
     with pytest.raises(ConfigError, match='Did you mean "vendor"') as caught:
         scoring.quality_scores(duck, by=["vendors"])
     assert "agent_id" in caught.value.hint
+
+
+def test_a_few_reviews_keep_their_interval_on_the_scale(wh: Warehouse) -> None:
+    """Two reviews scoring 0 and 100: the t interval (50 ± 12.71·50) is clipped to 0–100."""
+    rows = [[f"R{k}", f"I{k}", "process_compliance", "followed_sop", score, 0, 1, 2, True,
+             False, "qa.x", dt.datetime(2026, 3, 2, tzinfo=dt.UTC)]
+            for k, score in enumerate((0, 1))]
+    wh.insert_rows("qa_reviews", ["review_id", "interaction_id", "scorecard", "criterion",
+                                  "score", "min_score", "max_score", "weight", "critical",
+                                  "not_applicable", "reviewer", "reviewed_at"], rows)
+    (row,) = scoring.quality_scores(wh, by=("scorecard",)).to_dict("records")
+    assert (row["value"], row["n"], row["ci_low"], row["ci_high"]) == (50.0, 2, 0.0, 100.0)

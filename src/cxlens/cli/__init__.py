@@ -9,13 +9,16 @@ import typer
 from typer.core import TyperGroup
 
 from cxlens.cli import (
+    casemix,
     contracts,
+    customers,
     demo,
     docs,
     ingest,
     inspect,
     lake,
     metrics,
+    qa,
     report,
     schedule,
     surveys,
@@ -58,7 +61,10 @@ lake.register(app)
 web.register(app)
 report.register(app)
 surveys.register(app)
+casemix.register(app)
 contracts.register(app)
+qa.register(app)
+customers.register(app)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ import pandas as pd
 from cxlens.contracts.money import Actual, Volume
 from cxlens.contracts.spec import QA_SCORE, Contract, Kpi
 from cxlens.metrics.query import query
+from cxlens.qa import disputes
 from cxlens.qa.scoring import quality_scores
 from cxlens.store.base import Warehouse
 
@@ -112,9 +113,11 @@ def volumes(wh: Warehouse, contract: Contract, months: list[dt.date]) -> dict[dt
 
 def qa_actual(wh: Warehouse, contract: Contract, start: dt.date, end: dt.date) -> Actual:
     """Mean QA review score (0–100, Zendesk-QA scoring) of the contract's interactions
-    reviewed in the period."""
+    reviewed in the period, with dispute decisions applied (as ``cxlens qa scores`` and the
+    dashboard show them)."""
     by = ["vendor", "site"] if contract.site else ["vendor"]
-    frame = quality_scores(wh, by=by, start=start, end=end)
+    frame = quality_scores(wh, by=by, start=start, end=end,
+                           source=disputes.effective_reviews_sql(wh))
     rows = frame[frame["vendor"] == contract.vendor]
     if contract.site:
         rows = rows[rows["site"] == contract.site]

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from cxlens.contracts import measure, money
+from cxlens.contracts import cherry, measure, money
 from cxlens.contracts.money import Actual, Settlement, Status, Volume
 from cxlens.contracts.spec import BRAND_METRICS, QA_SCORE, Contract, Kpi, for_vendor
 from cxlens.errors import ConfigError
@@ -54,6 +54,7 @@ class Statement:
     year: tuple[tuple[ContractMonth, ...], ...]  # per contract, the last 12 months
     brand: Actual  # support-cohort NPS (points), quarter ending with the month
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    cherry: cherry.CherryCheck | None = None  # agents picking easy tickets, that quarter
 
     def as_dict(self) -> dict[str, Any]:
         return {"vendor": self.vendor, "month": self.month.isoformat(),
@@ -65,6 +66,7 @@ class Statement:
                                  "ci_high": self.brand.ci_high,
                                  "window": f"{COHORT_DAYS} days of support contact before "
                                            "each relational NPS answer of the quarter"},
+                "cherry_picking": self.cherry.as_dict() if self.cherry else None,
                 "warnings": list(self.warnings)}
 
 
@@ -122,7 +124,8 @@ def statement(wh: Warehouse, contracts: list[Contract], vendor: str, month: dt.d
     warnings = sorted({line.warning for months in year for line in months[-1].lines
                        if line.warning})
     return Statement(vendor, month, tuple(m[-1] for m in year), tuple(year),
-                     support_cohort_nps(wh, vendor, month), tuple(warnings))
+                     support_cohort_nps(wh, vendor, month), tuple(warnings),
+                     cherry.check(wh, vendor, month))
 
 
 def support_cohort_nps(wh: Warehouse, vendor: str, month: dt.date) -> Actual:

@@ -17,7 +17,19 @@ from types import MappingProxyType
 import numpy as np
 import pyarrow as pa
 
-from cxlens.demo import commerce, followup, frames, handling, interactions, nps, qa, social, surveys
+from cxlens.contracts import store as contract_store
+from cxlens.demo import (
+    cherry,
+    commerce,
+    followup,
+    frames,
+    handling,
+    interactions,
+    nps,
+    qa,
+    social,
+    surveys,
+)
 from cxlens.demo import timeline as tl
 from cxlens.demo.contacts import DEFLECT_SHARE, draw_contacts
 from cxlens.demo.customers import Customers, build_customers
@@ -36,6 +48,7 @@ Progress = Callable[[str, int, int], None]
 ORG, CUSTOMERS, CONTACTS, HANDLING, TEXT, SURVEYS, NPS, QA, WEB, STORES, MENTIONS = range(1, 12)
 INVITATIONS, NPS_INVITATIONS = 12, 13  # streams added later: earlier tables stay as they were
 CASES = 14
+CHERRY = 15  # the planted cherry-picker's ticket swaps
 CUSTOMER_ROWS_PER_WRITE = 500_000
 
 
@@ -109,7 +122,7 @@ def build_demo(wh: Warehouse, *, scale: float = 1.0, seed: int = 7,
     scale = _check_scale(scale)
     chunks = tl.plan(scale, DEFLECT_SHARE)
     total = sum(c.interactions for c in chunks)
-    org = build_org(tl.stream(seed, ORG), scale)
+    org = cherry.neutral(build_org(tl.stream(seed, ORG), scale))
     customers = build_customers(tl.stream(seed, CUSTOMERS), scale)
     history = nps.SupportHistory(customers.n)
     ids = frames.Counters()
@@ -145,12 +158,13 @@ def build_demo(wh: Warehouse, *, scale: float = 1.0, seed: int = 7,
         _mark(wh, f"complete: scale {scale:g}, seed {seed}")
     return DemoSummary(rows=MappingProxyType(dict(out.rows)), start=tl.START.date(),
                        end=(tl.END - dt.timedelta(days=1)).date(), seed=seed, scale=scale,
-                       planted=MappingProxyType(planted()))
+                       planted=MappingProxyType(planted(org.agent_ids[cherry.picker(org)])))
 
 
 def _closed_loop(wh: Warehouse, rng: np.random.Generator, out: _Writer) -> None:
     """Load the example survey programmes and play their closed loop over the year."""
     config = surveys_config.save(wh, surveys_config.example_text(), "cxlens demo")
+    contract_store.load_examples(wh, "cxlens demo")  # so the dashboard shows statements
     table, events = followup.followup_cases(rng, wh, config)
     out.write("followup_cases", table)
     wh.insert_arrow("cxlens_case_events", pa.table(
@@ -172,6 +186,7 @@ def _chunk(seed: int, scale: float, chunk: tl.Chunk, org: Org, customers: Custom
 
     contacts = draw_contacts(rng(CONTACTS), chunk, org, customers,
                              customers.sampler(chunk.start_us, customers.contact_weight))
+    contacts = cherry.plant(rng(CHERRY), contacts, org)
     handled = handling.handle(rng(HANDLING), contacts, org)
     inter_ids = interactions.interaction_ids(ids, contacts.n)
     out.write("interactions", interactions.interaction_table(rng(TEXT), inter_ids, contacts,

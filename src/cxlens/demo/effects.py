@@ -91,18 +91,50 @@ class FollowupModel:
         return SLIP.labels
 
 
+@dataclass(frozen=True)
+class CherryPicker:
+    """One agent who picks easy tickets: in the first team of a vendor's skill, the agent
+    whose own skill, warmth and speed are closest to average hands most of their hard
+    contacts to team-mates and takes team-mates' easy ones (easy: these ticket types at these
+    priorities), so their raw CSAT and AHT look better than their team's while, adjusted for
+    case mix, they are an average agent."""
+
+    vendor: int = ACME
+    skill: str = "technical"
+    easy_categories: tuple[str, ...] = ("product_question",)
+    easy_priorities: tuple[str, ...] = ("low", "normal")
+    keep_hard: float = 0.25  # share of their own hard contacts they keep
+    take_easy: float = 0.6  # share of team-mates' easy contacts they take
+
+
 SATISFACTION = SatisfactionModel()
 COHORT = CohortModel()
 EMPATHY = Initiative()
 SLIP = Slip()
 FOLLOWUP = FollowupModel()
+CHERRY = CherryPicker()
 SELF_SERVICE_NAME = "Self-service help centre relaunch"
 
 
-def planted() -> dict[str, dict[str, str | float]]:
-    """A description of every planted effect and its parameters (for ``DemoSummary``)."""
+def planted(cherry_picker: str = "") -> dict[str, dict[str, str | float]]:
+    """A description of every planted effect and its parameters (for ``DemoSummary``);
+    ``cherry_picker`` is the id of the agent chosen to pick easy tickets."""
     d = tl.DEFLECTION
     return {
+        "cherry_picker": {
+            "what": f"Agent {cherry_picker or '(chosen by the build)'} of "
+                    f"{VENDOR_NAMES[CHERRY.vendor]}'s first {CHERRY.skill} team keeps only "
+                    f"{CHERRY.keep_hard:.0%} of their hard contacts and takes "
+                    f"{CHERRY.take_easy:.0%} of their team-mates' easy ones "
+                    f"({', '.join(CHERRY.easy_categories)} at "
+                    f"{' or '.join(CHERRY.easy_priorities)} "
+                    "priority): better raw AHT and CSAT than the team, average once adjusted "
+                    "for case mix.",
+            "agent": cherry_picker,
+            "vendor": VENDOR_NAMES[CHERRY.vendor],
+            "keep_hard": CHERRY.keep_hard,
+            "take_easy": CHERRY.take_easy,
+        },
         "fcr_drives_satisfaction": {
             "what": "The strongest driver of transactional CSAT (and CES) and of relational NPS "
                     "is resolution on first contact (resolved and reopen_count = 0); wait time "

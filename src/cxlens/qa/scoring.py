@@ -222,7 +222,8 @@ def quality_scores(wh: Warehouse, by: Sequence[str] = ("vendor",), start: When =
                    min_sample: int = MIN_SAMPLE, confidence: float = 0.95,
                    scorecards: Scorecards | None = None, source: str = SOURCE) -> pd.DataFrame:
     """Quality score (mean review score, 0–100) per group: the ``by`` columns, then ``value``,
-    ``n`` (reviews with a score), ``ci_low``, ``ci_high`` (Student-t) and ``flag``
+    ``n`` (reviews with a score), ``ci_low``, ``ci_high`` (Student-t, clipped to 0–100) and
+    ``flag``
     (``insufficient_sample`` when n < ``min_sample``, ``no_data`` when n = 0). Without
     ``scorecard`` every scorecard's reviews are averaged together, as Zendesk's IQS does;
     ``scorecards`` and ``source`` as for :func:`review_scores`."""
@@ -236,6 +237,8 @@ def quality_scores(wh: Warehouse, by: Sequence[str] = ("vendor",), start: When =
     n = np.nan_to_num(_numbers(raw, "n"))
     value = np.where(n > 0, _numbers(raw, "value"), np.nan)
     low, high = t_interval(n, value, _numbers(raw, "sd"), confidence)
+    # review scores live on 0–100: a t interval of a few reviews must not leave the scale
+    low, high = np.clip(low, 0.0, 100.0), np.clip(high, 0.0, 100.0)
     out = raw[dims].copy() if dims else pd.DataFrame(index=raw.index)
     out["value"] = value
     out["n"] = n.astype(np.int64)

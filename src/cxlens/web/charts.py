@@ -13,10 +13,13 @@ WIDTH = "container"
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts: nulls as None, dates and times as ISO text."""
-    out = frame.astype(object).where(frame.notna(), None)
-    for col in out.columns:
-        out[col] = out[col].map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
-    return [{str(k): v for k, v in rec.items()} for rec in out.to_dict(orient="records")]
+    def plain(v: Any) -> Any:
+        if v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v):
+            return None  # JSON has no NaN: a browser's JSON.parse refuses it
+        return v.isoformat() if hasattr(v, "isoformat") else v
+
+    return [{str(k): plain(v) for k, v in rec.items()}
+            for rec in frame.astype(object).to_dict(orient="records")]
 
 
 def _values(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:

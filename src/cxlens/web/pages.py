@@ -27,7 +27,8 @@ from cxlens.web.state import WebState
 router = APIRouter()
 NAV = (("overview", "Overview"), ("touchpoints", "Touchpoints"), ("journey", "Journey"),
        ("vendors", "Vendors"), ("verbatims", "Verbatims"), ("surveys", "Surveys"),
-       ("loop", "Closed loop"), ("cases", "Cases"), ("catalogue", "Metrics"))
+       ("loop", "Closed loop"), ("cases", "Cases"), ("qa", "QA"),
+       ("contracts", "Contracts"), ("catalogue", "Metrics"))
 OPTIONS = ("level",)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
+from cxlens.casemix import CHERRY_PICKING, cherry_picking, period
 from cxlens.errors import CxlensError, NotFound
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.query import leaderboard
@@ -89,4 +92,26 @@ def agent(ctx: Ctx) -> Page:
                         where=text, db=ctx.wh)
     page.tables["csat_rank"] = board[board["agent_id"] == agent_id]
     page.extra["agents_ranked"] = len(board)
+    _case_mix(ctx, agent_id, page)
     return page
+
+
+def _case_mix(ctx: Ctx, agent_id: str, page: Page) -> None:
+    """The agent's complexity-adjusted AHT and CSAT, against their team on the same kind of
+    contacts, and the cherry-picking flag (:mod:`cxlens.casemix`)."""
+    first, after = period(ctx.wh, ctx.filters.start, ctx.filters.end)
+    table = cherry_picking(ctx.wh, first, after)
+    own = table[table["agent_id"] == agent_id].reset_index(drop=True)
+    page.tables["case_mix"] = own
+    page.notes.append(
+        f"Case mix {first} – {after - dt.timedelta(days=1)}: each figure is compared with "
+        "what the average agent gets on the same kind of contacts (ticket type, channel, "
+        "priority, product, language, segment, complexity); vs team > 1 means better than "
+        "the team-mates on the same contacts (below 1 for handle time).")
+    for row in own[own["flag"] == CHERRY_PICKING].itertuples():
+        label = resolve(str(row.metric)).label
+        page.notes.append(
+            f"Flagged for cherry-picking on {label}: raw {row.raw:.1f} against the team's "
+            f"{row.team_raw:.1f}, but on the same contacts {row.vs_team:.2f}× the team "
+            f"({row.vs_team_ci_low:.2f}–{row.vs_team_ci_high:.2f}, n = {row.n}); their "
+            f"ticket mix differs from the team's (Jensen–Shannon {row.mix_js:.2f} bits).")

@@ -1,0 +1,189 @@
+"""Quality assurance in the dashboard: quality scores by vendor, team and agent (``/qa``), the
+review entry form built from a scorecard (``/qa/review``), calibration sessions
+(``/qa/calibration``, :mod:`cxlens.web.qa_calibration`), disputes and coaching
+(``/qa/disputes``, ``/qa/coaching``, :mod:`cxlens.web.qa_disputes`), each with its JSON twin
+under ``/api/qa``.
+
+Reviewing and calibration are for admins and analysts (the reviewer is the logged-in user); a
+vendor viewer sees their own vendor's scores, reviews, disputes and agents only, may contest
+a review of their vendor's agents and write coaching notes for them, and gets 403 on the
+rest. Quality scores read the reviews with the arbiters' dispute decisions applied; they are
+computed on every request (a new review shows at once), not cached."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cxlens.errors import CxlensError
+from cxlens.qa import disputes, sampling, scoring, sessions
+from cxlens.web import accounts, qa_calibration, qa_disputes
+from cxlens.web.accounts import User
+from cxlens.web.pages import html
+from cxlens.web.qa_common import (
+    PostedForm,
+    StaffUser,
+    card,
+    cards,
+    date_param,
+    failed_critical,
+    fmt,
+    interaction,
+    own_vendor,
+    plain,
+    posted_scores,
+    records,
+    review,
+)
+from cxlens.web.security import CurrentUser, check_csrf, state
+
+router = APIRouter()
+LEVELS = {"vendor": ("vendor",), "team": ("vendor", "team"),
+          "agent": ("vendor", "team", "agent_id")}
+RECENT = 50
+
+
+def _index(request: Request, user: User, start: str | None, end: str | None,
+           scorecard: str | None, vendor: str | None) -> dict[str, Any]:
+    """Quality scores per level and the latest reviews, within the user's scope."""
+    start, end = date_param("from", start), date_param("to", end)
+    if scorecard:
+        card(scorecard)  # an unknown one is refused with the list
+    vendor = own_vendor(user) or vendor or None
+    st = state(request)
+    with st.lock:
+        source = disputes.effective_reviews_sql(st.wh)
+        levels = {}
+        for name, by in LEVELS.items():
+            frame = scoring.quality_scores(st.wh, by=by, start=start, end=end,
+                                           scorecard=scorecard or None, scorecards=cards(),
+                                           source=source)
+            if vendor is not None:
+                frame = frame[frame["vendor"] == vendor]
+            levels[name] = frame.reset_index(drop=True)
+        reviews = scoring.review_scores(st.wh, start, end, scorecard or None,
+                                        scorecards=cards())
+        status = {d.review_id: d.status for d in disputes.listing(st.wh)}
+        vendors = [str(v) for (v,) in st.wh.query(
+            "SELECT DISTINCT vendor FROM interactions WHERE vendor IS NOT NULL ORDER BY 1")]
+    if vendor is not None:
+        reviews = reviews[reviews["vendor"] == vendor]
+    reviews = reviews.sort_values(["reviewed_at", "review_id"], ascending=False).head(RECENT)
+    reviews = reviews.assign(dispute=[status.get(r, "") for r in reviews["review_id"]])
+    chosen = {"from": start or "", "to": end or "", "scorecard": scorecard or "",
+              "vendor": vendor or ""}
+    return {"levels": levels, "reviews": reviews.reset_index(drop=True), "chosen": chosen,
+            "vendors": vendors if own_vendor(user) is None else [vendor]}
+
+
+From = Annotated[str | None, Query(alias="from", description="first day (YYYY-MM-DD)")]
+To = Annotated[str | None, Query(alias="to", description="last day, inclusive")]
+
+
+@router.get("/qa", response_class=HTMLResponse)
+def qa_index(request: Request, user: CurrentUser, start: From = None, end: To = None,
+             scorecard: str | None = None, vendor: str | None = None) -> HTMLResponse:
+    data = _index(request, user, start, end, scorecard, vendor)
+    query = urlencode({k: v for k, v in data["chosen"].items() if v})
+    return html(request, "qa_index.html", user=user, page={"name": "qa"}, fmt=fmt,
+                names=cards().names, query=query, **data)
+
+
+@router.get("/api/qa", tags=["qa"])
+def api_qa(request: Request, user: CurrentUser, start: From = None, end: To = None,
+           scorecard: str | None = None, vendor: str | None = None) -> dict[str, Any]:
+    """Quality scores (mean review score 0–100, n, 95 % interval, small-sample flag) by
+    vendor, team and agent, and the latest reviews; ``?from=&to=&scorecard=&vendor=``."""
+    data = _index(request, user, start, end, scorecard, vendor)
+    return {"filters": data["chosen"],
+            **{f"by_{name}": records(frame) for name, frame in data["levels"].items()},
+            "recent_reviews": records(data["reviews"])}
+
+
+@router.get("/api/qa/scorecards", tags=["qa"])
+def api_scorecards(user: CurrentUser) -> dict[str, Any]:
+    """The scorecards reviews are entered with: sections, criteria, scales, weights."""
+    return {"scorecards": [c.model_dump() for c in cards().scorecards]}
+
+
+# -- review entry ---------------------------------------------------------------------------------
+def _review_page(request: Request, user: User, interaction_id: str | None,
+                 scorecard: str | None, *, values: dict[str, str] | None = None,
+                 error: str | None = None, saved: str | None = None,
+                 status: int = 200) -> HTMLResponse:
+    st = state(request)
+    names = cards().names
+    scorecard = scorecard or names[0]
+    sc = card(scorecard)
+    facts = done = None
+    with st.lock:
+        todo = sampling.assignments(st.wh, reviewer=user.username, status="open")
+        if interaction_id:
+            facts = interaction(st.wh, user, interaction_id)
+        if saved:
+            found, _ = review(st.wh, user, saved)
+            done = {"review": found, "card": card(found.scorecard),
+                    "failed": failed_critical(card(found.scorecard), found.scores)}
+    return html(request, "qa_review.html", status, user=user, page={"name": "qa"}, fmt=fmt,
+                names=names, card=sc, facts=facts, values=values or {}, error=error,
+                done=done, todo=todo.head(RECENT).to_dict("records"),
+                interaction_id=interaction_id or "")
+
+
+@router.get("/qa/review", response_class=HTMLResponse)
+def review_form(request: Request, user: StaffUser, interaction_id: str | None = None,
+                scorecard: str | None = None, saved: str | None = None) -> HTMLResponse:
+    """The review form of an interaction (or the choice of one, with your open
+    assignments); after saving, the review and its score."""
+    return _review_page(request, user, (interaction_id or "").strip() or None, scorecard,
+                        saved=saved)
+
+
+@router.post("/qa/review", dependencies=[Depends(check_csrf)])
+def review_save(request: Request, user: StaffUser, form: PostedForm) -> Response:
+    interaction_id = str(form.get("interaction_id") or "").strip()
+    scorecard = str(form.get("scorecard") or "")
+    scores = posted_scores(form)
+    st = state(request)
+    try:
+        with st.lock:
+            interaction(st.wh, user, interaction_id)
+            saved = sessions.add_review(st.wh, interaction_id, scorecard, user.username,
+                                        scores, scorecards=cards())
+            accounts.audit(st.wh, user.username, "qa_review",
+                           f"{saved.review_id} of {interaction_id} ({scorecard}): "
+                           f"{fmt(saved.score)}")
+    except CxlensError as exc:
+        if exc.code == "not_found":
+            raise
+        return _review_page(request, user, interaction_id, scorecard, values=scores,
+                            error=f"{exc.message} ({exc.hint})", status=400)
+    query = urlencode({"interaction_id": interaction_id, "scorecard": scorecard,
+                       "saved": saved.review_id})
+    return RedirectResponse(f"/qa/review?{query}", status_code=303)
+
+
+@router.get("/api/qa/reviews/{review_id}", tags=["qa"])
+def api_review(request: Request, user: CurrentUser, review_id: str) -> dict[str, Any]:
+    """One review: its interaction, the criteria's scores (null = N/A), the review score as
+    entered and as the arbiters left it (null once overturned), and its disputes."""
+    st = state(request)
+    with st.lock:
+        found, facts = review(st.wh, user, review_id)
+        effective = sessions.effective_score(st.wh, review_id, scorecards=cards())
+        contested = disputes.listing(st.wh, review_id=review_id)
+    return {"review": {"review_id": found.review_id, "scorecard": found.scorecard,
+                       "reviewer": found.reviewer, "reviewed_at": plain(found.reviewed_at),
+                       "scores": dict(found.scores), "score": found.score,
+                       "effective_score": effective},
+            "interaction": {k: plain(v) for k, v in facts.items()},
+            "disputes": [{"dispute_id": d.dispute_id, "status": d.status} for d in contested]}
+
+
+router.include_router(qa_calibration.router)
+router.include_router(qa_disputes.router)
+
+__all__ = ["router"]

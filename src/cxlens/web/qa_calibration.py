@@ -1,0 +1,215 @@
+"""Calibration sessions in the dashboard (admins and analysts): the list and the create form
+(interactions listed by hand or drawn at random from a period), and a session's page — each
+reviewer scores the session's interactions with the scorecard form, everyone sees who has
+scored what, and once two reviewers scored the same interaction, Krippendorff's α per
+criterion and overall with its interval and label, and each reviewer's deviation from the
+others (lenient / strict). JSON twins under ``/api/qa/calibration``."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cxlens.errors import ConfigError, CxlensError, NotFound
+from cxlens.qa import calibration, sessions
+from cxlens.web import accounts
+from cxlens.web.accounts import User
+from cxlens.web.pages import html
+from cxlens.web.qa_common import (
+    PostedForm,
+    StaffUser,
+    card,
+    cards,
+    fmt,
+    form_values,
+    interaction,
+    plain,
+    posted_scores,
+    records,
+)
+from cxlens.web.security import Forbidden, check_csrf, state
+
+router = APIRouter()
+
+
+def _staff(request: Request) -> list[str]:
+    """Usernames who may review: admins and analysts."""
+    st = state(request)
+    with st.lock:
+        return [u.username for u in accounts.users(st.wh) if u.role in ("admin", "analyst")]
+
+
+def _list_page(request: Request, user: User, *, error: str | None = None,
+               chosen: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+    st = state(request)
+    with st.lock:
+        rows = [sessions.progress(st.wh, s.session_id) for s in sessions.listing(st.wh)]
+        vendors = [str(v) for (v,) in st.wh.query(
+            "SELECT DISTINCT vendor FROM interactions WHERE vendor IS NOT NULL ORDER BY 1")]
+    return html(request, "qa_calibration.html", status, user=user, page={"name": "qa"},
+                rows=rows, staff=_staff(request), names=cards().names, vendors=vendors,
+                error=error, chosen=chosen or {"reviewers": [user.username]})
+
+
+@router.get("/qa/calibration", response_class=HTMLResponse)
+def session_list(request: Request, user: StaffUser) -> HTMLResponse:
+    """The calibration sessions and the form to create one."""
+    return _list_page(request, user)
+
+
+def _int(text: str, what: str, problems: list[str]) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        problems.append(f"{what} must be a whole number, not {text!r}")
+        return None
+
+
+@router.post("/qa/calibration", dependencies=[Depends(check_csrf)])
+def session_create(request: Request, user: StaffUser, form: PostedForm) -> Response:
+    def field(name: str) -> str:
+        return str(form.get(name) or "").strip()
+
+    chosen: dict[str, Any] = {k: field(k) for k in ("name", "scorecard", "interaction_ids",
+                                                    "n", "from", "to", "vendor", "seed")}
+    chosen["reviewed"] = bool(field("reviewed"))
+    chosen["reviewers"] = [str(r) for r in form.getlist("reviewers")]
+    ids = [i for i in re.split(r"[\s,;]+", chosen["interaction_ids"]) if i]
+    problems: list[str] = []
+    n = _int(chosen["n"], "the number to draw", problems)
+    seed = _int(chosen["seed"], "the seed", problems)
+    st = state(request)
+    try:
+        if problems:
+            raise ConfigError("; ".join(problems), "e.g. draw 6 with seed 1")
+        origin = "listed by hand"
+        with st.lock:
+            if not ids and n is not None:
+                seed = seed if seed is not None else secrets.randbelow(10 ** 6)
+                ids = sessions.draw(st.wh, n, chosen["from"] or None, chosen["to"] or None,
+                                    vendor=chosen["vendor"] or None,
+                                    reviewed=chosen["reviewed"], seed=seed)
+                origin = (f"drawn at random: {n} {'reviewed ' if chosen['reviewed'] else ''}"
+                          f"interactions closed {chosen['from']} to {chosen['to']}"
+                          f"{', vendor ' + chosen['vendor'] if chosen['vendor'] else ''}"
+                          f" (seed {seed})")
+            made = sessions.create(st.wh, chosen["name"], chosen["scorecard"], ids,
+                                   chosen["reviewers"], user.username, origin=origin,
+                                   scorecards=cards(), allowed=_staff(request))
+            accounts.audit(st.wh, user.username, "qa_session_created",
+                           f"{made.session_id} {made.name}")
+    except CxlensError as exc:
+        return _list_page(request, user, error=f"{exc.message} ({exc.hint})", chosen=chosen,
+                          status=400)
+    return RedirectResponse(f"/qa/calibration/{made.session_id}", status_code=303)
+
+
+def _result(request: Request, session_id: str) -> tuple[sessions.Progress,
+                                                        calibration.Calibration]:
+    st = state(request)
+    with st.lock:
+        prog = sessions.progress(st.wh, session_id)
+        out = sessions.result(st.wh, session_id, scorecards=cards())
+    return prog, out
+
+
+def _session_page(request: Request, user: User, session_id: str,
+                  interaction_id: str | None = None, *, values: dict[str, str] | None = None,
+                  error: str | None = None, saved: str | None = None,
+                  status: int = 200) -> HTMLResponse:
+    prog, out = _result(request, session_id)
+    session = prog.session
+    sc = card(session.scorecard)
+    facts = None
+    if interaction_id:
+        if user.username not in session.reviewers:
+            raise Forbidden(f"{user.username} is not a reviewer of this session",
+                            f"its reviewers: {', '.join(session.reviewers)}")
+        if interaction_id not in session.interaction_ids:
+            raise NotFound(f"interaction {interaction_id!r} is not in this session",
+                           "pick one of the session's interactions")
+        st = state(request)
+        with st.lock:
+            facts = interaction(st.wh, user, interaction_id)
+            if values is None:
+                values = form_values(sessions.scores_of(st.wh, session_id, user.username,
+                                                        interaction_id))
+    titles = {c.id: c.title for c in sc.criteria} | {calibration.OVERALL: "Overall (review "
+                                                     "score)"}
+    return html(request, "qa_session.html", status, user=user, page={"name": "qa"}, fmt=fmt,
+                prog=prog, session=session, card=sc, rel=out.reliability.to_dict("records"),
+                dev=out.reviewers.to_dict("records"), titles=titles, facts=facts,
+                interaction_id=interaction_id, values=values or {}, error=error, saved=saved,
+                reviewer=user.username in session.reviewers)
+
+
+@router.get("/qa/calibration/{session_id}", response_class=HTMLResponse)
+def session_page(request: Request, user: StaffUser, session_id: str,
+                 interaction_id: str | None = None, saved: str | None = None) -> HTMLResponse:
+    """Progress, α and deviations; with ``interaction_id``, the reviewer's form for it."""
+    return _session_page(request, user, session_id, interaction_id, saved=saved)
+
+
+@router.post("/qa/calibration/{session_id}/reviews", dependencies=[Depends(check_csrf)])
+def session_review(request: Request, user: StaffUser, session_id: str,
+                   form: PostedForm) -> Response:
+    interaction_id = str(form.get("interaction_id") or "").strip()
+    scores = posted_scores(form)
+    st = state(request)
+    with st.lock:
+        session = sessions.get(st.wh, session_id)
+    if user.username not in session.reviewers:
+        raise Forbidden(f"{user.username} is not a reviewer of this session",
+                        f"its reviewers: {', '.join(session.reviewers)}")
+    try:
+        with st.lock:
+            saved = sessions.record(st.wh, session_id, user.username, interaction_id, scores,
+                                    scorecards=cards())
+            accounts.audit(st.wh, user.username, "qa_session_review",
+                           f"{session_id}: {interaction_id}")
+            todo = sessions.progress(st.wh, session_id).todo(user.username)
+    except CxlensError as exc:
+        return _session_page(request, user, session_id,
+                             interaction_id if interaction_id in session.interaction_ids
+                             else None, values=scores, error=f"{exc.message} ({exc.hint})",
+                             status=400)
+    query = {"saved": saved.interaction_id} | ({"interaction_id": todo[0]} if todo else {})
+    return RedirectResponse(f"/qa/calibration/{session_id}?{urlencode(query)}",
+                            status_code=303)
+
+
+# -- JSON -----------------------------------------------------------------------------------------
+def _summary(prog: sessions.Progress) -> dict[str, Any]:
+    s = prog.session
+    return {"session_id": s.session_id, "name": s.name, "scorecard": s.scorecard,
+            "interaction_ids": list(s.interaction_ids), "reviewers": list(s.reviewers),
+            "created_by": s.created_by, "created_at": plain(s.created_at), "origin": s.origin,
+            "progress": {"scored": prog.completed, "of": prog.total,
+                         "by_reviewer": {r: sorted(prog.done.get(r, {}))
+                                         for r in s.reviewers}}}
+
+
+@router.get("/api/qa/calibration", tags=["qa"])
+def api_sessions(request: Request, user: StaffUser) -> dict[str, Any]:
+    """The calibration sessions, newest first, with their progress."""
+    st = state(request)
+    with st.lock:
+        found = [sessions.progress(st.wh, s.session_id) for s in sessions.listing(st.wh)]
+    return {"sessions": [_summary(p) for p in found]}
+
+
+@router.get("/api/qa/calibration/{session_id}", tags=["qa"])
+def api_session(request: Request, user: StaffUser, session_id: str) -> dict[str, Any]:
+    """One session: its progress, Krippendorff's α per criterion and overall (ordinal, with
+    a bootstrap 95 % interval and label) and each reviewer's deviation (0–100 points)."""
+    prog, out = _result(request, session_id)
+    return {"session": _summary(prog), "reliability": records(out.reliability),
+            "reviewers": records(out.reviewers)}
