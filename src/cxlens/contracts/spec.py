@@ -159,6 +159,19 @@ def parse(text: str, where: str = "contract.yaml") -> Contract:
     return contract
 
 
+def scope_clashes(contracts: list[Contract]) -> list[str]:
+    """One problem per pair of contracts for the same vendor, site and scope."""
+    problems = []
+    seen: dict[tuple[str, str | None, str | None], str] = {}
+    for c in contracts:
+        key = (c.vendor, c.site, c.scope)
+        if key in seen:
+            problems.append(f"two contracts for {c.label} with the same scope: "
+                            f"{seen[key]} and {c.label}")
+        seen[key] = c.label
+    return problems
+
+
 def load_folder(folder: str | Path) -> list[Contract]:
     """Every ``*.yaml`` / ``*.yml`` contract in ``folder`` (or one file); every problem of
     every file reported at once."""
@@ -174,13 +187,7 @@ def load_folder(folder: str | Path) -> list[Contract]:
             contracts.append(parse(text, str(file)))
         except ConfigError as exc:
             problems.append(exc.message)
-    seen: dict[tuple[str, str | None, str | None], str] = {}
-    for c in contracts:
-        key = (c.vendor, c.site, c.scope)
-        if key in seen:
-            problems.append(f"two contracts for {c.label} with the same scope: "
-                            f"{seen[key]} and {c.label}")
-        seen[key] = c.label
+    problems += scope_clashes(contracts)
     if problems:
         raise ConfigError(" | ".join(problems), HINT)
     return contracts

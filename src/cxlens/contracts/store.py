@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cxlens.contracts.spec import HINT, Contract, parse
+from cxlens.contracts.spec import HINT, Contract, parse, scope_clashes
 from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.schema import Column, Table, Type
 from cxlens.store.base import Warehouse
@@ -129,13 +129,7 @@ def validate(texts: Mapping[str, str], problems: tuple[str, ...] = (),
             contracts.append(parse(text, name))
         except ConfigError as exc:
             found.append(exc.message)
-    seen: dict[tuple[str, str | None, str | None], str] = {}
-    for c in contracts:
-        key = (c.vendor, c.site, c.scope)
-        if key in seen:
-            found.append(f"two contracts for {c.label} with the same scope: "
-                         f"{seen[key]} and {c.label}")
-        seen[key] = c.label
+    found += scope_clashes(contracts)
     if found:
         raise ContractProblems(found, what)
     return contracts
