@@ -14,6 +14,8 @@ from cxlens.cli import (
     customers,
     demo,
     docs,
+    drivers,
+    impact,
     ingest,
     inspect,
     lake,
@@ -65,6 +67,8 @@ casemix.register(app)
 contracts.register(app)
 qa.register(app)
 customers.register(app)
+drivers.register(app)
+impact.register(app)
 
 
 def main() -> None:

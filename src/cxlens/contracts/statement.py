@@ -13,6 +13,7 @@ from cxlens.contracts import cherry, measure, money
 from cxlens.contracts.money import Actual, Settlement, Status, Volume
 from cxlens.contracts.spec import BRAND_METRICS, QA_SCORE, Contract, Kpi, for_vendor
 from cxlens.errors import ConfigError
+from cxlens.insights.cohorts import WINDOW_DAYS, window_sql
 from cxlens.metrics.catalogue import resolve
 from cxlens.stats.nps import nps_interval
 from cxlens.store.base import Warehouse
@@ -20,7 +21,7 @@ from cxlens.store.base import Warehouse
 YEAR = 12
 BRAND_WARNING = ("NPS depends on product, pricing and brand as much as on the vendor's "
                  "service: treat it as brand health, not as the vendor's performance.")
-COHORT_DAYS = 90
+COHORT_DAYS = WINDOW_DAYS  # the support-cohort window of cxlens.insights.cohorts
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,7 @@ def support_cohort_nps(wh: Warehouse, vendor: str, month: dt.date) -> Actual:
         "sum(CASE WHEN r.score <= 6 THEN 1 ELSE 0 END) FROM survey_responses r "
         "WHERE r.survey = 'nps' AND r.interaction_id IS NULL AND r.responded_at >= ? "
         "AND r.responded_at < ? AND (SELECT i.vendor FROM interactions i WHERE "
-        "i.customer_id = r.customer_id AND i.created_at < r.responded_at AND i.created_at >= "
-        f"r.responded_at - INTERVAL '{COHORT_DAYS} days' ORDER BY i.created_at DESC, "
+        f"{window_sql(COHORT_DAYS)} ORDER BY i.created_at DESC, "
         "i.interaction_id DESC LIMIT 1) = ?",
         [dt.datetime.combine(start, dt.time(), dt.UTC),
          dt.datetime.combine(end, dt.time(), dt.UTC), vendor])

@@ -1,0 +1,133 @@
+"""cxlens impact and cxlens cohorts: an initiative's measured effect (before/after and
+difference-in-differences) and relational NPS by support history."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+import typer
+
+from cxlens import store
+from cxlens.cli.common import DbOption, Format, FormatOption, console, emit, emit_json
+
+IMPACT_SHOWN = ["metric", "before", "before_n", "after", "after_n", "change", "change_ci_low",
+                "change_ci_high", "change_p", "control_change", "did", "did_ci_low",
+                "did_ci_high", "did_p", "did_q", "flag"]
+COHORTS_SHOWN = ["cohort", "n", "nps", "nps_ci_low", "nps_ci_high", "gap", "gap_ci_low",
+                 "gap_ci_high", "gap_p", "gap_q", "flag"]
+FIGURES = ("before", "after", "change", "control_before", "control_after", "control_change",
+           "did")
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+def impact_json(table: Any) -> dict[str, Any]:
+    """Nested JSON: each figure with its value, n and interval (and p, q for differences)."""
+    results = []
+    for r in table.to_dict("records"):
+        item: dict[str, Any] = {"metric": r["metric"], "unit": r["unit"], "test": r["test"],
+                                "flag": r["flag"] or None}
+        for name in FIGURES:
+            if name not in r:
+                continue
+            fig = {"value": _clean(r[name]), "n": _clean(r[f"{name}_n"]),
+                   "ci_low": _clean(r[f"{name}_ci_low"]),
+                   "ci_high": _clean(r[f"{name}_ci_high"])}
+            for extra in ("se", "p", "q", "significant"):
+                if f"{name}_{extra}" in r:
+                    fig[extra] = _clean(r[f"{name}_{extra}"])
+            item[name] = fig
+        results.append(item)
+    return {**table.attrs, "results": results}
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("impact")
+    def impact_cmd(
+        initiative: Annotated[str, typer.Argument(help="Initiative id or name.")],
+        metric: Annotated[list[str] | None, typer.Option(
+            "--metric", help="Metric to measure (repeatable; default csat). Shares, NPS-like "
+                             "figures and means.")] = None,
+        before_months: Annotated[int, typer.Option(
+            help="Baseline: this many months before the start.")] = 3,
+        after_months: Annotated[str, typer.Option(
+            help="After window: N months from the start, or A..B months after it (skips a "
+                 "ramp-up of A months).")] = "3",
+        control: Annotated[str | None, typer.Option(
+            help="Control group filter for the difference-in-differences, e.g. "
+                 "\"vendor = 'in-house'\"; default: everything outside the scope.")] = None,
+        where: Annotated[str | None, typer.Option(
+            help="Extra filter applied to every group.")] = None,
+        fmt: FormatOption = Format.table,
+        db: DbOption = None,
+    ) -> None:
+        """An initiative's impact on each metric: baseline before the start vs the window
+        after it (values, n, 95 % intervals, change and test), and — when the initiative has
+        a scope — the difference-in-differences against a control group, with
+        Benjamini–Hochberg q-values across metrics."""
+        from cxlens.insights.impact import DEFAULT_METRICS, impact
+
+        with store.connect(db) as wh:
+            table = impact(wh, initiative, metrics=tuple(metric or DEFAULT_METRICS),
+                           before_months=before_months, after=after_months, control=control,
+                           where=where)
+        attrs = table.attrs
+        if fmt is Format.json:
+            emit_json(impact_json(table))
+            return
+        if fmt is Format.csv:
+            emit(table, fmt)
+            return
+        init, win = attrs["initiative"], attrs["windows"]
+        shown = table[[c for c in IMPACT_SHOWN if c in table]].round(
+            {c: 4 if c.endswith(("_p", "_q")) else 2 for c in IMPACT_SHOWN})
+        emit(shown, fmt, f"{init['initiative_id']} {init['name']}")
+        console.print(f"before {win['before_start'][:10]} – {win['before_end'][:10]} (excl.), "
+                      f"after {win['after_start'][:10]} – {win['after_end'][:10]} (excl.)",
+                      highlight=False)
+        console.print(f"scope: {init['scope'] or 'everything'}; control: "
+                      f"{attrs['control'] or 'none'}"
+                      + (f" ({attrs['control_kind']})" if attrs["control"] else ""),
+                      highlight=False)
+        for note in attrs["notes"]:
+            console.print(f"note: {note}", highlight=False)
+
+    @app.command("cohorts")
+    def cohorts_cmd(
+        window_days: Annotated[int, typer.Option(
+            help="Support history: this many days before each answer.")] = 90,
+        start: Annotated[str | None, typer.Option(
+            "--from", help="First answer day (YYYY-MM-DD); default: the first contact plus "
+                           "the window.")] = None,
+        end: Annotated[str | None, typer.Option(
+            "--to", help="Last answer day, included; default: the latest answer.")] = None,
+        reference: Annotated[str, typer.Option(
+            help="Cohort the gaps are measured against.")] = "unresolved_escalation",
+        fmt: FormatOption = Format.table,
+        db: DbOption = None,
+    ) -> None:
+        """Relational NPS by support history in the window before answering: unresolved
+        escalation, reopened, other contact, resolved first time, no contact (worst first:
+        a customer in several goes to the first), plus zero_reopens; each with n and 95 %
+        interval, and its gap in points to the reference cohort with interval and test."""
+        from cxlens.insights.cohorts import as_json, cohort_nps, headline
+
+        with store.connect(db) as wh:
+            table = cohort_nps(wh, start, end, window_days=window_days, reference=reference)
+        if fmt is Format.json:
+            emit_json(as_json(table))
+            return
+        if fmt is Format.csv:
+            emit(table, fmt)
+            return
+        shown = table[COHORTS_SHOWN].round(
+            {c: 4 if c.endswith(("_p", "_q")) else 1 for c in COHORTS_SHOWN})
+        emit(shown, fmt, f"relational NPS by support history, answers "
+                         f"{table.attrs['from']} – {table.attrs['to']}, "
+                         f"{table.attrs['window_days']}-day window")
+        console.print(headline(table), highlight=False)

@@ -1,0 +1,126 @@
+"""How good a churn model is on customers it was not fitted on.
+
+* **Discrimination**: AUC with DeLong's 95 % interval (DeLong, DeLong & Clarke-Pearson 1988,
+  in the O(n log n) midrank form of Sun & Xu 2014): AUC = mean of V10, Var = s²(V10)/m +
+  s²(V01)/n over the m churners and n others.
+* **Calibration**: Brier score (mean squared error of the predicted probability, t interval)
+  against the reference p̄(1−p̄) of always predicting the churn rate; calibration slope (logistic
+  regression of the outcome on logit(risk): 1 is ideal, < 1 means too extreme predictions) and
+  calibration-in-the-large intercept (outcome ~ 1 with logit(risk) as offset: 0 is ideal), both
+  with Wald intervals; and a table by decile of predicted risk, observed rate with its Wilson
+  interval.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+
+from cxlens.insights import Figure
+from cxlens.stats.mean import t_interval
+from cxlens.stats.wilson import wilson_interval
+
+Arr = npt.NDArray[np.float64]
+Z = float(stats.norm.ppf(0.975))
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    churn_rate: Figure
+    auc: Figure
+    brier: Figure
+    brier_reference: float  # p̄(1 − p̄): the Brier score of predicting the churn rate for all
+    calibration_slope: Figure
+    calibration_intercept: Figure
+    deciles: pd.DataFrame  # decile, n, predicted, observed, ci_low, ci_high
+
+    def figures(self) -> dict[str, Figure]:
+        return {"churn_rate": self.churn_rate, "auc": self.auc, "brier": self.brier,
+                "calibration_slope": self.calibration_slope,
+                "calibration_intercept": self.calibration_intercept}
+
+
+def delong(y: npt.ArrayLike, score: npt.ArrayLike) -> tuple[float, float]:
+    """AUC and its DeLong standard error."""
+    y_, s = np.asarray(y, dtype=bool), np.asarray(score, dtype=float)
+    pos, neg = s[y_], s[~y_]
+    m, n = len(pos), len(neg)
+    if m < 2 or n < 2:
+        return float("nan"), float("nan")
+    both = stats.rankdata(np.concatenate([pos, neg]))
+    v10 = (both[:m] - stats.rankdata(pos)) / n
+    v01 = 1.0 - (both[m:] - stats.rankdata(neg)) / m
+    auc = float(v10.mean())
+    return auc, float(np.sqrt(v10.var(ddof=1) / m + v01.var(ddof=1) / n))
+
+
+def _logit(p: Arr) -> Arr:
+    q = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.asarray(np.log(q / (1 - q)))
+
+
+def _wald(params: Arr, se: Arr, i: int, n: int) -> Figure:
+    b, s = float(params[i]), float(se[i])
+    return Figure(b, b - Z * s, b + Z * s, n)
+
+
+def calibration(y: Arr, p: Arr) -> tuple[Figure, Figure]:
+    """(slope, intercept-in-the-large), each with a Wald 95 % interval."""
+    n = len(y)
+    lp = _logit(p)
+    nan = Figure(float("nan"), float("nan"), float("nan"), n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            slope_fit = sm.GLM(y, sm.add_constant(lp, has_constant="add"),
+                               family=sm.families.Binomial()).fit()
+            slope = _wald(np.asarray(slope_fit.params), np.asarray(slope_fit.bse), 1, n)
+        except (np.linalg.LinAlgError, ValueError):
+            slope = nan
+        try:
+            icpt_fit = sm.GLM(y, np.ones((n, 1)), family=sm.families.Binomial(),
+                              offset=lp).fit()
+            intercept = _wald(np.asarray(icpt_fit.params), np.asarray(icpt_fit.bse), 0, n)
+        except (np.linalg.LinAlgError, ValueError):
+            intercept = nan
+    return slope, intercept
+
+
+def deciles(y: Arr, p: Arr, groups: int = 10) -> pd.DataFrame:
+    """Observed churn by group of predicted risk (deciles; fewer when risks tie)."""
+    frame = pd.DataFrame({"y": y, "p": p})
+    ranks = frame["p"].rank(method="first")
+    frame["decile"] = pd.qcut(ranks, min(groups, len(frame)), labels=False) + 1
+    out = frame.groupby("decile").agg(n=("y", "size"), churned=("y", "sum"),
+                                      predicted=("p", "mean"), observed=("y", "mean"))
+    low, high = wilson_interval(out["churned"], out["n"])
+    out["ci_low"], out["ci_high"] = low, high
+    out["churned"] = out["churned"].astype(int)
+    return out.reset_index()
+
+
+def evaluate(y: npt.ArrayLike, p: npt.ArrayLike) -> Evaluation:
+    """Every figure of a holdout: ``y`` 0/1 outcomes, ``p`` predicted risks."""
+    y_, p_ = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    n, k = len(y_), int(y_.sum())
+    rate_lo, rate_hi = wilson_interval(k, n)
+    auc, se = delong(y_, p_)
+    sq = (p_ - y_) ** 2
+    b_lo, b_hi = t_interval(n, sq.mean(), sq.std(ddof=1)) if n > 1 else (np.nan, np.nan)
+    slope, intercept = calibration(y_, p_)
+    rate = k / n if n else float("nan")
+    return Evaluation(
+        churn_rate=Figure(rate, float(rate_lo), float(rate_hi), n),
+        auc=Figure(auc, max(0.0, auc - Z * se), min(1.0, auc + Z * se), n),
+        brier=Figure(float(sq.mean()), float(b_lo), float(b_hi), n),
+        brier_reference=rate * (1 - rate),
+        calibration_slope=slope,
+        calibration_intercept=intercept,
+        deciles=deciles(y_, p_),
+    )

@@ -1,0 +1,234 @@
+"""The churn model: logistic regression (statsmodels) of "churned within the horizon" on
+numeric and categorical features, with the design learnt on the training rows only.
+
+* Categorical features are dummy-coded against their most frequent level; levels with fewer
+  than ``MIN_LEVEL`` training rows are pooled into ``(other)``, and levels never seen in
+  training score as the reference.
+* Numeric features are standardised with the training mean and SD (coefficients are reported
+  per SD and per unit).
+* Exactly collinear columns (IBM Telco's "No internet service" in six columns at once) are
+  dropped, found by a pivoted QR decomposition, and named in the notes.
+* Rows with a missing feature are left out of fitting and scoring, counted per column in the
+  notes — never filled in silently.
+* A fit that does not converge (complete separation, a singular information matrix) is
+  refitted with a small ridge penalty, and the notes say so.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+
+from cxlens.errors import ConfigError
+from cxlens.insights import InsufficientData
+
+Arr = npt.NDArray[np.float64]
+MIN_LEVEL = 10
+OTHER = "(other)"
+RIDGE = 1e-4
+Z = float(stats.norm.ppf(0.975))
+
+
+@dataclass(frozen=True)
+class Design:
+    numeric: tuple[str, ...]
+    levels: dict[str, tuple[str, ...]]  # kept levels per categorical; first = reference
+    means: dict[str, float]
+    sds: dict[str, float]
+    columns: tuple[str, ...]  # design columns kept (after collinearity), "const" first
+
+    def full(self, frame: pd.DataFrame) -> pd.DataFrame:
+        parts: dict[str, Any] = {"const": np.ones(len(frame))}
+        for name in self.numeric:
+            values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+            parts[name] = (values - self.means[name]) / self.sds[name]
+        for name, levels in self.levels.items():
+            text = frame[name].astype("string").fillna("(missing)")
+            for level in levels[1:]:
+                parts[f"{name}={level}"] = (text == level).to_numpy(dtype=float)
+        return pd.DataFrame(parts, index=frame.index)
+
+    def matrix(self, frame: pd.DataFrame) -> Arr:
+        return np.asarray(self.full(frame)[list(self.columns)].to_numpy(dtype=float))
+
+
+def complete(frame: pd.DataFrame, numeric: list[str]) -> tuple[pd.Series, list[str]]:
+    """Rows whose numeric features are all present, and a note per column that had blanks."""
+    keep = pd.Series(True, index=frame.index)
+    notes = []
+    for name in numeric:
+        blank = pd.to_numeric(frame[name], errors="coerce").isna()
+        if blank.any():
+            notes.append(f"{int(blank.sum())} rows left out: {name} is blank or not a number")
+            keep &= ~blank
+    return keep, notes
+
+
+def independent(x: Arr, tol: float = 1e-8) -> list[int]:
+    """Columns kept, in order, each one only if it is not a linear combination of those kept
+    before it (Gram-Schmidt residual), so the first of a set of equal columns stays."""
+    basis: list[Arr] = []
+    keep = []
+    for j in range(x.shape[1]):
+        col = x[:, j].copy()
+        norm = float(np.linalg.norm(col))
+        for q in basis:  # twice for numerical stability
+            col -= q * float(q @ col)
+        for q in basis:
+            col -= q * float(q @ col)
+        rest = float(np.linalg.norm(col))
+        if norm > 0 and rest > tol * norm:
+            basis.append(col / rest)
+            keep.append(j)
+    return keep
+
+
+def learn(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> tuple[Design,
+                                                                                   list[str]]:
+    notes: list[str] = []
+    means, sds = {}, {}
+    for name in numeric:
+        values = pd.to_numeric(frame[name], errors="coerce")
+        means[name] = float(values.mean())
+        sd = float(values.std(ddof=0))
+        sds[name] = sd if sd > 0 else 1.0
+    levels: dict[str, tuple[str, ...]] = {}
+    for name in categorical:
+        text = frame[name].astype("string").fillna("(missing)")
+        counts = text.value_counts()
+        kept = [str(v) for v in counts.index if counts[v] >= MIN_LEVEL]
+        rare = counts[counts < MIN_LEVEL]
+        if len(rare):
+            notes.append(f"{name}: {len(rare)} levels with fewer than {MIN_LEVEL} training rows "
+                         "score as the reference level")
+        if len(kept) > 1:
+            levels[name] = tuple(kept)
+    draft = Design(tuple(numeric), levels, means, sds, ())
+    full = draft.full(frame)
+    keep = independent(full.to_numpy(dtype=float))
+    dropped = [c for i, c in enumerate(full.columns) if i not in keep]
+    if dropped:
+        notes.append("left out as exact linear combinations of other columns: "
+                     + ", ".join(dropped))
+    return Design(tuple(numeric), levels, means, sds,
+                  tuple(full.columns[i] for i in keep)), notes
+
+
+@dataclass(frozen=True)
+class Model:
+    design: Design
+    params: Arr
+    cov: Arr
+    n: int
+    events: int
+    penalised: bool
+    notes: list[str] = field(default_factory=list)
+
+    def linear(self, frame: pd.DataFrame) -> tuple[Arr, Arr]:
+        x = self.design.matrix(frame)
+        eta = x @ self.params
+        se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", x, self.cov, x), 0.0))
+        return np.asarray(eta), np.asarray(se)
+
+    def predict(self, frame: pd.DataFrame) -> Arr:
+        return np.asarray(_expit(self.linear(frame)[0]))
+
+    def predict_interval(self, frame: pd.DataFrame) -> tuple[Arr, Arr, Arr]:
+        """Risk with a 95 % interval (delta method on the linear predictor)."""
+        eta, se = self.linear(frame)
+        return _expit(eta), _expit(eta - Z * se), _expit(eta + Z * se)
+
+    def coefficients(self) -> pd.DataFrame:
+        """Odds ratio per feature with its 95 % interval: per training SD for numeric features
+        (and per unit in ``per_unit``), against the reference level for categorical ones."""
+        se = np.sqrt(np.maximum(np.diag(self.cov), 0.0))
+        rows = []
+        for i, name in enumerate(self.design.columns):
+            if name == "const":
+                continue
+            b, s = float(self.params[i]), float(se[i])
+            sd = self.design.sds.get(name, 1.0)
+            rows.append({"feature": name, "coefficient": b, "odds_ratio": np.exp(b),
+                         "ci_low": np.exp(b - Z * s), "ci_high": np.exp(b + Z * s),
+                         "p_value": float(2 * stats.norm.sf(abs(b / s))) if s > 0 else np.nan,
+                         "per_unit": np.exp(b / sd) if name in self.design.sds else np.nan,
+                         "n": self.n})
+        return pd.DataFrame(rows)
+
+
+def _expit(v: Arr) -> Arr:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(v, -40, 40))))
+
+
+def fit(frame: pd.DataFrame, target: str, numeric: list[str],
+        categorical: list[str]) -> Model:
+    """Logistic regression of the 0/1 column ``target`` on the features."""
+    missing = [c for c in [target, *numeric, *categorical] if c not in frame]
+    if missing:
+        raise ConfigError(f"no column {', '.join(missing)} in the churn data",
+                          f"columns: {', '.join(map(str, frame.columns))}")
+    keep, notes = complete(frame, numeric)
+    rows = frame[keep]
+    y = pd.to_numeric(rows[target]).to_numpy(dtype=float)
+    events = int(y.sum())
+    if events < 5 or len(y) - events < 5:
+        raise InsufficientData(f"{events} churned and {len(y) - events} stayed among "
+                               f"{len(y)} training customers: too few to fit a churn model",
+                               "use a longer history or a longer --horizon-days")
+    design, design_notes = learn(rows, numeric, categorical)
+    x = design.matrix(rows)
+    design_notes += separation(design.columns, x, y)
+    params, cov, penalised, fit_notes = _logit(y, x)
+    return Model(design, params, cov, len(y), events, penalised,
+                 notes + design_notes + fit_notes)
+
+
+def separation(columns: tuple[str, ...], x: Arr, y: Arr) -> list[str]:
+    """Columns whose rows above their minimum (or below their maximum) are all churners or
+    all stayers: their coefficient runs off to infinity (quasi-complete separation)."""
+    notes = []
+    for i, col in enumerate(columns):
+        if col == "const":
+            continue
+        for rows, where in ((x[:, i] > x[:, i].min(), "above its lowest value"),
+                            (x[:, i] < x[:, i].max(), "below its highest value")):
+            k, m = int(y[rows].sum()), int(rows.sum())
+            if m and k in (0, m):
+                label = col if "=" in col else f"{col} {where}"
+                notes.append(f"{label}: {k} churned of {m} training customers, so its odds "
+                             "ratio is not identified (separation)")
+                break
+    return notes
+
+
+def _logit(y: Arr, x: Arr) -> tuple[Arr, Arr, bool, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = sm.Logit(y, x).fit(disp=0, maxiter=200, method="newton")
+            ok = bool(res.mle_retvals.get("converged", False))
+            cov = np.asarray(res.cov_params(), dtype=float)
+            ok = ok and bool(np.all(np.isfinite(cov))) and not caught
+            if ok:
+                return np.asarray(res.params, dtype=float), cov, False, []
+        except (np.linalg.LinAlgError, ValueError, OverflowError):
+            pass
+    # ridge fallback; covariance from the penalised information matrix
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = sm.GLM(y, x, family=sm.families.Binomial()).fit_regularized(
+            alpha=RIDGE, L1_wt=0.0, maxiter=500)
+    params = np.asarray(res.params, dtype=float)
+    p = _expit(x @ params)
+    info = (x * (p * (1 - p))[:, None]).T @ x + len(y) * RIDGE * np.eye(x.shape[1])
+    cov = np.asarray(np.linalg.pinv(info), dtype=np.float64)
+    return params, cov, True, ["the plain logistic fit did not converge (separation or a "
+                               f"singular information matrix): refitted with a ridge penalty "
+                               f"{RIDGE:g}; intervals are approximate"]

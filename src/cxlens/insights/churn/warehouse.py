@@ -1,0 +1,201 @@
+"""Churn risk of the warehouse's customers, with a time-based holdout.
+
+A customer is *at risk on day c* when they were acquired before c and had not churned by c
+(``customers.acquired_at`` / ``churned_at``). Their features on c look back only:
+
+* ``tenure_years`` since acquisition and ``segment``;
+* support in the ``window`` days before c: ``contacts`` (log 1+n), ``reopens`` (Σ reopen_count)
+  and ``unresolved_escalations`` (escalated and not resolved);
+* the last NPS (0–10) and CSAT (1–5) answer before c, rescaled from the answer's own scale,
+  with ``no_nps`` / ``no_csat`` flags for customers who never answered (value 0 then: with the
+  flag in the model the filler does not matter);
+* completed ``orders`` in the window (log 1+n) and ``never_ordered`` before c.
+
+The outcome is churning in [c, c + horizon). With ``as_of`` the last day of data and
+end = as_of + 1 day: the model is fitted on features at c₁ = end − 2·horizon with outcomes in
+[c₁, c₂), evaluated on c₂ = end − horizon with outcomes in [c₂, end) (the same customers may
+appear in both, later in time: an out-of-time holdout), then refitted on c₂ and used to score
+every customer at risk on ``end``: P(churn in the next ``horizon`` days), with a delta-method
+interval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cxlens.errors import ConfigError
+from cxlens.insights import InsufficientData
+from cxlens.insights.churn.evaluate import Evaluation, evaluate
+from cxlens.insights.churn.model import Model, fit
+from cxlens.store.base import Warehouse
+
+NUMERIC = ["tenure_years", "contacts", "reopens", "unresolved_escalations", "last_nps",
+           "no_nps", "last_csat", "no_csat", "orders", "never_ordered"]
+CATEGORICAL = ["segment"]
+MIN_EVENTS = 5
+
+_DEFAULT_MIN = "CASE survey WHEN 'nps' THEN 0 ELSE 1 END"
+_DEFAULT_MAX = "CASE survey WHEN 'nps' THEN 10 ELSE 5 END"
+FEATURES_SQL = f"""
+WITH base AS (
+  SELECT customer_id, acquired_at, churned_at, segment FROM customers
+  WHERE acquired_at < ? AND (churned_at IS NULL OR churned_at >= ?)),
+sup AS (
+  SELECT customer_id, count(*) AS contacts, sum(coalesce(reopen_count, 0)) AS reopens,
+         sum(CASE WHEN coalesce(escalated, FALSE) AND NOT coalesce(resolved, FALSE)
+                  THEN 1 ELSE 0 END) AS unresolved_escalations
+  FROM interactions
+  WHERE customer_id IS NOT NULL AND created_at >= ? AND created_at < ?
+  GROUP BY customer_id),
+ans AS (
+  SELECT customer_id, survey, frac,
+         row_number() OVER (PARTITION BY customer_id, survey
+                            ORDER BY responded_at DESC, response_id DESC) AS k
+  FROM (SELECT customer_id, survey, responded_at, response_id,
+               CAST(score - coalesce(scale_min, {_DEFAULT_MIN}) AS DOUBLE PRECISION)
+               / nullif(coalesce(scale_max, {_DEFAULT_MAX})
+                        - coalesce(scale_min, {_DEFAULT_MIN}), 0) AS frac
+        FROM survey_responses
+        WHERE customer_id IS NOT NULL AND survey IN ('nps', 'csat') AND responded_at < ?) s),
+ord AS (
+  SELECT customer_id, sum(CASE WHEN ordered_at >= ? THEN 1 ELSE 0 END) AS orders,
+         count(*) AS orders_ever
+  FROM orders
+  WHERE customer_id IS NOT NULL AND coalesce(status, 'completed') = 'completed'
+    AND ordered_at < ?
+  GROUP BY customer_id)
+SELECT b.customer_id, b.acquired_at, b.churned_at, b.segment,
+       coalesce(sup.contacts, 0) AS contacts, coalesce(sup.reopens, 0) AS reopens,
+       coalesce(sup.unresolved_escalations, 0) AS unresolved_escalations,
+       nps.frac AS nps_frac, csat.frac AS csat_frac,
+       coalesce(ord.orders, 0) AS orders, coalesce(ord.orders_ever, 0) AS orders_ever
+FROM base b
+LEFT JOIN sup ON sup.customer_id = b.customer_id
+LEFT JOIN ans nps ON nps.customer_id = b.customer_id AND nps.survey = 'nps' AND nps.k = 1
+LEFT JOIN ans csat ON csat.customer_id = b.customer_id AND csat.survey = 'csat' AND csat.k = 1
+LEFT JOIN ord ON ord.customer_id = b.customer_id
+ORDER BY b.customer_id
+"""
+
+
+def _utc(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def features(wh: Warehouse, cutoff: dt.date, window_days: int = 90) -> pd.DataFrame:
+    """One row per customer at risk at the start of the day ``cutoff``, with the features of
+    the module docstring and ``churned_at``."""
+    c = _utc(cutoff)
+    start = c - dt.timedelta(days=window_days)
+    raw = wh.query_df(FEATURES_SQL, [c, c, start, c, c, start, c])
+    out = pd.DataFrame({"customer_id": raw["customer_id"].astype(str)})
+    acquired = pd.to_datetime(raw["acquired_at"], utc=True)
+    out["churned_at"] = pd.to_datetime(raw["churned_at"], utc=True)
+    out["segment"] = raw["segment"].astype("string").fillna("(unknown)")
+    out["tenure_years"] = (pd.Timestamp(c) - acquired).dt.total_seconds() / (365.25 * 86400)
+    out["contacts"] = np.log1p(pd.to_numeric(raw["contacts"]).astype(float))
+    out["reopens"] = pd.to_numeric(raw["reopens"]).astype(float)
+    out["unresolved_escalations"] = pd.to_numeric(raw["unresolved_escalations"]).astype(float)
+    for name, low, span in (("nps", 0.0, 10.0), ("csat", 1.0, 4.0)):
+        frac = pd.to_numeric(raw[f"{name}_frac"]).astype(float)
+        out[f"no_{name}"] = frac.isna().astype(float)
+        out[f"last_{name}"] = (low + span * frac).fillna(0.0)
+    out["orders"] = np.log1p(pd.to_numeric(raw["orders"]).astype(float))
+    out["never_ordered"] = (pd.to_numeric(raw["orders_ever"]) == 0).astype(float)
+    return out.reset_index(drop=True)
+
+
+def labelled(wh: Warehouse, cutoff: dt.date, horizon_days: int,
+             window_days: int = 90) -> pd.DataFrame:
+    """``features`` at ``cutoff`` with ``churned``: 1 when churned in [cutoff, + horizon)."""
+    rows = features(wh, cutoff, window_days)
+    until = pd.Timestamp(_utc(cutoff + dt.timedelta(days=horizon_days)))
+    rows["churned"] = (rows["churned_at"].notna() & (rows["churned_at"] < until)).astype(int)
+    return rows
+
+
+def last_day(wh: Warehouse) -> dt.date:
+    """The last day with data: the latest contact, answer, order or churn."""
+    latest = []
+    for table, column in (("interactions", "created_at"), ("survey_responses", "responded_at"),
+                          ("orders", "ordered_at"), ("customers", "churned_at"),
+                          ("customers", "acquired_at")):
+        value = wh.scalar(f"SELECT max({column}) FROM {table}")
+        if value is not None:
+            latest.append(pd.Timestamp(value).tz_convert("UTC") if pd.Timestamp(value).tzinfo
+                          else pd.Timestamp(value))
+    if not latest:
+        raise InsufficientData("the warehouse has no customers or activity to score",
+                               "import customers (with acquired_at and churned_at) first, or "
+                               "build the demo (cxlens demo)")
+    return max(latest).date()
+
+
+@dataclass(frozen=True)
+class Window:
+    cutoff: dt.date
+    customers: int
+    churned: int
+
+
+@dataclass(frozen=True)
+class ChurnRisk:
+    as_of: dt.date
+    horizon_days: int
+    window_days: int
+    train: Window
+    test: Window
+    evaluation: Evaluation
+    model: Model  # refitted on the test window, used for ``scores``
+    scores: pd.DataFrame  # customer_id, risk, ci_low, ci_high, n, features; riskiest first
+    notes: list[str] = field(default_factory=list)
+
+
+def churn_risk(wh: Warehouse, as_of: dt.date | None = None, horizon_days: int = 90,
+               window_days: int = 90) -> ChurnRisk:
+    """Fit, evaluate out of time and score (see the module docstring)."""
+    if horizon_days < 1 or window_days < 1:
+        raise ConfigError("--horizon-days and --window-days must be at least 1",
+                          "e.g. --horizon-days 90 --window-days 90")
+    if not wh.count("customers"):
+        raise InsufficientData("the warehouse has no customers",
+                               "import customers (with acquired_at and churned_at) first, or "
+                               "build the demo (cxlens demo)")
+    day = as_of or last_day(wh)
+    end = day + dt.timedelta(days=1)
+    c2 = end - dt.timedelta(days=horizon_days)
+    c1 = c2 - dt.timedelta(days=horizon_days)
+    train = labelled(wh, c1, horizon_days, window_days)
+    test = labelled(wh, c2, horizon_days, window_days)
+    for name, rows, cutoff in (("training", train, c1), ("holdout", test, c2)):
+        events = int(rows["churned"].sum())
+        if events < MIN_EVENTS or len(rows) - events < MIN_EVENTS:
+            raise InsufficientData(
+                f"the {name} window (customers at risk on {cutoff}, churn in the next "
+                f"{horizon_days} days) has {events} churned of {len(rows)}: at least "
+                f"{MIN_EVENTS} churned and {MIN_EVENTS} staying are needed",
+                "check that customers carry churned_at, or use a later --as-of or a longer "
+                "--horizon-days")
+    notes: list[str] = []
+    missing = int(wh.scalar("SELECT count(*) FROM customers WHERE acquired_at IS NULL"))
+    if missing:
+        notes.append(f"{missing} customers without acquired_at are left out (tenure unknown)")
+    model = fit(train, "churned", NUMERIC, CATEGORICAL)
+    evaluation = evaluate(test["churned"].to_numpy(dtype=float), model.predict(test))
+    final = fit(test, "churned", NUMERIC, CATEGORICAL)
+    notes += [f"evaluated model: {n}" for n in model.notes]
+    notes += [f"scoring model: {n}" for n in final.notes]
+    now = features(wh, end, window_days)
+    risk, low, high = final.predict_interval(now)
+    scores = now.drop(columns=["churned_at"]).assign(risk=risk, ci_low=low, ci_high=high,
+                                                     n=final.n)
+    scores = scores.sort_values(["risk", "customer_id"], ascending=[False, True],
+                                kind="stable").reset_index(drop=True)
+    return ChurnRisk(day, horizon_days, window_days,
+                     Window(c1, len(train), int(train["churned"].sum())),
+                     Window(c2, len(test), int(test["churned"].sum())),
+                     evaluation, final, scores, notes)

@@ -1,0 +1,225 @@
+"""Support-cohort NPS: relational NPS split by each customer's support history before answering.
+
+A relational NPS answer (``survey = 'nps'`` with no ``interaction_id``) is put in one cohort by
+the customer's contacts (interactions) in the ``window_days`` before the answer
+(``responded_at − window ≤ created_at < responded_at``). When several apply, the worst
+experience wins, in this order:
+
+1. ``unresolved_escalation`` — any contact escalated and not resolved;
+2. ``reopened`` — any contact reopened (``reopen_count > 0``);
+3. ``other_contact`` — contacted, no reopen and no unresolved escalation, but some contact not
+   resolved (or its resolution unknown);
+4. ``resolved_first_time`` — every contact resolved with ``reopen_count = 0``;
+5. ``no_contact`` — no contact in the window.
+
+``zero_reopens`` combines 3–5 (everybody without a reopen or an unresolved escalation: the
+cohort behind "customers with zero reopens score N points higher"). Each cohort's NPS has the
+interval of :mod:`cxlens.stats.nps`; each gap to the reference cohort (default
+``unresolved_escalation``) is NPS_a − NPS_ref with SE = 100·√(Var_a/n_a + Var_ref/n_ref), a
+Wald interval and the NPS z test (:func:`cxlens.stats.change.nps_change`), with
+Benjamini–Hochberg q-values across the gaps.
+
+Answers without a customer id cannot be matched to contacts and are left out. By default the
+period starts ``window_days`` after the first contact in the warehouse, so every answer has a
+full window of history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxlens.errors import ConfigError, CxlensError, did_you_mean
+from cxlens.stats._arrays import z_value
+from cxlens.stats.change import nps_change
+from cxlens.stats.fdr import benjamini_hochberg
+from cxlens.stats.nps import nps_interval, nps_variance
+from cxlens.store.base import Warehouse
+
+WINDOW_DAYS = 90
+#: The relational NPS population (brand surveys, not about one interaction).
+RELATIONAL_NPS = "r.survey = 'nps' AND r.interaction_id IS NULL AND r.score IS NOT NULL"
+#: Cohorts in precedence order (worst experience first), then the combined one.
+COHORTS = ("unresolved_escalation", "reopened", "other_contact", "resolved_first_time",
+           "no_contact")
+ZERO_REOPENS = "zero_reopens"
+COMBINED = {ZERO_REOPENS: ("other_contact", "resolved_first_time", "no_contact")}
+DESCRIPTIONS = {
+    "unresolved_escalation": "a contact escalated and not resolved",
+    "reopened": "a contact reopened",
+    "other_contact": "contacted, no reopen or unresolved escalation, some contact unresolved",
+    "resolved_first_time": "every contact resolved with zero reopens",
+    "no_contact": "no support contact",
+    ZERO_REOPENS: "no reopen and no unresolved escalation (incl. no contact)",
+}
+REFERENCE = "unresolved_escalation"
+GAP_TEST = "NPS z test (−1/0/+1 variances)"
+
+
+class CohortError(CxlensError):
+    code = "cohort_error"
+
+
+def window_sql(window_days: int) -> str:
+    """The join condition: contact ``i`` of the answer ``r``'s customer in the window before
+    the answer (both engines accept ``INTERVAL 'N days'``)."""
+    return (f"i.customer_id = r.customer_id AND i.created_at < r.responded_at "
+            f"AND i.created_at >= r.responded_at - INTERVAL '{int(window_days)} days'")
+
+
+def _sql(window_days: int) -> str:
+    esc = "CASE WHEN coalesce(i.escalated, FALSE) AND NOT coalesce(i.resolved, FALSE) " \
+          "THEN 1 ELSE 0 END"
+    reop = "CASE WHEN coalesce(i.reopen_count, 0) > 0 THEN 1 ELSE 0 END"
+    fcr = "CASE WHEN coalesce(i.resolved, FALSE) AND coalesce(i.reopen_count, 0) = 0 " \
+          "THEN 1 ELSE 0 END"
+    return (
+        "WITH r AS (SELECT r.response_id, r.customer_id, r.responded_at, r.score "
+        f"FROM survey_responses r WHERE {RELATIONAL_NPS} AND r.customer_id IS NOT NULL "
+        "AND r.responded_at >= ? AND r.responded_at < ?), "
+        "h AS (SELECT r.response_id, max(r.score) AS score, "
+        "count(i.interaction_id) AS contacts, "
+        f"max({esc}) AS esc, max({reop}) AS reop, min({fcr}) AS fcr "
+        f"FROM r LEFT JOIN interactions i ON {window_sql(window_days)} "
+        "GROUP BY r.response_id), "
+        "c AS (SELECT CASE WHEN esc = 1 THEN 'unresolved_escalation' "
+        "WHEN reop = 1 THEN 'reopened' WHEN contacts = 0 THEN 'no_contact' "
+        "WHEN fcr = 1 THEN 'resolved_first_time' ELSE 'other_contact' END AS cohort, score "
+        "FROM h) "
+        "SELECT cohort, count(*) AS n, sum(CASE WHEN score >= 9 THEN 1 ELSE 0 END) AS pos, "
+        "sum(CASE WHEN score <= 6 THEN 1 ELSE 0 END) AS neg FROM c GROUP BY cohort")
+
+
+def _day(text: str | dt.date | None, option: str) -> dt.date | None:
+    if text is None or isinstance(text, dt.date):
+        return text
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{option} {text!r} is not a date",
+                          f"write it as YYYY-MM-DD, e.g. {option} 2026-06-30") from None
+
+
+def period(wh: Warehouse, start: str | dt.date | None, end: str | dt.date | None,
+           window_days: int = WINDOW_DAYS) -> tuple[dt.date, dt.date]:
+    """[first day, day after the last) from inclusive dates; by default from ``window_days``
+    after the first contact to the last relational NPS answer."""
+    if window_days < 1:
+        raise ConfigError(f"--window-days {window_days} is empty", "give 1 or more days")
+    first, last = _day(start, "--from"), _day(end, "--to")
+    if first is None:
+        oldest = wh.scalar("SELECT min(created_at) FROM interactions")
+        if oldest is None:
+            raise CohortError("the warehouse has no interactions, so no support history",
+                              "import interactions first (cxlens import) or build the demo")
+        first = oldest.date() + dt.timedelta(days=window_days)
+    if last is None:
+        newest = wh.scalar("SELECT max(responded_at) FROM survey_responses r "
+                           f"WHERE {RELATIONAL_NPS}")
+        if newest is None:
+            raise CohortError("the warehouse has no relational NPS answers",
+                              "import survey_responses with survey = 'nps' and no "
+                              "interaction_id, or build the demo")
+        last = newest.date()
+    if last < first:
+        raise ConfigError(f"the period {first} – {last} is empty",
+                          "give a --to after --from (by default --from is the first contact "
+                          "plus the window)")
+    return first, last + dt.timedelta(days=1)
+
+
+def counts(wh: Warehouse, start: dt.date, end: dt.date,
+           window_days: int = WINDOW_DAYS) -> pd.DataFrame:
+    """n, promoters and detractors per cohort (every cohort, zeros included) for answers in
+    [start, end)."""
+    lo = dt.datetime.combine(start, dt.time(), dt.UTC)
+    hi = dt.datetime.combine(end, dt.time(), dt.UTC)
+    got = {str(c): (int(n or 0), int(p or 0), int(d or 0))
+           for c, n, p, d in wh.query(_sql(window_days), [lo, hi])}
+    rows: list[tuple[str, int, int, int]] = [(c, *got.get(c, (0, 0, 0))) for c in COHORTS]
+    for name, parts in COMBINED.items():
+        n, p, d = (sum(got.get(c, (0, 0, 0))[j] for c in parts) for j in range(3))
+        rows.append((name, n, p, d))
+    return pd.DataFrame(rows, columns=["cohort", "n", "promoters", "detractors"])
+
+
+def cohort_nps(wh: Warehouse, start: str | dt.date | None = None,
+               end: str | dt.date | None = None, *, window_days: int = WINDOW_DAYS,
+               reference: str = REFERENCE, confidence: float = 0.95,
+               alpha: float = 0.05) -> pd.DataFrame:
+    """One row per cohort: NPS with n and interval, and the gap to ``reference`` with its
+    interval, p- and q-value. ``attrs`` holds the period, window and reference."""
+    names = (*COHORTS, *COMBINED)
+    if reference not in names:
+        raise ConfigError(f"no cohort {reference!r}.{did_you_mean(reference, names)}",
+                          "choose one of " + ", ".join(names))
+    first, after = period(wh, start, end, window_days)
+    t = counts(wh, first, after, window_days)
+    n, pos, neg = (t[c].to_numpy(dtype=float) for c in ("n", "promoters", "detractors"))
+    value, low, high = nps_interval(pos, neg, n, confidence)
+    var = nps_variance(pos, neg, n)
+    ref = names.index(reference)
+    z = z_value(confidence)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gap = value - value[ref]
+        se = 100 * np.sqrt(var / n + var[ref] / n[ref])
+    _, p = nps_change(value[ref], var[ref], n[ref], value, var, n)
+    is_ref = np.arange(len(t)) == ref
+    # the combined cohort overlaps its parts; the reference's gap to itself is not a test
+    p = np.where(is_ref, np.nan, p)
+    q, significant = benjamini_hochberg(p, alpha)
+    out = pd.DataFrame({
+        "cohort": t["cohort"], "description": [DESCRIPTIONS[c] for c in t["cohort"]],
+        "n": t["n"].astype(np.int64), "promoters": t["promoters"],
+        "detractors": t["detractors"], "nps": value, "nps_ci_low": low, "nps_ci_high": high,
+        "gap": np.where(is_ref, np.nan, gap), "gap_se": np.where(is_ref, np.nan, se),
+        "gap_ci_low": np.where(is_ref, np.nan, gap - z * se),
+        "gap_ci_high": np.where(is_ref, np.nan, gap + z * se),
+        "gap_p": p, "gap_q": q, "gap_significant": significant,
+        "flag": np.where(n == 0, "no_data", np.where(n < 50, "insufficient_sample", "")),
+    })
+    out.attrs.update({"from": first.isoformat(),
+                      "to": (after - dt.timedelta(days=1)).isoformat(),
+                      "window_days": window_days, "reference": reference, "test": GAP_TEST,
+                      "precedence": list(COHORTS)})
+    return out
+
+
+def headline(table: pd.DataFrame, cohort: str = ZERO_REOPENS) -> str:
+    """"Customers with zero reopens score N points higher than ..." from ``cohort_nps``."""
+    row = table.set_index("cohort").loc[cohort]
+    ref = table.attrs.get("reference", REFERENCE)
+    if not np.isfinite(row["gap"]):
+        return f"not enough answers to compare {cohort} with {ref}"
+    word = "higher" if row["gap"] >= 0 else "lower"
+    return (f"customers with {DESCRIPTIONS[cohort].split(' (')[0]} score "
+            f"{abs(row['gap']):.1f} NPS points {word} than those with "
+            f"{DESCRIPTIONS[ref]} (95 % {row['gap_ci_low']:+.1f} to {row['gap_ci_high']:+.1f}, "
+            f"p = {row['gap_p']:.2g}, n {row['n']} vs "
+            f"{table.set_index('cohort').loc[ref, 'n']})")
+
+
+def as_json(table: pd.DataFrame) -> dict[str, Any]:
+    """The table as nested JSON: each figure with its n and interval."""
+    def f(x: Any) -> float | None:
+        return None if x is None or not np.isfinite(x) else float(x)
+
+    cohorts = []
+    ref_n = int(table.set_index("cohort").loc[table.attrs["reference"], "n"])
+    for r in table.to_dict("records"):
+        item: dict[str, Any] = {
+            "cohort": r["cohort"], "description": r["description"], "flag": r["flag"] or None,
+            "nps": {"value": f(r["nps"]), "n": int(r["n"]), "ci_low": f(r["nps_ci_low"]),
+                    "ci_high": f(r["nps_ci_high"]), "promoters": int(r["promoters"]),
+                    "detractors": int(r["detractors"])}}
+        if np.isfinite(r["gap"]):
+            item["gap"] = {"value": f(r["gap"]), "n": int(r["n"]) + ref_n,
+                           "ci_low": f(r["gap_ci_low"]), "ci_high": f(r["gap_ci_high"]),
+                           "se": f(r["gap_se"]), "p": f(r["gap_p"]), "q": f(r["gap_q"]),
+                           "significant": bool(r["gap_significant"])}
+        cohorts.append(item)
+    attrs = {str(k): v for k, v in table.attrs.items()}
+    return {**attrs, "headline": headline(table), "cohorts": cohorts}

@@ -1,0 +1,393 @@
+"""Key-driver analysis: which operational factors and survey attributes explain CSAT or NPS.
+
+* **Rows.** CSAT: each transactional CSAT answer (catalogue ``csat``) with the interaction it
+  rates. NPS: each relational NPS answer (``nps:relational``) with the customer's last contact
+  in the ``WINDOW_DAYS`` days before answering; an answer with no such contact gets the
+  ``no_contact`` indicator and the contact factors at their mean. The outcome is the score on
+  0–100 of its own scale (so 1–5 and 1–7 answers can be pooled).
+* **Factors** (from the catalogue's definitions where there is one): FCR (``resolved AND
+  reopen_count = 0``), wait (speed of answer for phone and chat — ``asa`` — and first response
+  for written channels — ``first_response_time``; log seconds standardised *within* each
+  channel, so phone's seconds are not pooled with email's hours), reopened (``reopen_rate``),
+  escalated (``escalation_rate``), AHT (``aht``, log seconds standardised within channel), CES
+  on the same contact where the customer answered one (0–100, with an "answered" indicator),
+  channel and category (dummy sets). A missing numeric value is set to its mean (its channel's
+  for times). A factor made of several columns (a dummy set, CES with its indicator) gets the
+  sum of its columns' weights.
+* **Statistic.** Johnson's relative weights (:mod:`cxlens.stats.relative_weights`), summing to
+  R², with seeded bootstrap intervals (answers resampled) for each weight, its share of R², R²
+  and the standardised coefficient of single-column factors; plus the raw difference in the
+  outcome with and without each yes/no factor, so the direction is plain.
+* **Importance × performance.** Importance = share of R²; performance = how often the factor is
+  in its good state (FCR %, not reopened %, not escalated %, wait within target %, mean CES).
+  Above-average importance (share ≥ 1 / number of factors) and below-median performance is
+  "fix first".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.metrics.catalogue import resolve
+from cxlens.schema import SURVEY_SCALES
+from cxlens.stats.relative_weights import relative_weights
+from cxlens.store.base import Warehouse
+from cxlens.web.charts import _base, records
+
+#: Outcome → the catalogue metric whose population defines the answers.
+OUTCOMES = {"csat": "csat", "nps": "nps:relational"}
+WINDOW_DAYS = 90
+FCR_CONDITION = "resolved AND reopen_count = 0"  # docs/demo.md; the catalogue's fcr is survey-based
+LIVE_CHANNELS = ("phone", "chat")  # wait = speed of answer; other channels: first response
+WRITTEN_TARGET_SECONDS = 24 * 3600  # performance of wait on written channels: a reply in a day
+RESAMPLES = 200
+MIN_SAMPLE = 200
+SEED = 7
+OTHER = "(other)"
+MIN_LEVEL = 30
+#: Interaction columns a segment may be cut by (the survey's snapshot wins for these).
+SNAPSHOT = ("vendor", "site", "team", "agent_id")
+SEGMENTABLE = ("vendor", "site", "team", "agent_id", "channel", "category", "product",
+               "priority", "language", "queue", "direction")
+
+FIX_FIRST, KEEP_UP, LOW_PRIORITY, OVERKILL = ("fix first", "keep up", "low priority",
+                                              "possible overkill")
+
+COLUMNS = ["outcome", "segment", "factor", "label", "n", "r2", "r2_ci_low", "r2_ci_high",
+           "weight", "weight_ci_low", "weight_ci_high", "share", "share_ci_low",
+           "share_ci_high", "rank", "beta", "beta_ci_low", "beta_ci_high", "effect",
+           "performance", "quadrant", "flag"]
+
+
+class DriversError(ConfigError):
+    """A key-driver request cannot be answered as asked."""
+
+    code = "drivers_error"
+
+
+@dataclass(frozen=True)
+class Factor:
+    name: str
+    label: str
+    columns: tuple[str, ...]
+
+
+def outcome_metric(name: str) -> str:
+    """The catalogue name of ``csat`` or ``nps``; a typo gets a suggestion."""
+    if name not in OUTCOMES:
+        raise NotFound(f"no key-driver outcome {name!r}.{did_you_mean(name, OUTCOMES)}",
+                       f"choose one of: {', '.join(OUTCOMES)}")
+    return OUTCOMES[name]
+
+
+def _cond(expr: str) -> str:
+    return f"CASE WHEN ({expr}) THEN 1.0 WHEN NOT ({expr}) THEN 0.0 END"
+
+
+def _scaled(survey: str) -> str:
+    lo, hi = SURVEY_SCALES[survey]
+    return (f"100.0 * (score - coalesce(scale_min, {lo})) / "
+            f"nullif(coalesce(scale_max, {hi}) - coalesce(scale_min, {lo}), 0)")
+
+
+def _population(metric: str) -> str:
+    return " AND ".join(f"({p})" for p in resolve(metric).population) or "TRUE"
+
+
+def _inner() -> str:
+    aht, frt, asa = resolve("aht"), resolve("first_response_time"), resolve("asa")
+    live = ", ".join(f"'{c}'" for c in LIVE_CHANNELS)
+    answer = f"{_secs(asa.start or 'created_at', asa.end or 'answered_at')}"
+    reply = f"{_secs(frt.start or 'created_at', frt.end or 'first_response_at')}"
+    wait = f"CASE WHEN channel IN ({live}) THEN {answer} ELSE {reply} END"
+    aht_pop = " AND ".join(aht.population) or "TRUE"
+    cols = [
+        "interaction_id", "customer_id", "created_at", *SEGMENTABLE,
+        f"{_cond(FCR_CONDITION)} AS fcr",
+        f"{_cond(resolve('reopen_rate').condition or 'reopen_count > 0')} AS reopened",
+        f"{_cond(resolve('escalation_rate').condition or 'escalated')} AS escalated",
+        f"CASE WHEN {aht_pop} THEN CAST(({aht.value}) AS DOUBLE PRECISION) END AS aht_s",
+        f"{wait} AS wait_s",
+    ]
+    return ", ".join(dict.fromkeys(cols))
+
+
+def _secs(start: str, end: str) -> str:
+    """Seconds from ``start`` to ``end`` on DuckDB and Postgres alike."""
+    return f"extract(epoch FROM ({end} - {start}))"
+
+
+def fetch(wh: Warehouse, outcome: str, start: dt.date | dt.datetime,
+          end: dt.date | dt.datetime) -> pd.DataFrame:
+    """One row per answer of ``outcome`` from ``start`` (inclusive) to ``end`` (exclusive)."""
+    lo, hi = (_utc(start), _utc(end))
+    if hi <= lo:
+        raise DriversError(f"the period {lo.date()} – {hi.date()} is empty",
+                           "give an end date after the start date")
+    frame = wh.query_df(_sql(outcome), [lo, hi])
+    for c in ("y", "no_contact", "fcr", "reopened", "escalated", "aht_s", "wait_s", "ces"):
+        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
+    return frame
+
+
+def _sql(outcome: str) -> str:
+    metric = outcome_metric(outcome)
+    survey = "csat" if outcome == "csat" else "nps"
+    snap = ", ".join(f"{c} AS s_{c}" for c in SNAPSHOT)
+    answers = (f"SELECT response_id, customer_id AS a_customer, interaction_id AS a_id, "
+               f"responded_at, {_scaled(survey)} AS y, {snap} FROM survey_responses "
+               f"WHERE {_population(metric)} AND responded_at >= ? AND responded_at < ?")
+    ces = (f"SELECT interaction_id AS ces_id, avg({_scaled('ces')}) AS ces FROM survey_responses "
+           f"WHERE {_population('ces')} AND interaction_id IS NOT NULL GROUP BY interaction_id")
+    feats = "k.fcr, k.reopened, k.escalated, k.aht_s, k.wait_s"
+    seg = ", ".join(f"coalesce(a.s_{c}, k.{c}) AS {c}" if c in SNAPSHOT else f"k.{c}"
+                    for c in SEGMENTABLE)
+    head = f"WITH a AS ({answers}), i AS (SELECT {_inner()} FROM interactions), e AS ({ces}), "
+    if outcome == "csat":
+        return (head + "k AS (SELECT * FROM i) "
+                f"SELECT a.response_id, a.y, 0 AS no_contact, {feats}, {seg}, e.ces FROM a "
+                "JOIN k ON k.interaction_id = a.a_id LEFT JOIN e ON e.ces_id = k.interaction_id "
+                "WHERE a.y IS NOT NULL")
+    last = ("SELECT a.response_id AS l_id, i.*, row_number() OVER (PARTITION BY a.response_id "
+            "ORDER BY i.created_at DESC, i.interaction_id DESC) AS rn FROM a JOIN i ON "
+            "i.customer_id = a.a_customer AND i.created_at < a.responded_at AND "
+            f"i.created_at >= a.responded_at - INTERVAL '{WINDOW_DAYS} days'")
+    return (head + f"l AS ({last}), k AS (SELECT * FROM l WHERE rn = 1) "
+            "SELECT a.response_id, a.y, CASE WHEN k.l_id IS NULL THEN 1 ELSE 0 END AS "
+            f"no_contact, {feats}, {seg}, e.ces FROM a LEFT JOIN k ON k.l_id = a.response_id "
+            "LEFT JOIN e ON e.ces_id = k.interaction_id WHERE a.y IS NOT NULL")
+
+
+def _utc(value: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+
+
+# ---------------------------------------------------------------------------------------------
+# design matrix
+
+
+def _within_channel_z(seconds: pd.Series, channel: pd.Series) -> pd.Series:
+    """log seconds standardised within each channel; missing → 0 (the channel's mean)."""
+    logs = pd.Series(np.log(seconds.clip(lower=1.0)), index=seconds.index)
+    grouped = logs.groupby(channel.fillna(OTHER))
+    z = (logs - grouped.transform("mean")) / grouped.transform("std")
+    out: pd.Series = z.replace([np.inf, -np.inf], np.nan).fillna(0.0)
+    return out
+
+
+def _dummies(values: pd.Series, prefix: str) -> pd.DataFrame:
+    text = values.astype("string").fillna("(unknown)")
+    counts = text.value_counts()
+    text = text.where(~text.isin(counts[counts < MIN_LEVEL].index), OTHER)
+    frame = pd.get_dummies(text, prefix=prefix, prefix_sep="=", dtype=float)
+    if frame.shape[1] > 1:  # drop the largest level: the reference
+        frame = frame.drop(columns=f"{prefix}={text.value_counts().index[0]}")
+    return frame
+
+
+def design(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Factor]]:
+    """The predictor columns and the factors they form (a factor may span several columns)."""
+    cols: dict[str, pd.Series] = {}
+    factors: list[Factor] = []
+    contact = rows["no_contact"] == 0
+
+    def add(name: str, label: str, parts: dict[str, pd.Series]) -> None:
+        live = {k: v for k, v in parts.items() if v.std() > 0}
+        if live:
+            cols.update(live)
+            factors.append(Factor(name, label, tuple(live)))
+
+    def filled(c: str) -> pd.Series:
+        v = rows[c].where(contact)
+        return v.fillna(v.mean() if v.notna().any() else 0.0)
+
+    add("no_contact", "No contact in 90 days", {"no_contact": rows["no_contact"].astype(float)})
+    add("fcr", "FCR (resolved, never reopened)", {"fcr": filled("fcr")})
+    add("wait", "Wait (answer or first response)",
+        {"wait": _within_channel_z(rows["wait_s"], rows["channel"]).where(contact, 0.0)})
+    add("reopened", "Reopened", {"reopened": filled("reopened")})
+    add("escalated", "Escalated", {"escalated": filled("escalated")})
+    add("aht", "AHT", {"aht": _within_channel_z(rows["aht_s"], rows["channel"])
+                       .where(contact, 0.0)})
+    answered = rows["ces"].notna()
+    add("ces", "CES on the contact", {"ces": filled("ces").where(answered, rows["ces"].mean())
+                                      if answered.any() else rows["ces"].fillna(0.0),
+                                      "ces_answered": answered.astype(float)})
+    for cat, label in (("channel", "Channel"), ("category", "Category")):
+        d = _dummies(rows[cat].where(contact), cat)
+        add(cat, label, {c: d[c] for c in d.columns})
+    x = pd.DataFrame(cols, index=rows.index)
+    return x, factors
+
+
+def _performance(rows: pd.DataFrame) -> dict[str, float]:
+    """How often each factor is in its good state, in % (mean CES on 0–100)."""
+    c = rows[rows["no_contact"] == 0]
+    live = c["channel"].isin(LIVE_CHANNELS)
+    target = np.where(live, float(resolve("service_level").params.get("answer_seconds", 20)),
+                      WRITTEN_TARGET_SECONDS)
+    wait_ok = (c["wait_s"] <= target).where(c["wait_s"].notna())
+    return {"fcr": 100 * c["fcr"].mean(), "reopened": 100 * (1 - c["reopened"].mean()),
+            "escalated": 100 * (1 - c["escalated"].mean()),
+            "wait": 100 * float(wait_ok.astype(float).mean()), "ces": c["ces"].mean()}
+
+
+# ---------------------------------------------------------------------------------------------
+# analysis
+
+
+def _factor_weights(w: np.ndarray, beta: np.ndarray, index: dict[str, int],
+                    factors: list[Factor]) -> tuple[np.ndarray, np.ndarray]:
+    fw = np.array([sum(w[index[c]] for c in f.columns) for f in factors])
+    fb = np.array([beta[index[f.columns[0]]] if len(f.columns) == 1 else np.nan
+                   for f in factors])
+    return fw, fb
+
+
+def _quadrants(share: np.ndarray, perf: np.ndarray) -> list[str | None]:
+    rated = np.isfinite(perf)
+    if not rated.any():
+        return [None] * len(share)
+    cut = float(np.median(perf[rated]))
+    bar = 1 / len(share)
+    out: list[str | None] = []
+    for s, p in zip(share, perf, strict=True):
+        if not np.isfinite(p) or not np.isfinite(s):
+            out.append(None)
+        elif s >= bar:
+            out.append(FIX_FIRST if p < cut else KEEP_UP)
+        else:
+            out.append(LOW_PRIORITY if p < cut else OVERKILL)
+    return out
+
+
+def analyse(rows: pd.DataFrame, *, resamples: int = RESAMPLES, seed: int = SEED,
+            min_sample: int = MIN_SAMPLE) -> pd.DataFrame:
+    """One row per factor: relative weight, share of R², R² (each with a percentile bootstrap
+    interval), standardised coefficient, difference with/without, performance, quadrant."""
+    rows = rows[rows["y"].notna()].reset_index(drop=True)
+    n = len(rows)
+    if n < 3:
+        return pd.DataFrame(columns=COLUMNS)
+    x, factors = design(rows)
+    if not factors:
+        return pd.DataFrame(columns=COLUMNS)
+    index = {c: i for i, c in enumerate(x.columns)}
+    xs, ys = x.to_numpy(float), rows["y"].to_numpy(float)
+    fit = relative_weights(xs, ys)
+    fw, fb = _factor_weights(fit.weights, fit.beta, index, factors)
+    rng = np.random.default_rng(seed)
+    boot_w, boot_b, boot_r2 = [], [], []
+    for _ in range(resamples):
+        pick = rng.integers(0, n, n)
+        b = relative_weights(xs[pick], ys[pick])
+        w, bb = _factor_weights(b.weights, b.beta, index, factors)
+        boot_w.append(w)
+        boot_b.append(bb)
+        boot_r2.append(b.r2)
+
+    def ci(samples: list[Any], ratio: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        if not samples:
+            nan = np.full(len(factors), np.nan)
+            return nan, nan.copy()
+        s = np.array(samples, dtype=float)
+        if ratio:
+            s = s / np.array(boot_r2)[:, None]
+        with warnings.catch_warnings():  # a dummy set has no coefficient: all NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanpercentile(s, 2.5, axis=0), np.nanpercentile(s, 97.5, axis=0)
+
+    w_lo, w_hi = ci(boot_w)
+    s_lo, s_hi = ci(boot_w, ratio=True)
+    b_lo, b_hi = ci(boot_b)
+    r2s = np.array(boot_r2, dtype=float)
+    r2_lo, r2_hi = ((float(np.nanpercentile(r2s, 2.5)), float(np.nanpercentile(r2s, 97.5)))
+                    if len(r2s) else (np.nan, np.nan))
+    share = fw / fit.r2 if fit.r2 > 0 else np.full(len(fw), np.nan)
+    perf_map = _performance(rows)
+    perf = np.array([perf_map.get(f.name, np.nan) for f in factors], dtype=float)
+    effect = []
+    for f in factors:
+        col = rows.get(f.name)
+        if f.name in ("fcr", "reopened", "escalated", "no_contact") and col is not None:
+            effect.append(float(rows.loc[col == 1, "y"].mean() - rows.loc[col == 0, "y"].mean()))
+        else:
+            effect.append(np.nan)
+    rank = pd.Series(fw).rank(ascending=False, method="min").to_numpy()
+    out = pd.DataFrame({
+        "factor": [f.name for f in factors], "label": [f.label for f in factors], "n": n,
+        "r2": fit.r2, "r2_ci_low": r2_lo, "r2_ci_high": r2_hi,
+        "weight": fw, "weight_ci_low": w_lo, "weight_ci_high": w_hi,
+        "share": share, "share_ci_low": s_lo, "share_ci_high": s_hi, "rank": rank.astype(int),
+        "beta": fb, "beta_ci_low": b_lo, "beta_ci_high": b_hi, "effect": effect,
+        "performance": perf, "quadrant": _quadrants(share, perf),
+        "flag": "small sample" if n < min_sample else "",
+    })
+    return out.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def drivers(wh: Warehouse, outcome: str, start: dt.date | dt.datetime,
+            end: dt.date | dt.datetime, *, by: str | None = None, resamples: int = RESAMPLES,
+            seed: int = SEED, min_sample: int = MIN_SAMPLE) -> pd.DataFrame:
+    """Key drivers of ``outcome`` (csat or nps) in [start, end), overall or per ``by`` segment.
+    Segments with fewer than ``min_sample`` answers are flagged (``flag`` = small sample)."""
+    outcome_metric(outcome)
+    if by is not None and by not in SEGMENTABLE:
+        raise DriversError(f"cannot cut key drivers by {by!r}.{did_you_mean(by, SEGMENTABLE)}",
+                           f"use an interaction attribute: {', '.join(SEGMENTABLE)}")
+    if resamples < 0:
+        raise DriversError(f"--resamples must be 0 or more, got {resamples}",
+                           "e.g. --resamples 200 (0 skips the intervals)")
+    rows = fetch(wh, outcome, start, end)
+    if len(rows) == 0:
+        raise DriversError(f"no {outcome} answers between {_utc(start).date()} and "
+                           f"{_utc(end).date()}",
+                           "widen --from/--to, or import survey_responses first")
+    groups = [("all", rows)] if by is None else [
+        (str(k), g) for k, g in rows[rows[by].notna()].groupby(by, sort=True)]
+    frames = []
+    for name, g in groups:
+        table = analyse(g, resamples=resamples, seed=seed, min_sample=min_sample)
+        if not len(table):
+            table = pd.DataFrame([{"n": len(g), "flag": "small sample"}])
+        table.insert(0, "segment", name)
+        frames.append(table)
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(0, "outcome", outcome)
+    return out.reindex(columns=COLUMNS)
+
+
+def quadrant_chart(table: pd.DataFrame, title: str = "Importance × performance") \
+        -> dict[str, Any]:
+    """Vega-Lite scatter of importance (share of R²) against performance, one point per rated
+    driver, coloured by quadrant; data inlined."""
+    rated = table[table["performance"].notna() & table["share"].notna()]
+    data = records(rated[["segment", "label", "share", "share_ci_low", "share_ci_high",
+                          "performance", "quadrant", "n"]])
+    x = {"field": "performance", "type": "quantitative", "title": "performance (%)",
+         "scale": {"zero": False}}
+    y = {"field": "share", "type": "quantitative", "title": "importance (share of R²)",
+         "axis": {"format": ".0%"}}
+    tooltip = [{"field": "label"}, {"field": "segment"},
+               {"field": "share", "format": ".1%"}, {"field": "share_ci_low", "format": ".1%"},
+               {"field": "share_ci_high", "format": ".1%"},
+               {"field": "performance", "format": ".1f"}, {"field": "quadrant"},
+               {"field": "n"}]
+    return {**_base(title), "data": {"values": data}, "layer": [
+        {"mark": "rule", "encoding": {"x": x, "y": {**y, "field": "share_ci_low"},
+                                      "y2": {"field": "share_ci_high"}}},
+        {"mark": {"type": "point", "filled": True, "size": 80},
+         "encoding": {"x": x, "y": y, "tooltip": tooltip,
+                      "color": {"field": "quadrant", "type": "nominal"}}},
+        {"mark": {"type": "text", "dx": 6, "align": "left"},
+         "encoding": {"x": x, "y": y, "text": {"field": "label"}}},
+    ]}

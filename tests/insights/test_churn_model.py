@@ -1,0 +1,89 @@
+"""The churn model and its evaluation: DeLong against the brute-force definition, calibration
+figures on simulated risks, and the IBM Telco check (published churn rates, the 11 blank
+TotalCharges, holdout AUC and calibration of a logistic model)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from cxlens.insights.churn import holdout, stratified_split
+from cxlens.insights.churn.evaluate import calibration, delong, evaluate
+from tests.insights.datasets import TELCO_CATEGORICAL, TELCO_NUMERIC, telco
+
+
+def test_delong_matches_its_definition() -> None:
+    rng = np.random.default_rng(1)
+    y = rng.random(60) < 0.4
+    score = np.round(rng.normal(y * 0.8, 1.0), 1)  # rounded: ties count one half
+    pos, neg = score[y], score[~y]
+    psi = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
+    v10, v01 = psi.mean(axis=1), psi.mean(axis=0)
+    se = np.sqrt(v10.var(ddof=1) / len(pos) + v01.var(ddof=1) / len(neg))
+    auc, got_se = delong(y, score)
+    assert auc == pytest.approx(psi.mean()) and got_se == pytest.approx(se)
+    u = stats.mannwhitneyu(pos, neg).statistic
+    assert auc == pytest.approx(u / (len(pos) * len(neg)))
+
+
+def test_calibration_of_simulated_risks() -> None:
+    rng = np.random.default_rng(2)
+    p = rng.uniform(0.02, 0.9, 20_000)
+    y = (rng.random(len(p)) < p).astype(float)
+    good = evaluate(y, p)
+    assert good.calibration_slope.ci_low < 1 < good.calibration_slope.ci_high
+    assert good.calibration_intercept.ci_low < 0 < good.calibration_intercept.ci_high
+    assert good.brier.value < good.brier_reference
+    assert good.deciles["n"].sum() == len(p) and len(good.deciles) == 10
+    assert np.abs(good.deciles["observed"] - good.deciles["predicted"]).max() < 0.03
+    logit = np.log(p / (1 - p))
+    extreme = 1 / (1 + np.exp(-2 * logit))  # over-confident: slope about 1/2
+    slope, _ = calibration(y, extreme)
+    assert slope.value == pytest.approx(0.5, abs=0.05)
+
+
+def test_stratified_split() -> None:
+    y = pd.Series([1] * 100 + [0] * 300)
+    test = stratified_split(y, 0.3, seed=5)
+    assert (test.sum(), y[test].sum()) == (120, 30)
+    assert test.equals(stratified_split(y, 0.3, seed=5))
+    assert not test.equals(stratified_split(y, 0.3, seed=6))
+
+
+def test_telco_published_figures() -> None:
+    t = telco()
+    assert len(t) == 7043 and t["churned"].sum() == 1869
+    assert round(100 * t["churned"].mean(), 2) == 26.54
+    by = t.groupby("Contract")["churned"].mean().mul(100).round(2)
+    assert by.to_dict() == {"Month-to-month": 42.71, "One year": 11.27, "Two year": 2.83}
+    assert round(t["tenure"].mean(), 2) == 32.37
+    assert round(t["MonthlyCharges"].mean(), 2) == 64.76
+    blank = t["TotalCharges"].isna()
+    assert blank.sum() == 11 and (t.loc[blank, "tenure"] == 0).all()
+    assert t.loc[blank, "churned"].sum() == 0
+
+
+def test_telco_holdout() -> None:
+    h = holdout(telco(), "churned", TELCO_NUMERIC, TELCO_CATEGORICAL, test_share=0.3, seed=7)
+    # the blank TotalCharges are left out with the reason, never filled in silently
+    assert "11 rows left out: TotalCharges is blank or not a number" in h.notes
+    assert h.train_n + h.test_n == 7043 - 11 and h.test_n == 2110
+    assert any("No internet service" in n for n in h.notes)  # collinear columns named
+    e = h.evaluation
+    assert 0.83 <= e.auc.value <= 0.87 and e.auc.ci_low < e.auc.value < e.auc.ci_high
+    assert e.auc.ci_high - e.auc.ci_low < 0.05 and e.auc.n == 2110
+    assert e.brier.value < 0.75 * e.brier_reference and 0.12 < e.brier.value < 0.15
+    assert 0.85 < e.calibration_slope.value < 1.2
+    assert e.calibration_slope.ci_low < 1 < e.calibration_slope.ci_high
+    assert e.calibration_intercept.ci_low < 0 < e.calibration_intercept.ci_high
+    d = e.deciles
+    assert d["observed"].iloc[0] < 0.05 and d["observed"].iloc[-1] > 0.6
+    assert stats.spearmanr(d["predicted"], d["observed"]).statistic > 0.9
+    odds = h.model.coefficients().set_index("feature")
+    assert odds.loc["Contract=Two year", "ci_high"] < 1  # against month-to-month
+    assert not h.model.penalised
+    for seed in (1, 2, 3):  # the range holds for other splits too
+        other = holdout(telco(), "churned", TELCO_NUMERIC, TELCO_CATEGORICAL, seed=seed)
+        assert 0.83 <= other.evaluation.auc.value <= 0.87
