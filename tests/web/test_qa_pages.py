@@ -23,10 +23,10 @@ from playwright.sync_api import Browser, sync_playwright
 from scipy import stats
 
 from cxlens.qa import coaching, disputes, scoring, sessions
+from cxlens.qa.coaching import zendesk_score
 from cxlens.qa.scorecards import builtin
 from cxlens.reports.html import CHROMIUM_ARGS
 from cxlens.web import accounts
-from cxlens.web.qa_common import full_score
 from tests.web.conftest import PASSWORD, Server, csrf_of, login
 from tests.web.test_browser import Watched, chromium_path, log_in
 
@@ -438,7 +438,7 @@ def test_coaching_notes_and_the_trend(qa_server: Server, acme: httpx.Client) -> 
     assert got["n_before"] >= 2 and got["n_after"] >= 2
     with lock(server):
         want = coaching.trend_after_coaching(server.wh, agent, window=dt.timedelta(days=90),
-                                             score=full_score(builtin())).iloc[0]
+                                             score=zendesk_score(builtin())).iloc[0]
         # the trend's scores are the review scores of cxlens.qa.scoring (SQL), by hand here
         scored = scoring.review_scores(server.wh, source=disputes.effective_reviews_sql(
             server.wh))

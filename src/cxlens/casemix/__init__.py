@@ -16,6 +16,7 @@ import datetime as dt
 import pandas as pd
 
 from cxlens.casemix.agents import CHERRY_PICKING, COLUMNS, INSUFFICIENT, When, adjusted
+from cxlens.dates import parse_day
 from cxlens.errors import ConfigError
 from cxlens.store.base import Warehouse
 
@@ -23,25 +24,17 @@ from cxlens.store.base import Warehouse
 DEFAULT_METRICS = ("aht", "csat")
 
 
-def _day(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(f"{option} {text!r} is not a date",
-                          f"write it as YYYY-MM-DD, e.g. {option} 2026-06-30") from None
-
-
 def period(wh: Warehouse, start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
     """[first day, day after the last day) from inclusive ``--from``/``--to`` dates; by
     default the year up to the latest contact."""
-    last = _day(end, "--to") if end else None
+    last = parse_day(end, "--to")
     if last is None:
         latest = wh.query("SELECT max(created_at) FROM interactions")[0][0]
         if latest is None:
             raise ConfigError("the warehouse has no interactions",
                               "import interactions first (cxlens import) or build the demo")
         last = latest.date()
-    first = _day(start, "--from") if start else last - dt.timedelta(days=364)
+    first = parse_day(start, "--from") or last - dt.timedelta(days=364)
     return first, last + dt.timedelta(days=1)
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from cxlens.errors import ConfigError
 from cxlens.metrics.catalogue import resolve
+from cxlens.metrics.query import parse_time
 from cxlens.metrics.spec import Kind, Metric
 from cxlens.store.base import Warehouse
 
@@ -46,17 +47,6 @@ def outcome(name: str) -> Metric:
     return metric
 
 
-def _when(value: str | dt.date | dt.datetime) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
-    try:
-        return _when(dt.date.fromisoformat(value))
-    except ValueError:
-        raise ConfigError(f"{value!r} is not a date", "write dates as YYYY-MM-DD") from None
-
-
 def sql(metric: Metric, where: str | None = None) -> str:
     """SELECT of the rows of ``metric`` in [?, ?) with y, who and features (``where`` is an
     extra filter on the interaction's columns, e.g. the vendor)."""
@@ -79,7 +69,10 @@ def sql(metric: Metric, where: str | None = None) -> str:
 def fetch(wh: Warehouse, metric: Metric, start: str | dt.date | dt.datetime,
           end: str | dt.date | dt.datetime, where: str | None = None) -> pd.DataFrame:
     """The rows of ``metric`` from ``start`` (inclusive) to ``end`` (exclusive)."""
-    lo, hi = _when(start), _when(end)
+    lo, hi = parse_time(start), parse_time(end)
+    if lo is None or hi is None:
+        raise ConfigError("a case-mix period needs a start and an end",
+                          "give both dates, e.g. 2026-01-01 and 2026-04-01")
     if hi <= lo:
         raise ConfigError(f"the period {lo.date()} – {hi.date()} is empty",
                           "give an end date after the start date")

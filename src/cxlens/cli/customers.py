@@ -11,7 +11,7 @@ import typer
 
 from cxlens import store
 from cxlens.cli.common import DbOption, Format, FormatOption, console, emit, emit_json
-from cxlens.errors import ConfigError
+from cxlens.dates import parse_day
 
 if TYPE_CHECKING:
     from cxlens.insights import Figure
@@ -22,16 +22,6 @@ AsOfOption = Annotated[str | None, typer.Option(
     "--as-of", help="Last day of data to use (YYYY-MM-DD), included; default: the latest.")]
 TopOption = Annotated[int, typer.Option("--top", min=0, help="Customers to list.")]
 CUSTOMER_FIGURES = ("p_alive", "expected_purchases", "expected_spend", "clv")
-
-
-def _day(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(f"--as-of {text!r} is not a date",
-                          "write it as YYYY-MM-DD, e.g. --as-of 2026-06-30") from None
 
 
 def _figure(f: Figure, **extra: Any) -> dict[str, Any]:
@@ -239,7 +229,7 @@ def register(app: typer.Typer) -> None:
 
         unit_days(unit)
         with store.connect(db) as wh:
-            day = _day(as_of) or latest_order_day(wh)
+            day = parse_day(as_of, "--as-of") or latest_order_day(wh)
             values = warehouse_value(wh, day, unit, horizon_months=horizon_months,
                                      discount=discount, margin=margin, resamples=resamples,
                                      seed=seed, top=top)
@@ -270,7 +260,7 @@ def register(app: typer.Typer) -> None:
         from cxlens.insights.churn.warehouse import churn_risk
 
         with store.connect(db) as wh:
-            result = churn_risk(wh, _day(as_of), horizon_days, window_days)
+            result = churn_risk(wh, parse_day(as_of, "--as-of"), horizon_days, window_days)
         report = churn_report(result, top)
         if fmt is Format.json:
             emit_json(report)

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxlens.dates import parse_day
 from cxlens.errors import ConfigError, CxlensError, did_you_mean
 from cxlens.stats._arrays import z_value
 from cxlens.stats.change import nps_change
@@ -93,23 +94,13 @@ def _sql(window_days: int) -> str:
         "sum(CASE WHEN score <= 6 THEN 1 ELSE 0 END) AS neg FROM c GROUP BY cohort")
 
 
-def _day(text: str | dt.date | None, option: str) -> dt.date | None:
-    if text is None or isinstance(text, dt.date):
-        return text
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(f"{option} {text!r} is not a date",
-                          f"write it as YYYY-MM-DD, e.g. {option} 2026-06-30") from None
-
-
 def period(wh: Warehouse, start: str | dt.date | None, end: str | dt.date | None,
            window_days: int = WINDOW_DAYS) -> tuple[dt.date, dt.date]:
     """[first day, day after the last) from inclusive dates; by default from ``window_days``
     after the first contact to the last relational NPS answer."""
     if window_days < 1:
         raise ConfigError(f"--window-days {window_days} is empty", "give 1 or more days")
-    first, last = _day(start, "--from"), _day(end, "--to")
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
     if first is None:
         oldest = wh.scalar("SELECT min(created_at) FROM interactions")
         if oldest is None:

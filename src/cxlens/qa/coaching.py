@@ -20,6 +20,7 @@ import secrets
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,8 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from cxlens.errors import ConfigError, NotFound
-from cxlens.qa import disputes
+from cxlens.qa import disputes, scoring
+from cxlens.qa.scorecards import Scorecards
 from cxlens.schema import Column, Table, Type
 from cxlens.store.base import Warehouse
 
@@ -77,6 +79,29 @@ def review_score(rows: pd.DataFrame) -> float | None:
     if not ok.any():
         return None
     return float(((score[ok] - low[ok]) / (high[ok] - low[ok]) * 100).mean())
+
+
+def zendesk_score(cards: Scorecards) -> ScoreFn:
+    """A score function with the full rules of :mod:`cxlens.qa.scoring` (weights, critical
+    criteria, bonuses from ``cards``): what ``cxlens qa scores`` and the dashboard show."""
+    bonus = set(cards.bonus)
+
+    def optional(v: Any) -> float | None:
+        return None if v is None or pd.isna(v) else float(v)
+
+    def number(v: Any, default: float) -> float:
+        found = optional(v)
+        return default if found is None else found
+
+    def score(rows: pd.DataFrame) -> float | None:
+        return scoring.review_score(
+            scoring.Rating(score=optional(r.score), max_score=number(r.max_score, 1.0),
+                           min_score=number(r.min_score, 0.0), weight=number(r.weight, 1.0),
+                           critical=bool(r.critical), not_applicable=bool(r.not_applicable),
+                           bonus=(str(r.scorecard), str(r.criterion)) in bonus)
+            for r in rows.itertuples())
+
+    return score
 
 
 def add_note(wh: Warehouse, agent_id: str, coach: str, note: str,

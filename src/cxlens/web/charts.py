@@ -3,21 +3,30 @@ from a URL); every chart shows the interval and n where the figure has them."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, never fetched
 WIDTH = "container"
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts: nulls as None, dates and times as ISO text."""
-    def plain(v: Any) -> Any:
-        if v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v):
-            return None  # JSON has no NaN: a browser's JSON.parse refuses it
-        return v.isoformat() if hasattr(v, "isoformat") else v
+def plain(value: Any) -> Any:
+    """A value for JSON: None for missing and non-finite numbers (JSON has no NaN: a
+    browser's JSON.parse refuses it), ISO text for dates and times, Python numbers for
+    numpy's."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NaT or value is pd.NA or (
+            isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts (:func:`plain`)."""
     return [{str(k): plain(v) for k, v in rec.items()}
             for rec in frame.astype(object).to_dict(orient="records")]
 

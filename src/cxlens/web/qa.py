@@ -22,6 +22,7 @@ from cxlens.errors import CxlensError
 from cxlens.qa import disputes, sampling, scoring, sessions
 from cxlens.web import accounts, qa_calibration, qa_disputes
 from cxlens.web.accounts import User
+from cxlens.web.charts import plain, records
 from cxlens.web.pages import html
 from cxlens.web.qa_common import (
     PostedForm,
@@ -33,9 +34,7 @@ from cxlens.web.qa_common import (
     fmt,
     interaction,
     own_vendor,
-    plain,
     posted_scores,
-    records,
     review,
 )
 from cxlens.web.security import CurrentUser, check_csrf, state

@@ -19,6 +19,7 @@ from cxlens.errors import ConfigError, CxlensError, NotFound
 from cxlens.qa import calibration, sessions
 from cxlens.web import accounts
 from cxlens.web.accounts import User
+from cxlens.web.charts import plain, records
 from cxlens.web.pages import html
 from cxlens.web.qa_common import (
     PostedForm,
@@ -28,9 +29,7 @@ from cxlens.web.qa_common import (
     fmt,
     form_values,
     interaction,
-    plain,
     posted_scores,
-    records,
 )
 from cxlens.web.security import Forbidden, check_csrf, state
 

@@ -5,12 +5,10 @@ agents), the scores of a scorecard form, and values made ready for JSON and temp
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from typing import Annotated, Any
 
 import numpy as np
-import pandas as pd
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
@@ -107,48 +105,6 @@ def failed_critical(sc: Scorecard, scores: Mapping[str, float | None]) -> list[s
                 v, c.scale.min, c.scale.max) < scoring.CRITICAL_PASS:
             out.append(c.title)
     return out
-
-
-def full_score(sc: Scorecards) -> Any:
-    """A coaching score function (one review's qa_reviews rows → its score) with the full
-    scoring rules of :mod:`cxlens.qa.scoring` (critical, bonus, weights)."""
-    bonus = set(sc.bonus)
-
-    def optional(v: Any) -> float | None:
-        return None if v is None or pd.isna(v) else float(v)
-
-    def number(v: Any, default: float) -> float:
-        found = optional(v)
-        return default if found is None else found
-
-    def score(rows: pd.DataFrame) -> float | None:
-        return scoring.review_score(
-            scoring.Rating(score=optional(r.score),
-                           max_score=number(r.max_score, 1.0),
-                           min_score=number(r.min_score, 0.0), weight=number(r.weight, 1.0),
-                           critical=bool(r.critical), not_applicable=bool(r.not_applicable),
-                           bonus=(str(r.scorecard), str(r.criterion)) in bonus)
-            for r in rows.itertuples())
-
-    return score
-
-
-def plain(value: Any) -> Any:
-    """A value for JSON: None for NaN, ISO text for times, Python numbers for numpy's."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is pd.NaT or value is None:
-        return None
-    if isinstance(value, dt.datetime | dt.date | pd.Timestamp):
-        return value.isoformat()
-    return value
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): plain(v) for k, v in rec.items()}
-            for rec in frame.astype(object).to_dict(orient="records")]
 
 
 def fmt(value: Any, digits: int = 1, signed: bool = False) -> str:

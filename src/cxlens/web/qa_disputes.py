@@ -26,6 +26,7 @@ from cxlens.qa import coaching, disputes, scoring, sessions
 from cxlens.store.base import Warehouse
 from cxlens.web import accounts
 from cxlens.web.accounts import User
+from cxlens.web.charts import plain, records
 from cxlens.web.pages import html
 from cxlens.web.qa_common import (
     ADJUST,
@@ -33,11 +34,8 @@ from cxlens.web.qa_common import (
     card,
     cards,
     fmt,
-    full_score,
     own_vendor,
-    plain,
     posted_scores,
-    records,
     review,
 )
 from cxlens.web.security import CurrentUser, Forbidden, check_csrf, state
@@ -275,7 +273,7 @@ def _coaching(request: Request, user: User, agent_id: str | None,
         notes = list(reversed(coaching.notes(st.wh, agent_id)))
         trend = coaching.trend_after_coaching(st.wh, agent_id,
                                               window=dt.timedelta(days=window),
-                                              score=full_score(cards()))
+                                              score=coaching.zendesk_score(cards()))
         reviews = _agent_reviews(st.wh, agent_id, vendor)
     return {"agent": agent, "notes": notes, "trend": trend, "reviews": reviews,
             "window": window}
