@@ -74,3 +74,21 @@ def duck(tmp_path: Path) -> Iterator[Warehouse]:
         yield w
     finally:
         w.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Path of a demo warehouse at scale 0.05, seed 7 (about 4,000 customers), built once and
+    shared by the insight, alert and text tests (read-only: copy it to change it)."""
+    from cxlens.demo import build_demo
+
+    path = str(Path(tmp_path_factory.mktemp("demo")) / "demo.duckdb")
+    with store.connect(path) as wh:
+        build_demo(wh, scale=0.05, seed=7)
+    return path
+
+
+@pytest.fixture
+def demo(demo_db: str) -> Iterator[Warehouse]:
+    with store.connect(demo_db) as wh:
+        yield wh

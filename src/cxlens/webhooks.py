@@ -1,7 +1,8 @@
-"""Outgoing webhooks: events (a new response, a new case, an overdue case, a case reminder)
-are written to an outbox in the same transaction as the change that caused them, then posted
-as JSON — or as a Slack-compatible message — signed with HMAC-SHA256, and retried with
-back-off until the receiver answers 2xx. Nothing is lost when the receiver is down.
+"""Outgoing webhooks: events (a new response, a new case, an overdue case, a case reminder,
+an alert opened or resolved) are written to an outbox in the same transaction as the change
+that caused them, then posted as JSON — or as a Slack-compatible message — signed with
+HMAC-SHA256, and retried with back-off until the receiver answers 2xx. Nothing is lost when
+the receiver is down.
 
 Signature: ``X-Cxlens-Signature: sha256=<hex of HMAC(secret, timestamp + "." + body)>`` with
 ``X-Cxlens-Timestamp``; receivers recompute it and reject stale timestamps."""
@@ -26,7 +27,8 @@ _S, _T, _I = Type.STRING, Type.TIMESTAMP, Type.INTEGER
 OUTBOX = Table("cxlens_outbox", "Webhook events waiting to be delivered (and delivered ones).", (
     Column("event_id", _S, "Unique id (sent as X-Cxlens-Event-Id; receivers dedupe on it).",
            required=True),
-    Column("event", _S, "response.created, case.created, case.overdue, case.reminder.",
+    Column("event", _S, "response.created, case.created, case.overdue, case.reminder, "
+           "alert.opened, alert.resolved.",
            required=True),
     Column("url", _S, "Receiver.", required=True),
     Column("format", _S, "json or slack."),
@@ -56,12 +58,15 @@ def slack_text(event: str, data: dict[str, Any]) -> dict[str, Any]:
     if event == "response.created":
         line = (f"New {data.get('survey', '').upper()} answer: {data.get('score')} "
                 f"from {data.get('customer_id')}")
+    elif event.startswith("alert."):
+        what = "Alert" if event == "alert.opened" else "Alert resolved"
+        line = f"{what} ({data.get('rule')}): {data.get('message')}"
     else:
         what = {"case.created": "New follow-up case", "case.overdue": "Overdue case, escalated",
                 "case.reminder": "Case due soon"}.get(event, event)
         line = (f"{what} {data.get('case_id')}: {data.get('survey', '').upper()} "
                 f"{data.get('score')} — owner {data.get('owner')}, due {data.get('due_at')}")
-    if data.get("comment"):
+    if data.get("comment") and not event.startswith("alert."):
         line += f"\n> {data['comment']}"
     return {"text": line, "blocks": [{"type": "section", "text": {"type": "mrkdwn",
                                                                   "text": line}}]}

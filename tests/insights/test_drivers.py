@@ -154,6 +154,36 @@ def test_segments_and_small_samples(wh: Warehouse) -> None:
     assert set(table.loc[table["segment"] == "V1", "flag"]) == {""}
 
 
+def test_only_keeps_one_segments_answers(wh: Warehouse) -> None:
+    _world(wh)
+    cut = drivers(wh, "csat", START, END, by="vendor", resamples=20, min_sample=30)
+    v1 = drivers(wh, "csat", START, END, only={"vendor": "V1"}, resamples=20, min_sample=30)
+    assert set(v1["segment"]) == {"all"}
+    want = cut[cut["segment"] == "V1"].drop(columns="segment").reset_index(drop=True)
+    pd.testing.assert_frame_equal(v1.drop(columns="segment"), want, check_dtype=False)
+    email = drivers(wh, "csat", START, END, only={"vendor": "V1", "channel": "email"},
+                    resamples=0)
+    assert email["n"].iloc[0] == sum(1 for k in range(2, 41) if k % 2)  # R001 is S1's
+    with pytest.raises(CxlensError, match="channel = fax"):
+        drivers(wh, "csat", START, END, only={"channel": "fax"})
+    with pytest.raises(CxlensError, match='Did you mean "vendor"'):
+        drivers(wh, "csat", START, END, only={"vendr": "V1"})
+
+
+def test_effect_interval_is_the_bootstrap_of_the_difference(wh: Warehouse) -> None:
+    _world(wh)
+    table = drivers(wh, "csat", START, END, resamples=400).set_index("factor")
+    rows = fetch(wh, "csat", START, END)
+    for factor in ("fcr", "reopened"):
+        on = rows.loc[rows[factor] == 1, "y"]
+        off = rows.loc[rows[factor] == 0, "y"]
+        se = float(np.sqrt(on.var() / len(on) + off.var() / len(off)))  # Welch
+        low, high = table.loc[factor, ["effect_ci_low", "effect_ci_high"]]
+        assert low < table.loc[factor, "effect"] < high
+        assert 0.7 < (high - low) / (2 * 1.96 * se) < 1.3, factor
+    assert table[["effect_ci_low", "effect_ci_high"]].loc[["wait", "channel"]].isna().all().all()
+
+
 def test_errors_say_what_and_how() -> None:
     with pytest.raises(NotFound, match='Did you mean "csat"'):
         drivers(None, "cast", START, END)  # type: ignore[arg-type]

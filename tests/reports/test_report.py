@@ -22,8 +22,9 @@ from tests.web.test_browser import ARTIFACTS, chromium_path
 
 runner = CliRunner()
 SECTIONS = ("Executive summary", "Touchpoints", "Customer journey", "Vendors by vendor",
-            "Vendors by site", "CSAT by ticket type", "Agent leaderboard", "Voice of the customer",
-            "Definitions")
+            "Vendors by site", "CSAT by ticket type", "Agent leaderboard", "Key drivers of CSAT",
+            "Relational NPS by support history", "Initiative impact on CSAT",
+            "Customers: lifetime value and churn risk", "Voice of the customer", "Definitions")
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,8 @@ from cxlens.metrics.query import query
 from cxlens.web import accounts
 from tests.web.conftest import PASSWORD, VENDORS, Server, csrf_of, login
 
-PAGES = ("overview", "touchpoints", "journey", "vendors", "verbatims", "catalogue")
+PAGES = ("overview", "touchpoints", "journey", "vendors", "verbatims", "drivers", "cohorts",
+         "impact", "customers", "catalogue")
 #: Every GET route of the app and how the tests call it (checked against app.routes below).
 GET_ROUTES = {
     "/": "/",
@@ -38,6 +39,8 @@ GET_ROUTES = {
     "/programmes": "/programmes",
     "/api/cases": "/api/cases",
     "/api/cases/{case_id}": "/api/cases/case_nope",
+    "/alerts": "/alerts",
+    "/api/alerts": "/api/alerts",
     "/contracts": "/contracts",
     "/statement": "/statement",
     "/contracts/compare": "/contracts/compare?by=site",
@@ -258,7 +261,10 @@ def _calls() -> list[str]:
                                   "journey": ["phases"], "verbatims": ["comments"],
                                   "catalogue": ["metrics"],
                                   "surveys": ["response_rate_by_vendor", "suppressed"],
-                                  "loop": ["by_vendor", "by_owner"]}[page]:
+                                  "loop": ["by_vendor", "by_owner"],
+                                  "drivers": ["drivers"], "cohorts": ["cohorts"],
+                                  "impact": ["initiatives"],
+                                  "customers": ["clv", "clv_top", "churn_top"]}[page]:
                         out.append(call.format(page=page, table=table))
                 else:
                     out.append(call.format(page=page))
@@ -268,7 +274,8 @@ def _calls() -> list[str]:
     out += ["/api/pages/vendors?vendor=Northwind+BPO", "/overview?vendor=Northwind+BPO",
             "/api/pages/verbatims?vendor=in-house",
             "/api/query?metrics=csat&by=vendor&vendor=Northwind+BPO",
-            "/api/pages/vendors/tables/kpis.csv?vendor=Northwind+BPO&level=agent_id"]
+            "/api/pages/vendors/tables/kpis.csv?vendor=Northwind+BPO&level=agent_id",
+            "/api/pages/drivers?by=team&vendor=Northwind+BPO", "/drivers?outcome=nps&by=site"]
     return out
 
 

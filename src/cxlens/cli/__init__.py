@@ -9,6 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from cxlens.cli import (
+    alerts,
     casemix,
     contracts,
     customers,
@@ -24,6 +25,7 @@ from cxlens.cli import (
     report,
     schedule,
     surveys,
+    text,
     web,
 )
 from cxlens.cli.common import err_console
@@ -69,6 +71,8 @@ qa.register(app)
 customers.register(app)
 drivers.register(app)
 impact.register(app)
+alerts.register(app)
+text.register(app)
 
 
 def main() -> None:

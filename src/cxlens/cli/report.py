@@ -28,7 +28,9 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Write the CX report: executive summary, touchpoints, journey, vendors and sites,
-        CSAT by ticket type, agent leaderboard, verbatims, definitions."""
+        CSAT by ticket type, agent leaderboard, key drivers of CSAT, support-cohort NPS,
+        initiative impact, customers (CLV, churn), comment themes, alerts, verbatims,
+        definitions."""
         from cxlens.reports.html import render_html, write_pdf
         from cxlens.reports.model import build_report
         from cxlens.web import accounts

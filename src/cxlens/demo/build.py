@@ -17,6 +17,9 @@ from types import MappingProxyType
 import numpy as np
 import pyarrow as pa
 
+from cxlens.alerts import config as alert_config
+from cxlens.alerts import run as alert_run
+from cxlens.alerts import store as alert_store
 from cxlens.contracts import store as contract_store
 from cxlens.demo import (
     cherry,
@@ -154,6 +157,7 @@ def build_demo(wh: Warehouse, *, scale: float = 1.0, seed: int = 7,
                                                               customers.n)))
         if progress:
             progress("customers", min(lo + CUSTOMER_ROWS_PER_WRITE, customers.n), customers.n)
+    _alerts(wh, progress)
     with wh.transaction():
         _mark(wh, f"complete: scale {scale:g}, seed {seed}")
     return DemoSummary(rows=MappingProxyType(dict(out.rows)), start=tl.START.date(),
@@ -171,6 +175,21 @@ def _closed_loop(wh: Warehouse, rng: np.random.Generator, out: _Writer) -> None:
         {c: [e[k] for e in events] for k, c in enumerate(cases.EVENT_COLUMNS)},
         schema=cases.EVENTS_ARROW))
     cases.record_recoveries(wh, config)
+
+
+def _alerts(wh: Warehouse, progress: Progress | None) -> None:
+    """Load the example alert rules and replay their monthly checks over the year, as a
+    monthly schedule would have run them (no delivery: the demo has no recipients)."""
+    alert_config.save(wh, alert_config.example_text(), "cxlens demo")
+    alert_store.ensure(wh)
+    wh.execute("DELETE FROM cxlens_alerts")
+    months = len(tl.MONTHS)
+
+    def step(run: alert_run.Run) -> None:
+        if progress:
+            progress("alert checks", tl.MONTHS.index(f"{run.month:%Y-%m}") + 1, months)
+
+    alert_run.replay(wh, tl.START.date(), tl.END.date(), deliver=False, progress=step)
 
 
 def _mark(wh: Warehouse, state: str) -> None:

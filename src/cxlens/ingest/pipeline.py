@@ -1,4 +1,6 @@
-"""``import_files``: read → map → validate → stage → cross-row checks → load, atomically.
+"""``import_files``: read → redact → map → validate → stage → cross-row checks → load,
+atomically. Free text is redacted before it is stored, quarantined rows included
+(:mod:`cxlens.ingest.freetext`).
 
 A file-level problem (unreadable file, bad mapping, missing required column) refuses the whole
 import and leaves the warehouse unchanged. Row-level errors send the row to quarantine; warnings
@@ -20,6 +22,7 @@ import pandas as pd
 from cxlens.errors import CxlensError, ImportRefused
 from cxlens.ingest import readers
 from cxlens.ingest.coerce import zone
+from cxlens.ingest.freetext import finish, redact_sources
 from cxlens.ingest.load import Stage, as_records
 from cxlens.ingest.mapping import Mapping, check_mapping, load_mapping, table_for
 from cxlens.ingest.problems import Problem, summarise
@@ -184,11 +187,12 @@ def _read_file(wh: Warehouse, path: Path, tbl: Table, mp: Mapping | None, tz: ob
             _check_columns(tbl, mp, columns, str(path))
             fr.ignored_columns = ignored_columns(tbl, mp, columns)
             first = False
-        data, rows = chunk.data, chunk.rows
+        data, rows = redact_sources(chunk.data, tbl, mp), chunk.rows
         if mp is not None and mp.skip:
             data, rows = _skip(data, rows, mp, str(path), fr, result, rejected_records)
         mapped = apply_mapping(data, rows, tbl, mp)
         checked = check_chunk(mapped, tbl, mp, tz, str(path))  # type: ignore[arg-type]
+        finish(checked.data, tbl)
         fr.rows_read += len(mapped)
         result.problems.extend(checked.problems)
         if checked.rejected is not None and checked.rejected.any():

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,7 +64,9 @@ FIX_FIRST, KEEP_UP, LOW_PRIORITY, OVERKILL = ("fix first", "keep up", "low prior
 COLUMNS = ["outcome", "segment", "factor", "label", "n", "r2", "r2_ci_low", "r2_ci_high",
            "weight", "weight_ci_low", "weight_ci_high", "share", "share_ci_low",
            "share_ci_high", "rank", "beta", "beta_ci_low", "beta_ci_high", "effect",
-           "performance", "quadrant", "flag"]
+           "effect_ci_low", "effect_ci_high", "performance", "quadrant", "flag"]
+#: Yes/no factors: their effect is the mean outcome with the factor minus without it.
+BINARY = ("fcr", "reopened", "escalated", "no_contact")
 
 
 class DriversError(ConfigError):
@@ -126,7 +129,8 @@ def _secs(start: str, end: str) -> str:
 
 def fetch(wh: Warehouse, outcome: str, start: dt.date | dt.datetime,
           end: dt.date | dt.datetime) -> pd.DataFrame:
-    """One row per answer of ``outcome`` from ``start`` (inclusive) to ``end`` (exclusive)."""
+    """One row per answer of ``outcome`` from ``start`` (inclusive) to ``end`` (exclusive), in
+    ``response_id`` order."""
     lo, hi = (_utc(start), _utc(end))
     if hi <= lo:
         raise DriversError(f"the period {lo.date()} – {hi.date()} is empty",
@@ -154,7 +158,7 @@ def _sql(outcome: str) -> str:
         return (head + "k AS (SELECT * FROM i) "
                 f"SELECT a.response_id, a.y, 0 AS no_contact, {feats}, {seg}, e.ces FROM a "
                 "JOIN k ON k.interaction_id = a.a_id LEFT JOIN e ON e.ces_id = k.interaction_id "
-                "WHERE a.y IS NOT NULL")
+                "WHERE a.y IS NOT NULL ORDER BY a.response_id")
     last = ("SELECT a.response_id AS l_id, i.*, row_number() OVER (PARTITION BY a.response_id "
             "ORDER BY i.created_at DESC, i.interaction_id DESC) AS rn FROM a JOIN i ON "
             "i.customer_id = a.a_customer AND i.created_at < a.responded_at AND "
@@ -162,7 +166,8 @@ def _sql(outcome: str) -> str:
     return (head + f"l AS ({last}), k AS (SELECT * FROM l WHERE rn = 1) "
             "SELECT a.response_id, a.y, CASE WHEN k.l_id IS NULL THEN 1 ELSE 0 END AS "
             f"no_contact, {feats}, {seg}, e.ces FROM a LEFT JOIN k ON k.l_id = a.response_id "
-            "LEFT JOIN e ON e.ces_id = k.interaction_id WHERE a.y IS NOT NULL")
+            "LEFT JOIN e ON e.ces_id = k.interaction_id WHERE a.y IS NOT NULL "
+            "ORDER BY a.response_id")  # a fixed order: the seeded bootstrap repeats
 
 
 def _utc(value: dt.date | dt.datetime) -> dt.datetime:
@@ -270,6 +275,20 @@ def _quadrants(share: np.ndarray, perf: np.ndarray) -> list[str | None]:
     return out
 
 
+def _effects(y: np.ndarray, flags: dict[str, np.ndarray], factors: list[Factor]) -> np.ndarray:
+    """Mean outcome with minus without each yes/no factor (NaN for the others, and when one
+    side is empty); answers whose factor is unknown count on neither side."""
+    out = np.full(len(factors), np.nan)
+    for i, f in enumerate(factors):
+        flag = flags.get(f.name)
+        if flag is None:
+            continue
+        on, off = flag == 1, flag == 0
+        if on.any() and off.any():
+            out[i] = y[on].mean() - y[off].mean()
+    return out
+
+
 def analyse(rows: pd.DataFrame, *, resamples: int = RESAMPLES, seed: int = SEED,
             min_sample: int = MIN_SAMPLE) -> pd.DataFrame:
     """One row per factor: relative weight, share of R², R² (each with a percentile bootstrap
@@ -285,8 +304,11 @@ def analyse(rows: pd.DataFrame, *, resamples: int = RESAMPLES, seed: int = SEED,
     xs, ys = x.to_numpy(float), rows["y"].to_numpy(float)
     fit = relative_weights(xs, ys)
     fw, fb = _factor_weights(fit.weights, fit.beta, index, factors)
+    flags = {f.name: rows[f.name].to_numpy(float) for f in factors
+             if f.name in BINARY and f.name in rows}
+    effect = _effects(ys, flags, factors)
     rng = np.random.default_rng(seed)
-    boot_w, boot_b, boot_r2 = [], [], []
+    boot_w, boot_b, boot_r2, boot_e = [], [], [], []
     for _ in range(resamples):
         pick = rng.integers(0, n, n)
         b = relative_weights(xs[pick], ys[pick])
@@ -294,6 +316,7 @@ def analyse(rows: pd.DataFrame, *, resamples: int = RESAMPLES, seed: int = SEED,
         boot_w.append(w)
         boot_b.append(bb)
         boot_r2.append(b.r2)
+        boot_e.append(_effects(ys[pick], {k: v[pick] for k, v in flags.items()}, factors))
 
     def ci(samples: list[Any], ratio: bool = False) -> tuple[np.ndarray, np.ndarray]:
         if not samples:
@@ -309,19 +332,13 @@ def analyse(rows: pd.DataFrame, *, resamples: int = RESAMPLES, seed: int = SEED,
     w_lo, w_hi = ci(boot_w)
     s_lo, s_hi = ci(boot_w, ratio=True)
     b_lo, b_hi = ci(boot_b)
+    e_lo, e_hi = ci(boot_e)
     r2s = np.array(boot_r2, dtype=float)
     r2_lo, r2_hi = ((float(np.nanpercentile(r2s, 2.5)), float(np.nanpercentile(r2s, 97.5)))
                     if len(r2s) else (np.nan, np.nan))
     share = fw / fit.r2 if fit.r2 > 0 else np.full(len(fw), np.nan)
     perf_map = _performance(rows)
     perf = np.array([perf_map.get(f.name, np.nan) for f in factors], dtype=float)
-    effect = []
-    for f in factors:
-        col = rows.get(f.name)
-        if f.name in ("fcr", "reopened", "escalated", "no_contact") and col is not None:
-            effect.append(float(rows.loc[col == 1, "y"].mean() - rows.loc[col == 0, "y"].mean()))
-        else:
-            effect.append(np.nan)
     rank = pd.Series(fw).rank(ascending=False, method="min").to_numpy()
     out = pd.DataFrame({
         "factor": [f.name for f in factors], "label": [f.label for f in factors], "n": n,
@@ -329,6 +346,7 @@ def analyse(rows: pd.DataFrame, *, resamples: int = RESAMPLES, seed: int = SEED,
         "weight": fw, "weight_ci_low": w_lo, "weight_ci_high": w_hi,
         "share": share, "share_ci_low": s_lo, "share_ci_high": s_hi, "rank": rank.astype(int),
         "beta": fb, "beta_ci_low": b_lo, "beta_ci_high": b_hi, "effect": effect,
+        "effect_ci_low": e_lo, "effect_ci_high": e_hi,
         "performance": perf, "quadrant": _quadrants(share, perf),
         "flag": "small sample" if n < min_sample else "",
     })
@@ -337,20 +355,28 @@ def analyse(rows: pd.DataFrame, *, resamples: int = RESAMPLES, seed: int = SEED,
 
 def drivers(wh: Warehouse, outcome: str, start: dt.date | dt.datetime,
             end: dt.date | dt.datetime, *, by: str | None = None, resamples: int = RESAMPLES,
-            seed: int = SEED, min_sample: int = MIN_SAMPLE) -> pd.DataFrame:
+            seed: int = SEED, min_sample: int = MIN_SAMPLE,
+            only: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Key drivers of ``outcome`` (csat or nps) in [start, end), overall or per ``by`` segment.
-    Segments with fewer than ``min_sample`` answers are flagged (``flag`` = small sample)."""
+    Segments with fewer than ``min_sample`` answers are flagged (``flag`` = small sample).
+    ``only`` keeps the answers whose attributes have these values (``{"vendor": "Acme BPO"}``:
+    the same answers as that vendor's segment of ``by="vendor"``)."""
     outcome_metric(outcome)
-    if by is not None and by not in SEGMENTABLE:
-        raise DriversError(f"cannot cut key drivers by {by!r}.{did_you_mean(by, SEGMENTABLE)}",
-                           f"use an interaction attribute: {', '.join(SEGMENTABLE)}")
+    for col in ([by] if by is not None else []) + list(only or {}):
+        if col not in SEGMENTABLE:
+            raise DriversError(f"cannot cut key drivers by {col!r}."
+                               f"{did_you_mean(col, SEGMENTABLE)}",
+                               f"use an interaction attribute: {', '.join(SEGMENTABLE)}")
     if resamples < 0:
         raise DriversError(f"--resamples must be 0 or more, got {resamples}",
                            "e.g. --resamples 200 (0 skips the intervals)")
     rows = fetch(wh, outcome, start, end)
+    for col, value in (only or {}).items():
+        rows = rows[rows[col].astype("string").eq(value).fillna(False).astype(bool)]
     if len(rows) == 0:
+        within = "".join(f", {c} = {v}" for c, v in (only or {}).items())
         raise DriversError(f"no {outcome} answers between {_utc(start).date()} and "
-                           f"{_utc(end).date()}",
+                           f"{_utc(end).date()}{within}",
                            "widen --from/--to, or import survey_responses first")
     groups = [("all", rows)] if by is None else [
         (str(k), g) for k, g in rows[rows[by].notna()].groupby(by, sort=True)]

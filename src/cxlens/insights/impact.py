@@ -34,20 +34,12 @@ from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
 from cxlens.metrics.compile import Request
 from cxlens.metrics.query import resolve_all, statistics
 from cxlens.metrics.result import finalize, number
-from cxlens.metrics.spec import Kind, Metric, Unit
+from cxlens.metrics.sampling import TESTS, change_p, testable, variance
+from cxlens.metrics.spec import Metric
 from cxlens.stats._arrays import z_value
-from cxlens.stats.change import mean_change, nps_change, proportion_change
 from cxlens.stats.fdr import benjamini_hochberg
-from cxlens.stats.nps import nps_variance
 from cxlens.store.base import Warehouse
 
-#: Metric kinds with a closed-form variance, hence a test and a DiD.
-TESTS = {
-    Kind.SHARE: "two-proportion z test",
-    Kind.SHARE_DIFFERENCE: "NPS z test (−1/0/+1 variances)",
-    Kind.MEAN: "Welch t test",
-    Kind.DURATION: "Welch t test",
-}
 DID_TEST = "z test, SE = √(sum of the four variances)"
 DEFAULT_METRICS = ("csat",)
 
@@ -172,37 +164,15 @@ def _cell(wh: Warehouse, metric: Metric, start: dt.datetime, end: dt.datetime,
     final = finalize(raw, metric, dataclasses.replace(req), confidence)
     raw = pd.concat([raw.reset_index(drop=True),
                      final[["value"]].reset_index(drop=True)], axis=1)
-    n = float(number(raw, "n", 0.0)[0])
-    scale = 100.0 if metric.unit is Unit.PERCENT else 1.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if metric.kind is Kind.SHARE:
-            p = number(raw, "k", 0.0)[0] / n if n else np.nan
-            var = scale**2 * p * (1 - p) / n if n else np.nan
-        elif metric.kind is Kind.SHARE_DIFFERENCE:
-            v = nps_variance(number(raw, "pos", 0.0), number(raw, "neg", 0.0), n)[0]
-            var = 100.0**2 * v / n if n else np.nan
-        else:
-            sd = number(raw, "sd")[0]
-            var = sd**2 / n if n > 1 else np.nan
+    n = int(number(raw, "n", 0.0)[0])
+    var = float(variance(raw, metric)[0])
     row = final.iloc[0]
-    return Cell(float(row["value"]), int(n), float(row["ci_low"]), float(row["ci_high"]),
-                float(var), raw)
+    return Cell(float(row["value"]), n, float(row["ci_low"]), float(row["ci_high"]), var, raw)
 
 
 def _test(metric: Metric, before: Cell, after: Cell) -> float:
     """Two-sided p-value of after vs before, by the metric's kind."""
-    b, a = before.raw, after.raw
-    n1, n2 = number(b, "n", 0.0), number(a, "n", 0.0)
-    if metric.kind is Kind.SHARE:
-        _, p = proportion_change(number(b, "k", 0.0), n1, number(a, "k", 0.0), n2)
-    elif metric.kind is Kind.SHARE_DIFFERENCE:
-        v1 = nps_variance(number(b, "pos", 0.0), number(b, "neg", 0.0), n1)
-        v2 = nps_variance(number(a, "pos", 0.0), number(a, "neg", 0.0), n2)
-        _, p = nps_change(number(b, "value"), v1, n1, number(a, "value"), v2, n2)
-    else:
-        _, p = mean_change(n1, number(b, "mean"), number(b, "sd"),
-                           n2, number(a, "mean"), number(a, "sd"))
-    return float(p[0])
+    return float(change_p(metric, before.raw, after.raw)[0])
 
 
 def _difference(x: float, var: float, z: float) -> tuple[float, float, float, float]:
@@ -213,8 +183,7 @@ def _difference(x: float, var: float, z: float) -> tuple[float, float, float, fl
 
 def _checked(wh: Warehouse, names: Sequence[str]) -> list[Metric]:
     metrics = resolve_all(wh, list(names), {})
-    bad = [m.full_name for m in metrics if m.kind not in TESTS or m.quantile is not None
-           or m.per]
+    bad = [m.full_name for m in metrics if not testable(m)]
     if bad:
         raise ConfigError(f"no before/after test for {', '.join(bad)}: only shares, NPS-like "
                           "figures and means have one here",

@@ -15,6 +15,7 @@ import yaml
 from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.query import compare, leaderboard
 from cxlens.metrics.spec import Unit
+from cxlens.reports import insights
 from cxlens.stats.control import p_chart, se_chart
 from cxlens.store.base import Warehouse
 from cxlens.web import charts, views, views_more
@@ -120,7 +121,7 @@ def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None) -> 
     by_site.links.clear()
     by_vendor.links.clear()
     sections += [by_vendor, by_site, _csat_by_category(ctx), _leaderboard(ctx),
-                 views.verbatims(ctx, limit=40)]
+                 *insights.sections(ctx, vendor), views.verbatims(ctx, limit=40)]
     used = {str(m) for page in [summary, *sections] for t in page.tables.values()
             if "metric" in t for m in t["metric"].dropna().unique()}
     definitions = [{"metric": n, "label": resolve(n).label,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from cxlens.store import meta
 from cxlens.store.base import Warehouse
 from cxlens.surveys.spec import Config, parse
 
@@ -21,8 +22,7 @@ def example_text() -> str:
 
 
 def text(wh: Warehouse) -> str | None:
-    value = wh.scalar("SELECT value FROM cxlens_meta WHERE key = ?", [KEY])
-    return None if value is None else str(value)
+    return meta.get(wh, KEY)
 
 
 def current(wh: Warehouse) -> Config:
@@ -38,8 +38,7 @@ def save(wh: Warehouse, body: str, who: str | None = None) -> Config:
 
     accounts.ensure(wh)
     with wh.transaction():
-        wh.execute("DELETE FROM cxlens_meta WHERE key = ?", [KEY])
-        wh.execute("INSERT INTO cxlens_meta VALUES (?, ?)", [KEY, body])
+        meta.put(wh, KEY, body)
         accounts.audit(wh, who, "surveys_config",
                        f"{len(config.programmes)} programme(s) at "
                        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}")

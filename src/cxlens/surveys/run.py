@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cxlens import webhooks
+from cxlens import mail, webhooks
 from cxlens.loop import cases
 from cxlens.store.base import Warehouse
 from cxlens.store.migrate import bump_data_version, secret
@@ -111,7 +111,7 @@ def _send(wh: Warehouse, p: Programme, msg: send.Message, deliver: Deliver,
           summary: Summary) -> bool:
     try:
         deliver(p, msg)
-    except send.Bounce as exc:
+    except mail.Bounce as exc:
         summary.bounced += 1
         wh.execute("UPDATE survey_invitations SET status = 'bounced', reason = ? WHERE "
                    "invitation_id = ?", [str(exc)[:300], msg.invitation_id])

@@ -6,23 +6,17 @@ personal link and, for e-mail, one link per score that opens the page with that 
 from __future__ import annotations
 
 import json
-import os
-import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from html import escape
 
-from cxlens import webhooks
+from cxlens import mail, webhooks
 from cxlens.surveys.spec import Delivery, Programme
 
 SUBJECT = {"en": "How did we do?", "fr": "Votre avis compte", "de": "Wie war es für Sie?",
            "es": "¿Qué tal lo hicimos?"}
 REMINDER = {"en": "Reminder: ", "fr": "Rappel : ", "de": "Erinnerung: ", "es": "Recordatorio: "}
-
-
-class Bounce(Exception):
-    """The address was refused: the invitation bounced (not worth retrying)."""
 
 
 @dataclass(frozen=True)
@@ -72,17 +66,7 @@ def send_email(delivery: Delivery, m: Message, question: str) -> None:
     msg["X-Cxlens-Invitation"] = m.invitation_id
     msg.set_content(m.text)
     msg.add_alternative(_html(m, question), subtype="html")
-    try:
-        with smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout) as smtp:
-            if cfg.starttls:
-                smtp.starttls()
-            if cfg.username:
-                smtp.login(cfg.username, os.environ.get(cfg.password_env or "", ""))
-            smtp.send_message(msg)
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise Bounce(f"recipient refused: {exc.recipients}") from exc
-    except (smtplib.SMTPException, OSError) as exc:
-        raise OSError(f"SMTP {cfg.host}:{cfg.port}: {exc}") from exc
+    mail.send(cfg, msg)
 
 
 def send_webhook(delivery: Delivery, m: Message) -> None:

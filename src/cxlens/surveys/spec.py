@@ -18,7 +18,8 @@ Text = dict[str, str]  # language → text
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 DEMOGRAPHICS = {"age_group": ("18-24", "25-34", "35-44", "45-54", "55-64", "65+"),
                 "gender": ("female", "male", "non-binary", "prefer not to say")}
-EVENTS = ("response.created", "case.created", "case.overdue", "case.reminder")
+EVENTS = ("response.created", "case.created", "case.overdue", "case.reminder", "alert.opened",
+          "alert.resolved")
 
 
 class _Model(BaseModel):

@@ -1,1 +1,3 @@
-"""Text handling: redaction of personal data (sentiment and themes come later)."""
+"""Text analytics, offline: redaction of personal data, sentiment (VADER and a lexicon
+baseline) and themes (WordLlama embeddings, k-means, c-TF-IDF labels) with their effect on
+NPS and CSAT. Model files ship inside installed wheels and are hash-checked at load."""

@@ -22,7 +22,7 @@ from cxlens.store.base import Warehouse
 from cxlens.store.migrate import secret
 from cxlens.surveys import collect, tokens
 from cxlens.surveys.config import current
-from cxlens.web import accounts, admin, api, contracts, loop, pages, qa, surveys
+from cxlens.web import accounts, admin, alerts, api, contracts, loop, pages, qa, surveys
 from cxlens.web.headers import SecurityHeaders
 from cxlens.web.ratelimit import Limiter
 from cxlens.web.runner import programme_runner
@@ -97,6 +97,7 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
     app.include_router(loop.router)  # before pages: /{name} would catch /cases
     app.include_router(qa.router)  # before pages too (/qa)
     app.include_router(contracts.router)  # before pages too (/contracts, /statement)
+    app.include_router(alerts.router)  # before pages too (/alerts)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(admin.router)

@@ -107,3 +107,30 @@ def bars(frame: pd.DataFrame, dim: str, label: str) -> dict[str, Any]:
             "encoding": {"y": {"field": dim, "type": "nominal", "sort": "-x", "title": None},
                          "x": {"field": "value", "type": "quantitative", "title": label},
                          "tooltip": [{"field": dim}, {"field": "value"}, {"field": "n"}]}}
+
+
+def calibration(frame: pd.DataFrame, label: str) -> dict[str, Any]:
+    """Observed rate (with its interval) against the mean predicted risk per group, and the
+    diagonal a calibrated model would follow; ``frame`` has predicted, observed, ci_low,
+    ci_high and n."""
+    data = _values(frame, ["decile", "predicted", "observed", "ci_low", "ci_high", "n"])
+    top = max([1e-3, *[v for r in data for k in ("predicted", "ci_high")
+                       if (v := r[k]) is not None]])
+    x = {"field": "predicted", "type": "quantitative", "title": "predicted risk",
+         "scale": {"domain": [0, top]}}
+    y = {"field": "observed", "type": "quantitative", "title": label,
+         "scale": {"domain": [0, top]}}
+    return {**_base(label), "data": {"values": data}, "layer": [
+        {"data": {"values": [{"predicted": 0, "observed": 0}, {"predicted": top,
+                                                               "observed": top}]},
+         "mark": {"type": "line", "strokeDash": [4, 3], "color": "#888"},
+         "encoding": {"x": x, "y": y}},
+        {"mark": "rule", "encoding": {"x": x, "y": {**y, "field": "ci_low"},
+                                      "y2": {"field": "ci_high"}}},
+        {"mark": {"type": "point", "filled": True, "size": 60},
+         "encoding": {"x": x, "y": y,
+                      "tooltip": [{"field": "decile"}, {"field": "predicted", "format": ".3f"},
+                                  {"field": "observed", "format": ".3f"},
+                                  {"field": "ci_low", "format": ".3f"},
+                                  {"field": "ci_high", "format": ".3f"}, {"field": "n"}]}},
+    ]}

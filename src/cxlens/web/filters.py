@@ -89,6 +89,15 @@ class Filters:
             return replace(self, vendor=user.vendor)
         return self
 
+    def keep(self, names: tuple[str, ...]) -> Filters:
+        """Only the filters ``names`` (as in the URL: from, to, grain, vendor, …) — those a
+        page reads; the others back to their defaults."""
+        url = {"start": "from", "end": "to"}
+        default = Filters()
+        cleared: dict[str, Any] = {f.name: getattr(default, f.name) for f in fields(self)
+                                   if url.get(f.name, f.name) not in names}
+        return replace(self, **cleared)
+
     def key(self) -> tuple[object, ...]:
         return tuple(getattr(self, f.name) for f in fields(self))
 

@@ -28,13 +28,19 @@ router = APIRouter()
 NAV = (("overview", "Overview"), ("touchpoints", "Touchpoints"), ("journey", "Journey"),
        ("vendors", "Vendors"), ("verbatims", "Verbatims"), ("surveys", "Surveys"),
        ("loop", "Closed loop"), ("cases", "Cases"), ("qa", "QA"),
-       ("contracts", "Contracts"), ("catalogue", "Metrics"))
-OPTIONS = ("level",)
+       ("contracts", "Contracts"), ("drivers", "Drivers"), ("cohorts", "Cohorts"),
+       ("impact", "Impact"), ("customers", "Customers"), ("themes", "Themes"),
+       ("sentiment", "Sentiment"), ("alerts", "Alerts"), ("catalogue", "Metrics"))
+#: Menu entries a vendor viewer does not get (company-wide pages that refuse them).
+COMPANY_WIDE = ("cohorts", "impact", "customers", "themes", "sentiment")
+#: Page options in the URL beside the filters (each page reads its own).
+OPTIONS = ("level", "outcome", "by", "reference", "metric", "source", "model")
 
 
 def html(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     text = env.get_template(template).render(request=request, csrf_field=CSRF_FIELD,
-                                             csrf=csrf_token(request), nav=NAV, **context)
+                                             csrf=csrf_token(request), nav=NAV,
+                                             company_wide=COMPANY_WIDE, **context)
     return HTMLResponse(text, status)
 
 
@@ -122,7 +128,7 @@ def page_key(name: str, filters: Filters, options: dict[str, str], user: User,
 def page_data(request: Request, name: str, user: User) -> tuple[views.Page, Filters]:
     """The page for this request's filters and the user's scope (cached per data version)."""
     params = dict(request.query_params)
-    filters = Filters.from_query(params).scoped(user)
+    filters = site.relevant(name, Filters.from_query(params).scoped(user))
     options = {k: params[k] for k in OPTIONS if params.get(k)}
     return cached_page(state(request), name, filters, options, user), filters
 

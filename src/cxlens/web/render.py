@@ -16,7 +16,7 @@ env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesca
 
 
 def number(value: Any, unit: str = "") -> str:
-    """A figure as people read it: 71.3 %, +42 points, 6 min 05 s, 1,204."""
+    """A figure as people read it: 71.3 %, +42 points, 6 min 05 s, 1,204, 0.245."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     v = float(value)
@@ -32,14 +32,16 @@ def number(value: Any, unit: str = "") -> str:
         return f"{v:.0f} s"
     if unit == "count":
         return f"{v:,.0f}"
+    if unit == "statistic":  # R², AUC, a Brier score: three decimals
+        return f"{v:.3f}"
     return f"{v:,.2f}"
 
 
 def cell(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if isinstance(value, float):
-        return f"{value:,.2f}"
+    if isinstance(value, float):  # small figures (a p-value, a model parameter) keep 2 digits
+        return f"{value:.2g}" if 0 < abs(value) < 0.01 else f"{value:,.2f}"
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cxlens.errors import NotFound, did_you_mean
-from cxlens.web import views, views_loop, views_more
+from cxlens.web import (
+    views,
+    views_customers,
+    views_insights,
+    views_loop,
+    views_more,
+    views_text,
+)
+from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx, Page
 
 PAGES: dict[str, Callable[[Ctx], Page]] = {
@@ -17,8 +25,18 @@ PAGES: dict[str, Callable[[Ctx], Page]] = {
     "verbatims": views.verbatims,
     "surveys": views_loop.surveys,
     "loop": views_loop.loop,
+    "drivers": views_insights.drivers,
+    "cohorts": views_insights.cohorts,
+    "impact": views_insights.impact,
+    "customers": views_customers.customers,
+    "themes": views_text.themes,
+    "sentiment": views_text.sentiment,
     "catalogue": views.catalogue_page,
 }
+#: The filters a page reads (URL names), where not all of them: the others are neither
+#: offered nor applied, nor part of its cache key.
+USES: dict[str, tuple[str, ...]] = {**views_insights.USES, **views_customers.USES,
+                                    **views_text.USES}
 
 
 def build(name: str, ctx: Ctx) -> Page:
@@ -26,3 +44,8 @@ def build(name: str, ctx: Ctx) -> Page:
         raise NotFound(f"no page {name!r}.{did_you_mean(name, PAGES)}",
                        f"pages: {', '.join(PAGES)}")
     return PAGES[name](ctx)
+
+
+def relevant(name: str, filters: Filters) -> Filters:
+    """``filters`` without those page ``name`` does not read."""
+    return filters.keep(USES[name]) if name in USES else filters

@@ -1,0 +1,73 @@
+"""The figures alert checks judge: a metric by segment (and month) over a window, through the
+metric layer, with the sufficient statistics kept next to each figure for the tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from cxlens.metrics.compile import PERIOD, Request
+from cxlens.metrics.query import statistics
+from cxlens.metrics.result import finalize
+from cxlens.metrics.sampling import variance
+from cxlens.metrics.spec import Metric
+from cxlens.store.base import Warehouse
+
+UTC = dt.UTC
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(month: dt.date, k: int) -> dt.date:
+    """The first day of the month ``k`` months after (or before) ``month``."""
+    total = month.year * 12 + month.month - 1 + k
+    return dt.date(total // 12, total % 12 + 1, 1)
+
+
+def judged_month(as_of: dt.date) -> dt.date:
+    """The last complete calendar month before ``as_of`` (its first day)."""
+    return add_months(month_start(as_of), -1)
+
+
+def label(first: dt.date, last: dt.date | None = None) -> str:
+    """'2026-05' or '2026-05..2026-07' (months, inclusive)."""
+    one = f"{first:%Y-%m}"
+    return one if last is None or last == first else f"{one}..{last:%Y-%m}"
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def segment_label(row: pd.Series, by: tuple[str, ...]) -> str:
+    return ", ".join(f"{d}={row[d]}" for d in by) if by else "all"
+
+
+def figures(wh: Warehouse, metric: Metric, by: tuple[str, ...], where: str | None,
+            first: dt.date, after: dt.date, monthly: bool = False) -> pd.DataFrame:
+    """One row per segment (per month when ``monthly``) from ``first`` up to ``after``
+    (exclusive): ``segment``, the dimensions, ``period``, the raw statistics, then ``value``,
+    ``n``, ``ci_low``, ``ci_high``, ``flag`` and ``var`` (display units²). Rows of segments
+    with a missing dimension value are dropped (nobody to alert)."""
+    req = Request(dims=by, grain="month" if monthly else None, start=_moment(first),
+                  end=_moment(after), where=where, dialect=wh.dialect)
+    raw = statistics(wh, metric, req)
+    if raw.empty:
+        return pd.DataFrame(columns=["segment", *by, PERIOD, "value", "n", "ci_low", "ci_high",
+                                     "flag", "var"])
+    final = finalize(raw, metric, req)
+    out = raw.drop(columns=[c for c in final.columns if c in raw.columns and c not in by])
+    out = pd.concat([out, final.drop(columns=list(by))], axis=1)
+    if by:
+        out = out.dropna(subset=list(by)).reset_index(drop=True)
+    out["var"] = variance(out, metric)
+    out.insert(0, "segment", [segment_label(r, by) for _, r in out.iterrows()]
+               if len(out) else [])
+    if monthly:
+        out[PERIOD] = pd.to_datetime(out[PERIOD]).dt.date
+    out["n"] = out["n"].fillna(0).astype(np.int64)
+    return out

@@ -1,0 +1,168 @@
+"""Alerts kept in the warehouse (table ``cxlens_alerts``), one row per *breach*: a rule and
+segment that starts breaching opens an alert; later months that still breach only extend it
+(``last_month``, the latest figure); the first month judged without a breach resolves it. So a
+breach is alerted once however often the check runs, and a new breach after a recovery is a new
+alert. Judging a month an alert already covers changes nothing (checks are idempotent).
+
+Opening and resolving queue the ``alert.opened`` / ``alert.resolved`` webhook events in the
+same transaction (the outbox of :mod:`cxlens.webhooks`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from cxlens import webhooks
+from cxlens.alerts.checks import Judgement
+from cxlens.schema import Column, Table, Type
+from cxlens.store.base import Warehouse
+
+_S, _T, _F, _I = Type.STRING, Type.TIMESTAMP, Type.FLOAT, Type.INTEGER
+ALERTS = Table("cxlens_alerts", "Alerts: one row per breach of an alert rule (docs/alerts.md).", (
+    Column("alert_id", _S, "Unique id (al_…).", required=True),
+    Column("rule", _S, "The rule's name.", required=True),
+    Column("check_kind", _S, "threshold, sla, control or drift.", required=True),
+    Column("metric", _S, "The metric judged.", required=True),
+    Column("segment", _S, "e.g. vendor=Northwind BPO; all for the whole population.",
+           required=True),
+    Column("first_month", _S, "The first month that breached (YYYY-MM).", required=True),
+    Column("last_month", _S, "The latest month judged that still breached.", required=True),
+    Column("resolved_month", _S, "The first month judged without a breach (open: empty)."),
+    Column("status", _S, "open or resolved.", required=True),
+    Column("covering", _S, "Months the latest figure covers (drift: the recent window)."),
+    Column("value", _F, "The latest breaching figure."),
+    Column("n", _I, "Its sample size."),
+    Column("ci_low", _F, "Its 95 % interval."),
+    Column("ci_high", _F, ""),
+    Column("limit_value", _F, "The threshold, target or control limit crossed; drift: the "
+           "figure before."),
+    Column("change", _F, "drift: the change, with its 95 % interval."),
+    Column("change_low", _F, ""),
+    Column("change_high", _F, ""),
+    Column("p_value", _F, "drift: the test's p-value."),
+    Column("message", _S, "What breached, in a sentence."),
+    Column("opened_at", _T, "When the check that opened it ran.", required=True),
+    Column("updated_at", _T, "When a check last extended or resolved it.", required=True),
+    Column("email_to", _S, "Recipients (comma-separated), empty for none."),
+    Column("emailed_at", _T, "When the e-mail went out."),
+    Column("email_attempts", _I, "E-mail attempts so far."),
+    Column("email_error", _S, "Why the last e-mail attempt failed."),
+), key=("alert_id",))
+EVENTS = ("alert.opened", "alert.resolved")
+_FIGURE = ("covering", "value", "n", "ci_low", "ci_high", "limit_value", "change", "change_low",
+           "change_high", "p_value", "message")
+
+
+def ensure(wh: Warehouse) -> None:
+    wh.ensure(ALERTS)
+    webhooks.ensure(wh)
+
+
+@dataclass
+class Changes:
+    opened: list[str] = field(default_factory=list)
+    extended: list[str] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _figure(j: Judgement) -> list[Any]:
+    return [j.window, j.value, j.n, j.ci_low, j.ci_high, j.limit, j.change, j.change_low,
+            j.change_high, j.p_value, j.message]
+
+
+def payload(row: dict[str, Any]) -> dict[str, Any]:
+    """What webhooks and e-mails carry about an alert."""
+    keep = ("alert_id", "rule", "check_kind", "metric", "segment", "first_month", "last_month",
+            "resolved_month", "status", *_FIGURE)
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in row.items()
+            if k in keep}
+
+
+def _existing(wh: Warehouse, rule: str, segment: str) -> list[dict[str, Any]]:
+    cols = [c.name for c in ALERTS.columns]
+    rows = wh.query(f"SELECT {', '.join(cols)} FROM cxlens_alerts WHERE rule = ? AND "
+                    "segment = ? ORDER BY first_month", [rule, segment])
+    return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+def _month(day: dt.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def _covers(alert: dict[str, Any], month: str) -> bool:
+    resolved = alert["resolved_month"]
+    return bool(alert["first_month"] <= month and (resolved is None or month < resolved))
+
+
+def record(wh: Warehouse, judgements: Sequence[Judgement], now: dt.datetime,
+           recipients: dict[str, tuple[str, ...]], hooks: Sequence[Any] = ()) -> Changes:
+    """Open, extend or resolve alerts from ``judgements`` in one transaction; queue webhook
+    events for opened and resolved ones. ``recipients``: e-mail addresses per rule."""
+    ensure(wh)
+    changes = Changes()
+    events: list[tuple[str, dict[str, Any], str | None]] = []
+    with wh.transaction():
+        for j in judgements:
+            month = _month(j.month)
+            alerts = _existing(wh, j.rule, j.segment)
+            open_ = next((a for a in alerts if a["status"] == "open"), None)
+            covered = any(_covers(a, month) for a in alerts)
+            if j.breached and open_ is not None:
+                if month > open_["last_month"]:
+                    wh.execute("UPDATE cxlens_alerts SET last_month = ?, "
+                               + ", ".join(f"{c} = ?" for c in _FIGURE)
+                               + ", updated_at = ? WHERE alert_id = ?",
+                               [month, *_figure(j), now, open_["alert_id"]])
+                    changes.extended.append(open_["alert_id"])
+                else:
+                    changes.unchanged += 1
+            elif j.breached and not covered:
+                aid = "al_" + secrets.token_hex(8)
+                row = [aid, j.rule, j.check, j.metric, j.segment, month, month, None,
+                       "open", *_figure(j), now, now,
+                       ", ".join(recipients.get(j.rule, ())), None, 0, None]
+                wh.insert_rows("cxlens_alerts", [c.name for c in ALERTS.columns], [row])
+                changes.opened.append(aid)
+                events.append(("alert.opened", payload(_existing_one(wh, aid)), None))
+            elif not j.breached and open_ is not None and month > open_["last_month"]:
+                wh.execute("UPDATE cxlens_alerts SET status = 'resolved', resolved_month = ?, "
+                           "updated_at = ? WHERE alert_id = ?",
+                           [month, now, open_["alert_id"]])
+                changes.resolved.append(open_["alert_id"])
+                events.append(("alert.resolved", payload(_existing_one(wh, open_["alert_id"])),
+                               None))
+            else:
+                changes.unchanged += 1
+        if hooks and events:
+            webhooks.emit_many(wh, hooks, events, now)
+    return changes
+
+
+def _existing_one(wh: Warehouse, alert_id: str) -> dict[str, Any]:
+    cols = [c.name for c in ALERTS.columns]
+    row = wh.query(f"SELECT {', '.join(cols)} FROM cxlens_alerts WHERE alert_id = ?",
+                   [alert_id])[0]
+    return dict(zip(cols, row, strict=True))
+
+
+def listing(wh: Warehouse, status: str | None = None, segment_like: str | None = None
+            ) -> pd.DataFrame:
+    """Alerts, open first then most recent breach first; ``status`` open or resolved."""
+    ensure(wh)
+    where, params = [], []
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    if segment_like:
+        where.append("segment LIKE ?")
+        params.append(segment_like)
+    sql = ("SELECT * FROM cxlens_alerts" + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, last_month DESC, rule, "
+           "segment")
+    return wh.query_df(sql, params)

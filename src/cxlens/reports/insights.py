@@ -1,0 +1,188 @@
+"""The report's insight sections: key drivers of CSAT, support-cohort NPS, initiative impact
+(every initiative listed), customers (CLV and the churn model's evaluation), themes of the
+comments and the alerts of the last twelve months. Each is the
+dashboard page's data (the same library calls, the same bootstrap resamples), trimmed to what
+a printed page holds: headline figures, one chart, and one compact table whose every figure
+reads "value (95 % low – high)" beside its n. A vendor's report gets the key drivers of their
+own vendor only, and the alerts on their vendor: the others are about every vendor's
+customers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from cxlens.alerts import store as alert_store
+from cxlens.errors import CxlensError
+from cxlens.web import views_customers, views_insights, views_text
+from cxlens.web.views import Ctx, Page
+from cxlens.web.views_insights import rows_of
+
+#: Sections rendered with their table.
+NAMES = ("drivers", "cohorts", "impact", "customers", "themes", "alerts")
+
+
+def _num(v: Any, digits: int, sign: bool = False) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    return f"{float(v):{'+' if sign else ''},.{digits}f}"
+
+
+def ci(v: Any, low: Any, high: Any, digits: int = 1, sign: bool = False,
+       scale: float = 1.0) -> str:
+    """"value (low – high)", with – for a missing number (alone when the value is)."""
+    def s(x: Any) -> Any:
+        return None if x is None or pd.isna(x) else scale * float(x)
+
+    if s(v) is None:
+        return "–"
+    return (f"{_num(s(v), digits, sign)} ({_num(s(low), digits, sign)} – "
+            f"{_num(s(high), digits, sign)})")
+
+
+def _p(v: Any) -> str:
+    return "–" if v is None or pd.isna(v) else f"{float(v):.2g}"
+
+
+def sections(ctx: Ctx, vendor: str | None) -> list[Page]:
+    builders: list[tuple[str, str, Callable[[Ctx], Page]]] = [
+        ("drivers", "Key drivers of CSAT", drivers)]
+    if vendor is None:
+        builders += [("cohorts", "Relational NPS by support history", cohorts),
+                     ("impact", "Initiative impact on CSAT", impact),
+                     ("customers", "Customers: lifetime value and churn risk", customers),
+                     ("themes", "Themes in customer comments", themes)]
+    builders.append(("alerts", "Alerts", lambda c: alerts(c, vendor)))
+    out = []
+    for name, title, build in builders:
+        try:
+            out.append(build(ctx))
+        except CxlensError as exc:  # e.g. no initiatives or orders: say so, keep the report
+            page = Page(name, title)
+            page.notes.append(f"{exc.message} ({exc.hint}).")
+            out.append(page)
+    return out
+
+
+def drivers(ctx: Ctx) -> Page:
+    page = views_insights.drivers(ctx)
+    page.figures = [f for f in page.figures if f.metric.startswith("r2:")]
+    page.charts = [c for c in page.charts if c.name == "quadrant"]
+    table = page.tables["drivers"]
+    page.tables = {"drivers": pd.DataFrame([{
+        "factor": r["label"], "weight (95 %)": ci(r["weight"], r["weight_ci_low"],
+                                                  r["weight_ci_high"], 3),
+        "share of R² % (95 %)": ci(r["share"], r["share_ci_low"], r["share_ci_high"], 0,
+                                   scale=100),
+        "beta (95 %)": ci(r["beta"], r["beta_ci_low"], r["beta_ci_high"], 2, True),
+        "with − without (95 %)": ci(r["effect"], r["effect_ci_low"], r["effect_ci_high"], 1,
+                                    True),
+        "performance %": _num(r["performance"], 0), "quadrant": r["quadrant"] or "–",
+        "n": f"{int(r['n']):,}", "flag": r["flag"] or ""} for r in rows_of(table)])}
+    return page
+
+
+def cohorts(ctx: Ctx) -> Page:
+    page = views_insights.cohorts(ctx)
+    page.figures = []
+    page.charts = [c for c in page.charts if c.name == "gaps"]
+    page.tables = {"cohorts": pd.DataFrame([{
+        "cohort": r["cohort"], "customers had": r["description"], "n": f"{int(r['n']):,}",
+        "NPS (95 %)": ci(r["nps"], r["nps_ci_low"], r["nps_ci_high"], 1, True),
+        f"gap to {page.extra['reference']} (95 %)": ci(r["gap"], r["gap_ci_low"],
+                                                       r["gap_ci_high"], 1, True),
+        "p": _p(r["gap_p"]), "q (BH)": _p(r["gap_q"]), "flag": r["flag"]}
+        for r in rows_of(page.tables["cohorts"])])}
+    return page
+
+
+def impact(ctx: Ctx) -> Page:
+    page = views_insights.impact(ctx)
+    page.figures = []
+    unit = "points"
+    rows = []
+    for r in rows_of(page.tables["initiatives"]):
+        row = {"initiative": f"{r['initiative_id']} {r['name']}",
+               "start": str(pd.Timestamp(r["started_at"]).date()),
+               "scope": r["scope"] or "everything"}
+        for part, label in (("before", "before"), ("after", "after")):
+            row[f"{label} % (95 %)"] = ci(r[part], r[f"{part}_ci_low"], r[f"{part}_ci_high"])
+            row[f"{label} n"] = f"{int(r[f'{part}_n']):,}"
+        for part, label in (("change", "change"), ("did", "DiD")):
+            has = part in r and not pd.isna(r[part])
+            row[f"{label}, {unit} (95 %)"] = ci(r[part], r[f"{part}_ci_low"],
+                                                r[f"{part}_ci_high"], 1, True) if has else "–"
+            row[f"{label} p / q"] = f"{_p(r[f'{part}_p'])} / {_p(r[f'{part}_q'])}" \
+                if has else "–"
+        rows.append(row | {"flag": r["flag"]})
+    page.tables = {"initiatives": pd.DataFrame(rows)}
+    return page
+
+
+def customers(ctx: Ctx) -> Page:
+    page = views_customers.customers(ctx)
+    page.charts = [c for c in page.charts if c.name == "calibration"]
+    tables: dict[str, pd.DataFrame] = {}
+    if "clv" in page.tables:
+        tables["clv"] = pd.DataFrame([{
+            "currency": r["currency"], "customers": f"{int(r['customers']):,}",
+            "repeat buyers": f"{int(r['repeat_buyers']):,}",
+            "total CLV (95 %)": ci(r.get("total_clv"), r.get("total_clv_ci_low"),
+                                   r.get("total_clv_ci_high"), 0),
+            "mean CLV (95 %)": ci(r.get("mean_clv"), r.get("mean_clv_ci_low"),
+                                  r.get("mean_clv_ci_high"), 2),
+            "n": f"{int(r['customers']):,}", "not computed": r["skipped"] or ""}
+            for r in rows_of(page.tables["clv"])])
+    if "churn_top" in page.tables:
+        top = page.tables["churn_top"].head(10)
+        tables["churn_top"] = pd.DataFrame([{
+            "riskiest customers": r["customer_id"], "segment": r["segment"],
+            "P(churn) % (95 %)": ci(r["risk"], r["ci_low"], r["ci_high"], 1, scale=100),
+            "n": f"{int(r['n']):,}"} for r in rows_of(top)])
+    page.tables = tables
+    return page
+
+
+def themes(ctx: Ctx) -> Page:
+    page = views_text.themes(ctx)
+    page.figures = []
+    page.charts = [c for c in page.charts if c.name == "effects"]
+    page.tables = {"themes": pd.DataFrame([{
+        "theme": r["label"], "comments": f"{int(r['comments']):,}",
+        "share % (95 %)": ci(r["share"], r["share_ci_low"], r["share_ci_high"]),
+        "effect, points (95 %)": ci(r["effect"], r["effect_ci_low"], r["effect_ci_high"], 1,
+                                     True),
+        "on": str(r["outcome"] or "–").upper(), "q (BH)": _p(r["q_value"]),
+        "n with / without": f"{int(r['n_with'] or 0):,} / {int(r['n_without'] or 0):,}",
+        "flag": r["flag"] or ""} for r in rows_of(page.tables["themes"])])}
+    return page
+
+
+def alerts(ctx: Ctx, vendor: str | None, months: int = 12) -> Page:
+    """Alerts whose last breaching month is within the last ``months`` months of alerts (a
+    vendor's report: their vendor's segments only)."""
+    page = Page("alerts", "Alerts")
+    frame = alert_store.listing(ctx.wh)
+    if vendor:
+        mine = f"vendor={vendor}"
+        frame = frame[[mine in str(s).split(", ") for s in frame["segment"]]]
+    if frame.empty:
+        page.notes.append("No alerts: none of the alert rules breached (cxlens alerts check; "
+                          "docs/alerts.md).")
+        return page
+    latest = max(frame["last_month"])
+    y, m = map(int, str(latest).split("-"))
+    total = y * 12 + m - 1 - (months - 1)
+    since = f"{total // 12}-{total % 12 + 1:02d}"
+    frame = frame[frame["last_month"] >= since]
+    page.tables = {"alerts": pd.DataFrame([{
+        "rule": r["rule"], "check": r["check_kind"], "segment": r["segment"],
+        "months": r["first_month"] if r["last_month"] == r["first_month"]
+        else f"{r['first_month']} – {r['last_month']}",
+        "status": r["status"], "figure (95 %)": ci(r["value"], r["ci_low"], r["ci_high"]),
+        "n": f"{int(r['n']):,}", "what": r["message"]} for r in rows_of(frame)])}
+    page.notes.append(f"Alerts breaching from {since} to {latest}, open first; each breach "
+                      "once (docs/alerts.md).")
+    return page

@@ -1,0 +1,150 @@
+"""Sentiment of survey comments or social mentions over a period: shares, net sentiment and mean
+score by group (survey for comments, brand for mentions) and month, with intervals; and how the
+models agree with the labels the data carries.
+
+* Shares of positive / neutral / negative texts: Wilson 95 % intervals.
+* Net sentiment = % positive − % negative, in points (−100…100); it is built like NPS (+1, 0,
+  −1 per text), so its interval is NPS's (:func:`cxlens.stats.nps.nps_interval`).
+* Mean compound score: Student-t 95 % interval.
+* Evaluation, for both models so they can be compared:
+  - mentions: agreement with the stored ``sentiment`` labels (accuracy with a Wilson interval,
+    macro-F1). A label cxlens filled in at import (the ``vader`` model) agrees with ``vader``
+    by construction — evaluate on labelled data only;
+  - comments: AUC of the compound score between NPS detractors' and promoters' comments, and
+    between CSAT bottom-two-box and top-two-box comments (bootstrap interval), and the mean
+    score of each group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cxlens.errors import ConfigError
+from cxlens.stats.mean import t_interval
+from cxlens.stats.nps import nps_interval
+from cxlens.stats.wilson import wilson_interval
+from cxlens.store.base import Warehouse
+from cxlens.text import source
+from cxlens.text.evaluate import agreement, auc_interval
+from cxlens.text.sentiment import DEFAULT_MODEL, LABELS, MODELS, check_model, score
+
+ALL = "all"
+SUMMARY_COLUMNS = ["group", "month", "n", "positive", "positive_ci_low", "positive_ci_high",
+                   "neutral", "neutral_ci_low", "neutral_ci_high", "negative",
+                   "negative_ci_low", "negative_ci_high", "net", "net_ci_low", "net_ci_high",
+                   "mean", "mean_ci_low", "mean_ci_high"]
+EVALUATION_COLUMNS = ["model", "against", "n", "accuracy", "accuracy_ci_low",
+                      "accuracy_ci_high", "macro_f1", "f1_positive", "f1_neutral",
+                      "f1_negative", "auc", "auc_ci_low", "auc_ci_high"]
+#: comments: (outcome, group column, low group, middle group, high group)
+SCORE_GROUPS = (("nps", "nps_group", "detractor", "passive", "promoter"),
+                ("csat", "csat_group", "dissatisfied", "neutral", "satisfied"))
+
+
+@dataclass(frozen=True)
+class SentimentSummary:
+    source: str  # comments | mentions
+    model: str
+    first: dt.date
+    last: dt.date  # inclusive
+    overall: pd.DataFrame  # SUMMARY_COLUMNS by group (and "all"), month = None
+    monthly: pd.DataFrame  # SUMMARY_COLUMNS by group and month
+    evaluation: pd.DataFrame  # EVALUATION_COLUMNS, one row per model and reference
+    by_score: pd.DataFrame  # comments: mean score per model, outcome and score group
+    texts: pd.DataFrame  # one row per text (redacted): compound and label of ``model``
+
+
+def summarise(texts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """SUMMARY_COLUMNS for each combination of ``keys`` (columns of ``texts``, which also has
+    ``compound`` and ``label``)."""
+    rows = []
+    scored = texts[texts["compound"].notna()]
+    for key, part in scored.groupby(keys, sort=True, dropna=False):
+        values = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+        n = len(part)
+        row: dict[str, object] = {"group": values.get("group", ALL),
+                                  "month": values.get("month"), "n": n}
+        counts = {lab: int((part["label"] == lab).sum()) for lab in LABELS}
+        for lab in LABELS:
+            lo, hi = wilson_interval(counts[lab], n)
+            row |= {lab: counts[lab] / n, f"{lab}_ci_low": float(lo), f"{lab}_ci_high": float(hi)}
+        net, nlo, nhi = nps_interval(counts["positive"], counts["negative"], n)
+        mean = float(part["compound"].mean())
+        sd = float(part["compound"].std(ddof=1)) if n > 1 else np.nan
+        mlo, mhi = t_interval(n, mean, sd)
+        row |= {"net": float(net), "net_ci_low": float(nlo), "net_ci_high": float(nhi),
+                "mean": mean, "mean_ci_low": float(mlo), "mean_ci_high": float(mhi)}
+        rows.append(row)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def _evaluate(frame: pd.DataFrame, kind: str, texts: list[str]) -> tuple[pd.DataFrame,
+                                                                           pd.DataFrame]:
+    rows: list[dict[str, object]] = []
+    groups: list[dict[str, object]] = []
+    for model in MODELS:
+        scored = score(texts, model)
+        if kind == "mentions":
+            given = frame["given"].where(frame["given"].isin(LABELS))
+            if given.notna().any():
+                a = agreement(given.tolist(), scored["label"].tolist(), LABELS)
+                rows.append({"model": model, "against": "stored sentiment labels", "n": a.n,
+                             "accuracy": a.accuracy, "accuracy_ci_low": a.accuracy_ci_low,
+                             "accuracy_ci_high": a.accuracy_ci_high, "macro_f1": a.macro_f1,
+                             **{f"f1_{c}": a.f1.get(c, np.nan) for c in LABELS}})
+            continue
+        for outcome, column, low, middle, high in SCORE_GROUPS:
+            g = frame[column]
+            lo_scores = scored.loc[g == low, "compound"].dropna().to_numpy()
+            hi_scores = scored.loc[g == high, "compound"].dropna().to_numpy()
+            if len(lo_scores) and len(hi_scores):
+                value, ci_lo, ci_hi = auc_interval(lo_scores, hi_scores)
+                rows.append({"model": model, "against": f"{outcome}: {low} vs {high}",
+                             "n": len(lo_scores) + len(hi_scores), "auc": value,
+                             "auc_ci_low": ci_lo, "auc_ci_high": ci_hi})
+            for name in (low, middle, high):
+                values = scored.loc[g == name, "compound"].dropna()
+                n = len(values)
+                if not n:
+                    continue
+                sd = float(values.std(ddof=1)) if n > 1 else np.nan
+                mlo, mhi = t_interval(n, float(values.mean()), sd)
+                groups.append({"model": model, "outcome": outcome, "group": name, "n": n,
+                               "mean": float(values.mean()), "mean_ci_low": float(mlo),
+                               "mean_ci_high": float(mhi)})
+    return (pd.DataFrame(rows, columns=EVALUATION_COLUMNS),
+            pd.DataFrame(groups, columns=["model", "outcome", "group", "n", "mean",
+                                          "mean_ci_low", "mean_ci_high"]))
+
+
+def sentiment_summary(wh: Warehouse, source_name: str = "comments",
+                      model: str = DEFAULT_MODEL, start: str | dt.date | None = None,
+                      end: str | dt.date | None = None) -> SentimentSummary:
+    """Sentiment of ``source_name`` (comments or mentions) from ``start`` to ``end``
+    (inclusive days; default: the year up to the latest text) scored by ``model``."""
+    check_model(model)
+    first, after = source.period(wh, source_name, start, end)
+    last = after - dt.timedelta(days=1)
+    if source_name == "comments":
+        frame = source.comments(wh, first, after)
+        texts, group = frame["comment"].astype(str).tolist(), frame["survey"]
+    else:
+        frame = source.mentions(wh, first, after)
+        texts, group = frame["text"].astype(str).tolist(), frame["brand"]
+    if not len(frame):
+        raise ConfigError(f"no {source_name} with text between {first} and {last}",
+                          "widen --from/--to, or import texts first")
+    scored = score(texts, model)
+    frame = frame.assign(group=group.astype(str), compound=scored["compound"].to_numpy(),
+                         label=scored["label"].to_numpy())
+    overall = pd.concat([summarise(frame.assign(group=ALL), ["group"]),
+                         summarise(frame, ["group"])], ignore_index=True)
+    monthly = pd.concat([summarise(frame.assign(group=ALL), ["group", "month"]),
+                         summarise(frame, ["group", "month"])], ignore_index=True)
+    evaluation, by_score = _evaluate(frame, source_name, texts)
+    return SentimentSummary(source_name, model, first, last, overall, monthly, evaluation,
+                            by_score, frame.drop(columns=["group"]))

@@ -1,0 +1,103 @@
+"""The free text text analytics reads: survey comments and social mentions, for a period,
+redacted before anything else sees them.
+
+Each comment carries its answer's place in the catalogue's definitions (so a theme's effect is
+measured with the same NPS and CSAT as everywhere else):
+
+* ``nps_group``: promoter / passive / detractor for answers in the ``nps:relational`` population
+  (catalogue ``nps``: promoters ``score >= 9``, detractors ``score <= 6``);
+* ``csat_group``: satisfied (the catalogue ``csat`` condition, top two boxes) / neutral /
+  dissatisfied (bottom two boxes, ``score <= scale_min + 1``) for answers in the ``csat``
+  population.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from cxlens.dates import parse_day
+from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.metrics.catalogue import resolve
+from cxlens.store.base import Warehouse
+from cxlens.text.redact import redact
+
+SOURCES = {"comments": ("survey_responses", "responded_at"),
+           "mentions": ("mentions", "posted_at")}
+DAYS = 365
+
+
+def check_source(name: str) -> str:
+    if name not in SOURCES:
+        raise NotFound(f"no text source {name!r}.{did_you_mean(name, SOURCES)}",
+                       f"choose one of: {', '.join(SOURCES)}")
+    return name
+
+
+def period(wh: Warehouse, source: str, start: str | dt.date | None,
+           end: str | dt.date | None) -> tuple[dt.date, dt.date]:
+    """[first day, day after the last day) from inclusive ``--from``/``--to``; by default the
+    year up to the latest text of ``source``."""
+    table, column = SOURCES[check_source(source)]
+    last = parse_day(end, "--to")
+    if last is None:
+        latest = wh.query(f"SELECT max({column}) FROM {table}")[0][0]
+        if latest is None:
+            raise ConfigError(f"the warehouse has no {table}",
+                              f"import {table} first (cxlens import) or build the demo")
+        last = latest.date()
+    first = parse_day(start, "--from") or last - dt.timedelta(days=DAYS - 1)
+    if first > last:
+        raise ConfigError(f"--from {first} is after --to {last}", "swap the dates")
+    return first, last + dt.timedelta(days=1)
+
+
+def _utc(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _all(conditions: list[str]) -> str:
+    return " AND ".join(f"({c})" for c in conditions) or "TRUE"
+
+
+def _comments_sql() -> str:
+    nps, csat = resolve("nps:relational"), resolve("csat")
+    satisfied = csat.condition or "FALSE"
+    return (
+        "SELECT response_id, survey, kind, score, responded_at, comment, "
+        f"CASE WHEN NOT ({_all(nps.population)}) THEN NULL "
+        f"WHEN {nps.positive} THEN 'promoter' WHEN {nps.negative} THEN 'detractor' "
+        "ELSE 'passive' END AS nps_group, "
+        f"CASE WHEN NOT ({_all(csat.population)}) THEN NULL "
+        f"WHEN {satisfied} THEN 'satisfied' WHEN score <= scale_min + 1 THEN 'dissatisfied' "
+        "ELSE 'neutral' END AS csat_group "
+        "FROM survey_responses WHERE comment IS NOT NULL AND responded_at >= ? "
+        "AND responded_at < ? ORDER BY responded_at, response_id")
+
+
+def _month(at: pd.Series) -> pd.Series:
+    utc = pd.to_datetime(at, utc=True)
+    return utc.dt.strftime("%Y-%m")
+
+
+def comments(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
+    """Non-blank survey comments answered in [first, after), redacted, with ``month`` (UTC)."""
+    frame = wh.query_df(_comments_sql(), [_utc(first), _utc(after)])
+    frame = frame[frame["comment"].astype(str).str.strip() != ""].reset_index(drop=True)
+    frame["comment"] = frame["comment"].map(redact)
+    frame["month"] = _month(frame["responded_at"])
+    return frame
+
+
+def mentions(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
+    """Mentions with a non-blank text posted in [first, after), redacted, with ``month``; the
+    stored ``sentiment`` is returned as ``given``."""
+    frame = wh.query_df(
+        "SELECT mention_id, brand, source, posted_at, text, sentiment AS given FROM mentions "
+        "WHERE text IS NOT NULL AND posted_at >= ? AND posted_at < ? "
+        "ORDER BY posted_at, mention_id", [_utc(first), _utc(after)])
+    frame = frame[frame["text"].astype(str).str.strip() != ""].reset_index(drop=True)
+    frame["text"] = frame["text"].map(redact)
+    frame["month"] = _month(frame["posted_at"])
+    return frame

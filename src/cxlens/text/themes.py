@@ -1,0 +1,144 @@
+"""Themes in survey comments, offline: embed, cluster, label, and measure each theme.
+
+1. The period's non-blank comments are read and redacted (:mod:`cxlens.text.source`); nothing
+   downstream — embeddings, labels, examples — ever sees the personal data.
+2. Each comment becomes a unit-length sentence embedding (:mod:`cxlens.text.embed`).
+3. k-means groups them; k is given or chosen by the silhouette (:mod:`cxlens.text.cluster`).
+4. Each cluster is labelled by its top c-TF-IDF terms (:mod:`cxlens.text.ctfidf`); its examples
+   are the distinct comments nearest its centroid.
+5. Volume, monthly trend and effect on NPS / CSAT (:mod:`cxlens.text.theme_stats`); each theme
+   gets one sentence, e.g. "login, password, reset: 12 % of detractor comments, −31 NPS points
+   vs others (95 % …)".
+
+Themes are numbered by volume, 1 the largest. The same data, k and seed give the same themes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxlens.errors import ConfigError
+from cxlens.store.base import Warehouse
+from cxlens.text import cluster as clustering
+from cxlens.text import sentiment, source
+from cxlens.text.ctfidf import top_terms, words
+from cxlens.text.embed import MODEL, embed
+from cxlens.text.theme_stats import effects, headline, sentence, trend, volume
+
+MIN_COMMENTS = 20
+LABEL_TERMS = 3
+TERMS = 8
+EXAMPLES = 3
+THEME_COLUMNS = ["theme", "label", "terms", "comments", "n", "share", "share_ci_low",
+                 "share_ci_high", "sentiment", "outcome", "score_with", "score_without",
+                 "effect", "effect_ci_low", "effect_ci_high", "p_value", "q_value",
+                 "significant", "n_with", "n_without", "low_share", "low_ci_low",
+                 "low_ci_high", "low_n", "flag", "sentence", "examples"]
+
+
+class ThemeError(ConfigError):
+    """Themes cannot be found as asked."""
+
+    code = "theme_error"
+
+
+@dataclass(frozen=True)
+class ThemeResult:
+    """Everything a report or page shows about the themes of one period."""
+
+    first: dt.date
+    last: dt.date  # inclusive
+    n_comments: int
+    k: int
+    rule: str  # how k was chosen
+    silhouette: dict[int, float]
+    model: str
+    themes: pd.DataFrame  # THEME_COLUMNS, one row per theme, largest first
+    effects: pd.DataFrame  # theme × outcome (nps, csat): theme_stats.EFFECT_COLUMNS
+    trend: pd.DataFrame  # theme × month: comments, n, share and interval
+    comments: pd.DataFrame  # one row per comment (redacted) with its theme
+
+
+def themes(wh: Warehouse, start: str | dt.date | None = None, end: str | dt.date | None = None,
+           *, k: int | None = None, seed: int = clustering.SEED) -> ThemeResult:
+    """Themes of the survey comments answered from ``start`` to ``end`` (inclusive days;
+    default: the year up to the latest answer)."""
+    first, after = source.period(wh, "comments", start, end)
+    frame = source.comments(wh, first, after)
+    return find_themes(frame, first, after - dt.timedelta(days=1), k=k, seed=seed)
+
+
+def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | None = None,
+                seed: int = clustering.SEED) -> ThemeResult:
+    """Themes of ``frame`` (the columns of :func:`cxlens.text.source.comments`; comments
+    already redacted)."""
+    n = len(frame)
+    if k is not None and k < 1:
+        raise ThemeError(f"--k must be 1 or more, got {k}", "e.g. --k 8, or leave it out")
+    if n < MIN_COMMENTS or (k is not None and k > n):
+        raise ThemeError(f"{n} comments between {first} and {last}: too few to find themes",
+                         f"widen --from/--to to have at least {max(MIN_COMMENTS, k or 0)} "
+                         "comments")
+    texts = frame["comment"].astype(str).tolist()
+    vectors = embed(texts)
+    fit = clustering.cluster(vectors, k, seed=seed)
+    order = np.argsort(-np.bincount(fit.labels, minlength=fit.k), kind="stable")
+    number = np.empty(fit.k, dtype=int)
+    number[order] = np.arange(1, fit.k + 1)
+    out = frame.copy()
+    out["theme"] = number[fit.labels]
+    out["sentiment"] = sentiment.compound(texts)
+    ids = list(range(1, fit.k + 1))
+    terms = top_terms(texts, out["theme"].to_numpy(), ids, TERMS)
+    labels = {t: ", ".join(w for w, _ in terms[t - 1][:LABEL_TERMS]) or f"theme {t}"
+              for t in ids}
+    out["label"] = out["theme"].map(labels)
+    table = volume(out["theme"], ids)
+    table["label"] = table["theme"].map(labels)
+    table["terms"] = [", ".join(w for w, _ in terms[t - 1]) for t in ids]
+    table["sentiment"] = [float(out.loc[out["theme"] == t, "sentiment"].mean()) for t in ids]
+    table["examples"] = [_examples(out, vectors, fit.centroids[order[t - 1]], t) for t in ids]
+    eff = effects(out, ids)
+    heads = {t: headline(eff, t) for t in ids}
+    for col in ("outcome", "score_with", "score_without", "effect", "effect_ci_low",
+                "effect_ci_high", "p_value", "q_value", "significant", "n_with", "n_without",
+                "low_share", "low_ci_low", "low_ci_high", "low_n", "flag"):
+        table[col] = [_get(heads[t], col) for t in ids]
+    table["sentence"] = [sentence(labels[t], heads[t], share)
+                         for t, share in zip(ids, table["share"].astype(float), strict=True)]
+    months = trend(out["theme"], out["month"], ids)
+    months.insert(1, "label", months["theme"].map(labels))
+    eff.insert(1, "label", eff["theme"].map(labels))
+    shown = ["response_id", "responded_at", "month", "survey", "kind", "score", "nps_group",
+             "csat_group", "theme", "label", "sentiment", "comment"]
+    return ThemeResult(first, last, n, fit.k, fit.rule, fit.silhouette, MODEL,
+                       table.reindex(columns=THEME_COLUMNS), eff, months,
+                       out.reindex(columns=shown))
+
+
+def _get(row: pd.Series | None, column: str) -> Any:
+    return None if row is None else row[column]
+
+
+def _examples(frame: pd.DataFrame, vectors: np.ndarray, centroid: np.ndarray, theme: int,
+              count: int = EXAMPLES) -> list[str]:
+    """The ``count`` comments of ``theme`` nearest its centroid (already redacted), skipping
+    one that says the same as an earlier pick (same terms; contact details aside)."""
+    rows = np.flatnonzero(frame["theme"].to_numpy() == theme)
+    closeness = vectors[rows] @ centroid
+    picked: list[str] = []
+    seen: set[str] = set()
+    for i in rows[np.argsort(-closeness, kind="stable")]:
+        text = str(frame.at[i, "comment"])
+        key = " ".join(words(text)) or " ".join(text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            picked.append(text)
+        if len(picked) == count:
+            break
+    return picked

@@ -1,0 +1,74 @@
+"""k-means and the silhouette on points whose answer is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cxlens.text.cluster import ClusterError, cluster, kmeans, silhouette
+
+
+def _blobs(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Three tight groups of 2-D unit vectors around 0°, 120° and 240°."""
+    rng = np.random.default_rng(seed)
+    truth = np.repeat([0, 1, 2], [30, 20, 10])
+    angle = truth * 2 * np.pi / 3 + rng.normal(0, 0.05, len(truth))
+    return np.column_stack([np.cos(angle), np.sin(angle)]), truth
+
+
+def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    return len({(int(x), int(y)) for x, y in zip(a, b, strict=True)}) == len(set(a)) == len(set(b))
+
+
+def _silhouette_by_loops(x: np.ndarray, labels: np.ndarray) -> float:
+    unit = x / np.linalg.norm(x, axis=1, keepdims=True)
+    scores = []
+    for i in range(len(x)):
+        d = {c: [1 - float(unit[i] @ unit[j]) for j in range(len(x))
+                 if labels[j] == c and j != i] for c in set(labels.tolist())}
+        own = d[int(labels[i])]
+        if not own:
+            scores.append(0.0)
+            continue
+        a = sum(own) / len(own)
+        b = min(sum(v) / len(v) for c, v in d.items() if c != labels[i])
+        scores.append((b - a) / max(a, b))
+    return sum(scores) / len(scores)
+
+
+def test_kmeans_finds_the_groups_and_is_reproducible() -> None:
+    x, truth = _blobs()
+    labels, centroids = kmeans(x, 3, seed=3)
+    assert _same_partition(labels, truth) and centroids.shape == (3, 2)
+    again, _ = kmeans(x, 3, seed=3)
+    assert (again == labels).all()
+
+
+def test_silhouette_matches_the_definition() -> None:
+    x, truth = _blobs(1)
+    wrong = truth.copy()
+    wrong[:5] = 1
+    for labels in (truth, wrong, np.arange(len(x)) % 4):
+        assert silhouette(x, labels) == pytest.approx(_silhouette_by_loops(x, labels))
+    singleton = truth.copy()
+    singleton[0] = 7  # alone in its cluster: counts 0
+    assert silhouette(x, singleton) == pytest.approx(_silhouette_by_loops(x, singleton))
+    assert np.isnan(silhouette(x, np.zeros(len(x), dtype=int)))
+
+
+def test_k_is_chosen_by_silhouette_or_given() -> None:
+    x, truth = _blobs(2)
+    chosen = cluster(x, ks=range(2, 7))
+    assert chosen.k == 3 and _same_partition(chosen.labels, truth)
+    assert set(chosen.silhouette) == {2, 3, 4, 5, 6}
+    assert chosen.silhouette[3] == max(chosen.silhouette.values())
+    given = cluster(x, 5)
+    assert given.k == 5 and given.rule == "given" and len(set(given.labels)) == 5
+
+
+def test_impossible_requests_are_explained() -> None:
+    x, _ = _blobs()
+    with pytest.raises(ClusterError, match="cannot make 61 clusters of 60 texts"):
+        cluster(x, 61)
+    with pytest.raises(ClusterError, match="too few texts"):
+        cluster(x[:2])

@@ -1,0 +1,52 @@
+"""The sentiment summary of the demo's mentions and comments: counts that match the warehouse,
+shares and net sentiment that add up, and both models evaluated."""
+
+from __future__ import annotations
+
+import pytest
+
+from cxlens.errors import ConfigError, NotFound
+from cxlens.store.base import Warehouse
+from cxlens.text.sentiment_summary import sentiment_summary
+
+
+def test_mentions_by_brand_and_month(demo: Warehouse) -> None:
+    s = sentiment_summary(demo, "mentions", "vader")
+    total = demo.scalar("SELECT count(*) FROM mentions WHERE text IS NOT NULL")
+    overall = s.overall.set_index("group")
+    assert overall.loc["all", "n"] == total
+    by_brand = dict(demo.query("SELECT brand, count(*) FROM mentions GROUP BY brand"))
+    assert {g: overall.loc[g, "n"] for g in by_brand} == by_brand
+    shares = s.overall[["positive", "neutral", "negative"]].sum(axis=1)
+    assert shares.to_numpy() == pytest.approx(1.0)
+    net = 100 * (s.overall["positive"] - s.overall["negative"])
+    assert s.overall["net"].to_numpy() == pytest.approx(net.to_numpy())
+    assert (s.overall["net_ci_low"] < s.overall["net"]).all()
+    months = s.monthly[s.monthly["group"] == "all"]
+    assert months["n"].sum() == total and months["month"].is_monotonic_increasing
+    evaluation = s.evaluation.set_index("model")
+    assert set(evaluation.index) == {"vader", "lexicon"}
+    assert evaluation.loc["vader", "n"] == total
+    assert evaluation.loc["vader", "macro_f1"] > evaluation.loc["lexicon", "macro_f1"]
+
+
+def test_comments_against_scores(demo: Warehouse) -> None:
+    s = sentiment_summary(demo, "comments", "lexicon", "2026-01-01", "2026-06-30")
+    assert (s.first.isoformat(), s.last.isoformat()) == ("2026-01-01", "2026-06-30")
+    n = demo.scalar("SELECT count(*) FROM survey_responses WHERE comment IS NOT NULL AND "
+                    "responded_at >= '2026-01-01' AND responded_at < '2026-07-01'")
+    assert s.overall.set_index("group").loc["all", "n"] == n == len(s.texts)
+    assert set(s.overall["group"]) == {"all", "csat", "nps"}
+    aucs = s.evaluation.dropna(subset=["auc"])
+    assert set(aucs["against"]) == {"nps: detractor vs promoter",
+                                    "csat: dissatisfied vs satisfied"}
+    assert (aucs["auc_ci_low"] > 0.5).all()
+    promoters = s.by_score[(s.by_score["group"] == "promoter")]
+    assert set(promoters["model"]) == {"vader", "lexicon"}
+
+
+def test_bad_requests_are_explained(demo: Warehouse) -> None:
+    with pytest.raises(NotFound, match='Did you mean "mentions"'):
+        sentiment_summary(demo, "mentoins")
+    with pytest.raises(ConfigError, match="no mentions with text"):
+        sentiment_summary(demo, "mentions", start="2020-01-01", end="2020-01-31")
