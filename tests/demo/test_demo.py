@@ -559,6 +559,15 @@ def test_planted_effects_at_scale_one(tmp_path: Path) -> None:
         # (4) Northwind's slip
         nw = northwind_by_slip(wh)
         assert nw.fcr[True] < nw.fcr[False] - 0.15
+        # ... and the demo's replay of the example alert rules finds it (docs/alerts.md)
+        from cxlens.alerts.store import listing
+
+        alerts = listing(wh)
+        slip = summary.planted["northwind_slip"]
+        first_slip = str(slip["months"]).split(",")[0]
+        theirs = alerts[(alerts.segment == f"vendor={slip['vendor']}")
+                        & (alerts.first_month == first_slip)]
+        assert {"drift", "control", "sla"} <= set(theirs.check_kind), alerts
 
         # (5) the cherry-picker, and only them, by handle time and satisfaction
         from cxlens.casemix import CHERRY_PICKING, cherry_picking
