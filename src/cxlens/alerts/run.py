@@ -20,6 +20,7 @@ from cxlens.alerts.spec import Config
 from cxlens.errors import ConfigError
 from cxlens.metrics.query import resolve_all
 from cxlens.store.base import Warehouse
+from cxlens.store.migrate import data_version
 from cxlens.surveys import config as surveys_config
 
 
@@ -89,3 +90,26 @@ def replay(wh: Warehouse, since: dt.date, until: dt.date | None = None, *,
             progress(run)
         month = add_months(month, 1)
     return runs
+
+
+@dataclass
+class Schedule:
+    """When ``cxlens serve`` runs the checks (with DuckDB only the server may write): on its
+    first tick, then whenever the data, the rules or the month to judge changed — at most once
+    per ``every`` seconds, so a stream of survey answers does not re-run them constantly.
+    Checks are idempotent, so a run that changes nothing costs only its queries."""
+
+    every: float = 3600.0
+    key: tuple[str, str, dt.date] | None = None
+    last: float | None = None  # monotonic seconds of the last run
+
+    def tick(self, wh: Warehouse, now_s: float) -> Run | None:
+        rules = alert_config.text(wh)
+        if not rules:
+            return None
+        key = (data_version(wh), rules, judged_month(default_as_of(wh)))
+        if key == self.key or (self.last is not None and now_s - self.last < self.every):
+            return None
+        run = check(wh)
+        self.key, self.last = key, now_s
+        return run

@@ -31,7 +31,8 @@ def register(app: typer.Typer) -> None:
             help="Pre-compute the default pages at start and after each data change.")]
         = True,
         surveys_every: Annotated[float, typer.Option(
-            help="Run the survey programmes every so many seconds (0: never).")] = 60,
+            help="Run the survey programmes, and the alert checks when due, every so many "
+                 "seconds (0: never).")] = 60,
         collect_rate: Annotated[float, typer.Option(
             help="Survey submissions allowed per client address and second.")] = 5,
         db: DbOption = None,

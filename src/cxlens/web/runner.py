@@ -1,24 +1,29 @@
 """Runs the survey programmes inside ``cxlens serve`` (with DuckDB only one process may write
 the file, so the server is where the scheduled work happens): every few seconds one
 :func:`cxlens.surveys.run.run`, with the configuration re-read from the warehouse, and a data
-version bump when answers arrived, so dashboard figures include them."""
+version bump when answers arrived, so dashboard figures include them; then the alert checks
+when they are due (:class:`cxlens.alerts.run.Schedule`)."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
+from cxlens.alerts.run import Schedule
 from cxlens.store.base import Warehouse
 from cxlens.surveys.config import current
 from cxlens.surveys.run import run
 from cxlens.web.surveys import SurveyService
 
 log = logging.getLogger("cxlens.surveys")
+alert_log = logging.getLogger("cxlens.alerts")
 
 
 def programme_runner(wh: Warehouse, svc: SurveyService, every: float,
-                     stop: threading.Event) -> None:
+                     stop: threading.Event, alerts: Schedule | None = None) -> None:
     seen = svc.writer.accepted
+    alerts = alerts or Schedule()
     while not stop.wait(every):
         try:
             config = current(wh)
@@ -28,3 +33,7 @@ def programme_runner(wh: Warehouse, svc: SurveyService, every: float,
             seen = accepted
         except Exception:  # keep running; the next tick retries
             log.exception("survey programme run failed")
+        try:
+            alerts.tick(wh, time.monotonic())
+        except Exception:  # a broken rule must not stop the surveys
+            alert_log.exception("alert check failed")
