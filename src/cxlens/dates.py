@@ -1,10 +1,18 @@
-"""Day options (``--from``, ``--to``, ``--as-of``): one parser, one error message."""
+"""Days and months: the day options (``--from``, ``--to``, ``--as-of``) with one parser and one
+error message, a day's UTC midnight, whole-month steps, and the default "year up to the latest
+row" period of the analyses."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, TypeVar
 
 from cxlens.errors import ConfigError
+
+if TYPE_CHECKING:
+    from cxlens.store.base import Warehouse
+
+D = TypeVar("D", dt.date, dt.datetime)
 
 
 def parse_day(text: str | dt.date | None, option: str) -> dt.date | None:
@@ -16,3 +24,34 @@ def parse_day(text: str | dt.date | None, option: str) -> dt.date | None:
     except ValueError:
         raise ConfigError(f"{option} {text!r} is not a date",
                           f"write it as YYYY-MM-DD, e.g. {option} 2026-06-30") from None
+
+
+def utc(value: dt.date | dt.datetime) -> dt.datetime:
+    """A day as its midnight in UTC; a datetime as is (a naive one is taken as UTC)."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+
+
+def add_months(when: D, months: int) -> D:
+    """``when`` moved by whole months (the day is clipped to the month's last day)."""
+    total = when.year * 12 + when.month - 1 + months
+    year, month = divmod(total, 12)
+    first_next = dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    last_day = (first_next - dt.timedelta(days=1)).day
+    return when.replace(year=year, month=month + 1, day=min(when.day, last_day))
+
+
+def year_to_latest(wh: Warehouse, table: str, column: str, start: str | dt.date | None,
+                   end: str | dt.date | None, days: int = 365) -> tuple[dt.date, dt.date]:
+    """[first day, day after the last day) from inclusive ``--from``/``--to``; by default the
+    ``days`` up to the latest ``column`` of ``table``."""
+    last = parse_day(end, "--to")
+    if last is None:
+        latest = wh.scalar(f"SELECT max({column}) FROM {table}")
+        if latest is None:
+            raise ConfigError(f"the warehouse has no {table}",
+                              f"import {table} first (cxlens import) or build the demo")
+        last = latest.date()
+    first = parse_day(start, "--from") or last - dt.timedelta(days=days - 1)
+    return first, last + dt.timedelta(days=1)

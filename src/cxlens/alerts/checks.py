@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cxlens.alerts.figures import add_months, figures, label
+from cxlens.alerts.figures import figures, label
 from cxlens.alerts.spec import Rule
+from cxlens.dates import add_months
 from cxlens.metrics.compile import PERIOD
 from cxlens.metrics.result import number
 from cxlens.metrics.sampling import change_p, scale, testable
@@ -50,11 +51,6 @@ def _fmt(metric: Metric, x: float) -> str:
     return f"{x:.1f}{' %' if metric.unit.value == 'percent' else ''}"
 
 
-def _bad_low(metric: Metric) -> bool | None:
-    """True when a low figure is bad, False when a high one is, None when both could be."""
-    return metric.higher_is_better
-
-
 def _min_n(rule: Rule, metric: Metric) -> int:
     return rule.min_sample or metric.min_sample
 
@@ -70,9 +66,7 @@ def threshold(wh: Warehouse, rule: Rule, metric: Metric, month: dt.date) -> list
         v = float(r["value"])
         low = rule.below is not None and v < rule.below
         high = rule.above is not None and v > rule.above
-        limit = rule.below if low else rule.above if high else (rule.below
-                                                                  if rule.below is not None
-                                                                  else rule.above)
+        limit = rule.below if low or (not high and rule.below is not None) else rule.above
         side = "below" if low else "above"
         msg = (f"{r['segment']}: {metric.label} {_fmt(metric, v)} in {month:%Y-%m} "
                f"(95 % {_fmt(metric, r['ci_low'])}–{_fmt(metric, r['ci_high'])}, n {r['n']}) "
@@ -85,7 +79,7 @@ def threshold(wh: Warehouse, rule: Rule, metric: Metric, month: dt.date) -> list
 
 def sla(wh: Warehouse, rule: Rule, metric: Metric, month: dt.date) -> list[Judgement]:
     target = float(rule.target or 0)
-    low_bad = bool(_bad_low(metric))
+    low_bad = bool(metric.higher_is_better)
     out = []
     for _, r in _point(rule, metric, wh, month).iterrows():
         v, lo, hi = float(r["value"]), float(r["ci_low"]), float(r["ci_high"])
@@ -128,7 +122,7 @@ def control(wh: Warehouse, rule: Rule, metric: Metric, month: dt.date) -> list[J
             how = f"±{rule.sigmas:g} SE limits"
         if not (np.isfinite(low) and np.isfinite(high)):
             continue
-        bad_low = _bad_low(metric)
+        bad_low = metric.higher_is_better
         below, above = v < low, v > high
         breached = (below if bad_low else above) if bad_low is not None else (below or above)
         limit = low if (below or (not above and bad_low)) else high
@@ -163,7 +157,7 @@ def drift(wh: Warehouse, rule: Rule, metric: Metric, month: dt.date) -> list[Jud
     change = both["value"].to_numpy(float) - both["value_before"].to_numpy(float)
     se = np.sqrt(both["var"].to_numpy(float) + both["var_before"].to_numpy(float))
     z = z_value(0.95)
-    bad_low = _bad_low(metric)
+    bad_low = metric.higher_is_better
     win, win_before = label(start, month), label(add_months(start, -k), add_months(start, -1))
     out = []
     for i in range(len(both)):

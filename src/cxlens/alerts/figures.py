@@ -8,6 +8,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from cxlens.dates import add_months, utc
 from cxlens.metrics.compile import PERIOD, Request
 from cxlens.metrics.query import statistics
 from cxlens.metrics.result import finalize
@@ -15,17 +16,9 @@ from cxlens.metrics.sampling import variance
 from cxlens.metrics.spec import Metric
 from cxlens.store.base import Warehouse
 
-UTC = dt.UTC
-
 
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
-
-
-def add_months(month: dt.date, k: int) -> dt.date:
-    """The first day of the month ``k`` months after (or before) ``month``."""
-    total = month.year * 12 + month.month - 1 + k
-    return dt.date(total // 12, total % 12 + 1, 1)
 
 
 def judged_month(as_of: dt.date) -> dt.date:
@@ -39,10 +32,6 @@ def label(first: dt.date, last: dt.date | None = None) -> str:
     return one if last is None or last == first else f"{one}..{last:%Y-%m}"
 
 
-def _moment(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
 def segment_label(row: pd.Series, by: tuple[str, ...]) -> str:
     return ", ".join(f"{d}={row[d]}" for d in by) if by else "all"
 
@@ -53,8 +42,8 @@ def figures(wh: Warehouse, metric: Metric, by: tuple[str, ...], where: str | Non
     (exclusive): ``segment``, the dimensions, ``period``, the raw statistics, then ``value``,
     ``n``, ``ci_low``, ``ci_high``, ``flag`` and ``var`` (display units²). Rows of segments
     with a missing dimension value are dropped (nobody to alert)."""
-    req = Request(dims=by, grain="month" if monthly else None, start=_moment(first),
-                  end=_moment(after), where=where, dialect=wh.dialect)
+    req = Request(dims=by, grain="month" if monthly else None, start=utc(first),
+                  end=utc(after), where=where, dialect=wh.dialect)
     raw = statistics(wh, metric, req)
     if raw.empty:
         return pd.DataFrame(columns=["segment", *by, PERIOD, "value", "n", "ci_low", "ci_high",

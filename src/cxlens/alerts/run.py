@@ -15,8 +15,9 @@ from cxlens import webhooks
 from cxlens.alerts import config as alert_config
 from cxlens.alerts import email, store
 from cxlens.alerts.checks import CHECKS, Judgement
-from cxlens.alerts.figures import add_months, judged_month, month_start
+from cxlens.alerts.figures import judged_month, month_start
 from cxlens.alerts.spec import Config
+from cxlens.dates import add_months
 from cxlens.errors import ConfigError
 from cxlens.metrics.query import resolve_all
 from cxlens.store.base import Warehouse

@@ -84,11 +84,20 @@ def payload(row: dict[str, Any]) -> dict[str, Any]:
             if k in keep}
 
 
-def _existing(wh: Warehouse, rule: str, segment: str) -> list[dict[str, Any]]:
-    cols = [c.name for c in ALERTS.columns]
-    rows = wh.query(f"SELECT {', '.join(cols)} FROM cxlens_alerts WHERE rule = ? AND "
-                    "segment = ? ORDER BY first_month", [rule, segment])
-    return [dict(zip(cols, r, strict=True)) for r in rows]
+COLUMNS = tuple(c.name for c in ALERTS.columns)
+
+
+def _by_segment(wh: Warehouse, rules: set[str]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The recorded alerts of ``rules`` per (rule, segment), oldest breach first."""
+    if not rules:
+        return {}
+    rows = wh.query(f"SELECT {', '.join(COLUMNS)} FROM cxlens_alerts WHERE rule IN "
+                    f"({', '.join('?' * len(rules))}) ORDER BY first_month", sorted(rules))
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        alert = dict(zip(COLUMNS, r, strict=True))
+        out.setdefault((alert["rule"], alert["segment"]), []).append(alert)
+    return out
 
 
 def _month(day: dt.date) -> str:
@@ -107,12 +116,13 @@ def record(wh: Warehouse, judgements: Sequence[Judgement], now: dt.datetime,
     ensure(wh)
     changes = Changes()
     events: list[tuple[str, dict[str, Any], str | None]] = []
+    new: list[list[Any]] = []
     with wh.transaction():
+        known = _by_segment(wh, {j.rule for j in judgements})
         for j in judgements:
             month = _month(j.month)
-            alerts = _existing(wh, j.rule, j.segment)
+            alerts = known.setdefault((j.rule, j.segment), [])
             open_ = next((a for a in alerts if a["status"] == "open"), None)
-            covered = any(_covers(a, month) for a in alerts)
             if j.breached and open_ is not None:
                 if month > open_["last_month"]:
                     wh.execute("UPDATE cxlens_alerts SET last_month = ?, "
@@ -122,47 +132,40 @@ def record(wh: Warehouse, judgements: Sequence[Judgement], now: dt.datetime,
                     changes.extended.append(open_["alert_id"])
                 else:
                     changes.unchanged += 1
-            elif j.breached and not covered:
-                aid = "al_" + secrets.token_hex(8)
-                row = [aid, j.rule, j.check, j.metric, j.segment, month, month, None,
-                       "open", *_figure(j), now, now,
+            elif j.breached and not any(_covers(a, month) for a in alerts):
+                row = ["al_" + secrets.token_hex(8), j.rule, j.check, j.metric, j.segment, month,
+                       month, None, "open", *_figure(j), now, now,
                        ", ".join(recipients.get(j.rule, ())), None, 0, None]
-                wh.insert_rows("cxlens_alerts", [c.name for c in ALERTS.columns], [row])
-                changes.opened.append(aid)
-                events.append(("alert.opened", payload(_existing_one(wh, aid)), None))
+                alert = dict(zip(COLUMNS, row, strict=True))
+                alerts.append(alert)
+                new.append(row)
+                changes.opened.append(alert["alert_id"])
+                events.append(("alert.opened", payload(alert), None))
             elif not j.breached and open_ is not None and month > open_["last_month"]:
                 wh.execute("UPDATE cxlens_alerts SET status = 'resolved', resolved_month = ?, "
                            "updated_at = ? WHERE alert_id = ?",
                            [month, now, open_["alert_id"]])
+                open_.update(status="resolved", resolved_month=month, updated_at=now)
                 changes.resolved.append(open_["alert_id"])
-                events.append(("alert.resolved", payload(_existing_one(wh, open_["alert_id"])),
-                               None))
+                events.append(("alert.resolved", payload(open_), None))
             else:
                 changes.unchanged += 1
+        wh.insert_rows("cxlens_alerts", COLUMNS, new)
         if hooks and events:
             webhooks.emit_many(wh, hooks, events, now)
     return changes
 
 
-def _existing_one(wh: Warehouse, alert_id: str) -> dict[str, Any]:
-    cols = [c.name for c in ALERTS.columns]
-    row = wh.query(f"SELECT {', '.join(cols)} FROM cxlens_alerts WHERE alert_id = ?",
-                   [alert_id])[0]
-    return dict(zip(cols, row, strict=True))
-
-
-def listing(wh: Warehouse, status: str | None = None, segment_like: str | None = None
+def listing(wh: Warehouse, status: str | None = None, vendor: str | None = None
             ) -> pd.DataFrame:
-    """Alerts, open first then most recent breach first; ``status`` open or resolved."""
+    """Alerts, open first then most recent breach first; ``status`` open or resolved;
+    ``vendor``: only alerts on a segment of that vendor (what its viewers may see)."""
     ensure(wh)
-    where, params = [], []
-    if status:
-        where.append("status = ?")
-        params.append(status)
-    if segment_like:
-        where.append("segment LIKE ?")
-        params.append(segment_like)
-    sql = ("SELECT * FROM cxlens_alerts" + (" WHERE " + " AND ".join(where) if where else "")
-           + " ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, last_month DESC, rule, "
-           "segment")
-    return wh.query_df(sql, params)
+    where = " WHERE status = ?" if status else ""
+    frame = wh.query_df("SELECT * FROM cxlens_alerts" + where + " ORDER BY CASE WHEN status = "
+                        "'open' THEN 0 ELSE 1 END, last_month DESC, rule, segment",
+                        [status] if status else [])
+    if vendor is None:
+        return frame
+    mine = f"vendor={vendor}"
+    return frame[[mine in str(s).split(", ") for s in frame["segment"]]].reset_index(drop=True)

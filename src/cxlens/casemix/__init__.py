@@ -16,8 +16,7 @@ import datetime as dt
 import pandas as pd
 
 from cxlens.casemix.agents import CHERRY_PICKING, COLUMNS, INSUFFICIENT, When, adjusted
-from cxlens.dates import parse_day
-from cxlens.errors import ConfigError
+from cxlens.dates import year_to_latest
 from cxlens.store.base import Warehouse
 
 #: The figures checked by default: handle time and satisfaction.
@@ -27,15 +26,7 @@ DEFAULT_METRICS = ("aht", "csat")
 def period(wh: Warehouse, start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
     """[first day, day after the last day) from inclusive ``--from``/``--to`` dates; by
     default the year up to the latest contact."""
-    last = parse_day(end, "--to")
-    if last is None:
-        latest = wh.query("SELECT max(created_at) FROM interactions")[0][0]
-        if latest is None:
-            raise ConfigError("the warehouse has no interactions",
-                              "import interactions first (cxlens import) or build the demo")
-        last = latest.date()
-    first = parse_day(start, "--from") or last - dt.timedelta(days=364)
-    return first, last + dt.timedelta(days=1)
+    return year_to_latest(wh, "interactions", "created_at", start, end)
 
 
 def cherry_picking(wh: Warehouse, start: When, end: When, *, where: str | None = None,

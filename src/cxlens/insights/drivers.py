@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxlens.dates import utc
 from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.metrics.catalogue import resolve
 from cxlens.schema import SURVEY_SCALES
@@ -131,7 +132,7 @@ def fetch(wh: Warehouse, outcome: str, start: dt.date | dt.datetime,
           end: dt.date | dt.datetime) -> pd.DataFrame:
     """One row per answer of ``outcome`` from ``start`` (inclusive) to ``end`` (exclusive), in
     ``response_id`` order."""
-    lo, hi = (_utc(start), _utc(end))
+    lo, hi = (utc(start), utc(end))
     if hi <= lo:
         raise DriversError(f"the period {lo.date()} – {hi.date()} is empty",
                            "give an end date after the start date")
@@ -168,12 +169,6 @@ def _sql(outcome: str) -> str:
             f"no_contact, {feats}, {seg}, e.ces FROM a LEFT JOIN k ON k.l_id = a.response_id "
             "LEFT JOIN e ON e.ces_id = k.interaction_id WHERE a.y IS NOT NULL "
             "ORDER BY a.response_id")  # a fixed order: the seeded bootstrap repeats
-
-
-def _utc(value: dt.date | dt.datetime) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,8 +370,8 @@ def drivers(wh: Warehouse, outcome: str, start: dt.date | dt.datetime,
         rows = rows[rows[col].astype("string").eq(value).fillna(False).astype(bool)]
     if len(rows) == 0:
         within = "".join(f", {c} = {v}" for c, v in (only or {}).items())
-        raise DriversError(f"no {outcome} answers between {_utc(start).date()} and "
-                           f"{_utc(end).date()}{within}",
+        raise DriversError(f"no {outcome} answers between {utc(start).date()} and "
+                           f"{utc(end).date()}{within}",
                            "widen --from/--to, or import survey_responses first")
     groups = [("all", rows)] if by is None else [
         (str(k), g) for k, g in rows[rows[by].notna()].groupby(by, sort=True)]

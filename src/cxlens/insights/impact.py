@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from cxlens.dates import add_months
 from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
 from cxlens.metrics.compile import Request
 from cxlens.metrics.query import resolve_all, statistics
@@ -104,15 +105,6 @@ def find(wh: Warehouse, key: str) -> Initiative:
     raise NotFound(f"no initiative {key!r}.{did_you_mean(key, choices)}",
                    "give an id or a name: " + "; ".join(f"{i.initiative_id} ({i.name})"
                                                          for i in known))
-
-
-def add_months(when: dt.datetime, months: int) -> dt.datetime:
-    """``when`` moved by whole months (the day is clipped to the month's last day)."""
-    total = when.year * 12 + when.month - 1 + months
-    year, month = divmod(total, 12)
-    first_next = dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
-    last_day = (first_next - dt.timedelta(days=1)).day
-    return when.replace(year=year, month=month + 1, day=min(when.day, last_day))
 
 
 def parse_after(text: str | int) -> tuple[int, int]:

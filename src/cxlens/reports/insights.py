@@ -9,12 +9,14 @@ customers."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
 from cxlens.alerts import store as alert_store
+from cxlens.dates import add_months
 from cxlens.errors import CxlensError
 from cxlens.web import views_customers, views_insights, views_text
 from cxlens.web.views import Ctx, Page
@@ -164,18 +166,13 @@ def alerts(ctx: Ctx, vendor: str | None, months: int = 12) -> Page:
     """Alerts whose last breaching month is within the last ``months`` months of alerts (a
     vendor's report: their vendor's segments only)."""
     page = Page("alerts", "Alerts")
-    frame = alert_store.listing(ctx.wh)
-    if vendor:
-        mine = f"vendor={vendor}"
-        frame = frame[[mine in str(s).split(", ") for s in frame["segment"]]]
+    frame = alert_store.listing(ctx.wh, vendor=vendor)
     if frame.empty:
         page.notes.append("No alerts: none of the alert rules breached (cxlens alerts check; "
                           "docs/alerts.md).")
         return page
     latest = max(frame["last_month"])
-    y, m = map(int, str(latest).split("-"))
-    total = y * 12 + m - 1 - (months - 1)
-    since = f"{total // 12}-{total % 12 + 1:02d}"
+    since = f"{add_months(dt.date.fromisoformat(f'{latest}-01'), 1 - months):%Y-%m}"
     frame = frame[frame["last_month"] >= since]
     page.tables = {"alerts": pd.DataFrame([{
         "rule": r["rule"], "check": r["check_kind"], "segment": r["segment"],

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
+from cxlens.stats.auc import auc
 from cxlens.stats.wilson import wilson_interval
 
 RESAMPLES = 1000
@@ -59,18 +59,6 @@ def agreement(given: Sequence[Any], predicted: Sequence[Any],
         f1[c] = float(2 * tp / (counts[:, i].sum() + counts[i].sum())) if tp else 0.0
     return Agreement(n, hits / n if n else float("nan"), float(lo), float(hi),
                      float(np.mean(list(f1.values()))) if f1 else float("nan"), f1, table)
-
-
-def auc(low: npt.ArrayLike, high: npt.ArrayLike) -> float:
-    """P(a ``high`` score > a ``low`` score), ties half; NaN when a group is empty."""
-    lo = np.asarray(low, dtype=float)
-    hi = np.asarray(high, dtype=float)
-    lo, hi = lo[~np.isnan(lo)], hi[~np.isnan(hi)]
-    if not len(lo) or not len(hi):
-        return float("nan")
-    ranks = stats.rankdata(np.concatenate([lo, hi]))
-    u = ranks[len(lo):].sum() - len(hi) * (len(hi) + 1) / 2
-    return float(u / (len(lo) * len(hi)))
 
 
 def auc_interval(low: npt.ArrayLike, high: npt.ArrayLike, *, resamples: int = RESAMPLES,

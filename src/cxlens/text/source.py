@@ -17,7 +17,7 @@ import datetime as dt
 
 import pandas as pd
 
-from cxlens.dates import parse_day
+from cxlens.dates import utc, year_to_latest
 from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.metrics.catalogue import resolve
 from cxlens.store.base import Warehouse
@@ -40,21 +40,11 @@ def period(wh: Warehouse, source: str, start: str | dt.date | None,
     """[first day, day after the last day) from inclusive ``--from``/``--to``; by default the
     year up to the latest text of ``source``."""
     table, column = SOURCES[check_source(source)]
-    last = parse_day(end, "--to")
-    if last is None:
-        latest = wh.query(f"SELECT max({column}) FROM {table}")[0][0]
-        if latest is None:
-            raise ConfigError(f"the warehouse has no {table}",
-                              f"import {table} first (cxlens import) or build the demo")
-        last = latest.date()
-    first = parse_day(start, "--from") or last - dt.timedelta(days=DAYS - 1)
-    if first > last:
-        raise ConfigError(f"--from {first} is after --to {last}", "swap the dates")
-    return first, last + dt.timedelta(days=1)
-
-
-def _utc(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    first, after = year_to_latest(wh, table, column, start, end, DAYS)
+    if first >= after:
+        raise ConfigError(f"--from {first} is after --to {after - dt.timedelta(days=1)}",
+                          "swap the dates")
+    return first, after
 
 
 def _all(conditions: list[str]) -> str:
@@ -83,7 +73,7 @@ def _month(at: pd.Series) -> pd.Series:
 
 def comments(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
     """Non-blank survey comments answered in [first, after), redacted, with ``month`` (UTC)."""
-    frame = wh.query_df(_comments_sql(), [_utc(first), _utc(after)])
+    frame = wh.query_df(_comments_sql(), [utc(first), utc(after)])
     frame = frame[frame["comment"].astype(str).str.strip() != ""].reset_index(drop=True)
     frame["comment"] = frame["comment"].map(redact)
     frame["month"] = _month(frame["responded_at"])
@@ -96,7 +86,7 @@ def mentions(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
     frame = wh.query_df(
         "SELECT mention_id, brand, source, posted_at, text, sentiment AS given FROM mentions "
         "WHERE text IS NOT NULL AND posted_at >= ? AND posted_at < ? "
-        "ORDER BY posted_at, mention_id", [_utc(first), _utc(after)])
+        "ORDER BY posted_at, mention_id", [utc(first), utc(after)])
     frame = frame[frame["text"].astype(str).str.strip() != ""].reset_index(drop=True)
     frame["text"] = frame["text"].map(redact)
     frame["month"] = _month(frame["posted_at"])

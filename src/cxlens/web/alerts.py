@@ -22,22 +22,14 @@ router = APIRouter()
 STATUSES = ("open", "resolved")
 
 
-def _visible(frame: pd.DataFrame, user: User) -> pd.DataFrame:
-    if user.role != "vendor":
-        return frame
-    mine = f"vendor={user.vendor}"
-    keep = [mine in str(s).split(", ") for s in frame["segment"]]
-    return frame[keep].reset_index(drop=True)
-
-
 def _alerts(request: Request, user: User, status: str | None) -> pd.DataFrame:
     if status not in (None, "", *STATUSES):
         raise ConfigError(f"status {status!r} is not open or resolved",
                           "use ?status=open or ?status=resolved, or leave it out")
     st = state(request)
     with st.lock:
-        frame = store.listing(st.wh, status or None)
-    return _visible(frame, user)
+        return store.listing(st.wh, status or None,
+                             user.vendor if user.role == "vendor" else None)
 
 
 def _rules(request: Request) -> list[dict[str, Any]]:

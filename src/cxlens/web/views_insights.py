@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from cxlens.casemix import period
@@ -63,7 +62,8 @@ def fig(key: str, label: str, unit: str, value: Any, n: Any, low: Any, high: Any
         flag: Any = None) -> Figure:
     """A card: the value with its 95 % interval and n (missing numbers as None)."""
     def num(v: Any) -> float | None:
-        return None if v is None or pd.isna(v) or not np.isfinite(float(v)) else float(v)
+        value = charts.plain(v)
+        return None if value is None else float(value)
 
     return Figure(metric=key, label=label, unit=unit, higher_is_better=None, value=num(value),
                   n=int(n) if n is not None and not pd.isna(n) else 0, ci_low=num(low),

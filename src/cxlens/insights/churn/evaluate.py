@@ -23,6 +23,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from cxlens.insights import Figure
+from cxlens.stats.auc import delong
 from cxlens.stats.mean import t_interval
 from cxlens.stats.wilson import wilson_interval
 
@@ -44,20 +45,6 @@ class Evaluation:
         return {"churn_rate": self.churn_rate, "auc": self.auc, "brier": self.brier,
                 "calibration_slope": self.calibration_slope,
                 "calibration_intercept": self.calibration_intercept}
-
-
-def delong(y: npt.ArrayLike, score: npt.ArrayLike) -> tuple[float, float]:
-    """AUC and its DeLong standard error."""
-    y_, s = np.asarray(y, dtype=bool), np.asarray(score, dtype=float)
-    pos, neg = s[y_], s[~y_]
-    m, n = len(pos), len(neg)
-    if m < 2 or n < 2:
-        return float("nan"), float("nan")
-    both = stats.rankdata(np.concatenate([pos, neg]))
-    v10 = (both[:m] - stats.rankdata(pos)) / n
-    v01 = 1.0 - (both[m:] - stats.rankdata(neg)) / m
-    auc = float(v10.mean())
-    return auc, float(np.sqrt(v10.var(ddof=1) / m + v01.var(ddof=1) / n))
 
 
 def _logit(p: Arr) -> Arr:

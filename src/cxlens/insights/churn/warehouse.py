@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from cxlens.dates import utc
 from cxlens.errors import ConfigError
 from cxlens.insights import InsufficientData
 from cxlens.insights.churn.evaluate import Evaluation, evaluate
@@ -82,14 +83,10 @@ ORDER BY b.customer_id
 """
 
 
-def _utc(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-
-
 def features(wh: Warehouse, cutoff: dt.date, window_days: int = 90) -> pd.DataFrame:
     """One row per customer at risk at the start of the day ``cutoff``, with the features of
     the module docstring and ``churned_at``."""
-    c = _utc(cutoff)
+    c = utc(cutoff)
     start = c - dt.timedelta(days=window_days)
     raw = wh.query_df(FEATURES_SQL, [c, c, start, c, c, start, c])
     out = pd.DataFrame({"customer_id": raw["customer_id"].astype(str)})
@@ -113,7 +110,7 @@ def labelled(wh: Warehouse, cutoff: dt.date, horizon_days: int,
              window_days: int = 90) -> pd.DataFrame:
     """``features`` at ``cutoff`` with ``churned``: 1 when churned in [cutoff, + horizon)."""
     rows = features(wh, cutoff, window_days)
-    until = pd.Timestamp(_utc(cutoff + dt.timedelta(days=horizon_days)))
+    until = pd.Timestamp(utc(cutoff + dt.timedelta(days=horizon_days)))
     rows["churned"] = (rows["churned_at"].notna() & (rows["churned_at"] < until)).astype(int)
     return rows
 
