@@ -1,6 +1,6 @@
 """The real IBM Telco churn file, imported with the example mappings.
 
-Expected figures are the widely published ones (shared/data/README.md), checked with
+Expected figures are the widely published ones (tests/data/README.md), checked with
 hand-written SQL over what was loaded; the 11 blank TotalCharges are found independently
 with the csv module."""
 

@@ -1,5 +1,5 @@
-"""Readers for the public data sets the customer-insight tests check against (read from
-../shared/data, never copied into the repository)."""
+"""Readers for the public data sets the customer-insight tests check against (tests/data/,
+with their sources, licences and published figures in tests/data/README.md)."""
 
 from __future__ import annotations
 
