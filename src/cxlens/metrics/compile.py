@@ -27,6 +27,9 @@ GRAINS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 Z95 = 1.959963984540054
 PERIOD = "period"
 ROWS = "population_rows"
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+#: A time range read from the data, as UTC datetimes.
+Span = tuple[dt.datetime, dt.datetime]
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,11 @@ class Request:
     where: str | None = None
     schedule: Schedule | None = None  # for business-hours durations
     dialect: str = ""  # the engine's name, for faster spellings of time functions
+    #: Read from the data before compiling (``query.spans``), so compiling runs no query:
+    #: the customers' first acquisition and last acquisition or churn (customer periods) and
+    #: the earliest start and latest end of a business-hours duration (its hourly calendar).
+    customer_span: Span | None = None
+    business_span: Span | None = None
 
 
 def check_request(metric: Metric, req: Request) -> None:
@@ -72,12 +80,12 @@ def _prepare(table: relations.Table, metric: Metric, needed: set[str], req: Requ
              ) -> tuple[ir.Table, list[str]]:
     """The filtered relation (time range, --where, period column) and the grouping keys."""
     if metric.source == relations.CUSTOMER_PERIODS:
-        rel = relations.customer_periods(table, _periods(table, req), needed)
+        rel = relations.customer_periods(table, _periods(req), needed)
     else:
         rel = relations.relation(table, metric.source, needed)
     if relations.PERIOD_START in needed and relations.PERIOD_START not in rel.columns:
         start = (fn.truncate(rel[metric.time], GRAINS[req.grain], req.dialect) if req.grain
-                 else ibis.literal(req.start or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)))
+                 else ibis.literal(req.start or EPOCH))
         rel = rel.mutate(**{relations.PERIOD_START: start})
     rel = rel.filter(rel[metric.time].notnull())
     if req.start is not None:
@@ -97,12 +105,12 @@ def _prepare(table: relations.Table, metric: Metric, needed: set[str], req: Requ
 def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.Table:
     """The aggregate query for ``metric`` under ``req`` (not executed)."""
     check_request(metric, req)
-    rel, keys = _prepare(table, metric, needed_columns(metric, req), req)
-    for text in metric.population:  # rows outside the population never form a segment
-        rel = rel.filter(expr.to_ibis(metric.fill(text), rel, dialect=req.dialect
-                                      ).fill_null(False))
+    rel, keys = _population(table, metric, req)
     if metric.hours == "business":
-        rel = _business_seconds(rel, metric, req.schedule or Schedule(), req.dialect)
+        if req.business_span is None:
+            raise ValueError(f"{metric.full_name}: business_span not set (see query.spans)")
+        rel = _business_seconds(rel, metric, req.schedule or Schedule(), req.business_span,
+                                req.dialect)
     # every row counts from here on; a column expression keeps the aggregates column reductions
     pop = rel[metric.time].notnull()
     if metric.quantile is not None:
@@ -113,6 +121,35 @@ def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.T
     for i, col in enumerate(metric.uniform):
         aggs[f"uniform_{i}"] = _kinds(rel[col])
     return rel.group_by(keys).aggregate(**aggs) if keys else rel.aggregate(**aggs)
+
+
+def _population(table: relations.Table, metric: Metric, req: Request,
+                ) -> tuple[ir.Table, list[str]]:
+    """The prepared relation without rows outside the population, and the grouping keys."""
+    rel, keys = _prepare(table, metric, needed_columns(metric, req), req)
+    for text in metric.population:  # rows outside the population never form a segment
+        rel = rel.filter(expr.to_ibis(metric.fill(text), rel, dialect=req.dialect
+                                      ).fill_null(False))
+    return rel, keys
+
+
+def customer_span(table: relations.Table) -> ir.Table:
+    """The query (one row: lo, hi) for ``Request.customer_span``: the first acquisition and
+    the last acquisition or churn."""
+    c = table("customers")
+    return c.aggregate(lo=c.acquired_at.min(),
+                       hi=ibis.greatest(c.acquired_at.max(), c.churned_at.max()))
+
+
+def business_span(table: relations.Table, metric: Metric, req: Request) -> ir.Table:
+    """The query (one row: lo, hi) for ``Request.business_span``: the earliest start and the
+    latest end of the durations ``metric`` measures under ``req``."""
+    assert metric.start is not None and metric.end is not None
+    check_request(metric, req)
+    rel, _ = _population(table, metric, req)
+    start, end = rel[metric.fill(metric.start)], rel[metric.fill(metric.end)]
+    rel = rel.filter(start.notnull() & end.notnull())
+    return rel.aggregate(lo=rel[metric.start].min(), hi=rel[metric.end].max())
 
 
 def fusable(metric: Metric, dialect: str = "") -> bool:
@@ -193,20 +230,19 @@ def _per_entity(rel: ir.Table, metric: Metric, keys: list[str], dialect: str) ->
     return ent.group_by(keys).aggregate(**aggs) if keys else ent.aggregate(**aggs)
 
 
-def _periods(table: relations.Table, req: Request) -> ir.Table:
+def _periods(req: Request) -> ir.Table:
     """The periods to evaluate customer-period metrics on: the --grain periods between --from
-    and --to (default: from the first acquisition to the last acquisition or churn; with no
-    --grain either, one period: the twelve months up to the last event)."""
-    c = table("customers")
-    span = c.aggregate(lo=c.acquired_at.min(),
-                       hi=ibis.greatest(c.acquired_at.max(), c.churned_at.max())).to_pandas()
+    and --to (default: from the first acquisition to the last acquisition or churn, as in
+    ``req.customer_span``; with no --grain either, one period: the twelve months up to the
+    last event)."""
+    if req.customer_span is None:
+        raise ValueError("customer_span not set (see query.spans)")
+
     def utc(value: object) -> pd.Timestamp:
         ts = pd.Timestamp(value)  # type: ignore[arg-type]
         return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
-    first, last = span["lo"].iloc[0], span["hi"].iloc[0]
-    if pd.isna(first) or pd.isna(last):
-        first = last = pd.Timestamp("1970-01-01", tz="UTC")
+    first, last = req.customer_span
     hi = utc(req.end or last)
     # without --from and --grain: the twelve months up to the data's last event
     lo = utc(req.start or (first if req.grain else hi - pd.Timedelta(days=365)))
@@ -238,18 +274,15 @@ def _count(cond: ir.BooleanValue) -> ir.Value:
 BUSINESS = "_business_seconds"
 
 
-def _business_seconds(rel: ir.Table, metric: Metric, schedule: Schedule,
+def _business_seconds(rel: ir.Table, metric: Metric, schedule: Schedule, span: Span,
                       dialect: str) -> ir.Table:
-    """Add end − start in business seconds: B(end) − B(start) from an hourly calendar."""
+    """Add end − start in business seconds: B(end) − B(start) from an hourly calendar
+    covering ``span`` (every start and end of the rows)."""
     assert metric.start is not None and metric.end is not None
     start, end = rel[metric.fill(metric.start)], rel[metric.fill(metric.end)]
     rel = rel.filter(start.notnull() & end.notnull())
-    span = rel.aggregate(lo=rel[metric.start].min(), hi=rel[metric.end].max()).to_pandas()
-    lo, hi = span["lo"].iloc[0], span["hi"].iloc[0]
-    if pd.isna(lo) or pd.isna(hi):
-        return rel.mutate(**{BUSINESS: ibis.literal(None, "float64")})
-    cal = ibis.memtable(schedule.calendar(min(lo, hi).to_pydatetime(),
-                                          max(lo, hi).to_pydatetime()))
+    lo, hi = span
+    cal = ibis.memtable(schedule.calendar(min(lo, hi), max(lo, hi)))
     for side, col in (("s", metric.start), ("e", metric.end)):
         rel = rel.mutate(**{f"_h{side}": fn.truncate(rel[col], "h", dialect)})
         right = cal.select(**{f"_j{side}": cal.hour, f"_c{side}": cal.cum,
@@ -261,8 +294,8 @@ def _business_seconds(rel: ir.Table, metric: Metric, schedule: Schedule,
         rel = rel.mutate(**{f"_b{side}": rel[f"_c{side}"]
                             + ibis.greatest(ibis.least(into, width), 0)})
     rel = rel.mutate(**{BUSINESS: rel._be - rel._bs})
-    return rel.drop(*[c for c in rel.columns if c[:2] in ("_h", "_j", "_c", "_f", "_t", "_b")
-                      and c != BUSINESS])
+    return rel.select([c for c in rel.columns  # (drop() orders them randomly)
+                       if c[:2] not in ("_h", "_j", "_c", "_f", "_t", "_b") or c == BUSINESS])
 
 
 def _value(rel: ir.Table, metric: Metric, dialect: str = "") -> ir.Value:

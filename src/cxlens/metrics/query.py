@@ -15,10 +15,14 @@ from cxlens.metrics import relations
 from cxlens.metrics.business_hours import Schedule
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import (
+    EPOCH,
     Request,
+    Span,
+    business_span,
     compile_fused,
     compile_metric,
     compile_quantiles,
+    customer_span,
     fusable,
     quantile_key,
     split_fused,
@@ -111,11 +115,41 @@ def schedule(wh: Warehouse, name: str) -> Schedule:
                    "define it with cxlens schedule set NAME --hours 'mon-fri 09:00-17:00' ...")
 
 
-def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
-    """The sufficient statistics of ``metric`` per segment, straight from the warehouse."""
+def _span(frame: pd.DataFrame) -> Span:
+    """(lo, hi) of a one-row span query as UTC datetimes; the epoch when there are no rows."""
+    lo, hi = frame["lo"].iloc[0], frame["hi"].iloc[0]
+    if pd.isna(lo) or pd.isna(hi):
+        return EPOCH, EPOCH
+    out = []
+    for value in (lo, hi):
+        ts = pd.Timestamp(value)
+        out.append((ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+                    ).to_pydatetime())
+    return out[0], out[1]
+
+
+def _with_customer_span(wh: Warehouse, req: Request) -> Request:
+    return dataclasses.replace(req, customer_span=_span(
+        customer_span(wh.ibis().table).to_pandas()))
+
+
+def spans(wh: Warehouse, metric: Metric, req: Request) -> Request:
+    """``req`` with what compiling ``metric`` needs from the data filled in: the customers'
+    span for customer-period metrics (kept when already read), the durations' span and the
+    working schedule for business-hours metrics. Compiling itself runs no query."""
+    if metric.source == relations.CUSTOMER_PERIODS and req.customer_span is None:
+        req = _with_customer_span(wh, req)
     if metric.hours == "business":
         req = dataclasses.replace(req, schedule=schedule(wh, str(metric.params.get(
             "schedule", "default"))))
+        req = dataclasses.replace(req, business_span=_span(
+            business_span(wh.ibis().table, metric, req).to_pandas()))
+    return req
+
+
+def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
+    """The sufficient statistics of ``metric`` per segment, straight from the warehouse."""
+    req = spans(wh, metric, req)
     raw: pd.DataFrame = compile_metric(wh.ibis().table, metric, req).to_pandas()
     return raw
 
@@ -150,6 +184,8 @@ def run(wh: Warehouse, names: list[str], req: Request, params: dict[str, Any],
         confidence: float = 0.95) -> pd.DataFrame:
     metrics = resolve_all(wh, names, params)
     req = dataclasses.replace(req, dialect=wh.dialect)
+    if any(m.source == relations.CUSTOMER_PERIODS for m in metrics):
+        req = _with_customer_span(wh, req)  # read once for every customer-period metric
     frames = [ordered(finalize(raw, metric, req, confidence), list(req.dims))
               for metric, raw in zip(metrics, all_statistics(wh, metrics, req), strict=True)]
     out = pd.concat(frames, ignore_index=True)

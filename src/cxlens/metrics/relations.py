@@ -104,9 +104,10 @@ def _with_orders(table: Table, grid: ir.Table, periods: ir.Table) -> ir.Table:
     grid = grid.cross_join(currencies)
     grid = grid.left_join(per, (grid.customer_id == per._oc) & (grid.period_start == per._op)
                           & (grid.order_currency == per._cu))
-    return grid.mutate(orders_in_period=grid._n.fill_null(0),
-                       revenue_in_period=grid._rev.fill_null(0.0)
-                       ).drop("_oc", "_op", "_cu", "_n", "_rev")
+    grid = grid.mutate(orders_in_period=grid._n.fill_null(0),
+                       revenue_in_period=grid._rev.fill_null(0.0))
+    helpers = {"_oc", "_op", "_cu", "_n", "_rev"}  # (drop() orders them randomly)
+    return grid.select([c for c in grid.columns if c not in helpers])
 
 
 def relation(table: Table, source: str, needed: set[str]) -> ir.Table:
