@@ -19,6 +19,7 @@ import sqlglot
 
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import Request, compile_metric
+from cxlens.metrics.engine import for_dialect
 from cxlens.schema import TABLES, Type
 from tests.metrics.test_engines import ALL
 
@@ -53,7 +54,7 @@ def sql(name: str, dialect: str) -> str:
     metric = resolve(name, catalogue())
     engine = {"duckdb": "duckdb", "postgres": "postgres", "pyspark": "spark"}[dialect]
     expr = compile_metric(unbound, metric, Request(dims=("vendor",) if metric.source in (
-        "interactions", "survey_responses") else (), grain="month", dialect=engine,
+        "interactions", "survey_responses") else (), grain="month", engine=for_dialect(engine),
         customer_span=SPAN, business_span=SPAN))
     if dialect == "pyspark":
         text = str(spark_backend().compile(expr))

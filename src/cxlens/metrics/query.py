@@ -27,6 +27,7 @@ from cxlens.metrics.compile import (
     quantile_key,
     split_fused,
 )
+from cxlens.metrics.engine import for_dialect
 from cxlens.metrics.result import COLUMNS, finalize, ordered
 from cxlens.metrics.spec import Metric
 from cxlens.store.base import Warehouse
@@ -149,7 +150,7 @@ def spans(wh: Warehouse, metric: Metric, req: Request) -> Request:
 
 def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
     """The sufficient statistics of ``metric`` per segment, straight from the warehouse."""
-    req = spans(wh, metric, req)
+    req = spans(wh, metric, dataclasses.replace(req, engine=for_dialect(wh.dialect)))
     raw: pd.DataFrame = compile_metric(wh.ibis().table, metric, req).to_pandas()
     return raw
 
@@ -157,11 +158,12 @@ def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
 def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[pd.DataFrame]:
     """Statistics of every metric, scanning each table once for the metrics that can share a
     scan (same table and time column; no quantiles, per-entity or business-hours metrics)."""
+    req = dataclasses.replace(req, engine=for_dialect(wh.dialect))
     out: dict[int, pd.DataFrame] = {}
     groups: dict[tuple[object, ...], list[int]] = {}
     for i, metric in enumerate(metrics):
         key = quantile_key(metric)
-        if fusable(metric, req.dialect):
+        if fusable(metric, req.engine):
             groups.setdefault(("scan", metric.source, metric.time), []).append(i)
         elif key is not None:
             groups.setdefault(("sort", *key), []).append(i)
@@ -183,7 +185,6 @@ def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[p
 def run(wh: Warehouse, names: list[str], req: Request, params: dict[str, Any],
         confidence: float = 0.95) -> pd.DataFrame:
     metrics = resolve_all(wh, names, params)
-    req = dataclasses.replace(req, dialect=wh.dialect)
     if any(m.source == relations.CUSTOMER_PERIODS for m in metrics):
         req = _with_customer_span(wh, req)  # read once for every customer-period metric
     frames = [ordered(finalize(raw, metric, req, confidence), list(req.dims))
@@ -216,7 +217,6 @@ def compare(metric: str, *, by: Sequence[str] = (), grain: str = "month",
     own = db if isinstance(db, Warehouse) else store.connect(db)
     try:
         m = _one(own, metric, params)
-        req = dataclasses.replace(req, dialect=own.dialect)
         return run_compare(statistics(own, m, req), m, req, alpha)
     finally:
         if own is not db:
@@ -236,7 +236,6 @@ def leaderboard(metric: str, *, by: Sequence[str], grain: str | None = None,
     own = db if isinstance(db, Warehouse) else store.connect(db)
     try:
         m = _one(own, metric, params)
-        req = dataclasses.replace(req, dialect=own.dialect)
         return rank(statistics(own, m, req), m, req)
     finally:
         if own is not db:
