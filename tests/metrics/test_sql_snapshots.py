@@ -6,8 +6,10 @@ Regenerate after an intended change with:  CXLENS_UPDATE_SNAPSHOTS=1 pytest test
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import sqlglot
 
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import Request, compile_metric
+from cxlens.metrics.engine import for_dialect
 from cxlens.schema import TABLES, Type
 from tests.metrics.test_engines import ALL
 
@@ -24,10 +27,11 @@ SNAPSHOTS = Path(__file__).parent / "snapshots"
 DIALECTS = ("duckdb", "postgres", "pyspark")
 TYPES = {Type.STRING: "string", Type.INTEGER: "int64", Type.FLOAT: "float64",
          Type.BOOLEAN: "boolean", Type.TIMESTAMP: "timestamp('UTC')"}
-#: Business-hours variants and customer-period metrics read the data's time range first and
-#: embed a calendar built from it: their SQL depends on the data.
-DATA_DEPENDENT = {n for n in ALL if n.endswith(("business", "business_p90"))} | {
-    n for n in ALL if catalogue()[n.split(":")[0]].source == "customer_periods"}
+#: The spans the query step reads from the data (customers; business-hours durations), fixed
+#: here: they only decide the rows of the in-memory periods and calendar tables.
+SPAN = (dt.datetime(2025, 1, 1, tzinfo=dt.UTC), dt.datetime(2025, 12, 31, tzinfo=dt.UTC))
+#: ibis names each in-memory table at random.
+MEMTABLE = re.compile(r"ibis_pandas_memtable_[a-z0-9]+")
 
 
 def unbound(name: str) -> ibis.Table:
@@ -50,16 +54,19 @@ def sql(name: str, dialect: str) -> str:
     metric = resolve(name, catalogue())
     engine = {"duckdb": "duckdb", "postgres": "postgres", "pyspark": "spark"}[dialect]
     expr = compile_metric(unbound, metric, Request(dims=("vendor",) if metric.source in (
-        "interactions", "survey_responses") else (), grain="month", dialect=engine))
+        "interactions", "survey_responses") else (), grain="month", engine=for_dialect(engine),
+        customer_span=SPAN, business_span=SPAN))
     if dialect == "pyspark":
         text = str(spark_backend().compile(expr))
-        return sqlglot.transpile(text, read="spark", write="spark", pretty=True)[0] + "\n"
-    return str(ibis.to_sql(expr, dialect=dialect)).strip() + "\n"
+        text = sqlglot.transpile(text, read="spark", write="spark", pretty=True)[0] + "\n"
+    else:
+        text = str(ibis.to_sql(expr, dialect=dialect)).strip() + "\n"
+    return MEMTABLE.sub("ibis_pandas_memtable", text)
 
 
 @pytest.mark.parametrize("dialect", [
     *DIALECTS[:2], pytest.param("pyspark", marks=pytest.mark.spark)])
-@pytest.mark.parametrize("name", sorted(set(ALL) - DATA_DEPENDENT))
+@pytest.mark.parametrize("name", sorted(ALL))
 def test_sql_snapshot(name: str, dialect: str) -> None:
     path = SNAPSHOTS / dialect / f"{name.replace(':', '__')}.sql"
     got = sql(name, dialect)
@@ -72,7 +79,7 @@ def test_sql_snapshot(name: str, dialect: str) -> None:
 
 
 def test_no_stale_snapshots() -> None:
-    expected = {f"{n.replace(':', '__')}.sql" for n in set(ALL) - DATA_DEPENDENT}
+    expected = {f"{n.replace(':', '__')}.sql" for n in ALL}
     for dialect in DIALECTS:
         found = {p.name for p in (SNAPSHOTS / dialect).glob("*.sql")}
         assert found == expected, dialect

@@ -43,7 +43,7 @@ def figures(wh: Warehouse, metric: Metric, by: tuple[str, ...], where: str | Non
     ``n``, ``ci_low``, ``ci_high``, ``flag`` and ``var`` (display units²). Rows of segments
     with a missing dimension value are dropped (nobody to alert)."""
     req = Request(dims=by, grain="month" if monthly else None, start=utc(first),
-                  end=utc(after), where=where, dialect=wh.dialect)
+                  end=utc(after), where=where)
     raw = statistics(wh, metric, req)
     if raw.empty:
         return pd.DataFrame(columns=["segment", *by, PERIOD, "value", "n", "ci_low", "ci_high",

@@ -149,7 +149,7 @@ class Cell:
 
 def _cell(wh: Warehouse, metric: Metric, start: dt.datetime, end: dt.datetime,
           where: str | None, confidence: float) -> Cell:
-    req = Request(start=start, end=end, where=where, dialect=wh.dialect)
+    req = Request(start=start, end=end, where=where)
     raw = statistics(wh, metric, req)
     if raw.empty:
         raw = pd.DataFrame({"n": [0]})

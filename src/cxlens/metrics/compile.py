@@ -18,15 +18,18 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from cxlens.errors import ConfigError, did_you_mean
-from cxlens.metrics import dialect as fn
 from cxlens.metrics import expr, relations
 from cxlens.metrics.business_hours import Schedule
+from cxlens.metrics.engine import GENERIC, Engine
 from cxlens.metrics.spec import Kind, Metric
 
 GRAINS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 Z95 = 1.959963984540054
 PERIOD = "period"
 ROWS = "population_rows"
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+#: A time range read from the data, as UTC datetimes.
+Span = tuple[dt.datetime, dt.datetime]
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,12 @@ class Request:
     end: dt.datetime | None = None  # exclusive
     where: str | None = None
     schedule: Schedule | None = None  # for business-hours durations
-    dialect: str = ""  # the engine's name, for faster spellings of time functions
+    engine: Engine = GENERIC  # its spellings of time functions and quantiles
+    #: Read from the data before compiling (``query.spans``), so compiling runs no query:
+    #: the customers' first acquisition and last acquisition or churn (customer periods) and
+    #: the earliest start and latest end of a business-hours duration (its hourly calendar).
+    customer_span: Span | None = None
+    business_span: Span | None = None
 
 
 def check_request(metric: Metric, req: Request) -> None:
@@ -72,12 +80,12 @@ def _prepare(table: relations.Table, metric: Metric, needed: set[str], req: Requ
              ) -> tuple[ir.Table, list[str]]:
     """The filtered relation (time range, --where, period column) and the grouping keys."""
     if metric.source == relations.CUSTOMER_PERIODS:
-        rel = relations.customer_periods(table, _periods(table, req), needed)
+        rel = relations.customer_periods(table, _periods(req), needed)
     else:
         rel = relations.relation(table, metric.source, needed)
     if relations.PERIOD_START in needed and relations.PERIOD_START not in rel.columns:
-        start = (fn.truncate(rel[metric.time], GRAINS[req.grain], req.dialect) if req.grain
-                 else ibis.literal(req.start or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)))
+        start = (req.engine.truncate(rel[metric.time], GRAINS[req.grain]) if req.grain
+                 else ibis.literal(req.start or EPOCH))
         rel = rel.mutate(**{relations.PERIOD_START: start})
     rel = rel.filter(rel[metric.time].notnull())
     if req.start is not None:
@@ -85,11 +93,11 @@ def _prepare(table: relations.Table, metric: Metric, needed: set[str], req: Requ
     if req.end is not None:
         rel = rel.filter(rel[metric.time] < ibis.literal(req.end))
     if req.where:
-        rel = rel.filter(expr.to_ibis(req.where, rel, dialect=req.dialect))
+        rel = rel.filter(expr.to_ibis(req.where, rel, engine=req.engine))
     keys = list(req.dims)
     if req.grain:
-        rel = rel.mutate(**{PERIOD: fn.truncate(rel[metric.time], GRAINS[req.grain],
-                                                req.dialect)})
+        rel = rel.mutate(**{PERIOD: req.engine.truncate(rel[metric.time],
+                                                        GRAINS[req.grain])})
         keys.append(PERIOD)
     return rel, keys
 
@@ -97,30 +105,60 @@ def _prepare(table: relations.Table, metric: Metric, needed: set[str], req: Requ
 def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.Table:
     """The aggregate query for ``metric`` under ``req`` (not executed)."""
     check_request(metric, req)
-    rel, keys = _prepare(table, metric, needed_columns(metric, req), req)
-    for text in metric.population:  # rows outside the population never form a segment
-        rel = rel.filter(expr.to_ibis(metric.fill(text), rel, dialect=req.dialect
-                                      ).fill_null(False))
+    rel, keys = _population(table, metric, req)
     if metric.hours == "business":
-        rel = _business_seconds(rel, metric, req.schedule or Schedule(), req.dialect)
+        if req.business_span is None:
+            raise ValueError(f"{metric.full_name}: business_span not set (see query.spans)")
+        rel = _business_seconds(rel, metric, req.schedule or Schedule(), req.business_span,
+                                req.engine)
     # every row counts from here on; a column expression keeps the aggregates column reductions
     pop = rel[metric.time].notnull()
     if metric.quantile is not None:
-        return _quantile(rel, metric, keys, pop, metric.quantile, req.dialect)
+        return _quantile(rel, metric, keys, pop, metric.quantile, req.engine)
     if metric.per:
-        return _per_entity(rel, metric, keys, req.dialect)
-    aggs = KINDS[metric.kind](rel, metric, pop, req.dialect)
+        return _per_entity(rel, metric, keys, req.engine)
+    aggs = KINDS[metric.kind](rel, metric, pop, req.engine)
     for i, col in enumerate(metric.uniform):
         aggs[f"uniform_{i}"] = _kinds(rel[col])
     return rel.group_by(keys).aggregate(**aggs) if keys else rel.aggregate(**aggs)
 
 
-def fusable(metric: Metric, dialect: str = "") -> bool:
-    """Metrics that can share one scan with others on the same table and time column. On
-    DuckDB quantiles can too: each segment's values are gathered into one sorted list."""
+def _population(table: relations.Table, metric: Metric, req: Request,
+                ) -> tuple[ir.Table, list[str]]:
+    """The prepared relation without rows outside the population, and the grouping keys."""
+    rel, keys = _prepare(table, metric, needed_columns(metric, req), req)
+    for text in metric.population:  # rows outside the population never form a segment
+        rel = rel.filter(expr.to_ibis(metric.fill(text), rel, engine=req.engine
+                                      ).fill_null(False))
+    return rel, keys
+
+
+def customer_span(table: relations.Table) -> ir.Table:
+    """The query (one row: lo, hi) for ``Request.customer_span``: the first acquisition and
+    the last acquisition or churn."""
+    c = table("customers")
+    return c.aggregate(lo=c.acquired_at.min(),
+                       hi=ibis.greatest(c.acquired_at.max(), c.churned_at.max()))
+
+
+def business_span(table: relations.Table, metric: Metric, req: Request) -> ir.Table:
+    """The query (one row: lo, hi) for ``Request.business_span``: the earliest start and the
+    latest end of the durations ``metric`` measures under ``req``."""
+    assert metric.start is not None and metric.end is not None
+    check_request(metric, req)
+    rel, _ = _population(table, metric, req)
+    start, end = rel[metric.fill(metric.start)], rel[metric.fill(metric.end)]
+    rel = rel.filter(start.notnull() & end.notnull())
+    return rel.aggregate(lo=rel[metric.start].min(), hi=rel[metric.end].max())
+
+
+def fusable(metric: Metric, engine: Engine = GENERIC) -> bool:
+    """Metrics that can share one scan with others on the same table and time column. Where
+    the engine has sorted lists (DuckDB) quantiles can too: each segment's values are gathered
+    into one sorted list."""
     if metric.per or metric.hours != "calendar" or metric.source == relations.CUSTOMER_PERIODS:
         return False
-    return metric.quantile is None or dialect == "duckdb"
+    return metric.quantile is None or engine.sorted_lists
 
 
 def compile_fused(table: relations.Table, metrics: list[Metric], req: Request) -> ir.Table:
@@ -130,7 +168,7 @@ def compile_fused(table: relations.Table, metrics: list[Metric], req: Request) -
     for metric in metrics:
         check_request(metric, req)
     assert len({(m.source, m.time) for m in metrics}) == 1
-    assert all(fusable(m, req.dialect) for m in metrics)
+    assert all(fusable(m, req.engine) for m in metrics)
     needed = set().union(*(needed_columns(m, req) for m in metrics))
     rel, keys = _prepare(table, metrics[0], needed, req)
     aggs: Aggs = {}
@@ -139,7 +177,7 @@ def compile_fused(table: relations.Table, metrics: list[Metric], req: Request) -
     for i, metric in enumerate(metrics):
         pop = rel[metric.time].notnull()
         for text in metric.population:
-            pop = pop & expr.to_ibis(metric.fill(text), rel, dialect=req.dialect
+            pop = pop & expr.to_ibis(metric.fill(text), rel, engine=req.engine
                                      ).fill_null(False)
         # rows in the population: a segment exists for this metric when there are any, even
         # if none has a value (then the figure is null with n = 0, as when computed alone)
@@ -149,11 +187,11 @@ def compile_fused(table: relations.Table, metrics: list[Metric], req: Request) -
             assert key is not None
             if key not in lists:
                 lists[key] = f"_xs{len(lists)}"
-                x = _value(rel, metric, req.dialect).cast("float64")
+                x = _value(rel, metric, req.engine).cast("float64")
                 aggs[lists[key]] = _sorted_list(x, pop)
             picks.append((f"m{i}__", lists[key], metric.quantile))
             continue
-        for name, agg in KINDS[metric.kind](rel, metric, pop, req.dialect).items():
+        for name, agg in KINDS[metric.kind](rel, metric, pop, req.engine).items():
             aggs[f"m{i}__{name}"] = agg
         for j, col in enumerate(metric.uniform):
             aggs[f"m{i}__uniform_{j}"] = _kinds(ibis.ifelse(pop, rel[col], ibis.null()))
@@ -182,31 +220,30 @@ def split_fused(raw: pd.DataFrame, count: int, req: Request) -> list[pd.DataFram
     return out
 
 
-def _per_entity(rel: ir.Table, metric: Metric, keys: list[str], dialect: str) -> ir.Table:
+def _per_entity(rel: ir.Table, metric: Metric, keys: list[str], engine: Engine) -> ir.Table:
     """share over entities: one row per (segment, period, entity), flagged by the condition
     evaluated on that entity's rows."""
     assert metric.per is not None and metric.condition is not None
     rel = rel.filter(rel[metric.per].notnull())
-    flag = expr.to_ibis(metric.fill(metric.condition), rel, aggregate=True, dialect=dialect)
+    flag = expr.to_ibis(metric.fill(metric.condition), rel, aggregate=True, engine=engine)
     ent = rel.group_by([*keys, metric.per]).aggregate(_f=ibis.ifelse(flag, 1, 0))
     aggs = {"n": ent.count(), "k": ent._f.sum()}
     return ent.group_by(keys).aggregate(**aggs) if keys else ent.aggregate(**aggs)
 
 
-def _periods(table: relations.Table, req: Request) -> ir.Table:
+def _periods(req: Request) -> ir.Table:
     """The periods to evaluate customer-period metrics on: the --grain periods between --from
-    and --to (default: from the first acquisition to the last acquisition or churn; with no
-    --grain either, one period: the twelve months up to the last event)."""
-    c = table("customers")
-    span = c.aggregate(lo=c.acquired_at.min(),
-                       hi=ibis.greatest(c.acquired_at.max(), c.churned_at.max())).to_pandas()
+    and --to (default: from the first acquisition to the last acquisition or churn, as in
+    ``req.customer_span``; with no --grain either, one period: the twelve months up to the
+    last event)."""
+    if req.customer_span is None:
+        raise ValueError("customer_span not set (see query.spans)")
+
     def utc(value: object) -> pd.Timestamp:
         ts = pd.Timestamp(value)  # type: ignore[arg-type]
         return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
-    first, last = span["lo"].iloc[0], span["hi"].iloc[0]
-    if pd.isna(first) or pd.isna(last):
-        first = last = pd.Timestamp("1970-01-01", tz="UTC")
+    first, last = req.customer_span
     hi = utc(req.end or last)
     # without --from and --grain: the twelve months up to the data's last event
     lo = utc(req.start or (first if req.grain else hi - pd.Timedelta(days=365)))
@@ -238,34 +275,31 @@ def _count(cond: ir.BooleanValue) -> ir.Value:
 BUSINESS = "_business_seconds"
 
 
-def _business_seconds(rel: ir.Table, metric: Metric, schedule: Schedule,
-                      dialect: str) -> ir.Table:
-    """Add end − start in business seconds: B(end) − B(start) from an hourly calendar."""
+def _business_seconds(rel: ir.Table, metric: Metric, schedule: Schedule, span: Span,
+                      engine: Engine) -> ir.Table:
+    """Add end − start in business seconds: B(end) − B(start) from an hourly calendar
+    covering ``span`` (every start and end of the rows)."""
     assert metric.start is not None and metric.end is not None
     start, end = rel[metric.fill(metric.start)], rel[metric.fill(metric.end)]
     rel = rel.filter(start.notnull() & end.notnull())
-    span = rel.aggregate(lo=rel[metric.start].min(), hi=rel[metric.end].max()).to_pandas()
-    lo, hi = span["lo"].iloc[0], span["hi"].iloc[0]
-    if pd.isna(lo) or pd.isna(hi):
-        return rel.mutate(**{BUSINESS: ibis.literal(None, "float64")})
-    cal = ibis.memtable(schedule.calendar(min(lo, hi).to_pydatetime(),
-                                          max(lo, hi).to_pydatetime()))
+    lo, hi = span
+    cal = ibis.memtable(schedule.calendar(min(lo, hi), max(lo, hi)))
     for side, col in (("s", metric.start), ("e", metric.end)):
-        rel = rel.mutate(**{f"_h{side}": fn.truncate(rel[col], "h", dialect)})
+        rel = rel.mutate(**{f"_h{side}": engine.truncate(rel[col], "h")})
         right = cal.select(**{f"_j{side}": cal.hour, f"_c{side}": cal.cum,
                               f"_f{side}": cal.open_from, f"_t{side}": cal.open_to})
         rel = rel.left_join(right, rel[f"_h{side}"] == right[f"_j{side}"])
-        into = (fn.seconds(rel[col], dialect) - rel[f"_h{side}"].epoch_seconds().cast("float64")
+        into = (engine.seconds(rel[col]) - rel[f"_h{side}"].epoch_seconds().cast("float64")
                 - rel[f"_f{side}"])
         width = rel[f"_t{side}"] - rel[f"_f{side}"]
         rel = rel.mutate(**{f"_b{side}": rel[f"_c{side}"]
                             + ibis.greatest(ibis.least(into, width), 0)})
     rel = rel.mutate(**{BUSINESS: rel._be - rel._bs})
-    return rel.drop(*[c for c in rel.columns if c[:2] in ("_h", "_j", "_c", "_f", "_t", "_b")
-                      and c != BUSINESS])
+    return rel.select([c for c in rel.columns  # (drop() orders them randomly)
+                       if c[:2] not in ("_h", "_j", "_c", "_f", "_t", "_b") or c == BUSINESS])
 
 
-def _value(rel: ir.Table, metric: Metric, dialect: str = "") -> ir.Value:
+def _value(rel: ir.Table, metric: Metric, engine: Engine = GENERIC) -> ir.Value:
     if metric.hours == "business":
         return rel[BUSINESS]
     if metric.kind is Kind.DURATION:
@@ -274,42 +308,43 @@ def _value(rel: ir.Table, metric: Metric, dialect: str = "") -> ir.Value:
     else:
         assert metric.value is not None
         text = metric.fill(metric.value)
-    return expr.to_ibis(text, rel, dialect=dialect)
+    return expr.to_ibis(text, rel, engine=engine)
 
 
 Aggs = dict[str, ir.Value]
 
 
-def _share(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") -> Aggs:
+def _share(rel: ir.Table, m: Metric, pop: ir.BooleanValue, engine: Engine = GENERIC) -> Aggs:
     assert m.condition is not None
-    cond = expr.to_ibis(m.fill(m.condition), rel, dialect=dialect)
+    cond = expr.to_ibis(m.fill(m.condition), rel, engine=engine)
     return {"n": _count(pop), "k": _count(pop & cond.fill_null(False))}
 
 
-def _share_difference(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") -> Aggs:
+def _share_difference(rel: ir.Table, m: Metric, pop: ir.BooleanValue,
+                      engine: Engine = GENERIC) -> Aggs:
     assert m.positive is not None and m.negative is not None
-    pos = expr.to_ibis(m.fill(m.positive), rel, dialect=dialect).fill_null(False)
-    neg = expr.to_ibis(m.fill(m.negative), rel, dialect=dialect).fill_null(False)
+    pos = expr.to_ibis(m.fill(m.positive), rel, engine=engine).fill_null(False)
+    neg = expr.to_ibis(m.fill(m.negative), rel, engine=engine).fill_null(False)
     return {"n": _count(pop), "pos": _count(pop & pos), "neg": _count(pop & neg)}
 
 
-def _mean(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") -> Aggs:
-    x = _value(rel, m, dialect).cast("float64")
+def _mean(rel: ir.Table, m: Metric, pop: ir.BooleanValue, engine: Engine = GENERIC) -> Aggs:
+    x = _value(rel, m, engine).cast("float64")
     valid = pop & x.notnull()
     kept = ibis.ifelse(valid, x, ibis.null())
     return {"n": _count(valid), "mean": kept.mean(), "sd": kept.std(how="sample")}
 
 
-def _sum(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") -> Aggs:
-    x = _value(rel, m, dialect).cast("float64")
+def _sum(rel: ir.Table, m: Metric, pop: ir.BooleanValue, engine: Engine = GENERIC) -> Aggs:
+    x = _value(rel, m, engine).cast("float64")
     valid = pop & x.notnull()
     return {"n": _count(valid), "total": ibis.ifelse(valid, x, ibis.null()).sum()}
 
 
-def _ratio(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") -> Aggs:
+def _ratio(rel: ir.Table, m: Metric, pop: ir.BooleanValue, engine: Engine = GENERIC) -> Aggs:
     assert m.denominator is not None
-    x = _value(rel, m, dialect).cast("float64")
-    y = expr.to_ibis(m.fill(m.denominator), rel, dialect=dialect).cast("float64")
+    x = _value(rel, m, engine).cast("float64")
+    y = expr.to_ibis(m.fill(m.denominator), rel, engine=engine).cast("float64")
     valid = pop & x.notnull() & y.notnull()
     kx, ky = ibis.ifelse(valid, x, ibis.null()), ibis.ifelse(valid, y, ibis.null())
     return {"n": _count(valid), "mean_x": kx.mean(), "mean_y": ky.mean(),
@@ -317,16 +352,16 @@ def _ratio(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") ->
             "cov_xy": kx.cov(ky, how="sample")}
 
 
-def _rows(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") -> Aggs:
+def _rows(rel: ir.Table, m: Metric, pop: ir.BooleanValue, engine: Engine = GENERIC) -> Aggs:
     return {"n": _count(pop)}
 
 
-def _distinct(rel: ir.Table, m: Metric, pop: ir.BooleanValue, dialect: str = "") -> Aggs:
-    x = _value(rel, m, dialect)
+def _distinct(rel: ir.Table, m: Metric, pop: ir.BooleanValue, engine: Engine = GENERIC) -> Aggs:
+    x = _value(rel, m, engine)
     return {"n": ibis.ifelse(pop, x, ibis.null()).nunique()}
 
 
-KINDS: dict[Kind, Callable[[ir.Table, Metric, ir.BooleanValue, str], Aggs]] = {
+KINDS: dict[Kind, Callable[[ir.Table, Metric, ir.BooleanValue, Engine], Aggs]] = {
     Kind.SHARE: _share,
     Kind.SHARE_DIFFERENCE: _share_difference,
     Kind.MEAN: _mean,
@@ -369,17 +404,17 @@ def _list_picks(xs: ir.ArrayValue, q: float, prefix: str = "") -> Aggs:
 
 
 def _quantile(rel: ir.Table, metric: Metric, keys: list[str], pop: ir.BooleanValue,
-              p: float | list[float], dialect: str = "") -> ir.Table:
+              p: float | list[float], engine: Engine = GENERIC) -> ir.Table:
     """Nearest-rank quantile(s) and their order-statistic intervals, by ranks computed in SQL
     with the same formula as ``cxlens.stats.quantile.quantile_ranks``. Several quantiles of
     the same values share one sort; their columns are then prefixed ``m{i}__``."""
     ps = p if isinstance(p, list) else [p]
-    x = _value(rel, metric, dialect).cast("float64")
+    x = _value(rel, metric, engine).cast("float64")
 
     def prefix(i: int) -> str:
         return f"m{i}__" if isinstance(p, list) else ""
 
-    if dialect == "duckdb":
+    if engine.sorted_lists:
         xs = {"_xs": _sorted_list(x, pop)}
         listed = rel.group_by(keys).aggregate(**xs) if keys else rel.aggregate(**xs)
         picks: Aggs = {}
@@ -429,8 +464,8 @@ def compile_quantiles(table: relations.Table, metrics: list[Metric], req: Reques
     rel, keys = _prepare(table, first, set().union(*(needed_columns(m, req) for m in metrics)),
                          req)
     for text in first.population:
-        rel = rel.filter(expr.to_ibis(first.fill(text), rel, dialect=req.dialect
+        rel = rel.filter(expr.to_ibis(first.fill(text), rel, engine=req.engine
                                       ).fill_null(False))
     ps = [m.quantile for m in metrics]
     return _quantile(rel, first, keys, rel[first.time].notnull(),
-                     [q for q in ps if q is not None], req.dialect)
+                     [q for q in ps if q is not None], req.engine)

@@ -18,7 +18,7 @@ import sqlglot
 from sqlglot import exp
 
 from cxlens.errors import ConfigError, did_you_mean
-from cxlens.metrics.dialect import seconds
+from cxlens.metrics.engine import GENERIC, Engine
 
 SUPPORTED = ("comparisons, AND/OR/NOT, IN, IS NULL, BETWEEN, LIKE, arithmetic, CASE WHEN, "
              "COALESCE, ABS, LOWER, UPPER, GREATEST, LEAST, seconds_between(start, end)")
@@ -51,7 +51,7 @@ def unknown_columns(text: str, available: list[str]) -> list[str]:
             for name in sorted(columns_of(text)) if name not in available]
 
 
-def to_ibis(text: str, table: ir.Table, *, aggregate: bool = False, dialect: str = "",
+def to_ibis(text: str, table: ir.Table, *, aggregate: bool = False, engine: Engine = GENERIC,
             ) -> ir.Value:
     """Translate ``text`` against ``table``; unknown columns are reported all at once.
 
@@ -62,13 +62,13 @@ def to_ibis(text: str, table: ir.Table, *, aggregate: bool = False, dialect: str
     if problems:
         raise ExpressionError("; ".join(problems),
                               f"columns here: {', '.join(sorted(table.columns))}")
-    return _Translator(table, text, aggregate, dialect).visit(parse(text))
+    return _Translator(table, text, aggregate, engine).visit(parse(text))
 
 
 class _Translator:
     def __init__(self, table: ir.Table, text: str, aggregate: bool = False,
-                 dialect: str = "") -> None:
-        self.t, self.text, self.aggregate, self.dialect = table, text, aggregate, dialect
+                 engine: Engine = GENERIC) -> None:
+        self.t, self.text, self.aggregate, self.engine = table, text, aggregate, engine
 
     def fail(self, node: Any) -> ExpressionError:
         return ExpressionError(f"{self.text!r}: {node.sql()!r} is not supported",
@@ -148,7 +148,7 @@ class _Translator:
             return _AGGREGATES[name](self.visit(node.this))
         args = [self.visit(a) for a in _args(node)]
         if name == "seconds_between" and len(args) == 2:
-            return seconds(args[1], self.dialect) - seconds(args[0], self.dialect)
+            return self.engine.seconds(args[1]) - self.engine.seconds(args[0])
         fn = _FUNCTIONS.get(name)
         if fn is None:
             raise self.fail(node)

@@ -15,14 +15,19 @@ from cxlens.metrics import relations
 from cxlens.metrics.business_hours import Schedule
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import (
+    EPOCH,
     Request,
+    Span,
+    business_span,
     compile_fused,
     compile_metric,
     compile_quantiles,
+    customer_span,
     fusable,
     quantile_key,
     split_fused,
 )
+from cxlens.metrics.engine import for_dialect
 from cxlens.metrics.result import COLUMNS, finalize, ordered
 from cxlens.metrics.spec import Metric
 from cxlens.store.base import Warehouse
@@ -111,11 +116,41 @@ def schedule(wh: Warehouse, name: str) -> Schedule:
                    "define it with cxlens schedule set NAME --hours 'mon-fri 09:00-17:00' ...")
 
 
-def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
-    """The sufficient statistics of ``metric`` per segment, straight from the warehouse."""
+def _span(frame: pd.DataFrame) -> Span:
+    """(lo, hi) of a one-row span query as UTC datetimes; the epoch when there are no rows."""
+    lo, hi = frame["lo"].iloc[0], frame["hi"].iloc[0]
+    if pd.isna(lo) or pd.isna(hi):
+        return EPOCH, EPOCH
+    out = []
+    for value in (lo, hi):
+        ts = pd.Timestamp(value)
+        out.append((ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+                    ).to_pydatetime())
+    return out[0], out[1]
+
+
+def _with_customer_span(wh: Warehouse, req: Request) -> Request:
+    return dataclasses.replace(req, customer_span=_span(
+        customer_span(wh.ibis().table).to_pandas()))
+
+
+def spans(wh: Warehouse, metric: Metric, req: Request) -> Request:
+    """``req`` with what compiling ``metric`` needs from the data filled in: the customers'
+    span for customer-period metrics (kept when already read), the durations' span and the
+    working schedule for business-hours metrics. Compiling itself runs no query."""
+    if metric.source == relations.CUSTOMER_PERIODS and req.customer_span is None:
+        req = _with_customer_span(wh, req)
     if metric.hours == "business":
         req = dataclasses.replace(req, schedule=schedule(wh, str(metric.params.get(
             "schedule", "default"))))
+        req = dataclasses.replace(req, business_span=_span(
+            business_span(wh.ibis().table, metric, req).to_pandas()))
+    return req
+
+
+def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
+    """The sufficient statistics of ``metric`` per segment, straight from the warehouse."""
+    req = spans(wh, metric, dataclasses.replace(req, engine=for_dialect(wh.dialect)))
     raw: pd.DataFrame = compile_metric(wh.ibis().table, metric, req).to_pandas()
     return raw
 
@@ -123,11 +158,12 @@ def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
 def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[pd.DataFrame]:
     """Statistics of every metric, scanning each table once for the metrics that can share a
     scan (same table and time column; no quantiles, per-entity or business-hours metrics)."""
+    req = dataclasses.replace(req, engine=for_dialect(wh.dialect))
     out: dict[int, pd.DataFrame] = {}
     groups: dict[tuple[object, ...], list[int]] = {}
     for i, metric in enumerate(metrics):
         key = quantile_key(metric)
-        if fusable(metric, req.dialect):
+        if fusable(metric, req.engine):
             groups.setdefault(("scan", metric.source, metric.time), []).append(i)
         elif key is not None:
             groups.setdefault(("sort", *key), []).append(i)
@@ -149,7 +185,8 @@ def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[p
 def run(wh: Warehouse, names: list[str], req: Request, params: dict[str, Any],
         confidence: float = 0.95) -> pd.DataFrame:
     metrics = resolve_all(wh, names, params)
-    req = dataclasses.replace(req, dialect=wh.dialect)
+    if any(m.source == relations.CUSTOMER_PERIODS for m in metrics):
+        req = _with_customer_span(wh, req)  # read once for every customer-period metric
     frames = [ordered(finalize(raw, metric, req, confidence), list(req.dims))
               for metric, raw in zip(metrics, all_statistics(wh, metrics, req), strict=True)]
     out = pd.concat(frames, ignore_index=True)
@@ -180,7 +217,6 @@ def compare(metric: str, *, by: Sequence[str] = (), grain: str = "month",
     own = db if isinstance(db, Warehouse) else store.connect(db)
     try:
         m = _one(own, metric, params)
-        req = dataclasses.replace(req, dialect=own.dialect)
         return run_compare(statistics(own, m, req), m, req, alpha)
     finally:
         if own is not db:
@@ -200,7 +236,6 @@ def leaderboard(metric: str, *, by: Sequence[str], grain: str | None = None,
     own = db if isinstance(db, Warehouse) else store.connect(db)
     try:
         m = _one(own, metric, params)
-        req = dataclasses.replace(req, dialect=own.dialect)
         return rank(statistics(own, m, req), m, req)
     finally:
         if own is not db:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import ibis
 import ibis.expr.types as ir
 
+from cxlens.metrics.derived import derived
 from cxlens.schema import TABLES
 
 CUSTOMER_ATTRIBUTES = ("segment", "region", "country", "age_group", "gender",
@@ -28,22 +28,8 @@ ALIASES = {"agent": "agent_id", "ticket_type": "category", "contact_reason": "ca
 Table = Callable[[str], ir.Table]
 
 
-def _next_contact(t: ir.Table, same_category: bool) -> ir.Value:
-    keys = [t.customer_id, t.category] if same_category else [t.customer_id]
-    window = ibis.window(group_by=keys, order_by=[t.created_at, t.interaction_id])
-    return t.created_at.lead().over(window)
-
-
-DERIVED: dict[str, dict[str, Callable[[ir.Table], ir.Value]]] = {
-    "interactions": {
-        "next_contact_at": lambda t: _next_contact(t, False),
-        "next_same_category_contact_at": lambda t: _next_contact(t, True),
-    },
-    "web_sessions": {
-        "first_session_at": lambda t: t.started_at.min().over(
-            ibis.window(group_by=[t.visitor_id])),
-    },
-}
+#: Derived columns per table, declared in derived.yaml.
+DERIVED = derived()
 #: Start of the figure's period (of the --from date without --grain); usable in expressions.
 PERIOD_START = "period_start"
 #: Customers × periods: who was a customer at each period's start, and who left during it.
@@ -104,9 +90,10 @@ def _with_orders(table: Table, grid: ir.Table, periods: ir.Table) -> ir.Table:
     grid = grid.cross_join(currencies)
     grid = grid.left_join(per, (grid.customer_id == per._oc) & (grid.period_start == per._op)
                           & (grid.order_currency == per._cu))
-    return grid.mutate(orders_in_period=grid._n.fill_null(0),
-                       revenue_in_period=grid._rev.fill_null(0.0)
-                       ).drop("_oc", "_op", "_cu", "_n", "_rev")
+    grid = grid.mutate(orders_in_period=grid._n.fill_null(0),
+                       revenue_in_period=grid._rev.fill_null(0.0))
+    helpers = {"_oc", "_op", "_cu", "_n", "_rev"}  # (drop() orders them randomly)
+    return grid.select([c for c in grid.columns if c not in helpers])
 
 
 def relation(table: Table, source: str, needed: set[str]) -> ir.Table:

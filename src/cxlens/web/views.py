@@ -78,8 +78,7 @@ def _none(v: Any) -> Any:
 def _request(ctx: Ctx, dims: tuple[str, ...] = (), grain: str | None = None,
              where_text: str | None = None) -> Request:
     return Request(dims=dims, grain=grain, start=parse_time(ctx.filters.start),
-                   end=parse_time(ctx.filters.end, end=True), where=where_text,
-                   dialect=ctx.wh.dialect)
+                   end=parse_time(ctx.filters.end, end=True), where=where_text)
 
 
 def metric_frame(ctx: Ctx, names: list[str], dims: tuple[str, ...] = (),

@@ -1,0 +1,86 @@
+"""Derived columns declared as data (``derived.yaml``): a column computed over a window of its
+table's rows — the next or previous row's value, the first row's, the minimum or maximum —
+partitioned by columns and ordered by columns, compiled by one function (``Derived.__call__``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from cxlens.errors import ConfigError, did_you_mean
+from cxlens.schema import TABLES
+
+PATH = Path(__file__).with_name("derived.yaml")
+
+
+class Derived(BaseModel):
+    """One derived column of ``table``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    table: str
+    doc: str = ""
+    kind: Literal["lead", "lag", "first", "min", "max"]
+    of: str
+    partition: tuple[str, ...]
+    order: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> Derived:
+        if self.table not in TABLES:
+            raise ValueError(f"no table {self.table!r}.{did_you_mean(self.table, TABLES)}")
+        own = TABLES[self.table].column_names
+        for col in (self.of, *self.partition, *self.order):
+            if col not in own:
+                raise ValueError(f"{self.table} has no column {col!r}.{did_you_mean(col, own)}")
+        if self.kind in ("lead", "lag", "first") and not self.order:
+            raise ValueError(f"kind {self.kind} needs an order")
+        return self
+
+    def __call__(self, t: ir.Table) -> ir.Value:
+        """The column's expression over ``t`` (the table)."""
+        window = ibis.window(group_by=[t[c] for c in self.partition],
+                             order_by=[t[c] for c in self.order] or None)
+        value = t[self.of]
+        out: ir.Value = {"lead": value.lead, "lag": value.lag, "first": value.first,
+                         "min": value.min, "max": value.max}[self.kind]().over(window)
+        return out
+
+
+def load(path: Path = PATH) -> dict[str, dict[str, Derived]]:
+    """The derived columns of each table; every problem in the file reported at once."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}", "fix the YAML syntax") from exc
+    out: dict[str, dict[str, Derived]] = {}
+    problems: list[str] = []
+    for table, columns in doc.items():
+        for name, fields in (columns or {}).items():
+            try:
+                out.setdefault(table, {})[name] = Derived.model_validate(
+                    {**fields, "name": name, "table": table})
+            except ValidationError as exc:
+                for e in exc.errors():
+                    loc = ".".join(str(p) for p in e["loc"])
+                    problems.append(f"{path.name}: {table}.{name}: {loc + ': ' if loc else ''}"
+                                    f"{e['msg'].removeprefix('Value error, ')}")
+            except TypeError:
+                problems.append(f"{path.name}: {table}.{name}: expected a mapping of fields")
+    if problems:
+        raise ConfigError("; ".join(problems), "see the comment at the top of derived.yaml")
+    return out
+
+
+@cache
+def derived() -> dict[str, dict[str, Derived]]:
+    """The built-in derived columns."""
+    return load()
