@@ -121,27 +121,33 @@ def churn_part(page: Page, r: ChurnRisk) -> None:
     page.tables["churn_evaluation"] = pd.DataFrame(rows)
     page.tables["churn_calibration"] = e.deciles
     page.tables["churn_odds_ratios"] = r.model.coefficients()
-    page.tables["churn_top"] = r.scores.head(TOP_RISK)
     page.charts.append(Chart("calibration", "Calibration on the holdout: observed churn by "
                              "decile of predicted risk (95 % interval), diagonal = calibrated",
                              charts.calibration(e.deciles, "observed churn"),
                              "churn_calibration"))
-    top = r.scores.head(TOP_RISK)
-    chart = pd.DataFrame({"customer_id": top["customer_id"], "value": top["risk"],
-                          "ci_low": top["ci_low"], "ci_high": top["ci_high"], "n": top["n"],
-                          "flag": None})
-    page.charts.append(Chart("risk", f"Riskiest {TOP_RISK} customers: P(churn within "
-                             f"{r.horizon_days} days), 95 % interval",
-                             charts.intervals(chart, "customer_id", "churn risk"),
-                             "churn_top"))
+    if r.verdict:  # a model no better than chance names nobody
+        page.extra["findings"].append(
+            f"Churn risk: {r.verdict}, so no customer is listed as at risk; more history "
+            "(a longer --horizon-days) or features that relate to churn are needed first.")
+    else:
+        top = r.scores.head(TOP_RISK)
+        page.tables["churn_top"] = top
+        chart = pd.DataFrame({"customer_id": top["customer_id"], "value": top["risk"],
+                              "ci_low": top["ci_low"], "ci_high": top["ci_high"],
+                              "n": top["n"], "flag": None})
+        page.charts.append(Chart("risk", f"Riskiest {TOP_RISK} customers: P(churn within "
+                                 f"{r.horizon_days} days), 95 % interval",
+                                 charts.intervals(chart, "customer_id", "churn risk"),
+                                 "churn_top"))
     page.notes.append(
         f"Churn risk: a logistic model trained on the {r.train.customers:,} customers at risk "
         f"on {r.train.cutoff} ({r.train.churned:,} churned within {r.horizon_days} days), "
         f"evaluated on the {r.test.customers:,} at risk on {r.test.cutoff} "
         f"({r.test.churned:,} churned), then refitted there and used to score the "
-        f"{len(r.scores):,} customers at risk on {r.as_of}. Brier score of always predicting "
+        f"{r.at_risk:,} customers at risk on {r.as_of}. Brier score of always predicting "
         f"the holdout's churn rate: {e.brier_reference:.4f}. A customer's n is the customers "
         "the scoring model was fitted on.")
     page.notes += [f"Churn risk: {n.rstrip('.')}." for n in r.notes]
     page.extra["churn"] = {"as_of": r.as_of.isoformat(), "horizon_days": r.horizon_days,
-                           "window_days": r.window_days, "top": TOP_RISK}
+                           "window_days": r.window_days, "top": TOP_RISK,
+                           "verdict": r.verdict}
