@@ -117,3 +117,12 @@ def test_a_model_no_better_than_chance_lists_nobody(wh: Warehouse) -> None:
     assert r.scores.empty and r.at_risk > 0
     assert r.verdict == (f"this model ranks customers no better than chance on the holdout: "
                          f"AUC {a.value:.2f} ({a.ci_low:.2f}–{a.ci_high:.2f}), n = {a.n:,}")
+
+
+def test_one_churn_day_is_a_snapshot_too(duck: Warehouse) -> None:
+    _no_signal(duck, 200)  # everybody who left, left on 31 March 2026
+    with pytest.raises(InsufficientData) as refused:
+        churn_risk(duck)
+    churned = duck.scalar("SELECT count(churned_at) FROM customers")
+    assert f"all {churned:,} churned customers churned on the same day" in refused.value.message
+    assert "--snapshot" in refused.value.hint

@@ -262,9 +262,9 @@ def register(app: typer.Typer) -> None:
         window_days: Annotated[int, typer.Option(
             "--window-days", min=1, help="Days of support and order history used.")] = 90,
         snapshot: Annotated[bool, typer.Option(
-            "--snapshot", help="The customers are one snapshot (a churned flag, no history, "
-                               "e.g. IBM Telco): hold out a stratified random share of them "
-                               "instead of a later period.")] = False,
+            "--snapshot", help="Cross-sectional: the customers are one snapshot (a churned "
+                               "flag, no history, e.g. IBM Telco); hold out a stratified "
+                               "random share of them instead of a later period.")] = False,
         test_share: Annotated[float, typer.Option(
             "--test-share", min=0.05, max=0.95,
             help="With --snapshot: share of the customers held out.")] = 0.3,
