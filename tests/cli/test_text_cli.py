@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
+from cxlens import store
 from cxlens.cli import app
+from tests.text.test_sentiment_summary import labelled_mentions
 
 runner = CliRunner()
 
@@ -43,3 +46,15 @@ def test_themes_json_and_table(demo_db: str) -> None:
     bad = runner.invoke(app, ["themes", "--db", demo_db, "--from", "2026-09-30", "--to",
                               "2026-09-30"])
     assert bad.exit_code == 2 and "too few to find themes" in bad.output
+
+
+def test_sentiment_prints_the_majority_baseline(tmp_path: Path) -> None:
+    db = str(tmp_path / "labelled.duckdb")
+    with store.connect(db) as wh:
+        labelled_mentions(wh)
+    done = runner.invoke(app, ["sentiment", "--db", db, "--source", "mentions"])
+    assert done.exit_code == 0, done.output
+    text = " ".join(done.stdout.split())
+    assert "always 'negative': accuracy 80.0 %, macro-F1 0.44 — vader does not beat the " \
+        "baseline" in text
+    assert "baseline_accuracy" in text

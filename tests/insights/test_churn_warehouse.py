@@ -106,3 +106,32 @@ def test_refusals(wh: Warehouse) -> None:
     with pytest.raises(InsufficientData) as few:
         churn_risk(wh, dt.date(2026, 9, 30))
     assert "churned_at" in few.value.hint
+
+
+def no_signal_history(wh: Warehouse, n: int = 1500) -> None:
+    """A year of customers whose churn day is drawn independently of everything they have
+    (segment, tenure, contacts): a model can only rank them by chance."""
+    rng = np.random.default_rng(3)
+    start = _at("2025-10-01 00:00")
+    rows = []
+    for i in range(n):
+        acquired = start - dt.timedelta(days=int(rng.integers(30, 1000)))
+        churn = start + dt.timedelta(days=int(rng.integers(0, 365)), hours=12) \
+            if rng.random() < 0.4 else None
+        rows.append((f"C{i:04d}", acquired, churn, str(rng.choice(["consumer", "smb"]))))
+    wh.insert_rows("customers", ["customer_id", "acquired_at", "churned_at", "segment"], rows)
+    contacts = rng.poisson(0.8, n)
+    wh.insert_rows("interactions", ["interaction_id", "customer_id", "channel", "created_at"], [
+        (f"I{i:04d}-{k}", f"C{i:04d}", "chat",
+         start + dt.timedelta(days=int(rng.integers(0, 365))))
+        for i in range(n) for k in range(int(contacts[i]))])
+
+
+def test_no_better_than_chance_lists_nobody(wh: Warehouse) -> None:
+    no_signal_history(wh)
+    r = churn_risk(wh, dt.date(2026, 9, 30))
+    a = r.evaluation.auc
+    assert a.ci_low < 0.5 < a.ci_high and r.test.churned >= 50
+    assert r.verdict == (f"this model ranks customers no better than chance on the holdout: "
+                         f"AUC {a.value:.2f} ({a.ci_low:.2f}–{a.ci_high:.2f}), n = {a.n:,}")
+    assert r.scores.empty and r.at_risk > 500

@@ -90,3 +90,20 @@ def test_errors_say_how_to_fix(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
     unit = runner.invoke(app, ["clv", "--db", db, "--unit", "months"])
     assert unit.exit_code == 2 and "weeks" in unit.output
+
+
+def test_churn_risk_no_better_than_chance_names_nobody(tmp_path: Path) -> None:
+    from tests.insights.test_churn_warehouse import no_signal_history
+
+    db = str(tmp_path / "chance.duckdb")
+    with store.connect(db) as wh:
+        no_signal_history(wh)
+    table = runner.invoke(app, ["churn-risk", "--db", db, "--as-of", "2026-09-30"])
+    assert table.exit_code == 0, table.output
+    text = " ".join(table.stdout.split())
+    assert "This model ranks customers no better than chance on the holdout: AUC 0." in text
+    assert "no riskiest customers are listed" in text and "riskiest customers of" not in text
+    doc = json.loads(runner.invoke(app, ["churn-risk", "--db", db, "--as-of", "2026-09-30",
+                                         "-f", "json"]).stdout)
+    assert doc["verdict"].startswith("this model ranks customers no better than chance")
+    assert doc["top_customers"] == [] and doc["scored_customers"] > 0

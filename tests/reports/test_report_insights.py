@@ -123,8 +123,9 @@ def test_customers_clv_and_churn(server: Server, report: Report) -> None:
     fitted = clv[clv["not computed"] == ""]
     assert len(fitted) and all(f"mean_clv:{c}" in figs for c in fitted["currency"])
     assert (clv.loc[clv["not computed"] != "", "mean CLV (95 %)"] == "–").all()
-    assert list(page.tables["churn_top"]["riskiest customers"]) == \
-        list(risk.scores["customer_id"][:10])
+    # this demo's churn model ranks no better than chance (AUC 0.49, 0.42–0.56): no list
+    assert risk.verdict and "churn_top" not in page.tables
+    assert any(risk.verdict in f for f in page.extra["findings"])
     assert any(f"{CLV_RESAMPLES} bootstrap resamples" in n for n in page.notes)
     assert [c.name for c in page.charts] == ["calibration"]
 

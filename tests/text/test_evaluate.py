@@ -6,7 +6,13 @@ import math
 
 import pytest
 
-from cxlens.text.evaluate import agreement, auc, auc_interval
+from cxlens.text.evaluate import (
+    against_baseline,
+    agreement,
+    auc,
+    auc_interval,
+    majority_baseline,
+)
 
 
 def test_agreement_counts_by_hand() -> None:
@@ -34,3 +40,21 @@ def test_auc_counts_pairs_with_ties_as_half() -> None:
     # 4 × 4 pattern: only (0.4 vs 0.35) goes the wrong way → 15/16
     assert value == pytest.approx(15 / 16)
     assert lo < value < hi <= 1.0
+
+
+def test_majority_baseline_by_hand() -> None:
+    given = ["negative"] * 5 + ["positive"] * 2 + ["neutral", None]
+    top, base = majority_baseline(given, ("positive", "neutral", "negative"))
+    assert top == "negative" and base.n == 8 and base.accuracy == 5 / 8
+    # F1 of "negative": precision 5/8, recall 1 → 2·5/(8 + 5); the other classes 0
+    assert base.macro_f1 == pytest.approx((10 / 13) / 3)
+    # the issue's example: 62.7 % negative, three labels → macro-F1 (2·0.627/1.627)/3 = 0.26
+    labels = ["negative"] * 627 + ["neutral"] * 200 + ["positive"] * 173
+    _, issue = majority_baseline(labels, ("positive", "neutral", "negative"))
+    assert issue.macro_f1 == pytest.approx(2 * 0.627 / 1.627 / 3) and \
+        round(issue.macro_f1, 2) == 0.26
+    model = agreement(given, ["negative"] * 4 + ["positive"] * 3 + ["neutral"] * 2)
+    assert model.accuracy == 7 / 8  # Wilson interval 0.53–0.98 holds the baseline's 5/8
+    assert against_baseline(model, base) == "is not clearly better than"
+    worse = agreement(given, ["neutral"] * 9)
+    assert against_baseline(worse, base) == "does not beat"

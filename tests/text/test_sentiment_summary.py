@@ -3,6 +3,8 @@ shares and net sentiment that add up, and both models evaluated."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from cxlens.errors import ConfigError, NotFound
@@ -50,3 +52,33 @@ def test_bad_requests_are_explained(demo: Warehouse) -> None:
         sentiment_summary(demo, "mentoins")
     with pytest.raises(ConfigError, match="no mentions with text"):
         sentiment_summary(demo, "mentions", start="2020-01-01", end="2020-01-31")
+
+
+#: Complaints without sentiment words (VADER: neutral) and two plain compliments.
+NO_WORDS = ["@acme waited 40 minutes on hold", "@acme parcel arrived a week late",
+            "@acme third call about the same invoice", "@acme the engineer never came",
+            "@acme two invoices this month for one order", "@acme app logs me out every day",
+            "@acme still waiting on my email from Monday",
+            "@acme delivery went to the house next door",
+            "@acme love the new app", "@acme great service today"]
+
+
+def labelled_mentions(wh: Warehouse) -> None:
+    at = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
+    wh.insert_rows("mentions", ["mention_id", "brand", "source", "posted_at", "text",
+                                "sentiment"],
+                   [(f"m{i}", "Acme", "twitter", at + dt.timedelta(minutes=i), text,
+                     "negative" if i < 8 else "positive") for i, text in enumerate(NO_WORDS)])
+
+
+def test_evaluation_beside_the_majority_baseline(duck: Warehouse) -> None:
+    labelled_mentions(duck)
+    e = sentiment_summary(duck, "mentions", "vader").evaluation.set_index("model")
+    vader = e.loc["vader"]
+    # 8 of 10 are negative: always "negative" is right 80 % of the time, macro-F1 of
+    # (2·0.8/1.8)/2 over the two labels given; VADER finds only the 2 compliments: 20 %
+    assert vader["baseline"] == "always 'negative'" and vader["baseline_accuracy"] == 0.8
+    assert vader["baseline_macro_f1"] == pytest.approx(2 * 0.8 / 1.8 / 2)
+    assert vader["accuracy"] == 0.2
+    assert vader["verdict"].endswith(
+        "always 'negative': accuracy 80.0 %, macro-F1 0.44 — vader does not beat the baseline")

@@ -132,8 +132,10 @@ def churn_report(r: ChurnRisk, top: int) -> dict[str, Any]:
     features = [c for c in r.scores.columns
                 if c not in ("customer_id", "risk", "ci_low", "ci_high", "n")]
     return {
-        "as_of": r.as_of.isoformat(), "horizon_days": r.horizon_days,
+        "as_of": r.as_of.isoformat(), "mode": r.mode, "holdout_design": r.holdout,
+        "horizon_days": r.horizon_days if r.mode == "time" else None,
         "window_days": r.window_days,
+        "verdict": r.verdict,
         "train": {"cutoff": r.train.cutoff.isoformat(), "customers": r.train.customers,
                   "churned": r.train.churned},
         "holdout": {"cutoff": r.test.cutoff.isoformat(), "customers": r.test.customers,
@@ -147,7 +149,7 @@ def churn_report(r: ChurnRisk, top: int) -> dict[str, Any]:
         "odds_ratios": [
             {"feature": c.feature} | _fig(c.odds_ratio, c.ci_low, c.ci_high, c.n)
             | {"p_value": _num(c.p_value)} for c in coef.itertuples()],
-        "scored_customers": len(r.scores),
+        "scored_customers": r.at_risk,
         "top_customers": [
             {"customer_id": row["customer_id"],
              "risk": _fig(row["risk"], row["ci_low"], row["ci_high"], row["n"])}
@@ -155,6 +157,10 @@ def churn_report(r: ChurnRisk, top: int) -> dict[str, Any]:
             for _, row in r.scores.head(top).iterrows()],
         "notes": r.notes,
     }
+
+
+def _years(v: float | None) -> str:
+    return "" if v is None else f"{v:.1f}"
 
 
 def churn_rows(report: dict[str, Any]) -> pd.DataFrame:
@@ -172,10 +178,11 @@ def churn_rows(report: dict[str, Any]) -> pd.DataFrame:
 
 def _table_churn(rep: dict[str, Any]) -> None:
     ev = rep["evaluation"]
-    title = (f"churn within {rep['horizon_days']} days — trained on customers at risk on "
-             f"{rep['train']['cutoff']} ({rep['train']['churned']} of "
-             f"{rep['train']['customers']} churned), evaluated on {rep['holdout']['cutoff']} "
-             f"({rep['holdout']['churned']} of {rep['holdout']['customers']})")
+    what = (f"churn within {rep['horizon_days']} days" if rep["mode"] == "time"
+            else f"churned by the snapshot of {rep['as_of']}")
+    title = (f"{what} — {rep['holdout_design']}: trained on {rep['train']['customers']} "
+             f"({rep['train']['churned']} churned), evaluated on "
+             f"{rep['holdout']['customers']} ({rep['holdout']['churned']} churned)")
     figs = [{"figure": k.replace("_", " "), "value": f"{v['value']:.3f}",
              "95% CI": _interval(v, 3), "n": v["n"]} for k, v in ev.items()
             if v["value"] is not None]
@@ -194,8 +201,12 @@ def _table_churn(rep: dict[str, Any]) -> None:
          "odds ratios (numeric features per SD) of the scoring model")
     top = [{"customer_id": c["customer_id"], "risk": f"{c['risk']['value']:.3f}",
             "95% CI": _interval(c["risk"], 3), "segment": c.get("segment"),
-            "tenure (y)": f"{c['tenure_years']:.1f}"} for c in rep["top_customers"]]
-    if top:
+            "tenure (y)": _years(c["tenure_years"])} for c in rep["top_customers"]]
+    if rep["verdict"]:
+        console.print(f"{rep['verdict'][:1].upper()}{rep['verdict'][1:]}: no riskiest "
+                      f"customers are listed (of {rep['scored_customers']:,} at risk).",
+                      highlight=False)
+    elif top:
         emit(pd.DataFrame(top), Format.table,
              f"riskiest customers of {rep['scored_customers']:,} on {rep['as_of']}")
     for note in rep["notes"]:
@@ -250,17 +261,30 @@ def register(app: typer.Typer) -> None:
             "--horizon-days", min=1, help="Churn within this many days is predicted.")] = 90,
         window_days: Annotated[int, typer.Option(
             "--window-days", min=1, help="Days of support and order history used.")] = 90,
+        snapshot: Annotated[bool, typer.Option(
+            "--snapshot", help="Cross-sectional: the customers are one snapshot (a churned "
+                               "flag, no history, e.g. IBM Telco); hold out a stratified "
+                               "random share of them instead of a later period.")] = False,
+        test_share: Annotated[float, typer.Option(
+            "--test-share", min=0.05, max=0.95,
+            help="With --snapshot: share of the customers held out.")] = 0.3,
+        seed: Annotated[int, typer.Option(
+            "--seed", help="With --snapshot: seed of the random holdout.")] = 7,
         top: TopOption = 20,
         fmt: FormatOption = Format.table,
         db: DbOption = None,
     ) -> None:
         """Churn-risk scores from tenure, segment, support history, last NPS/CSAT and orders:
-        a logistic model evaluated on a time-based holdout (AUC with DeLong interval, Brier
-        score, calibration slope, intercept and deciles), then the riskiest customers."""
+        a logistic model evaluated on a time-based holdout (or, with --snapshot, a stratified
+        random one) — AUC with DeLong interval, Brier score, calibration slope, intercept and
+        deciles — then the riskiest customers, unless the model ranks no better than chance."""
+        from cxlens.insights.churn.snapshot import churn_risk_snapshot
         from cxlens.insights.churn.warehouse import churn_risk
 
+        day = parse_day(as_of, "--as-of")
         with store.connect(db) as wh:
-            result = churn_risk(wh, parse_day(as_of, "--as-of"), horizon_days, window_days)
+            result = (churn_risk_snapshot(wh, day, window_days, test_share, seed) if snapshot
+                      else churn_risk(wh, day, horizon_days, window_days))
         report = churn_report(result, top)
         if fmt is Format.json:
             emit_json(report)

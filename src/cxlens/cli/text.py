@@ -15,7 +15,8 @@ SUMMARY_SHOWN = ["group", "month", "n", "positive", "neutral", "negative", "net"
                  "net_ci_high", "mean", "mean_ci_low", "mean_ci_high"]
 SUMMARY_PERCENT = ("positive", "neutral", "negative")
 EVALUATION_SHOWN = ["model", "against", "n", "accuracy", "accuracy_ci_low", "accuracy_ci_high",
-                    "macro_f1", "auc", "auc_ci_low", "auc_ci_high"]
+                    "macro_f1", "baseline", "baseline_accuracy", "baseline_macro_f1", "auc",
+                    "auc_ci_low", "auc_ci_high"]
 THEMES_SHOWN = ["theme", "label", "comments", "share", "share_ci_low", "share_ci_high",
                 "sentiment", "outcome", "effect", "effect_ci_low", "effect_ci_high", "q_value",
                 "low_share", "n_with", "flag"]
@@ -78,6 +79,8 @@ def register(app: typer.Typer) -> None:
         if len(s.evaluation):
             emit(s.evaluation[EVALUATION_SHOWN].dropna(axis=1, how="all").round(3), fmt,
                  "agreement with the labels in the data")
+            for line in s.evaluation["verdict"].dropna():
+                console.print(f"• {line}", highlight=False, soft_wrap=True)
         console.print("positive/neutral/negative: % of texts (compound ≥ 0.05 / between / "
                       "≤ −0.05); net: % positive − % negative, points; mean: compound "
                       "score −1…1", highlight=False)

@@ -6,7 +6,8 @@ sentiment is computed from its text when the file does not give one.
   checked or skipped — so rejected and skipped rows kept in the quarantine are redacted too —
   and once more on the typed column (a number read from a spreadsheet becomes text only then).
 * Sentiment: ``mentions.sentiment`` left blank (or a file without the column) is filled with
-  the label of the ``vader`` model (:mod:`cxlens.text.sentiment`); a given label is kept.
+  the label of the ``vader`` model (:mod:`cxlens.text.sentiment`), scored with brand names
+  and @handles made neutral (:mod:`cxlens.text.brands`); a given label is kept.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def finish(data: pd.DataFrame, table: Table) -> None:
             data[c] = _redact_text(data[c])
     if table.name != "mentions" or "text" not in data.columns:
         return
+    from cxlens.text.brands import neutral_texts
     from cxlens.text.sentiment import compound, label
 
     if "sentiment" not in data.columns:
@@ -72,4 +74,7 @@ def finish(data: pd.DataFrame, table: Table) -> None:
     blank = data["sentiment"].isna() & data["text"].notna()
     if blank.any():
         data["sentiment"] = data["sentiment"].astype(object)
-        data.loc[blank, "sentiment"] = label(compound(data.loc[blank, "text"].tolist()))
+        texts = data.loc[blank, "text"].tolist()
+        if "brand" in data.columns:  # brand names and @handles neutral (cxlens.text.brands)
+            texts = neutral_texts(texts, data["brand"].dropna().unique())
+        data.loc[blank, "sentiment"] = label(compound(texts))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import ibis
 import ibis.expr.types as ir
 
 from cxlens.metrics.derived import derived
@@ -39,6 +40,14 @@ CUSTOMER_PERIOD_COLUMNS = ("period_start", "period_end", "active_at_start",
 #: The customer's completed orders in the period, one row per order currency; computed only
 #: when a metric uses them.
 CUSTOMER_PERIOD_ORDERS = ("orders_in_period", "revenue_in_period", "order_currency")
+#: The customer's support history in the SUPPORT_WINDOW_DAYS before the period's start, in
+#: bands (BANDS): contacts, contacts of the TECH_CATEGORY and reopens (Σ reopen_count);
+#: computed only when a metric or --by uses them.
+CUSTOMER_PERIOD_SUPPORT = ("support_contacts", "tech_tickets", "reopens")
+SUPPORT_WINDOW_DAYS = 90
+TECH_CATEGORY = "technical"
+#: (lowest count, label): 0, 1, 2–3, 4 or more.
+BANDS = ((4, "4+"), (2, "2-3"), (1, "1"), (0, "0"))
 SOURCES = (*TABLES, CUSTOMER_PERIODS)
 
 
@@ -46,7 +55,7 @@ def columns(source: str) -> list[str]:
     """Every column a metric on ``source`` can use in expressions and --by."""
     if source == CUSTOMER_PERIODS:
         return [*TABLES["customers"].column_names, *CUSTOMER_PERIOD_COLUMNS,
-                *CUSTOMER_PERIOD_ORDERS]
+                *CUSTOMER_PERIOD_ORDERS, *CUSTOMER_PERIOD_SUPPORT]
     cols = list(TABLES[source].column_names)
     if source in ABOUT_AN_INTERACTION:
         cols += [c for c in INTERACTION_ATTRIBUTES if c not in cols]
@@ -70,9 +79,38 @@ def customer_periods(table: Table, periods: ir.Table, needed: set[str] | None = 
         acquired_in_period=((grid.acquired_at >= start) & (grid.acquired_at < end)
                             ).fill_null(False),
     )
+    if (needed or set()) & set(CUSTOMER_PERIOD_SUPPORT):
+        grid = _with_support(table, grid, periods)
     if not (needed or set()) & set(CUSTOMER_PERIOD_ORDERS):
         return grid
     return _with_orders(table, grid, periods)
+
+
+def _band(count: ir.IntegerValue) -> ir.StringValue:
+    out: ir.StringValue = ibis.literal(BANDS[-1][1])
+    for low, label in reversed(BANDS[:-1]):
+        out = ibis.ifelse(count >= low, label, out)
+    return out
+
+
+def _with_support(table: Table, grid: ir.Table, periods: ir.Table) -> ir.Table:
+    """The customer's contacts, technical contacts and reopens in the SUPPORT_WINDOW_DAYS
+    before each period's start, as bands ("0" when none): support history that precedes the
+    period, so a churn rate by it does not count contacts made while leaving."""
+    i = table("interactions")
+    i = i.filter(i.customer_id.notnull())
+    spans = periods.select(_ps=periods.period_start)
+    spans = spans.mutate(_ws=spans._ps - ibis.interval(days=SUPPORT_WINDOW_DAYS))
+    seen = i.inner_join(spans, (i.created_at >= spans._ws) & (i.created_at < spans._ps))
+    per = seen.group_by(_sc=seen.customer_id, _sp=seen._ps).aggregate(
+        _contacts=seen.count(),
+        _tech=ibis.ifelse(seen.category == TECH_CATEGORY, 1, 0).sum(),
+        _reopens=seen.reopen_count.fill_null(0).sum())
+    grid = grid.left_join(per, (grid.customer_id == per._sc) & (grid.period_start == per._sp))
+    grid = grid.mutate(support_contacts=_band(grid._contacts.fill_null(0)),
+                       tech_tickets=_band(grid._tech.fill_null(0)),
+                       reopens=_band(grid._reopens.fill_null(0)))
+    return grid.drop("_sc", "_sp", "_contacts", "_tech", "_reopens")
 
 
 def _with_orders(table: Table, grid: ir.Table, periods: ir.Table) -> ir.Table:

@@ -143,6 +143,7 @@ def customers(ctx: Ctx) -> Page:
             "riskiest customers": r["customer_id"], "segment": r["segment"],
             "P(churn) % (95 %)": ci(r["risk"], r["ci_low"], r["ci_high"], 1, scale=100),
             "n": f"{int(r['n']):,}"} for r in rows_of(top)])
+    # (no churn_top when the model ranks no better than chance: the finding says so)
     page.tables = tables
     return page
 

@@ -5,6 +5,12 @@ the AUC of scores between two groups (e.g. detractors' and promoters' comments).
   interval.
 * Macro-F1: the unweighted mean over the classes present (given or predicted) of
   F1 = 2·precision·recall / (precision + recall); a class never predicted correctly has F1 0.
+* Majority-class baseline: always answering the commonest given label (ties: the first in
+  the class order), scored the same way. Accuracy means little without it: when 63 % of the
+  texts are negative, always saying "negative" is right 63 % of the time.
+  :func:`against_baseline` says whether a model beats it: its accuracy's Wilson interval lies
+  above the baseline's accuracy (beats), its accuracy is at most the baseline's (does not
+  beat), or in between (not clearly better).
 * AUC: probability that a random text of the ``high`` group scores above a random text of the
   ``low`` group, ties counting half (Mann–Whitney U / (n_low·n_high)); 0.5 is no better than a
   coin. 95 % interval: percentile bootstrap, each group resampled separately, seeded.
@@ -59,6 +65,28 @@ def agreement(given: Sequence[Any], predicted: Sequence[Any],
         f1[c] = float(2 * tp / (counts[:, i].sum() + counts[i].sum())) if tp else 0.0
     return Agreement(n, hits / n if n else float("nan"), float(lo), float(hi),
                      float(np.mean(list(f1.values()))) if f1 else float("nan"), f1, table)
+
+
+def majority_baseline(given: Sequence[Any], classes: Sequence[str] | None = None
+                      ) -> tuple[str, Agreement]:
+    """The commonest given label and the agreement of always answering it."""
+    labels = pd.Series(list(given), dtype=object).dropna().astype(str)
+    if labels.empty:
+        return "", agreement([], [], classes)
+    counts = labels.value_counts()
+    order = [c for c in (classes or []) if c in counts.index] + sorted(
+        c for c in counts.index if c not in (classes or []))
+    top = max(order, key=lambda c: (counts[c], -order.index(c)))
+    return top, agreement(labels.tolist(), [top] * len(labels), classes)
+
+
+def against_baseline(model: Agreement, baseline: Agreement) -> str:
+    """"beats", "does not beat" or "is not clearly better than" the baseline, on accuracy."""
+    if model.accuracy_ci_low > baseline.accuracy:
+        return "beats"
+    if model.accuracy <= baseline.accuracy:
+        return "does not beat"
+    return "is not clearly better than"
 
 
 def auc_interval(low: npt.ArrayLike, high: npt.ArrayLike, *, resamples: int = RESAMPLES,

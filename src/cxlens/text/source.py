@@ -91,3 +91,10 @@ def mentions(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
     frame["text"] = frame["text"].map(redact)
     frame["month"] = _month(frame["posted_at"])
     return frame
+
+
+def brands(wh: Warehouse) -> list[str]:
+    """Every brand the mentions name (all periods): their names are made neutral before a
+    mention is scored."""
+    return [str(b) for (b,) in wh.query("SELECT DISTINCT brand FROM mentions "
+                                        "WHERE brand IS NOT NULL ORDER BY brand")]

@@ -10,12 +10,13 @@ from typing import Any
 import pandas as pd
 
 from cxlens.errors import CxlensError
+from cxlens.insights.churn.snapshot import churn_risk_snapshot
 from cxlens.insights.churn.warehouse import ChurnRisk, churn_risk
 from cxlens.insights.clv import CurrencyValue, warehouse_value
 from cxlens.insights.clv.summary import latest_order_day
 from cxlens.web import charts
 from cxlens.web.views import Chart, Ctx, Page
-from cxlens.web.views_insights import company_wide, fig
+from cxlens.web.views_insights import company_wide, control, fig, option
 
 #: Bootstrap resamples of the CLV intervals on the dashboard and in the report (each refits
 #: both models; ``cxlens clv`` defaults to 200).
@@ -24,6 +25,8 @@ CLV_OPTIONS: dict[str, Any] = {"horizon_months": 12, "discount": 0.01, "margin":
                                "seed": 7}
 TOP_VALUE = 10
 TOP_RISK = 20
+#: Churn holdouts (option ``holdout``): a later period, or a random share of one snapshot.
+HOLDOUTS = ("time", "snapshot")
 USES: dict[str, tuple[str, ...]] = {"customers": ()}
 CUSTOMER_FIGURES = ("p_alive", "expected_purchases", "expected_spend", "clv")
 
@@ -33,9 +36,13 @@ def customers(ctx: Ctx, resamples: int = CLV_RESAMPLES) -> Page:
     churn-risk`` without options, but ``resamples`` bootstrap resamples); a part the data
     cannot support says why instead."""
     company_wide(ctx, "Customer value and churn risk")
+    holdout = option(ctx, "holdout", "time", HOLDOUTS)
     page = Page("customers", "Customers: lifetime value and churn risk")
-    page.extra |= {"uses": list(USES["customers"]), "controls": [], "findings": [],
-                   "open": ["clv_parameters", "churn_evaluation"]}
+    page.extra |= {"uses": list(USES["customers"]), "findings": [],
+                   "open": ["clv_parameters", "churn_evaluation"], "controls": [
+                       control("holdout", "Churn holdout", holdout,
+                               [("time", "a later period"),
+                                ("snapshot", "random (one snapshot)")])]}
     try:
         day = latest_order_day(ctx.wh)
         values = warehouse_value(ctx.wh, day, "weeks", resamples=resamples, top=TOP_VALUE,
@@ -47,7 +54,7 @@ def customers(ctx: Ctx, resamples: int = CLV_RESAMPLES) -> Page:
         page.extra["clv"] = {"as_of": day.isoformat(), "unit": "weeks",
                              "resamples": resamples, "top": TOP_VALUE, **CLV_OPTIONS}
     try:
-        risk = churn_risk(ctx.wh)
+        risk = churn_risk_snapshot(ctx.wh) if holdout == "snapshot" else churn_risk(ctx.wh)
     except CxlensError as exc:
         page.notes.append(f"Churn risk: {exc.message} ({exc.hint}).")
     else:
@@ -105,12 +112,12 @@ def clv_part(page: Page, values: list[CurrencyValue]) -> None:
 
 def churn_part(page: Page, r: ChurnRisk) -> None:
     e = r.evaluation
+    within = f" within {r.horizon_days} days" if r.mode == "time" else ""
     labels = {"auc": ("AUC on the holdout (0.5: no better than chance)", "statistic", 1.0),
               "brier": ("Brier score on the holdout", "statistic", 1.0),
               "calibration_slope": ("Calibration slope (1 ideal)", "statistic", 1.0),
               "calibration_intercept": ("Calibration intercept (0 ideal)", "statistic", 1.0),
-              "churn_rate": (f"Churned within {r.horizon_days} days (holdout)", "percent",
-                             100.0)}
+              "churn_rate": (f"Churned{within} (holdout)", "percent", 100.0)}
     rows = []
     for name, f in e.figures().items():
         label, unit, scale = labels[name]
@@ -121,27 +128,41 @@ def churn_part(page: Page, r: ChurnRisk) -> None:
     page.tables["churn_evaluation"] = pd.DataFrame(rows)
     page.tables["churn_calibration"] = e.deciles
     page.tables["churn_odds_ratios"] = r.model.coefficients()
-    page.tables["churn_top"] = r.scores.head(TOP_RISK)
     page.charts.append(Chart("calibration", "Calibration on the holdout: observed churn by "
                              "decile of predicted risk (95 % interval), diagonal = calibrated",
                              charts.calibration(e.deciles, "observed churn"),
                              "churn_calibration"))
-    top = r.scores.head(TOP_RISK)
-    chart = pd.DataFrame({"customer_id": top["customer_id"], "value": top["risk"],
-                          "ci_low": top["ci_low"], "ci_high": top["ci_high"], "n": top["n"],
-                          "flag": None})
-    page.charts.append(Chart("risk", f"Riskiest {TOP_RISK} customers: P(churn within "
-                             f"{r.horizon_days} days), 95 % interval",
-                             charts.intervals(chart, "customer_id", "churn risk"),
-                             "churn_top"))
+    if r.verdict:  # a model no better than chance names nobody
+        page.extra["findings"].append(
+            f"Churn risk: {r.verdict}, so no customer is listed as at risk; more history "
+            "(a longer --horizon-days) or features that relate to churn are needed first.")
+    else:
+        top = r.scores.head(TOP_RISK)
+        page.tables["churn_top"] = top
+        chart = pd.DataFrame({"customer_id": top["customer_id"], "value": top["risk"],
+                              "ci_low": top["ci_low"], "ci_high": top["ci_high"],
+                              "n": top["n"], "flag": None})
+        page.charts.append(Chart("risk", f"Riskiest {TOP_RISK} customers: P(churn{within}), "
+                                 "95 % interval",
+                                 charts.intervals(chart, "customer_id", "churn risk"),
+                                 "churn_top"))
+    if r.mode == "snapshot":
+        how = (f"Churn risk: a logistic model evaluated on {r.holdout} ({r.train.customers:,} "
+               f"customers, {r.train.churned:,} churned; holdout {r.test.customers:,}, "
+               f"{r.test.churned:,} churned), then refitted on everybody and used to score the "
+               f"{r.at_risk:,} customers who had not churned on {r.as_of}: associations at the "
+               "snapshot, not a forecast.")
+    else:
+        how = (f"Churn risk: a logistic model trained on the {r.train.customers:,} customers at "
+               f"risk on {r.train.cutoff} ({r.train.churned:,} churned within "
+               f"{r.horizon_days} days), evaluated on the {r.test.customers:,} at risk on "
+               f"{r.test.cutoff} ({r.test.churned:,} churned), then refitted there and used to "
+               f"score the {r.at_risk:,} customers at risk on {r.as_of}.")
     page.notes.append(
-        f"Churn risk: a logistic model trained on the {r.train.customers:,} customers at risk "
-        f"on {r.train.cutoff} ({r.train.churned:,} churned within {r.horizon_days} days), "
-        f"evaluated on the {r.test.customers:,} at risk on {r.test.cutoff} "
-        f"({r.test.churned:,} churned), then refitted there and used to score the "
-        f"{len(r.scores):,} customers at risk on {r.as_of}. Brier score of always predicting "
-        f"the holdout's churn rate: {e.brier_reference:.4f}. A customer's n is the customers "
-        "the scoring model was fitted on.")
+        f"{how} Brier score of always predicting the holdout's churn rate: "
+        f"{e.brier_reference:.4f}. A customer's n is the customers the scoring model was "
+        "fitted on.")
     page.notes += [f"Churn risk: {n.rstrip('.')}." for n in r.notes]
     page.extra["churn"] = {"as_of": r.as_of.isoformat(), "horizon_days": r.horizon_days,
-                           "window_days": r.window_days, "top": TOP_RISK}
+                           "window_days": r.window_days, "top": TOP_RISK,
+                           "verdict": r.verdict, "holdout": r.mode}

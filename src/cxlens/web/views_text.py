@@ -87,6 +87,7 @@ def sentiment(ctx: Ctx) -> Page:
     page.charts.append(Chart("net", "Net sentiment by month (% positive − % negative, 95 % "
                              "interval)", charts.trend(monthly, "net sentiment"), "monthly"))
     page.extra |= {"uses": list(USES["sentiment"]), "open": ["overall", "evaluation"],
+                   "findings": [str(v) for v in summary.evaluation["verdict"].dropna()],
                    "controls": [control("source", "Texts", src,
                                         [("comments", "survey comments"),
                                          ("mentions", "social mentions")]),
@@ -95,6 +96,7 @@ def sentiment(ctx: Ctx) -> Page:
     page.notes.append(
         f"{model} scores each text from −1 to 1 (positive ≥ 0.05, negative ≤ −0.05); net "
         "sentiment is % positive − % negative with its interval. The evaluation compares both "
-        "models with the labels the data carries (mentions' sentiment; comments' scores). "
+        "models with the labels the data carries (mentions' sentiment, beside always answering "
+        "the commonest label; comments' scores). "
         f"{summary.first} – {summary.last}.")
     return page

@@ -9,6 +9,10 @@
   calibration-in-the-large intercept (outcome ~ 1 with logit(risk) as offset: 0 is ideal), both
   with Wald intervals; and a table by decile of predicted risk, observed rate with its Wilson
   interval.
+
+A model whose AUC interval reaches down to 0.5 ranks customers **no better than chance** on
+the holdout (:meth:`Evaluation.better_than_chance`): its scores must not be used to list
+"riskiest customers", and :meth:`Evaluation.chance_verdict` says so in one sentence.
 """
 
 from __future__ import annotations
@@ -40,6 +44,26 @@ class Evaluation:
     calibration_slope: Figure
     calibration_intercept: Figure
     deciles: pd.DataFrame  # decile, n, predicted, observed, ci_low, ci_high
+
+    def better_than_chance(self) -> bool:
+        """True when the AUC's 95 % interval lies above 0.5 (False when it contains 0.5, lies
+        below it, or could not be computed)."""
+        low = self.auc.ci_low
+        return bool(np.isfinite(low) and low > 0.5)
+
+    def chance_verdict(self) -> str | None:
+        """The sentence that says the model ranks no better than chance, or None when it
+        does better."""
+        if self.better_than_chance():
+            return None
+        a = self.auc
+        if not np.isfinite(a.value):
+            return ("this model's ranking could not be judged on the holdout: the AUC needs at "
+                    f"least two churned and two staying customers (n = {a.n:,})")
+        worse = np.isfinite(a.ci_high) and a.ci_high < 0.5
+        return (f"this model ranks customers {'worse than' if worse else 'no better than'} "
+                f"chance on the holdout: AUC {a.value:.2f} ({a.ci_low:.2f}–{a.ci_high:.2f}), "
+                f"n = {a.n:,}")
 
     def figures(self) -> dict[str, Figure]:
         return {"churn_rate": self.churn_rate, "auc": self.auc, "brier": self.brier,

@@ -16,7 +16,11 @@ end = as_of + 1 day: the model is fitted on features at c₁ = end − 2·horizo
 [c₁, c₂), evaluated on c₂ = end − horizon with outcomes in [c₂, end) (the same customers may
 appear in both, later in time: an out-of-time holdout), then refitted on c₂ and used to score
 every customer at risk on ``end``: P(churn in the next ``horizon`` days), with a delta-method
-interval.
+interval — unless the holdout's AUC interval contains 0.5: a model that ranks no better than
+chance lists nobody (``ChurnRisk.verdict`` says so).
+
+Customers that are one snapshot (everybody's churn on one day, or no ``acquired_at``) have no
+history to hold out in time: the refusal points to :mod:`.snapshot`.
 """
 
 from __future__ import annotations
@@ -37,14 +41,16 @@ from cxlens.store.base import Warehouse
 NUMERIC = ["tenure_years", "contacts", "reopens", "unresolved_escalations", "last_nps",
            "no_nps", "last_csat", "no_csat", "orders", "never_ordered"]
 CATEGORICAL = ["segment"]
+#: Customer attributes read with the features (the time-based model uses ``segment``).
+ATTRIBUTES = ("segment", "region", "country", "age_group", "gender", "acquisition_source")
 MIN_EVENTS = 5
 
 _DEFAULT_MIN = "CASE survey WHEN 'nps' THEN 0 ELSE 1 END"
 _DEFAULT_MAX = "CASE survey WHEN 'nps' THEN 10 ELSE 5 END"
-FEATURES_SQL = f"""
+_FEATURES_SQL = f"""
 WITH base AS (
-  SELECT customer_id, acquired_at, churned_at, segment FROM customers
-  WHERE acquired_at < ? AND (churned_at IS NULL OR churned_at >= ?)),
+  SELECT customer_id, acquired_at, churned_at, {", ".join(ATTRIBUTES)} FROM customers
+  WHERE {{at_risk}}),
 sup AS (
   SELECT customer_id, count(*) AS contacts, sum(coalesce(reopen_count, 0)) AS reopens,
          sum(CASE WHEN coalesce(escalated, FALSE) AND NOT coalesce(resolved, FALSE)
@@ -69,7 +75,7 @@ ord AS (
   WHERE customer_id IS NOT NULL AND coalesce(status, 'completed') = 'completed'
     AND ordered_at < ?
   GROUP BY customer_id)
-SELECT b.customer_id, b.acquired_at, b.churned_at, b.segment,
+SELECT b.*,
        coalesce(sup.contacts, 0) AS contacts, coalesce(sup.reopens, 0) AS reopens,
        coalesce(sup.unresolved_escalations, 0) AS unresolved_escalations,
        nps.frac AS nps_frac, csat.frac AS csat_frac,
@@ -81,18 +87,26 @@ LEFT JOIN ans csat ON csat.customer_id = b.customer_id AND csat.survey = 'csat' 
 LEFT JOIN ord ON ord.customer_id = b.customer_id
 ORDER BY b.customer_id
 """
+#: Who is in the rows on day c: at risk (acquired before c, not churned by c), or, for a
+#: snapshot, every customer acquired before c (or with no acquisition date), churned or not.
+AT_RISK = "acquired_at < ? AND (churned_at IS NULL OR churned_at >= ?)"
+IN_SNAPSHOT = "acquired_at IS NULL OR acquired_at < ?"
 
 
-def features(wh: Warehouse, cutoff: dt.date, window_days: int = 90) -> pd.DataFrame:
-    """One row per customer at risk at the start of the day ``cutoff``, with the features of
-    the module docstring and ``churned_at``."""
+def features(wh: Warehouse, cutoff: dt.date, window_days: int = 90,
+             snapshot: bool = False) -> pd.DataFrame:
+    """One row per customer at risk at the start of the day ``cutoff`` (with ``snapshot``:
+    every customer acquired before it, churned or not), with the features of the module
+    docstring, the customer attributes and ``churned_at``."""
     c = utc(cutoff)
     start = c - dt.timedelta(days=window_days)
-    raw = wh.query_df(FEATURES_SQL, [c, c, start, c, c, start, c])
+    sql = _FEATURES_SQL.format(at_risk=IN_SNAPSHOT if snapshot else AT_RISK)
+    raw = wh.query_df(sql, ([c] if snapshot else [c, c]) + [start, c, c, start, c])
     out = pd.DataFrame({"customer_id": raw["customer_id"].astype(str)})
     acquired = pd.to_datetime(raw["acquired_at"], utc=True)
     out["churned_at"] = pd.to_datetime(raw["churned_at"], utc=True)
-    out["segment"] = raw["segment"].astype("string").fillna("(unknown)")
+    for name in ATTRIBUTES:
+        out[name] = raw[name].astype("string").fillna("(unknown)")
     out["tenure_years"] = (pd.Timestamp(c) - acquired).dt.total_seconds() / (365.25 * 86400)
     out["contacts"] = np.log1p(pd.to_numeric(raw["contacts"]).astype(float))
     out["reopens"] = pd.to_numeric(raw["reopens"]).astype(float)
@@ -147,9 +161,44 @@ class ChurnRisk:
     train: Window
     test: Window
     evaluation: Evaluation
-    model: Model  # refitted on the test window, used for ``scores``
-    scores: pd.DataFrame  # customer_id, risk, ci_low, ci_high, n, features; riskiest first
+    model: Model  # refitted on the test window (a snapshot: on every customer), for ``scores``
+    #: customer_id, risk, ci_low, ci_high, n, features; riskiest first. Empty when the model
+    #: ranks no better than chance on the holdout (``verdict`` says so).
+    scores: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: customers who could be scored (at risk on the day after ``as_of``)
+    at_risk: int = 0
+    #: "this model ranks customers no better than chance …" or None
+    verdict: str | None = None
+    #: how the holdout was drawn, in words
+    holdout: str = ""
+    mode: str = "time"  # time | snapshot
+
+
+def scored(model: Model, evaluation: Evaluation, rows: pd.DataFrame
+           ) -> tuple[pd.DataFrame, str | None]:
+    """``rows`` scored by ``model``, riskiest first, with a delta-method interval — or no rows
+    and the verdict when the holdout says the model ranks no better than chance."""
+    verdict = evaluation.chance_verdict()
+    risk, low, high = model.predict_interval(rows)
+    out = rows.drop(columns=["churned_at", "churned"], errors="ignore").assign(
+        risk=risk, ci_low=low, ci_high=high, n=model.n)
+    out = out.sort_values(["risk", "customer_id"], ascending=[False, True],
+                          kind="stable").reset_index(drop=True)
+    return (out.iloc[:0] if verdict else out), verdict
+
+
+def single_snapshot(wh: Warehouse) -> str | None:
+    """Why the customers look like one snapshot (no history to hold out in time), or None."""
+    dated, churned, days = wh.query(
+        "SELECT count(acquired_at), count(churned_at), "
+        "count(DISTINCT CAST(churned_at AS DATE)) FROM customers")[0]
+    if not dated:
+        return "no customer has acquired_at, so nobody can be placed at risk on a past day"
+    if churned > 1 and days == 1:
+        return (f"all {churned:,} churned customers churned on the same day: the customers "
+                "are one snapshot, with no history before it")
+    return None
 
 
 def churn_risk(wh: Warehouse, as_of: dt.date | None = None, horizon_days: int = 90,
@@ -162,6 +211,12 @@ def churn_risk(wh: Warehouse, as_of: dt.date | None = None, horizon_days: int = 
         raise InsufficientData("the warehouse has no customers",
                                "import customers (with acquired_at and churned_at) first, or "
                                "build the demo (cxlens demo)")
+    snapshot = single_snapshot(wh)
+    if snapshot:
+        raise InsufficientData(
+            f"a time-based holdout needs customers' history, but {snapshot}",
+            "score the snapshot with a stratified random holdout instead: cxlens churn-risk "
+            "--snapshot (or import acquired_at and the real churn dates)")
     day = as_of or last_day(wh)
     end = day + dt.timedelta(days=1)
     c2 = end - dt.timedelta(days=horizon_days)
@@ -169,14 +224,10 @@ def churn_risk(wh: Warehouse, as_of: dt.date | None = None, horizon_days: int = 
     train = labelled(wh, c1, horizon_days, window_days)
     test = labelled(wh, c2, horizon_days, window_days)
     for name, rows, cutoff in (("training", train, c1), ("holdout", test, c2)):
-        events = int(rows["churned"].sum())
-        if events < MIN_EVENTS or len(rows) - events < MIN_EVENTS:
-            raise InsufficientData(
-                f"the {name} window (customers at risk on {cutoff}, churn in the next "
-                f"{horizon_days} days) has {events} churned of {len(rows)}: at least "
-                f"{MIN_EVENTS} churned and {MIN_EVENTS} staying are needed",
-                "check that customers carry churned_at, or use a later --as-of or a longer "
-                "--horizon-days")
+        enough(rows["churned"], f"the {name} window (customers at risk on {cutoff}, churn in "
+               f"the next {horizon_days} days)",
+               "check that customers carry churned_at, or use a later --as-of or a longer "
+               "--horizon-days")
     notes: list[str] = []
     missing = int(wh.scalar("SELECT count(*) FROM customers WHERE acquired_at IS NULL"))
     if missing:
@@ -187,12 +238,19 @@ def churn_risk(wh: Warehouse, as_of: dt.date | None = None, horizon_days: int = 
     notes += [f"evaluated model: {n}" for n in model.notes]
     notes += [f"scoring model: {n}" for n in final.notes]
     now = features(wh, end, window_days)
-    risk, low, high = final.predict_interval(now)
-    scores = now.drop(columns=["churned_at"]).assign(risk=risk, ci_low=low, ci_high=high,
-                                                     n=final.n)
-    scores = scores.sort_values(["risk", "customer_id"], ascending=[False, True],
-                                kind="stable").reset_index(drop=True)
+    scores, verdict = scored(final, evaluation, now)
     return ChurnRisk(day, horizon_days, window_days,
                      Window(c1, len(train), int(train["churned"].sum())),
                      Window(c2, len(test), int(test["churned"].sum())),
-                     evaluation, final, scores, notes)
+                     evaluation, final, scores, notes, at_risk=len(now), verdict=verdict,
+                     holdout=f"out of time: trained on the customers at risk on {c1}, "
+                             f"evaluated on those at risk on {c2}")
+
+
+def enough(churned: pd.Series, what: str, hint: str) -> None:
+    """Refuse rows with fewer than MIN_EVENTS churned or staying customers."""
+    events = int(churned.sum())
+    if events < MIN_EVENTS or len(churned) - events < MIN_EVENTS:
+        raise InsufficientData(
+            f"{what} has {events} churned of {len(churned)}: at least {MIN_EVENTS} churned "
+            f"and {MIN_EVENTS} staying are needed", hint)

@@ -1,0 +1,51 @@
+"""The customers page and the report's customers section when the churn model ranks no
+better than chance on its holdout: the verdict is said, and no customer is listed as at risk;
+and the page's random holdout for one snapshot of the customers (IBM Telco)."""
+
+from __future__ import annotations
+
+from cxlens.ingest.pipeline import import_files
+from cxlens.insights.churn.snapshot import churn_risk_snapshot
+from cxlens.insights.churn.warehouse import churn_risk
+from cxlens.reports import insights as report_sections
+from cxlens.store.base import Warehouse
+from cxlens.web import site
+from cxlens.web.accounts import User
+from cxlens.web.filters import Filters
+from cxlens.web.views import Ctx
+from cxlens.web.views_customers import TOP_RISK
+from tests.insights.datasets import TELCO
+from tests.insights.test_churn_snapshot import EXAMPLES
+from tests.insights.test_churn_warehouse import no_signal_history
+
+
+def test_no_riskiest_customers_from_a_model_no_better_than_chance(duck: Warehouse) -> None:
+    no_signal_history(duck)
+    verdict = churn_risk(duck).verdict
+    assert verdict and "no better than chance" in verdict
+    ctx = Ctx(duck, User("ann", "analyst"), Filters())
+    page = site.build("customers", ctx)
+    assert any(verdict in s and "no customer is listed" in s for s in page.extra["findings"])
+    assert "churn_top" not in page.tables and "risk" not in [c.name for c in page.charts]
+    assert {"churn:auc", "churn:brier"} <= {f.metric for f in page.figures}
+    section = report_sections.customers(ctx)
+    assert "churn_top" not in section.tables
+    assert any(verdict in s for s in section.extra["findings"])
+
+
+def test_a_snapshot_on_the_page(duck: Warehouse) -> None:
+    import_files(duck, "customers", [TELCO], mapping=EXAMPLES / "telco-customers.yaml")
+    ctx = Ctx(duck, User("ann", "analyst"), Filters())
+    time_based = site.build("customers", ctx)
+    assert any("Churn risk: a time-based holdout needs customers' history" in n
+               and "--snapshot" in n for n in time_based.notes)
+    page = site.build("customers", Ctx(duck, User("ann", "analyst"), Filters(),
+                                       {"holdout": "snapshot"}))
+    want = churn_risk_snapshot(duck)
+    auc = {f.metric: f for f in page.figures}["churn:auc"]
+    assert (auc.value, auc.ci_low, auc.n) == (want.evaluation.auc.value,
+                                              want.evaluation.auc.ci_low, 2113)
+    assert list(page.tables["churn_top"]["customer_id"]) == \
+        list(want.scores["customer_id"].head(TOP_RISK))
+    assert any("associations at the snapshot" in n for n in page.notes)
+    assert page.extra["churn"]["holdout"] == "snapshot"

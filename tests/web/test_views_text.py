@@ -1,0 +1,24 @@
+"""The sentiment page states each model's agreement with the stored labels beside the
+majority-class baseline, and says when the model does not beat it."""
+
+from __future__ import annotations
+
+from cxlens.store.base import Warehouse
+from cxlens.web import site
+from cxlens.web.accounts import User
+from cxlens.web.filters import Filters
+from cxlens.web.views import Ctx
+from tests.text.test_sentiment_summary import labelled_mentions
+
+
+def test_sentiment_page_shows_the_majority_baseline(duck: Warehouse) -> None:
+    labelled_mentions(duck)
+    page = site.build("sentiment", Ctx(duck, User("ann", "analyst"), Filters(),
+                                       {"source": "mentions"}))
+    findings = page.extra["findings"]
+    assert len(findings) == 2  # vader and lexicon
+    assert any(f.startswith("vader: accuracy 20.0 %") and f.endswith(
+        "always 'negative': accuracy 80.0 %, macro-F1 0.44 — vader does not beat the baseline")
+        for f in findings)
+    table = page.tables["evaluation"]
+    assert list(table["baseline_accuracy"]) == [0.8, 0.8]
