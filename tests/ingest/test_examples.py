@@ -183,8 +183,8 @@ def test_survey_on_1_to_10_with_missing_codes(wh: Warehouse, tmp_path: Path) -> 
     assert (r.rows_read, r.loaded, r.rejected, r.flagged) == (6, 6, 0, 1)
     assert warnings_by_column(r, "spreadsheet_error") == {(4, "agea"): "#NULL!"}
     assert r.files[0].mapped_to_missing == {("gndr", "9"): 1}
-    got = dict((cid, rest) for cid, *rest in wh.query(
-        "SELECT customer_id, age_group, gender, region FROM customers"))
+    got = {cid: rest for cid, *rest in wh.query(
+        "SELECT customer_id, age_group, gender, region FROM customers")}
     assert {k: tuple(v) for k, v in got.items()} == {
         "1": ("18-24", "male", "north"), "2": ("25-34", "female", "north"),
         "3": (None, "male", "south"), "4": ("65+", "female", "south"),

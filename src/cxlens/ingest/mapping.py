@@ -142,6 +142,10 @@ class Mapping(_Model):
     columns: dict[str, str | ColumnSpec] = Field(default_factory=dict)
     unpivot: Unpivot | None = None
     skip: list[Skip] = Field(default_factory=list)
+    missing: list[Any] = Field(
+        default_factory=list, description='Codes that mean "no value" in every column of the '
+        'file (e.g. ["?", "N/A"]), matched case-insensitively; each is counted in the import '
+        "summary.")
     time_order: Literal["reject", "empty"] = Field(
         "reject", description="A time before the one it must follow (e.g. resolved_at before "
         "created_at): reject the row (default), or empty the later time and keep the row, "

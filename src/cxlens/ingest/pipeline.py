@@ -33,6 +33,7 @@ from cxlens.ingest.quarantine import IMPORTS, QUARANTINE, quarantine_rows
 from cxlens.ingest.transform import (
     ROW,
     apply_mapping,
+    declared_missing,
     ignored_columns,
     mapped_to_missing,
     passthrough_columns,
@@ -202,6 +203,9 @@ def _read_file(wh: Warehouse, path: Path, tbl: Table, mp: Mapping | None, tz: ob
             first = False
         data, cells = empty_error_cells(chunk.data, chunk.rows, used, str(path))
         result.problems.extend(cells)
+        if mp is not None and mp.missing:
+            data, declared = declared_missing(data, mp.missing, used)
+            fr.mapped_to_missing.update(declared)
         data, rows = redact_sources(data, tbl, mp), chunk.rows
         if mp is not None and mp.skip:
             data, rows = _skip(data, rows, mp, str(path), fr, result, rejected_records)
@@ -227,8 +231,8 @@ def _read_file(wh: Warehouse, path: Path, tbl: Table, mp: Mapping | None, tz: ob
         counts = ", ".join(f"{col} {value!r} ×{n}"
                            for (col, value), n in sorted(fr.mapped_to_missing.items()))
         result.notes.append(f"{path.name}: {fr.mapped_to_missing.total()} value(s) the mapping "
-                            f"maps to missing (left empty, or no answer for a survey "
-                            f"question): {counts}")
+                            "reads as missing (missing codes and values mapped to null; left "
+                            f"empty, or no answer for a survey question): {counts}")
     if fr.ignored_columns:
         result.notes.append(f"{path.name}: columns not imported (not in {tbl.name}; map them to "
                             f"use them): {', '.join(fr.ignored_columns)}")

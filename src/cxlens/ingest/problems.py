@@ -88,4 +88,4 @@ def _examples(found: list[Problem], n: int) -> list[Problem]:
         if len(picked) >= n:
             break
         picked.add(i)
-    return [found[i] for i in sorted(picked)]
+    return sorted((found[i] for i in picked), key=lambda p: (p.file, p.row or 0))

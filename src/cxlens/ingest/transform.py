@@ -192,6 +192,24 @@ def _unpivot(data: pd.DataFrame, shared: pd.DataFrame, mapping: Mapping) -> pd.D
     return pd.concat(parts, ignore_index=False).sort_values(ROW, kind="stable")
 
 
+def declared_missing(data: pd.DataFrame, codes: list[Any], columns: list[str]
+                     ) -> tuple[pd.DataFrame, Counter[tuple[str, str]]]:
+    """The mapping's ``missing`` codes emptied in ``columns``, with a count per column and
+    code as written."""
+    found: Counter[tuple[str, str]] = Counter()
+    if not codes:
+        return data, found
+    wanted = set(_lookup(dict.fromkeys(codes, None)))
+    out = data.copy(deep=False)
+    for col in columns:
+        hit = _keys(data[col]).isin(wanted)
+        if hit.any():
+            for value, n in data.loc[hit, col].map(lambda v: str(_plain(v))).value_counts().items():
+                found[(col, str(value))] += int(n)
+            out[col] = data[col].where(~hit, None)
+    return out, found
+
+
 def mapped_to_missing(data: pd.DataFrame, mapping: Mapping | None) -> Counter[tuple[str, str]]:
     """(source column, value as written) -> how many values a value map turned into missing,
     e.g. survey codes 98/99 mapped to null: counted so that they never vanish unseen."""
