@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl.cell.cell import ERROR_CODES
 
 from cxlens.ingest.problems import Problem
@@ -25,7 +27,13 @@ RULE = "spreadsheet_error"
 def _is_code(series: pd.Series) -> pd.Series:
     if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
         return pd.Series(False, index=series.index)
-    return series.map(lambda v: isinstance(v, str) and v.strip().upper() in CODES)
+    try:  # text columns (every CSV column): vectorised
+        arr = pa.array(series, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed spreadsheet cells
+        return series.map(lambda v: isinstance(v, str) and v.strip().upper() in CODES)
+    key = pc.utf8_upper(pc.utf8_trim_whitespace(arr))
+    hit = pc.fill_null(pc.is_in(key, pa.array(sorted(CODES))), False)
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=series.index)
 
 
 def empty_error_cells(data: pd.DataFrame, rows: pd.Series, columns: Iterable[str],
