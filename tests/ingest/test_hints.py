@@ -131,3 +131,28 @@ def test_an_enum_value_with_no_close_match_gets_no_made_up_label(wh: Warehouse,
     hint = first_error(run(wh, "interactions", f, {}))
     assert "add to the mapping" not in hint
     assert "columns: {channel: {from: channel, values: {pigeon: …}}}" in hint
+
+
+def test_a_no_value_code_in_an_optional_number_column(wh: Warehouse, tmp_path: Path) -> None:
+    f = csv_file(tmp_path, "interaction_id,channel,created_at,Reopens\n"
+                 "a,phone,2024-03-01 09:00,n/a\nb,phone,2024-03-01 09:00,2\n")
+    fixed_import(wh, "interactions", f, {"columns": {"reopen_count": "Reopens"}})
+    assert dict(wh.query("SELECT interaction_id, reopen_count FROM interactions")) == {
+        "a": None, "b": 2}
+
+
+def test_a_boolean_the_import_cannot_read_asks_rather_than_guesses(wh: Warehouse,
+                                                                   tmp_path: Path) -> None:
+    f = csv_file(tmp_path, "interaction_id,channel,created_at,resolved\n"
+                 "a,phone,2024-03-01 09:00,Oui\n")
+    hint = first_error(run(wh, "interactions", f, {}))
+    assert "add to the mapping" not in hint
+    assert "columns: {resolved: {from: resolved, values: {Oui: …}}} (… = true or false)" in hint
+
+
+def test_many_distinct_bad_values_share_one_generic_hint(wh: Warehouse, tmp_path: Path) -> None:
+    rows = "".join(f"i{n},chan{n},2024-03-01 09:00\n" for n in range(30))
+    f = csv_file(tmp_path, "interaction_id,channel,created_at\n" + rows)
+    r = run(wh, "interactions", f, {})
+    assert r.rejected == 30 and len(r.problems) == 30
+    assert len({p.hint for p in r.problems}) == 21  # 20 values with their own, one shared

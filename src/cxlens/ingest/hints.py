@@ -50,9 +50,20 @@ def enum(source: str | None, target: str, written: str, allowed: Iterable[str]) 
     fix = _column_fix(source, target, values={written: choice}) if choice else None
     if fix:
         return f"if {written!r} means {choice}, {fix}"
+    return f"use one of {', '.join(allowed)}: " + to_choose(source, target, written, "one of them")
+
+
+def to_choose(source: str | None, target: str, written: str, choices: str) -> str:
+    """A value map for the user to complete: no fix is guessed."""
     where = f"columns: {{{target}: {{from: {source}, values: {{{written}: …}}}}}}" if source \
         else f"a value map for {target}"
-    return f"use one of {', '.join(allowed)}: map the value with {where} (… = one of them)"
+    return f"map the value with {where} (… = {choices})"
+
+
+def no_value(source: str | None, target: str, written: str, generic: str) -> str:
+    """Text in an optional number column (e.g. "n/a"): if it means no value, map it to null."""
+    fix = _column_fix(source, target, values={written: None})
+    return f"{generic}; or, if {written!r} means no value, {fix}" if fix else generic
 
 
 def date_format(source: str | None, target: str, values: Any) -> str:

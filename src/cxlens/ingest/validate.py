@@ -3,6 +3,7 @@ order, negative durations. Every problem in the chunk is found in one pass."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -102,20 +103,22 @@ def _typed(c: _Collector, series: pd.Series, col: Column, tz: ZoneInfo, unit: st
         if col.enum or col.normalize:
             norm = values.map(lambda v: v.strip().lower(), na_action="ignore")
             if col.enum:
-                norm = norm.map(lambda v: v.replace(" ", "_").replace("-", "_"), na_action="ignore")
+                norm = norm.map(_enum_key, na_action="ignore")
                 bad = norm.notna() & ~norm.isin(col.enum)
-                for value in sorted(set(norm[bad])):
-                    rows = bad & (norm == value)
-                    written = str(series[rows].iloc[0]).strip()
-                    c.add(rows, name, "enum",
-                          f"{{value}} is not a known {name}.{did_you_mean(value, col.enum)}",
-                          hints.enum(c.sources.get(name), name, written, col.enum))
+                enum = col.enum
+                _per_value(c, series, bad, name, "enum",
+                           lambda w: f"{{value}} is not a known {name}."
+                           f"{did_you_mean(_enum_key(w), enum)}",
+                           lambda w: hints.enum(c.sources.get(name), name, w, enum),
+                           f"use one of {', '.join(enum)}, or map the values in a mapping")
             return norm
         return values
     if col.type is Type.BOOLEAN:
         values, bad = coerce.to_boolean(series)
-        c.add(bad, name, "type", "{value} is not true or false",
-              "use true/false, yes/no, y/n or 1/0, or map the values in a mapping")
+        generic = "use true/false, yes/no, y/n or 1/0, or map the values in a mapping"
+        _per_value(c, series, bad, name, "type", lambda _: "{value} is not true or false",
+                   lambda w: "use true/false, yes/no, y/n or 1/0, or "
+                   + hints.to_choose(c.sources.get(name), name, w, "true or false"), generic)
         return values
     if col.type is Type.TIMESTAMP:
         values, bad, dst = coerce.to_timestamp(series, tz, fmt, dayfirst)
@@ -128,18 +131,52 @@ def _typed(c: _Collector, series: pd.Series, col: Column, tz: ZoneInfo, unit: st
         return values
     if col.type is Type.INTEGER:
         values, bad, frac = coerce.to_integer(series)
-        c.add(bad, name, "type", "{value} is not a number", "give a whole number")
+        _not_a_number(c, series, bad, col, "give a whole number")
         c.add(frac, name, "not_integer", "{value} is not a whole number",
               "scores and counts must be whole numbers; fix the source or map the value")
         return values
     if col.is_duration or unit:
         values, bad = coerce.to_seconds(series, UNIT_SECONDS[unit or "seconds"])
-        c.add(bad, name, "type", "{value} is not a duration",
-              "give seconds, a clock time such as 3:45 (= 225 s), or set unit: minutes|hours")
+        _not_a_number(c, series, bad, col, "give a number of seconds (of minutes or hours "
+                      "with unit: in the mapping) or a clock time such as 3:45 (= 225 s)",
+                      "{value} is not a duration")
         return values
     values, bad = coerce.to_number(series)
-    c.add(bad, name, "type", "{value} is not a number", "give a number such as 12.5")
+    _not_a_number(c, series, bad, col, "give a number such as 12.5")
     return values
+
+
+def _enum_key(value: str) -> str:
+    return value.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _not_a_number(c: _Collector, series: pd.Series, bad: pd.Series, col: Column, hint: str,
+                  message: str = "{value} is not a number") -> None:
+    """Text where a number belongs; in an optional column it may be a "no value" code."""
+    _per_value(c, series, bad, col.name, "type", lambda _: message,
+               lambda w: hint if col.required
+               else hints.no_value(c.sources.get(col.name), col.name, w, hint), hint)
+
+
+#: Distinct bad values of one column that get a fix of their own; the rest share a generic
+#: hint, so a wrongly mapped column of distinct values costs one pass, not one per value.
+PER_VALUE = 20
+
+
+def _per_value(c: _Collector, series: pd.Series, bad: pd.Series, column: str, rule: str,
+               message: Callable[[str], str], hint: Callable[[str], str], generic: str) -> None:
+    """Report ``bad`` values with a message and fix written for each value as written."""
+    bad = bad.fillna(False).astype(bool)
+    if not bad.any():
+        return
+    text = series[bad].map(lambda v: str(v).strip())
+    values = list(pd.unique(text))
+    for written in values[:PER_VALUE]:
+        c.add(bad & (text == written).reindex(bad.index, fill_value=False), column, rule,
+              message(written), hint(written))
+    if len(values) > PER_VALUE:
+        rest = bad & ~text.isin(values[:PER_VALUE]).reindex(bad.index, fill_value=False)
+        c.add(rest, column, rule, message("{value}"), generic)
 
 
 def _defaults(out: pd.DataFrame, table: Table) -> None:
