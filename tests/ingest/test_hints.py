@@ -156,3 +156,11 @@ def test_many_distinct_bad_values_share_one_generic_hint(wh: Warehouse, tmp_path
     r = run(wh, "interactions", f, {})
     assert r.rejected == 30 and len(r.problems) == 30
     assert len({p.hint for p in r.problems}) == 21  # 20 values with their own, one shared
+
+
+def test_a_file_without_an_id_column_is_told_how_to_number_its_rows(wh: Warehouse,
+                                                                    tmp_path: Path) -> None:
+    f = csv_file(tmp_path, "survey,score,responded_at\ncsat,5,2024-03-01\nnps,9,2024-03-02\n")
+    fixed_import(wh, "survey_responses", f, {})
+    assert sorted(wh.query("SELECT response_id, score FROM survey_responses")) == [
+        ("in-2", 5), ("in-3", 9)]

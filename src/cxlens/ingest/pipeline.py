@@ -279,13 +279,20 @@ def _check_columns(tbl: Table, mp: Mapping | None, columns: list[str], where: st
     missing = [c for c in tbl.required if c not in produced
                and not (mp is not None and mp.merge and c not in tbl.key)]
     if missing:
-        guesses = {m: closest(m, columns) for m in missing}
-        fixes = {m: g for m, g in guesses.items() if g is not None}
+        free = [c for c in columns if c not in _sources(tbl, mp, columns).values()]
+        guesses = {m: closest(m, free) for m in missing}  # a column in use is no candidate
+        fixes: dict[str, Any] = {m: g for m, g in guesses.items() if g is not None}
         named = "".join(f' "{g}" for {m}?' for m, g in fixes.items())
         hint = ("rename the columns in the file, or map them with --mapping "
                 "(columns: {canonical_name: Source Column})")
+        no_ids = [m for m in missing if m in tbl.key and m not in fixes]
+        if no_ids:  # a file without an id column (a survey export, reviews) numbers its rows
+            fixes.update({m: {"template": "{_file}-{_row}"} for m in no_ids})
         if fixes and len(fixes) == len(missing):
-            hint = f"if those are the columns, {add_to_mapping({'columns': fixes})}"
+            hint = (("if those are the columns" if not no_ids else
+                     f"if the file has no {' or '.join(no_ids)} (ids from the file name and "
+                     "row, stable while the file keeps its name and order)")
+                    + f", {add_to_mapping({'columns': fixes})}")
         raise ImportRefused(
             f"{where}: required column(s) {', '.join(missing)} of {tbl.name} are missing; "
             f"the file has: {', '.join(columns)}." + (f" Did you mean{named}" if fixes else ""),
