@@ -252,7 +252,8 @@ def _survey_rules(c: _Collector, out: pd.DataFrame) -> None:
     lo, hi = out["scale_min"], out["scale_max"]
     no_scale = survey.notna() & (lo.isna() | hi.isna())
     c.add(no_scale, "scale_max", "no_scale", "custom survey {value} has no scale",
-          "give scale_min and scale_max (e.g. in the mapping: scale_min: {value: 1})",
+          "give both ends of its scale, e.g. in the mapping columns: {scale_min: {value: …}, "
+          "scale_max: {value: …}} (… = its lowest and highest score)",
           value_of="survey")
     c.add(~no_scale & (hi <= lo), "scale_max", "bad_scale", "scale_max is not above scale_min",
           "fix the scale columns")
