@@ -304,7 +304,8 @@ def _cross_checks(stage: Stage, mp: Mapping | None, result: ImportResult,
                   rejected_records: dict[tuple[str, int], dict[str, Any]]) -> None:
     checks = [stage.drop_duplicates]
     if mp is not None and mp.merge:
-        checks += [stage.missing_targets, stage.merged_time_order]
+        empty = mp.time_order == "empty"
+        checks += [stage.missing_targets, lambda: stage.merged_time_order(empty)]
     for check in checks:
         problems, records = check()
         result.problems.extend(problems)
