@@ -309,3 +309,32 @@ skip:
     g = write(tmp_path, "d.csv", "Call,Start,Disposition,Product [list]\n9,2024-01-01,Solved,Pro\n")
     import_files(wh, "interactions", [g], mapping=m)
     assert wh.scalar("SELECT product FROM interactions WHERE interaction_id = '9'") == "pro"
+
+
+MERGE_SOLVED = """
+table: interactions
+merge: true
+time_order: {mode}
+columns:
+  interaction_id: ticket_id
+  resolved_at: solved
+"""
+
+
+@pytest.mark.parametrize("mode", ["reject", "empty"])
+def test_merge_time_order_rejects_or_empties_the_merged_time(wh: Warehouse, tmp_path: Path,
+                                                             mode: str) -> None:
+    import_files(wh, "interactions", [write(tmp_path, "i.csv", "interaction_id,channel,"
+                 "created_at,resolved_at\nt1,email,2024-01-01 10:00,2024-01-01 12:00\n"
+                 "t2,email,2024-01-01 10:00,2024-01-01 12:00\n")])
+    m = write(tmp_path, "m.yaml", MERGE_SOLVED.format(mode=mode))
+    f = write(tmp_path, "m.csv", "ticket_id,solved\nt1,2024-01-01 09:00\nt2,2024-01-01 11:00\n")
+    r = import_files(wh, "interactions", [f], mapping=m)
+    assert [(p.row, p.rule, p.severity) for p in r.problems] == [
+        (2, "time_order", "error" if mode == "reject" else "warning")]
+    got = {i: str(t)[:16] if t else None
+           for i, t in wh.query("SELECT interaction_id, resolved_at FROM interactions")}
+    # reject: t1 keeps its stored time; empty: t1's impossible new time leaves it empty
+    assert got == {"t1": "2024-01-01 12:00" if mode == "reject" else None,
+                   "t2": "2024-01-01 11:00"}
+    assert (r.updated, r.rejected, r.flagged) == ((1, 1, 0) if mode == "reject" else (2, 0, 1))

@@ -45,6 +45,20 @@ def test_telco_customers_reproduce_published_churn(wh: Warehouse) -> None:
         assert seniors == sum(r["SeniorCitizen"] == "1" for r in csv.DictReader(fh))
 
 
+def test_acquired_at_is_the_snapshot_less_tenure_months(wh: Warehouse) -> None:
+    r = import_files(wh, "customers", [TELCO], mapping=EXAMPLES / "telco-customers.yaml")
+    assert r.files[0].mapped_to_missing == {("Churn", "No"): 7043 - 1869}
+    months = [(2018 - a.year) * 12 + (1 - a.month)
+              for (a,) in wh.query("SELECT acquired_at FROM customers")]
+    assert len(months) == 7043 and min(months) == 0 and max(months) == 72
+    assert round(sum(months) / len(months), 2) == 32.37  # the published mean tenure
+    with TELCO.open(newline="") as fh:
+        tenure = {r["customerID"]: int(r["tenure"]) for r in csv.DictReader(fh)}
+    got = {cid: (2018 - a.year) * 12 + (1 - a.month)
+           for cid, a in wh.query("SELECT customer_id, acquired_at FROM customers")}
+    assert got == tenure
+
+
 def test_blank_total_charges_are_quarantined_with_their_rows(wh: Warehouse) -> None:
     expected = blank_total_charges()
     assert len(expected) == 11

@@ -145,8 +145,11 @@ class Stage:
         self.wh.execute(f"DELETE FROM {self.name} s WHERE {where}")
         return problems, records
 
-    def merged_time_order(self) -> tuple[list[Problem], pd.DataFrame]:
-        """Merge mode: check time order on the rows as they will be after the merge."""
+    def merged_time_order(self, empty: bool = False) -> tuple[list[Problem], pd.DataFrame]:
+        """Merge mode: check time order on the rows as they will be after the merge. With
+        ``empty`` (the mapping's ``time_order: empty``) a later time the merge brings is
+        emptied and the row kept, flagged; a row whose wrong time is already stored is still
+        rejected, since the merge does not touch that column."""
         problems: list[Problem] = []
         bad_seqs: set[int] = set()
         for early, late in self.table.time_order:
@@ -162,13 +165,25 @@ class Stage:
                 f"SELECT s.{q(SEQ)}, s.{q(SRC)}, s.{q(ROW)} FROM {self.name} s "
                 f"JOIN {q(self.table.name)} t ON {self._join('t', 's')} WHERE {la} < {e}"
             )
+            emptied: list[int] = []
             for seq, src, row in rows:
+                if empty and late in self.columns:
+                    emptied.append(int(seq))
+                    problems.append(Problem(src, int(row), late, None, "time_order",
+                                            f"{late} would be before {early} after the merge: "
+                                            f"{late} emptied, the row kept",
+                                            f"check the time zones and {early}/{late}",
+                                            "warning"))
+                    continue
                 bad_seqs.add(int(seq))
                 problems.append(Problem(src, int(row), late, None, "time_order",
                                         f"{late} would be before {early} after the merge",
                                         f"check the time zones and {early}/{late}", "error"))
+            if emptied:
+                self.wh.execute(f"UPDATE {self.name} SET {q(late)} = NULL WHERE {q(SEQ)} IN "
+                                f"({', '.join(map(str, emptied))})")
         if not bad_seqs:
-            return [], pd.DataFrame()
+            return problems, pd.DataFrame()
         seqs = ", ".join(map(str, sorted(bad_seqs)))
         records = self.records(f"s.{q(SEQ)} IN ({seqs})")
         self.wh.execute(f"DELETE FROM {self.name} WHERE {q(SEQ)} IN ({seqs})")

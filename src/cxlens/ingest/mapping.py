@@ -7,6 +7,8 @@ per question) into one row per answer. Built-in presets are mappings shipped wit
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import string
 from pathlib import Path
 from typing import Any, Literal
@@ -15,13 +17,18 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.ingest.hints import add_to_mapping, closest
 from cxlens.schema import SURVEY_SCALES, TABLES, Table, Type
 
 PRESET_DIR = Path(__file__).parent / "presets"
-Unit = Literal["milliseconds", "seconds", "minutes", "hours", "days"]
+Unit = Literal["milliseconds", "seconds", "minutes", "hours", "days", "months"]
 UNIT_SECONDS: dict[str, float] = {
     "milliseconds": 0.001, "seconds": 1, "minutes": 60, "hours": 3600, "days": 86400,
 }
+#: Template tokens that are not source columns: the record's spreadsheet row (the header is
+#: row 1) and the file's name without extensions, for files without an id column.
+ROW_TOKEN, FILE_TOKEN = "_row", "_file"
+TOKENS = frozenset({ROW_TOKEN, FILE_TOKEN})
 
 
 class _Model(BaseModel):
@@ -34,16 +41,25 @@ class ColumnSpec(_Model):
     source: str | None = Field(None, alias="from", description="Source column to read.")
     value: Any = Field(None, description="Constant for every row (e.g. vendor: Acme BPO).")
     template: str | None = Field(
-        None, description='Build text from source columns, e.g. "{Ticket ID}-csat".')
+        None, description='Build text from source columns, e.g. "{Ticket ID}-csat"; '
+        '{_row} is the record\'s row in the file (header = row 1) and {_file} the file\'s '
+        'name without extensions, e.g. "{_file}-{_row}" for files without an id column.')
     values: dict[Any, Any] | None = Field(
         None, description="Value map, case-insensitive (e.g. Y: true, Very satisfied: 5). "
         "Values not in the map pass through unchanged.")
-    unit: Unit | None = Field(None, description="Unit of a number that becomes seconds.")
+    unit: Unit | None = Field(None, description="Unit of a number that becomes seconds "
+                              "(months: only with offset_from or back_from).")
     format: str | None = Field(None, description="strptime format of a timestamp.")
     dayfirst: bool = Field(False, description="Read 03/04/2024 as 3 April.")
     offset_from: str | None = Field(
         None, description="Canonical timestamp this duration is added to (e.g. created_at + "
         "first reply minutes = first_response_at).")
+    back_from: str | None = Field(
+        None, description="Canonical timestamp column, or a date, this duration is counted "
+        "back from (e.g. acquired_at = snapshot date - tenure months).")
+    bins: list[float] | None = Field(
+        None, description="Band edges for a number, e.g. [18, 25, 35]: 17 -> under 18, "
+        "18..24 -> 18-24, 25..34 -> 25-34, 35 and over -> 35+.")
     default: Any = Field(None, description="Used where the source value is empty.")
     other: Any = Field(None, description="With values: what any value not in the map becomes "
                        "(instead of passing through).")
@@ -63,10 +79,25 @@ class ColumnSpec(_Model):
                 raise ValueError(f"bad template {v!r}: {exc}") from exc
         return v
 
+    @field_validator("bins")
+    @classmethod
+    def _increasing(cls, v: list[float] | None) -> list[float] | None:
+        if v is not None and (not v or any(b <= a for a, b in itertools.pairwise(v))):
+            raise ValueError("bins must be a non-empty list of increasing numbers")
+        return v
+
     def template_fields(self) -> list[str]:
-        if self.template is None:
-            return []
-        return [f for _, f, _, _ in string.Formatter().parse(self.template) if f]
+        """Source columns the template reads (tokens such as {_row} excluded)."""
+        return [] if self.template is None else template_sources(self.template)
+
+    @property
+    def shift_base(self) -> str | None:
+        """The timestamp (column or date) a duration is added to or counted back from."""
+        return self.offset_from or self.back_from
+
+
+def template_sources(template: str) -> list[str]:
+    return [f for _, f, _, _ in string.Formatter().parse(template) if f and f not in TOKENS]
 
 
 class Question(_Model):
@@ -111,6 +142,14 @@ class Mapping(_Model):
     columns: dict[str, str | ColumnSpec] = Field(default_factory=dict)
     unpivot: Unpivot | None = None
     skip: list[Skip] = Field(default_factory=list)
+    missing: list[Any] = Field(
+        default_factory=list, description='Codes that mean "no value" in every column of the '
+        'file (e.g. ["?", "N/A"]), matched case-insensitively; each is counted in the import '
+        "summary.")
+    time_order: Literal["reject", "empty"] = Field(
+        "reject", description="A time before the one it must follow (e.g. resolved_at before "
+        "created_at): reject the row (default), or empty the later time and keep the row, "
+        "flagged.")
 
     def spec(self, column: str) -> ColumnSpec:
         raw = self.columns[column]
@@ -168,10 +207,13 @@ def check_mapping(mapping: Mapping, table: Table, source_columns: list[str], whe
     names = table.column_names
     cols = set(source_columns)
 
-    def need_source(col: str, what: str) -> None:
+    def need_source(col: str, what: str, target: str | None = None) -> None:
         if col not in cols:
+            guess = closest(col, source_columns)
+            fix = f" Fix: {add_to_mapping({'columns': {target: {'from': guess}}})}" \
+                if guess and target else ""
             problems.append(f'{what}: the file has no column "{col}".'
-                            f"{did_you_mean(col, source_columns)}")
+                            f"{did_you_mean(col, source_columns)}{fix}")
 
     for target, spec in mapping.specs().items():
         if target not in names:
@@ -182,7 +224,7 @@ def check_mapping(mapping: Mapping, table: Table, source_columns: list[str], whe
         if sum(given) != 1:
             problems.append(f"columns.{target}: give exactly one of from, value or template")
         if spec.source is not None and not spec.optional:
-            need_source(spec.source, f"columns.{target}.from")
+            need_source(spec.source, f"columns.{target}.from", target)
         if spec.other is not None and not spec.values:
             problems.append(f"columns.{target}.other: only makes sense with values")
         for field in spec.template_fields():
@@ -193,11 +235,9 @@ def check_mapping(mapping: Mapping, table: Table, source_columns: list[str], whe
         col_type = table.column(target).type
         if spec.unit and col_type not in (Type.FLOAT, Type.INTEGER, Type.TIMESTAMP):
             problems.append(f"columns.{target}.unit: {target} is {col_type.value}, not a duration")
-        if spec.offset_from:
-            if col_type is not Type.TIMESTAMP:
-                problems.append(f"columns.{target}.offset_from: {target} is not a timestamp")
-            elif spec.offset_from not in mapping.columns and spec.offset_from not in cols:
-                problems.append(f"columns.{target}.offset_from: {spec.offset_from} is not mapped")
+        problems += _shift_problems(target, spec, col_type, mapping, cols)
+        if spec.bins is not None and col_type is not Type.STRING:
+            problems.append(f"columns.{target}.bins: {target} is {col_type.value}; bands are text")
     for i, skip in enumerate(mapping.skip):
         need_source(skip.source, f"skip[{i}].from")
     if mapping.unpivot is not None:
@@ -209,14 +249,36 @@ def check_mapping(mapping: Mapping, table: Table, source_columns: list[str], whe
                 need_source(q.comment, f"unpivot.questions[{i}].comment")
             if q.scale is None and q.survey.lower() not in SURVEY_SCALES:
                 problems.append(f"unpivot.questions[{i}]: custom survey {q.survey!r} needs a scale")
-        for _, name, _, _ in string.Formatter().parse(mapping.unpivot.response_id):
-            if name and name != "survey":
+        for name in template_sources(mapping.unpivot.response_id):
+            if name != "survey":
                 need_source(name, "unpivot.response_id")
     if problems:
         raise ConfigError(
             f"{where}: {len(problems)} problem(s) with the mapping:\n  " + "\n  ".join(problems),
             "fix the mapping (docs/import.md); column names must match the file's header exactly",
         )
+
+
+def _shift_problems(target: str, spec: ColumnSpec, col_type: Type, mapping: Mapping,
+                    cols: set[str]) -> list[str]:
+    """offset_from / back_from: a timestamp target, one base, a mapped column or a date."""
+    if spec.offset_from and spec.back_from:
+        return [f"columns.{target}: give offset_from or back_from, not both"]
+    base = spec.shift_base
+    if base is None:
+        return [f"columns.{target}.unit: months only work with offset_from or back_from"] \
+            if spec.unit == "months" else []
+    key = "offset_from" if spec.offset_from else "back_from"
+    if col_type is not Type.TIMESTAMP:
+        return [f"columns.{target}.{key}: {target} is not a timestamp"]
+    if base in mapping.columns or base in cols:
+        return []
+    try:
+        dt.datetime.fromisoformat(base)
+    except ValueError:
+        return [f"columns.{target}.{key}: {base} is neither a mapped column nor a date "
+                "(e.g. 2018-01-31)"]
+    return []
 
 
 def table_for(mapping: Mapping | None, table: str | None) -> Table:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +22,10 @@ import pandas as pd
 
 from cxlens.errors import CxlensError, ImportRefused
 from cxlens.ingest import readers
+from cxlens.ingest.cells import empty_error_cells
 from cxlens.ingest.coerce import zone
 from cxlens.ingest.freetext import finish, redact_sources
+from cxlens.ingest.hints import add_to_mapping, closest
 from cxlens.ingest.load import Stage, as_records
 from cxlens.ingest.mapping import Mapping, check_mapping, load_mapping, table_for
 from cxlens.ingest.problems import Problem, summarise
@@ -30,7 +33,9 @@ from cxlens.ingest.quarantine import IMPORTS, QUARANTINE, quarantine_rows
 from cxlens.ingest.transform import (
     ROW,
     apply_mapping,
+    declared_missing,
     ignored_columns,
+    mapped_to_missing,
     passthrough_columns,
     skip_mask,
 )
@@ -51,6 +56,8 @@ class FileResult:
     rows_flagged: int = 0
     rows_skipped: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    #: (source column, value as written) -> values the mapping's value maps made missing
+    mapped_to_missing: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 @dataclass
@@ -84,6 +91,11 @@ class ImportResult:
     @property
     def skipped(self) -> int:
         return sum(f.rows_skipped for f in self.files)
+
+    @property
+    def problem_count(self) -> int:
+        """Problems found (a row with three problems is one rejected row, three problems)."""
+        return sum(p.severity != "skipped" for p in self.problems)
 
     def summary(self) -> list[str]:
         return summarise(self.problems)
@@ -186,12 +198,20 @@ def _read_file(wh: Warehouse, path: Path, tbl: Table, mp: Mapping | None, tz: ob
             columns = list(chunk.data.columns)
             _check_columns(tbl, mp, columns, str(path))
             fr.ignored_columns = ignored_columns(tbl, mp, columns)
+            used = [c for c in columns if c not in fr.ignored_columns]
+            sources = _sources(tbl, mp, columns)
             first = False
-        data, rows = redact_sources(chunk.data, tbl, mp), chunk.rows
+        data, cells = empty_error_cells(chunk.data, chunk.rows, used, str(path))
+        result.problems.extend(cells)
+        if mp is not None and mp.missing:
+            data, declared = declared_missing(data, mp.missing, used)
+            fr.mapped_to_missing.update(declared)
+        data, rows = redact_sources(data, tbl, mp), chunk.rows
         if mp is not None and mp.skip:
             data, rows = _skip(data, rows, mp, str(path), fr, result, rejected_records)
-        mapped = apply_mapping(data, rows, tbl, mp)
-        checked = check_chunk(mapped, tbl, mp, tz, str(path))  # type: ignore[arg-type]
+        fr.mapped_to_missing.update(mapped_to_missing(data, mp))
+        mapped = apply_mapping(data, rows, tbl, mp, path)
+        checked = check_chunk(mapped, tbl, mp, tz, str(path), sources)  # type: ignore[arg-type]
         finish(checked.data, tbl)
         fr.rows_read += len(mapped)
         result.problems.extend(checked.problems)
@@ -207,6 +227,12 @@ def _read_file(wh: Warehouse, path: Path, tbl: Table, mp: Mapping | None, tz: ob
     if first:
         raise readers.ReadError(f"{path}: the file has a header but no rows",
                                 "check the export; nothing to import")
+    if fr.mapped_to_missing:
+        counts = ", ".join(f"{col} {value!r} ×{n}"
+                           for (col, value), n in sorted(fr.mapped_to_missing.items()))
+        result.notes.append(f"{path.name}: {fr.mapped_to_missing.total()} value(s) the mapping "
+                            "reads as missing (missing codes and values mapped to null; left "
+                            f"empty, or no answer for a survey question): {counts}")
     if fr.ignored_columns:
         result.notes.append(f"{path.name}: columns not imported (not in {tbl.name}; map them to "
                             f"use them): {', '.join(fr.ignored_columns)}")
@@ -233,6 +259,15 @@ def _skip(data: pd.DataFrame, rows: pd.Series, mp: Mapping, path: str, fr: FileR
     return data.loc[keep], rows.loc[keep]
 
 
+def _sources(tbl: Table, mp: Mapping | None, columns: list[str]) -> dict[str, str]:
+    """Canonical column -> the file column it is read from (for fixes that name it)."""
+    out = passthrough_columns(tbl, mp, columns)
+    if mp is not None:
+        out.update({name: spec.source for name, spec in mp.specs(columns).items()
+                    if spec.source is not None})
+    return out
+
+
 def _check_columns(tbl: Table, mp: Mapping | None, columns: list[str], where: str) -> None:
     if mp is not None:
         check_mapping(mp, tbl, columns, where)
@@ -244,14 +279,24 @@ def _check_columns(tbl: Table, mp: Mapping | None, columns: list[str], where: st
     missing = [c for c in tbl.required if c not in produced
                and not (mp is not None and mp.merge and c not in tbl.key)]
     if missing:
-        from cxlens.errors import did_you_mean
-
-        hints = "".join(did_you_mean(m, columns) for m in missing)
+        free = [c for c in columns if c not in _sources(tbl, mp, columns).values()]
+        guesses = {m: closest(m, free) for m in missing}  # a column in use is no candidate
+        fixes: dict[str, Any] = {m: g for m, g in guesses.items() if g is not None}
+        named = "".join(f' "{g}" for {m}?' for m, g in fixes.items())
+        hint = ("rename the columns in the file, or map them with --mapping "
+                "(columns: {canonical_name: Source Column})")
+        no_ids = [m for m in missing if m in tbl.key and m not in fixes]
+        if no_ids:  # a file without an id column (a survey export, reviews) numbers its rows
+            fixes.update({m: {"template": "{_file}-{_row}"} for m in no_ids})
+        if fixes and len(fixes) == len(missing):
+            hint = (("if those are the columns" if not no_ids else
+                     f"if the file has no {' or '.join(no_ids)} (ids from the file name and "
+                     "row, stable while the file keeps its name and order)")
+                    + f", {add_to_mapping({'columns': fixes})}")
         raise ImportRefused(
             f"{where}: required column(s) {', '.join(missing)} of {tbl.name} are missing; "
-            f"the file has: {', '.join(columns)}.{hints}",
-            "rename the columns in the file, or map them with --mapping "
-            "(columns: {canonical_name: Source Column})",
+            f"the file has: {', '.join(columns)}." + (f" Did you mean{named}" if fixes else ""),
+            hint,
         )
 
 
@@ -259,7 +304,8 @@ def _cross_checks(stage: Stage, mp: Mapping | None, result: ImportResult,
                   rejected_records: dict[tuple[str, int], dict[str, Any]]) -> None:
     checks = [stage.drop_duplicates]
     if mp is not None and mp.merge:
-        checks += [stage.missing_targets, stage.merged_time_order]
+        empty = mp.time_order == "empty"
+        checks += [stage.missing_targets, lambda: stage.merged_time_order(empty)]
     for check in checks:
         problems, records = check()
         result.problems.extend(problems)

@@ -56,14 +56,36 @@ def show_value(value: object, limit: int = 80) -> str | None:
 
 
 def summarise(problems: Iterable[Problem], per_rule: int = 3) -> list[str]:
-    """Human summary: count per rule with the first few examples of each."""
+    """Human summary, one block per rule: how many problems in how many rows (a row with three
+    problems is one row), the count per column, and examples from every column at fault."""
     problems = list(problems)
-    counts = Counter((p.severity, p.rule) for p in problems)
+    groups: dict[tuple[str, str], list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.severity, p.rule), []).append(p)
     lines: list[str] = []
-    for (severity, rule), n in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1])):
-        lines.append(f"{severity}: {rule} — {n} row(s)")
-        shown = [p for p in problems if p.rule == rule and p.severity == severity][:per_rule]
+    for (severity, rule), found in sorted(groups.items(), key=lambda kv: (kv[0][0], -len(kv[1]))):
+        rows = len({(p.file, p.row) for p in found})
+        columns = Counter(p.column or "-" for p in found)
+        by_column = ", ".join(f"{c} {n}" for c, n in columns.most_common())
+        lines.append(f"{severity}: {rule} — {len(found)} problem(s) in {rows} row(s)"
+                     + (f"; by column: {by_column}" if len(columns) > 1 or rule != "skipped"
+                        else ""))
+        shown = _examples(found, max(per_rule, len(columns)))
         lines.extend(f"    {p}" for p in shown)
-        if n > per_rule:
-            lines.append(f"    … and {n - per_rule} more (cxlens quarantine lists them all)")
+        if len(found) > len(shown):
+            lines.append(f"    … and {len(found) - len(shown)} more "
+                         "(cxlens quarantine lists them all)")
     return lines
+
+
+def _examples(found: list[Problem], n: int) -> list[Problem]:
+    """The first problem of every column, then more in file order, ``n`` at most."""
+    firsts: dict[str | None, int] = {}
+    for i, p in enumerate(found):
+        firsts.setdefault(p.column, i)
+    picked = set(firsts.values())
+    for i in range(len(found)):
+        if len(picked) >= n:
+            break
+        picked.add(i)
+    return sorted((found[i] for i in picked), key=lambda p: (p.file, p.row or 0))

@@ -6,15 +6,18 @@ sets constants, fills templates and unpivots wide survey exports.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from cxlens.ingest.mapping import ColumnSpec, Mapping
+from cxlens.ingest.mapping import FILE_TOKEN, ROW_TOKEN, ColumnSpec, Mapping
 from cxlens.schema import SURVEY_SCALES, Table
 
-ROW = "_row"
+ROW = ROW_TOKEN  # the bookkeeping column is also the template token {_row}
 
 
 def normalise_header(name: str) -> str:
@@ -111,19 +114,34 @@ def _template(frame: pd.DataFrame, template: str, extra: dict[str, str] | None =
 
 
 def _plain(v: Any) -> Any:
-    """12.0 read from a spreadsheet is the id 12, not "12.0"."""
+    """12.0 read from a spreadsheet is the id 12, not "12.0"; a spreadsheet date cell is its
+    day (2024-03-28) and a time cell its clock time, so "{Date} {Time}" is one timestamp."""
     if isinstance(v, float) and v.is_integer():
         return int(v)
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() and v.tzinfo is None \
+            else v.isoformat(sep=" ")
+    if isinstance(v, dt.date | dt.time):
+        return v.isoformat()
     return str(v).strip() if isinstance(v, str) else v
 
 
+def file_token(path: str | Path) -> str:
+    """The {_file} token: the file's name without its extensions (calls.csv.gz -> calls)."""
+    name = Path(path).name
+    return name.split(".", 1)[0] or name
+
+
 def apply_mapping(data: pd.DataFrame, rows: pd.Series, table: Table,
-                  mapping: Mapping | None) -> pd.DataFrame:
+                  mapping: Mapping | None, file: str | Path = "") -> pd.DataFrame:
     """Canonical columns (raw values) plus ``_row``, the spreadsheet row of each record."""
     out = pd.DataFrame(index=data.index)
-    for canon, src in passthrough_columns(table, mapping, list(data.columns)).items():
+    columns = list(data.columns)
+    for canon, src in passthrough_columns(table, mapping, columns).items():
         out[canon] = data[src]
-    specs = mapping.specs(list(data.columns)) if mapping else {}
+    specs = mapping.specs(columns) if mapping else {}
+    data = data.copy(deep=False)
+    data[ROW_TOKEN], data[FILE_TOKEN] = rows, file_token(file)
     for canon, spec in specs.items():
         out[canon] = _column(data, spec)
     out[ROW] = rows
@@ -172,3 +190,42 @@ def _unpivot(data: pd.DataFrame, shared: pd.DataFrame, mapping: Mapping) -> pd.D
     if not parts:
         return shared.iloc[0:0]
     return pd.concat(parts, ignore_index=False).sort_values(ROW, kind="stable")
+
+
+def declared_missing(data: pd.DataFrame, codes: list[Any], columns: list[str]
+                     ) -> tuple[pd.DataFrame, Counter[tuple[str, str]]]:
+    """The mapping's ``missing`` codes emptied in ``columns``, with a count per column and
+    code as written."""
+    found: Counter[tuple[str, str]] = Counter()
+    if not codes:
+        return data, found
+    wanted = set(_lookup(dict.fromkeys(codes, None)))
+    out = data.copy(deep=False)
+    for col in columns:
+        hit = _keys(data[col]).isin(wanted)
+        if hit.any():
+            for value, n in data.loc[hit, col].map(lambda v: str(_plain(v))).value_counts().items():
+                found[(col, str(value))] += int(n)
+            out[col] = data[col].where(~hit, None)
+    return out, found
+
+
+def mapped_to_missing(data: pd.DataFrame, mapping: Mapping | None) -> Counter[tuple[str, str]]:
+    """(source column, value as written) -> how many values a value map turned into missing,
+    e.g. survey codes 98/99 mapped to null: counted so that they never vanish unseen."""
+    found: Counter[tuple[str, str]] = Counter()
+    if mapping is None:
+        return found
+    maps = [(s.source, s.values) for s in mapping.specs(list(data.columns)).values()
+            if s.source is not None and s.values]
+    if mapping.unpivot:
+        maps += [(q.source, q.values) for q in mapping.unpivot.questions if q.values]
+    for source, values in maps:
+        emptied = {k for k, v in _lookup(values).items() if v is None}
+        if not emptied:
+            continue
+        raw = data[source]
+        hit = _keys(raw).isin(emptied)
+        for value, n in raw[hit].map(lambda v: str(_plain(v))).value_counts().items():
+            found[(source, str(value))] += int(n)
+    return found

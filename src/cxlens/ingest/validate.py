@@ -3,6 +3,7 @@ order, negative durations. Every problem in the chunk is found in one pass."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from cxlens.errors import did_you_mean
-from cxlens.ingest import coerce
+from cxlens.ingest import coerce, derive, hints
 from cxlens.ingest.mapping import UNIT_SECONDS, Mapping
 from cxlens.ingest.problems import Problem, Severity, show_value
 from cxlens.ingest.transform import ROW
@@ -31,8 +32,10 @@ class Checked:
 
 
 class _Collector:
-    def __init__(self, frame: pd.DataFrame, raw: pd.DataFrame, file: str) -> None:
+    def __init__(self, frame: pd.DataFrame, raw: pd.DataFrame, file: str,
+                 mapping: Mapping | None, sources: dict[str, str]) -> None:
         self.frame, self.raw, self.file = frame, raw, file
+        self.mapping, self.sources = mapping, sources
         self.problems: list[Problem] = []
         self.rejected = pd.Series(False, index=frame.index)
 
@@ -55,34 +58,40 @@ class _Collector:
 
 
 def check_chunk(raw: pd.DataFrame, table: Table, mapping: Mapping | None, tz: ZoneInfo,
-                file: str) -> Checked:
-    """Type, normalise and check ``raw`` (the output of ``apply_mapping``)."""
+                file: str, sources: dict[str, str] | None = None) -> Checked:
+    """Type, normalise and check ``raw`` (the output of ``apply_mapping``). ``sources`` names
+    the file column behind each canonical column, so a suggested fix can name it."""
     out = pd.DataFrame({ROW: raw[ROW]}, index=raw.index)
-    c = _Collector(out, raw, file)
+    c = _Collector(out, raw, file, mapping, sources or {})
     specs = mapping.specs() if mapping else {}
-    offsets: list[tuple[Column, str]] = []
+    shifts: list[Column] = []
     for col in table.columns:
         if col.name not in raw.columns:
             continue
         spec = specs.get(col.name)
-        if spec and spec.offset_from:
-            offsets.append((col, spec.offset_from))
+        if spec and spec.shift_base:
+            shifts.append(col)
             continue
-        out[col.name] = _typed(c, raw[col.name], col, tz, spec.unit if spec else None,
+        series = raw[col.name]
+        if spec and spec.bins is not None:
+            series, bad = derive.bands(series, spec.bins)
+            c.add(bad, col.name, "type", "{value} is not a number to put in a band",
+                  "give a number, or map the value to one (values:) or to null")
+        out[col.name] = _typed(c, series, col, tz, spec.unit if spec else None,
                                spec.format if spec else None, bool(spec and spec.dayfirst))
-    for col, base in offsets:
+    for col in shifts:
         spec = specs[col.name]
-        secs, bad = coerce.to_seconds(raw[col.name], UNIT_SECONDS[spec.unit or "seconds"])
+        assert spec.shift_base is not None
+        base = derive.base_times(spec.shift_base, out, tz)
+        out[col.name], bad, frac = derive.shifted(raw[col.name], base, spec)
         c.add(bad, col.name, "type", "{value} is not a duration",
               "give a number (in the mapping's unit) or a clock time such as 3:45")
-        if base in out.columns:
-            out[col.name] = out[base] + pd.to_timedelta(secs, unit="s")
-        else:
-            out[col.name] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
+        c.add(frac, col.name, "not_integer", "{value} is not a whole number of months",
+              "months are counted whole; give whole months, or a finer unit (days)")
     if not (mapping and mapping.merge):  # a merge changes only the columns it maps
         _defaults(out, table)
     _required(c, raw, out, table)
-    _rules(c, out, table)
+    _rules(c, out, table, mapping)
     return Checked(out, c.problems, c.rejected)
 
 
@@ -94,43 +103,80 @@ def _typed(c: _Collector, series: pd.Series, col: Column, tz: ZoneInfo, unit: st
         if col.enum or col.normalize:
             norm = values.map(lambda v: v.strip().lower(), na_action="ignore")
             if col.enum:
-                norm = norm.map(lambda v: v.replace(" ", "_").replace("-", "_"), na_action="ignore")
+                norm = norm.map(_enum_key, na_action="ignore")
                 bad = norm.notna() & ~norm.isin(col.enum)
-                for value in sorted(set(norm[bad])):
-                    c.add(bad & (norm == value), name, "enum",
-                          f"{{value}} is not a known {name}.{did_you_mean(value, col.enum)}",
-                          f"use one of {', '.join(col.enum)}, or map the value in a mapping "
-                          f"(values: {{{value!r}: ...}})")
+                enum = col.enum
+                _per_value(c, series, bad, name, "enum",
+                           lambda w: f"{{value}} is not a known {name}."
+                           f"{did_you_mean(_enum_key(w), enum)}",
+                           lambda w: hints.enum(c.sources.get(name), name, w, enum),
+                           f"use one of {', '.join(enum)}, or map the values in a mapping")
             return norm
         return values
     if col.type is Type.BOOLEAN:
         values, bad = coerce.to_boolean(series)
-        c.add(bad, name, "type", "{value} is not true or false",
-              "use true/false, yes/no, y/n or 1/0, or map the values in a mapping")
+        generic = "use true/false, yes/no, y/n or 1/0, or map the values in a mapping"
+        _per_value(c, series, bad, name, "type", lambda _: "{value} is not true or false",
+                   lambda w: "use true/false, yes/no, y/n or 1/0, or "
+                   + hints.to_choose(c.sources.get(name), name, w, "true or false"), generic)
         return values
     if col.type is Type.TIMESTAMP:
         values, bad, dst = coerce.to_timestamp(series, tz, fmt, dayfirst)
-        c.add(bad, name, "type", "{value} is not a date and time",
-              "use ISO 8601 (2024-03-28 16:00:00 or with an offset, +01:00), or give the "
-              "format in the mapping (format: '%d/%m/%Y %H:%M')")
+        if bad.any():
+            c.add(bad, name, "type", "{value} is not a date and time",
+                  hints.date_format(c.sources.get(name), name, series))
         c.add(dst, name, "timezone",
               f"{{value}} does not exist or is ambiguous in {tz.key} (daylight-saving change)",
-              "give the time with its UTC offset, or import with the zone the system used")
+              hints.timezone(tz.key))
         return values
     if col.type is Type.INTEGER:
         values, bad, frac = coerce.to_integer(series)
-        c.add(bad, name, "type", "{value} is not a number", "give a whole number")
+        _not_a_number(c, series, bad, col, "give a whole number")
         c.add(frac, name, "not_integer", "{value} is not a whole number",
               "scores and counts must be whole numbers; fix the source or map the value")
         return values
     if col.is_duration or unit:
         values, bad = coerce.to_seconds(series, UNIT_SECONDS[unit or "seconds"])
-        c.add(bad, name, "type", "{value} is not a duration",
-              "give seconds, a clock time such as 3:45 (= 225 s), or set unit: minutes|hours")
+        _not_a_number(c, series, bad, col, "give a number of seconds (of minutes or hours "
+                      "with unit: in the mapping) or a clock time such as 3:45 (= 225 s)",
+                      "{value} is not a duration")
         return values
     values, bad = coerce.to_number(series)
-    c.add(bad, name, "type", "{value} is not a number", "give a number such as 12.5")
+    _not_a_number(c, series, bad, col, "give a number such as 12.5")
     return values
+
+
+def _enum_key(value: str) -> str:
+    return value.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _not_a_number(c: _Collector, series: pd.Series, bad: pd.Series, col: Column, hint: str,
+                  message: str = "{value} is not a number") -> None:
+    """Text where a number belongs; in an optional column it may be a "no value" code."""
+    _per_value(c, series, bad, col.name, "type", lambda _: message,
+               lambda w: hint if col.required
+               else hints.no_value(c.sources.get(col.name), col.name, w, hint), hint)
+
+
+#: Distinct bad values of one column that get a fix of their own; the rest share a generic
+#: hint, so a wrongly mapped column of distinct values costs one pass, not one per value.
+PER_VALUE = 20
+
+
+def _per_value(c: _Collector, series: pd.Series, bad: pd.Series, column: str, rule: str,
+               message: Callable[[str], str], hint: Callable[[str], str], generic: str) -> None:
+    """Report ``bad`` values with a message and fix written for each value as written."""
+    bad = bad.fillna(False).astype(bool)
+    if not bad.any():
+        return
+    text = series[bad].map(lambda v: str(v).strip())
+    values = list(pd.unique(text))
+    for written in values[:PER_VALUE]:
+        c.add(bad & (text == written).reindex(bad.index, fill_value=False), column, rule,
+              message(written), hint(written))
+    if len(values) > PER_VALUE:
+        rest = bad & ~text.isin(values[:PER_VALUE]).reindex(bad.index, fill_value=False)
+        c.add(rest, column, rule, message("{value}"), generic)
 
 
 def _defaults(out: pd.DataFrame, table: Table) -> None:
@@ -162,16 +208,25 @@ def _required(c: _Collector, raw: pd.DataFrame, out: pd.DataFrame, table: Table)
               f"every {table.name} row needs a {name}")
 
 
-def _rules(c: _Collector, out: pd.DataFrame, table: Table) -> None:
+def _rules(c: _Collector, out: pd.DataFrame, table: Table, mapping: Mapping | None) -> None:
     for col in table.columns:
         if col.minimum is not None and col.name in out.columns:
             c.add(out[col.name] < col.minimum, col.name, "negative",
                   f"{col.name} {{value}} is below {col.minimum:g}",
                   "durations and counts cannot be negative; check the source export")
+    keep = mapping is not None and mapping.time_order == "empty"
     for early, late in table.time_order:
         if early in out.columns and late in out.columns:
-            c.add(out[late] < out[early], late, "time_order", f"{late} is before {early}",
-                  f"check the time zones and the {early}/{late} columns of this row")
+            wrong = (out[late] < out[early]).fillna(False).astype(bool)
+            if keep:
+                c.add(wrong, late, "time_order", f"{late} is before {early}: {late} emptied, "
+                      "the row kept", f"check the time zones and the {early}/{late} columns "
+                      "of this row", "warning")
+                out[late] = out[late].where(~wrong)
+            else:
+                c.add(wrong, late, "time_order", f"{late} is before {early}",
+                      f"check the time zones and the {early}/{late} columns of this row, or "
+                      f"{hints.add_to_mapping({'time_order': 'empty'})}")
     if table.name == "interactions" and {"answered_at", "abandoned_at"} <= set(out.columns):
         c.add(out["answered_at"].notna() & out["abandoned_at"].notna(), "abandoned_at",
               "answered_and_abandoned", "the contact is both answered and abandoned",
@@ -197,7 +252,8 @@ def _survey_rules(c: _Collector, out: pd.DataFrame) -> None:
     lo, hi = out["scale_min"], out["scale_max"]
     no_scale = survey.notna() & (lo.isna() | hi.isna())
     c.add(no_scale, "scale_max", "no_scale", "custom survey {value} has no scale",
-          "give scale_min and scale_max (e.g. in the mapping: scale_min: {value: 1})",
+          "give both ends of its scale, e.g. in the mapping columns: {scale_min: {value: …}, "
+          "scale_max: {value: …}} (… = its lowest and highest score)",
           value_of="survey")
     c.add(~no_scale & (hi <= lo), "scale_max", "bad_scale", "scale_max is not above scale_min",
           "fix the scale columns")
