@@ -111,37 +111,29 @@ def test_the_definitions_pieces(wh: Warehouse) -> None:
 
 def _fcr_world(wh: Warehouse) -> None:
     t0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
-    day = dt.timedelta(days=1)
     wh.insert_rows("interactions", [
         "interaction_id", "customer_id", "created_at", "resolved", "reopen_count",
         "abandoned_at"], [
-        ["a", "c1", t0, True, 0, None],            # followed by b 3 days later: not FCR
-        ["b", "c1", t0 + 3 * day, True, 0, None],  # nothing after it: FCR
-        ["c", "c2", t0, True, 1, None],            # reopened: not FCR
-        ["d", "c3", t0, False, 0, None],           # unresolved: not FCR
-        ["e", "c4", t0, True, None, None],         # a call (no reopen count), resolved: FCR
-        ["f", "c4", t0 + 9 * day, True, 0, None],  # 9 days after e: FCR, and e still is
-        ["g", None, t0, True, 0, None],            # unknown customer: out
-        ["h", "c5", t0, None, 0, None],            # outcome not recorded: out
-        ["i", "c6", t0, True, 0, t0],              # abandoned: out
+        ["a", "c1", t0, True, 0, None],     # resolved, never reopened: FCR
+        ["b", "c1", t0, True, 2, None],     # reopened: not FCR
+        ["c", "c2", t0, False, 0, None],    # unresolved: not FCR
+        ["d", None, t0, True, None, None],  # a call (no reopen count), resolved: FCR
+        ["e", "c3", t0, None, 0, None],     # outcome not recorded: out
+        ["f", "c4", t0, False, 0, t0],      # abandoned: out
     ])
 
 
 def test_operational_fcr_by_hand(wh: Warehouse) -> None:
     _fcr_world(wh)
     got = query("fcr:operational", db=wh).iloc[0]
-    # population a–f (6); resolved first time: b, e, f → 50 %
-    assert (got["value"], got["n"]) == (pytest.approx(50.0), 6)
+    # population a–d (4); resolved first time: a, d → 50 %
+    assert (got["value"], got["n"]) == (pytest.approx(50.0), 4)
     d = definition("fcr:operational", wh)
     rows = d.rows(wh)
     flags = rows.select("interaction_id", fcr=d.outcome(rows)).to_pandas()
     by_id = dict(zip(flags["interaction_id"], flags["fcr"], strict=True))
-    assert {k: by_id[k] for k in "abcdef"} == {"a": 0.0, "b": 1.0, "c": 0.0, "d": 0.0,
-                                                "e": 1.0, "f": 1.0}
-    assert all(math.isnan(by_id[k]) for k in "ghi")
-    # a 10-day window: e is followed by f within it
-    assert query("fcr:operational", params={"window_days": 10}, db=wh).iloc[0]["value"] == \
-        pytest.approx(100 * 2 / 6)
+    assert {k: by_id[k] for k in "abcd"} == {"a": 1.0, "b": 0.0, "c": 0.0, "d": 1.0}
+    assert all(math.isnan(by_id[k]) for k in "ef")
 
 
 def _se_world(wh: Warehouse) -> None:
