@@ -7,10 +7,11 @@ detractors: :mod:`cxlens.metrics.definition`) is put in one cohort by the custom
 experience wins, in this order:
 
 1. ``unresolved_escalation`` — any contact escalated and not resolved;
-2. ``reopened`` — any contact reopened (``reopen_count > 0``);
+2. ``reopened`` — any contact reopened (``reopen_rate``'s condition, ``reopen_count > 0``);
 3. ``other_contact`` — contacted, no reopen and no unresolved escalation, but some contact not
    resolved (or its resolution unknown);
-4. ``resolved_first_time`` — every contact resolved with ``reopen_count = 0``;
+4. ``resolved_first_time`` — every contact resolved first time (the condition of the
+   catalogue's ``fcr:operational``: resolved, never reopened);
 5. ``no_contact`` — no contact in the window.
 
 ``zero_reopens`` combines 3–5 (everybody without a reopen or an unresolved escalation: the
@@ -91,13 +92,15 @@ def contacts_before(wh: Warehouse, answered: ir.Table, window_days: int) -> ir.T
 def _cohorts(wh: Warehouse, start: dt.datetime, end: dt.datetime,
              window_days: int) -> ir.Table:
     j = contacts_before(wh, answers(wh, start, end), window_days)
-    resolved = j.resolved.fill_null(False)
-    reopened = j.reopen_count.fill_null(0) > 0
+    # a contact's traits by the catalogue's conditions (unknown → false)
+    escalated = definition("escalation_rate", wh).condition(j)
+    reopened = definition("reopen_rate", wh).condition(j)
+    first_time = definition("fcr:operational", wh).condition(j)
     h = j.group_by(j._rid).aggregate(
         pos=j._pos.max(), neg=j._neg.max(), contacts=j.interaction_id.count(),
-        esc=ibis.ifelse(j.escalated.fill_null(False) & ~resolved, 1, 0).max(),
+        esc=ibis.ifelse(escalated & ~j.resolved.fill_null(False), 1, 0).max(),
         reop=ibis.ifelse(reopened, 1, 0).max(),
-        fcr=ibis.ifelse(resolved & ~reopened, 1, 0).min())
+        fcr=ibis.ifelse(first_time, 1, 0).min())
     cohort = ibis.cases((h.esc == 1, "unresolved_escalation"), (h.reop == 1, "reopened"),
                         (h.contacts == 0, "no_contact"), (h.fcr == 1, "resolved_first_time"),
                         else_="other_contact")
