@@ -106,7 +106,7 @@ def _scaled(survey: str) -> str:
 
 
 def _population(metric: str) -> str:
-    return " AND ".join(f"({p})" for p in resolve(metric).population) or "TRUE"
+    return " AND ".join(f"({p})" for p in definition(metric).population) or "TRUE"
 
 
 def _inner() -> str:
