@@ -107,3 +107,25 @@ def test_threshold_and_minimum_sample(demo: Warehouse) -> None:
     few = Rule(name="t", metric="fcr", by=("vendor",), check="threshold", below=70,
                min_sample=max(n for _, n in now.values()) + 1)
     assert threshold(demo, few, resolve("fcr"), month) == []  # nobody judged, nobody alerted
+
+
+def test_control_on_a_median_uses_its_order_statistic_se(duck: Warehouse) -> None:
+    """Median first response, by hand: each of six baseline months has replies after 100, 200,
+    …, 1000 s (median 550 s; ranks 2 and 9 of 10 → SE = 700/7·√2.5 = 158.1 s); the judged
+    month 1100…2000 s (median 1550 s, same SE). Limits 550 ± 3·158.1 = 75.7–1024.3 s: above.
+    (Alerts on a median used to fail: its variance read a standard deviation it has not.)"""
+    rows = []
+    for month in range(1, 8):
+        shift = 1000 if month == 7 else 0
+        for k in range(1, 11):
+            created = dt.datetime(2026, month, 2, k, tzinfo=dt.UTC)
+            rows.append([f"I{month}-{k}", created,
+                         created + dt.timedelta(seconds=100 * k + shift)])
+    duck.insert_rows("interactions", ["interaction_id", "created_at", "first_response_at"], rows)
+    rule = Rule(name="frt", metric="first_response_time", check="control", min_sample=5,
+                baseline_months=6)
+    (j,) = control(duck, rule, resolve("first_response_time"), dt.date(2026, 7, 1))
+    se = 100 * math.sqrt(2.5)
+    assert j.value == pytest.approx(1550.0)
+    assert j.breached and j.limit == pytest.approx(550 + 3 * se)
+    assert "±3 SE limits" in j.message and f"{550 - 3 * se:.1f}" in j.message

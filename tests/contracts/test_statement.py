@@ -124,10 +124,13 @@ def test_support_cohort_nps_is_shown_as_brand_health(wh: Warehouse) -> None:
         wh.insert_rows("interactions", ["interaction_id", "customer_id", "vendor",
                                         "created_at"],
                        [[f"x{i}", cid, "V1", T0 + dt.timedelta(days=1)]])
-        rows.append([f"n{i}", "nps", score, 0, 10, T0 + dt.timedelta(days=10), cid])
-    rows.append(["n9", "nps", 0, 0, 10, T0 + dt.timedelta(days=10), "C-no-contact"])
+        rows.append([f"n{i}", "nps", score, 0, 10, T0 + dt.timedelta(days=10), cid,
+                     "relational"])
+    rows.append(["n9", "nps", 0, 0, 10, T0 + dt.timedelta(days=10), "C-no-contact",
+                 "relational"])
     wh.insert_rows("survey_responses", ["response_id", "survey", "score", "scale_min",
-                                        "scale_max", "responded_at", "customer_id"], rows)
+                                        "scale_max", "responded_at", "customer_id", "kind"],
+                   rows)
     s = statement(wh, [parse(V1)], "V1", MARCH)
     assert (s.brand.value, s.brand.n) == (pytest.approx(40.0), 5)
 

@@ -41,7 +41,7 @@ def _world(wh: Warehouse) -> None:
     for cohort, (pro, pas, det, contacts) in PLAN.items():
         for j, score in enumerate([10] * pro + [8] * pas + [3] * det):
             cust = f"{cohort}-{j}"
-            resp.append([f"R-{cust}", "nps", score, 0, 10, ANSWER, cust, None])
+            resp.append([f"R-{cust}", "nps", score, 0, 10, ANSWER, cust, None, "relational"])
             for resolved, reopens, escalated in contacts:
                 k += 1
                 inter.append([f"I{k:04d}", "email", cust, ANSWER - dt.timedelta(days=10 + k % 50),
@@ -51,15 +51,15 @@ def _world(wh: Warehouse) -> None:
                 k += 1
                 inter.append([f"I{k:04d}", "email", cust, when, False, 3, True])
     # a transactional NPS answer (about an interaction) is not relational: left out
-    resp.append(["R-tx", "nps", 0, 0, 10, ANSWER, "no_contact-0", "I0001"])
+    resp.append(["R-tx", "nps", 0, 0, 10, ANSWER, "no_contact-0", "I0001", "transactional"])
     # before the period asked for
     resp.append(["R-old", "nps", 0, 0, 10, ANSWER - dt.timedelta(days=60), "no_contact-1",
-                 None])
+                 None, "relational"])
     wh.insert_rows("interactions", ["interaction_id", "channel", "customer_id", "created_at",
                                     "resolved", "reopen_count", "escalated"], inter)
     wh.insert_rows("survey_responses", ["response_id", "survey", "score", "scale_min",
                                         "scale_max", "responded_at", "customer_id",
-                                        "interaction_id"], resp)
+                                        "interaction_id", "kind"], resp)
 
 
 def test_nps_per_cohort_by_hand(wh: Warehouse) -> None:

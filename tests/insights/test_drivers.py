@@ -33,6 +33,7 @@ from cxlens.insights.drivers import (
     fetch,
     quadrant_chart,
 )
+from cxlens.metrics.query import query
 from cxlens.stats.relative_weights import relative_weights
 from cxlens.store.base import Warehouse
 
@@ -107,6 +108,25 @@ def test_nps_rows_take_the_last_contact_in_90_days(wh: Warehouse) -> None:
     assert rows.loc["P0", "y"] == pytest.approx(30.0)
     assert list(rows.loc[["P1", "P2", "P3"], "no_contact"]) == [1, 1, 1]
     assert rows.loc[["P1", "P2", "P3"], "fcr"].isna().all()
+
+
+def test_fcr_is_the_catalogues_operational_fcr(wh: Warehouse) -> None:
+    """By hand: a resolved call with no reopen count (ACD data) was resolved first time; an
+    abandoned contact has no FCR (outside the definition's population); a reopened one was
+    not. The drivers' flags are the catalogue's fcr:operational (1 of 2 counted contacts)."""
+    inter = [["Q1", "R1", T0, True, None, None], ["Q2", "R2", T0, False, 0, T0],
+             ["Q3", "R3", T0, True, 1, None]]
+    wh.insert_rows("interactions", ["interaction_id", "customer_id", "created_at", "resolved",
+                                    "reopen_count", "abandoned_at"], inter)
+    wh.insert_rows("survey_responses", ["response_id", "survey", "score", "scale_min",
+                                        "scale_max", "responded_at", "interaction_id"],
+                   [[f"A{q}", "csat", 4, 1, 5, T0 + dt.timedelta(days=3), q]
+                    for q in ("Q1", "Q2", "Q3")])
+    rows = fetch(wh, "csat", START, END).set_index("response_id").sort_index()
+    assert rows.loc["AQ1", "fcr"] == 1.0 and rows.loc["AQ3", "fcr"] == 0.0
+    assert np.isnan(rows.loc["AQ2", "fcr"])
+    got = query("fcr:operational", db=wh).iloc[0]
+    assert (got["value"], got["n"]) == (pytest.approx(50.0), 2)
 
 
 def test_analysis_matches_the_statistic(wh: Warehouse) -> None:

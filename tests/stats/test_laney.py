@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from cxlens.stats import laney
+from cxlens.stats.control import limits
 
 
 def test_small_case_by_hand() -> None:
@@ -17,11 +18,12 @@ def test_small_case_by_hand() -> None:
     z = [(ki / ni - pbar) / math.sqrt(pbar * (1 - pbar) / ni) for ki, ni in zip(k, n, strict=True)]
     mr = (abs(z[1] - z[0]) + abs(z[2] - z[1]) + abs(z[3] - z[2])) / 3
     sz = mr / 1.128
-    lim = laney.limits(k, n, 150)
+    # the baseline's four periods set the limits of a fifth period of 150
+    lim = limits([0.0] * 5, [*n, 150], k=[*k, 0], baseline=[True] * 4 + [False])
     half = 3 * math.sqrt(pbar * (1 - pbar) / 150) * sz
     assert math.isclose(lim.centre, 165 / 460)
-    assert math.isclose(lim.sigma_z, sz)
-    assert math.isclose(lim.low, pbar - half) and math.isclose(lim.high, pbar + half)
+    assert lim.sigma_z is not None and math.isclose(lim.sigma_z, sz)
+    assert math.isclose(lim.low[-1], pbar - half) and math.isclose(lim.high[-1], pbar + half)
 
 
 def test_empty_periods_are_left_out_and_two_are_needed() -> None:
@@ -29,7 +31,7 @@ def test_empty_periods_are_left_out_and_two_are_needed() -> None:
     assert with_gap == laney.sigma_z([30, 45], [100, 120])
     centre, sz = laney.sigma_z([30], [100])
     assert centre == 0.3 and math.isnan(sz)
-    assert math.isnan(laney.limits([], [], 100).low)
+    assert math.isnan(limits([0.0], [100], k=[0], baseline=[False]).low[0])
 
 
 def test_binomial_periods_give_sigma_z_near_one() -> None:
@@ -52,8 +54,8 @@ def test_overdispersion_widens_limits_so_ordinary_months_do_not_breach() -> None
     pbar = base_k.sum() / base_n.sum()
     p_half = 3 * np.sqrt(pbar * (1 - pbar) / n[36:])
     p_chart = np.mean(np.abs(k[36:] / n[36:] - pbar) > p_half)
-    lim = laney.limits(base_k, base_n, 20_000)
-    prime = np.mean((k[36:] / n[36:] < lim.low) | (k[36:] / n[36:] > lim.high))
-    assert lim.sigma_z > 3
+    lim = limits(k / n, n, k=k, baseline=np.arange(months) < 36)
+    prime = np.mean((k[36:] / n[36:] < lim.low[36:]) | (k[36:] / n[36:] > lim.high[36:]))
+    assert lim.sigma_z is not None and lim.sigma_z > 3
     assert p_chart > 0.5
     assert prime < 0.02

@@ -14,10 +14,8 @@ from cxlens.alerts.figures import figures, label
 from cxlens.alerts.spec import Rule
 from cxlens.dates import add_months
 from cxlens.metrics.compile import PERIOD
-from cxlens.metrics.result import number
-from cxlens.metrics.sampling import change_p, scale, testable
-from cxlens.metrics.spec import Kind, Metric
-from cxlens.stats import laney
+from cxlens.metrics.sampling import change_p, control_limits, testable
+from cxlens.metrics.spec import Metric
 from cxlens.stats._arrays import z_value
 from cxlens.stats.fdr import benjamini_hochberg
 from cxlens.store.base import Warehouse
@@ -100,7 +98,6 @@ def control(wh: Warehouse, rule: Rule, metric: Metric, month: dt.date) -> list[J
     baseline's n-weighted mean for everything with a standard error."""
     frame = figures(wh, metric, rule.by, rule.where, add_months(month, -rule.baseline_months),
                     add_months(month, 1), monthly=True)
-    s = scale(metric)
     out = []
     for segment, part in frame.groupby("segment", sort=True):
         now = part[part[PERIOD] == month]
@@ -110,16 +107,12 @@ def control(wh: Warehouse, rule: Rule, metric: Metric, month: dt.date) -> list[J
             continue
         r = now.iloc[0]
         v, n = float(r["value"]), int(r["n"])
-        if metric.kind is Kind.SHARE and metric.per is None:
-            lim = laney.limits(number(base, "k", 0.0), number(base, "n", 0.0), n, rule.sigmas)
-            centre, low, high = lim.centre * s, lim.low * s, lim.high * s
-            how = f"Laney p′ limits (σz {lim.sigma_z:.2f})"
-        else:
-            w = number(base, "n", 0.0)
-            centre = float((number(base, "value") * w).sum() / w.sum())
-            se = float(np.sqrt(r["var"]))
-            low, high = centre - rule.sigmas * se, centre + rule.sigmas * se
-            how = f"±{rule.sigmas:g} SE limits"
+        # the baseline months, then the month judged: limits learnt from the former only
+        rows = pd.concat([base, now.iloc[:1]], ignore_index=True)
+        lim = control_limits(rows, metric, baseline=np.arange(len(rows)) < len(base),
+                             sigmas=rule.sigmas)
+        centre, low, high = lim.centre, float(lim.low[-1]), float(lim.high[-1])
+        how = f"{lim.method} limits"
         if not (np.isfinite(low) and np.isfinite(high)):
             continue
         bad_low = metric.higher_is_better

@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 
 from cxlens.dates import add_months, utc
-from cxlens.metrics.compile import PERIOD, Request
-from cxlens.metrics.query import statistics
-from cxlens.metrics.result import finalize
-from cxlens.metrics.sampling import variance
+from cxlens.metrics.compile import PERIOD
+from cxlens.metrics.definition import Definition
+from cxlens.metrics.engine import for_dialect
 from cxlens.metrics.spec import Metric
 from cxlens.store.base import Warehouse
 
@@ -42,18 +41,14 @@ def figures(wh: Warehouse, metric: Metric, by: tuple[str, ...], where: str | Non
     (exclusive): ``segment``, the dimensions, ``period``, the raw statistics, then ``value``,
     ``n``, ``ci_low``, ``ci_high``, ``flag`` and ``var`` (display units²). Rows of segments
     with a missing dimension value are dropped (nobody to alert)."""
-    req = Request(dims=by, grain="month" if monthly else None, start=utc(first),
-                  end=utc(after), where=where)
-    raw = statistics(wh, metric, req)
-    if raw.empty:
+    out = Definition(metric, for_dialect(wh.dialect)).figures(
+        wh, by=by, grain="month" if monthly else None, start=utc(first), end=utc(after),
+        where=where)
+    if out.empty:
         return pd.DataFrame(columns=["segment", *by, PERIOD, "value", "n", "ci_low", "ci_high",
                                      "flag", "var"])
-    final = finalize(raw, metric, req)
-    out = raw.drop(columns=[c for c in final.columns if c in raw.columns and c not in by])
-    out = pd.concat([out, final.drop(columns=list(by))], axis=1)
     if by:
         out = out.dropna(subset=list(by)).reset_index(drop=True)
-    out["var"] = variance(out, metric)
     out.insert(0, "segment", [segment_label(r, by) for _, r in out.iterrows()]
                if len(out) else [])
     if monthly:

@@ -9,11 +9,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
+import pandas as pd
+
 from cxlens.contracts import cherry, measure, money
 from cxlens.contracts.money import Actual, Settlement, Status, Volume
 from cxlens.contracts.spec import BRAND_METRICS, QA_SCORE, Contract, Kpi, for_vendor
+from cxlens.dates import utc
 from cxlens.errors import ConfigError
-from cxlens.insights.cohorts import WINDOW_DAYS, window_sql
+from cxlens.insights.cohorts import WINDOW_DAYS, answers, contacts_before
 from cxlens.metrics.catalogue import resolve
 from cxlens.stats.nps import nps_interval
 from cxlens.store.base import Warehouse
@@ -130,20 +134,19 @@ def statement(wh: Warehouse, contracts: list[Contract], vendor: str, month: dt.d
 
 
 def support_cohort_nps(wh: Warehouse, vendor: str, month: dt.date) -> Actual:
-    """Relational NPS, in the quarter ending with ``month``, of customers whose latest support
-    contact in the 90 days before answering was handled by ``vendor``."""
+    """Relational NPS (the catalogue's ``nps:relational``), in the quarter ending with
+    ``month``, of customers whose latest support contact in the 90 days before answering was
+    handled by ``vendor``."""
     start = measure.months_back(month, 3)[0]
     end = measure.month_end(month) + dt.timedelta(days=1)
-    rows = wh.query(
-        "SELECT count(*), sum(CASE WHEN r.score >= 9 THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN r.score <= 6 THEN 1 ELSE 0 END) FROM survey_responses r "
-        "WHERE r.survey = 'nps' AND r.interaction_id IS NULL AND r.responded_at >= ? "
-        "AND r.responded_at < ? AND (SELECT i.vendor FROM interactions i WHERE "
-        f"{window_sql(COHORT_DAYS)} ORDER BY i.created_at DESC, "
-        "i.interaction_id DESC LIMIT 1) = ?",
-        [dt.datetime.combine(start, dt.time(), dt.UTC),
-         dt.datetime.combine(end, dt.time(), dt.UTC), vendor])
-    n, promoters, detractors = (int(x or 0) for x in rows[0])
+    j = contacts_before(wh, answers(wh, utc(start), utc(end)), COHORT_DAYS)
+    j = j.filter(j.interaction_id.notnull())
+    latest = ibis.window(group_by=j._rid, order_by=[ibis.desc(j.created_at),
+                                                    ibis.desc(j.interaction_id)])
+    j = j.mutate(_rn=ibis.row_number().over(latest))
+    j = j.filter((j._rn == 0) & (j.vendor == vendor))
+    got = j.aggregate(n=j.count(), pos=j._pos.sum(), neg=j._neg.sum()).to_pandas()
+    n, promoters, detractors = (int(0 if pd.isna(x) else x) for x in got.iloc[0])
     if not n:
         return Actual(None, 0)
     value, lo, hi = nps_interval(promoters, detractors, n)

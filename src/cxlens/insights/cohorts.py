@@ -1,15 +1,17 @@
 """Support-cohort NPS: relational NPS split by each customer's support history before answering.
 
-A relational NPS answer (``survey = 'nps'`` with no ``interaction_id``) is put in one cohort by
-the customer's contacts (interactions) in the ``window_days`` before the answer
+A relational NPS answer (the catalogue's ``nps:relational`` population, promoters and
+detractors: :mod:`cxlens.metrics.definition`) is put in one cohort by the customer's contacts
+(interactions) in the ``window_days`` before the answer
 (``responded_at − window ≤ created_at < responded_at``). When several apply, the worst
 experience wins, in this order:
 
 1. ``unresolved_escalation`` — any contact escalated and not resolved;
-2. ``reopened`` — any contact reopened (``reopen_count > 0``);
+2. ``reopened`` — any contact reopened (``reopen_rate``'s condition, ``reopen_count > 0``);
 3. ``other_contact`` — contacted, no reopen and no unresolved escalation, but some contact not
    resolved (or its resolution unknown);
-4. ``resolved_first_time`` — every contact resolved with ``reopen_count = 0``;
+4. ``resolved_first_time`` — every contact resolved first time (the condition of the
+   catalogue's ``fcr:operational``: resolved, never reopened);
 5. ``no_contact`` — no contact in the window.
 
 ``zero_reopens`` combines 3–5 (everybody without a reopen or an unresolved escalation: the
@@ -29,11 +31,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from cxlens.dates import parse_day
 from cxlens.errors import ConfigError, CxlensError, did_you_mean
+from cxlens.metrics.definition import definition
 from cxlens.stats._arrays import z_value
 from cxlens.stats.change import nps_change
 from cxlens.stats.fdr import benjamini_hochberg
@@ -41,8 +46,8 @@ from cxlens.stats.nps import nps_interval, nps_variance
 from cxlens.store.base import Warehouse
 
 WINDOW_DAYS = 90
-#: The relational NPS population (brand surveys, not about one interaction).
-RELATIONAL_NPS = "r.survey = 'nps' AND r.interaction_id IS NULL AND r.score IS NOT NULL"
+#: The catalogue metric whose answers, promoters and detractors the cohorts count.
+RELATIONAL_NPS = "nps:relational"
 #: Cohorts in precedence order (worst experience first), then the combined one.
 COHORTS = ("unresolved_escalation", "reopened", "other_contact", "resolved_first_time",
            "no_contact")
@@ -64,34 +69,43 @@ class CohortError(CxlensError):
     code = "cohort_error"
 
 
-def window_sql(window_days: int) -> str:
-    """The join condition: contact ``i`` of the answer ``r``'s customer in the window before
-    the answer (both engines accept ``INTERVAL 'N days'``)."""
-    return (f"i.customer_id = r.customer_id AND i.created_at < r.responded_at "
-            f"AND i.created_at >= r.responded_at - INTERVAL '{int(window_days)} days'")
+def answers(wh: Warehouse, start: dt.datetime, end: dt.datetime) -> ir.Table:
+    """Relational NPS answers in [start, end) with a customer id, by the catalogue's
+    definition: ``_rid``, ``_cust``, ``_at`` (the answer's time) and ``_pos`` / ``_neg``
+    (1 for a promoter / detractor)."""
+    d = definition(RELATIONAL_NPS, wh)
+    r = d.relation(wh, start, end)
+    r = r.filter(r.customer_id.notnull())
+    return r.select(_rid=r.response_id, _cust=r.customer_id, _at=r[d.time],
+                    _pos=ibis.ifelse(d.positive(r), 1, 0), _neg=ibis.ifelse(d.negative(r), 1, 0))
 
 
-def _sql(window_days: int) -> str:
-    esc = "CASE WHEN coalesce(i.escalated, FALSE) AND NOT coalesce(i.resolved, FALSE) " \
-          "THEN 1 ELSE 0 END"
-    reop = "CASE WHEN coalesce(i.reopen_count, 0) > 0 THEN 1 ELSE 0 END"
-    fcr = "CASE WHEN coalesce(i.resolved, FALSE) AND coalesce(i.reopen_count, 0) = 0 " \
-          "THEN 1 ELSE 0 END"
-    return (
-        "WITH r AS (SELECT r.response_id, r.customer_id, r.responded_at, r.score "
-        f"FROM survey_responses r WHERE {RELATIONAL_NPS} AND r.customer_id IS NOT NULL "
-        "AND r.responded_at >= ? AND r.responded_at < ?), "
-        "h AS (SELECT r.response_id, max(r.score) AS score, "
-        "count(i.interaction_id) AS contacts, "
-        f"max({esc}) AS esc, max({reop}) AS reop, min({fcr}) AS fcr "
-        f"FROM r LEFT JOIN interactions i ON {window_sql(window_days)} "
-        "GROUP BY r.response_id), "
-        "c AS (SELECT CASE WHEN esc = 1 THEN 'unresolved_escalation' "
-        "WHEN reop = 1 THEN 'reopened' WHEN contacts = 0 THEN 'no_contact' "
-        "WHEN fcr = 1 THEN 'resolved_first_time' ELSE 'other_contact' END AS cohort, score "
-        "FROM h) "
-        "SELECT cohort, count(*) AS n, sum(CASE WHEN score >= 9 THEN 1 ELSE 0 END) AS pos, "
-        "sum(CASE WHEN score <= 6 THEN 1 ELSE 0 END) AS neg FROM c GROUP BY cohort")
+def contacts_before(wh: Warehouse, answered: ir.Table, window_days: int) -> ir.Table:
+    """Each answer of :func:`answers` with its customer's contacts (interactions) in the
+    ``window_days`` before it (one row per contact; one row of nulls when none)."""
+    i = wh.ibis().table("interactions")
+    return answered.left_join(i, [i.customer_id == answered._cust, i.created_at < answered._at,
+                                  i.created_at >= answered._at
+                                  - ibis.interval(days=int(window_days))])
+
+
+def _cohorts(wh: Warehouse, start: dt.datetime, end: dt.datetime,
+             window_days: int) -> ir.Table:
+    j = contacts_before(wh, answers(wh, start, end), window_days)
+    # a contact's traits by the catalogue's conditions (unknown → false)
+    escalated = definition("escalation_rate", wh).condition(j)
+    reopened = definition("reopen_rate", wh).condition(j)
+    first_time = definition("fcr:operational", wh).condition(j)
+    h = j.group_by(j._rid).aggregate(
+        pos=j._pos.max(), neg=j._neg.max(), contacts=j.interaction_id.count(),
+        esc=ibis.ifelse(escalated & ~j.resolved.fill_null(False), 1, 0).max(),
+        reop=ibis.ifelse(reopened, 1, 0).max(),
+        fcr=ibis.ifelse(first_time, 1, 0).min())
+    cohort = ibis.cases((h.esc == 1, "unresolved_escalation"), (h.reop == 1, "reopened"),
+                        (h.contacts == 0, "no_contact"), (h.fcr == 1, "resolved_first_time"),
+                        else_="other_contact")
+    c = h.mutate(cohort=cohort)
+    return c.group_by(c.cohort).aggregate(n=c.count(), pos=c.pos.sum(), neg=c.neg.sum())
 
 
 def period(wh: Warehouse, start: str | dt.date | None, end: str | dt.date | None,
@@ -108,12 +122,15 @@ def period(wh: Warehouse, start: str | dt.date | None, end: str | dt.date | None
                               "import interactions first (cxlens import) or build the demo")
         first = oldest.date() + dt.timedelta(days=window_days)
     if last is None:
-        newest = wh.scalar("SELECT max(responded_at) FROM survey_responses r "
-                           f"WHERE {RELATIONAL_NPS}")
+        d = definition(RELATIONAL_NPS, wh)
+        rel = d.relation(wh)
+        newest = rel.aggregate(last=rel[d.time].max()).to_pandas()["last"].iloc[0]
+        newest = None if pd.isna(newest) else pd.Timestamp(newest)
         if newest is None:
             raise CohortError("the warehouse has no relational NPS answers",
-                              "import survey_responses with survey = 'nps' and no "
-                              "interaction_id, or build the demo")
+                              "import survey_responses with survey = 'nps' and kind "
+                              "relational (the default without an interaction_id), or "
+                              "build the demo")
         last = newest.date()
     if last < first:
         raise ConfigError(f"the period {first} – {last} is empty",
@@ -128,8 +145,8 @@ def counts(wh: Warehouse, start: dt.date, end: dt.date,
     [start, end)."""
     lo = dt.datetime.combine(start, dt.time(), dt.UTC)
     hi = dt.datetime.combine(end, dt.time(), dt.UTC)
-    got = {str(c): (int(n or 0), int(p or 0), int(d or 0))
-           for c, n, p, d in wh.query(_sql(window_days), [lo, hi])}
+    got = {str(r.cohort): (int(r.n or 0), int(r.pos or 0), int(r.neg or 0))
+           for r in _cohorts(wh, lo, hi, window_days).to_pandas().itertuples()}
     rows: list[tuple[str, int, int, int]] = [(c, *got.get(c, (0, 0, 0))) for c in COHORTS]
     for name, parts in COMBINED.items():
         n, p, d = (sum(got.get(c, (0, 0, 0))[j] for c in parts) for j in range(3))

@@ -5,12 +5,14 @@
   in the ``WINDOW_DAYS`` days before answering; an answer with no such contact gets the
   ``no_contact`` indicator and the contact factors at their mean. The outcome is the score on
   0–100 of its own scale (so 1–5 and 1–7 answers can be pooled).
-* **Factors** (from the catalogue's definitions where there is one): FCR (``resolved AND
-  reopen_count = 0``), wait (speed of answer for phone and chat — ``asa`` — and first response
-  for written channels — ``first_response_time``; log seconds standardised *within* each
-  channel, so phone's seconds are not pooled with email's hours), reopened (``reopen_rate``),
-  escalated (``escalation_rate``), AHT (``aht``, log seconds standardised within channel), CES
-  on the same contact where the customer answered one (0–100, with an "answered" indicator),
+* **Factors** (from the catalogue's definitions where there is one): FCR (the catalogue's
+  operational FCR, ``fcr:operational``: resolved and never reopened; unknown for abandoned
+  contacts and unrecorded outcomes), wait (speed of
+  answer for phone and chat — ``asa`` — and first response for written channels —
+  ``first_response_time``; log seconds standardised *within* each channel, so phone's seconds
+  are not pooled with email's hours), reopened (``reopen_rate``), escalated
+  (``escalation_rate``), AHT (``aht``, log seconds standardised within channel), CES on the
+  same contact where the customer answered one (0–100, with an "answered" indicator),
   channel and category (dummy sets). A missing numeric value is set to its mean (its channel's
   for times). A factor made of several columns (a dummy set, CES with its indicator) gets the
   sum of its columns' weights.
@@ -38,6 +40,7 @@ import pandas as pd
 from cxlens.dates import utc
 from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.metrics.catalogue import resolve
+from cxlens.metrics.definition import definition
 from cxlens.schema import SURVEY_SCALES
 from cxlens.stats.relative_weights import relative_weights
 from cxlens.store.base import Warehouse
@@ -46,7 +49,8 @@ from cxlens.web.charts import _base, records
 #: Outcome → the catalogue metric whose population defines the answers.
 OUTCOMES = {"csat": "csat", "nps": "nps:relational"}
 WINDOW_DAYS = 90
-FCR_CONDITION = "resolved AND reopen_count = 0"  # docs/demo.md; the catalogue's fcr is survey-based
+#: The per-contact FCR flag: operational (the catalogue's fcr is survey-reported).
+FCR = "fcr:operational"
 LIVE_CHANNELS = ("phone", "chat")  # wait = speed of answer; other channels: first response
 WRITTEN_TARGET_SECONDS = 24 * 3600  # performance of wait on written channels: a reply in a day
 RESAMPLES = 200
@@ -102,7 +106,7 @@ def _scaled(survey: str) -> str:
 
 
 def _population(metric: str) -> str:
-    return " AND ".join(f"({p})" for p in resolve(metric).population) or "TRUE"
+    return " AND ".join(f"({p})" for p in definition(metric).population) or "TRUE"
 
 
 def _inner() -> str:
@@ -114,7 +118,7 @@ def _inner() -> str:
     aht_pop = " AND ".join(aht.population) or "TRUE"
     cols = [
         "interaction_id", "customer_id", "created_at", *SEGMENTABLE,
-        f"{_cond(FCR_CONDITION)} AS fcr",
+        "fcr",
         f"{_cond(resolve('reopen_rate').condition or 'reopen_count > 0')} AS reopened",
         f"{_cond(resolve('escalation_rate').condition or 'escalated')} AS escalated",
         f"CASE WHEN {aht_pop} THEN CAST(({aht.value}) AS DOUBLE PRECISION) END AS aht_s",
@@ -136,13 +140,21 @@ def fetch(wh: Warehouse, outcome: str, start: dt.date | dt.datetime,
     if hi <= lo:
         raise DriversError(f"the period {lo.date()} – {hi.date()} is empty",
                            "give an end date after the start date")
-    frame = wh.query_df(_sql(outcome), [lo, hi])
+    frame = wh.query_df(_sql(outcome, _contacts(wh)), [lo, hi])
     for c in ("y", "no_contact", "fcr", "reopened", "escalated", "aht_s", "wait_s", "ces"):
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
     return frame
 
 
-def _sql(outcome: str) -> str:
+def _contacts(wh: Warehouse) -> str:
+    """Every interaction with its operational FCR flag (``fcr``: 1.0 / 0.0, null outside the
+    definition's population), compiled from the catalogue's definition."""
+    d = definition(FCR, wh)
+    rel = d.rows(wh, columns=SEGMENTABLE)
+    return str(wh.ibis().compile(rel.mutate(fcr=d.outcome(rel))))
+
+
+def _sql(outcome: str, contacts: str) -> str:
     metric = outcome_metric(outcome)
     survey = "csat" if outcome == "csat" else "nps"
     snap = ", ".join(f"{c} AS s_{c}" for c in SNAPSHOT)
@@ -154,7 +166,8 @@ def _sql(outcome: str) -> str:
     feats = "k.fcr, k.reopened, k.escalated, k.aht_s, k.wait_s"
     seg = ", ".join(f"coalesce(a.s_{c}, k.{c}) AS {c}" if c in SNAPSHOT else f"k.{c}"
                     for c in SEGMENTABLE)
-    head = f"WITH a AS ({answers}), i AS (SELECT {_inner()} FROM interactions), e AS ({ces}), "
+    head = f"WITH a AS ({answers}), i AS (SELECT {_inner()} FROM ({contacts}) AS c), " \
+        f"e AS ({ces}), "
     if outcome == "csat":
         return (head + "k AS (SELECT * FROM i) "
                 f"SELECT a.response_id, a.y, 0 AS no_contact, {feats}, {seg}, e.ces FROM a "
@@ -211,7 +224,7 @@ def design(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Factor]]:
         return v.fillna(v.mean() if v.notna().any() else 0.0)
 
     add("no_contact", "No contact in 90 days", {"no_contact": rows["no_contact"].astype(float)})
-    add("fcr", "FCR (resolved, never reopened)", {"fcr": filled("fcr")})
+    add("fcr", "FCR (operational)", {"fcr": filled("fcr")})
     add("wait", "Wait (answer or first response)",
         {"wait": _within_channel_z(rows["wait_s"], rows["channel"]).where(contact, 0.0)})
     add("reopened", "Reopened", {"reopened": filled("reopened")})

@@ -102,6 +102,16 @@ def _prepare(table: relations.Table, metric: Metric, needed: set[str], req: Requ
     return rel, keys
 
 
+def rows(table: relations.Table, metric: Metric, req: Request, extra: set[str] | frozenset[str]
+         = frozenset()) -> ir.Table:
+    """The relation ``compile_metric`` aggregates — time range and filter of ``req`` applied,
+    the population not yet — with the ``extra`` columns joined too (for
+    :mod:`cxlens.metrics.definition`)."""
+    check_request(metric, req)
+    rel, _ = _prepare(table, metric, needed_columns(metric, req) | set(extra), req)
+    return rel
+
+
 def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.Table:
     """The aggregate query for ``metric`` under ``req`` (not executed)."""
     check_request(metric, req)

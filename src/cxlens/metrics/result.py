@@ -15,6 +15,7 @@ from cxlens.metrics.compile import PERIOD, Request
 from cxlens.metrics.spec import Kind, Metric, Unit
 from cxlens.stats import nps_interval, t_interval, wilson_interval
 from cxlens.stats._arrays import z_value
+from cxlens.stats.ratio import ratio_variance
 
 COLUMNS = ["period", "metric", "value", "n", "ci_low", "ci_high", "flag"]
 
@@ -97,11 +98,10 @@ def _sum(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.ndar
 def _ratio(raw: pd.DataFrame, m: Metric, n: np.ndarray, c: float) -> tuple[np.ndarray, ...]:
     """Delta method: Var(R) ≈ (Sxx − 2R·Sxy + R²·Syy) / (n·ȳ²)."""
     mx, my = number(raw, "mean_x"), number(raw, "mean_y")
-    vx, vy = number(raw, "var_x"), number(raw, "var_y")
-    cxy = number(raw, "cov_xy")
     with np.errstate(invalid="ignore", divide="ignore"):
         r = mx / my
-        se = np.sqrt(np.clip(vx - 2 * r * cxy + r * r * vy, 0, None) / (n * my * my))
+    se = np.sqrt(ratio_variance(n, mx, my, number(raw, "var_x"), number(raw, "var_y"),
+                                number(raw, "cov_xy")))
     z = z_value(c)
     return r, r - z * se, r + z * se
 

@@ -6,12 +6,20 @@ one answer.
 - Shares: Var = p(1 − p)/n; change tested with the pooled two-proportion z test.
 - NPS-like (share difference): Var = (p + d − (p − d)²)/n; the NPS z test.
 - Means and durations: Var = sd²/n; Welch's t test.
+- Medians and percentiles: the order-statistic (Siddiqui) variance of
+  :func:`cxlens.stats.quantile.quantile_se`; ratios: the delta method; counts: Poisson (n).
+  Sums of a complete log have no sampling variance (NaN).
 
-Variances are in display units² (percentage points² for percentages). Quantiles, ratios, sums,
-counts and per-entity shares have no closed form here: :func:`testable` says so.
+Variances are in display units² (percentage points² for percentages). They are the true
+variances of the figures, never rebuilt from an interval's width (wrong for t, order-statistic,
+Poisson and clipped intervals); the report's standard errors and the alerts' control limits
+both come from :func:`variance`. Only shares, NPS-like figures and means have a change test
+here: :func:`testable` says so.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +28,10 @@ from cxlens.metrics.result import number
 from cxlens.metrics.spec import Kind, Metric, Unit
 from cxlens.stats._arrays import Floats
 from cxlens.stats.change import mean_change, nps_change, proportion_change
+from cxlens.stats.control import Limits, limits
 from cxlens.stats.nps import nps_variance
+from cxlens.stats.quantile import quantile_se
+from cxlens.stats.ratio import ratio_variance
 
 #: Metric kinds with a closed-form variance, and the test used for a change.
 TESTS = {
@@ -45,15 +56,31 @@ def variance(raw: pd.DataFrame, metric: Metric) -> Floats:
     n = number(raw, "n", 0.0)
     s = scale(metric)
     with np.errstate(invalid="ignore", divide="ignore"):
-        if metric.kind is Kind.SHARE:
+        if metric.quantile is not None:
+            out = s**2 * quantile_se(n, metric.quantile, number(raw, "ci_lo"),
+                                     number(raw, "ci_hi")) ** 2
+        elif metric.kind is Kind.SHARE:
             p = number(raw, "k", 0.0) / n
             out = s**2 * p * (1 - p) / n
         elif metric.kind is Kind.SHARE_DIFFERENCE:
             out = 100.0**2 * nps_variance(number(raw, "pos", 0.0), number(raw, "neg", 0.0),
                                           n) / n
+        elif metric.kind is Kind.RATIO:
+            out = s**2 * ratio_variance(n, number(raw, "mean_x"), number(raw, "mean_y"),
+                                        number(raw, "var_x"), number(raw, "var_y"),
+                                        number(raw, "cov_xy"))
+        elif metric.kind in (Kind.COUNT, Kind.DISTINCT_COUNT):
+            out = n.copy()
+        elif metric.kind is Kind.SUM:
+            out = np.full(n.shape, np.nan)
         else:
             out = np.where(n > 1, number(raw, "sd") ** 2 / n, np.nan)
     return np.where(n > 0, out, np.nan).astype(float)
+
+
+def standard_error(raw: pd.DataFrame, metric: Metric) -> Floats:
+    """√:func:`variance`: each row's standard error in display units."""
+    return np.sqrt(variance(raw, metric))
 
 
 def change_p(metric: Metric, before: pd.DataFrame, after: pd.DataFrame) -> Floats:
@@ -71,3 +98,17 @@ def change_p(metric: Metric, before: pd.DataFrame, after: pd.DataFrame) -> Float
         _, p = mean_change(n1, number(before, "mean"), number(before, "sd"),
                            n2, number(after, "mean"), number(after, "sd"))
     return np.asarray(p, dtype=float)
+
+
+def control_limits(frame: pd.DataFrame, metric: Metric, *, baseline: Any = None,
+                   sigmas: float = 3.0) -> Limits:
+    """Control limits for ``frame``'s periods (raw statistics with the figure in ``value``,
+    display units) by :func:`cxlens.stats.control.limits`: Laney p′ from the successes of a
+    share counted over rows, ±sigmas·SE from :func:`standard_error` for everything else. The
+    report's trend charts and the control-chart alerts both call this."""
+    n = number(frame, "n", 0.0)
+    if metric.kind is Kind.SHARE and metric.per is None and metric.quantile is None:
+        return limits(number(frame, "value"), n, k=number(frame, "k", 0.0), baseline=baseline,
+                      sigmas=sigmas, scale=scale(metric))
+    return limits(number(frame, "value"), n, standard_error(frame, metric), baseline=baseline,
+                  sigmas=sigmas)

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from cxlens.errors import ConfigError, did_you_mean
+from cxlens.metrics.definition import definition
 from cxlens.schema import Column, Table, Type
 from cxlens.stats._arrays import z_value
 from cxlens.store.base import Warehouse
@@ -68,27 +69,37 @@ COLUMNS = tuple(c.name for c in ASSIGNMENTS.columns)
 #: Traits that can be over-sampled, in the order they are named in ``reason``.
 TRAITS = ("escalation", "policy_denial", "reopened", "detractor")
 
-#: A detractor rating: CSAT in the bottom two boxes of its scale (1–2 on 1–5; the bottom box
-#: of a binary scale) or NPS 0–6. ``r`` is survey_responses.
-DETRACTOR = (
-    "((r.survey = 'csat' AND r.score <= CASE WHEN COALESCE(r.scale_max, 5) - "
-    "COALESCE(r.scale_min, 1) <= 1 THEN COALESCE(r.scale_min, 1) "
-    "ELSE COALESCE(r.scale_min, 1) + 1 END) OR (r.survey = 'nps' AND r.score <= 6))"
-)
+#: A detractor rating, by the catalogue's definitions: a CSAT answer in the bottom two boxes
+#: of its scale (``csat:dissatisfied``; the bottom box of a binary scale) or an NPS
+#: detractor (the negative side of ``nps``, 0–6).
+DETRACTOR_DEFINITIONS = (("csat:dissatisfied", "condition"), ("nps", "negative"))
 
-_CANDIDATES = f"""
+_CANDIDATES = """
 SELECT i.interaction_id, i.agent_id, i.team, COALESCE(i.channel, 'unknown') AS channel,
        (COALESCE(i.escalated, FALSE) OR i.escalated_at IS NOT NULL) AS escalation,
        COALESCE(i.policy_denial, FALSE) AS policy_denial,
        COALESCE(i.reopen_count, 0) > 0 AS reopened,
-       EXISTS (SELECT 1 FROM survey_responses r
-               WHERE r.interaction_id = i.interaction_id AND {DETRACTOR}) AS detractor,
        (EXISTS (SELECT 1 FROM qa_reviews q WHERE q.interaction_id = i.interaction_id)
         OR EXISTS (SELECT 1 FROM cxlens_qa_assignments a
                    WHERE a.interaction_id = i.interaction_id)) AS taken
 FROM interactions i
 WHERE i.closed_at >= ? AND i.closed_at < ? AND i.agent_id IS NOT NULL
 """
+
+
+def _detractors(wh: Warehouse, start: dt.datetime, end: dt.datetime) -> set[str]:
+    """Interactions closed in [start, end) with a detractor rating (whenever answered)."""
+    i = wh.ibis().table("interactions")
+    closed = i.filter((i.closed_at >= start) & (i.closed_at < end))
+    found: set[str] = set()
+    for name, side in DETRACTOR_DEFINITIONS:
+        d = definition(name, wh)
+        rel = d.relation(wh)
+        hit = d.condition(rel) if side == "condition" else d.negative(rel)
+        ids = rel.filter(hit & rel.interaction_id.notnull()).select(_iid=rel.interaction_id)
+        ids = ids.semi_join(closed, ids._iid == closed.interaction_id).distinct()
+        found |= {str(x) for x in ids.to_pandas()["_iid"]}
+    return found
 
 
 def _default_oversample() -> dict[str, float]:
@@ -277,10 +288,13 @@ def _candidates(wh: Warehouse, start: dt.datetime, end: dt.datetime,
     if agents is not None:
         sql += f" AND i.agent_id IN ({', '.join('?' * len(agents))})" if agents else " AND 1 = 0"
         params += list(agents)
-    names = ["interaction_id", "agent_id", "team", "channel", *TRAITS, "taken"]
+    names = ["interaction_id", "agent_id", "team", "channel",
+             *(t for t in TRAITS if t != "detractor"), "taken"]
     # sorted here, not in SQL: Postgres collations order text differently from DuckDB
     rows = pd.DataFrame(wh.query(sql, params), columns=names).sort_values(
         ["agent_id", "channel", "interaction_id"], ignore_index=True)
+    rows.insert(names.index("taken"), "detractor",
+                rows["interaction_id"].isin(_detractors(wh, start, end)))
     for col in (*TRAITS, "taken"):
         rows[col] = rows[col].astype(bool)
     return rows

@@ -13,10 +13,12 @@ import pandas as pd
 import yaml
 
 from cxlens.metrics.catalogue import resolve
-from cxlens.metrics.query import compare, leaderboard
-from cxlens.metrics.spec import Unit
+from cxlens.metrics.definition import definition
+from cxlens.metrics.query import compare, leaderboard, parse_time
+from cxlens.metrics.result import COLUMNS
+from cxlens.metrics.sampling import control_limits as control_limits_of
+from cxlens.metrics.spec import Metric
 from cxlens.reports import insights
-from cxlens.stats.control import p_chart, se_chart
 from cxlens.store.base import Warehouse
 from cxlens.web import charts, views, views_more
 from cxlens.web.accounts import User
@@ -25,7 +27,6 @@ from cxlens.web.render import number
 from cxlens.web.views import Chart, Ctx, Page
 
 SUMMARY = ("nps:relational", "csat", "ces", "fcr")
-Z95 = 1.959963984540054
 
 
 @dataclass
@@ -46,19 +47,31 @@ def benchmarks() -> dict[str, Any]:
     return data
 
 
-def control_limits(frame: pd.DataFrame, unit: str) -> pd.DataFrame | None:
-    """p-chart limits for percentages, ±3 SE (from the 95 % interval) for the rest."""
+def trend(ctx: Ctx, names: list[str]) -> pd.DataFrame:
+    """Each metric by period with its standard error ``se`` (the metric layer's, from the
+    sufficient statistics: the same as the alerts use) and those statistics beside it."""
+    frames = []
+    for name in names:
+        d = definition(name, ctx.wh)
+        text, _ = where(d.metric, ctx.filters)
+        frames.append(d.figures(ctx.wh, grain=ctx.filters.grain,
+                                start=parse_time(ctx.filters.start),
+                                end=parse_time(ctx.filters.end, end=True), where=text))
+    if not frames:
+        return pd.DataFrame(columns=[*COLUMNS, "se"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def control_limits(frame: pd.DataFrame, metric: Metric) -> pd.DataFrame | None:
+    """Control limits of one metric's trend (``trend``'s rows) drawn as the control-chart
+    alerts draw them: Laney p′ for shares, ±3 true SE for the rest; every period shown is
+    the baseline."""
     part = frame[frame["n"] > 0]
     if len(part) < 3:
         return None
-    if unit == Unit.PERCENT.value:
-        centre, low, high = p_chart(part["value"] / 100, part["n"])
-        centre, low, high = 100 * centre, 100 * low, 100 * high
-    else:
-        se = (part["ci_high"].astype(float) - part["ci_low"].astype(float)) / (2 * Z95)
-        centre, low, high = se_chart(part["value"], se, part["n"])
-    return pd.DataFrame({"period": part["period"].to_numpy(), "lcl": low, "ucl": high,
-                         "centre": centre})
+    lim = control_limits_of(part, metric)
+    return pd.DataFrame({"period": part["period"].to_numpy(), "lcl": lim.low,
+                         "ucl": lim.high, "centre": lim.centre})
 
 
 def change_sentence(ctx: Ctx, name: str) -> str | None:
@@ -100,14 +113,14 @@ def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None) -> 
     summary = views.Page("summary", "Executive summary")
     totals, _ = views.metric_frame(ctx, list(SUMMARY))
     totals = totals[totals["n"] > 0] if vendor else totals
-    trend, _ = views.metric_frame(ctx, list(totals["metric"]), grain=filters.grain)
-    summary.tables["trend"] = trend
+    trend_all = trend(ctx, list(totals["metric"]))
+    summary.tables["trend"] = trend_all[[*COLUMNS, "se"]]
     sentences = []
     for _, row in totals.iterrows():
         metric = resolve(row["metric"])
         summary.figures.append(views.figure(row, metric, []))
-        part = trend[trend["metric"] == row["metric"]]
-        limits = control_limits(part, metric.unit.value)
+        part = trend_all[trend_all["metric"] == row["metric"]]
+        limits = control_limits(part, metric)
         summary.charts.append(Chart(
             f"summary_{metric.name}", f"{metric.label} by {filters.grain}: 95 % interval "
             "(band), control limits (dashed)",

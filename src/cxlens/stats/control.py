@@ -1,40 +1,63 @@
-"""Control limits for a figure tracked period by period (Shewhart charts).
+"""Control limits for a figure tracked period by period (Shewhart charts): the one function
+the report's trend charts and the control-chart alerts both draw their limits with.
 
-- Shares: the p-chart. Centre p̄ = Σk / Σn over the periods shown; limits
-  p̄ ± 3·√(p̄(1 − p̄)/nᵢ), so a period with fewer answers gets wider limits.
-- Anything with a standard error (NPS, means): centre = the n-weighted mean of the figures;
-  limits centre ± 3·SEᵢ.
+- Shares (successes ``k`` of ``n``): Laney p′ (:mod:`cxlens.stats.laney`). Centre
+  p̄ = Σk / Σn over the baseline periods; limits p̄ ± sigmas·σ_z·√(p̄(1 − p̄)/nᵢ), clipped to
+  0–1, where σ_z is the baseline's between-period spread in binomial standard errors (1 when
+  periods vary only as sampling says, so p′ is then the plain p-chart).
+- Anything else with a standard error (NPS, means, quantiles, ratios): centre = the n-weighted
+  mean of the baseline figures; limits centre ± sigmas·SEᵢ with each period's true standard
+  error (:func:`cxlens.metrics.sampling.standard_error`), never one rebuilt from an interval.
 
-A point outside its limits is a signal worth a look, not proof of a cause.
+The baseline is the periods the limits are learnt from: every period shown on a report chart,
+or the months before the one an alert judges (so a shift does not widen the very limits it is
+judged by). A point outside its limits is a signal worth a look, not proof of a cause.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-Floats = npt.NDArray[np.float64]
+from cxlens.stats._arrays import Floats, arr
+from cxlens.stats.laney import sigma_z
 
 
-def _centre(value: Floats, n: Floats) -> float:
-    """n-weighted mean over the periods that have data."""
-    ok = (n > 0) & ~np.isnan(value)
+@dataclass(frozen=True)
+class Limits:
+    centre: float
+    low: Floats  # per period, in the units of the figures given
+    high: Floats
+    method: str  # how they were drawn, for a sentence: "Laney p′ (σz 1.40)", "±3 SE"
+    sigma_z: float | None = None  # Laney's between-period spread (shares only)
+
+
+def _weighted_centre(value: Floats, n: Floats) -> float:
+    ok = (n > 0) & np.isfinite(value)
     return float((value[ok] * n[ok]).sum() / n[ok].sum()) if ok.any() else float("nan")
 
 
-def p_chart(p: Any, n: Any, sigmas: float = 3.0) -> tuple[float, Floats, Floats]:
-    """Centre and per-period limits for proportions ``p`` (0–1) with sample sizes ``n``."""
-    p_, n_ = np.asarray(p, dtype=float), np.asarray(n, dtype=float)
-    centre = _centre(p_, n_)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        half = sigmas * np.sqrt(centre * (1 - centre) / n_)
-    return centre, np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+def limits(value: Any, n: Any, se: Any = None, *, k: Any = None, baseline: Any = None,
+           sigmas: float = 3.0, scale: float = 1.0) -> Limits:
+    """Centre and per-period limits for figures ``value`` with sample sizes ``n``.
 
-
-def se_chart(value: Any, se: Any, n: Any, sigmas: float = 3.0) -> tuple[float, Floats, Floats]:
-    """Centre (n-weighted mean of ``value``) and limits centre ± sigmas·SE per period."""
-    v, s, n_ = (np.asarray(x, dtype=float) for x in (value, se, n))
-    centre = _centre(v, n_)
-    return centre, centre - sigmas * s, centre + sigmas * s
+    Give ``k`` (successes per period) for a share: Laney p′; otherwise ``se`` (each period's
+    standard error, same units as ``value``): ±sigmas·SE. ``baseline`` is a boolean mask of
+    the periods the centre (and σ_z) are learnt from (default: every period with n > 0);
+    ``scale`` is the display factor of a share (100 for percentages).
+    """
+    v, n_ = arr(value), arr(n)
+    base = (n_ > 0) if baseline is None else (np.asarray(baseline, dtype=bool) & (n_ > 0))
+    if k is not None:
+        pbar, sz = sigma_z(arr(k)[base], n_[base])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            half = sigmas * sz * np.sqrt(pbar * (1 - pbar) / n_)
+        return Limits(pbar * scale, np.clip(pbar - half, 0, 1) * scale,
+                      np.clip(pbar + half, 0, 1) * scale, f"Laney p′ (σz {sz:.2f})", sz)
+    if se is None:
+        raise ValueError("control limits need the successes k (a share) or standard errors")
+    s = arr(se)
+    centre = _weighted_centre(v[base], n_[base])
+    return Limits(centre, centre - sigmas * s, centre + sigmas * s, f"±{sigmas:g} SE")

@@ -9,15 +9,14 @@ the spread actually seen between periods:
     limits = p̄ ± 3 · σᵢ · σ_z
 
 σ_z ≈ 1 when the periods vary only as binomial sampling says (p′ = the p-chart); σ_z > 1 when
-they vary more. Limits here come from a *baseline* of earlier periods and are applied to the
-period under test, so a shift does not widen the very limits it is judged by.
+they vary more. The limits themselves are drawn by :func:`cxlens.stats.control.limits`, from a
+baseline of periods.
 
 Laney, D. B. (2002). Improved control charts for attributes. Quality Engineering 14(4), 531–537.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,14 +24,6 @@ import numpy as np
 from cxlens.stats._arrays import arr
 
 D2 = 1.128  # expected range of two standard normal values
-
-
-@dataclass(frozen=True)
-class Limits:
-    centre: float  # p̄ of the baseline
-    sigma_z: float  # between-period spread, in binomial standard errors
-    low: float  # limits for the period under test (proportions, clipped to 0–1)
-    high: float
 
 
 def sigma_z(k: Any, n: Any) -> tuple[float, float]:
@@ -49,11 +40,3 @@ def sigma_z(k: Any, n: Any) -> tuple[float, float]:
     z = (k_ / n_ - centre) / np.sqrt(centre * (1 - centre) / n_)
     return centre, float(np.abs(np.diff(z)).mean() / D2)
 
-
-def limits(k: Any, n: Any, n_at: float, sigmas: float = 3.0) -> Limits:
-    """Laney p′ limits for a period of size ``n_at``, from baseline periods ``k``/``n``."""
-    centre, sz = sigma_z(k, n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = sigmas * np.sqrt(centre * (1 - centre) / n_at) * sz
-    return Limits(centre, sz, float(np.clip(centre - half, 0, 1)),
-                  float(np.clip(centre + half, 0, 1)))

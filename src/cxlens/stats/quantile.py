@@ -43,3 +43,24 @@ def quantile_ranks(n: Any, p: float, confidence: float = 0.95) -> tuple[Ints, In
         return np.where(n_ > 0, np.clip(r, 1, np.maximum(n_, 1)), 0).astype(np.int64)
 
     return clip(point_low), clip(point_high), clip(low), clip(high)
+
+
+def quantile_se(n: Any, p: float, ci_low: Any, ci_high: Any,
+                confidence: float = 0.95) -> NDArray[np.float64]:
+    """Standard error of the p-quantile from the two order statistics of its interval
+    (x₍ₗ₎ = ``ci_low``, x₍ᵤ₎ = ``ci_high``, ranks from :func:`quantile_ranks`):
+
+        SE = (x₍ᵤ₎ − x₍ₗ₎) / (u − l) · √(n·p(1 − p)),
+
+    the asymptotic Var = p(1 − p)/(n·f²) with the density f at the quantile estimated by the
+    slope of the sorted values between the two ranks (Siddiqui; Bloch & Gastwirth 1968). The
+    ranks are the actual, rounded and clipped ones, so a small sample is not read as if its
+    interval spanned 2·z·√(np(1 − p)) ranks. NaN where n = 0 or both ranks coincide (n = 1).
+    Check: the values 1…10, median → l = 2, u = 9, SE = 7/7·√2.5 = 1.581.
+    """
+    n_ = arr(n)
+    _, _, low, high = quantile_ranks(n_, p, confidence)
+    span = (high - low).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = (arr(ci_high) - arr(ci_low)) / span * np.sqrt(n_ * p * (1 - p))
+    return np.where((n_ > 0) & (span > 0), se, np.nan)
