@@ -12,7 +12,7 @@ from collections.abc import Callable
 import ibis
 import ibis.expr.types as ir
 
-from cxlens.schema import TABLES
+from cxlens.schema import TABLES, Column, Type
 
 CUSTOMER_ATTRIBUTES = ("segment", "region", "country", "age_group", "gender",
                        "acquisition_source")
@@ -58,16 +58,29 @@ SOURCES = (*TABLES, CUSTOMER_PERIODS)
 
 def columns(source: str) -> list[str]:
     """Every column a metric on ``source`` can use in expressions and --by."""
+    return list(column_types(source))
+
+
+def column_types(source: str) -> dict[str, Column]:
+    """Every column of ``columns(source)`` with its type (and enum), for type-checking."""
+    derived = {name: Column(name, Type.TIMESTAMP, "derived") for name in
+               (*(c for cols in DERIVED.values() for c in cols), PERIOD_START, "period_end")}
+    derived |= {c: Column(c, Type.BOOLEAN, "derived") for c in CUSTOMER_PERIOD_COLUMNS[2:]}
+    derived |= {"orders_in_period": Column("orders_in_period", Type.INTEGER, "derived"),
+                "revenue_in_period": Column("revenue_in_period", Type.FLOAT, "derived"),
+                "order_currency": TABLES["orders"].column("currency")}
     if source == CUSTOMER_PERIODS:
-        return [*TABLES["customers"].column_names, *CUSTOMER_PERIOD_COLUMNS,
-                *CUSTOMER_PERIOD_ORDERS]
-    cols = list(TABLES[source].column_names)
+        cols = {c.name: c for c in TABLES["customers"].columns}
+        return cols | {c: derived[c] for c in (*CUSTOMER_PERIOD_COLUMNS, *CUSTOMER_PERIOD_ORDERS)}
+    cols = {c.name: c for c in TABLES[source].columns}
     if source in ABOUT_AN_INTERACTION:
-        cols += [c for c in INTERACTION_ATTRIBUTES if c not in cols]
+        inter = TABLES["interactions"]
+        cols |= {c: inter.column(c) for c in INTERACTION_ATTRIBUTES if c not in cols}
     if "customer_id" in cols:
-        cols += [c for c in CUSTOMER_ATTRIBUTES if c not in cols]
-    cols += [c for c in DERIVED.get(source, {}) if c not in cols]
-    return [*cols, PERIOD_START]
+        cust = TABLES["customers"]
+        cols |= {c: cust.column(c) for c in CUSTOMER_ATTRIBUTES if c not in cols}
+    cols |= {c: derived[c] for c in DERIVED.get(source, {}) if c not in cols}
+    return cols | {PERIOD_START: derived[PERIOD_START]}
 
 
 def customer_periods(table: Table, periods: ir.Table, needed: set[str] | None = None,
