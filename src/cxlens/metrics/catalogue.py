@@ -32,7 +32,11 @@ def _docs(path: Path, problems: list[str]) -> list[tuple[str, Any]]:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        problems.append(f"{path}: not valid YAML: {exc}")
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(f"{path}: not valid YAML{at}: {what} (check the indentation and "
+                        "quoting there)")
         return []
     items = doc.get("metrics", []) if isinstance(doc, dict) else doc
     if not isinstance(items, list):

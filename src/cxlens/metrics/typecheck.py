@@ -262,7 +262,7 @@ class _Checker:
         for a, t in zip(args, types, strict=True):
             if t.type is not None and t.type not in want:
                 need = {"number": "numbers", "text": "text", "timestamp": "timestamps"}[kind]
-                self.fail(f"{name}() needs {need}, but {a.sql()} is {NAMES[t.type]}")
+                return self.fail(f"{name}() needs {need}, but {a.sql()} is {NAMES[t.type]}")
         if name == "seconds_between":
             return Typed(Type.FLOAT)
         return Typed(types[0].type)
