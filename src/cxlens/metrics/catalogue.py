@@ -26,11 +26,13 @@ from cxlens.specfile import problems_of
 
 LIBRARY = Path(__file__).parent / "library"
 USER_ENV = "CXLENS_METRICS"
+#: libyaml's safe loader when PyYAML has it: 10× faster, and on every command's start-up path.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _docs(path: Path, problems: list[str]) -> list[tuple[str, Any]]:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

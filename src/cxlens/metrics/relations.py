@@ -8,11 +8,12 @@ contact, for repeat-contact FCR; a customer's orders in a period, for CLV)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from cxlens.schema import TABLES, Column, Type
+
+if TYPE_CHECKING:  # ibis is imported when a relation is built, not when metrics are listed
+    import ibis.expr.types as ir
 
 CUSTOMER_ATTRIBUTES = ("segment", "region", "country", "age_group", "gender",
                        "acquisition_source")
@@ -25,13 +26,21 @@ ABOUT_AN_INTERACTION = ("survey_responses", "survey_invitations", "qa_reviews",
 ALIASES = {"agent": "agent_id", "ticket_type": "category", "contact_reason": "category",
            "age": "age_group", "source_channel": "acquisition_source"}
 
-Table = Callable[[str], ir.Table]
+Table = Callable[[str], "ir.Table"]
 
 
 def _next_contact(t: ir.Table, same_category: bool) -> ir.Value:
+    import ibis
+
     keys = [t.customer_id, t.category] if same_category else [t.customer_id]
     window = ibis.window(group_by=keys, order_by=[t.created_at, t.interaction_id])
     return t.created_at.lead().over(window)
+
+
+def _first_session(t: ir.Table) -> ir.Value:
+    import ibis
+
+    return t.started_at.min().over(ibis.window(group_by=[t.visitor_id]))
 
 
 DERIVED: dict[str, dict[str, Callable[[ir.Table], ir.Value]]] = {
@@ -40,8 +49,7 @@ DERIVED: dict[str, dict[str, Callable[[ir.Table], ir.Value]]] = {
         "next_same_category_contact_at": lambda t: _next_contact(t, True),
     },
     "web_sessions": {
-        "first_session_at": lambda t: t.started_at.min().over(
-            ibis.window(group_by=[t.visitor_id])),
+        "first_session_at": lambda t: _first_session(t),
     },
 }
 #: Start of the figure's period (of the --from date without --grain); usable in expressions.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import sqlglot
@@ -43,7 +44,10 @@ class ExpressionError(ConfigError):
     code = "expression_error"
 
 
+@lru_cache(maxsize=1024)
 def parse(text: str) -> Any:
+    """The sqlglot tree of ``text`` (cached: variants and requests repeat expressions; the
+    trees are only read, never changed)."""
     try:
         tree = sqlglot.parse_one(text, read="duckdb")
     except sqlglot.errors.ParseError as err:
