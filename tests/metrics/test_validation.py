@@ -150,7 +150,7 @@ metrics:
     kind: share
     per: customer_id
     population: ["count(*) > 0"]
-    condition: "count(*) >= 2 AND sum(amount) > 10 AND max(min(amount)) > 1"
+    condition: "count(*) >= 2 AND sum(amount) > 10 AND max(min(amount)) > 1 AND status = 'x'"
     unit: percent
 """)
     with pytest.raises(ConfigError) as info:
@@ -159,7 +159,9 @@ metrics:
     assert "population[0]: 'count(*) > 0': COUNT() is an aggregate: only the condition of a " \
         "per-entity metric" in text
     assert "an aggregate inside an aggregate" in text
-    assert text.startswith("2 problem(s)")
+    assert "status is a value of each row, but this condition is evaluated once per " \
+        "customer_id: put row conditions in the population" in text
+    assert text.startswith("3 problem(s)")
 
 
 def test_start_end_and_time_must_be_timestamps(tmp_path: Path) -> None:
@@ -193,6 +195,8 @@ metrics:
     ("created_at - 3 > 3", "- needs numbers, but created_at is a timestamp (use "
      "seconds_between(start, end)"),
     ("coalesce(channel, 1) = 'chat'", "COALESCE() mixes channel (text) with 1"),
+    ("greatest(created_at, '2024-01-01') > created_at",
+     "GREATEST() mixes created_at (a timestamp) with '2024-01-01' (text)"),
     ("lower(talk_seconds) = 'x'", "lower() needs text, but talk_seconds is a number"),
     ("seconds_between(created_at, talk_seconds) > 1", "seconds_between() needs timestamps"),
     ("NOT talk_seconds", "NOT needs true/false, but talk_seconds is a number"),

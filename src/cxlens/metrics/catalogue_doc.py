@@ -71,7 +71,8 @@ checks, so that nothing fails later inside an engine:
 - population, condition, positive and negative are conditions (true/false); value and
   denominator are numbers (any type for `distinct_count`); start, end and `time` are
   timestamps (plain columns with `hours: business`);
-- COUNT, MIN, MAX, SUM and AVG only in the condition of a `per` metric, not nested.
+- COUNT, MIN, MAX, SUM and AVG only in the condition of a `per` metric (evaluated once per
+  entity), not nested, and other columns there only inside them (or the `per` column itself).
 
 `--where` filters are checked the same way, together with `--by` and `--grain`. If an engine
 still refuses a query (a product too large for 64 bits, say), the error names the metric, its

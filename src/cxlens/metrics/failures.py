@@ -37,8 +37,7 @@ def explained(metrics: Sequence[Metric], where: str | None, engine: str) -> Iter
     except Exception as exc:
         if not from_engine(exc):
             raise
-        first = next((line.strip() for line in str(exc).splitlines() if line.strip()),
-                     type(exc).__name__)
+        first = _first_line(exc)
         texts = [f"{m.full_name} {field} `{text}`" for m in metrics
                  for field, text in m.expressions().items()]
         if where:
@@ -50,3 +49,12 @@ def explained(metrics: Sequence[Metric], where: str | None, engine: str) -> Iter
             "change the expression or --where value the engine's message points at (a number "
             "too large for 64 bits, a text it cannot read as a date, ...); if they are right, "
             "report this message as a cxlens bug") from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    """The engine's message in one line; ibis's own internal checks print object reprs that
+    mean nothing to a reader, so those are named by their type only."""
+    first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    if not first or "object at 0x" in first:
+        return f"{type(exc).__name__} while ibis built the query"
+    return first if len(first) <= 300 else first[:297] + "..."

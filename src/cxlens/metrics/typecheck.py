@@ -81,15 +81,16 @@ class Typed:
 
 
 def problems(text: str, columns: Mapping[str, Column], want: str | None = None, *,
-             aggregate: bool = False) -> list[str]:
+             per: str | None = None) -> list[str]:
     """Every problem of ``text`` over ``columns``: unreadable, unknown columns, unsupported
     functions, type mismatches, and a result that is not ``want`` (``boolean``, ``number``
-    or ``timestamp``)."""
+    or ``timestamp``). With ``per`` (an entity column), ``text`` is evaluated once per
+    entity: aggregates are allowed, and other columns only inside them."""
     try:
         tree = parse(text)
     except ExpressionError as exc:
         return [exc.message]
-    checker = _Checker(columns, aggregate)
+    checker = _Checker(columns, per)
     result = checker.visit(tree)
     found = [f"{text!r}: {p}" for p in dict.fromkeys(checker.problems)]
     if found or want is None or result.type is None:
@@ -105,8 +106,8 @@ def problems(text: str, columns: Mapping[str, Column], want: str | None = None, 
 
 
 class _Checker:
-    def __init__(self, columns: Mapping[str, Column], aggregate: bool) -> None:
-        self.columns, self.aggregate = columns, aggregate
+    def __init__(self, columns: Mapping[str, Column], per: str | None) -> None:
+        self.columns, self.per, self.aggregate = columns, per, per is not None
         self.problems: list[str] = []
         self.inside_aggregate = False
 
@@ -138,6 +139,10 @@ class _Checker:
         col = self.columns.get(node.name)
         if col is None:
             return self.fail(f'no column "{node.name}".{did_you_mean(node.name, self.columns)}')
+        if self.aggregate and not self.inside_aggregate and node.name != self.per:
+            return self.fail(f"{node.name} is a value of each row, but this condition is "
+                             f"evaluated once per {self.per}: put row conditions in the "
+                             f"population, or use an aggregate such as max({node.name})")
         return Typed(col.type, column=col)
 
     def literal(self, node: exp.Literal) -> Typed:
@@ -241,7 +246,7 @@ class _Checker:
         for n, t, type_ in known[1:]:
             if {type_, result} <= NUMBER:
                 result = Type.FLOAT if Type.FLOAT in (type_, result) else Type.INTEGER
-            elif not _compatible(first, t):
+            elif not _compatible(first, t, dates=False):
                 return self.fail(f"{where} mixes {first_node.sql()} ({NAMES[result]}) with "
                                  f"{n.sql()} ({NAMES[type_]})")
         return Typed(result)
@@ -310,11 +315,13 @@ def _args(node: Any) -> list[Any]:
     return [a for a in out if isinstance(a, exp.Expression)]
 
 
-def _compatible(a: Typed, b: Typed) -> bool:
-    """Whether values of ``a`` and ``b`` can meet in one comparison, CASE or COALESCE."""
+def _compatible(a: Typed, b: Typed, *, dates: bool = True) -> bool:
+    """Whether values of ``a`` and ``b`` can meet in one comparison (and, without
+    ``dates``, in one CASE, COALESCE, GREATEST or LEAST, where ibis does not read a quoted
+    date as a timestamp)."""
     if a.type is None or b.type is None or a.type == b.type or {a.type, b.type} <= NUMBER:
         return True
-    for x, y in ((a, b), (b, a)):
+    for x, y in ((a, b), (b, a)) if dates else ():
         if x.type is Type.TIMESTAMP and y.text is not None:
             return _is_date(y.text)
     return False
@@ -376,7 +383,7 @@ def metric_problems(data: Mapping[str, Any], columns: Mapping[str, Column]) -> l
     for field, text in expression_texts(data).items():
         want = _want(field, data.get("kind"))
         found = problems(fill(text, params, missing="NULL"), columns, want,
-                         aggregate=field == "condition" and isinstance(per, str))
+                         per=per if field == "condition" and isinstance(per, str) else None)
         out += [f"{field}: {p}" for p in found]
         if data.get("hours") == "business" and field in ("start", "end") \
                 and not found and text not in columns:
