@@ -174,12 +174,9 @@ def expression_texts(data: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def fill(text: str, params: Mapping[str, Any], missing: str | None = None) -> str:
-    """``text`` with each ``{name}`` replaced by its param as a SQL literal; an undeclared
-    one raises KeyError, or becomes ``missing`` when given."""
+def fill(text: str, params: Mapping[str, Any]) -> str:
+    """``text`` with each ``{name}`` replaced by its param as a SQL literal."""
     def one(m: re.Match[str]) -> str:
-        if m.group(1) not in params and missing is not None:
-            return missing
         value = params[m.group(1)]
         return repr(value) if isinstance(value, str) else str(value)
 

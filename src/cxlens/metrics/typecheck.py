@@ -20,7 +20,7 @@ import sqlglot
 from sqlglot import exp
 
 from cxlens.errors import ConfigError, did_you_mean
-from cxlens.metrics.spec import expression_texts, fill
+from cxlens.metrics.spec import expression_texts, fill, param_problems
 from cxlens.schema import Column, Type
 
 SUPPORTED = ("comparisons, AND/OR/NOT, IN, IS NULL, BETWEEN, LIKE, arithmetic, CASE WHEN, "
@@ -78,6 +78,7 @@ class Typed:
     type: Type | None
     column: Column | None = None
     text: str | None = None  # a string literal's value
+    is_null: bool = False  # the literal NULL
 
 
 def problems(text: str, columns: Mapping[str, Column], want: str | None = None, *,
@@ -158,19 +159,27 @@ class _Checker:
         return Typed(Type.BOOLEAN)
 
     def null(self, node: exp.Null) -> Typed:
-        return Typed(None)
+        return Typed(None, is_null=True)
+
+    def not_null(self, got: Typed, where: str) -> Typed:
+        """NULL where a value is needed makes the whole expression NULL (and ibis refuses
+        it): say so instead."""
+        if got.is_null:
+            return self.fail(f"{where} with NULL is always NULL: test for it with IS NULL, or "
+                             "replace it with COALESCE(x, default)")
+        return got
 
     def paren(self, node: exp.Paren) -> Typed:
         return self.visit(node.this)
 
     # operators --------------------------------------------------------------------------
     def boolean(self, node: Any, where: str) -> None:
-        got = self.visit(node)
+        got = self.not_null(self.visit(node), where)
         if got.type is not None and got.type is not Type.BOOLEAN:
             self.fail(f"{where} needs true/false, but {node.sql()} is {NAMES[got.type]}")
 
     def number(self, node: Any, where: str) -> Typed:
-        got = self.visit(node)
+        got = self.not_null(self.visit(node), where)
         if got.type is not None and got.type not in NUMBER:
             hint = (" (use seconds_between(start, end) for the seconds between two timestamps)"
                     if got.type is Type.TIMESTAMP else "")
@@ -203,7 +212,7 @@ class _Checker:
 
     def like(self, node: exp.Like) -> Typed:
         for side in (node.this, node.expression):
-            got = self.visit(side)
+            got = self.not_null(self.visit(side), "LIKE")
             if got.type is not None and got.type is not Type.STRING:
                 self.fail(f"LIKE needs text, but {side.sql()} is {NAMES[got.type]}")
         return Typed(Type.BOOLEAN)
@@ -212,6 +221,10 @@ class _Checker:
         a = self.visit(left)
         for right in rights:
             b = self.visit(right)
+            if a.is_null or b.is_null:
+                self.fail("a comparison with NULL is never true: write x IS NULL or "
+                          "x IS NOT NULL")
+                continue
             message = _incomparable(a, b, left, right) or _incomparable(b, a, right, left)
             if message:
                 self.fail(message)
@@ -267,7 +280,7 @@ class _Checker:
         if kind == "same":
             return self.common(f"{name.upper()}()", args)
         want = {"number": NUMBER, "text": {Type.STRING}, "timestamp": {Type.TIMESTAMP}}[kind]
-        types = [self.visit(a) for a in args]
+        types = [self.not_null(self.visit(a), f"{name}()") for a in args]
         for a, t in zip(args, types, strict=True):
             if t.type is not None and t.type not in want:
                 need = {"number": "numbers", "text": "text", "timestamp": "timestamps"}[kind]
@@ -381,8 +394,10 @@ def metric_problems(data: Mapping[str, Any], columns: Mapping[str, Column]) -> l
         if name not in columns:
             out.append(f'uniform: no column "{name}".{did_you_mean(str(name), columns)}')
     for field, text in expression_texts(data).items():
+        if param_problems([text], params):
+            continue  # reported as such; its type depends on the missing param
         want = _want(field, data.get("kind"))
-        found = problems(fill(text, params, missing="NULL"), columns, want,
+        found = problems(fill(text, params), columns, want,
                          per=per if field == "condition" and isinstance(per, str) else None)
         out += [f"{field}: {p}" for p in found]
         if data.get("hours") == "business" and field in ("start", "end") \
