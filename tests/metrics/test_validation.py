@@ -11,7 +11,7 @@ import pytest
 
 from cxlens.errors import ConfigError
 from cxlens.metrics import expr, relations, typecheck
-from cxlens.metrics.catalogue import LIBRARY, load
+from cxlens.metrics.catalogue import LIBRARY, catalogue, load
 from cxlens.schema import Column
 
 ONE_OF_EACH = """
@@ -138,6 +138,27 @@ metrics:
     # a problem the variant inherits is listed once, on the metric
     assert text.count("urgnet") == 2  # the message and its suggestion, once
     assert text.startswith("5 problem(s)")
+
+
+def test_a_reused_built_in_name_comes_with_the_other_problems(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("""
+metrics:
+  - {name: csat, label: x, description: x, source: interactions, time: created_at,
+     kind: count, unit: count}
+  - {name: twice, label: x, description: x, source: interactions, time: created_at,
+     kind: count, unit: count}
+  - {name: twice, label: x, description: x, source: interactions, time: created_at,
+     kind: count, unit: count, population: ["escalated = 'yes'"]}
+""")
+    with pytest.raises(ConfigError) as info:
+        catalogue(extra=[path])
+    text = str(info.value)
+    assert "(csat) name: a built-in metric has this name (cxlens metrics show csat): " \
+        "rename yours" in text
+    assert "mine.yaml[2] (twice) name: defined twice" in text
+    assert "compares escalated (true/false) with 'yes' (text)" in text
+    assert text.startswith("3 problem(s)")
 
 
 def test_aggregates_only_in_the_condition_of_a_per_metric(tmp_path: Path) -> None:

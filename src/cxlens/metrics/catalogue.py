@@ -4,7 +4,7 @@ metric files, validated together — every problem in every file reported at onc
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -92,18 +92,23 @@ def _validate(where: str, item: Any, problems: list[str]) -> Metric | None:
     return metric
 
 
-def load(paths: Iterable[Path]) -> dict[str, Metric]:
+def load(paths: Iterable[Path], reserved: Collection[str] = ()) -> dict[str, Metric]:
     """Metrics from YAML files; raises one ConfigError listing every problem of every
-    metric and variant in every file (YAML, fields, tables, columns, types)."""
+    metric and variant in every file (YAML, fields, tables, columns, types, names defined
+    twice or ``reserved`` by the built-in library)."""
     problems: list[str] = []
     out: dict[str, Metric] = {}
     for path in paths:
         for where, item in _docs(path, problems):
-            metric = _validate(f"{path.parent.name}/{where}", item, problems)
+            at = f"{path.parent.name}/{where}"
+            metric = _validate(at, item, problems)
             if metric is None:
                 continue
-            if metric.name in out:
-                problems.append(f"{where}: metric {metric.name!r} is defined twice")
+            if metric.name in reserved:
+                problems.append(f"{at} ({metric.name}) name: a built-in metric has this "
+                                f"name (cxlens metrics show {metric.name}): rename yours")
+            elif metric.name in out:
+                problems.append(f"{at} ({metric.name}) name: defined twice")
             out[metric.name] = metric
     if problems:
         raise ConfigError(f"{len(problems)} problem(s) in the metric definitions:\n  "
@@ -139,12 +144,7 @@ def catalogue(extra: Iterable[Path] = ()) -> dict[str, Metric]:
     files = [*user_files(), *extra]
     if not files:
         return dict(lib)
-    own = load(files)
-    clash = sorted(set(own) & set(lib))
-    if clash:
-        raise ConfigError(f"your metric(s) {', '.join(clash)} reuse built-in names",
-                          "rename them, or use a variant of the built-in metric")
-    return {**lib, **own}
+    return {**lib, **load(files, reserved=lib)}
 
 
 def resolve(name: str, metrics: dict[str, Metric] | None = None) -> Metric:
