@@ -94,6 +94,9 @@ def problems(text: str, columns: Mapping[str, Column], want: str | None = None, 
     checker = _Checker(columns, per)
     result = checker.visit(tree)
     found = [f"{text!r}: {p}" for p in dict.fromkeys(checker.problems)]
+    if result.is_null and want is not None:
+        what = {"boolean": "condition", "number": "number", "timestamp": "timestamp"}[want]
+        return [f"{text!r} is NULL: it must be a {what}"]
     if found or want is None or result.type is None:
         return found
     ok = {"boolean": result.type is Type.BOOLEAN, "number": result.type in NUMBER,
@@ -124,7 +127,7 @@ class _Checker:
         if handler is not None:
             return handler(self, node)
         if type(node) in _COMPARISONS:
-            return self.compare(node, node.left, [node.right])
+            return self.compare(node.left, [node.right])
         if type(node) in (exp.And, exp.Or):
             for side in (node.left, node.right):
                 self.boolean(side, node.key.upper())
@@ -205,10 +208,10 @@ class _Checker:
     def in_(self, node: exp.In) -> Typed:
         if node.args.get("query") is not None or node.args.get("unnest") is not None:
             return self.unsupported(node)
-        return self.compare(node, node.this, list(node.expressions))
+        return self.compare(node.this, list(node.expressions))
 
     def between(self, node: exp.Between) -> Typed:
-        return self.compare(node, node.this, [node.args["low"], node.args["high"]])
+        return self.compare(node.this, [node.args["low"], node.args["high"]])
 
     def like(self, node: exp.Like) -> Typed:
         for side in (node.this, node.expression):
@@ -217,7 +220,7 @@ class _Checker:
                 self.fail(f"LIKE needs text, but {side.sql()} is {NAMES[got.type]}")
         return Typed(Type.BOOLEAN)
 
-    def compare(self, node: Any, left: Any, rights: list[Any]) -> Typed:
+    def compare(self, left: Any, rights: list[Any]) -> Typed:
         a = self.visit(left)
         for right in rights:
             b = self.visit(right)
