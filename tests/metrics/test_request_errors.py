@@ -52,7 +52,7 @@ def test_a_where_type_error_is_one_paragraph_with_the_fix(db: str) -> None:
     assert len(lines) == 2, lines
     assert lines[0].startswith("error: --where 'channel > 3': compares channel (text) with 3 "
                                "(a whole number): channel is one of phone, email")
-    assert lines[1].startswith("fix: write --where as a condition on the columns of "
+    assert lines[1].startswith("fix: write --where as a SQL condition on the columns of "
                                "survey_responses")
 
 

@@ -228,6 +228,8 @@ metrics:
     ("reopen_count * 99999999999999999999 > 1", "is too large a whole number"),
     ("CASE WHEN escalated THEN 1 ELSE 'a' END = 1", "CASE mixes 1 (a whole number) with 'a'"),
     ("talk_seconds IS TRUE", "is not supported"),
+    ("channel = 'chat", "cannot read the expression \"channel = 'chat\": a quote is not closed"),
+    ("channel = = 'chat'", "Required keyword: 'expression' missing for EQ"),
     ("closed_at = NULL", "a comparison with NULL is never true: write x IS NULL"),
     ("talk_seconds + NULL > 1", "+ with NULL is always NULL"),
     ("seconds_between(created_at) > 1", "seconds_between() takes 2 argument(s), not 1"),

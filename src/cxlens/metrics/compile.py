@@ -59,8 +59,8 @@ def check_request(metric: Metric, req: Request) -> None:
     where = typecheck.problems(req.where, types, "boolean") if req.where else []
     if where:
         problems += [f"--where {p}" for p in where]
-        fixes.append("write --where as a condition on the columns of "
-                     f"{metric.source}, e.g. channel = 'chat' AND score >= 4")
+        fixes.append("write --where as a SQL condition on the columns of "
+                     f"{metric.source}, quoting text ('chat') but not numbers or true/false")
     # checked when the catalogue loaded; again here for --param values
     own = typecheck.metric_problems(metric.model_dump(), types)
     if own:

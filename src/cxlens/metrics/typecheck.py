@@ -11,6 +11,7 @@ The grammar accepted is exactly what ``expr.py`` translates; a test keeps the tw
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,8 +51,10 @@ def parse(text: str) -> Any:
     trees are only read, never changed)."""
     try:
         tree = sqlglot.parse_one(text, read="duckdb")
-    except sqlglot.errors.ParseError as err:
-        detail = f": {err.errors[0]['description']}" if err.errors else ""
+    except sqlglot.errors.SqlglotError as err:  # ParseError, or TokenError for a lone quote
+        first = getattr(err, "errors", None) or [{"description": "a quote is not closed"}]
+        # "missing for <class 'sqlglot.expressions.core.EQ'>" → "missing for EQ"
+        detail = ": " + re.sub(r"<class '(?:\w+\.)*(\w+)'>", r"\1", first[0]["description"])
         raise ExpressionError(f"cannot read the expression {text!r}{detail}",
                               "write a SQL condition such as channel = 'chat' AND score >= 4",
                               ) from None
