@@ -86,7 +86,8 @@ def _validate(where: str, item: Any, problems: list[str]) -> Metric | None:
     for vname, override in (variants if isinstance(variants, dict) else {}).items():
         if not isinstance(override, dict):
             continue  # reported with the metric
-        known = {k: v for k, v in override.items() if k in Metric.model_fields}
+        known = {k: v for k, v in override.items()
+                 if k in Metric.model_fields and k != "variants"}
         _, own = _problems({**base, **known, "variant": vname})
         problems.extend(f"{where} ({name}:{vname}) {p}" for p in own if p not in found)
     return metric
