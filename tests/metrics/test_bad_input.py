@@ -99,7 +99,7 @@ metrics:
     assert 'no column "scroe". Did you mean "score"?' in text
     assert "use lower-case letters" in text and "kind mean needs value" in text
     assert 'source: no table \'interaction\'. Did you mean "interactions"?' in text
-    assert text.startswith("4 problem(s)")
+    assert text.startswith("5 problem(s)")  # the name and the missing value: one line each
 
 
 def test_user_metrics_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

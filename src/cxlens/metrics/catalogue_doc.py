@@ -52,9 +52,31 @@ OWN = """
 ## Your own metrics
 
 Put YAML files in a folder and point `CXLENS_METRICS` at it (or at files, separated by `:`).
-They are validated with the built-in ones; every problem is reported at once, with "did you
-mean" for misspelt columns. Expressions are SQL over the metric's table and its joined
-attributes; `seconds_between(a, b)` gives b − a in seconds; `{name}` is a parameter.
+They are validated with the built-in ones when any command starts, without a database, and
+every problem of every metric and variant is reported at once, in one error naming the file,
+the metric and the field: YAML syntax, unknown or invalid fields, unknown tables and columns
+(with "did you mean"), undeclared `{params}`, and each expression type-checked against the
+data model.
+
+Expressions are SQL over the metric's table and its joined attributes: comparisons, AND / OR /
+NOT, IN, IS [NOT] NULL, BETWEEN, LIKE, + − × ÷, CASE WHEN, COALESCE, ABS, LOWER, UPPER,
+GREATEST, LEAST and `seconds_between(a, b)` (b − a in seconds); `{name}` is a parameter. The
+checks, so that nothing fails later inside an engine:
+
+- text is compared with text, numbers with numbers, timestamps with timestamps or a quoted
+  date (`created_at >= '2024-01-01'`); a true/false column stands alone (`escalated`, `NOT
+  escalated`, not `escalated = 1`); an enum column only with its values (`direction =
+  'inbound'`, not `direction = 1` or `'inbund'`);
+- arithmetic is on numbers (the seconds between two timestamps: `seconds_between`);
+- population, condition, positive and negative are conditions (true/false); value and
+  denominator are numbers (any type for `distinct_count`); start, end and `time` are
+  timestamps (plain columns with `hours: business`);
+- COUNT, MIN, MAX, SUM and AVG only in the condition of a `per` metric (evaluated once per
+  entity), not nested, and other columns there only inside them (or the `per` column itself).
+
+`--where` filters are checked the same way, together with `--by` and `--grain`. If an engine
+still refuses a query (a product too large for 64 bits, say), the error names the metric, its
+expressions, the filter and the engine's first line.
 
 ```yaml
 metrics:

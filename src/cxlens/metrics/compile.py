@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from cxlens.errors import ConfigError, did_you_mean
-from cxlens.metrics import expr, relations
+from cxlens.metrics import expr, relations, typecheck
 from cxlens.metrics.business_hours import Schedule
 from cxlens.metrics.engine import GENERIC, Engine
 from cxlens.metrics.spec import Kind, Metric
@@ -53,20 +53,29 @@ class Request:
 def check_request(metric: Metric, req: Request) -> None:
     """Every problem with dimensions, grain and filter at once, with suggestions."""
     available = relations.columns(metric.source)
-    problems = []
+    problems, fixes = [], []
     for dim in req.dims:
         if dim not in available:
             problems.append(f'{metric.full_name} cannot be split by "{dim}".'
                             f"{did_you_mean(dim, available)}")
+    if problems:
+        fixes.append(f"dimensions of {metric.source}: {', '.join(available)}")
     if req.grain is not None and req.grain not in GRAINS:
         problems.append(f'unknown grain "{req.grain}".{did_you_mean(req.grain, GRAINS)}')
-    texts = list(metric.expressions().values()) + ([req.where] if req.where else [])
-    for text in texts:
-        problems += expr.unknown_columns(text, available)
+        fixes.append(f"grains: {', '.join(GRAINS)}")
+    types = relations.column_types(metric.source)
+    where = typecheck.problems(req.where, types, "boolean") if req.where else []
+    if where:
+        problems += [f"--where {p}" for p in where]
+        fixes.append("write --where as a SQL condition on the columns of "
+                     f"{metric.source}, quoting text ('chat') but not numbers or true/false")
+    # checked when the catalogue loaded; again here for --param values
+    own = typecheck.metric_problems(metric.model_dump(), types)
+    if own:
+        problems += [f"{metric.full_name} {p}" for p in own]
+        fixes.append(f"check the --param values given for {metric.name}")
     if problems:
-        raise ConfigError("; ".join(problems),
-                          f"dimensions of {metric.source}: {', '.join(available)}; "
-                          f"grains: {', '.join(GRAINS)}")
+        raise ConfigError("; ".join(problems), "; ".join(fixes))
 
 
 def needed_columns(metric: Metric, req: Request) -> set[str]:

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import ibis
-import ibis.expr.types as ir
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from cxlens.errors import ConfigError, did_you_mean
 from cxlens.schema import TABLES
+
+if TYPE_CHECKING:  # ibis is imported when a column is compiled, not when metrics are listed
+    import ibis.expr.types as ir
 
 PATH = Path(__file__).with_name("derived.yaml")
 
@@ -47,6 +48,8 @@ class Derived(BaseModel):
 
     def __call__(self, t: ir.Table) -> ir.Value:
         """The column's expression over ``t`` (the table)."""
+        import ibis
+
         window = ibis.window(group_by=[t[c] for c in self.partition],
                              order_by=[t[c] for c in self.order] or None)
         value = t[self.of]

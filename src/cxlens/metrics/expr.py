@@ -4,7 +4,8 @@ plain SQL and still compile on every engine.
 Supported: columns, numbers, strings, TRUE/FALSE/NULL, = <> < <= > >=, AND/OR/NOT, IN,
 IS [NOT] NULL, BETWEEN, LIKE, + − × ÷, CASE WHEN, COALESCE, ABS, LOWER, UPPER, GREATEST, LEAST,
 and ``seconds_between(start, end)`` (end − start in seconds). Anything else is refused with a
-message naming what is supported.
+message naming what is supported. Parsing and type-checking (no ibis needed) live in
+``typecheck.py``; this module only translates.
 """
 
 from __future__ import annotations
@@ -14,41 +15,18 @@ from typing import Any, ClassVar
 
 import ibis
 import ibis.expr.types as ir
-import sqlglot
 from sqlglot import exp
 
-from cxlens.errors import ConfigError, did_you_mean
 from cxlens.metrics.engine import GENERIC, Engine
+from cxlens.metrics.typecheck import (
+    SUPPORTED,
+    ExpressionError,
+    columns_of,
+    parse,
+    unknown_columns,
+)
 
-SUPPORTED = ("comparisons, AND/OR/NOT, IN, IS NULL, BETWEEN, LIKE, arithmetic, CASE WHEN, "
-             "COALESCE, ABS, LOWER, UPPER, GREATEST, LEAST, seconds_between(start, end)")
-
-
-class ExpressionError(ConfigError):
-    code = "expression_error"
-
-
-def parse(text: str) -> Any:
-    try:
-        tree = sqlglot.parse_one(text, read="duckdb")
-    except sqlglot.errors.ParseError as err:
-        detail = f": {err.errors[0]['description']}" if err.errors else ""
-        raise ExpressionError(f"cannot read the expression {text!r}{detail}",
-                              "write a SQL condition such as channel = 'chat' AND score >= 4",
-                              ) from None
-    if tree is None:
-        raise ExpressionError(f"empty expression {text!r}", "write a SQL condition")
-    return tree
-
-
-def columns_of(text: str) -> set[str]:
-    return {c.name for c in parse(text).find_all(exp.Column)}
-
-
-def unknown_columns(text: str, available: list[str]) -> list[str]:
-    """Messages for every column of ``text`` not in ``available``, with suggestions."""
-    return [f'{text!r}: no column "{name}".{did_you_mean(name, available)}'
-            for name in sorted(columns_of(text)) if name not in available]
+__all__ = ["ExpressionError", "columns_of", "parse", "to_ibis", "unknown_columns"]
 
 
 def to_ibis(text: str, table: ir.Table, *, aggregate: bool = False, engine: Engine = GENERIC,
@@ -90,9 +68,8 @@ class _Translator:
     def literal(self, node: exp.Literal) -> Any:
         if node.is_string:
             return ibis.literal(node.this)
-        number = float(node.this)
-        return ibis.literal(int(number) if number.is_integer() and "." not in node.this
-                            else number)
+        # whole numbers stay integers; 1e3 and 2.5 are floats (int("1e308") would overflow)
+        return ibis.literal(int(node.this) if node.this.isdigit() else float(node.this))
 
     def boolean(self, node: exp.Boolean) -> Any:
         return ibis.literal(bool(node.this))

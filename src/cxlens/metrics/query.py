@@ -28,6 +28,7 @@ from cxlens.metrics.compile import (
     split_fused,
 )
 from cxlens.metrics.engine import for_dialect
+from cxlens.metrics.failures import explained, from_engine
 from cxlens.metrics.result import COLUMNS, finalize, ordered
 from cxlens.metrics.spec import Metric
 from cxlens.store.base import Warehouse
@@ -150,8 +151,9 @@ def spans(wh: Warehouse, metric: Metric, req: Request) -> Request:
 
 def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
     """The sufficient statistics of ``metric`` per segment, straight from the warehouse."""
-    req = spans(wh, metric, dataclasses.replace(req, engine=for_dialect(wh.dialect)))
-    raw: pd.DataFrame = compile_metric(wh.ibis().table, metric, req).to_pandas()
+    with explained([metric], req.where, wh.dialect):
+        req = spans(wh, metric, dataclasses.replace(req, engine=for_dialect(wh.dialect)))
+        raw: pd.DataFrame = compile_metric(wh.ibis().table, metric, req).to_pandas()
     return raw
 
 
@@ -176,7 +178,14 @@ def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[p
             continue
         chosen = [metrics[i] for i in members]
         compile_many = compile_fused if key[0] == "scan" else compile_quantiles
-        raw = compile_many(backend.table, chosen, req).to_pandas()
+        try:
+            raw = compile_many(backend.table, chosen, req).to_pandas()
+        except Exception as exc:
+            if not from_engine(exc):
+                raise
+            for i in members:  # one by one, so the error names the metric that failed
+                out[i] = statistics(wh, metrics[i], req)
+            continue
         for i, part in zip(members, split_fused(raw, len(chosen), req), strict=True):
             out[i] = part
     return [out[i] for i in range(len(metrics))]

@@ -8,12 +8,13 @@ contact, for repeat-contact FCR; a customer's orders in a period, for CLV)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from cxlens.metrics.derived import derived
-from cxlens.schema import TABLES
+from cxlens.schema import TABLES, Column, Type
+
+if TYPE_CHECKING:  # ibis is imported when a relation is built, not when metrics are listed
+    import ibis.expr.types as ir
 
 CUSTOMER_ATTRIBUTES = ("segment", "region", "country", "age_group", "gender",
                        "acquisition_source")
@@ -26,7 +27,7 @@ ABOUT_AN_INTERACTION = ("survey_responses", "survey_invitations", "qa_reviews",
 ALIASES = {"agent": "agent_id", "ticket_type": "category", "contact_reason": "category",
            "age": "age_group", "source_channel": "acquisition_source"}
 
-Table = Callable[[str], ir.Table]
+Table = Callable[[str], "ir.Table"]
 
 
 #: Derived columns per table, declared in derived.yaml.
@@ -53,16 +54,35 @@ SOURCES = (*TABLES, CUSTOMER_PERIODS)
 
 def columns(source: str) -> list[str]:
     """Every column a metric on ``source`` can use in expressions and --by."""
+    return list(column_types(source))
+
+
+def column_types(source: str) -> dict[str, Column]:
+    """Every column of ``columns(source)`` with its type (and enum), for type-checking."""
+    made = {name: Column(name, Type.TIMESTAMP, "derived")
+            for name in (PERIOD_START, "period_end")}
+    made |= {c: Column(c, Type.BOOLEAN, "derived") for c in CUSTOMER_PERIOD_COLUMNS[2:]}
+    made |= {"orders_in_period": Column("orders_in_period", Type.INTEGER, "derived"),
+             "revenue_in_period": Column("revenue_in_period", Type.FLOAT, "derived"),
+             "order_currency": TABLES["orders"].column("currency")}
+    made |= {c: Column(c, Type.STRING, "derived", enum=tuple(b for _, b in reversed(BANDS)))
+             for c in CUSTOMER_PERIOD_SUPPORT}
+    for table, wanted in DERIVED.items():  # a window value has the type of its column
+        made |= {name: Column(name, TABLES[table].column(d.of).type, "derived")
+                 for name, d in wanted.items()}
     if source == CUSTOMER_PERIODS:
-        return [*TABLES["customers"].column_names, *CUSTOMER_PERIOD_COLUMNS,
-                *CUSTOMER_PERIOD_ORDERS, *CUSTOMER_PERIOD_SUPPORT]
-    cols = list(TABLES[source].column_names)
+        cols = {c.name: c for c in TABLES["customers"].columns}
+        return cols | {c: made[c] for c in (*CUSTOMER_PERIOD_COLUMNS, *CUSTOMER_PERIOD_ORDERS,
+                                             *CUSTOMER_PERIOD_SUPPORT)}
+    cols = {c.name: c for c in TABLES[source].columns}
     if source in ABOUT_AN_INTERACTION:
-        cols += [c for c in INTERACTION_ATTRIBUTES if c not in cols]
+        inter = TABLES["interactions"]
+        cols |= {c: inter.column(c) for c in INTERACTION_ATTRIBUTES if c not in cols}
     if "customer_id" in cols:
-        cols += [c for c in CUSTOMER_ATTRIBUTES if c not in cols]
-    cols += [c for c in DERIVED.get(source, {}) if c not in cols]
-    return [*cols, PERIOD_START]
+        cust = TABLES["customers"]
+        cols |= {c: cust.column(c) for c in CUSTOMER_ATTRIBUTES if c not in cols}
+    cols |= {c: made[c] for c in DERIVED.get(source, {}) if c not in cols}
+    return cols | {PERIOD_START: made[PERIOD_START]}
 
 
 def customer_periods(table: Table, periods: ir.Table, needed: set[str] | None = None,
@@ -87,6 +107,8 @@ def customer_periods(table: Table, periods: ir.Table, needed: set[str] | None = 
 
 
 def _band(count: ir.IntegerValue) -> ir.StringValue:
+    import ibis
+
     out: ir.StringValue = ibis.literal(BANDS[-1][1])
     for low, label in reversed(BANDS[:-1]):
         out = ibis.ifelse(count >= low, label, out)
@@ -97,6 +119,8 @@ def _with_support(table: Table, grid: ir.Table, periods: ir.Table) -> ir.Table:
     """The customer's contacts, technical contacts and reopens in the SUPPORT_WINDOW_DAYS
     before each period's start, as bands ("0" when none): support history that precedes the
     period, so a churn rate by it does not count contacts made while leaving."""
+    import ibis
+
     i = table("interactions")
     i = i.filter(i.customer_id.notnull())
     spans = periods.select(_ps=periods.period_start)

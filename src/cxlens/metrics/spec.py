@@ -11,10 +11,13 @@ relation — the table plus joined customer and interaction attributes — e.g.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+from cxlens.errors import ConfigError
 
 
 class Kind(StrEnum):
@@ -51,6 +54,11 @@ class Unit(StrEnum):
 QUANTILE_STATS = {"median": 0.5, "p90": 0.9}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARAM = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+#: The fields holding one SQL expression each (``population`` holds a list of them).
+EXPRESSION_FIELDS = ("condition", "positive", "negative", "value", "denominator", "start", "end")
+#: Validation context that leaves the cross-field checks of ``spec_problems`` to the caller
+#: (the catalogue lists each of them as its own problem).
+DEFER_CHECKS = "defer_spec_problems"
 
 
 class Metric(BaseModel):
@@ -95,7 +103,9 @@ class Metric(BaseModel):
     variant: str | None = Field(None, description="Set on a resolved variant.")
 
     @model_validator(mode="after")
-    def _check(self) -> Metric:
+    def _check(self, info: ValidationInfo) -> Metric:
+        if info.context and info.context.get(DEFER_CHECKS):
+            return self
         problems = spec_problems(self)
         if problems:
             raise ValueError("; ".join(problems))
@@ -118,21 +128,10 @@ class Metric(BaseModel):
 
     def expressions(self) -> dict[str, str]:
         """Every SQL expression of the spec, by field, with params substituted."""
-        out: dict[str, str] = {}
-        for i, cond in enumerate(self.population):
-            out[f"population[{i}]"] = cond
-        for name in ("condition", "positive", "negative", "value", "denominator", "start", "end"):
-            text = getattr(self, name)
-            if text is not None:
-                out[name] = text
-        return {k: self.fill(v) for k, v in out.items()}
+        return {k: self.fill(v) for k, v in expression_texts(self.__dict__).items()}
 
     def fill(self, text: str) -> str:
-        def one(m: re.Match[str]) -> str:
-            value = self.params[m.group(1)]
-            return repr(value) if isinstance(value, str) else str(value)
-
-        return _PARAM.sub(one, text)
+        return fill(text, self.params)
 
     @property
     def definition(self) -> str:
@@ -147,9 +146,62 @@ class Metric(BaseModel):
             data.update(self.variants[name])
             data["variant"] = name
         if params:
-            data["params"] = {**data.get("params", {}), **params}
+            own = data.get("params", {})
+            data["params"] = {**own, **{k: _like(own.get(k), v, k) for k, v in params.items()}}
         data["variants"] = {}
         return Metric.model_validate(data)
+
+
+def _like(default: Any, value: Any, name: str) -> Any:
+    """A parameter override as the type of its default: numbers given as text (``--param``,
+    or stored in the warehouse by the settings page) become numbers."""
+    if not isinstance(default, int | float) or not isinstance(value, str):
+        return value
+    try:
+        return int(value) if value.strip().lstrip("-").isdigit() else float(value)
+    except ValueError:
+        raise ConfigError(f"parameter {name} is a number (default {default}), not {value!r}",
+                          f"give a number, e.g. --param {name}={default}") from None
+
+
+def expression_texts(data: Mapping[str, Any]) -> dict[str, str]:
+    """The SQL expressions of a spec (validated or not: fields of the wrong type are left
+    out), by field, as written."""
+    population = data.get("population")
+    out = {f"population[{i}]": cond for i, cond in
+           enumerate(population if isinstance(population, list) else []) if isinstance(cond, str)}
+    out |= {name: data[name] for name in EXPRESSION_FIELDS if isinstance(data.get(name), str)}
+    return out
+
+
+def fill(text: str, params: Mapping[str, Any]) -> str:
+    """``text`` with each ``{name}`` replaced by its param as a SQL literal."""
+    def one(m: re.Match[str]) -> str:
+        value = params[m.group(1)]
+        return repr(value) if isinstance(value, str) else str(value)
+
+    return _PARAM.sub(one, text)
+
+
+def param_problems(texts: list[str], params: Mapping[str, Any]) -> list[str]:
+    """A message for every ``{name}`` in ``texts`` that is not one of ``params``."""
+    return [f"{{{p}}} in {text!r} is not one of the params ({', '.join(params) or 'none'})"
+            for text in texts for p in _PARAM.findall(text) if p not in params]
+
+
+def variant_problems(variants: Mapping[str, Any]) -> list[str]:
+    """Badly named variants, and overrides of fields a metric does not have."""
+    problems = []
+    for vname, override in variants.items():
+        if not _NAME.match(str(vname)):
+            problems.append(f"variant {vname!r}: use lower-case letters, digits and underscores")
+        if not isinstance(override, dict):
+            problems.append(f"variant {vname}: give a mapping of the fields it overrides")
+            continue
+        unknown = set(override) - set(Metric.model_fields) - {"variants"}
+        if unknown:
+            problems.append(f"variant {vname}: unknown field(s) {', '.join(sorted(unknown))}")
+    return problems
 
 
 _NEEDS: dict[Kind, tuple[str, ...]] = {
@@ -184,17 +236,5 @@ def spec_problems(m: Metric) -> list[str]:
         problems.append("hours: business applies to duration metrics only")
     if m.percentile is not None and not 0 < m.percentile < 1:
         problems.append("percentile must be between 0 and 1 (0.9 for P90)")
-    texts = [*m.population, *(t for t in (m.condition, m.positive, m.negative, m.value,
-                                          m.denominator, m.start, m.end) if t)]
-    for text in texts:
-        for p in _PARAM.findall(text):
-            if p not in m.params:
-                problems.append(f"{{{p}}} in {text!r} is not one of the params "
-                                f"({', '.join(m.params) or 'none'})")
-    for vname, override in m.variants.items():
-        if not _NAME.match(vname):
-            problems.append(f"variant {vname!r}: use lower-case letters, digits and underscores")
-        unknown = set(override) - set(Metric.model_fields) - {"variants"}
-        if unknown:
-            problems.append(f"variant {vname}: unknown field(s) {', '.join(sorted(unknown))}")
-    return problems
+    problems += param_problems(list(expression_texts(m.__dict__).values()), m.params)
+    return problems + variant_problems(m.variants)
