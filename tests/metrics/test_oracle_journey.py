@@ -10,9 +10,10 @@ from scipy import stats
 from cxlens.metrics.query import query
 from cxlens.metrics.result import MixedFigure
 from cxlens.store.base import Warehouse
-from tests.metrics.test_oracle import oracle
+from tests.metrics.oracles import oracle, oracle_for
 
 
+@oracle_for("churn_rate", "retention_rate")
 def test_churn_and_retention_by_quarter(demo: Warehouse) -> None:
     got = query("churn_rate,retention_rate", grain="quarter", start="2025-10-01",
                 end="2026-09-30", db=demo)
@@ -37,6 +38,7 @@ def test_churn_and_retention_by_quarter(demo: Warehouse) -> None:
         assert retention.value[i] == pytest.approx(100 * (at_end - new) / n)
 
 
+@oracle_for("repeat_purchase_rate")
 def test_repeat_purchase_rate_by_quarter(demo: Warehouse) -> None:
     got = query("repeat_purchase_rate", grain="quarter", db=demo)
     want = oracle(demo, """
@@ -49,6 +51,7 @@ def test_repeat_purchase_rate_by_quarter(demo: Warehouse) -> None:
     assert (m.n == m.n_sql).all() and np.allclose(m.value, 100 * m.k / m.n_sql)
 
 
+@oracle_for("returning_visitors")
 def test_returning_visitors_by_quarter(demo: Warehouse) -> None:
     got = query("returning_visitors", grain="quarter", db=demo)
     want = oracle(demo, """
@@ -64,6 +67,7 @@ def test_returning_visitors_by_quarter(demo: Warehouse) -> None:
     assert m.value.iloc[0] == 0 and m.value.iloc[-1] > 20  # nobody returns in the first quarter
 
 
+@oracle_for("clv")
 def test_clv_simple_by_currency_and_quarter(demo: Warehouse) -> None:
     """CLV = revenue per customer active at the quarter's start ÷ their churn rate, per order
     currency; the oracle fetches each customer's revenue and churn by hand and computes the
