@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
@@ -58,8 +59,16 @@ def catalogue_names(metrics: dict[str, Metric] | None = None) -> list[str]:
     return [f"{m.name}:{v}" if v else m.name for m in cat.values() for v in [None, *m.variants]]
 
 
-def in_catalogue(name: str) -> bool:
-    return name in catalogue_names()
+#: Entries being added to the catalogue on other branches (issue 15), with oracles already
+#: written against their definitions: each oracle skips, saying so, until its entry exists.
+PENDING = frozenset({"resolution_rate", "csat:top_box", "fcr:operational"})
+
+
+def needs(name: str) -> None:
+    """Skip the calling oracle when ``name`` is not (yet) in the catalogue."""
+    if name not in catalogue_names():
+        assert name in PENDING, f"{name} is neither in the catalogue nor pending"
+        pytest.skip(f"{name} is not in the catalogue on this branch (pending from issue 15)")
 
 
 # -- running both sides -------------------------------------------------------------------

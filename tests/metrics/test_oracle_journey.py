@@ -10,7 +10,18 @@ from scipy import stats
 from cxlens.metrics.query import query
 from cxlens.metrics.result import MixedFigure
 from cxlens.store.base import Warehouse
-from tests.metrics.oracles import oracle, oracle_for
+from tests.metrics.oracles import (
+    MONTH,
+    assert_count,
+    assert_mean,
+    assert_n,
+    assert_share,
+    assert_share_difference,
+    close,
+    merged,
+    oracle,
+    oracle_for,
+)
 
 
 @oracle_for("churn_rate", "retention_rate")
@@ -113,3 +124,83 @@ def test_clv_simple_by_currency_and_quarter(demo: Warehouse) -> None:
 def test_clv_refuses_to_add_up_currencies(demo: Warehouse) -> None:
     with pytest.raises(MixedFigure, match="order_currency"):
         query("clv", db=demo)
+
+
+# -- awareness, consideration, purchase: hand SQL by month ---------------------------------
+
+OUR_BRAND = "(SELECT value FROM cxlens_meta WHERE key = 'param.our_brand')"
+POSTED = MONTH.format(col="posted_at")
+STARTED = MONTH.format(col="started_at")
+
+
+@oracle_for("share_of_voice")
+def test_share_of_voice_by_source_month(demo: Warehouse) -> None:
+    """Our brand (the warehouse's param.our_brand) / every tracked brand's mentions."""
+    assert_share(merged(demo, "share_of_voice", ["source"], f"""
+        SELECT source, {POSTED} AS period, count(*) AS n_sql,
+               sum(CASE WHEN brand = {OUR_BRAND} THEN 1 ELSE 0 END) AS k
+        FROM mentions GROUP BY 1, 2"""))
+
+
+@oracle_for("social_sentiment", "social_sentiment:positive", "social_sentiment:negative")
+def test_social_sentiment_by_month(demo: Warehouse) -> None:
+    sql = f"""
+        SELECT {POSTED} AS period, count(*) AS n_sql,
+               sum(CASE WHEN sentiment = 'positive' THEN 1 ELSE 0 END) AS p,
+               sum(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS d
+        FROM mentions WHERE brand = {OUR_BRAND} AND sentiment IS NOT NULL GROUP BY 1"""
+    assert_share_difference(merged(demo, "social_sentiment", [], sql))
+    assert_share(merged(demo, "social_sentiment:positive", [], sql).rename(columns={"p": "k"}))
+    assert_share(merged(demo, "social_sentiment:negative", [], sql).rename(columns={"d": "k"}))
+
+
+@oracle_for("visits", "visitors", "mau")
+def test_visits_visitors_and_active_users_by_month(demo: Warehouse) -> None:
+    assert_count(merged(demo, "visits", ["source"], f"""
+        SELECT source, {STARTED} AS period, count(*) AS n_sql FROM web_sessions
+        GROUP BY 1, 2"""))
+    assert_count(merged(demo, "visitors", [], f"""
+        SELECT {STARTED} AS period, count(DISTINCT visitor_id) AS n_sql FROM web_sessions
+        GROUP BY 1"""))
+    # a logged-in visitor counts as the customer, an anonymous one as the visitor
+    m = merged(demo, "mau", [], f"""
+        SELECT {STARTED} AS period, count(DISTINCT coalesce(customer_id, visitor_id)) AS n_sql
+        FROM web_sessions GROUP BY 1""")
+    assert_count(m)
+    visitors = query("visitors", grain="month", db=demo)
+    assert (m.sort_values("period")["value"].to_numpy() != visitors["value"].to_numpy()).any()
+
+
+SOURCES = ["organic", "direct", "referral", "paid", "social", "email"]
+
+
+@oracle_for("traffic_share", *(f"traffic_share:{s}" for s in SOURCES[1:]))
+@pytest.mark.parametrize("source", SOURCES)
+def test_traffic_shares_by_month(demo: Warehouse, source: str) -> None:
+    metric = "traffic_share" if source == "organic" else f"traffic_share:{source}"
+    assert_share(merged(demo, metric, [], f"""
+        SELECT {STARTED} AS period, count(*) AS n_sql,
+               sum(CASE WHEN source = '{source}' THEN 1 ELSE 0 END) AS k
+        FROM web_sessions GROUP BY 1"""))
+
+
+@oracle_for("store_visits")
+def test_store_visits_by_store_month(demo: Warehouse) -> None:
+    assert_count(merged(demo, "store_visits", ["store"], f"""
+        SELECT store, {MONTH.format(col='visited_at')} AS period, count(*) AS n_sql
+        FROM store_visits GROUP BY 1, 2"""))
+
+
+@oracle_for("average_order_value", "revenue")
+def test_order_value_and_revenue_by_currency_month(demo: Warehouse) -> None:
+    sql = f"""
+        SELECT currency, {MONTH.format(col='ordered_at')} AS period, count(*) AS n_sql,
+               avg(amount) AS mean, stddev_samp(amount) AS sd, sum(amount) AS total
+        FROM orders WHERE status = 'completed' GROUP BY 1, 2"""
+    assert_mean(merged(demo, "average_order_value", ["currency"], sql))
+    m = merged(demo, "revenue", ["currency"], sql)
+    assert_n(m)
+    close(m["value"], m["total"], 1e-9)
+    assert m["ci_low"].isna().all() and m["ci_high"].isna().all()  # a complete log's total
+    with pytest.raises(MixedFigure, match="currency"):
+        query("revenue", db=demo)

@@ -17,6 +17,7 @@ from tests.metrics.oracles import (
     assert_quantile,
     assert_share,
     merged,
+    needs,
     oracle_for,
     quantile_merged,
 )
@@ -39,19 +40,51 @@ def test_survey_fcr_by_vendor_month(demo: Warehouse) -> None:
         WHERE r.resolved_reported IS NOT NULL GROUP BY 1, 2"""))
 
 
+def with_next_contact(partition: str) -> str:
+    """Every contact with the customer's next contact (any contact, abandoned ones included;
+    ties in time ordered by interaction id) as ``nxt``, and ``alone`` when there is none
+    within 7 days."""
+    return f"""
+        WITH c AS (SELECT *, lead(created_at) OVER (PARTITION BY {partition}
+                                                    ORDER BY created_at, interaction_id) AS nxt
+                   FROM interactions),
+             w AS (SELECT *, (nxt IS NULL OR {SECS.format(a='created_at', b='nxt')} > 604800)
+                             AS alone FROM c)"""
+
+
 @oracle_for("fcr:repeat_same_category")
 def test_repeat_same_category_fcr(demo: Warehouse) -> None:
     """Resolved = no later contact from the same customer about the same category within
-    7 days (ties in time ordered by interaction id)."""
+    7 days."""
     assert_share(merged(demo, "fcr:repeat_same_category", ["vendor"], f"""
-        WITH c AS (SELECT vendor, created_at, abandoned_at, customer_id,
-                          lead(created_at) OVER (PARTITION BY customer_id, category
-                                                 ORDER BY created_at, interaction_id) AS nxt
-                   FROM interactions)
+        {with_next_contact("customer_id, category")}
         SELECT vendor, {CREATED} AS period, count(*) AS n_sql,
-               sum(CASE WHEN nxt IS NULL OR {SECS.format(a='created_at', b='nxt')} > 604800
+               sum(CASE WHEN alone THEN 1 ELSE 0 END) AS k
+        FROM w WHERE customer_id IS NOT NULL AND abandoned_at IS NULL GROUP BY 1, 2"""))
+
+
+@oracle_for("fcr:operational")
+def test_operational_fcr(demo: Warehouse) -> None:
+    """Handled contacts of a known customer with a recorded outcome: resolved, never reopened
+    and no other contact from the customer within 7 days."""
+    needs("fcr:operational")
+    assert_share(merged(demo, "fcr:operational", ["vendor"], f"""
+        {with_next_contact("customer_id")}
+        SELECT vendor, {CREATED} AS period, count(*) AS n_sql,
+               sum(CASE WHEN resolved AND coalesce(reopen_count, 0) = 0 AND alone
                         THEN 1 ELSE 0 END) AS k
-        FROM c WHERE customer_id IS NOT NULL AND abandoned_at IS NULL GROUP BY 1, 2"""))
+        FROM w WHERE customer_id IS NOT NULL AND abandoned_at IS NULL AND resolved IS NOT NULL
+        GROUP BY 1, 2"""))
+
+
+@oracle_for("resolution_rate")
+def test_resolution_rate(demo: Warehouse) -> None:
+    """Handled contacts flagged resolved / handled contacts with a recorded outcome."""
+    needs("resolution_rate")
+    assert_share(merged(demo, "resolution_rate", ["vendor"], f"""
+        SELECT vendor, {CREATED} AS period, count(*) AS n_sql,
+               sum(CASE WHEN resolved THEN 1 ELSE 0 END) AS k
+        FROM interactions WHERE abandoned_at IS NULL AND resolved IS NOT NULL GROUP BY 1, 2"""))
 
 
 @oracle_for("fcr:one_touch")
