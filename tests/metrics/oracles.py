@@ -28,7 +28,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from cxlens.metrics.catalogue import catalogue
+from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.query import query
 from cxlens.metrics.spec import Metric
 from cxlens.store.base import Warehouse
@@ -118,7 +118,14 @@ def close(a: Any, b: Any, tol: float = 1e-9) -> None:
 
 
 def assert_n(m: pd.DataFrame) -> None:
-    assert (m["n"].to_numpy() == m["n_sql"].to_numpy()).all(), m[["n", "n_sql"]]
+    """n as the oracle counted it, and the flags docs/metrics.md defines on it: ``no_data``
+    when nothing matched, ``insufficient_sample`` below the metric's minimum sample."""
+    n = m["n_sql"].to_numpy()
+    assert (m["n"].to_numpy() == n).all(), m[["n", "n_sql"]]
+    least = resolve(str(m["metric"].iloc[0])).min_sample
+    for count, flag in zip(n, m["flag"], strict=True):
+        assert (flag == "no_data") == (count == 0), (count, flag)
+        assert ("insufficient_sample" in flag) == (0 < count < least), (count, least, flag)
 
 
 def assert_share(m: pd.DataFrame) -> None:

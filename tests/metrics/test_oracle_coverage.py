@@ -37,6 +37,9 @@ def test_every_oracle_names_a_catalogue_entry() -> None:
     """A registration that names nothing (a typo, a removed variant) would cover nothing."""
     stale = sorted(set(registered()) - set(catalogue_names()) - PENDING)
     assert not stale, f"oracles registered for names not in the catalogue: {stale}"
+    helpers = sorted(t for tests in registered().values() for t in tests
+                     if not t.rpartition(".")[2].startswith("test_"))
+    assert not helpers, f"registered functions that pytest does not run: {helpers}"
 
 
 def test_the_check_catches_an_entry_without_an_oracle(tmp_path: Path) -> None:

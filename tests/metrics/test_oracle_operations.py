@@ -131,6 +131,49 @@ def test_service_level_variants(demo: Warehouse) -> None:
         FROM interactions WHERE {OFFERED} GROUP BY 1, 2"""))
 
 
+T0 = dt.datetime(2024, 6, 3, 10, tzinfo=dt.UTC)
+#: Contacts at the thresholds: (id, channel, direction, answered after s, abandoned after s).
+QUEUE = [
+    ("a", "phone", "inbound", 10, None), ("b", "phone", "inbound", 20, None),
+    ("c", "chat", "inbound", 21, None), ("d", "phone", "inbound", None, 4),
+    ("e", "phone", "inbound", None, 5), ("f", "chat", "inbound", None, 20),
+    ("g", "phone", "inbound", None, 21), ("h", "phone", "outbound", 5, None),
+    ("i", "email", "inbound", None, None), ("j", "chat", "inbound", None, None),
+]
+# offered: a–g (h is outbound, i e-mail, j neither answered nor abandoned)
+#   service_level: abandons within 20 s (d, e, f) left out → a b c g, met a b: 2/4
+#   service_level:negative: a–g, met a b: 2/7
+#   service_level:positive: a–g, met a b and the abandons within 20 s d e f: 5/7
+#   abandonment_rate: abandons under 5 s (d) left out → a b c e f g, abandoned e f g: 3/6
+THRESHOLDS = {"service_level": (2, 4), "service_level:negative": (2, 7),
+              "service_level:positive": (5, 7), "abandonment_rate": (3, 6)}
+
+
+@oracle_for(*THRESHOLDS)
+def test_queue_metrics_at_their_thresholds(wh: Warehouse) -> None:
+    def after(s: int | None) -> dt.datetime | None:
+        return None if s is None else T0 + dt.timedelta(seconds=s)
+
+    wh.insert_rows("interactions", ["interaction_id", "channel", "direction", "created_at",
+                                    "answered_at", "abandoned_at"],
+                   [[iid, ch, d, T0, after(ans), after(ab)] for iid, ch, d, ans, ab in QUEUE])
+    for name, (k, n) in THRESHOLDS.items():
+        row = query(name, db=wh).iloc[0]
+        assert (row["n"], row["value"]) == (n, pytest.approx(100 * k / n)), name
+
+
+@oracle_for("escalation_summary_completeness")
+def test_an_empty_summary_is_no_summary(wh: Warehouse) -> None:
+    # escalated: a summary, an empty one, none → 1 of 3; the contact not escalated is out
+    wh.insert_rows("interactions", ["interaction_id", "channel", "created_at", "escalated",
+                                    "escalation_summary"],
+                   [["a", "phone", T0, True, "Customer wants a refund"],
+                    ["b", "phone", T0, True, ""], ["c", "phone", T0, True, None],
+                    ["d", "phone", T0, False, None]])
+    row = query("escalation_summary_completeness", db=wh).iloc[0]
+    assert (row["n"], row["value"]) == (3, pytest.approx(100 / 3))
+
+
 #: Duration metrics on calendar time: (name, start, end, attributed to).
 DURATIONS = {
     "first_resolution_time": ("created_at", "resolved_at", "created_at"),

@@ -107,6 +107,22 @@ def test_csat_top3_and_normalised_mean_by_vendor_month(demo: Warehouse) -> None:
         FROM {WITH_VENDOR} WHERE r.survey = 'csat' GROUP BY 1, 2"""))
 
 
+@oracle_for("csat")
+def test_a_vendor_snapshot_on_the_response_wins(wh: Warehouse) -> None:
+    # r1 is about a contact now with Acme but was handled by Beta when surveyed (snapshot):
+    # Beta has r1 (5) and r2 (1) → 1 of 2; Acme has r3 (4) → 1 of 1
+    wh.insert_rows("interactions", ["interaction_id", "channel", "vendor", "created_at"],
+                   [["i1", "email", "Acme", MAY], ["i2", "email", "Beta", MAY]])
+    wh.insert_rows("survey_responses", ["response_id", "survey", "score", "scale_min",
+                                        "scale_max", "responded_at", "interaction_id",
+                                        "vendor"],
+                   [["r1", "csat", 5, 1, 5, MAY, "i1", "Beta"],
+                    ["r2", "csat", 1, 1, 5, MAY, "i2", None],
+                    ["r3", "csat", 4, 1, 5, MAY, "i1", None]])
+    hand = pd.DataFrame({"vendor": ["Acme", "Beta"], "n_sql": [1, 2], "k": [1, 1]})
+    assert_share(against(figures(wh, "csat", ["vendor"]), hand, ["vendor"], min_rows=2))
+
+
 # -- NPS ------------------------------------------------------------------------------------
 
 
