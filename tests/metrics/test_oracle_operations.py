@@ -176,6 +176,7 @@ def test_an_empty_summary_is_no_summary(wh: Warehouse) -> None:
 
 #: Duration metrics on calendar time: (name, start, end, attributed to).
 DURATIONS = {
+    "first_response_time": ("created_at", "first_response_at", "created_at"),
     "first_resolution_time": ("created_at", "resolved_at", "created_at"),
     "full_resolution_time": ("created_at", "closed_at", "created_at"),
     "transfer_response_time": ("escalated_at", "escalation_accepted_at", "escalated_at"),

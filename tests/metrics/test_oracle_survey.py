@@ -93,6 +93,14 @@ def test_csat_normalised_mean_combines_scales(scales: Warehouse) -> None:
     close([row["ci_low"], row["ci_high"]], [mean - half, mean + half], 1e-9)
 
 
+@oracle_for("csat:mean")
+def test_csat_mean_by_vendor_month(demo: Warehouse) -> None:
+    assert_mean(merged(demo, "csat:mean", ["vendor"], f"""
+        SELECT coalesce(r.vendor, i.vendor) AS vendor, {RESPONDED} AS period,
+               count(*) AS n_sql, avg(r.score) AS mean, stddev_samp(r.score) AS sd
+        FROM {WITH_VENDOR} WHERE r.survey = 'csat' GROUP BY 1, 2"""))
+
+
 @oracle_for("csat:top3", "csat:normalised_mean")
 def test_csat_top3_and_normalised_mean_by_vendor_month(demo: Warehouse) -> None:
     assert_share(merged(demo, "csat:top3", ["vendor"], f"""
