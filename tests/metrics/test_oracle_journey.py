@@ -12,6 +12,7 @@ from cxlens.metrics.result import MixedFigure
 from cxlens.store.base import Warehouse
 from tests.metrics.oracles import (
     MONTH,
+    alone_and_with,
     assert_count,
     assert_mean,
     assert_n,
@@ -133,25 +134,45 @@ POSTED = MONTH.format(col="posted_at")
 STARTED = MONTH.format(col="started_at")
 
 
+#: Metrics asked together with the one under test (shared scans of mentions and sessions).
+#: (Not the social_sentiment variants: asked with their base metric, their rows cannot be told
+#: apart, see test_variants_are_labelled_as_asked.)
+company = alone_and_with("share_of_voice", "social_sentiment", "visits", "visitors", "mau",
+                         "traffic_share:paid")
+
+
 @oracle_for("share_of_voice")
-def test_share_of_voice_by_source_month(demo: Warehouse) -> None:
+def test_share_of_voice_by_source_month(demo: Warehouse, company: tuple[str, ...]) -> None:
     """Our brand (the warehouse's param.our_brand) / every tracked brand's mentions."""
     assert_share(merged(demo, "share_of_voice", ["source"], f"""
         SELECT source, {POSTED} AS period, count(*) AS n_sql,
                sum(CASE WHEN brand = {OUR_BRAND} THEN 1 ELSE 0 END) AS k
-        FROM mentions GROUP BY 1, 2"""))
+        FROM mentions GROUP BY 1, 2""", company=company))
 
 
 @oracle_for("social_sentiment", "social_sentiment:positive", "social_sentiment:negative")
-def test_social_sentiment_by_month(demo: Warehouse) -> None:
+def test_social_sentiment_by_month(demo: Warehouse, company: tuple[str, ...]) -> None:
     sql = f"""
         SELECT {POSTED} AS period, count(*) AS n_sql,
                sum(CASE WHEN sentiment = 'positive' THEN 1 ELSE 0 END) AS p,
                sum(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS d
         FROM mentions WHERE brand = {OUR_BRAND} AND sentiment IS NOT NULL GROUP BY 1"""
-    assert_share_difference(merged(demo, "social_sentiment", [], sql))
-    assert_share(merged(demo, "social_sentiment:positive", [], sql).rename(columns={"p": "k"}))
-    assert_share(merged(demo, "social_sentiment:negative", [], sql).rename(columns={"d": "k"}))
+    assert_share_difference(merged(demo, "social_sentiment", [], sql, company=company))
+    for metric, side in (("social_sentiment:positive", "p"), ("social_sentiment:negative", "d")):
+        assert_share(merged(demo, metric, [], sql).rename(columns={side: "k"}))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the metric column names the base metric, not the variant asked for, when a parameter "
+    "default is stored in the warehouse or passed with params: social_sentiment:positive and "
+    ":negative (param.our_brand stored by the demo) come back labelled 'social_sentiment', "
+    "traffic_share:paid with params={'traffic_source': 'paid'} as 'traffic_share' (figures "
+    "right, label wrong; fixed on the metricflags branch, 98f3722)"))
+def test_variants_are_labelled_as_asked(demo: Warehouse) -> None:
+    names = ["social_sentiment", "social_sentiment:positive", "social_sentiment:negative"]
+    assert query(names, db=demo)["metric"].tolist() == names
+    paid = query("traffic_share:paid", params={"traffic_source": "paid"}, db=demo)
+    assert paid["metric"].tolist() == ["traffic_share:paid"]
 
 
 @oracle_for("visits", "visitors", "mau")
@@ -176,12 +197,13 @@ SOURCES = ["organic", "direct", "referral", "paid", "social", "email"]
 
 @oracle_for("traffic_share", *(f"traffic_share:{s}" for s in SOURCES[1:]))
 @pytest.mark.parametrize("source", SOURCES)
-def test_traffic_shares_by_month(demo: Warehouse, source: str) -> None:
+def test_traffic_shares_by_month(demo: Warehouse, company: tuple[str, ...],
+                                source: str) -> None:
     metric = "traffic_share" if source == "organic" else f"traffic_share:{source}"
     assert_share(merged(demo, metric, [], f"""
         SELECT {STARTED} AS period, count(*) AS n_sql,
                sum(CASE WHEN source = '{source}' THEN 1 ELSE 0 END) AS k
-        FROM web_sessions GROUP BY 1"""))
+        FROM web_sessions GROUP BY 1""", company=company))
 
 
 @oracle_for("store_visits")

@@ -18,6 +18,7 @@ from cxlens.store.base import Warehouse
 from tests.metrics.oracles import (
     MONTH,
     against,
+    alone_and_with,
     assert_count,
     assert_mean,
     assert_share,
@@ -44,6 +45,11 @@ def add_responses(wh: Warehouse, rows: list[tuple[str, int, int, int, str]]) -> 
 
 def figures(wh: Warehouse, metric: str, by: list[str] | None = None) -> pd.DataFrame:
     return query(metric, by=by or [], db=wh)
+
+
+#: Survey metrics asked together with the one under test (one shared scan of responses).
+company = alone_and_with("csat", "csat:mean", "csat:top3", "fcr", "nps:promoters",
+                         "ces", "ces:agree", "ces:net_effort")
 
 
 # -- CSAT on every scale: a hand-worked table ----------------------------------------------
@@ -94,25 +100,29 @@ def test_csat_normalised_mean_combines_scales(scales: Warehouse) -> None:
 
 
 @oracle_for("csat:mean")
-def test_csat_mean_by_vendor_month(demo: Warehouse) -> None:
+def test_csat_mean_by_vendor_month(demo: Warehouse, company: tuple[str, ...]) -> None:
     assert_mean(merged(demo, "csat:mean", ["vendor"], f"""
         SELECT coalesce(r.vendor, i.vendor) AS vendor, {RESPONDED} AS period,
                count(*) AS n_sql, avg(r.score) AS mean, stddev_samp(r.score) AS sd
-        FROM {WITH_VENDOR} WHERE r.survey = 'csat' GROUP BY 1, 2"""))
+        FROM {WITH_VENDOR} WHERE r.survey = 'csat' GROUP BY 1, 2""",
+        company=company))
 
 
 @oracle_for("csat:top3", "csat:normalised_mean")
-def test_csat_top3_and_normalised_mean_by_vendor_month(demo: Warehouse) -> None:
+def test_csat_top3_and_normalised_mean_by_vendor_month(demo: Warehouse,
+                                                       company: tuple[str, ...]) -> None:
     assert_share(merged(demo, "csat:top3", ["vendor"], f"""
         SELECT coalesce(r.vendor, i.vendor) AS vendor, {RESPONDED} AS period,
                count(*) AS n_sql, sum(CASE WHEN r.score >= 3 THEN 1 ELSE 0 END) AS k
-        FROM {WITH_VENDOR} WHERE r.survey = 'csat' AND r.scale_max = 5 GROUP BY 1, 2"""))
+        FROM {WITH_VENDOR} WHERE r.survey = 'csat' AND r.scale_max = 5 GROUP BY 1, 2""",
+        company=company))
     # the demo's CSAT is on 1–5: (score − 1) × 25
     assert_mean(merged(demo, "csat:normalised_mean", ["vendor"], f"""
         SELECT coalesce(r.vendor, i.vendor) AS vendor, {RESPONDED} AS period,
                count(*) AS n_sql, avg((r.score - 1) * 25.0) AS mean,
                stddev_samp((r.score - 1) * 25.0) AS sd
-        FROM {WITH_VENDOR} WHERE r.survey = 'csat' GROUP BY 1, 2"""))
+        FROM {WITH_VENDOR} WHERE r.survey = 'csat' GROUP BY 1, 2""",
+        company=company))
 
 
 @oracle_for("csat")
@@ -138,11 +148,13 @@ def test_a_vendor_snapshot_on_the_response_wins(wh: Warehouse) -> None:
 @pytest.mark.parametrize(("metric", "band"), [("nps:promoters", "r.score >= 9"),
                                               ("nps:passives", "r.score IN (7, 8)"),
                                               ("nps:detractors", "r.score <= 6")])
-def test_nps_bands_by_month(demo: Warehouse, metric: str, band: str) -> None:
+def test_nps_bands_by_month(demo: Warehouse, company: tuple[str, ...], metric: str,
+                            band: str) -> None:
     assert_share(merged(demo, metric, [], f"""
         SELECT {RESPONDED} AS period, count(*) AS n_sql,
                sum(CASE WHEN {band} THEN 1 ELSE 0 END) AS k
-        FROM survey_responses r WHERE r.survey = 'nps' GROUP BY 1"""))
+        FROM survey_responses r WHERE r.survey = 'nps' GROUP BY 1""",
+        company=company))
 
 
 @oracle_for("nps", "nps:relational", "nps:transactional")
@@ -171,17 +183,20 @@ def test_transactional_and_relational_nps_by_hand(wh: Warehouse) -> None:
 
 
 @oracle_for("ces:agree", "ces:net_effort")
-def test_ces_agree_and_net_effort_by_vendor_month(demo: Warehouse) -> None:
+def test_ces_agree_and_net_effort_by_vendor_month(demo: Warehouse,
+                                                  company: tuple[str, ...]) -> None:
     """On the demo's 1–7 scale: agree = 5–7; net effort = (6–7) − (1–2)."""
     assert_share(merged(demo, "ces:agree", ["vendor"], f"""
         SELECT coalesce(r.vendor, i.vendor) AS vendor, {RESPONDED} AS period,
                count(*) AS n_sql, sum(CASE WHEN r.score >= 5 THEN 1 ELSE 0 END) AS k
-        FROM {WITH_VENDOR} WHERE r.survey = 'ces' GROUP BY 1, 2"""))
+        FROM {WITH_VENDOR} WHERE r.survey = 'ces' GROUP BY 1, 2""",
+        company=company))
     assert_share_difference(merged(demo, "ces:net_effort", ["vendor"], f"""
         SELECT coalesce(r.vendor, i.vendor) AS vendor, {RESPONDED} AS period,
                count(*) AS n_sql, sum(CASE WHEN r.score >= 6 THEN 1 ELSE 0 END) AS p,
                sum(CASE WHEN r.score <= 2 THEN 1 ELSE 0 END) AS d
-        FROM {WITH_VENDOR} WHERE r.survey = 'ces' GROUP BY 1, 2"""))
+        FROM {WITH_VENDOR} WHERE r.survey = 'ces' GROUP BY 1, 2""",
+        company=company))
 
 
 @oracle_for("ces:agree", "ces:net_effort")
