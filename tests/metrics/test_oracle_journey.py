@@ -226,3 +226,20 @@ def test_order_value_and_revenue_by_currency_month(demo: Warehouse) -> None:
     assert m["ci_low"].isna().all() and m["ci_high"].isna().all()  # a complete log's total
     with pytest.raises(MixedFigure, match="currency"):
         query("revenue", db=demo)
+
+
+@oracle_for("returning_visitors")
+def test_returning_visitors_by_hand(wh: Warehouse) -> None:
+    # v1: 10 Jan and 5 March; v2: 10 and 20 March; v3: 1 February
+    rows = [("v1", "2024-01-10"), ("v1", "2024-03-05"), ("v2", "2024-03-10"),
+            ("v2", "2024-03-20"), ("v3", "2024-02-01")]
+    wh.insert_rows("web_sessions", ["session_id", "visitor_id", "started_at", "source"],
+                   [[f"s{i}", v, pd.Timestamp(d, tz="UTC").to_pydatetime(), "direct"]
+                    for i, (v, d) in enumerate(rows)])
+    # March alone (no grain): "before" is before --from → v1 of v1, v2
+    row = query("returning_visitors", start="2024-03-01", end="2024-03-31", db=wh).iloc[0]
+    assert (row["n"], row["value"]) == (2, 50.0)
+    # by month: January v1 new; February v3 new; March v1 back, v2 new
+    by_month = query("returning_visitors", grain="month", db=wh)
+    assert by_month["n"].tolist() == [1, 1, 2]
+    assert by_month["value"].tolist() == [0.0, 0.0, 50.0]

@@ -305,3 +305,19 @@ def test_business_hours_durations_on_a_hand_worked_week(wh: Warehouse) -> None:
     for name, want in BUSINESS.items():
         row = query(name, db=wh).iloc[0]
         assert tuple(float(row[k]) for k in ("n", "value", "ci_low", "ci_high")) == want, name
+
+
+@oracle_for("fcr:repeat_contact")
+def test_a_repeat_outside_the_range_or_filter_still_counts(wh: Warehouse) -> None:
+    # K: phone 30 May, e-mail 2 June (3 days later); L: phone 20 May, phone 29 May (9 days)
+    day = dt.datetime(2024, 5, 20, 10, tzinfo=dt.UTC)
+    wh.insert_rows("interactions", ["interaction_id", "channel", "customer_id", "created_at"],
+                   [["c1", "phone", "K", day + dt.timedelta(days=10)],
+                    ["c2", "email", "K", day + dt.timedelta(days=13)],
+                    ["c3", "phone", "L", day], ["c4", "phone", "L", day + dt.timedelta(days=9)]])
+    cases = [({}, 3, 4),                          # all: only c1 is followed within 7 days
+             ({"end": "2024-05-31"}, 2, 3),       # c2 is after the range, still a repeat of c1
+             ({"where": "channel = 'phone'"}, 2, 3)]  # c2 is filtered out, still a repeat
+    for kw, k, n in cases:
+        row = query("fcr:repeat_contact", db=wh, **kw).iloc[0]
+        assert (row["n"], row["value"]) == (n, pytest.approx(100 * k / n)), kw
