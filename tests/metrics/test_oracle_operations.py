@@ -4,6 +4,7 @@ business-hours durations against a hand-worked week; on DuckDB and Postgres."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -315,7 +316,8 @@ def test_a_repeat_outside_the_range_or_filter_still_counts(wh: Warehouse) -> Non
                    [["c1", "phone", "K", day + dt.timedelta(days=10)],
                     ["c2", "email", "K", day + dt.timedelta(days=13)],
                     ["c3", "phone", "L", day], ["c4", "phone", "L", day + dt.timedelta(days=9)]])
-    cases = [({}, 3, 4),                          # all: only c1 is followed within 7 days
+    cases: list[tuple[dict[str, Any], int, int]] = [
+             ({}, 3, 4),                          # all: only c1 is followed within 7 days
              ({"end": "2024-05-31"}, 2, 3),       # c2 is after the range, still a repeat of c1
              ({"where": "channel = 'phone'"}, 2, 3)]  # c2 is filtered out, still a repeat
     for kw, k, n in cases:
