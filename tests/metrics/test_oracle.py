@@ -5,45 +5,17 @@ against statsmodels / scipy from the oracle's own counts."""
 
 from __future__ import annotations
 
-import decimal
-
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from cxlens.metrics.query import query
 from cxlens.store.base import Warehouse
-
-MONTH = "date_trunc('month', {col})"
-SECS = "(EXTRACT(EPOCH FROM {b}) - EXTRACT(EPOCH FROM {a}))"
+from tests.metrics.oracles import MONTH, SECS, merged, oracle_for
 
 
-def oracle(wh: Warehouse, sql: str) -> pd.DataFrame:
-    frame = wh.query_df(sql)
-    for col in frame.columns:  # Postgres returns numeric aggregates as Decimal
-        if frame[col].map(lambda v: isinstance(v, decimal.Decimal)).any():
-            frame[col] = frame[col].astype(float)
-    if "period" in frame:
-        frame["period"] = pd.to_datetime(frame["period"], utc=True).dt.date
-    return frame
-
-
-def ours(wh: Warehouse, metric: str, by: list[str], grain: str | None = "month") -> pd.DataFrame:
-    return query(metric, by=by, grain=grain, db=wh)
-
-
-def merged(wh: Warehouse, metric: str, by: list[str], sql: str) -> pd.DataFrame:
-    a = ours(wh, metric, by)
-    b = oracle(wh, sql)
-    keys = [*by, "period"]
-    m = a.merge(b, on=keys, how="outer", indicator=True)
-    assert (m["_merge"] == "both").all(), m[m["_merge"] != "both"]
-    assert len(m) > 5
-    return m
-
-
+@oracle_for("csat")
 def test_csat_by_vendor_month(demo: Warehouse) -> None:
     m = merged(demo, "csat", ["vendor"], f"""
         SELECT i.vendor, {MONTH.format(col='r.responded_at')} AS period, count(*) AS n_sql,
@@ -56,6 +28,7 @@ def test_csat_by_vendor_month(demo: Warehouse) -> None:
     assert np.allclose(m["ci_low"], 100 * low) and np.allclose(m["ci_high"], 100 * high)
 
 
+@oracle_for("nps:relational")
 def test_relational_nps_by_month(demo: Warehouse) -> None:
     m = merged(demo, "nps:relational", [], f"""
         SELECT {MONTH.format(col='responded_at')} AS period, count(*) AS n_sql,
@@ -70,6 +43,7 @@ def test_relational_nps_by_month(demo: Warehouse) -> None:
     assert np.allclose(m["ci_low"][big], 100 * (p - d - 1.959964 * se)[big], atol=1e-3)
 
 
+@oracle_for("ces")
 def test_ces_mean_and_t_interval(demo: Warehouse) -> None:
     m = merged(demo, "ces", ["vendor"], f"""
         SELECT i.vendor, {MONTH.format(col='r.responded_at')} AS period, count(*) AS n_sql,
@@ -81,6 +55,7 @@ def test_ces_mean_and_t_interval(demo: Warehouse) -> None:
     assert np.allclose(m["ci_high"], m["mean"] + half)
 
 
+@oracle_for("aht")
 def test_aht_by_vendor_month(demo: Warehouse) -> None:
     m = merged(demo, "aht", ["vendor"], f"""
         SELECT vendor, {MONTH.format(col='created_at')} AS period, count(*) AS n_sql,
@@ -89,6 +64,7 @@ def test_aht_by_vendor_month(demo: Warehouse) -> None:
     assert (m["n"] == m["n_sql"]).all() and np.allclose(m["value"], m["v"])
 
 
+@oracle_for("service_level", "abandonment_rate")
 def test_service_level_and_abandonment(demo: Warehouse) -> None:
     offered = ("direction = 'inbound' AND channel IN ('phone', 'chat') AND "
                "(answered_at IS NOT NULL OR abandoned_at IS NOT NULL)")
@@ -108,6 +84,7 @@ def test_service_level_and_abandonment(demo: Warehouse) -> None:
     assert (m["n"] == m["n_sql"]).all() and np.allclose(m["value"], 100 * m["k"] / m["n_sql"])
 
 
+@oracle_for("first_response_time", "first_response_time:p90")
 def test_first_response_median_and_p90_are_nearest_rank(demo: Warehouse) -> None:
     secs = SECS.format(a="created_at", b="first_response_at")
     sql = f"""
@@ -128,6 +105,7 @@ def test_first_response_median_and_p90_are_nearest_rank(demo: Warehouse) -> None
     assert np.allclose(m["value"], m["p90"])
 
 
+@oracle_for("reopen_rate", "escalation_rate", "contact_volume")
 def test_reopen_escalation_and_volume(demo: Warehouse) -> None:
     m = merged(demo, "reopen_rate", ["vendor"], f"""
         SELECT vendor, {MONTH.format(col='created_at')} AS period, count(*) AS n_sql,
@@ -148,6 +126,7 @@ def test_reopen_escalation_and_volume(demo: Warehouse) -> None:
     assert np.allclose(m["ci_low"], low)
 
 
+@oracle_for("fcr:repeat_contact")
 def test_repeat_contact_fcr(demo: Warehouse) -> None:
     m = merged(demo, "fcr:repeat_contact", ["vendor"], f"""
         WITH c AS (SELECT vendor, created_at, abandoned_at, customer_id,
@@ -161,6 +140,7 @@ def test_repeat_contact_fcr(demo: Warehouse) -> None:
     assert (m["n"] == m["n_sql"]).all() and np.allclose(m["value"], 100 * m["k"] / m["n_sql"])
 
 
+@oracle_for("store_conversion", "cart_abandonment", "referral_rate")
 @pytest.mark.parametrize("metric", ["store_conversion", "cart_abandonment", "referral_rate"])
 def test_journey_shares_overall(demo: Warehouse, metric: str) -> None:
     table, cond, time = {
@@ -175,6 +155,7 @@ def test_journey_shares_overall(demo: Warehouse, metric: str) -> None:
     assert int(got["n"][0]) == n and got["value"][0] == pytest.approx(100 * k / n)
 
 
+@oracle_for("response_rate")
 def test_response_rate_by_vendor_and_survey_month(demo: Warehouse) -> None:
     """Answered = the invitation's response exists in survey_responses (the oracle joins the
     answers; cxlens reads the invitation's own columns); bounced invitations are in neither

@@ -12,6 +12,7 @@ from cxlens import store
 from cxlens.ingest.pipeline import import_files
 from cxlens.metrics.query import query
 from cxlens.store.base import Warehouse
+from tests.metrics.oracles import oracle_for
 
 
 def responses(tmp_path: Path, survey: str, scores: list[object],
@@ -32,6 +33,7 @@ def one(wh: Warehouse, metric: str) -> tuple[float, int]:
     return row["value"], int(row["n"])
 
 
+@oracle_for("nps")
 def test_nps_basic_formbricks(tmp_path: Path) -> None:
     value, n = one(responses(tmp_path, "nps", [10, 7, 3, 9]), "nps")
     assert (value, n) == (25.0, 4)
@@ -55,6 +57,7 @@ def test_non_integer_nps_is_rejected_at_import(tmp_path: Path) -> None:
     assert wh.scalar("SELECT count(*) FROM quarantine WHERE rules LIKE '%not_integer%'") == 2
 
 
+@oracle_for("csat", "csat:mean")
 @pytest.mark.parametrize(("scores", "csat", "mean"), [
     ([5, 4, 2, 1], 50.0, 3.0),            # Formbricks
     ([5, 4, 3, 1, 5], 60.0, 3.6),         # Formbricks
@@ -82,6 +85,7 @@ def test_ces_vectors_formbricks(tmp_path: Path) -> None:
     assert round(one(wh2, "ces")[0], 2) == 4.67
 
 
+@oracle_for("first_response_time:mean")
 def test_reply_time_mean_chatwoot(tmp_path: Path) -> None:
     path = tmp_path / "i.csv"
     path.write_text("interaction_id,channel,created_at,first_response_at\n"
