@@ -65,6 +65,8 @@ SCALES: dict[tuple[int, int], list[int]] = {
 TOP1 = {10: (1, 5), 5: (1, 4), 1: (2, 3), 7: (1, 4)}  # the top box only: score = scale_max
 TOP2 = {10: (2, 5), 5: (2, 4), 1: (2, 3), 7: (2, 4)}
 TOP3 = {10: (3, 5), 5: (3, 4), 1: (3, 3), 7: (3, 4)}
+#: Bottom-2 box: ≤ 2 on 1–10 (none), 1–5 (the 2) and 1–7 (the 1); the bottom box (0) on 0–1.
+BOTTOM2 = {10: (0, 5), 5: (1, 4), 1: (1, 3), 7: (1, 4)}
 
 
 @pytest.fixture
@@ -74,9 +76,10 @@ def scales(wh: Warehouse) -> Warehouse:
     return wh
 
 
-@oracle_for("csat", "csat:top3", "csat:top_box")
+@oracle_for("csat", "csat:top3", "csat:top_box", "csat:dissatisfied")
 @pytest.mark.parametrize(("metric", "want"), [("csat", TOP2), ("csat:top3", TOP3),
-                                              ("csat:top_box", TOP1)])
+                                              ("csat:top_box", TOP1),
+                                              ("csat:dissatisfied", BOTTOM2)])
 def test_csat_boxes_on_every_scale(scales: Warehouse, metric: str,
                                    want: dict[int, tuple[int, int]]) -> None:
     needs(metric)
