@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from cxlens.errors import ConfigError, NotFound, did_you_mean
-from cxlens.metrics import expr, relations
+from cxlens.metrics import expr, relations, variant_check
 from cxlens.metrics.spec import Metric
 
 LIBRARY = Path(__file__).parent / "library"
@@ -50,6 +50,7 @@ def _validate(where: str, item: Any, problems: list[str]) -> Metric | None:
             msg = e["msg"].removeprefix("Value error, ")
             problems.append(f"{where} ({name}){': ' + loc if loc else ''}: {msg}")
         return None
+    problems.extend(f"{where} ({name}): {p}" for p in variant_check.undescribed(metric))
     if source is None:
         return None
     for variant in [None, *metric.variants]:
