@@ -11,7 +11,7 @@ import pandas as pd
 
 from cxlens import store
 from cxlens.errors import ConfigError, NotFound, did_you_mean
-from cxlens.metrics import relations
+from cxlens.metrics import relations, subject
 from cxlens.metrics.business_hours import Schedule
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import (
@@ -112,6 +112,13 @@ def schedule(wh: Warehouse, name: str) -> Schedule:
 
 
 def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
+    """The sufficient statistics of ``metric`` per segment (a subject's share of all rows when
+    split by its subject, see ``subject``)."""
+    subject.check_present(wh.ibis().table, metric, req)
+    return subject.share_of_all(_statistics(wh, metric, req), metric, req)
+
+
+def _statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
     """The sufficient statistics of ``metric`` per segment, straight from the warehouse."""
     if metric.hours == "business":
         req = dataclasses.replace(req, schedule=schedule(wh, str(metric.params.get(
@@ -123,6 +130,9 @@ def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
 def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[pd.DataFrame]:
     """Statistics of every metric, scanning each table once for the metrics that can share a
     scan (same table and time column; no quantiles, per-entity or business-hours metrics)."""
+    backend = wh.ibis()
+    for metric in metrics:
+        subject.check_present(backend.table, metric, req)
     out: dict[int, pd.DataFrame] = {}
     groups: dict[tuple[object, ...], list[int]] = {}
     for i, metric in enumerate(metrics):
@@ -132,18 +142,17 @@ def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[p
         elif key is not None:
             groups.setdefault(("sort", *key), []).append(i)
         else:
-            out[i] = statistics(wh, metric, req)
-    backend = wh.ibis()
+            out[i] = _statistics(wh, metric, req)
     for key, members in groups.items():
         if len(members) == 1:
-            out[members[0]] = statistics(wh, metrics[members[0]], req)
+            out[members[0]] = _statistics(wh, metrics[members[0]], req)
             continue
         chosen = [metrics[i] for i in members]
         compile_many = compile_fused if key[0] == "scan" else compile_quantiles
         raw = compile_many(backend.table, chosen, req).to_pandas()
         for i, part in zip(members, split_fused(raw, len(chosen), req), strict=True):
             out[i] = part
-    return [out[i] for i in range(len(metrics))]
+    return [subject.share_of_all(out[i], metric, req) for i, metric in enumerate(metrics)]
 
 
 def run(wh: Warehouse, names: list[str], req: Request, params: dict[str, Any],

@@ -136,3 +136,11 @@ def relation(table: Table, source: str, needed: set[str]) -> ir.Table:
         right = cust.select(_ci=cust.customer_id, **{c: cust[c] for c in cust_attrs})
         base = base.left_join(right, base.customer_id == right._ci).drop("_ci")
     return base
+
+
+def distinct_values(table: Table, source: str, column: str, limit: int) -> list[object]:
+    """The distinct non-null values of a source column, sorted (at most ``limit``)."""
+    t = table(source)
+    col = t[column]
+    rows = t.filter(col.notnull()).select(_v=col).distinct().order_by("_v").limit(limit)
+    return list(rows.to_pandas()["_v"])
