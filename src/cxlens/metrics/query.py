@@ -11,7 +11,7 @@ import pandas as pd
 
 from cxlens import store
 from cxlens.errors import ConfigError, NotFound, did_you_mean
-from cxlens.metrics import relations, subject
+from cxlens.metrics import presence, relations, subject
 from cxlens.metrics.business_hours import Schedule
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import (
@@ -23,6 +23,7 @@ from cxlens.metrics.compile import (
     quantile_key,
     split_fused,
 )
+from cxlens.metrics.presence import Missing
 from cxlens.metrics.result import COLUMNS, finalize, ordered
 from cxlens.metrics.spec import Metric
 from cxlens.store.base import Warehouse
@@ -159,10 +160,20 @@ def run(wh: Warehouse, names: list[str], req: Request, params: dict[str, Any],
         confidence: float = 0.95) -> pd.DataFrame:
     metrics = resolve_all(wh, names, params)
     req = dataclasses.replace(req, dialect=wh.dialect)
-    frames = [ordered(finalize(raw, metric, req, confidence), list(req.dims))
-              for metric, raw in zip(metrics, all_statistics(wh, metrics, req), strict=True)]
+    stats = all_statistics(wh, metrics, req)
+    frames = [ordered(finalize(raw, metric, req, confidence, missing), list(req.dims))
+              for metric, raw, missing in zip(metrics, stats, lacking(wh, metrics, req),
+                                              strict=True)]
     out = pd.concat(frames, ignore_index=True)
     return out[[*req.dims, *COLUMNS]]
+
+
+def lacking(wh: Warehouse, metrics: list[Metric], req: Request) -> list[list[Missing]]:
+    """Per metric, the columns it needs that are empty (or copies) in the rows asked about."""
+    checks = presence.plan(metrics)
+    if not checks.probes:
+        return [[] for _ in metrics]
+    return presence.judge(checks, all_statistics(wh, checks.probes, presence.request(req)))
 
 
 def _one(wh: Warehouse, metric: str, params: dict[str, Any] | None) -> Metric:

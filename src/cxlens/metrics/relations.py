@@ -44,6 +44,18 @@ DERIVED: dict[str, dict[str, Callable[[ir.Table], ir.Value]]] = {
             ibis.window(group_by=[t.visitor_id])),
     },
 }
+#: The stored columns each derived column is made from, besides the time column: a derived
+#: column is empty when they are (e.g. returning visitors need visitor_id).
+DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    "next_contact_at": ("customer_id",),
+    "next_same_category_contact_at": ("customer_id", "category"),
+    "first_session_at": ("visitor_id",),
+    "period_start": (), "period_end": (),
+    "active_at_start": ("acquired_at",),
+    "churned_in_period": ("churned_at",),
+    "acquired_in_period": ("acquired_at",),
+    "orders_in_period": (), "revenue_in_period": (), "order_currency": (),
+}
 #: Start of the figure's period (of the --from date without --grain); usable in expressions.
 PERIOD_START = "period_start"
 #: Customers × periods: who was a customer at each period's start, and who left during it.
