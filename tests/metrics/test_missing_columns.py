@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from cxlens import store
 from cxlens.cli import app
 from cxlens.ingest.pipeline import import_files
-from cxlens.metrics.query import query
+from cxlens.metrics.query import MissingData, compare, leaderboard, query
 
 
 def _load(tmp_path: Path, tables: dict[str, str]) -> str:
@@ -120,3 +120,13 @@ def test_optional_columns_are_not_flagged(tmp_path: Path) -> None:
 
 def pd_isna(value: object) -> bool:
     return value is None or value != value
+
+
+def test_compare_and_rank_refuse_figures_that_cannot_be_computed(tmp_path: Path) -> None:
+    db = _load(tmp_path, {"interactions": _calls("same")})
+    with pytest.raises(MissingData, match="cannot compare abandonment_rate: abandoned_at "
+                                          "equals created_at") as info:
+        compare("abandonment_rate", grain="day", db=db)
+    assert "import when abandoned_at really happened" in info.value.hint
+    with pytest.raises(MissingData, match="cannot rank abandonment_rate"):
+        leaderboard("abandonment_rate", by=["channel"], db=db)

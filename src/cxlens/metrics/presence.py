@@ -43,7 +43,12 @@ class Missing:
 
     code: str
     column: str
-    note: str
+    problem: str
+    fix: str
+
+    @property
+    def note(self) -> str:
+        return f"{self.problem}; fix: {self.fix}"
 
 
 @dataclass
@@ -118,14 +123,13 @@ def _probes(metric: Metric) -> list[tuple[Metric, Missing]]:
                              "(docs/import.md)")
         out.append((_probe(metric, scope({col}), f"{col} IS NOT NULL"), Missing(
             MISSING_COLUMN, col, f"{col} is empty in every {metric.source} row this figure is "
-                                 f"about, so it cannot be computed; fix: {fix}")))
+                                 "about, so it cannot be computed", fix)))
     for a, b in _between(metric):
         both = [*scope({a, b} - {metric.time}), f"{a} IS NOT NULL", f"{b} IS NOT NULL"]
         out.append((_probe(metric, both, f"seconds_between({a}, {b}) <> 0"), Missing(
             MISSING_TIME, b, f"{b} equals {a} in every {metric.source} row that has both, so "
-                             f"the time from {a} to {b} is unknown (each would count as 0 s); "
-                             f"fix: import when {b} really happened, with the time of day, "
-                             f"not a copy of {a}")))
+                             f"the time from {a} to {b} is unknown (each would count as 0 s)",
+            f"import when {b} really happened, with the time of day, not a copy of {a}")))
     return out
 
 

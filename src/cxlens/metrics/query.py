@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from cxlens import store
-from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
 from cxlens.metrics import presence, relations, subject
 from cxlens.metrics.business_hours import Schedule
 from cxlens.metrics.catalogue import catalogue, resolve
@@ -27,6 +27,10 @@ from cxlens.metrics.presence import Missing
 from cxlens.metrics.result import COLUMNS, finalize, ordered
 from cxlens.metrics.spec import Metric
 from cxlens.store.base import Warehouse
+
+
+class MissingData(CxlensError):
+    code = "missing_data"
 
 
 def parse_time(text: str | dt.date | dt.datetime | None, *, end: bool = False,
@@ -176,6 +180,15 @@ def lacking(wh: Warehouse, metrics: list[Metric], req: Request) -> list[list[Mis
     return presence.judge(checks, all_statistics(wh, checks.probes, presence.request(req)))
 
 
+def _refuse_lacking(wh: Warehouse, metric: Metric, req: Request, what: str) -> None:
+    """Changes and ranks of figures that cannot be computed would be noise: refuse them."""
+    missing = lacking(wh, [metric], req)[0]
+    if missing:
+        raise MissingData(f"cannot {what} {metric.full_name}: "
+                          + "; ".join(m.problem for m in missing),
+                          "; ".join(m.fix for m in missing))
+
+
 def _one(wh: Warehouse, metric: str, params: dict[str, Any] | None) -> Metric:
     names = _names(metric)
     if len(names) != 1:
@@ -201,6 +214,7 @@ def compare(metric: str, *, by: Sequence[str] = (), grain: str = "month",
     try:
         m = _one(own, metric, params)
         req = dataclasses.replace(req, dialect=own.dialect)
+        _refuse_lacking(own, m, req, "compare")
         return run_compare(statistics(own, m, req), m, req, alpha)
     finally:
         if own is not db:
@@ -221,6 +235,7 @@ def leaderboard(metric: str, *, by: Sequence[str], grain: str | None = None,
     try:
         m = _one(own, metric, params)
         req = dataclasses.replace(req, dialect=own.dialect)
+        _refuse_lacking(own, m, req, "rank")
         return rank(statistics(own, m, req), m, req)
     finally:
         if own is not db:
