@@ -84,8 +84,13 @@ metrics:
     higher_is_better: true
     min_sample: 30
     variants:
-      mean: {kind: mean, value: score, unit: score, label: Chat CSAT mean}
+      mean: {kind: mean, value: score, unit: score, label: Chat CSAT mean,
+             description: Mean CSAT score of chat contacts.}
 ```
+
+A variant that changes what is measured (its kind, stat, condition, value, percentile,
+positive or negative) must give its own description; one that only changes parameters, the
+population or the label may keep its parent's.
 """
 
 
