@@ -130,3 +130,10 @@ def test_compare_and_rank_refuse_figures_that_cannot_be_computed(tmp_path: Path)
     assert "import when abandoned_at really happened" in info.value.hint
     with pytest.raises(MissingData, match="cannot rank abandonment_rate"):
         leaderboard("abandonment_rate", by=["channel"], db=db)
+
+
+def test_abandons_without_a_wait_can_all_be_counted(tmp_path: Path) -> None:
+    db = _load(tmp_path, {"interactions": _calls("same")})
+    row = query("abandonment_rate:all", db=db).iloc[0]
+    # 7 abandoned of 37 offered, none left out as short
+    assert row["value"] == pytest.approx(700 / 37) and row["n"] == 37 and row["flag"] == ""
