@@ -20,6 +20,7 @@ used only inside COALESCE(...) or tested only with ``IS NULL`` is optional and n
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -152,7 +153,7 @@ def plan(metrics: list[Metric]) -> Plan:
 def request(req: Request) -> Request:
     """Probes look at the whole time range and --where filter, not segment by segment: a
     column legitimately empty in one small segment (no abandons this month) is no problem."""
-    return Request(start=req.start, end=req.end, where=req.where, dialect=req.dialect)
+    return dataclasses.replace(req, dims=(), grain=None)
 
 
 def judge(p: Plan, stats: list[pd.DataFrame]) -> list[list[Missing]]:
