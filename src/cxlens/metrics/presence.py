@@ -35,7 +35,8 @@ MISSING_COLUMN = "missing_column"
 MISSING_TIME = "missing_time"
 _COLUMN = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*$")
 #: Better fixes than importing the column again, where there is one.
-FIXES = {"sentiment": "run cxlens sentiment to score the mentions, or import a sentiment column"}
+FIXES = {"sentiment": "import the mentions again with their text (cxlens import scores a "
+                      "blank sentiment from it, docs/text.md) or with a sentiment column"}
 
 
 @dataclass(frozen=True)
