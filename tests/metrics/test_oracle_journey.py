@@ -162,12 +162,6 @@ def test_social_sentiment_by_month(demo: Warehouse, company: tuple[str, ...]) ->
         assert_share(merged(demo, metric, [], sql).rename(columns={side: "k"}))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the metric column names the base metric, not the variant asked for, when a parameter "
-    "default is stored in the warehouse or passed with params: social_sentiment:positive and "
-    ":negative (param.our_brand stored by the demo) come back labelled 'social_sentiment', "
-    "traffic_share:paid with params={'traffic_source': 'paid'} as 'traffic_share' (figures "
-    "right, label wrong; fixed on the metricflags branch, 98f3722)"))
 def test_variants_are_labelled_as_asked(demo: Warehouse) -> None:
     names = ["social_sentiment", "social_sentiment:positive", "social_sentiment:negative"]
     assert query(names, db=demo)["metric"].tolist() == names

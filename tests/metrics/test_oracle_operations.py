@@ -156,8 +156,10 @@ QUEUE = [
 #   service_level:negative: a–g, met a b: 2/7
 #   service_level:positive: a–g, met a b and the abandons within 20 s d e f: 5/7
 #   abandonment_rate: abandons under 5 s (d) left out → a b c e f g, abandoned e f g: 3/6
+#   abandonment_rate:all: every abandon counted → a–g, abandoned d e f g: 4/7
 THRESHOLDS = {"service_level": (2, 4), "service_level:negative": (2, 7),
-              "service_level:positive": (5, 7), "abandonment_rate": (3, 6)}
+              "service_level:positive": (5, 7), "abandonment_rate": (3, 6),
+              "abandonment_rate:all": (4, 7)}
 
 
 @oracle_for(*THRESHOLDS)

@@ -25,10 +25,11 @@ OVERFLOW = "reopen_count * 4611686018427387904 > 1"  # 2 × 2⁶² overflows 64 
 def db(tmp_path: Path) -> str:
     path = tmp_path / "i.csv"
     path.write_text(
-        "interaction_id,channel,created_at,answered_at,talk_seconds,reopen_count\n"
-        "a,phone,2024-05-01 10:00,2024-05-01 10:00:15,300,0\n"
-        "b,chat,2024-05-02 10:00,2024-05-02 10:01:00,200,2\n"
-        "c,phone,2024-05-03 10:00,2024-05-03 10:00:30,100,1\n")
+        "interaction_id,channel,created_at,answered_at,abandoned_at,talk_seconds,reopen_count\n"
+        "a,phone,2024-05-01 10:00,2024-05-01 10:00:15,,300,0\n"
+        "b,chat,2024-05-02 10:00,2024-05-02 10:01:00,,200,2\n"
+        "c,phone,2024-05-03 10:00,2024-05-03 10:00:30,,100,1\n"
+        "d,phone,2024-05-04 10:00,,2024-05-04 10:00:40,,\n")
     url = str(tmp_path / "w.duckdb")
     with store.connect(url) as wh:
         import_files(wh, "interactions", [path])
@@ -89,7 +90,8 @@ def test_numeric_params_given_as_text_are_numbers(db: str) -> None:
     with store.connect(db) as wh:  # as the settings page stores it
         wh.execute("INSERT INTO cxlens_meta VALUES ('param.answer_seconds', '20')")
     stored = query("service_level", db=db)
-    assert stored["value"][0] == twenty["value"][0] == pytest.approx(100 / 3)  # 15 s of 15, 60, 30
+    # answered in 15, 60 and 30 s, one abandon after 40 s: 1 of 4 within 20 s
+    assert stored["value"][0] == twenty["value"][0] == pytest.approx(100 / 4)
     code, _, err = cli("query", "service_level", "--param", "answer_seconds=abc", "--db", db)
     assert code == 2
     assert "parameter answer_seconds is a number (default 20), not 'abc'" in err

@@ -86,7 +86,7 @@ def test_one_error_lists_a_problem_of_each_kind_with_file_metric_and_field(tmp_p
     with pytest.raises(ConfigError) as info:
         load([path, broken])
     lines = str(info.value).splitlines()
-    assert lines[0] == "8 problem(s) in the metric definitions:"
+    assert lines[0] == "9 problem(s) in the metric definitions:"
     where = f"{tmp_path.name}/mine.yaml"
     expected = [
         f"{where}[0] (bad_field) unit: Input should be 'percent'",
@@ -102,6 +102,8 @@ def test_one_error_lists_a_problem_of_each_kind_with_file_metric_and_field(tmp_p
         "it must be a condition",
         f"{where}[5] (undeclared_param) {{limit}} in 'talk_seconds > {{limit}}' is not one of "
         "the params (none)",
+        f"{where}[6] (bad_variant:mean) description: the variant changes kind, value, so give "
+        "it its own description (it would read 'x')",
         f"{where}[6] (bad_variant:mean) value: 'channel' is text; it must be a number",
         f"{broken}: not valid YAML",
     ]

@@ -111,5 +111,6 @@ def test_public_python_api(tmp_path: Path) -> None:
     wh = responses(tmp_path, "csat", [5, 1])
     wh.close()
     frame = cxlens.query("csat", db=str(tmp_path / "v.duckdb"))
-    assert list(frame.columns) == ["period", "metric", "value", "n", "ci_low", "ci_high", "flag"]
+    assert list(frame.columns) == ["period", "metric", "value", "n", "ci_low", "ci_high", "flag",
+                                   "note"]
     assert frame["value"][0] == 50.0

@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from cxlens.errors import ConfigError, NotFound, did_you_mean
-from cxlens.metrics import relations, typecheck
+from cxlens.metrics import relations, typecheck, variant_check
 from cxlens.metrics.spec import (
     DEFER_CHECKS,
     Metric,
@@ -81,6 +81,9 @@ def _validate(where: str, item: Any, problems: list[str]) -> Metric | None:
     name = item.get("name", "?")
     metric, found = _problems(item)
     problems.extend(f"{where} ({name}) {p}" for p in found)
+    if metric is not None:
+        problems.extend(f"{where} ({name}:{variant}) {p}"
+                        for variant, p in variant_check.undescribed(metric).items())
     variants = item.get("variants")
     base = {k: v for k, v in item.items() if k != "variants"}
     for vname, override in (variants if isinstance(variants, dict) else {}).items():

@@ -27,8 +27,15 @@ alternatives. Compute them with `cxlens query NAME[:VARIANT],... [--by DIM]... [
 [--from D --to D] [--where SQL] [--param NAME=VALUE]` or `cxlens.query(...)` in Python.
 
 Every figure comes with `n` (the rows it is computed from), a 95 % interval (`ci_low`,
-`ci_high`) and a `flag`: `insufficient_sample` below the metric's minimum sample, `no_data`
-when nothing matched (the value is then empty, never 0). Shares are shown in %, NPS-like
+`ci_high`), a `flag` and a `note`. The flag is `insufficient_sample` below the metric's
+minimum sample; `no_data` when nothing matched; `missing_column` when a column the definition
+needs is empty in every row the figure is about (in the time range and `--where`), e.g.
+abandonment without `abandoned_at`, churn without `acquired_at` or `churned_at`, returning
+visitors without `visitor_id`; `missing_time` when a time is a copy of the one it is measured
+from in every row (abandons with `abandoned_at` = `created_at`, dates without a time). With
+`missing_column` or `missing_time` the value is empty, never 0, and the note names the column
+and the fix. Columns used only inside `COALESCE(...)` (hold and wrap time) or tested only with
+`IS NULL` in the population ("not abandoned") are optional. Shares are shown in %, NPS-like
 figures in points (−100…100), durations in seconds. Medians and percentiles are nearest-rank
 order statistics (the median of an even count averages the two middle values), identical on
 every engine.
@@ -37,6 +44,12 @@ Segment with `--by` on any column of the metric's table, the customer's attribut
 region, country, age_group, gender, acquisition_source) and — for survey responses and QA
 reviews — the handling interaction's vendor, site, team, agent_id, queue, channel, category,
 product, priority, language and direction.
+
+A share whose condition picks one value of a column with a parameter (share of voice's
+`brand = {our_brand}`, traffic share's `source = {traffic_source}`) split by that column
+(`--by brand`) gives each value's share of all rows of the period and other segments (each
+brand's share of all mentions); not split by it, a parameter value that never occurs in the
+column is refused with the values present.
 
 Figures that would mix incomparable things are refused: CSAT across survey scales (use
 `csat:normalised_mean` or `--by scale_max`), NPS across relational and transactional surveys
@@ -93,8 +106,13 @@ metrics:
     higher_is_better: true
     min_sample: 30
     variants:
-      mean: {kind: mean, value: score, unit: score, label: Chat CSAT mean}
+      mean: {kind: mean, value: score, unit: score, label: Chat CSAT mean,
+             description: Mean CSAT score of chat contacts.}
 ```
+
+A variant that changes what is measured (its kind, stat, condition, value, percentile,
+positive or negative) must give its own description; one that only changes parameters, the
+population or the label may keep its parent's.
 """
 
 

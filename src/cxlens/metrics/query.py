@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 
 from cxlens import store
-from cxlens.errors import ConfigError, NotFound, did_you_mean
-from cxlens.metrics import relations
+from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
+from cxlens.metrics import presence, relations, subject
 from cxlens.metrics.business_hours import Schedule
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import (
@@ -29,9 +29,14 @@ from cxlens.metrics.compile import (
 )
 from cxlens.metrics.engine import for_dialect
 from cxlens.metrics.failures import explained, from_engine
+from cxlens.metrics.presence import Missing
 from cxlens.metrics.result import COLUMNS, finalize, ordered
 from cxlens.metrics.spec import Metric
 from cxlens.store.base import Warehouse
+
+
+class MissingData(CxlensError):
+    code = "missing_data"
 
 
 def parse_time(text: str | dt.date | dt.datetime | None, *, end: bool = False,
@@ -150,6 +155,13 @@ def spans(wh: Warehouse, metric: Metric, req: Request) -> Request:
 
 
 def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
+    """The sufficient statistics of ``metric`` per segment (a subject's share of all rows when
+    split by its subject, see ``subject``)."""
+    subject.check_present(wh.ibis().table, metric, req)
+    return subject.share_of_all(_statistics(wh, metric, req), metric, req)
+
+
+def _statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
     """The sufficient statistics of ``metric`` per segment, straight from the warehouse."""
     with explained([metric], req.where, wh.dialect):
         req = spans(wh, metric, dataclasses.replace(req, engine=for_dialect(wh.dialect)))
@@ -161,6 +173,9 @@ def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[p
     """Statistics of every metric, scanning each table once for the metrics that can share a
     scan (same table and time column; no quantiles, per-entity or business-hours metrics)."""
     req = dataclasses.replace(req, engine=for_dialect(wh.dialect))
+    backend = wh.ibis()
+    for metric in metrics:
+        subject.check_present(backend.table, metric, req)
     out: dict[int, pd.DataFrame] = {}
     groups: dict[tuple[object, ...], list[int]] = {}
     for i, metric in enumerate(metrics):
@@ -170,11 +185,10 @@ def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[p
         elif key is not None:
             groups.setdefault(("sort", *key), []).append(i)
         else:
-            out[i] = statistics(wh, metric, req)
-    backend = wh.ibis()
+            out[i] = _statistics(wh, metric, req)
     for key, members in groups.items():
         if len(members) == 1:
-            out[members[0]] = statistics(wh, metrics[members[0]], req)
+            out[members[0]] = _statistics(wh, metrics[members[0]], req)
             continue
         chosen = [metrics[i] for i in members]
         compile_many = compile_fused if key[0] == "scan" else compile_quantiles
@@ -184,11 +198,11 @@ def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[p
             if not from_engine(exc):
                 raise
             for i in members:  # one by one, so the error names the metric that failed
-                out[i] = statistics(wh, metrics[i], req)
+                out[i] = _statistics(wh, metrics[i], req)
             continue
         for i, part in zip(members, split_fused(raw, len(chosen), req), strict=True):
             out[i] = part
-    return [out[i] for i in range(len(metrics))]
+    return [subject.share_of_all(out[i], metric, req) for i, metric in enumerate(metrics)]
 
 
 def run(wh: Warehouse, names: list[str], req: Request, params: dict[str, Any],
@@ -196,10 +210,29 @@ def run(wh: Warehouse, names: list[str], req: Request, params: dict[str, Any],
     metrics = resolve_all(wh, names, params)
     if any(m.source == relations.CUSTOMER_PERIODS for m in metrics):
         req = _with_customer_span(wh, req)  # read once for every customer-period metric
-    frames = [ordered(finalize(raw, metric, req, confidence), list(req.dims))
-              for metric, raw in zip(metrics, all_statistics(wh, metrics, req), strict=True)]
+    stats = all_statistics(wh, metrics, req)
+    frames = [ordered(finalize(raw, metric, req, confidence, missing), list(req.dims))
+              for metric, raw, missing in zip(metrics, stats, lacking(wh, metrics, req),
+                                              strict=True)]
     out = pd.concat(frames, ignore_index=True)
     return out[[*req.dims, *COLUMNS]]
+
+
+def lacking(wh: Warehouse, metrics: list[Metric], req: Request) -> list[list[Missing]]:
+    """Per metric, the columns it needs that are empty (or copies) in the rows asked about."""
+    checks = presence.plan(metrics)
+    if not checks.probes:
+        return [[] for _ in metrics]
+    return presence.judge(checks, all_statistics(wh, checks.probes, presence.request(req)))
+
+
+def _refuse_lacking(wh: Warehouse, metric: Metric, req: Request, what: str) -> None:
+    """Changes and ranks of figures that cannot be computed would be noise: refuse them."""
+    missing = lacking(wh, [metric], req)[0]
+    if missing:
+        raise MissingData(f"cannot {what} {metric.full_name}: "
+                          + "; ".join(m.problem for m in missing),
+                          "; ".join(m.fix for m in missing))
 
 
 def _one(wh: Warehouse, metric: str, params: dict[str, Any] | None) -> Metric:
@@ -226,6 +259,7 @@ def compare(metric: str, *, by: Sequence[str] = (), grain: str = "month",
     own = db if isinstance(db, Warehouse) else store.connect(db)
     try:
         m = _one(own, metric, params)
+        _refuse_lacking(own, m, req, "compare")
         return run_compare(statistics(own, m, req), m, req, alpha)
     finally:
         if own is not db:
@@ -238,13 +272,15 @@ def leaderboard(metric: str, *, by: Sequence[str], grain: str | None = None,
                 params: dict[str, Any] | None = None,
                 db: str | Warehouse | None = None) -> pd.DataFrame:
     """Segments ranked by their shrunk figure, with the raw figure and rank beside it."""
-    from cxlens.metrics.rank import rank
+    from cxlens.metrics.rank import rank, rankable
 
     req = Request(dims=tuple(relations.ALIASES.get(d, d) for d in by), grain=grain,
                   start=parse_time(start), end=parse_time(end, end=True), where=where or None)
     own = db if isinstance(db, Warehouse) else store.connect(db)
     try:
         m = _one(own, metric, params)
+        rankable(m, req)
+        _refuse_lacking(own, m, req, "rank")
         return rank(statistics(own, m, req), m, req)
     finally:
         if own is not db:

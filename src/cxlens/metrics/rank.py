@@ -18,14 +18,19 @@ from cxlens.metrics.spec import Kind, Metric, Unit
 from cxlens.stats.shrinkage import fit_beta_binomial, shrink
 
 
-def rank(raw: pd.DataFrame, metric: Metric, req: Request) -> pd.DataFrame:
-    """The figures of ``req`` with shrunk value, its interval and ranks (raw and shrunk)."""
+def rankable(metric: Metric, req: Request) -> None:
+    """Refuse what a leaderboard cannot shrink (before any query runs)."""
     if metric.kind not in (Kind.SHARE, Kind.MEAN) or metric.quantile is not None:
         raise ConfigError(f"--rank works on share and mean metrics; {metric.full_name} is a "
                           f"{metric.kind.value}",
                           "rank by a share (csat, fcr, ...) or a mean (aht, ces, csat:mean)")
     if not req.dims:
         raise ConfigError("--rank needs segments to rank", "add e.g. --by agent_id")
+
+
+def rank(raw: pd.DataFrame, metric: Metric, req: Request) -> pd.DataFrame:
+    """The figures of ``req`` with shrunk value, its interval and ranks (raw and shrunk)."""
+    rankable(metric, req)
     final = finalize(raw, metric, req)
     parts = []
     keys = [PERIOD] if PERIOD in final and final[PERIOD].notna().any() else []

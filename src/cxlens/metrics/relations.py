@@ -32,6 +32,17 @@ Table = Callable[[str], "ir.Table"]
 
 #: Derived columns per table, declared in derived.yaml.
 DERIVED = derived()
+#: The stored columns each derived column is made from, besides the time column: a derived
+#: column is empty when they are (e.g. returning visitors need visitor_id).
+DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    **{name: d.partition for cols in DERIVED.values() for name, d in cols.items()},
+    "period_start": (), "period_end": (),
+    "active_at_start": ("acquired_at",),
+    "churned_in_period": ("churned_at",),
+    "acquired_in_period": ("acquired_at",),
+    "orders_in_period": (), "revenue_in_period": (), "order_currency": (),
+    "support_contacts": (), "tech_tickets": (), "reopens": (),
+}
 #: Start of the figure's period (of the --from date without --grain); usable in expressions.
 PERIOD_START = "period_start"
 #: Customers × periods: who was a customer at each period's start, and who left during it.
@@ -185,3 +196,11 @@ def relation(table: Table, source: str, needed: set[str]) -> ir.Table:
         right = cust.select(_ci=cust.customer_id, **{c: cust[c] for c in cust_attrs})
         base = base.left_join(right, base.customer_id == right._ci).drop("_ci")
     return base
+
+
+def distinct_values(table: Table, source: str, column: str, limit: int) -> list[object]:
+    """The distinct non-null values of a source column, sorted (at most ``limit``)."""
+    t = table(source)
+    col = t[column]
+    rows = t.filter(col.notnull()).select(_v=col).distinct().order_by("_v").limit(limit)
+    return list(rows.to_pandas()["_v"])

@@ -1,10 +1,14 @@
 """Sufficient statistics from the warehouse → the figure, its interval, n and flag.
 
 Every figure gets ``n`` and an interval; an empty group gives a null value with n = 0 (never
-0); n below the metric's minimum sample is flagged ``insufficient_sample``.
+0); n below the metric's minimum sample is flagged ``insufficient_sample``; a figure that lacks a
+column it needs is null, flagged ``missing_column`` or ``missing_time`` with a ``note`` naming
+the column and the fix (``presence``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -12,12 +16,13 @@ from scipy import stats as sps
 
 from cxlens.errors import CxlensError
 from cxlens.metrics.compile import PERIOD, Request
+from cxlens.metrics.presence import Missing
 from cxlens.metrics.spec import Kind, Metric, Unit
 from cxlens.stats import nps_interval, t_interval, wilson_interval
 from cxlens.stats._arrays import z_value
 from cxlens.stats.ratio import ratio_variance
 
-COLUMNS = ["period", "metric", "value", "n", "ci_low", "ci_high", "flag"]
+COLUMNS = ["period", "metric", "value", "n", "ci_low", "ci_high", "flag", "note"]
 
 
 class MixedFigure(CxlensError):
@@ -25,8 +30,10 @@ class MixedFigure(CxlensError):
 
 
 def finalize(raw: pd.DataFrame, metric: Metric, req: Request,
-             confidence: float = 0.95) -> pd.DataFrame:
-    """One row per segment (same index as ``raw``): the dimensions, then ``COLUMNS``."""
+             confidence: float = 0.95, missing: Sequence[Missing] = ()) -> pd.DataFrame:
+    """One row per segment (same index as ``raw``): the dimensions, then ``COLUMNS``. With
+    ``missing`` (see ``presence``) every figure is null, flagged with the first problem's
+    code, and its note names each missing column and the fix."""
     dims = list(req.dims)
     if raw.empty and not dims and not req.grain:
         raw = pd.DataFrame({"n": [0]})
@@ -44,6 +51,11 @@ def finalize(raw: pd.DataFrame, metric: Metric, req: Request,
     out["ci_high"] = np.where(n > 0, high * scale, np.nan)
     flag = np.where(n == 0, "no_data", np.where(n < metric.min_sample, "insufficient_sample", ""))
     out["flag"] = flag
+    out["note"] = ""
+    if missing:
+        out[["value", "ci_low", "ci_high"]] = np.nan
+        out["flag"] = missing[0].code
+        out["note"] = "; ".join(m.note for m in missing)
     return out
 
 

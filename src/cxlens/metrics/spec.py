@@ -141,7 +141,7 @@ class Metric(BaseModel):
 
     def with_variant(self, name: str | None, params: dict[str, Any] | None = None) -> Metric:
         """This metric with a named variant's overrides (and parameter overrides) applied."""
-        data = self.model_dump(exclude={"variants", "variant"})
+        data = self.model_dump(exclude={"variants"})  # a resolved variant keeps its name
         if name:
             data.update(self.variants[name])
             data["variant"] = name

@@ -40,6 +40,7 @@ class Figure:
     ci_low: float | None
     ci_high: float | None
     flag: str | None
+    note: str | None = None  # what a flagged figure lacks and the fix (missing_column, ...)
     not_filterable_by: list[str] = field(default_factory=list)
 
 
@@ -106,7 +107,8 @@ def figure(row: pd.Series, metric: Metric, cannot: list[str]) -> Figure:
     return Figure(metric=metric.full_name, label=metric.label, unit=metric.unit.value,
                   higher_is_better=metric.higher_is_better, value=_none(row["value"]),
                   n=int(row["n"]), ci_low=_none(row["ci_low"]), ci_high=_none(row["ci_high"]),
-                  flag=_none(row["flag"]), not_filterable_by=cannot)
+                  flag=_none(row["flag"]), note=_none(row.get("note")) or None,
+                  not_filterable_by=cannot)
 
 
 def overview(ctx: Ctx) -> Page:

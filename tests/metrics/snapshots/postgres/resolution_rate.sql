@@ -1,0 +1,59 @@
+SELECT
+  "t1"."vendor",
+  "t1"."period",
+  SUM(CASE WHEN "t1"."created_at" IS NOT NULL THEN 1 ELSE 0 END) AS "n",
+  SUM(
+    CASE
+      WHEN (
+        "t1"."created_at" IS NOT NULL
+      ) AND COALESCE("t1"."resolved", FALSE)
+      THEN 1
+      ELSE 0
+    END
+  ) AS "k"
+FROM (
+  SELECT
+    "t0"."interaction_id",
+    "t0"."customer_id",
+    "t0"."channel",
+    "t0"."direction",
+    "t0"."vendor",
+    "t0"."site",
+    "t0"."team",
+    "t0"."agent_id",
+    "t0"."queue",
+    "t0"."category",
+    "t0"."product",
+    "t0"."priority",
+    "t0"."language",
+    "t0"."created_at",
+    "t0"."answered_at",
+    "t0"."abandoned_at",
+    "t0"."first_response_at",
+    "t0"."resolved_at",
+    "t0"."closed_at",
+    "t0"."reopen_count",
+    "t0"."agent_replies",
+    "t0"."talk_seconds",
+    "t0"."hold_seconds",
+    "t0"."wrap_seconds",
+    "t0"."escalated",
+    "t0"."escalation_tier",
+    "t0"."escalated_at",
+    "t0"."escalation_accepted_at",
+    "t0"."escalation_summary",
+    "t0"."resolved",
+    "t0"."upsell",
+    "t0"."cross_sell",
+    "t0"."policy_denial",
+    "t0"."complexity",
+    DATE_TRUNC('MONTH', "t0"."created_at") AS "period"
+  FROM "interactions" AS "t0"
+  WHERE
+    "t0"."created_at" IS NOT NULL
+    AND COALESCE("t0"."abandoned_at" IS NULL, FALSE)
+    AND COALESCE("t0"."resolved" IS NOT NULL, FALSE)
+) AS "t1"
+GROUP BY
+  1,
+  2
