@@ -28,7 +28,7 @@ from cxlens.cli import (
     text,
     web,
 )
-from cxlens.cli.common import err_console
+from cxlens.cli.output import err_console
 from cxlens.errors import CxlensError
 
 

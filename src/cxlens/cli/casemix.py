@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit
+from cxlens.cli.options import check_from, check_to
+from cxlens.cli.output import Format, FormatOption, console, emit
+from cxlens.cli.warehouse import DbOption, open_warehouse
 
 SHOWN = ["metric", "agent_id", "team", "n", "raw", "team_raw", "expected", "adjusted",
          "adjusted_ci_low", "adjusted_ci_high", "vs_team", "vs_team_ci_low", "vs_team_ci_high",
@@ -24,9 +25,11 @@ def register(app: typer.Typer) -> None:
     def casemix_cmd(
         metric: Annotated[list[str] | None, typer.Option(
             "--metric", help="Figure to adjust (repeatable; default aht and csat).")] = None,
-        start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD); "
+        start: Annotated[str | None, typer.Option("--from", callback=check_from,
+                                                  help="First day (YYYY-MM-DD); "
                                                   "default: a year before --to.")] = None,
-        end: Annotated[str | None, typer.Option("--to", help="Last day, included; default: "
+        end: Annotated[str | None, typer.Option("--to", callback=check_to,
+                                                help="Last day, included; default: "
                                                 "the latest contact.")] = None,
         vendor: Annotated[str | None, typer.Option(help="Only this vendor's agents.")] = None,
         only_flagged: Annotated[bool, typer.Option(
@@ -41,7 +44,7 @@ def register(app: typer.Typer) -> None:
         from cxlens.casemix import CHERRY_PICKING, DEFAULT_METRICS, cherry_picking, period
         from cxlens.contracts.measure import quote
 
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             first, after = period(wh, start, end)
             where = f"vendor = {quote(vendor)}" if vendor else None
             table = cherry_picking(wh, first, after, where=where,

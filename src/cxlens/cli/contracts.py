@@ -13,11 +13,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit, emit_json
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -97,7 +96,7 @@ def register(app: typer.Typer) -> None:
         from cxlens.contracts import render
         from cxlens.contracts.statement import statement
 
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             s = statement(wh, contracts_for(contracts, wh), vendor, _month(month))
         if fmt is StatementFormat.json and out is None:
             emit_json(s.as_dict())
@@ -132,13 +131,15 @@ def check(
 ) -> None:
     """Validate the contracts (every problem at once) and list them: a folder's files, or
     the contracts saved in the warehouse."""
+    import pandas as pd
+
     from cxlens.contracts.spec import load_folder
 
     path = from_folder(contracts)
     if path is not None:
         cs = load_folder(path)
     else:
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             cs = saved_contracts(wh)
     emit(pd.DataFrame([{
         "contract": c.label, "vendor": c.vendor, "site": c.site or "", "start": c.start,
@@ -160,7 +161,7 @@ def load_cmd(
     Unchanged files add no version, so loading twice changes nothing."""
     from cxlens.contracts import store as contract_store
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         change = contract_store.load(wh, folder, "cxlens contracts load")
     console.print(f"contracts: {change}", highlight=False)
 
@@ -189,7 +190,7 @@ def compare_cmd(
     segment's own contract where it has that KPI."""
     from cxlens.contracts.compare import compare
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         result = compare(wh, contracts_for(contracts, wh), _month(month), by.value,
                          contract=contract)
     frame = result.frame(year)

@@ -6,14 +6,15 @@ import datetime as dt
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit, emit_json
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.dates import parse_day
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from cxlens.insights import Figure
     from cxlens.insights.churn.warehouse import ChurnRisk
     from cxlens.insights.clv import CurrencyValue
@@ -29,6 +30,8 @@ def _figure(f: Figure, **extra: Any) -> dict[str, Any]:
 
 
 def _num(v: Any) -> float | None:
+    import pandas as pd
+
     return None if v is None or pd.isna(v) else float(v)
 
 
@@ -68,6 +71,8 @@ def clv_report(values: list[CurrencyValue], as_of: dt.date, options: dict[str, A
 
 def clv_rows(report: dict[str, Any]) -> pd.DataFrame:
     """Long table of every figure (for CSV): currency, figure, customer, value, interval, n."""
+    import pandas as pd
+
     rows = []
     for c in report["currencies"]:
         if "skipped" in c:
@@ -94,6 +99,8 @@ def _interval(d: dict[str, Any], digits: int) -> str:
 
 
 def _table_clv(report: dict[str, Any]) -> None:
+    import pandas as pd
+
     for c in report["currencies"]:
         head = (f"{c['currency']}: {c['customers']:,} customers, {c['repeat_buyers']:,} repeat "
                 f"buyers, {c['orders']:,} orders")
@@ -158,6 +165,8 @@ def churn_report(r: ChurnRisk, top: int) -> dict[str, Any]:
 
 
 def churn_rows(report: dict[str, Any]) -> pd.DataFrame:
+    import pandas as pd
+
     rows = [{"figure": k, "customer_id": None} | {x: v[x] for x in ("value", "ci_low",
                                                                     "ci_high", "n")}
             for k, v in report["evaluation"].items()]
@@ -171,6 +180,8 @@ def churn_rows(report: dict[str, Any]) -> pd.DataFrame:
 
 
 def _table_churn(rep: dict[str, Any]) -> None:
+    import pandas as pd
+
     ev = rep["evaluation"]
     title = (f"churn within {rep['horizon_days']} days — trained on customers at risk on "
              f"{rep['train']['cutoff']} ({rep['train']['churned']} of "
@@ -228,7 +239,7 @@ def register(app: typer.Typer) -> None:
         from cxlens.insights.clv.summary import latest_order_day, unit_days
 
         unit_days(unit)
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             day = parse_day(as_of, "--as-of") or latest_order_day(wh)
             values = warehouse_value(wh, day, unit, horizon_months=horizon_months,
                                      discount=discount, margin=margin, resamples=resamples,
@@ -259,7 +270,7 @@ def register(app: typer.Typer) -> None:
         score, calibration slope, intercept and deciles), then the riskiest customers."""
         from cxlens.insights.churn.warehouse import churn_risk
 
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             result = churn_risk(wh, parse_day(as_of, "--as-of"), horizon_days, window_days)
         report = churn_report(result, top)
         if fmt is Format.json:

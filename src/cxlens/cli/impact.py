@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit, emit_json
+from cxlens.cli.options import check_from, check_to
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.warehouse import DbOption, open_warehouse
 
 IMPACT_SHOWN = ["metric", "before", "before_n", "after", "after_n", "change", "change_ci_low",
                 "change_ci_high", "change_p", "control_change", "did", "did_ci_low",
@@ -72,7 +73,7 @@ def register(app: typer.Typer) -> None:
         Benjamini–Hochberg q-values across metrics."""
         from cxlens.insights.impact import DEFAULT_METRICS, impact
 
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             table = impact(wh, initiative, metrics=tuple(metric or DEFAULT_METRICS),
                            before_months=before_months, after=after_months, control=control,
                            where=where)
@@ -103,9 +104,10 @@ def register(app: typer.Typer) -> None:
             help="Support history: this many days before each answer.")] = 90,
         start: Annotated[str | None, typer.Option(
             "--from", help="First answer day (YYYY-MM-DD); default: the first contact plus "
-                           "the window.")] = None,
+                           "the window.", callback=check_from)] = None,
         end: Annotated[str | None, typer.Option(
-            "--to", help="Last answer day, included; default: the latest answer.")] = None,
+            "--to", help="Last answer day, included; default: the latest answer.",
+            callback=check_to)] = None,
         reference: Annotated[str, typer.Option(
             help="Cohort the gaps are measured against.")] = "unresolved_escalation",
         fmt: FormatOption = Format.table,
@@ -117,7 +119,7 @@ def register(app: typer.Typer) -> None:
         interval, and its gap in points to the reference cohort with interval and test."""
         from cxlens.insights.cohorts import as_json, cohort_nps, headline
 
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             table = cohort_nps(wh, start, end, window_days=window_days, reference=reference)
         if fmt is Format.json:
             emit_json(as_json(table))

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit, err_console
-from cxlens.ingest.mapping import load_mapping, preset_names
-from cxlens.ingest.pipeline import ImportResult, import_files, validate_files
-from cxlens.ingest.quarantine import list_quarantine
+from cxlens.cli.output import Format, FormatOption, console, emit, err_console
+from cxlens.cli.warehouse import DbOption, missing_file, open_warehouse
+
+if TYPE_CHECKING:
+    from cxlens.ingest.pipeline import ImportResult
 
 MappingOption = Annotated[
     str | None,
@@ -78,8 +77,11 @@ def register(app: typer.Typer) -> None:
         encoding: EncodingOption = None,
         db: DbOption = None,
     ) -> None:
-        """Import files into a table: validate, quarantine bad rows, upsert the rest atomically."""
-        with store.connect(db) as wh:
+        """Import files into a table: validate, quarantine bad rows, upsert the rest atomically.
+        Creates the warehouse if it does not exist."""
+        from cxlens.ingest.pipeline import import_files
+
+        with open_warehouse(db, create=True) as wh:
             bar, update = _progress()
             with bar:
                 result = import_files(wh, table, files, mapping=mapping, timezone=timezone,
@@ -98,9 +100,10 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Dry run of an import: report every problem, write nothing."""
-        url = db or store.default_url()
-        use_db = url if "://" in url or Path(url).exists() else ":memory:"
-        with store.connect(use_db) as wh:
+        from cxlens.ingest.pipeline import validate_files
+
+        # no warehouse yet: checked against an empty one in memory
+        with open_warehouse(":memory:" if missing_file(db) else db) as wh:
             result = validate_files(wh, table, files, mapping=mapping, timezone=timezone,
                                     encoding=encoding)
         _report(result, "checked (nothing written)")
@@ -118,7 +121,9 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """List quarantined rows with their reasons and source location."""
-        with store.connect(db) as wh:
+        from cxlens.ingest.quarantine import list_quarantine
+
+        with open_warehouse(db) as wh:
             frame = list_quarantine(wh, table=table, status=status.value, limit=limit or None)
         if fmt is not Format.table:
             emit(frame, fmt)
@@ -135,6 +140,10 @@ def register(app: typer.Typer) -> None:
     @app.command("presets")
     def presets(fmt: FormatOption = Format.table) -> None:
         """List the built-in import presets (helpdesk and ACD exports)."""
+        import pandas as pd
+
+        from cxlens.ingest.mapping import load_mapping, preset_names
+
         rows = []
         for name in preset_names():
             m = load_mapping(name)

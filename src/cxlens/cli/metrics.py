@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit
+from cxlens.cli.options import FromOption, ToOption
+from cxlens.cli.output import Format, FormatOption, console, emit
+from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.errors import ConfigError
-from cxlens.metrics.catalogue import catalogue, resolve
-from cxlens.metrics.compile import GRAINS
-from cxlens.metrics.query import compare, leaderboard
-from cxlens.metrics.query import query as run_query
-from cxlens.metrics.spec import Metric
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from cxlens.metrics.spec import Metric
+
+# The periods of cxlens.metrics.compile.GRAINS, repeated so that `cxlens --help` need not
+# import the metric layer (a test checks they agree).
+GRAINS = ("day", "week", "month", "quarter", "year")
 
 
 def _params(items: list[str]) -> dict[str, str | float]:
@@ -32,6 +36,8 @@ def _params(items: list[str]) -> dict[str, str | float]:
 
 def _show(frame: pd.DataFrame, fmt: Format, figures: tuple[str, ...],
           probabilities: tuple[str, ...] = ()) -> None:
+    import pandas as pd
+
     frame = frame.copy()
     frame["period"] = frame["period"].map(lambda v: None if v is None or pd.isna(v)
                                           else v.isoformat())
@@ -73,8 +79,8 @@ def register(app: typer.Typer) -> None:
                          "channel, category, product, segment, region, ...")] = None,
         grain: Annotated[str | None, typer.Option(
             help=f"Period: {', '.join(GRAINS)}.")] = None,
-        start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
-        end: Annotated[str | None, typer.Option("--to", help="Last day, included.")] = None,
+        start: FromOption = None,
+        end: ToOption = None,
         where: Annotated[str | None, typer.Option(
             help="SQL filter on the metric's rows, e.g. \"channel = 'chat'\".")] = None,
         param: Annotated[list[str] | None, typer.Option(
@@ -86,7 +92,10 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Compute metrics with n, a 95 % interval and a flag for every figure."""
-        with store.connect(db) as wh:
+        from cxlens.metrics.query import leaderboard
+        from cxlens.metrics.query import query as run_query
+
+        with open_warehouse(db) as wh:
             if rank:
                 frame = leaderboard(metrics, by=by or (), grain=grain, start=start, end=end,
                                     where=where, params=_params(param or []), db=wh)
@@ -101,8 +110,8 @@ def register(app: typer.Typer) -> None:
         by: Annotated[list[str] | None, typer.Option("--by", help="Segments (repeatable).")
                       ] = None,
         grain: Annotated[str, typer.Option(help=f"Period: {', '.join(GRAINS)}.")] = "month",
-        start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
-        end: Annotated[str | None, typer.Option("--to", help="Last day, included.")] = None,
+        start: FromOption = None,
+        end: ToOption = None,
         where: Annotated[str | None, typer.Option(help="SQL filter on the metric's rows.")
                          ] = None,
         param: Annotated[list[str] | None, typer.Option(
@@ -113,7 +122,11 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Period-over-period change per segment: is it real? (tests + FDR control)."""
-        with store.connect(db) as wh:
+        import pandas as pd
+
+        from cxlens.metrics.query import compare
+
+        with open_warehouse(db) as wh:
             frame = compare(metric, by=by or (), grain=grain, start=start, end=end, where=where,
                             params=_params(param or []), db=wh, alpha=alpha)
         frame = frame.copy()
@@ -129,6 +142,10 @@ def register(app: typer.Typer) -> None:
         """List every metric with its kind, table, unit and journey phase."""
         if ctx.invoked_subcommand:
             return
+        import pandas as pd
+
+        from cxlens.metrics.catalogue import catalogue
+
         rows = [{"metric": m.name, "label": m.label, "kind": m.kind.value, "table": m.source,
                  "unit": m.unit.value, "phase": m.phase.value if m.phase else "",
                  "touchpoint": m.touchpoint or "", "variants": ", ".join(m.variants)}
@@ -138,6 +155,8 @@ def register(app: typer.Typer) -> None:
     @metrics_app.command("show")
     def metrics_show(name: Annotated[str, typer.Argument(help="Metric, or NAME:VARIANT.")]) -> None:
         """Print a metric's definition, its expressions and its variants."""
+        from cxlens.metrics.catalogue import catalogue, resolve
+
         metric = resolve(name)
         for line in describe(metric):
             console.print(line, highlight=False, soft_wrap=True)

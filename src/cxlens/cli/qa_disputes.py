@@ -8,19 +8,9 @@ import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
-from cxlens import store
-from cxlens.cli.common import (
-    DbOption,
-    Format,
-    FormatOption,
-    console,
-    emit,
-    emit_json,
-    err_console,
-)
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_json, err_console
 from cxlens.cli.qa import (
     AgentArg,
     Output,
@@ -37,6 +27,7 @@ from cxlens.cli.qa import (
     dispute_app,
     qa_app,
 )
+from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.errors import ConfigError, NotFound, did_you_mean
 
 if TYPE_CHECKING:
@@ -82,7 +73,7 @@ def dispute_open(
     """Open a dispute on a review (a review can be disputed once)."""
     from cxlens.qa import disputes
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         d = disputes.open_dispute(wh, review_id, agent, reason, criterion=criterion)
     _say(d, fmt, f"opened {d.dispute_id} on review {d.review_id}"
                  f"{f' ({d.criterion})' if d.criterion else ''}; decide it with: "
@@ -108,7 +99,7 @@ def dispute_decide(
     from cxlens.qa import disputes
 
     adjustments = _numbers(_pairs(adjust, "--adjust", "tone=4"), "--adjust")
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         _dispute(wh, dispute_id)
         d = disputes.decide(wh, dispute_id, arbiter, decision, comment, adjustments=adjustments)
     changed = "".join(f", {k} → {v:g}" for k, v in sorted(d.adjustments.items()))
@@ -126,9 +117,11 @@ def dispute_list(
     db: DbOption = None,
 ) -> None:
     """Disputes, oldest first."""
+    import pandas as pd
+
     from cxlens.qa import disputes
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         found = sorted(disputes.listing(wh, status=status, agent=agent, review_id=review),
                        key=lambda d: (d.opened_at, d.dispute_id))
         everyone = {d.agent for d in disputes.listing(wh)} if agent and not found else set()
@@ -152,9 +145,11 @@ def dispute_show(
     db: DbOption = None,
 ) -> None:
     """A dispute's state and its history (opened, then the decision)."""
+    import pandas as pd
+
     from cxlens.qa import disputes
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         d = _dispute(wh, dispute_id)
         events = pd.DataFrame(disputes.history(wh, dispute_id),
                               columns=["occurred_at", "actor", "action", "criterion",
@@ -184,7 +179,7 @@ def coach_cmd(
     from cxlens.qa import coaching
 
     when = _when(at, "--at")
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         _check_agent(wh, agent)
         n = coaching.add_note(wh, agent, coach, note, review or (), now=when)
     console.print(f"recorded {n.session_id} for {agent} ({n.created_at:%Y-%m-%d %H:%M})",
@@ -203,13 +198,15 @@ def coaching_cmd(
 ) -> None:
     """An agent's coaching notes and, around each session, the mean QA review score before
     and after with n on each side and a Welch t-test p-value (dispute decisions applied)."""
+    import pandas as pd
+
     from cxlens.qa import coaching
 
     if window_days < 1:
         raise ConfigError(f"--window-days must be at least 1, got {window_days}",
                           "e.g. --window-days 30")
     cards = _cards(scorecards)
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         found = coaching.notes(wh, agent)
         if not found:
             _check_agent(wh, agent)

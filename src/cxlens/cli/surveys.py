@@ -7,11 +7,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit, emit_json
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.errors import ConfigError
 
 surveys_app = typer.Typer(help="Survey programmes: check and load the YAML, run them.",
@@ -46,7 +45,7 @@ def register(app: typer.Typer) -> None:
 
         if not yes and not typer.confirm(f"erase every answer and case of {customer}?"):
             raise typer.Exit(1)
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             counts = run_erase(wh, customer)
         console.print(f"erased {customer}: " + ", ".join(f"{v} {k}" for k, v in
                                                          counts.items()), highlight=False)
@@ -71,7 +70,7 @@ def load_cmd(file: FileArg, db: DbOption = None) -> None:
     text = file.read_text(encoding="utf-8") if file.is_file() else None
     if text is None:
         raise ConfigError(f"no programmes file {file}", "pass the path of your YAML file")
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         config = save(wh, text)
     console.print(f"loaded {len(config.programmes)} programme(s): "
                   f"{', '.join(p.name for p in config.programmes)}", highlight=False)
@@ -85,9 +84,11 @@ def run_cmd(
 ) -> None:
     """Run the programmes once: invite who is due, remind, open and escalate cases, deliver
     webhooks. (`cxlens serve` does this every minute.)"""
+    import pandas as pd
+
     from cxlens.surveys.run import run
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         summary = run(wh, _when(now))
     data = vars(summary)
     if fmt is Format.json:
@@ -102,9 +103,11 @@ def run_cmd(
 @surveys_app.command("show")
 def show(fmt: FormatOption = Format.table, db: DbOption = None) -> None:
     """The active programmes."""
+    import pandas as pd
+
     from cxlens.surveys.config import current
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         config = current(wh)
     emit(pd.DataFrame([{"programme": p.name, "survey": p.survey, "kind": p.kind,
                         "trigger": p.trigger.type, "channels": ", ".join(p.channels),
@@ -120,9 +123,11 @@ def list_cases(status: Annotated[str | None, typer.Option(help="open, contacted,
                vendor: Annotated[str | None, typer.Option()] = None,
                fmt: FormatOption = Format.table, db: DbOption = None) -> None:
     """Follow-up cases, open ones first by due time."""
+    import pandas as pd
+
     from cxlens.loop import cases
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         cases.ensure(wh)
         rows = cases.listing(wh, vendor=vendor, status=status, owner=owner)
     cols = ["case_id", "survey", "score", "vendor", "team", "owner", "status", "opened_at",
@@ -142,7 +147,7 @@ def update(case_id: Annotated[str, typer.Argument()],
     from cxlens.loop import cases
     from cxlens.surveys.config import current
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         cases.ensure(wh)
         case = cases.update(wh, current(wh), case_id, by, dt.datetime.now(dt.UTC),
                             status=status, root_cause=root_cause, note=note, outcome=outcome)

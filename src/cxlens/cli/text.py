@@ -3,13 +3,16 @@ offline (models ship inside installed packages; nothing is downloaded)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit, emit_json
+from cxlens.cli.options import check_from, check_to
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.warehouse import DbOption, open_warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SUMMARY_SHOWN = ["group", "month", "n", "positive", "neutral", "negative", "net", "net_ci_low",
                  "net_ci_high", "mean", "mean_ci_low", "mean_ci_high"]
@@ -45,9 +48,11 @@ def register(app: typer.Typer) -> None:
             "--model", help="vader (lexicon + rules for negation, intensity, 'but') or "
                             "lexicon (the plain word-list baseline).")] = "vader",
         start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD); "
-                                                  "default: a year before --to.")] = None,
+                                                  "default: a year before --to.",
+                                                  callback=check_from)] = None,
         end: Annotated[str | None, typer.Option("--to", help="Last day, included; default: "
-                                                "the latest text.")] = None,
+                                                "the latest text.",
+                                                callback=check_to)] = None,
         fmt: FormatOption = Format.table,
         db: DbOption = None,
     ) -> None:
@@ -55,13 +60,15 @@ def register(app: typer.Typer) -> None:
         sentiment (% positive − % negative) and mean score, by survey (comments) or brand
         (mentions) and month, with n and 95 % intervals; and how both models agree with the
         labels the data has (mentions' stored sentiment; comments' NPS and CSAT groups)."""
+        import pandas as pd
+
         from cxlens.text.sentiment import check_model
         from cxlens.text.sentiment_summary import sentiment_summary
         from cxlens.text.source import check_source
 
         check_source(source)
         check_model(model)
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             s = sentiment_summary(wh, source, model, start, end)
         if fmt is Format.json:
             emit_json({"source": s.source, "model": s.model, "from": str(s.first),
@@ -85,9 +92,11 @@ def register(app: typer.Typer) -> None:
     @app.command("themes")
     def themes_cmd(
         start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD); "
-                                                  "default: a year before --to.")] = None,
+                                                  "default: a year before --to.",
+                                                  callback=check_from)] = None,
         end: Annotated[str | None, typer.Option("--to", help="Last day, included; default: "
-                                                "the latest answer.")] = None,
+                                                "the latest answer.",
+                                                callback=check_to)] = None,
         k: Annotated[int | None, typer.Option(
             "--k", help="Number of themes; default: chosen by silhouette (3–15).")] = None,
         seed: Annotated[int, typer.Option(help="Seed of the clustering (same seed, same "
@@ -102,7 +111,7 @@ def register(app: typer.Typer) -> None:
         is redacted before anything is embedded or shown."""
         from cxlens.text.themes import themes
 
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             r = themes(wh, start, end, k=k, seed=seed)
         if fmt is Format.json:
             emit_json({"from": str(r.first), "to": str(r.last), "comments": r.n_comments,

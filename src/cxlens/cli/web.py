@@ -5,14 +5,16 @@ from __future__ import annotations
 import gc
 import getpass
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit
+from cxlens.cli.output import Format, FormatOption, console, emit
+from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.errors import ConfigError
+
+if TYPE_CHECKING:
+    from cxlens.store.base import Warehouse
 
 users_app = typer.Typer(help="Dashboard users: add, remove, list; API tokens.",
                         no_args_is_help=True)
@@ -44,7 +46,7 @@ def register(app: typer.Typer) -> None:
         from cxlens.web import accounts
         from cxlens.web.app import create_app
 
-        wh = store.connect(db)
+        wh = open_warehouse(db)
         accounts.ensure(wh)
         password = accounts.first_admin(wh)
         if password:
@@ -73,10 +75,10 @@ def _tune_for_serving() -> None:
     sys.setswitchinterval(0.001)
 
 
-def _wh(db: str | None) -> store.Warehouse:
+def _wh(db: str | None) -> Warehouse:
     from cxlens.web import accounts
 
-    wh = store.connect(db)
+    wh = open_warehouse(db)
     accounts.ensure(wh)
     return wh
 
@@ -118,6 +120,8 @@ def remove(username: Annotated[str, typer.Argument(help="Login name.")],
 @users_app.command("list")
 def list_users(fmt: FormatOption = Format.table, db: DbOption = None) -> None:
     """List the dashboard users."""
+    import pandas as pd
+
     from cxlens.web import accounts
 
     with _wh(db) as wh:

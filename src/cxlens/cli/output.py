@@ -1,27 +1,24 @@
-"""Shared CLI pieces: the console, the --db option, output formats, error handling."""
+"""One way to print results: a Rich table, JSON records or CSV (``--format``), and the consoles
+(results on stdout, errors and progress on stderr). pandas is not imported here: a command
+that prints a frame has already built it."""
 
 from __future__ import annotations
 
 import json
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 # Piped output (files, CI logs) gets a wide table instead of Rich's 80-column default.
 console = Console(width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", envvar="CXLENS_DB", show_envvar=True,
-                 help="Warehouse: a DuckDB file path (default ./cxlens.duckdb) or a "
-                      "postgresql:// URL."),
-]
 
 
 class Format(StrEnum):
@@ -31,6 +28,10 @@ class Format(StrEnum):
 
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _cell(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
 def emit(frame: pd.DataFrame, fmt: Format, title: str = "") -> None:
@@ -44,10 +45,11 @@ def emit(frame: pd.DataFrame, fmt: Format, title: str = "") -> None:
         for col in frame.columns:
             table.add_column(str(col), overflow="fold")
         for row in frame.itertuples(index=False):
-            table.add_row(*["" if v is None or (isinstance(v, float) and v != v) else str(v)
-                            for v in row])
+            table.add_row(*[_cell(v) for v in row])
         console.print(table)
 
 
 def emit_json(obj: object) -> None:
+    """Print any JSON-able object (dates and other values as strings)."""
     sys.stdout.write(json.dumps(obj, indent=2, default=str) + "\n")
+
