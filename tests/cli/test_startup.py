@@ -56,7 +56,7 @@ def test_python_api_is_still_there_lazily() -> None:
 
 
 def test_grains_in_the_help_are_the_metric_layers() -> None:
-    from cxlens.cli import metrics as cli_metrics
+    from cxlens.cli import options as cli_options
     from cxlens.metrics.compile import GRAINS
 
-    assert tuple(GRAINS) == cli_metrics.GRAINS
+    assert tuple(GRAINS) == cli_options.GRAINS

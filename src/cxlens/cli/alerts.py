@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
 def _print_runs(done: list[Run], fmt: Format) -> None:
     import pandas as pd
 
-    from cxlens.web.charts import records
+    from cxlens.cli.output import json_records as records
 
     if fmt is Format.json:
         emit_json([{"month": f"{r.month:%Y-%m}", "opened": r.changes.opened,

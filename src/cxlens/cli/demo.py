@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cxlens.cli.inspect import table_summary
 from cxlens.cli.output import Format, console, emit, err_console
+from cxlens.cli.tables import table_summary
 from cxlens.cli.warehouse import DbOption, open_warehouse
 
 

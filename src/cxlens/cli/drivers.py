@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
                             min_sample=min_sample)
         last = after - dt.timedelta(days=1)
         if fmt is Format.json:
-            from cxlens.web.charts import records
+            from cxlens.cli.output import json_records as records
 
             emit_json({"outcome": outcome, "from": str(first), "to": str(last), "by": by,
                        "resamples": resamples, "drivers": records(table),

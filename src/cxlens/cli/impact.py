@@ -1,5 +1,5 @@
-"""cxlens impact and cxlens cohorts: an initiative's measured effect (before/after and
-difference-in-differences) and relational NPS by support history."""
+"""cxlens impact: an initiative's measured effect (before/after and
+difference-in-differences)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ from typing import Annotated, Any
 
 import typer
 
-from cxlens.cli.options import check_from, check_to
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
 from cxlens.cli.warehouse import DbOption, open_warehouse
 
 IMPACT_SHOWN = ["metric", "before", "before_n", "after", "after_n", "change", "change_ci_low",
                 "change_ci_high", "change_p", "control_change", "did", "did_ci_low",
                 "did_ci_high", "did_p", "did_q", "flag"]
-COHORTS_SHOWN = ["cohort", "n", "nps", "nps_ci_low", "nps_ci_high", "gap", "gap_ci_low",
-                 "gap_ci_high", "gap_p", "gap_q", "flag"]
 FIGURES = ("before", "after", "change", "control_before", "control_after", "control_change",
            "did")
 
@@ -97,39 +94,3 @@ def register(app: typer.Typer) -> None:
                       highlight=False)
         for note in attrs["notes"]:
             console.print(f"note: {note}", highlight=False)
-
-    @app.command("cohorts")
-    def cohorts_cmd(
-        window_days: Annotated[int, typer.Option(
-            help="Support history: this many days before each answer.")] = 90,
-        start: Annotated[str | None, typer.Option(
-            "--from", help="First answer day (YYYY-MM-DD); default: the first contact plus "
-                           "the window.", callback=check_from)] = None,
-        end: Annotated[str | None, typer.Option(
-            "--to", help="Last answer day, included; default: the latest answer.",
-            callback=check_to)] = None,
-        reference: Annotated[str, typer.Option(
-            help="Cohort the gaps are measured against.")] = "unresolved_escalation",
-        fmt: FormatOption = Format.table,
-        db: DbOption = None,
-    ) -> None:
-        """Relational NPS by support history in the window before answering: unresolved
-        escalation, reopened, other contact, resolved first time, no contact (worst first:
-        a customer in several goes to the first), plus zero_reopens; each with n and 95 %
-        interval, and its gap in points to the reference cohort with interval and test."""
-        from cxlens.insights.cohorts import as_json, cohort_nps, headline
-
-        with open_warehouse(db) as wh:
-            table = cohort_nps(wh, start, end, window_days=window_days, reference=reference)
-        if fmt is Format.json:
-            emit_json(as_json(table))
-            return
-        if fmt is Format.csv:
-            emit(table, fmt)
-            return
-        shown = table[COHORTS_SHOWN].round(
-            {c: 4 if c.endswith(("_p", "_q")) else 1 for c in COHORTS_SHOWN})
-        emit(shown, fmt, f"relational NPS by support history, answers "
-                         f"{table.attrs['from']} – {table.attrs['to']}, "
-                         f"{table.attrs['window_days']}-day window")
-        console.print(headline(table), highlight=False)

@@ -1,5 +1,6 @@
 """Options several commands share, parsed and checked in one place: the period (``--from`` /
-``--to``: a reversed period is an error wherever it is given)."""
+``--to``: a reversed period is an error wherever it is given), the metric periods and
+``--param NAME=VALUE``."""
 
 from __future__ import annotations
 
@@ -55,3 +56,30 @@ FromOption = Annotated[str | None, typer.Option(
     "--from", help="First day (YYYY-MM-DD).", callback=check_from)]
 ToOption = Annotated[str | None, typer.Option(
     "--to", help="Last day, included.", callback=check_to)]
+
+
+# The periods of cxlens.metrics.compile.GRAINS, repeated so that `cxlens --help` need not
+# import the metric layer (a test checks they agree).
+GRAINS = ("day", "week", "month", "quarter", "year")
+
+ParamOption = Annotated[list[str] | None, typer.Option(
+    "--param", help="Override a metric parameter: NAME=VALUE (repeatable).")]
+
+
+def parse_params(items: list[str] | None) -> dict[str, str | float]:
+    """``--param NAME=VALUE`` options: numbers as numbers, anything else as text."""
+    out: dict[str, str | float] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--param {item!r} is not NAME=VALUE", "e.g. --param window_days=3")
+        try:
+            out[name.strip()] = float(value) if "." in value else int(value)
+        except ValueError:
+            out[name.strip()] = value
+    return out
+
+
+AsOfOption = Annotated[str | None, typer.Option(
+    "--as-of", help="Last day of data to use (YYYY-MM-DD), included; default: the latest.")]
+TopOption = Annotated[int, typer.Option("--top", min=0, help="Customers to list.")]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -53,3 +53,9 @@ def emit_json(obj: object) -> None:
     """Print any JSON-able object (dates and other values as strings)."""
     sys.stdout.write(json.dumps(obj, indent=2, default=str) + "\n")
 
+
+def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as JSON-able records (dates as ISO text, missing values as null)."""
+    from cxlens.web.charts import records
+
+    return records(frame)

@@ -1,5 +1,4 @@
-"""cxlens surveys (programmes: check, load, run, show), cxlens cases (the closed loop) and
-cxlens erase (a customer's data, on request)."""
+"""cxlens surveys: survey programmes (check, load, run, show)."""
 
 from __future__ import annotations
 
@@ -15,8 +14,6 @@ from cxlens.errors import ConfigError
 
 surveys_app = typer.Typer(help="Survey programmes: check and load the YAML, run them.",
                           no_args_is_help=True)
-cases_app = typer.Typer(help="Closed-loop follow-up cases: list, update.",
-                        no_args_is_help=True)
 FileArg = Annotated[Path, typer.Argument(help="The programmes YAML file.")]
 
 
@@ -33,22 +30,6 @@ def _when(text: str | None) -> dt.datetime | None:
 
 def register(app: typer.Typer) -> None:
     app.add_typer(surveys_app, name="surveys")
-    app.add_typer(cases_app, name="cases")
-
-    @app.command()
-    def erase(customer: Annotated[str, typer.Argument(help="The customer_id to erase.")],
-              yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")]
-              = False, db: DbOption = None) -> None:
-        """Erase a customer's survey answers, comments, invitations and follow-up cases and
-        their contact details (logged in the audit log)."""
-        from cxlens.erase import erase as run_erase
-
-        if not yes and not typer.confirm(f"erase every answer and case of {customer}?"):
-            raise typer.Exit(1)
-        with open_warehouse(db) as wh:
-            counts = run_erase(wh, customer)
-        console.print(f"erased {customer}: " + ", ".join(f"{v} {k}" for k, v in
-                                                         counts.items()), highlight=False)
 
 
 @surveys_app.command("check")
@@ -115,40 +96,3 @@ def show(fmt: FormatOption = Format.table, db: DbOption = None) -> None:
                         "languages": ", ".join(p.languages)} for p in config.programmes],
                       columns=["programme", "survey", "kind", "trigger", "channels",
                                "min_gap_days", "reminders", "languages"]), fmt, "programmes")
-
-
-@cases_app.command("list")
-def list_cases(status: Annotated[str | None, typer.Option(help="open, contacted, ...")] = None,
-               owner: Annotated[str | None, typer.Option()] = None,
-               vendor: Annotated[str | None, typer.Option()] = None,
-               fmt: FormatOption = Format.table, db: DbOption = None) -> None:
-    """Follow-up cases, open ones first by due time."""
-    import pandas as pd
-
-    from cxlens.loop import cases
-
-    with open_warehouse(db) as wh:
-        cases.ensure(wh)
-        rows = cases.listing(wh, vendor=vendor, status=status, owner=owner)
-    cols = ["case_id", "survey", "score", "vendor", "team", "owner", "status", "opened_at",
-            "due_at", "root_cause"]
-    emit(pd.DataFrame(rows, columns=list(cases.COLUMNS))[cols], fmt, "cases")
-
-
-@cases_app.command("update")
-def update(case_id: Annotated[str, typer.Argument()],
-           status: Annotated[str | None, typer.Option()] = None,
-           root_cause: Annotated[str | None, typer.Option()] = None,
-           note: Annotated[str | None, typer.Option()] = None,
-           outcome: Annotated[str | None, typer.Option()] = None,
-           by: Annotated[str, typer.Option(help="Who does it (for the history).")] = "cli",
-           db: DbOption = None) -> None:
-    """Move a case along (contacted, resolved, unreachable; root cause, note, outcome)."""
-    from cxlens.loop import cases
-    from cxlens.surveys.config import current
-
-    with open_warehouse(db) as wh:
-        cases.ensure(wh)
-        case = cases.update(wh, current(wh), case_id, by, dt.datetime.now(dt.UTC),
-                            status=status, root_cause=root_cause, note=note, outcome=outcome)
-    console.print(f"{case_id}: {case['status']}", highlight=False)

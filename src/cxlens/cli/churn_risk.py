@@ -1,0 +1,131 @@
+"""cxlens churn-risk: churn-risk scores evaluated on a time-based holdout."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cxlens.cli.figures import figure_json, interval_json, interval_text, plain_number
+from cxlens.cli.options import AsOfOption, TopOption
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.warehouse import DbOption, open_warehouse
+from cxlens.dates import parse_day
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from cxlens.insights.churn.warehouse import ChurnRisk
+
+
+def churn_report(r: ChurnRisk, top: int) -> dict[str, Any]:
+    """The JSON document of ``cxlens churn-risk``."""
+    e = r.evaluation
+    ev = {name: figure_json(f) for name, f in e.figures().items()}
+    ev["auc"]["method"] = "DeLong"
+    ev["brier"]["reference"] = e.brier_reference
+    coef = r.model.coefficients()
+    features = [c for c in r.scores.columns
+                if c not in ("customer_id", "risk", "ci_low", "ci_high", "n")]
+    return {
+        "as_of": r.as_of.isoformat(), "horizon_days": r.horizon_days,
+        "window_days": r.window_days,
+        "train": {"cutoff": r.train.cutoff.isoformat(), "customers": r.train.customers,
+                  "churned": r.train.churned},
+        "holdout": {"cutoff": r.test.cutoff.isoformat(), "customers": r.test.customers,
+                    "churned": r.test.churned},
+        "evaluation": ev,
+        "calibration_table": [
+            {"decile": int(d["decile"]), "n": int(d["n"]), "churned": int(d["churned"]),
+             "predicted": float(d["predicted"]),
+             "observed": interval_json(d["observed"], d["ci_low"], d["ci_high"], d["n"])}
+            for d in e.deciles.to_dict("records")],
+        "odds_ratios": [
+            {"feature": c.feature} | interval_json(c.odds_ratio, c.ci_low, c.ci_high, c.n)
+            | {"p_value": plain_number(c.p_value)} for c in coef.itertuples()],
+        "scored_customers": len(r.scores),
+        "top_customers": [
+            {"customer_id": row["customer_id"],
+             "risk": interval_json(row["risk"], row["ci_low"], row["ci_high"], row["n"])}
+            | {f: (row[f] if isinstance(row[f], str) else plain_number(row[f])) for f in features}
+            for _, row in r.scores.head(top).iterrows()],
+        "notes": r.notes,
+    }
+
+
+def churn_rows(report: dict[str, Any]) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = [{"figure": k, "customer_id": None} | {x: v[x] for x in ("value", "ci_low",
+                                                                    "ci_high", "n")}
+            for k, v in report["evaluation"].items()]
+    rows += [{"figure": f"odds_ratio.{o['feature']}", "customer_id": None}
+             | {x: o[x] for x in ("value", "ci_low", "ci_high", "n")}
+             for o in report["odds_ratios"]]
+    rows += [{"figure": "risk", "customer_id": c["customer_id"]} | c["risk"]
+             for c in report["top_customers"]]
+    return pd.DataFrame(rows, columns=["figure", "customer_id", "value", "ci_low", "ci_high",
+                                       "n"])
+
+
+def _table_churn(rep: dict[str, Any]) -> None:
+    import pandas as pd
+
+    ev = rep["evaluation"]
+    title = (f"churn within {rep['horizon_days']} days — trained on customers at risk on "
+             f"{rep['train']['cutoff']} ({rep['train']['churned']} of "
+             f"{rep['train']['customers']} churned), evaluated on {rep['holdout']['cutoff']} "
+             f"({rep['holdout']['churned']} of {rep['holdout']['customers']})")
+    figs = [{"figure": k.replace("_", " "), "value": f"{v['value']:.3f}",
+             "95% CI": interval_text(v, 3), "n": v["n"]} for k, v in ev.items()
+            if v["value"] is not None]
+    figs.append({"figure": "brier if predicting the rate", "value":
+                 f"{ev['brier']['reference']:.3f}", "95% CI": "", "n": ev["brier"]["n"]})
+    emit(pd.DataFrame(figs), Format.table, title)
+    emit(pd.DataFrame([{"decile": d["decile"], "n": d["n"],
+                        "predicted": f"{d['predicted']:.3f}",
+                        "observed": f"{d['observed']['value']:.3f}",
+                        "95% CI": interval_text(d["observed"], 3)}
+                       for d in rep["calibration_table"]]), Format.table,
+         "calibration on the holdout, by decile of predicted risk")
+    emit(pd.DataFrame([{"feature": o["feature"], "odds ratio": f"{o['value']:.3f}",
+                        "95% CI": interval_text(o, 3), "n": o["n"]}
+                       for o in rep["odds_ratios"]]), Format.table,
+         "odds ratios (numeric features per SD) of the scoring model")
+    top = [{"customer_id": c["customer_id"], "risk": f"{c['risk']['value']:.3f}",
+            "95% CI": interval_text(c["risk"], 3), "segment": c.get("segment"),
+            "tenure (y)": f"{c['tenure_years']:.1f}"} for c in rep["top_customers"]]
+    if top:
+        emit(pd.DataFrame(top), Format.table,
+             f"riskiest customers of {rep['scored_customers']:,} on {rep['as_of']}")
+    for note in rep["notes"]:
+        console.print(f"note: {note}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("churn-risk")
+    def churn_cmd(
+        as_of: AsOfOption = None,
+        horizon_days: Annotated[int, typer.Option(
+            "--horizon-days", min=1, help="Churn within this many days is predicted.")] = 90,
+        window_days: Annotated[int, typer.Option(
+            "--window-days", min=1, help="Days of support and order history used.")] = 90,
+        top: TopOption = 20,
+        fmt: FormatOption = Format.table,
+        db: DbOption = None,
+    ) -> None:
+        """Churn-risk scores from tenure, segment, support history, last NPS/CSAT and orders:
+        a logistic model evaluated on a time-based holdout (AUC with DeLong interval, Brier
+        score, calibration slope, intercept and deciles), then the riskiest customers."""
+        from cxlens.insights.churn.warehouse import churn_risk
+
+        with open_warehouse(db) as wh:
+            result = churn_risk(wh, parse_day(as_of, "--as-of"), horizon_days, window_days)
+        report = churn_report(result, top)
+        if fmt is Format.json:
+            emit_json(report)
+        elif fmt is Format.csv:
+            churn_rows(report).to_csv(sys.stdout, index=False)
+        else:
+            _table_churn(report)
