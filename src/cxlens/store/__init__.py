@@ -47,6 +47,9 @@ def connect(url: str | None = None, *, migrate: bool = True, read_only: bool = F
 
         return SparkLake(url)
     if scheme in ("postgresql", "postgres"):
+        from cxlens.extras import require
+
+        require("postgres")
         from cxlens.store.pg import PostgresWarehouse
 
         wh = PostgresWarehouse(url)
