@@ -10,6 +10,7 @@ import typer
 from cxlens.cli.figures import figure_json, interval_json, interval_text, plain_number
 from cxlens.cli.options import AsOfOption, TopOption
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.progress import working
 from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.dates import parse_day
 
@@ -120,7 +121,8 @@ def register(app: typer.Typer) -> None:
         score, calibration slope, intercept and deciles), then the riskiest customers."""
         from cxlens.insights.churn.warehouse import churn_risk
 
-        with open_warehouse(db) as wh:
+        with (open_warehouse(db) as wh,
+              working("fitting and evaluating the churn model on a time-based holdout")):
             result = churn_risk(wh, parse_day(as_of, "--as-of"), horizon_days, window_days)
         report = churn_report(result, top)
         if fmt is Format.json:

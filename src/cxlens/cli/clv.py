@@ -11,6 +11,7 @@ import typer
 from cxlens.cli.figures import figure_json, interval_json, interval_text
 from cxlens.cli.options import AsOfOption, TopOption
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.progress import working
 from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.dates import parse_day
 
@@ -135,9 +136,10 @@ def register(app: typer.Typer) -> None:
         unit_days(unit)
         with open_warehouse(db) as wh:
             day = parse_day(as_of, "--as-of") or latest_order_day(wh)
-            values = warehouse_value(wh, day, unit, horizon_months=horizon_months,
-                                     discount=discount, margin=margin, resamples=resamples,
-                                     seed=seed, top=top)
+            with working(f"fitting BG/NBD × Gamma-Gamma, {resamples:,} bootstrap resamples"):
+                values = warehouse_value(wh, day, unit, horizon_months=horizon_months,
+                                         discount=discount, margin=margin,
+                                         resamples=resamples, seed=seed, top=top)
         options = {"unit": unit, "horizon_months": horizon_months, "discount": discount,
                    "margin": margin, "resamples": resamples, "seed": seed}
         report = clv_report(values, day, options)

@@ -9,6 +9,7 @@ import typer
 
 from cxlens.cli.options import FromOption, ToOption
 from cxlens.cli.output import console
+from cxlens.cli.progress import working
 from cxlens.cli.warehouse import DbOption, open_warehouse
 
 
@@ -38,12 +39,14 @@ def register(app: typer.Typer) -> None:
 
         params = {"from": start or "", "to": end or "", "grain": grain}
         with open_warehouse(db) as wh:
-            model = build_report(wh, Filters.from_query(params), vendor)
+            with working("computing the report's figures"):
+                model = build_report(wh, Filters.from_query(params), vendor)
             out.write_text(render_html(model), encoding="utf-8")
             accounts.ensure(wh)
             accounts.audit(wh, "cli", "export", f"report {out}"
                            f"{f' vendor={vendor}' if vendor else ''}")
         console.print(f"report written to {out}", highlight=False)
         if pdf is not None:
-            size = write_pdf(out, pdf)
+            with working("printing the PDF with Chromium"):
+                size = write_pdf(out, pdf)
             console.print(f"PDF written to {pdf} ({size / 1024:,.0f} KiB)", highlight=False)

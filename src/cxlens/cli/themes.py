@@ -10,6 +10,7 @@ import typer
 from cxlens.cli.figures import as_percent
 from cxlens.cli.options import check_from, check_to
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_json, json_records
+from cxlens.cli.progress import working
 from cxlens.cli.warehouse import DbOption, open_warehouse
 
 THEMES_SHOWN = ["theme", "label", "comments", "share", "share_ci_low", "share_ci_high",
@@ -43,7 +44,8 @@ def register(app: typer.Typer) -> None:
         require("text")
         from cxlens.text.themes import themes
 
-        with open_warehouse(db) as wh:
+        with (open_warehouse(db) as wh,
+              working("embedding comments and clustering them into themes")):
             r = themes(wh, start, end, k=k, seed=seed)
         if fmt is Format.json:
             emit_json({"from": str(r.first), "to": str(r.last), "comments": r.n_comments,
