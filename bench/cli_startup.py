@@ -2,12 +2,12 @@
 against two baselines run in the same session: the bare interpreter (`python -c pass`) and
 `python -c "import typer"` (the floor of any Typer program).
 
-    .venv/bin/python bench/cli_startup.py [--venv .venv] [--repeat 9]
+    .venv/bin/python bench/cli_startup.py [--venv .venv ...] [--repeat 9]
 
 Each command runs in a fresh subprocess, interleaved with the others, `--repeat` times; the
-table shows the median and the fastest wall time. `--venv` may name another checkout's
-environment (e.g. /work/main/.venv) to measure a version before a change in the same run.
-Prints a Markdown table.
+table shows the median and the fastest wall time. `--venv` may be given several times, e.g.
+another checkout's environment (/work/main/.venv) to measure the version before a change in
+the same run, interleaved. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -40,23 +40,30 @@ def run_once(argv: list[str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--venv", type=Path, default=Path(".venv"))
+    parser.add_argument("--venv", type=Path, action="append",
+                        help="environment to measure (repeatable; default .venv)")
     parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args()
+    venvs: list[Path] = args.venv or [Path(".venv")]
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "empty.duckdb"
-        # an empty warehouse, created by the library of the environment being measured
-        subprocess.run([str(args.venv / "bin" / "python"), "-c",
-                        f"from cxlens import store; store.connect({str(db)!r}).close()"],
-                       check=True)
-        cmds = commands(args.venv, db)
+        cmds: dict[str, list[str]] = {}
+        for i, venv in enumerate(venvs):
+            db = Path(tmp) / f"empty{i}.duckdb"
+            # an empty warehouse, created by the library of the environment being measured
+            subprocess.run([str(venv / "bin" / "python"), "-c",
+                            f"from cxlens import store; store.connect({str(db)!r}).close()"],
+                           check=True)
+            for name, argv in commands(venv, db).items():
+                if "baseline" in name and i > 0:
+                    continue
+                cmds[name if len(venvs) == 1 or "baseline" in name else f"{name} [{venv}]"] = argv
         times: dict[str, list[float]] = {name: [] for name in cmds}
-        for name, argv in cmds.items():  # warm the file cache once
+        for argv in cmds.values():  # warm the file cache once
             run_once(argv)
         for _ in range(args.repeat):
             for name, argv in cmds.items():
                 times[name].append(run_once(argv))
-    print(f"environment {args.venv}, {args.repeat} runs each (wall time, seconds)\n")
+    print(f"{args.repeat} runs each, interleaved (wall time, seconds)\n")
     print("| command | median | fastest |")
     print("|---|---:|---:|")
     for name, values in times.items():

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cxlens.cli.options import check_from, check_to
+from cxlens.cli.options import YearFromOption, check_to
 from cxlens.cli.output import Format, FormatOption, console, emit
 from cxlens.cli.warehouse import DbOption, open_warehouse
 
@@ -25,9 +25,7 @@ def register(app: typer.Typer) -> None:
     def casemix_cmd(
         metric: Annotated[list[str] | None, typer.Option(
             "--metric", help="Figure to adjust (repeatable; default aht and csat).")] = None,
-        start: Annotated[str | None, typer.Option("--from", callback=check_from,
-                                                  help="First day (YYYY-MM-DD); "
-                                                  "default: a year before --to.")] = None,
+        start: YearFromOption = None,
         end: Annotated[str | None, typer.Option("--to", callback=check_to,
                                                 help="Last day, included; default: "
                                                 "the latest contact.")] = None,

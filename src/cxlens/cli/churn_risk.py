@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cxlens.cli.figures import figure_json, interval_json, interval_text, plain_number
 from cxlens.cli.options import AsOfOption, TopOption
-from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_result
 from cxlens.cli.progress import working
 from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.dates import parse_day
@@ -125,9 +124,5 @@ def register(app: typer.Typer) -> None:
               working("fitting and evaluating the churn model on a time-based holdout")):
             result = churn_risk(wh, parse_day(as_of, "--as-of"), horizon_days, window_days)
         report = churn_report(result, top)
-        if fmt is Format.json:
-            emit_json(report)
-        elif fmt is Format.csv:
-            churn_rows(report).to_csv(sys.stdout, index=False)
-        else:
-            _table_churn(report)
+        emit_result(fmt, as_json=lambda: report, as_csv=lambda: churn_rows(report),
+                    as_table=lambda: _table_churn(report))

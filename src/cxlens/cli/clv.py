@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cxlens.cli.figures import figure_json, interval_json, interval_text
 from cxlens.cli.options import AsOfOption, TopOption
-from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_result
 from cxlens.cli.progress import working
 from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.dates import parse_day
@@ -143,9 +142,5 @@ def register(app: typer.Typer) -> None:
         options = {"unit": unit, "horizon_months": horizon_months, "discount": discount,
                    "margin": margin, "resamples": resamples, "seed": seed}
         report = clv_report(values, day, options)
-        if fmt is Format.json:
-            emit_json(report)
-        elif fmt is Format.csv:
-            clv_rows(report).to_csv(sys.stdout, index=False)
-        else:
-            _table_clv(report)
+        emit_result(fmt, as_json=lambda: report, as_csv=lambda: clv_rows(report),
+                    as_table=lambda: _table_clv(report))

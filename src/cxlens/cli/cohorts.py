@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from cxlens.cli.options import check_from, check_to
-from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_result
 from cxlens.cli.warehouse import DbOption, open_warehouse
 
 COHORTS_SHOWN = ["cohort", "n", "nps", "nps_ci_low", "nps_ci_high", "gap", "gap_ci_low",
@@ -38,15 +38,13 @@ def register(app: typer.Typer) -> None:
 
         with open_warehouse(db) as wh:
             table = cohort_nps(wh, start, end, window_days=window_days, reference=reference)
-        if fmt is Format.json:
-            emit_json(as_json(table))
-            return
-        if fmt is Format.csv:
-            emit(table, fmt)
-            return
-        shown = table[COHORTS_SHOWN].round(
-            {c: 4 if c.endswith(("_p", "_q")) else 1 for c in COHORTS_SHOWN})
-        emit(shown, fmt, f"relational NPS by support history, answers "
-                         f"{table.attrs['from']} – {table.attrs['to']}, "
-                         f"{table.attrs['window_days']}-day window")
-        console.print(headline(table), highlight=False)
+
+        def tables() -> None:
+            shown = table[COHORTS_SHOWN].round(
+                {c: 4 if c.endswith(("_p", "_q")) else 1 for c in COHORTS_SHOWN})
+            emit(shown, fmt, f"relational NPS by support history, answers "
+                             f"{table.attrs['from']} – {table.attrs['to']}, "
+                             f"{table.attrs['window_days']}-day window")
+            console.print(headline(table), highlight=False)
+
+        emit_result(fmt, as_json=lambda: as_json(table), as_csv=lambda: table, as_table=tables)

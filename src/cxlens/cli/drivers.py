@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cxlens.cli.options import check_from, check_to
+from cxlens.cli.options import YearFromOption, check_to
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
 from cxlens.cli.warehouse import DbOption, open_warehouse
 
@@ -26,9 +26,7 @@ def register(app: typer.Typer) -> None:
         by: Annotated[str | None, typer.Option(
             "--by", help="Drivers per segment of this interaction attribute, e.g. vendor.")]
         = None,
-        start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD); "
-                                                  "default: a year before --to.",
-                                                  callback=check_from)] = None,
+        start: YearFromOption = None,
         end: Annotated[str | None, typer.Option("--to", help="Last day, included; default: "
                                                 "the latest contact.",
                                                 callback=check_to)] = None,

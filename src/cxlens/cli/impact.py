@@ -4,12 +4,15 @@ difference-in-differences)."""
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_result
 from cxlens.cli.warehouse import DbOption, open_warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 IMPACT_SHOWN = ["metric", "before", "before_n", "after", "after_n", "change", "change_ci_low",
                 "change_ci_high", "change_p", "control_change", "did", "did_ci_low",
@@ -74,23 +77,22 @@ def register(app: typer.Typer) -> None:
             table = impact(wh, initiative, metrics=tuple(metric or DEFAULT_METRICS),
                            before_months=before_months, after=after_months, control=control,
                            where=where)
-        attrs = table.attrs
-        if fmt is Format.json:
-            emit_json(impact_json(table))
-            return
-        if fmt is Format.csv:
-            emit(table, fmt)
-            return
-        init, win = attrs["initiative"], attrs["windows"]
-        shown = table[[c for c in IMPACT_SHOWN if c in table]].round(
-            {c: 4 if c.endswith(("_p", "_q")) else 2 for c in IMPACT_SHOWN})
-        emit(shown, fmt, f"{init['initiative_id']} {init['name']}")
-        console.print(f"before {win['before_start'][:10]} – {win['before_end'][:10]} (excl.), "
-                      f"after {win['after_start'][:10]} – {win['after_end'][:10]} (excl.)",
-                      highlight=False)
-        console.print(f"scope: {init['scope'] or 'everything'}; control: "
-                      f"{attrs['control'] or 'none'}"
-                      + (f" ({attrs['control_kind']})" if attrs["control"] else ""),
-                      highlight=False)
-        for note in attrs["notes"]:
-            console.print(f"note: {note}", highlight=False)
+        emit_result(fmt, as_json=lambda: impact_json(table), as_csv=lambda: table,
+                    as_table=lambda: _tables(table))
+
+
+def _tables(table: pd.DataFrame) -> None:
+    attrs = table.attrs
+    init, win = attrs["initiative"], attrs["windows"]
+    shown = table[[c for c in IMPACT_SHOWN if c in table]].round(
+        {c: 4 if c.endswith(("_p", "_q")) else 2 for c in IMPACT_SHOWN})
+    emit(shown, Format.table, f"{init['initiative_id']} {init['name']}")
+    console.print(f"before {win['before_start'][:10]} – {win['before_end'][:10]} (excl.), "
+                  f"after {win['after_start'][:10]} – {win['after_end'][:10]} (excl.)",
+                  highlight=False)
+    console.print(f"scope: {init['scope'] or 'everything'}; control: "
+                  f"{attrs['control'] or 'none'}"
+                  + (f" ({attrs['control_kind']})" if attrs["control"] else ""),
+                  highlight=False)
+    for note in attrs["notes"]:
+        console.print(f"note: {note}", highlight=False)

@@ -54,6 +54,9 @@ def check_to(ctx: typer.Context, value: str | None) -> str | None:
 
 FromOption = Annotated[str | None, typer.Option(
     "--from", help="First day (YYYY-MM-DD).", callback=check_from)]
+# the analyses that default to the year up to the latest row (cxlens.dates.year_to_latest)
+YearFromOption = Annotated[str | None, typer.Option(
+    "--from", help="First day (YYYY-MM-DD); default: a year before --to.", callback=check_from)]
 ToOption = Annotated[str | None, typer.Option(
     "--to", help="Last day, included.", callback=check_to)]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -47,6 +48,18 @@ def emit(frame: pd.DataFrame, fmt: Format, title: str = "") -> None:
         for row in frame.itertuples(index=False):
             table.add_row(*[_cell(v) for v in row])
         console.print(table)
+
+
+def emit_result(fmt: Format, *, as_json: Callable[[], object],
+                as_csv: Callable[[], pd.DataFrame], as_table: Callable[[], None]) -> None:
+    """The one ``--format`` switch of a result that has its own JSON document, CSV rows and
+    tables (only the chosen one is built)."""
+    if fmt is Format.json:
+        emit_json(as_json())
+    elif fmt is Format.csv:
+        emit(as_csv(), fmt)
+    else:
+        as_table()
 
 
 def emit_json(obj: object) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cxlens.cli.figures import as_percent
-from cxlens.cli.options import check_from, check_to
+from cxlens.cli.options import YearFromOption, check_to
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_json, json_records
 from cxlens.cli.warehouse import DbOption, open_warehouse
 
@@ -28,9 +28,7 @@ def register(app: typer.Typer) -> None:
         model: Annotated[str, typer.Option(
             "--model", help="vader (lexicon + rules for negation, intensity, 'but') or "
                             "lexicon (the plain word-list baseline).")] = "vader",
-        start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD); "
-                                                  "default: a year before --to.",
-                                                  callback=check_from)] = None,
+        start: YearFromOption = None,
         end: Annotated[str | None, typer.Option("--to", help="Last day, included; default: "
                                                 "the latest text.",
                                                 callback=check_to)] = None,
