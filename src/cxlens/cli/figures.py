@@ -35,6 +35,22 @@ def _units(frame: pd.DataFrame) -> list[str]:
     return [units[m] for m in frame["metric"]]
 
 
+def in_units(frame: pd.DataFrame, figures: tuple[str, ...] = (),
+             changes: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A copy whose ``figures`` are text in each row's metric unit (column ``metric``) and
+    whose ``changes`` are differences of figures (a change of a percentage is in points)."""
+    frame = frame.copy()
+    units = _units(frame) if len(frame) else []
+    for col in figures:
+        if col in frame:
+            frame[col] = [figure(v, u) for v, u in zip(frame[col], units, strict=True)]
+    for col in changes:
+        if col in frame:
+            frame[col] = [figure(v, "points" if u == "percent" else u)
+                          for v, u in zip(frame[col], units, strict=True)]
+    return frame
+
+
 def label_blank_segments(frame: pd.DataFrame, dims: list[str]) -> list[str]:
     """Replace blank segment values by "(no DIM)"; the notes that explain them."""
     notes = []
@@ -61,14 +77,7 @@ def show_figures(frame: pd.DataFrame, fmt: Format, figures: tuple[str, ...],
         return
     dims = list(frame.columns[:list(frame.columns).index(periods[0])])
     notes = label_blank_segments(frame, dims)
-    units = _units(frame) if len(frame) else []
-    for col in figures:
-        if col in frame:
-            frame[col] = [figure(v, u) for v, u in zip(frame[col], units, strict=True)]
-    for col in changes:
-        if col in frame:
-            frame[col] = [figure(v, "points" if u == "percent" else u)
-                          for v, u in zip(frame[col], units, strict=True)]
+    frame = in_units(frame, figures, changes)
     for col in plain:
         if col in frame:
             frame[col] = ["" if v is None or v != v else f"{v:.3f}" for v in frame[col]]
