@@ -67,7 +67,7 @@ OutputOption = Annotated[Output, typer.Option("--format", "-f", help="Output for
 
 
 def register(app: typer.Typer) -> None:
-    from cxlens.cli import qa_disputes  # noqa: F401  (adds the dispute and coaching commands)
+    from cxlens.cli import qa_coaching, qa_dispute  # noqa: F401  (they add their commands)
 
     app.add_typer(qa_app, name="qa")
 
