@@ -61,3 +61,15 @@ def test_json_keeps_plain_numbers_and_null(db: str) -> None:
     nps = next(r for r in rows if r["metric"] == "nps:relational")
     assert nps["vendor"] is None and nps["value"] == 100.0
     assert {r["value"] for r in rows if r["metric"] == "aht"} == {403.0, 61.0}
+
+
+def test_changes_are_signed_and_percentages_change_in_points() -> None:
+    import pandas as pd
+
+    from cxlens.cli.figures import in_units
+
+    frame = pd.DataFrame({"metric": ["csat", "aht", "aht"], "before": [84.86, 441.85, 60.0],
+                          "change": [-0.41, -90.0, 10.0]})
+    shown = in_units(frame, ("before",), ("change",))
+    assert list(shown["before"]) == ["84.9 %", "7 min 22 s", "1 min 00 s"]
+    assert list(shown["change"]) == ["-0.4 points", "-1 min 30 s", "+10 s"]

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from cxlens.cli.figures import in_units
 from cxlens.cli.options import check_from, check_to
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_result
 from cxlens.cli.warehouse import DbOption, open_warehouse
@@ -40,8 +41,10 @@ def register(app: typer.Typer) -> None:
             table = cohort_nps(wh, start, end, window_days=window_days, reference=reference)
 
         def tables() -> None:
-            shown = table[COHORTS_SHOWN].round(
-                {c: 4 if c.endswith(("_p", "_q")) else 1 for c in COHORTS_SHOWN})
+            shown = in_units(table[COHORTS_SHOWN].round(
+                {c: 4 for c in COHORTS_SHOWN if c.endswith(("_p", "_q"))}),
+                ("nps", "nps_ci_low", "nps_ci_high", "gap", "gap_ci_low", "gap_ci_high"),
+                unit="points")
             emit(shown, fmt, f"relational NPS by support history, answers "
                              f"{table.attrs['from']} – {table.attrs['to']}, "
                              f"{table.attrs['window_days']}-day window")

@@ -36,19 +36,26 @@ def _units(frame: pd.DataFrame) -> list[str]:
 
 
 def in_units(frame: pd.DataFrame, figures: tuple[str, ...] = (),
-             changes: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A copy whose ``figures`` are text in each row's metric unit (column ``metric``) and
-    whose ``changes`` are differences of figures (a change of a percentage is in points)."""
+             changes: tuple[str, ...] = (), unit: str | None = None) -> pd.DataFrame:
+    """A copy whose ``figures`` are text in each row's metric unit (column ``metric``, or
+    ``unit`` for all) and whose ``changes`` are differences of figures (a change of a
+    percentage is in points)."""
     frame = frame.copy()
-    units = _units(frame) if len(frame) else []
+    units = [unit] * len(frame) if unit else _units(frame) if len(frame) else []
     for col in figures:
         if col in frame:
             frame[col] = [figure(v, u) for v, u in zip(frame[col], units, strict=True)]
     for col in changes:
         if col in frame:
-            frame[col] = [figure(v, "points" if u == "percent" else u)
+            frame[col] = [_signed(v, figure(v, "points" if u == "percent" else u))
                           for v, u in zip(frame[col], units, strict=True)]
     return frame
+
+
+def _signed(value: object, text: str) -> str:
+    """A change shows its sign: +10 s as well as -18 s."""
+    positive = isinstance(value, int | float) and value > 0
+    return f"+{text}" if positive and not text.startswith("+") else text
 
 
 def label_blank_segments(frame: pd.DataFrame, dims: list[str]) -> list[str]:

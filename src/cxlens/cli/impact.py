@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cxlens.cli.figures import in_units
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_result
 from cxlens.cli.warehouse import DbOption, open_warehouse
 
@@ -84,8 +85,10 @@ def register(app: typer.Typer) -> None:
 def _tables(table: pd.DataFrame) -> None:
     attrs = table.attrs
     init, win = attrs["initiative"], attrs["windows"]
-    shown = table[[c for c in IMPACT_SHOWN if c in table]].round(
-        {c: 4 if c.endswith(("_p", "_q")) else 2 for c in IMPACT_SHOWN})
+    shown = in_units(table[[c for c in IMPACT_SHOWN if c in table]].round(
+        {c: 4 for c in IMPACT_SHOWN if c.endswith(("_p", "_q"))}), ("before", "after"),
+        ("change", "change_ci_low", "change_ci_high", "control_change", "did", "did_ci_low",
+         "did_ci_high"))
     emit(shown, Format.table, f"{init['initiative_id']} {init['name']}")
     console.print(f"before {win['before_start'][:10]} – {win['before_end'][:10]} (excl.), "
                   f"after {win['after_start'][:10]} – {win['after_end'][:10]} (excl.)",
