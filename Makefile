@@ -25,6 +25,7 @@ PDF := $(shell command -v chromium >/dev/null 2>&1 && echo "--pdf report.pdf")
 
 demo: $(VENV)
 	.venv/bin/cxlens demo --scale $(SCALE) --db $(DB)
+	@test -n "$(PDF)" || echo "make demo: no report.pdf: Chromium is not installed (the PDF is printed with it); install it (Debian/Ubuntu: apt-get install chromium) and run make demo again"
 	.venv/bin/cxlens report --db $(DB) --out report.html $(PDF)
 	.venv/bin/cxlens serve --db $(DB) --port $(PORT) --surveys-every 0
 
@@ -42,6 +43,7 @@ docs: $(VENV)
 
 bench: $(VENV)
 	.venv/bin/python bench/import_speed.py
+	.venv/bin/python bench/cli_startup.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

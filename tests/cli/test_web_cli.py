@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 from typer.testing import CliRunner
 
+from cxlens import store
 from cxlens.cli import app
 from tests.web.conftest import free_port
 
@@ -27,6 +28,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
 
 def test_users_add_list_token_remove(tmp_path: Path) -> None:
     db = str(tmp_path / "w.duckdb")
+    store.connect(db).close()  # an empty warehouse (a missing one is refused)
     pw = {"CXLENS_PASSWORD": "a-long-password"}
     assert run("users", "add", "ann", "--role", "analyst", "--db", db, env=pw)[0] == 0
     code, out, _ = run("users", "add", "acme", "--role", "vendor", "--vendor", "Acme BPO",
@@ -48,6 +50,7 @@ def test_users_add_list_token_remove(tmp_path: Path) -> None:
 
 def test_serve_creates_the_first_admin_and_answers(tmp_path: Path) -> None:
     db = str(tmp_path / "w.duckdb")
+    store.connect(db).close()
     port = free_port()
     cli = Path(sys.executable).with_name("cxlens")
     proc = subprocess.Popen([str(cli), "serve", "--port", str(port), "--db", db],

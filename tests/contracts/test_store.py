@@ -124,6 +124,7 @@ def _check(db: str) -> list[dict[str, object]]:
 
 def test_cli_load_and_where_contracts_come_from(elsewhere: Path, tmp_path: Path) -> None:
     db = str(tmp_path / "cli.duckdb")
+    store.connect(db).close()  # an empty warehouse (a missing one is refused)
     nothing = runner.invoke(app, ["contracts", "check", "--db", db])
     assert nothing.exit_code != 0 and "cxlens contracts load" in nothing.output
     folder = _folder(tmp_path)

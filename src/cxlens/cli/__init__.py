@@ -1,5 +1,7 @@
-"""The ``cxlens`` command line. One module per command group; errors print without a
-traceback, with the fix, and exit with status 2."""
+"""The ``cxlens`` command line. One module per command or command group, named after it
+(``import_`` for ``import``); each imports pandas, ibis and the domain only inside its
+commands, so ``cxlens --help`` starts at once. Errors print without a traceback, with the fix,
+and exit with status 2."""
 
 from __future__ import annotations
 
@@ -11,24 +13,36 @@ from typer.core import TyperGroup
 from cxlens.cli import (
     alerts,
     casemix,
+    cases,
+    churn_risk,
+    clv,
+    cohorts,
+    compare,
     contracts,
-    customers,
     demo,
     docs,
     drivers,
+    erase,
+    export_lake,
     impact,
-    ingest,
-    inspect,
-    lake,
+    import_,
     metrics,
+    presets,
     qa,
+    quarantine,
+    query,
     report,
     schedule,
+    sentiment,
+    serve,
+    statement,
     surveys,
-    text,
-    web,
+    tables,
+    themes,
+    users,
+    validate,
 )
-from cxlens.cli.common import err_console
+from cxlens.cli.output import err_console
 from cxlens.errors import CxlensError
 
 
@@ -55,25 +69,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-ingest.register(app)
-inspect.register(app)
-demo.register(app)
-docs.register(app)
-metrics.register(app)
-schedule.register(app)
-lake.register(app)
-web.register(app)
-report.register(app)
-surveys.register(app)
-casemix.register(app)
-contracts.register(app)
-qa.register(app)
-customers.register(app)
-drivers.register(app)
-impact.register(app)
-alerts.register(app)
-text.register(app)
-
+for module in (
+    import_, validate, quarantine, presets, tables, demo, docs, query, compare, metrics,
+    schedule, export_lake, serve, users, report, surveys, cases, erase, casemix, contracts,
+    statement, qa, clv, churn_risk, drivers, impact, cohorts, alerts, sentiment, themes,
+):
+    module.register(app)
 
 def main() -> None:
     app()

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit, emit_json
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.dates import parse_day
 from cxlens.errors import ConfigError
 
@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
             raise ConfigError(f"no alert rules file {file}",
                               "pass the path of your YAML file (cxlens alerts rules --example "
                               "prints one)")
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             cfg = save(wh, file.read_text(encoding="utf-8"), "cxlens alerts load")
         console.print(f"loaded {len(cfg.rules)} rule(s): "
                       f"{', '.join(r.name for r in cfg.rules)}", highlight=False)
@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
         if example:
             console.print(config.example_text(), highlight=False, markup=False)
             return
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             body = config.text(wh)
         if body is None:
             raise ConfigError("no alert rules are loaded",
@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
 
         day = parse_day(as_of, "--as-of")
         start = parse_day(since, "--since")
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             runs = (replay(wh, start, day, rules=rule, deliver=deliver) if start
                     else [check(wh, day, rules=rule, deliver=deliver)])
         _print_runs(runs, fmt)
@@ -101,7 +101,7 @@ def register(app: typer.Typer) -> None:
         if status not in (None, "open", "resolved"):
             raise ConfigError(f"--status {status!r} is not open or resolved",
                               "use --status open or --status resolved")
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             frame = listing(wh, status)
         if fmt is Format.table:
             emit(frame[SHOWN].round(2), fmt, f"{len(frame)} alert(s)")
@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
 def _print_runs(done: list[Run], fmt: Format) -> None:
     import pandas as pd
 
-    from cxlens.web.charts import records
+    from cxlens.cli.output import json_records as records
 
     if fmt is Format.json:
         emit_json([{"month": f"{r.month:%Y-%m}", "opened": r.changes.opened,

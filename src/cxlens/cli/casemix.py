@@ -7,13 +7,17 @@ from typing import Annotated
 
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit
+from cxlens.cli.figures import in_units
+from cxlens.cli.options import YearFromOption, check_to
+from cxlens.cli.output import Format, FormatOption, console, emit
+from cxlens.cli.warehouse import DbOption, open_warehouse
 
 SHOWN = ["metric", "agent_id", "team", "n", "raw", "team_raw", "expected", "adjusted",
          "adjusted_ci_low", "adjusted_ci_high", "vs_team", "vs_team_ci_low", "vs_team_ci_high",
          "mix_js", "mix_q", "flag"]
 
+# in the metric's unit (6 min 43 s, 82.9 %); the ratios stay plain
+FIGURES = ("raw", "team_raw", "expected", "adjusted", "adjusted_ci_low", "adjusted_ci_high")
 DIGITS = dict.fromkeys(("vs_team", "vs_team_ci_low", "vs_team_ci_high", "mix_js", "mix_q"), 3) \
     | dict.fromkeys(("raw", "team_raw", "expected", "adjusted", "adjusted_ci_low",
                      "adjusted_ci_high"), 1)
@@ -24,9 +28,9 @@ def register(app: typer.Typer) -> None:
     def casemix_cmd(
         metric: Annotated[list[str] | None, typer.Option(
             "--metric", help="Figure to adjust (repeatable; default aht and csat).")] = None,
-        start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD); "
-                                                  "default: a year before --to.")] = None,
-        end: Annotated[str | None, typer.Option("--to", help="Last day, included; default: "
+        start: YearFromOption = None,
+        end: Annotated[str | None, typer.Option("--to", callback=check_to,
+                                                help="Last day, included; default: "
                                                 "the latest contact.")] = None,
         vendor: Annotated[str | None, typer.Option(help="Only this vendor's agents.")] = None,
         only_flagged: Annotated[bool, typer.Option(
@@ -41,14 +45,15 @@ def register(app: typer.Typer) -> None:
         from cxlens.casemix import CHERRY_PICKING, DEFAULT_METRICS, cherry_picking, period
         from cxlens.contracts.measure import quote
 
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             first, after = period(wh, start, end)
             where = f"vendor = {quote(vendor)}" if vendor else None
             table = cherry_picking(wh, first, after, where=where,
                                    metrics=tuple(metric or DEFAULT_METRICS))
         if only_flagged:
             table = table[table["flag"] == CHERRY_PICKING]
-        shown = table if fmt is not Format.table else table[SHOWN].round(DIGITS)
+        shown = table if fmt is not Format.table else in_units(table[SHOWN].round(DIGITS),
+                                                               FIGURES)
         emit(shown, fmt, f"case mix {first} – {after - dt.timedelta(days=1)}")
         if fmt is Format.table:
             for note in table.attrs.get("notes", []):

@@ -1,5 +1,4 @@
-"""cxlens contracts (check, load, compare) and cxlens statement: BPO contracts and monthly
-statements.
+"""cxlens contracts (check, load, compare): BPO contracts.
 
 Where the contracts come from: ``--contracts DIR`` (or ``CXLENS_CONTRACTS``) when given; else
 the folder ``./contracts`` when it exists; else the contracts saved in the warehouse
@@ -8,16 +7,14 @@ the folder ``./contracts`` when it exists; else the contracts saved in the wareh
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit, emit_json
+from cxlens.cli.output import Format, FormatOption, console, emit
+from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -60,14 +57,8 @@ def contracts_for(folder: Path | None, wh: Warehouse) -> list[Contract]:
     return load_folder(path) if path is not None else saved_contracts(wh)
 
 
-class StatementFormat(StrEnum):
-    html = "html"
-    pdf = "pdf"
-    csv = "csv"
-    json = "json"
-
-
-def _month(text: str) -> dt.date:
+def parse_month(text: str) -> dt.date:
+    """``--month YYYY-MM`` as the month's first day."""
     try:
         return dt.date.fromisoformat(text[:7] + "-01")
     except ValueError:
@@ -78,51 +69,6 @@ def _month(text: str) -> dt.date:
 def register(app: typer.Typer) -> None:
     app.add_typer(contracts_app, name="contracts")
 
-    @app.command("statement")
-    def statement_cmd(
-        vendor: Annotated[str, typer.Argument(help="Vendor, as in interactions.vendor.")],
-        month: Annotated[str, typer.Option(help="Month, YYYY-MM.")],
-        contracts: ContractsOption = None,
-        fmt: Annotated[StatementFormat, typer.Option(
-            "--format", help="html (self-contained), pdf (Chromium), csv or json.")]
-        = StatementFormat.html,
-        out: Annotated[Path | None, typer.Option(
-            help="File to write (default: statement-VENDOR-MONTH.EXT; csv/json: stdout).")]
-        = None,
-        db: DbOption = None,
-    ) -> None:
-        """The vendor's monthly statement: each KPI's actual with n and interval against
-        its target, met / missed / not measurable, credits (capped), bonuses, earn-back,
-        the adjusted fee, the last twelve months, and support-cohort NPS as brand health."""
-        from cxlens.contracts import render
-        from cxlens.contracts.statement import statement
-
-        with store.connect(db) as wh:
-            s = statement(wh, contracts_for(contracts, wh), vendor, _month(month))
-        if fmt is StatementFormat.json and out is None:
-            emit_json(s.as_dict())
-            return
-        if fmt is StatementFormat.csv and out is None:
-            sys.stdout.write(render.csv_text(s))
-            return
-        slug = "".join(ch if ch.isalnum() else "-" for ch in vendor.lower()).strip("-")
-        target = out or Path(f"statement-{slug}-{s.month:%Y-%m}.{fmt.value}")
-        if fmt is StatementFormat.csv:
-            target.write_text(render.csv_text(s), encoding="utf-8")
-        elif fmt is StatementFormat.json:
-            import json
-
-            target.write_text(json.dumps(s.as_dict(), indent=2, default=str), encoding="utf-8")
-        elif fmt is StatementFormat.html:
-            target.write_text(render.html(s), encoding="utf-8")
-        else:
-            from cxlens.reports.html import write_pdf
-
-            page = target.with_suffix(".html")
-            page.write_text(render.html(s), encoding="utf-8")
-            write_pdf(page, target)
-        console.print(f"statement written to {target}", highlight=False)
-
 
 @contracts_app.command("check")
 def check(
@@ -132,13 +78,15 @@ def check(
 ) -> None:
     """Validate the contracts (every problem at once) and list them: a folder's files, or
     the contracts saved in the warehouse."""
+    import pandas as pd
+
     from cxlens.contracts.spec import load_folder
 
     path = from_folder(contracts)
     if path is not None:
         cs = load_folder(path)
     else:
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             cs = saved_contracts(wh)
     emit(pd.DataFrame([{
         "contract": c.label, "vendor": c.vendor, "site": c.site or "", "start": c.start,
@@ -160,7 +108,7 @@ def load_cmd(
     Unchanged files add no version, so loading twice changes nothing."""
     from cxlens.contracts import store as contract_store
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         change = contract_store.load(wh, folder, "cxlens contracts load")
     console.print(f"contracts: {change}", highlight=False)
 
@@ -189,8 +137,8 @@ def compare_cmd(
     segment's own contract where it has that KPI."""
     from cxlens.contracts.compare import compare
 
-    with store.connect(db) as wh:
-        result = compare(wh, contracts_for(contracts, wh), _month(month), by.value,
+    with open_warehouse(db) as wh:
+        result = compare(wh, contracts_for(contracts, wh), parse_month(month), by.value,
                          contract=contract)
     frame = result.frame(year)
     if fmt is Format.table:  # narrower: rounded, without what the KPI name says

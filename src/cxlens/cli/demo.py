@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, console, emit, err_console
-from cxlens.cli.inspect import table_summary
+from cxlens.cli.output import Format, console, emit, err_console
+from cxlens.cli.tables import table_summary
+from cxlens.cli.warehouse import DbOption, open_warehouse
 
 
 def register(app: typer.Typer) -> None:
@@ -23,10 +22,12 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Build a realistic demo operation (in-house team plus two BPO vendors) into the warehouse,
-        replacing what the canonical tables held."""
+        replacing what the canonical tables held. Creates the warehouse if it does not exist."""
+        import pandas as pd
+
         from cxlens.demo import build_demo
 
-        with store.connect(db) as wh:
+        with open_warehouse(db, create=True) as wh:
             bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                            TimeElapsedColumn(), console=err_console, transient=True)
             with bar:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cxlens.cli.common import console
+from cxlens.cli.output import console
 
 
 def register(app: typer.Typer) -> None:

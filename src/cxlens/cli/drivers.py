@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit, emit_json
+from cxlens.cli.options import YearFromOption, check_to
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.warehouse import DbOption, open_warehouse
 
 SHOWN = ["segment", "label", "n", "weight", "weight_ci_low", "weight_ci_high", "share",
          "share_ci_low", "share_ci_high", "beta", "effect", "performance", "quadrant", "flag"]
@@ -25,10 +26,10 @@ def register(app: typer.Typer) -> None:
         by: Annotated[str | None, typer.Option(
             "--by", help="Drivers per segment of this interaction attribute, e.g. vendor.")]
         = None,
-        start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD); "
-                                                  "default: a year before --to.")] = None,
+        start: YearFromOption = None,
         end: Annotated[str | None, typer.Option("--to", help="Last day, included; default: "
-                                                "the latest contact.")] = None,
+                                                "the latest contact.",
+                                                callback=check_to)] = None,
         resamples: Annotated[int, typer.Option(
             help="Bootstrap resamples for the 95 % intervals (0: none).")] = 200,
         min_sample: Annotated[int, typer.Option(
@@ -44,13 +45,13 @@ def register(app: typer.Typer) -> None:
         from cxlens.insights.drivers import drivers, outcome_metric, quadrant_chart
 
         outcome_metric(outcome)  # a typo fails before the warehouse is read
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             first, after = period(wh, start, end)
             table = drivers(wh, outcome, first, after, by=by, resamples=resamples,
                             min_sample=min_sample)
         last = after - dt.timedelta(days=1)
         if fmt is Format.json:
-            from cxlens.web.charts import records
+            from cxlens.cli.output import json_records as records
 
             emit_json({"outcome": outcome, "from": str(first), "to": str(last), "by": by,
                        "resamples": resamples, "drivers": records(table),

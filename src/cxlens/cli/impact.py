@@ -1,21 +1,23 @@
-"""cxlens impact and cxlens cohorts: an initiative's measured effect (before/after and
-difference-in-differences) and relational NPS by support history."""
+"""cxlens impact: an initiative's measured effect (before/after and
+difference-in-differences)."""
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit, emit_json
+from cxlens.cli.figures import in_units
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_result
+from cxlens.cli.warehouse import DbOption, open_warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 IMPACT_SHOWN = ["metric", "before", "before_n", "after", "after_n", "change", "change_ci_low",
                 "change_ci_high", "change_p", "control_change", "did", "did_ci_low",
                 "did_ci_high", "did_p", "did_q", "flag"]
-COHORTS_SHOWN = ["cohort", "n", "nps", "nps_ci_low", "nps_ci_high", "gap", "gap_ci_low",
-                 "gap_ci_high", "gap_p", "gap_q", "flag"]
 FIGURES = ("before", "after", "change", "control_before", "control_after", "control_change",
            "did")
 
@@ -72,62 +74,28 @@ def register(app: typer.Typer) -> None:
         Benjamini–Hochberg q-values across metrics."""
         from cxlens.insights.impact import DEFAULT_METRICS, impact
 
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             table = impact(wh, initiative, metrics=tuple(metric or DEFAULT_METRICS),
                            before_months=before_months, after=after_months, control=control,
                            where=where)
-        attrs = table.attrs
-        if fmt is Format.json:
-            emit_json(impact_json(table))
-            return
-        if fmt is Format.csv:
-            emit(table, fmt)
-            return
-        init, win = attrs["initiative"], attrs["windows"]
-        shown = table[[c for c in IMPACT_SHOWN if c in table]].round(
-            {c: 4 if c.endswith(("_p", "_q")) else 2 for c in IMPACT_SHOWN})
-        emit(shown, fmt, f"{init['initiative_id']} {init['name']}")
-        console.print(f"before {win['before_start'][:10]} – {win['before_end'][:10]} (excl.), "
-                      f"after {win['after_start'][:10]} – {win['after_end'][:10]} (excl.)",
-                      highlight=False)
-        console.print(f"scope: {init['scope'] or 'everything'}; control: "
-                      f"{attrs['control'] or 'none'}"
-                      + (f" ({attrs['control_kind']})" if attrs["control"] else ""),
-                      highlight=False)
-        for note in attrs["notes"]:
-            console.print(f"note: {note}", highlight=False)
+        emit_result(fmt, as_json=lambda: impact_json(table), as_csv=lambda: table,
+                    as_table=lambda: _tables(table))
 
-    @app.command("cohorts")
-    def cohorts_cmd(
-        window_days: Annotated[int, typer.Option(
-            help="Support history: this many days before each answer.")] = 90,
-        start: Annotated[str | None, typer.Option(
-            "--from", help="First answer day (YYYY-MM-DD); default: the first contact plus "
-                           "the window.")] = None,
-        end: Annotated[str | None, typer.Option(
-            "--to", help="Last answer day, included; default: the latest answer.")] = None,
-        reference: Annotated[str, typer.Option(
-            help="Cohort the gaps are measured against.")] = "unresolved_escalation",
-        fmt: FormatOption = Format.table,
-        db: DbOption = None,
-    ) -> None:
-        """Relational NPS by support history in the window before answering: unresolved
-        escalation, reopened, other contact, resolved first time, no contact (worst first:
-        a customer in several goes to the first), plus zero_reopens; each with n and 95 %
-        interval, and its gap in points to the reference cohort with interval and test."""
-        from cxlens.insights.cohorts import as_json, cohort_nps, headline
 
-        with store.connect(db) as wh:
-            table = cohort_nps(wh, start, end, window_days=window_days, reference=reference)
-        if fmt is Format.json:
-            emit_json(as_json(table))
-            return
-        if fmt is Format.csv:
-            emit(table, fmt)
-            return
-        shown = table[COHORTS_SHOWN].round(
-            {c: 4 if c.endswith(("_p", "_q")) else 1 for c in COHORTS_SHOWN})
-        emit(shown, fmt, f"relational NPS by support history, answers "
-                         f"{table.attrs['from']} – {table.attrs['to']}, "
-                         f"{table.attrs['window_days']}-day window")
-        console.print(headline(table), highlight=False)
+def _tables(table: pd.DataFrame) -> None:
+    attrs = table.attrs
+    init, win = attrs["initiative"], attrs["windows"]
+    shown = in_units(table[[c for c in IMPACT_SHOWN if c in table]].round(
+        {c: 4 for c in IMPACT_SHOWN if c.endswith(("_p", "_q"))}), ("before", "after"),
+        ("change", "change_ci_low", "change_ci_high", "control_change", "did", "did_ci_low",
+         "did_ci_high"))
+    emit(shown, Format.table, f"{init['initiative_id']} {init['name']}")
+    console.print(f"before {win['before_start'][:10]} – {win['before_end'][:10]} (excl.), "
+                  f"after {win['after_start'][:10]} – {win['after_end'][:10]} (excl.)",
+                  highlight=False)
+    console.print(f"scope: {init['scope'] or 'everything'}; control: "
+                  f"{attrs['control'] or 'none'}"
+                  + (f" ({attrs['control_kind']})" if attrs["control"] else ""),
+                  highlight=False)
+    for note in attrs["notes"]:
+        console.print(f"note: {note}", highlight=False)

@@ -1,47 +1,15 @@
-"""cxlens query / metrics: compute metrics, list and explain the catalogue."""
+"""cxlens metrics: list and explain the metric catalogue."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit
-from cxlens.errors import ConfigError
-from cxlens.metrics.catalogue import catalogue, resolve
-from cxlens.metrics.compile import GRAINS
-from cxlens.metrics.query import compare, leaderboard
-from cxlens.metrics.query import query as run_query
-from cxlens.metrics.spec import Metric
+from cxlens.cli.output import Format, FormatOption, console, emit
 
-
-def _params(items: list[str]) -> dict[str, str | float]:
-    out: dict[str, str | float] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise ConfigError(f"--param {item!r} is not NAME=VALUE", "e.g. --param window_days=3")
-        try:
-            out[name.strip()] = float(value) if "." in value else int(value)
-        except ValueError:
-            out[name.strip()] = value
-    return out
-
-
-def _show(frame: pd.DataFrame, fmt: Format, figures: tuple[str, ...],
-          probabilities: tuple[str, ...] = ()) -> None:
-    frame = frame.copy()
-    frame["period"] = frame["period"].map(lambda v: None if v is None or pd.isna(v)
-                                          else v.isoformat())
-    if fmt is Format.table:
-        for col in figures:
-            if col in frame:
-                frame[col] = frame[col].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
-        for col in probabilities:
-            frame[col] = frame[col].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
-    emit(frame, fmt)
+if TYPE_CHECKING:
+    from cxlens.metrics.spec import Metric
 
 
 def describe(m: Metric) -> list[str]:
@@ -64,63 +32,6 @@ def describe(m: Metric) -> list[str]:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("query")
-    def query(
-        metrics: Annotated[str, typer.Argument(
-            help="Metric names, comma-separated; NAME:VARIANT for a variant (cxlens metrics).")],
-        by: Annotated[list[str] | None, typer.Option(
-            "--by", help="Split by a dimension (repeatable): vendor, site, team, agent_id, "
-                         "channel, category, product, segment, region, ...")] = None,
-        grain: Annotated[str | None, typer.Option(
-            help=f"Period: {', '.join(GRAINS)}.")] = None,
-        start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
-        end: Annotated[str | None, typer.Option("--to", help="Last day, included.")] = None,
-        where: Annotated[str | None, typer.Option(
-            help="SQL filter on the metric's rows, e.g. \"channel = 'chat'\".")] = None,
-        param: Annotated[list[str] | None, typer.Option(
-            "--param", help="Override a metric parameter: NAME=VALUE (repeatable).")] = None,
-        rank: Annotated[bool, typer.Option(
-            "--rank", help="Rank the --by segments by their empirically-Bayes shrunk figure "
-                           "(raw figure and rank shown beside it).")] = False,
-        fmt: FormatOption = Format.table,
-        db: DbOption = None,
-    ) -> None:
-        """Compute metrics with n, a 95 % interval and a flag for every figure."""
-        with store.connect(db) as wh:
-            if rank:
-                frame = leaderboard(metrics, by=by or (), grain=grain, start=start, end=end,
-                                    where=where, params=_params(param or []), db=wh)
-            else:
-                frame = run_query(metrics, by=by or (), grain=grain, start=start, end=end,
-                                  where=where, params=_params(param or []), db=wh)
-        _show(frame, fmt, ("value", "ci_low", "ci_high", "shrunk", "shrunk_low", "shrunk_high"))
-
-    @app.command("compare")
-    def compare_cmd(
-        metric: Annotated[str, typer.Argument(help="One metric (NAME or NAME:VARIANT).")],
-        by: Annotated[list[str] | None, typer.Option("--by", help="Segments (repeatable).")
-                      ] = None,
-        grain: Annotated[str, typer.Option(help=f"Period: {', '.join(GRAINS)}.")] = "month",
-        start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
-        end: Annotated[str | None, typer.Option("--to", help="Last day, included.")] = None,
-        where: Annotated[str | None, typer.Option(help="SQL filter on the metric's rows.")
-                         ] = None,
-        param: Annotated[list[str] | None, typer.Option(
-            "--param", help="Override a metric parameter: NAME=VALUE (repeatable).")] = None,
-        alpha: Annotated[float, typer.Option(
-            help="False-discovery rate for 'significant' (Benjamini–Hochberg).")] = 0.05,
-        fmt: FormatOption = Format.table,
-        db: DbOption = None,
-    ) -> None:
-        """Period-over-period change per segment: is it real? (tests + FDR control)."""
-        with store.connect(db) as wh:
-            frame = compare(metric, by=by or (), grain=grain, start=start, end=end, where=where,
-                            params=_params(param or []), db=wh, alpha=alpha)
-        frame = frame.copy()
-        frame["previous_period"] = frame["previous_period"].map(
-            lambda v: None if v is None or pd.isna(v) else v.isoformat())
-        _show(frame, fmt, ("value", "previous_value", "change"), ("p_value", "q_value"))
-
     metrics_app = typer.Typer(help="The metric catalogue.", no_args_is_help=False,
                               invoke_without_command=True)
 
@@ -129,6 +40,10 @@ def register(app: typer.Typer) -> None:
         """List every metric with its kind, table, unit and journey phase."""
         if ctx.invoked_subcommand:
             return
+        import pandas as pd
+
+        from cxlens.metrics.catalogue import catalogue
+
         rows = [{"metric": m.name, "label": m.label, "kind": m.kind.value, "table": m.source,
                  "unit": m.unit.value, "phase": m.phase.value if m.phase else "",
                  "touchpoint": m.touchpoint or "", "variants": ", ".join(m.variants)}
@@ -138,6 +53,8 @@ def register(app: typer.Typer) -> None:
     @metrics_app.command("show")
     def metrics_show(name: Annotated[str, typer.Argument(help="Metric, or NAME:VARIANT.")]) -> None:
         """Print a metric's definition, its expressions and its variants."""
+        from cxlens.metrics.catalogue import catalogue, resolve
+
         metric = resolve(name)
         for line in describe(metric):
             console.print(line, highlight=False, soft_wrap=True)

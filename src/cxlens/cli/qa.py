@@ -13,21 +13,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
-import pandas as pd
 import typer
 
-from cxlens import store
-from cxlens.cli.common import (
-    DbOption,
-    Format,
-    FormatOption,
-    console,
-    emit,
-    emit_json,
-)
+from cxlens.cli.options import check_from, check_to
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.errors import ConfigError, NotFound, did_you_mean
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from cxlens.qa.sampling import Plan
     from cxlens.qa.scorecards import Scorecards
     from cxlens.store.base import Warehouse
@@ -46,9 +41,10 @@ ScorecardsOption = Annotated[Path | None, typer.Option(
 ScorecardOption = Annotated[str | None, typer.Option(
     "--scorecard", help="Only the reviews of this scorecard.")]
 SinceOption = Annotated[str | None, typer.Option(
-    "--from", "--since", help="First day reviewed (YYYY-MM-DD).")]
+    "--from", "--since", callback=check_from, help="First day reviewed (YYYY-MM-DD).")]
 UntilOption = Annotated[str | None, typer.Option(
-    "--to", "--until", help="Last day reviewed, included.")]
+    "--to", "--until", help="Last day reviewed, included.",
+    callback=check_to)]
 AgentArg = Annotated[str, typer.Argument(help="The agent, as in interactions.agent_id.")]
 
 # Plan defaults of cxlens.qa.sampling.Plan, repeated here so that `cxlens --help` need not
@@ -71,7 +67,7 @@ OutputOption = Annotated[Output, typer.Option("--format", "-f", help="Output for
 
 
 def register(app: typer.Typer) -> None:
-    from cxlens.cli import qa_disputes  # noqa: F401  (adds the dispute and coaching commands)
+    from cxlens.cli import qa_coaching, qa_dispute  # noqa: F401  (they add their commands)
 
     app.add_typer(qa_app, name="qa")
 
@@ -156,6 +152,8 @@ def _shown(frame: pd.DataFrame, digits: dict[str, int]) -> pd.DataFrame:
 
 
 def _number(value: Any, digits: int) -> str:
+    import pandas as pd
+
     return "" if pd.isna(value) else f"{value:,.{digits}f}"
 
 
@@ -168,6 +166,8 @@ def _minutes(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
 
 
 def _minute(value: Any) -> str:
+    import pandas as pd
+
     if value is None or pd.isna(value):
         return ""
     ts = pd.Timestamp(value)
@@ -187,6 +187,8 @@ def scorecards_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List the scorecards and their criteria: scale, weight, critical, bonus, N/A allowed."""
+    import pandas as pd
+
     cards = _cards(scorecards)
     where = str(scorecards) if scorecards is not None else "built-in scorecards"
     if check:
@@ -224,7 +226,7 @@ def scores(
 
     cards = _cards(scorecards)
     dims = [p.strip() for item in (by or ["vendor"]) for p in item.split(",") if p.strip()]
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         _check_scorecard(wh, cards, scorecard)
         frame = scoring.quality_scores(wh, by=dims, start=start, end=end, scorecard=scorecard,
                                        min_sample=min_sample, scorecards=cards,
@@ -251,8 +253,9 @@ def _plan(margin: float, confidence: float, pass_rate: float, floor: int, cap: i
 def sample(
     start: Annotated[str, typer.Option(
         "--from", "--start", help="First day of the period (interactions closed), "
-                                  "YYYY-MM-DD.")],
-    end: Annotated[str, typer.Option("--to", "--end", help="Last day, included.")],
+                                  "YYYY-MM-DD.", callback=check_from)],
+    end: Annotated[str, typer.Option("--to", "--end", help="Last day, included.",
+                                     callback=check_to)],
     reviewer: Annotated[list[str], typer.Option(
         "--reviewer", help="A reviewer to assign reviews to (repeatable).")],
     margin: Annotated[float, typer.Option(
@@ -288,6 +291,8 @@ def sample(
     sample size for their pass rate, stratified by channel, over-sampling escalations,
     policy denials, reopens and detractors; assign reviewers (balanced, never their own
     interactions) and store the assignments."""
+    import pandas as pd
+
     from cxlens.metrics.query import parse_time
     from cxlens.qa import sampling
 
@@ -296,7 +301,7 @@ def sample(
     first, last = parse_time(start), parse_time(end, end=True)
     assert first is not None and last is not None  # both options are required
     teams = _pairs(reviewer_team, "--reviewer-team", "qa.hannah=Leeds")
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         if agent:
             for a in agent:
                 _check_agent(wh, a)
@@ -347,7 +352,7 @@ def assignments_cmd(
     done first."""
     from cxlens.qa import sampling
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         sampling.ensure(wh)
         for col, value, option in (("sample_id", sample_id, "--sample"),
                                    ("reviewer", reviewer, "--reviewer")):
@@ -417,7 +422,7 @@ def calibrate_cmd(
                           "scales)")
     cards = _cards(scorecards)
     ids = _interaction_ids(interactions) if interactions is not None else None
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         _check_scorecard(wh, cards, scorecard)
         if ids is not None:
             found = {r[0] for r in wh.query(
@@ -469,7 +474,7 @@ def audit_cmd(
     n and Wilson 95 % intervals, and the ids that failed."""
     from cxlens.qa import escalation_audit
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         frame = escalation_audit.audit_weeks(wh, week, to or week, sample_size=sample_size,
                                              sla_seconds=sla,
                                              min_summary_chars=min_summary_chars, seed=seed)
@@ -493,6 +498,8 @@ def audit_cmd(
 
 
 def _percent(share: float, low: float, high: float) -> str:
+    import pandas as pd
+
     if pd.isna(share):
         return ""
     return f"{share:.0%} ({low:.0%}–{high:.0%})"

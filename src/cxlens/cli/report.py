@@ -7,16 +7,17 @@ from typing import Annotated
 
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, console
+from cxlens.cli.options import FromOption, ToOption
+from cxlens.cli.output import console
+from cxlens.cli.progress import working
+from cxlens.cli.warehouse import DbOption, open_warehouse
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def report(
-        start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")]
-        = None,
-        end: Annotated[str | None, typer.Option("--to", help="Last day, included.")] = None,
+        start: FromOption = None,
+        end: ToOption = None,
         grain: Annotated[str, typer.Option(help="Trend periods: week, month, quarter, year.")]
         = "month",
         out: Annotated[Path, typer.Option(help="HTML file to write (opens offline).")]
@@ -37,13 +38,15 @@ def register(app: typer.Typer) -> None:
         from cxlens.web.filters import Filters
 
         params = {"from": start or "", "to": end or "", "grain": grain}
-        with store.connect(db) as wh:
-            model = build_report(wh, Filters.from_query(params), vendor)
+        with open_warehouse(db) as wh:
+            with working("computing the report's figures"):
+                model = build_report(wh, Filters.from_query(params), vendor)
             out.write_text(render_html(model), encoding="utf-8")
             accounts.ensure(wh)
             accounts.audit(wh, "cli", "export", f"report {out}"
                            f"{f' vendor={vendor}' if vendor else ''}")
         console.print(f"report written to {out}", highlight=False)
         if pdf is not None:
-            size = write_pdf(out, pdf)
+            with working("printing the PDF with Chromium"):
+                size = write_pdf(out, pdf)
             console.print(f"PDF written to {pdf} ({size / 1024:,.0f} KiB)", highlight=False)

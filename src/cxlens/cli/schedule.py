@@ -6,12 +6,10 @@ import datetime as dt
 import json
 from typing import Annotated
 
-import pandas as pd
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit
-from cxlens.metrics.business_hours import Schedule, parse_hours
+from cxlens.cli.output import Format, FormatOption, console, emit
+from cxlens.cli.warehouse import DbOption, open_warehouse
 
 
 def register(app: typer.Typer) -> None:
@@ -32,10 +30,12 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Store a schedule in the warehouse."""
+        from cxlens.metrics.business_hours import Schedule, parse_hours
+
         schedule = Schedule(timezone=timezone, hours=parse_hours(hours), holidays=holidays,
                             extra_holidays=tuple(dt.date.fromisoformat(d) for d in closed or []))
         schedule.holiday_dates([dt.date.today().year])  # refuse an unknown calendar now
-        with store.connect(db) as wh, wh.transaction():
+        with open_warehouse(db) as wh, wh.transaction():
             wh.execute("DELETE FROM cxlens_meta WHERE key = ?", [f"schedule.{name}"])
             wh.execute("INSERT INTO cxlens_meta VALUES (?, ?)", [f"schedule.{name}",
                                                                  schedule.to_json()])
@@ -44,7 +44,11 @@ def register(app: typer.Typer) -> None:
     @sched.command("list")
     def list_(fmt: FormatOption = Format.table, db: DbOption = None) -> None:
         """Schedules stored in the warehouse."""
-        with store.connect(db) as wh:
+        import pandas as pd
+
+        from cxlens.metrics.business_hours import Schedule
+
+        with open_warehouse(db) as wh:
             rows = wh.query("SELECT key, value FROM cxlens_meta WHERE key LIKE 'schedule.%' "
                             "ORDER BY key")
         out = []

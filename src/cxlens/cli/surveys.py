@@ -1,5 +1,4 @@
-"""cxlens surveys (programmes: check, load, run, show), cxlens cases (the closed loop) and
-cxlens erase (a customer's data, on request)."""
+"""cxlens surveys: survey programmes (check, load, run, show)."""
 
 from __future__ import annotations
 
@@ -7,17 +6,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit, emit_json
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
+from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.errors import ConfigError
 
 surveys_app = typer.Typer(help="Survey programmes: check and load the YAML, run them.",
                           no_args_is_help=True)
-cases_app = typer.Typer(help="Closed-loop follow-up cases: list, update.",
-                        no_args_is_help=True)
 FileArg = Annotated[Path, typer.Argument(help="The programmes YAML file.")]
 
 
@@ -34,22 +30,6 @@ def _when(text: str | None) -> dt.datetime | None:
 
 def register(app: typer.Typer) -> None:
     app.add_typer(surveys_app, name="surveys")
-    app.add_typer(cases_app, name="cases")
-
-    @app.command()
-    def erase(customer: Annotated[str, typer.Argument(help="The customer_id to erase.")],
-              yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")]
-              = False, db: DbOption = None) -> None:
-        """Erase a customer's survey answers, comments, invitations and follow-up cases and
-        their contact details (logged in the audit log)."""
-        from cxlens.erase import erase as run_erase
-
-        if not yes and not typer.confirm(f"erase every answer and case of {customer}?"):
-            raise typer.Exit(1)
-        with store.connect(db) as wh:
-            counts = run_erase(wh, customer)
-        console.print(f"erased {customer}: " + ", ".join(f"{v} {k}" for k, v in
-                                                         counts.items()), highlight=False)
 
 
 @surveys_app.command("check")
@@ -71,7 +51,7 @@ def load_cmd(file: FileArg, db: DbOption = None) -> None:
     text = file.read_text(encoding="utf-8") if file.is_file() else None
     if text is None:
         raise ConfigError(f"no programmes file {file}", "pass the path of your YAML file")
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         config = save(wh, text)
     console.print(f"loaded {len(config.programmes)} programme(s): "
                   f"{', '.join(p.name for p in config.programmes)}", highlight=False)
@@ -85,9 +65,11 @@ def run_cmd(
 ) -> None:
     """Run the programmes once: invite who is due, remind, open and escalate cases, deliver
     webhooks. (`cxlens serve` does this every minute.)"""
+    import pandas as pd
+
     from cxlens.surveys.run import run
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         summary = run(wh, _when(now))
     data = vars(summary)
     if fmt is Format.json:
@@ -102,9 +84,11 @@ def run_cmd(
 @surveys_app.command("show")
 def show(fmt: FormatOption = Format.table, db: DbOption = None) -> None:
     """The active programmes."""
+    import pandas as pd
+
     from cxlens.surveys.config import current
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         config = current(wh)
     emit(pd.DataFrame([{"programme": p.name, "survey": p.survey, "kind": p.kind,
                         "trigger": p.trigger.type, "channels": ", ".join(p.channels),
@@ -112,38 +96,3 @@ def show(fmt: FormatOption = Format.table, db: DbOption = None) -> None:
                         "languages": ", ".join(p.languages)} for p in config.programmes],
                       columns=["programme", "survey", "kind", "trigger", "channels",
                                "min_gap_days", "reminders", "languages"]), fmt, "programmes")
-
-
-@cases_app.command("list")
-def list_cases(status: Annotated[str | None, typer.Option(help="open, contacted, ...")] = None,
-               owner: Annotated[str | None, typer.Option()] = None,
-               vendor: Annotated[str | None, typer.Option()] = None,
-               fmt: FormatOption = Format.table, db: DbOption = None) -> None:
-    """Follow-up cases, open ones first by due time."""
-    from cxlens.loop import cases
-
-    with store.connect(db) as wh:
-        cases.ensure(wh)
-        rows = cases.listing(wh, vendor=vendor, status=status, owner=owner)
-    cols = ["case_id", "survey", "score", "vendor", "team", "owner", "status", "opened_at",
-            "due_at", "root_cause"]
-    emit(pd.DataFrame(rows, columns=list(cases.COLUMNS))[cols], fmt, "cases")
-
-
-@cases_app.command("update")
-def update(case_id: Annotated[str, typer.Argument()],
-           status: Annotated[str | None, typer.Option()] = None,
-           root_cause: Annotated[str | None, typer.Option()] = None,
-           note: Annotated[str | None, typer.Option()] = None,
-           outcome: Annotated[str | None, typer.Option()] = None,
-           by: Annotated[str, typer.Option(help="Who does it (for the history).")] = "cli",
-           db: DbOption = None) -> None:
-    """Move a case along (contacted, resolved, unreachable; root cause, note, outcome)."""
-    from cxlens.loop import cases
-    from cxlens.surveys.config import current
-
-    with store.connect(db) as wh:
-        cases.ensure(wh)
-        case = cases.update(wh, current(wh), case_id, by, dt.datetime.now(dt.UTC),
-                            status=status, root_cause=root_cause, note=note, outcome=outcome)
-    console.print(f"{case_id}: {case['status']}", highlight=False)

@@ -269,14 +269,33 @@ def record_recoveries(wh: Warehouse, config: Config) -> int:
     return n
 
 
-def listing(wh: Warehouse, *, vendor: str | None = None, status: str | None = None,
-            owner: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
-    where, params = ["1 = 1"], []
+def _filters(vendor: str | None, status: str | None, owner: str | None,
+             due_before: dt.datetime | None) -> tuple[str, list[Any]]:
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
     for col, val in (("vendor", vendor), ("status", status), ("owner", owner)):
         if val:
             where.append(f"{col} = ?")
             params.append(val)
-    rows = wh.query(f"SELECT {', '.join(COLUMNS)} FROM followup_cases WHERE "
-                    f"{' AND '.join(where)} ORDER BY (status = 'open') DESC, due_at, case_id "
-                    "LIMIT ?", [*params, limit])
+    if due_before is not None:
+        where.append("due_at < ?")
+        params.append(due_before)
+    return " AND ".join(where), params
+
+
+def listing(wh: Warehouse, *, vendor: str | None = None, status: str | None = None,
+            owner: str | None = None, due_before: dt.datetime | None = None,
+            limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
+    """Cases, open ones first by due time; ``due_before`` keeps those due before then."""
+    where, params = _filters(vendor, status, owner, due_before)
+    rows = wh.query(f"SELECT {', '.join(COLUMNS)} FROM followup_cases WHERE {where} "
+                    "ORDER BY (status = 'open') DESC, due_at, case_id LIMIT ? OFFSET ?",
+                    [*params, limit, offset])
     return [dict(zip(COLUMNS, r, strict=True)) for r in rows]
+
+
+def count(wh: Warehouse, *, vendor: str | None = None, status: str | None = None,
+          owner: str | None = None, due_before: dt.datetime | None = None) -> int:
+    """How many cases :func:`listing` would list without a limit."""
+    where, params = _filters(vendor, status, owner, due_before)
+    return int(wh.scalar(f"SELECT count(*) FROM followup_cases WHERE {where}", params))

@@ -73,20 +73,25 @@ def _names(metrics: str | Iterable[str]) -> list[str]:
     return list(metrics)
 
 
-def query(metrics: str | Iterable[str], *, by: Sequence[str] = (), grain: str | None = None,
-          start: str | dt.date | dt.datetime | None = None,
+def _dims(by: str | Sequence[str]) -> tuple[str, ...]:
+    """The ``by`` dimensions: one name as a string, or several in a list."""
+    return tuple(relations.ALIASES.get(d, d) for d in ([by] if isinstance(by, str) else by))
+
+
+def query(metrics: str | Iterable[str], *, by: str | Sequence[str] = (),
+          grain: str | None = None, start: str | dt.date | dt.datetime | None = None,
           end: str | dt.date | dt.datetime | None = None, where: str | None = None,
           params: dict[str, Any] | None = None, db: str | Warehouse | None = None,
           confidence: float = 0.95) -> pd.DataFrame:
     """Compute ``metrics`` (names, ``name:variant``, comma-separated or a list).
 
-    Returns the ``by`` dimensions, then period, metric, value, n, ci_low, ci_high and flag.
+    ``by`` is one dimension (``"vendor"``) or a list of them. Returns the ``by`` dimensions,
+    then period, metric, value, n, ci_low, ci_high and flag.
     """
     names = _names(metrics)
     if not names:
         raise ConfigError("no metric named", "give one or more, e.g. csat,nps (cxlens metrics)")
-    dims = tuple(relations.ALIASES.get(d, d) for d in by)
-    req = Request(dims=dims, grain=grain, start=parse_time(start),
+    req = Request(dims=_dims(by), grain=grain, start=parse_time(start),
                   end=parse_time(end, end=True), where=where or None)
     own = db if isinstance(db, Warehouse) else store.connect(db)
     try:
@@ -243,7 +248,7 @@ def _one(wh: Warehouse, metric: str, params: dict[str, Any] | None) -> Metric:
     return resolve_all(wh, names, params or {})[0]
 
 
-def compare(metric: str, *, by: Sequence[str] = (), grain: str = "month",
+def compare(metric: str, *, by: str | Sequence[str] = (), grain: str = "month",
             start: str | dt.date | dt.datetime | None = None,
             end: str | dt.date | dt.datetime | None = None, where: str | None = None,
             params: dict[str, Any] | None = None, db: str | Warehouse | None = None,
@@ -254,7 +259,7 @@ def compare(metric: str, *, by: Sequence[str] = (), grain: str = "month",
     if not grain:
         raise ConfigError("compare needs periods to compare",
                           "add --grain month (or week, quarter, ...)")
-    req = Request(dims=tuple(relations.ALIASES.get(d, d) for d in by), grain=grain,
+    req = Request(dims=_dims(by), grain=grain,
                   start=parse_time(start), end=parse_time(end, end=True), where=where or None)
     own = db if isinstance(db, Warehouse) else store.connect(db)
     try:
@@ -266,7 +271,7 @@ def compare(metric: str, *, by: Sequence[str] = (), grain: str = "month",
             own.close()
 
 
-def leaderboard(metric: str, *, by: Sequence[str], grain: str | None = None,
+def leaderboard(metric: str, *, by: str | Sequence[str], grain: str | None = None,
                 start: str | dt.date | dt.datetime | None = None,
                 end: str | dt.date | dt.datetime | None = None, where: str | None = None,
                 params: dict[str, Any] | None = None,
@@ -274,7 +279,7 @@ def leaderboard(metric: str, *, by: Sequence[str], grain: str | None = None,
     """Segments ranked by their shrunk figure, with the raw figure and rank beside it."""
     from cxlens.metrics.rank import rank, rankable
 
-    req = Request(dims=tuple(relations.ALIASES.get(d, d) for d in by), grain=grain,
+    req = Request(dims=_dims(by), grain=grain,
                   start=parse_time(start), end=parse_time(end, end=True), where=where or None)
     own = db if isinstance(db, Warehouse) else store.connect(db)
     try:

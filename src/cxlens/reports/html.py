@@ -39,6 +39,9 @@ def chromium() -> str:
 
 def write_pdf(html_file: Path, pdf_file: Path) -> int:
     """Print ``html_file`` to ``pdf_file`` once every chart is drawn; returns the bytes."""
+    from cxlens.extras import require
+
+    require("pdf")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

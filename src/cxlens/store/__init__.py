@@ -9,7 +9,7 @@ from pathlib import Path
 from cxlens.errors import ConfigError, did_you_mean
 from cxlens.store.base import Warehouse
 
-__all__ = ["DEFAULT_DB", "Warehouse", "connect", "default_url"]
+__all__ = ["DEFAULT_DB", "Warehouse", "connect", "default_url", "duckdb_path"]
 
 DEFAULT_DB = "./cxlens.duckdb"
 _SCHEMES = ("duckdb", "postgresql", "postgres", "spark+lake")
@@ -18,6 +18,17 @@ _SCHEMES = ("duckdb", "postgresql", "postgres", "spark+lake")
 def default_url() -> str:
     """The warehouse used when none is given: ``$CXLENS_DB`` or ``./cxlens.duckdb``."""
     return os.environ.get("CXLENS_DB") or DEFAULT_DB
+
+
+def duckdb_path(url: str) -> str | None:
+    """The file (or ``:memory:``) a DuckDB URL names; None for other engines' URLs."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in ("", "duckdb"):
+        return None
+    path = url.split("://", 1)[1] if scheme else url
+    if path.startswith("/") and scheme:
+        path = path[1:] if path.startswith("//") else path
+    return path
 
 
 def connect(url: str | None = None, *, migrate: bool = True, read_only: bool = False) -> Warehouse:
@@ -36,15 +47,15 @@ def connect(url: str | None = None, *, migrate: bool = True, read_only: bool = F
 
         return SparkLake(url)
     if scheme in ("postgresql", "postgres"):
+        from cxlens.extras import require
+
+        require("postgres")
         from cxlens.store.pg import PostgresWarehouse
 
         wh = PostgresWarehouse(url)
-    elif scheme in ("", "duckdb"):
+    elif (path := duckdb_path(url)) is not None:
         from cxlens.store.duck import DuckDBWarehouse
 
-        path = url.split("://", 1)[1] if scheme else url
-        if path.startswith("/") and scheme:
-            path = path[1:] if path.startswith("//") else path
         if path != ":memory:":
             parent = Path(path).expanduser().resolve().parent
             if not parent.is_dir():

@@ -67,11 +67,11 @@ class SparkLake(Warehouse):
             raise ConfigError(f"no Parquet lake at {self.path}",
                               "write one with: cxlens export-lake DIR (from a DuckDB or "
                               "Postgres warehouse)")
-        try:
-            from pyspark.sql import SparkSession
-        except ImportError:
-            raise ConfigError("PySpark is not installed",
-                              "install the extra: pip install 'cxlens[spark]'") from None
+        from cxlens.extras import require
+
+        require("spark")
+        from pyspark.sql import SparkSession
+
         self.spark = (SparkSession.builder.master(master).appName("cxlens")
                       .config("spark.sql.session.timeZone", "UTC")
                       .config("spark.ui.enabled", "false")

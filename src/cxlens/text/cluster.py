@@ -148,6 +148,9 @@ def cluster(x: Floats, k: int | None = None, *, seed: int = SEED,
             ks: range = K_RANGE) -> Clustering:
     """Cluster the rows of ``x`` into ``k`` groups, or into the k of ``ks`` with the best
     silhouette."""
+    from cxlens.extras import require
+
+    require("text", ["threadpoolctl"])
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):

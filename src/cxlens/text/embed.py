@@ -31,6 +31,9 @@ Floats = npt.NDArray[np.float32]
 
 @functools.cache
 def _model() -> tuple[Tokenizer, Floats]:
+    from cxlens.extras import require
+
+    require("text", ["wordllama", "tokenizers", "safetensors"])
     from safetensors.numpy import load
     from tokenizers import Tokenizer
 

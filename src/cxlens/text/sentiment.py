@@ -56,6 +56,9 @@ def check_model(name: str) -> str:
 def _analyzer() -> Any:
     """VADER's analyser built from the verified lexicon bytes (not from a second read of the
     files). Uses vaderSentiment 3.3.2's attribute names; the version is pinned."""
+    from cxlens.extras import require
+
+    require("text", ["vaderSentiment"])
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     sia = SentimentIntensityAnalyzer.__new__(SentimentIntensityAnalyzer)

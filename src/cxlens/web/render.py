@@ -25,6 +25,8 @@ def number(value: Any, unit: str = "") -> str:
     if unit == "points":
         return f"{v:+.1f}"
     if unit == "seconds":
+        if v < 0:  # a change: the sign, then the duration (−90 s is −1 min 30 s)
+            return "-" + number(-v, unit)
         if abs(v) >= 3600:
             return f"{v / 3600:.1f} h"
         if abs(v) >= 60:

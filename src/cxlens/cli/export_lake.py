@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, console
+from cxlens.cli.output import console
+from cxlens.cli.warehouse import DbOption, open_warehouse
 
 
 def register(app: typer.Typer) -> None:
@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         """Write every table as Parquet; query it with --db spark+lake:///ABSOLUTE/FOLDER."""
         from cxlens.store.lake import export_lake as run
 
-        with store.connect(db) as wh:
+        with open_warehouse(db) as wh:
             counts = run(wh, folder)
         for name, n in counts.items():
             console.print(f"{name}: {n:,} rows", highlight=False)

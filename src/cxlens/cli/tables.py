@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import typer
 
-from cxlens import store
-from cxlens.cli.common import DbOption, Format, FormatOption, console, emit
-from cxlens.schema import TABLES
-from cxlens.store.ddl import quote
-from cxlens.store.migrate import schema_version
+from cxlens.cli.output import Format, FormatOption, console, emit
+from cxlens.cli.warehouse import DbOption, open_warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from cxlens.store.base import Warehouse
 
 
-def table_summary(wh: store.Warehouse) -> pd.DataFrame:
+def table_summary(wh: Warehouse) -> pd.DataFrame:
+    import pandas as pd
+
+    from cxlens.schema import TABLES
+    from cxlens.store.ddl import quote
+
     rows = []
     for name, table in TABLES.items():
         col = quote(table.time_column)
@@ -27,7 +35,9 @@ def register(app: typer.Typer) -> None:
     @app.command("tables")
     def tables(fmt: FormatOption = Format.table, db: DbOption = None) -> None:
         """Row counts and date ranges of the canonical tables."""
-        with store.connect(db) as wh:
+        from cxlens.store.migrate import schema_version
+
+        with open_warehouse(db) as wh:
             frame = table_summary(wh)
             version = schema_version(wh)
         if fmt is Format.table:

@@ -1,6 +1,5 @@
-"""cxlens qa dispute … and cxlens qa coach / coaching: what happens to an agent after a
-review — contesting it before an arbiter, and coaching with the QA trend around it (the
-library is :mod:`cxlens.qa.disputes` and :mod:`cxlens.qa.coaching`)."""
+"""cxlens qa dispute: an agent contests a review before an arbiter (the library is
+:mod:`cxlens.qa.disputes`)."""
 
 from __future__ import annotations
 
@@ -8,36 +7,20 @@ import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
-from cxlens import store
-from cxlens.cli.common import (
-    DbOption,
-    Format,
-    FormatOption,
-    console,
-    emit,
-    emit_json,
-    err_console,
-)
+from cxlens.cli.output import Format, FormatOption, console, emit, emit_json, err_console
 from cxlens.cli.qa import (
-    AgentArg,
     Output,
     OutputOption,
-    ScorecardsOption,
-    _cards,
-    _check_agent,
     _minutes,
     _numbers,
     _pairs,
     _records,
-    _shown,
-    _when,
     dispute_app,
-    qa_app,
 )
-from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.cli.warehouse import DbOption, open_warehouse
+from cxlens.errors import NotFound, did_you_mean
 
 if TYPE_CHECKING:
     from cxlens.qa.disputes import Dispute
@@ -82,7 +65,7 @@ def dispute_open(
     """Open a dispute on a review (a review can be disputed once)."""
     from cxlens.qa import disputes
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         d = disputes.open_dispute(wh, review_id, agent, reason, criterion=criterion)
     _say(d, fmt, f"opened {d.dispute_id} on review {d.review_id}"
                  f"{f' ({d.criterion})' if d.criterion else ''}; decide it with: "
@@ -108,7 +91,7 @@ def dispute_decide(
     from cxlens.qa import disputes
 
     adjustments = _numbers(_pairs(adjust, "--adjust", "tone=4"), "--adjust")
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         _dispute(wh, dispute_id)
         d = disputes.decide(wh, dispute_id, arbiter, decision, comment, adjustments=adjustments)
     changed = "".join(f", {k} → {v:g}" for k, v in sorted(d.adjustments.items()))
@@ -126,9 +109,11 @@ def dispute_list(
     db: DbOption = None,
 ) -> None:
     """Disputes, oldest first."""
+    import pandas as pd
+
     from cxlens.qa import disputes
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         found = sorted(disputes.listing(wh, status=status, agent=agent, review_id=review),
                        key=lambda d: (d.opened_at, d.dispute_id))
         everyone = {d.agent for d in disputes.listing(wh)} if agent and not found else set()
@@ -152,9 +137,11 @@ def dispute_show(
     db: DbOption = None,
 ) -> None:
     """A dispute's state and its history (opened, then the decision)."""
+    import pandas as pd
+
     from cxlens.qa import disputes
 
-    with store.connect(db) as wh:
+    with open_warehouse(db) as wh:
         d = _dispute(wh, dispute_id)
         events = pd.DataFrame(disputes.history(wh, dispute_id),
                               columns=["occurred_at", "actor", "action", "criterion",
@@ -166,71 +153,3 @@ def dispute_show(
                   f"{f' ({d.criterion})' if d.criterion else ''}: {d.status}"
                   f"{f' by {d.arbiter}' if d.arbiter else ''}", highlight=False)
     emit(_minutes(events, "occurred_at"), Format.table, "history")
-
-
-# -- coaching -----------------------------------------------------------------------------------
-@qa_app.command("coach")
-def coach_cmd(
-    agent: AgentArg,
-    coach: Annotated[str, typer.Option(help="Who coached.")],
-    note: Annotated[str, typer.Option(help="What was discussed and agreed.")],
-    review: Annotated[list[str] | None, typer.Option(
-        "--review", help="A QA review the session was about (repeatable).")] = None,
-    at: Annotated[str | None, typer.Option(
-        help="When the session took place (ISO 8601; default: now).")] = None,
-    db: DbOption = None,
-) -> None:
-    """Record a coaching session's note for an agent."""
-    from cxlens.qa import coaching
-
-    when = _when(at, "--at")
-    with store.connect(db) as wh:
-        _check_agent(wh, agent)
-        n = coaching.add_note(wh, agent, coach, note, review or (), now=when)
-    console.print(f"recorded {n.session_id} for {agent} ({n.created_at:%Y-%m-%d %H:%M})",
-                  highlight=False)
-
-
-@qa_app.command("coaching")
-def coaching_cmd(
-    agent: AgentArg,
-    window_days: Annotated[int, typer.Option(
-        help="Compare the reviews of interactions handled this many days before and after "
-             "each session.")] = 30,
-    scorecards: ScorecardsOption = None,
-    fmt: OutputOption = Output.table,
-    db: DbOption = None,
-) -> None:
-    """An agent's coaching notes and, around each session, the mean QA review score before
-    and after with n on each side and a Welch t-test p-value (dispute decisions applied)."""
-    from cxlens.qa import coaching
-
-    if window_days < 1:
-        raise ConfigError(f"--window-days must be at least 1, got {window_days}",
-                          "e.g. --window-days 30")
-    cards = _cards(scorecards)
-    with store.connect(db) as wh:
-        found = coaching.notes(wh, agent)
-        if not found:
-            _check_agent(wh, agent)
-        trend = coaching.trend_after_coaching(wh, agent, window=dt.timedelta(days=window_days),
-                                              score=coaching.zendesk_score(cards))
-    notes = pd.DataFrame([dataclasses.asdict(n) for n in found],
-                         columns=["session_id", "agent_id", "coach", "note", "review_ids",
-                                  "created_at"])
-    notes["review_ids"] = notes["review_ids"].map(list)
-    if fmt is Output.json:
-        emit_json({"agent_id": agent, "window_days": window_days,
-                   "notes": _records(notes), "trend": _records(trend)})
-        return
-    if notes.empty:
-        console.print(f"no coaching notes for {agent} yet; add one with: cxlens qa coach "
-                      f"{agent} --coach … --note …", highlight=False)
-        return
-    notes["review_ids"] = notes["review_ids"].map(", ".join)
-    emit(_minutes(notes[["session_id", "created_at", "coach", "note", "review_ids"]],
-                  "created_at"), Format.table, f"coaching notes of {agent}")
-    emit(_minutes(_shown(trend, {"mean_before": 1, "mean_after": 1, "difference": 1,
-                                 "p_value": 3}), "created_at"),
-         Format.table, f"QA review score (0–100) {window_days} days before and after each "
-                       "session (n, Welch p-value)")

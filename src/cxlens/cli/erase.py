@@ -1,0 +1,27 @@
+"""cxlens erase: a customer's data, on request."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cxlens.cli.output import console
+from cxlens.cli.warehouse import DbOption, open_warehouse
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def erase(customer: Annotated[str, typer.Argument(help="The customer_id to erase.")],
+              yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")]
+              = False, db: DbOption = None) -> None:
+        """Erase a customer's survey answers, comments, invitations and follow-up cases and
+        their contact details (logged in the audit log)."""
+        from cxlens.erase import erase as run_erase
+
+        if not yes and not typer.confirm(f"erase every answer and case of {customer}?"):
+            raise typer.Exit(1)
+        with open_warehouse(db) as wh:
+            counts = run_erase(wh, customer)
+        console.print(f"erased {customer}: " + ", ".join(f"{v} {k}" for k, v in
+                                                         counts.items()), highlight=False)

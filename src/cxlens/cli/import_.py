@@ -1,0 +1,87 @@
+"""cxlens import: files into a canonical table, validated, bad rows quarantined.
+(The module is named import_ because import is a keyword.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from cxlens.cli.output import console, err_console
+from cxlens.cli.warehouse import DbOption, open_warehouse
+
+if TYPE_CHECKING:
+    from cxlens.ingest.pipeline import ImportResult
+
+
+MappingOption = Annotated[
+    str | None,
+    typer.Option("--mapping", "-m", help="Mapping YAML file, or a preset name (cxlens presets)."),
+]
+TimezoneOption = Annotated[
+    str | None,
+    typer.Option("--timezone", "--tz",
+                 help="Zone of timestamps that carry no offset (default UTC), e.g. Europe/London."),
+]
+
+
+EncodingOption = Annotated[
+    str | None,
+    typer.Option("--encoding",
+                 help="Text encoding of CSV/JSON files (default UTF-8), e.g. cp1252."),
+]
+
+
+def report(result: ImportResult, verb: str) -> None:
+    """What an import or a dry run did, and every problem with where and how to fix it."""
+    console.print(
+        f"[bold]{verb}[/] {result.table}: {result.rows_read:,} row(s) read, "
+        f"{result.inserted:,} inserted, {result.updated:,} updated, "
+        f"{result.rejected:,} quarantined, {result.flagged:,} flagged"
+        + (f", {result.skipped:,} skipped by the mapping" if result.skipped else "") + " "
+        f"({result.seconds:.1f} s)", highlight=False)
+    for line in result.summary():
+        console.print(line, highlight=False, soft_wrap=True)
+    for note in result.notes:
+        console.print(f"note: {note}", highlight=False, soft_wrap=True)
+
+
+def _progress() -> tuple[Progress, object]:
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                   TimeRemainingColumn(), console=err_console, transient=True)
+    tasks: dict[str, int] = {}
+
+    def update(file: str, done: int, total: int) -> None:
+        if file not in tasks:
+            tasks[file] = bar.add_task(Path(file).name, total=total or None)
+        bar.update(tasks[file], completed=done)  # type: ignore[arg-type]
+
+    return bar, update
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import")
+    def import_(
+        table: Annotated[str, typer.Argument(help="Canonical table, e.g. interactions.")],
+        files: Annotated[list[Path], typer.Argument(help="CSV/TSV, Parquet, JSON, JSONL, XLSX.")],
+        mapping: MappingOption = None,
+        timezone: TimezoneOption = None,
+        strict: Annotated[bool, typer.Option(
+            "--strict",
+            help="Refuse the whole import if any row has a problem or warning.")] = False,
+        encoding: EncodingOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Import files into a table: validate, quarantine bad rows, upsert the rest atomically.
+        Creates the warehouse if it does not exist."""
+        from cxlens.ingest.pipeline import import_files
+
+        with open_warehouse(db, create=True) as wh:
+            bar, update = _progress()
+            with bar:
+                result = import_files(wh, table, files, mapping=mapping, timezone=timezone,
+                                      strict=strict, encoding=encoding,
+                                      progress=update)  # type: ignore[arg-type]
+            report(result, "imported")

@@ -1,0 +1,65 @@
+"""cxlens serve: the dashboard."""
+
+from __future__ import annotations
+
+import gc
+import sys
+from typing import Annotated
+
+import typer
+
+from cxlens.cli.output import console
+from cxlens.cli.warehouse import DbOption, open_warehouse
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+        secure_cookies: Annotated[bool, typer.Option(
+            "--secure-cookies", help="Mark cookies Secure (behind HTTPS).")] = False,
+        prewarm: Annotated[bool, typer.Option(
+            help="Pre-compute the default pages at start and after each data change.")]
+        = True,
+        surveys_every: Annotated[float, typer.Option(
+            help="Run the survey programmes, and the alert checks when due, every so many "
+                 "seconds (0: never).")] = 60,
+        collect_rate: Annotated[float, typer.Option(
+            help="Survey submissions allowed per client address and second.")] = 5,
+        db: DbOption = None,
+    ) -> None:
+        """Run the dashboard. On first run it creates the user admin and prints a one-time
+        password (changed at first login)."""
+        import uvicorn
+
+        from cxlens.web import accounts
+        from cxlens.web.app import create_app
+
+        wh = open_warehouse(db)
+        accounts.ensure(wh)
+        password = accounts.first_admin(wh)
+        if password:
+            console.print(f"first run: created user [bold]admin[/] with the one-time password "
+                          f"[bold]{password}[/] (you will choose your own at first login)",
+                          highlight=False)
+        app = create_app(wh, secure_cookies=secure_cookies, prewarm=prewarm,
+                         surveys_every=surveys_every, collect_rate=collect_rate)
+        _tune_for_serving()
+        console.print(f"dashboard on http://{host}:{port} (Ctrl+C stops it)", highlight=False)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _tune_for_serving() -> None:
+    """Two process-wide settings for a long-running server, both measured with
+    bench/collect.py (docs/performance.md):
+
+    - the libraries loaded by now (ibis, pandas, sqlglot…) are hundreds of thousands of
+      long-lived objects; left to the collector, every full collection walked them all and
+      paused every thread for 100–230 ms (p99 of the collection API 180 ms → 69 ms frozen);
+    - the survey writer thread gives up the GIL for each DuckDB statement and must win it
+      back from the event loop; a 1 ms switch interval instead of 5 ms shortens that wait.
+    """
+    gc.collect()
+    gc.freeze()
+    sys.setswitchinterval(0.001)
