@@ -27,6 +27,9 @@ def commands(venv: Path, db: Path) -> dict[str, list[str]]:
         "python -c 'import typer' (baseline)": [python, "-c", "import typer"],
         "cxlens --help": [cxlens, "--help"],
         "cxlens query --help": [cxlens, "query", "--help"],
+        "fixed overhead of a warehouse command (the CLI loaded, the warehouse opened)": [
+            python, "-c", "import cxlens.cli; from cxlens import store; "
+            f"store.connect({str(db)!r}).close()"],
         "cxlens metrics (the catalogue, no warehouse)": [cxlens, "metrics"],
         "cxlens tables (empty warehouse)": [cxlens, "tables", "--db", str(db)],
     }

@@ -33,6 +33,16 @@ def test_import_reports_counts_and_problems(tmp_path: Path) -> None:
     assert counts["interactions"] == 1 and counts["customers"] == 0
 
 
+def test_the_first_line_counts_rows_and_problems_apart(tmp_path: Path) -> None:
+    # row 3 has two problems (an unknown channel, an unreadable date): one row, two problems
+    f = tmp_path / "i.csv"
+    f.write_text("interaction_id,channel,created_at\ni1,email,2024-01-01 10:00\n"
+                 "i2,fax,not a date\n")
+    code, out, _ = run("import", "interactions", str(f), "--db", str(tmp_path / "w.duckdb"))
+    assert code == 0
+    assert "1 quarantined, 0 flagged; 2 problem(s) in 1 row(s)" in out
+
+
 def test_errors_say_what_and_how_to_fix_without_traceback(tmp_path: Path) -> None:
     f = tmp_path / "i.csv"
     f.write_text(CSV)

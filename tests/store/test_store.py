@@ -17,6 +17,27 @@ def test_every_canonical_table_is_created_with_every_column(wh: Warehouse) -> No
     assert schema_version(wh) == SCHEMA_VERSION
 
 
+def test_a_name_with_a_quote_is_a_name_not_sql(wh: Warehouse) -> None:
+    # existing_columns inlines the name as a literal (no parameter: see store/base.py)
+    assert wh.existing_columns("it's") is None
+    assert wh.existing_columns("orders' OR ''='") is None
+
+
+def test_opening_a_duckdb_warehouse_does_not_import_pandas(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "w.duckdb"
+    with store.connect(str(path)):
+        pass  # created (and migrated) here; the child only opens it
+    code = (f"import sys; from cxlens import store; wh = store.connect({str(path)!r}); "
+            "wh.close(); print(sorted(m for m in ('pandas', 'ibis', 'scipy') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_migration_adds_missing_columns_and_keeps_data(wh: Warehouse) -> None:
     wh.execute("ALTER TABLE orders DROP COLUMN status")
     wh.execute("INSERT INTO orders (order_id, ordered_at, amount) "

@@ -40,7 +40,10 @@ def report(result: ImportResult, verb: str) -> None:
         f"[bold]{verb}[/] {result.table}: {result.rows_read:,} row(s) read, "
         f"{result.inserted:,} inserted, {result.updated:,} updated, "
         f"{result.rejected:,} quarantined, {result.flagged:,} flagged"
-        + (f", {result.skipped:,} skipped by the mapping" if result.skipped else "") + " "
+        + (f", {result.skipped:,} skipped by the mapping" if result.skipped else "")
+        + (f"; {result.problem_count:,} problem(s) in "
+           f"{result.rejected + result.flagged:,} row(s)" if result.problem_count else "")
+        + " "
         f"({result.seconds:.1f} s)", highlight=False)
     for line in result.summary():
         console.print(line, highlight=False, soft_wrap=True)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
-
-import pandas as pd
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from cxlens.schema import Table
 from cxlens.store import ddl
+
+if TYPE_CHECKING:  # pandas and pyarrow load when a frame is asked for (CLI start-up)
+    import pandas as pd
+    import pyarrow as pa
 
 Params = Sequence[Any]
 MAX_PARAMS = 65_535  # PostgreSQL's limit of parameters per statement
@@ -63,11 +64,14 @@ class Warehouse(abc.ABC):
     # -- shared behaviour ---------------------------------------------------------------------
     def existing_columns(self, table: str) -> list[str] | None:
         """Columns of ``table`` in the database, or None when it does not exist."""
+        # the name as a quoted literal, not a parameter: DuckDB's Python client imports
+        # pandas (about 1 s) on the first statement with parameters, and this one runs when
+        # every command opens its warehouse (docs/performance.md, CLI start-up)
+        name = "'" + table.replace("'", "''") + "'"
         rows = self.query(
             "SELECT column_name FROM information_schema.columns "
-            "WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position",
-            [table],
-        )
+            f"WHERE table_name = {name} AND table_schema = current_schema() "
+            "ORDER BY ordinal_position")
         return [r[0] for r in rows] or None
 
     @contextmanager

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
 from cxlens.errors import ConfigError
 from cxlens.store import ddl
 from cxlens.store.base import Params, Warehouse
+
+if TYPE_CHECKING:  # pandas and pyarrow load when a frame is asked for (CLI start-up)
+    import pandas as pd
+    import pyarrow as pa
 
 _names = itertools.count()
 
