@@ -39,12 +39,13 @@ import pandas as pd
 
 from cxlens.dates import utc
 from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.jsonable import records
 from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.definition import definition
 from cxlens.schema import SURVEY_SCALES
 from cxlens.stats.relative_weights import relative_weights
 from cxlens.store.base import Warehouse
-from cxlens.web.charts import _base, records
+from cxlens.vega import base
 
 #: Outcome → the catalogue metric whose population defines the answers.
 OUTCOMES = {"csat": "csat", "nps": "nps:relational"}
@@ -416,7 +417,7 @@ def quadrant_chart(table: pd.DataFrame, title: str = "Importance × performance"
                {"field": "share_ci_high", "format": ".1%"},
                {"field": "performance", "format": ".1f"}, {"field": "quadrant"},
                {"field": "n"}]
-    return {**_base(title), "data": {"values": data}, "layer": [
+    return {**base(title), "data": {"values": data}, "layer": [
         {"mark": "rule", "encoding": {"x": x, "y": {**y, "field": "share_ci_low"},
                                       "y2": {"field": "share_ci_high"}}},
         {"mark": {"type": "point", "filled": True, "size": 80},
