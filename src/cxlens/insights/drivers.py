@@ -41,7 +41,7 @@ import pandas as pd
 
 from cxlens.dates import utc
 from cxlens.errors import ConfigError, NotFound, did_you_mean
-from cxlens.insights.cohorts import WINDOW_DAYS, contacts_before
+from cxlens.insights import cohorts
 from cxlens.jsonable import records
 from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.definition import definition
@@ -52,6 +52,8 @@ from cxlens.vega import base
 
 #: Outcome → the catalogue metric whose population defines the answers.
 OUTCOMES = {"csat": "csat", "nps": "nps:relational"}
+#: Days before an NPS answer its last contact is looked for: the support cohorts' window.
+WINDOW_DAYS = cohorts.WINDOW_DAYS
 #: The per-contact FCR flag: operational (the catalogue's fcr is survey-reported).
 FCR = "fcr:operational"
 LIVE_CHANNELS = ("phone", "chat")  # wait = speed of answer; other channels: first response
@@ -165,8 +167,8 @@ def _last_contacts(wh: Warehouse, metric: str, start: dt.datetime, end: dt.datet
     ``last_id`` (the contact); answers without such a contact are not in it."""
     d = definition(metric, wh)
     r = d.relation(wh, start, end)
-    j = contacts_before(wh, r.select(_rid=r.response_id, _cust=r.customer_id, _at=r[d.time]),
-                        WINDOW_DAYS)
+    answered = r.select(_rid=r.response_id, _cust=r.customer_id, _at=r[d.time])
+    j = cohorts.contacts_before(wh, answered, WINDOW_DAYS)
     j = j.filter(j.interaction_id.notnull())
     j = j.mutate(_rn=ibis.row_number().over(
         group_by=j._rid, order_by=[j.created_at.desc(), j.interaction_id.desc()]))
