@@ -2,8 +2,10 @@
 answer, a handled contact, ...), with the outcome ``y``, who handled it, and the features of
 the contact that the agent does not control.
 
-The outcome comes from the metric's own definition in the catalogue (population, success
-condition or value, time column), so "CSAT" here is exactly the CSAT of every other figure.
+The rows and the outcome come from the metric's own definition in the catalogue
+(:mod:`cxlens.metrics.definition`: relation, population, success condition or value, time
+column, derived columns and stored parameters), so "CSAT" here is exactly the CSAT of every
+other figure. Each row must rate (or be) a stored contact: its features are the contact's.
 Survey answers are attributed as the metric layer attributes them: the vendor, site, team and
 agent snapshotted on the answer when it was sent win over the interaction's.
 """
@@ -11,12 +13,13 @@ agent snapshotted on the answer when it was sent win over the interaction's.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
+import ibis.expr.types as ir
 import pandas as pd
 
 from cxlens.errors import ConfigError
 from cxlens.metrics.catalogue import resolve
+from cxlens.metrics.definition import definition
 from cxlens.metrics.query import parse_time
 from cxlens.metrics.spec import Kind, Metric
 from cxlens.store.base import Warehouse
@@ -27,7 +30,6 @@ FEATURES = ("category", "channel", "priority", "product", "language", "segment")
 COMPLEXITY = "complexity"
 WHO = ("agent_id", "team", "site", "vendor")
 SOURCES = ("interactions", "survey_responses")
-SNAPSHOT = ("vendor", "site", "team", "agent_id")
 
 
 def outcome(name: str) -> Metric:
@@ -38,8 +40,8 @@ def outcome(name: str) -> Metric:
         problems.append(f"it is a {metric.kind.value} metric")
     if metric.source not in SOURCES:
         problems.append(f"it is computed from {metric.source}, not from contacts")
-    if metric.per or metric.params:
-        problems.append("it counts entities or takes parameters")
+    if metric.per:
+        problems.append("it counts entities")
     if problems:
         raise ConfigError(f"cannot adjust {name!r} for case mix: {'; '.join(problems)}",
                           "use a share or mean metric of contacts or their survey answers, "
@@ -47,23 +49,21 @@ def outcome(name: str) -> Metric:
     return metric
 
 
-def sql(metric: Metric, where: str | None = None) -> str:
-    """SELECT of the rows of ``metric`` in [?, ?) with y, who and features (``where`` is an
-    extra filter on the interaction's columns, e.g. the vendor)."""
-    y = (f"CASE WHEN ({metric.condition}) THEN 1.0 ELSE 0.0 END"
-         if metric.kind is Kind.SHARE else f"CAST(({metric.value}) AS DOUBLE PRECISION)")
-    population = " AND ".join(f"({p})" for p in metric.population) or "TRUE"
-    survey = metric.source == "survey_responses"
-    snap = ", ".join(f"{c} AS s_{c}" for c in SNAPSHOT) if survey else \
-        ", ".join(f"CAST(NULL AS VARCHAR) AS s_{c}" for c in SNAPSHOT)
-    who = ", ".join(f"coalesce(m.s_{c}, i.{c}) AS {c}" for c in WHO)
-    feats = ", ".join(f"i.{c}" for c in FEATURES if c != "segment")
-    filt = f" AND ({where})" if where else ""
-    return (f"WITH m AS (SELECT interaction_id AS m_id, {y} AS y, {snap} FROM {metric.source} "
-            f"WHERE {population} AND {metric.time} >= ? AND {metric.time} < ?) "
-            f"SELECT {who}, {feats}, c.segment, i.{COMPLEXITY}, m.y FROM m "
-            "JOIN interactions i ON i.interaction_id = m.m_id "
-            f"LEFT JOIN customers c ON c.customer_id = i.customer_id WHERE m.y IS NOT NULL{filt}")
+def relation(wh: Warehouse, metric: Metric, start: dt.datetime, end: dt.datetime,
+             where: str | None = None) -> ir.Table:
+    """The rows of ``metric`` in [start, end) — the catalogue's relation, population, time
+    column and attribution, with its derived columns and parameters — that rate or are a
+    stored contact, with y, who and features (``where`` is an extra filter on the metric's
+    relation, e.g. the vendor)."""
+    d = definition(metric.full_name, wh)
+    rel = d.relation(wh, start, end, where, columns=(*WHO, *FEATURES))
+    y = d.outcome(rel) if metric.kind is Kind.SHARE else d.value(rel).cast("float64")
+    i = wh.ibis().table("interactions")
+    # the contact itself: every row needs one (a survey answer's features are its contact's)
+    contact = i.select(_cid=i.interaction_id, _complexity=i[COMPLEXITY])
+    rel = rel.mutate(y=y).join(contact, rel.interaction_id == contact._cid)
+    return rel.filter(rel.y.notnull()).select(
+        *WHO, *FEATURES, rel._complexity.name(COMPLEXITY), "y", _key=rel[d.time])
 
 
 def fetch(wh: Warehouse, metric: Metric, start: str | dt.date | dt.datetime,
@@ -76,8 +76,10 @@ def fetch(wh: Warehouse, metric: Metric, start: str | dt.date | dt.datetime,
     if hi <= lo:
         raise ConfigError(f"the period {lo.date()} – {hi.date()} is empty",
                           "give an end date after the start date")
-    params: list[Any] = [lo, hi]
-    frame = wh.query_df(sql(metric, where), params)
+    rel = relation(wh, metric, lo, hi, where)
+    # a fixed order (every column): the complexity quintiles break ties by position
+    ordered = rel.order_by([rel._key, *WHO, *FEATURES, COMPLEXITY, "y"]).drop("_key")
+    frame: pd.DataFrame = ordered.to_pandas()
     frame["y"] = pd.to_numeric(frame["y"], errors="coerce")
     frame[COMPLEXITY] = pd.to_numeric(frame[COMPLEXITY], errors="coerce")
     return frame

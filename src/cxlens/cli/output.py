@@ -69,6 +69,6 @@ def emit_json(obj: object) -> None:
 
 def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A frame as JSON-able records (dates as ISO text, missing values as null)."""
-    from cxlens.web.charts import records
+    from cxlens.jsonable import records
 
     return records(frame)

@@ -22,10 +22,15 @@ from cxlens.demo import timeline as tl
 from cxlens.demo.effects import FOLLOWUP
 from cxlens.demo.org import ACME, NORTHWIND, VENDOR_NAMES
 from cxlens.loop import cases
+from cxlens.metrics.definition import definition
 from cxlens.schema import TABLES
 from cxlens.store.base import Warehouse
 from cxlens.surveys.spec import Config
 
+#: Who handled an answer (snapshotted on it when sent, else its interaction's).
+SNAPSHOT = ("vendor", "site", "team", "agent_id")
+#: The catalogue's dissatisfied CSAT answers (bottom two boxes).
+CSAT_UNHAPPY = "csat:dissatisfied"
 #: Root causes (of the example configuration) by survey, with their weights.
 CAUSES = {"nps": {"product": 4, "billing": 3, "policy": 2, "delivery": 2, "agent": 1,
                   "process": 1, "other": 1},
@@ -41,15 +46,16 @@ OUTCOMES = {"product": "explained the workaround; logged for the product team",
 
 
 def _answers(wh: Warehouse, config: Config) -> pd.DataFrame:
-    """Every demo answer a case rule flags, with who handled it."""
-    frame = wh.query_df(
-        "SELECT r.response_id, r.survey, r.score, r.customer_id, r.interaction_id, "
-        "r.responded_at, coalesce(r.vendor, i.vendor) AS vendor, coalesce(r.site, i.site) AS "
-        "site, coalesce(r.team, i.team) AS team, coalesce(r.agent_id, i.agent_id) AS agent_id "
-        "FROM survey_responses r LEFT JOIN interactions i ON i.interaction_id = "
-        "r.interaction_id WHERE r.score IS NOT NULL AND r.responded_at IS NOT NULL AND "
-        "((r.survey = 'nps' AND r.score <= 6) OR (r.survey = 'csat' AND r.score <= 2 AND "
-        "r.scale_max = 5)) ORDER BY r.response_id")
+    """Every demo answer a case rule flags, with who handled it (the answer's snapshot, else
+    its interaction's). The candidates are the catalogue's NPS detractors (``nps`` negative
+    side) and dissatisfied CSAT answers (``csat:dissatisfied``); the rules then decide."""
+    nps, unhappy = definition("nps", wh), definition(CSAT_UNHAPPY, wh)
+    r = nps.rows(wh, columns=SNAPSHOT)  # (csat shares the table and time column)
+    flagged = (nps.in_population(r) & nps.negative(r)) | \
+        (unhappy.in_population(r) & unhappy.condition(r))
+    frame: pd.DataFrame = r.filter(flagged).select(
+        "response_id", "survey", "score", "customer_id", "interaction_id", "responded_at",
+        *SNAPSHOT).order_by("response_id").to_pandas()
     keep = [cases.first_rule(config, _answer(row)) is not None
             for row in frame.itertuples(index=False)]
     return frame[keep].reset_index(drop=True)
@@ -61,7 +67,7 @@ def _answer(row: Any) -> cases.Answer:
 
 
 def _snapshot(row: Any) -> dict[str, Any]:
-    return {k: getattr(row, k) for k in ("vendor", "site", "team", "agent_id")
+    return {k: getattr(row, k) for k in SNAPSHOT
             if isinstance(getattr(row, k), str)}
 
 

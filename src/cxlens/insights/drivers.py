@@ -2,7 +2,8 @@
 
 * **Rows.** CSAT: each transactional CSAT answer (catalogue ``csat``) with the interaction it
   rates. NPS: each relational NPS answer (``nps:relational``) with the customer's last contact
-  in the ``WINDOW_DAYS`` days before answering; an answer with no such contact gets the
+  in the ``WINDOW_DAYS`` days before answering (the support cohorts' window,
+  :func:`cxlens.insights.cohorts.contacts_before`); an answer with no such contact gets the
   ``no_contact`` indicator and the contact factors at their mean. The outcome is the score on
   0–100 of its own scale (so 1–5 and 1–7 answers can be pooled).
 * **Factors** (from the catalogue's definitions where there is one): FCR (the catalogue's
@@ -34,21 +35,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 
 from cxlens.dates import utc
 from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.insights import cohorts
+from cxlens.jsonable import records
 from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.definition import definition
 from cxlens.schema import SURVEY_SCALES
 from cxlens.stats.relative_weights import relative_weights
 from cxlens.store.base import Warehouse
-from cxlens.web.charts import _base, records
+from cxlens.vega import base
 
 #: Outcome → the catalogue metric whose population defines the answers.
 OUTCOMES = {"csat": "csat", "nps": "nps:relational"}
-WINDOW_DAYS = 90
+#: Days before an NPS answer its last contact is looked for: the support cohorts' window.
+WINDOW_DAYS = cohorts.WINDOW_DAYS
 #: The per-contact FCR flag: operational (the catalogue's fcr is survey-reported).
 FCR = "fcr:operational"
 LIVE_CHANNELS = ("phone", "chat")  # wait = speed of answer; other channels: first response
@@ -140,7 +145,8 @@ def fetch(wh: Warehouse, outcome: str, start: dt.date | dt.datetime,
     if hi <= lo:
         raise DriversError(f"the period {lo.date()} – {hi.date()} is empty",
                            "give an end date after the start date")
-    frame = wh.query_df(_sql(outcome, _contacts(wh)), [lo, hi])
+    last = _last_contacts(wh, outcome_metric(outcome), lo, hi) if outcome == "nps" else None
+    frame = wh.query_df(_sql(outcome, _contacts(wh), last), [lo, hi])
     for c in ("y", "no_contact", "fcr", "reopened", "escalated", "aht_s", "wait_s", "ces"):
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
     return frame
@@ -154,7 +160,23 @@ def _contacts(wh: Warehouse) -> str:
     return str(wh.ibis().compile(rel.mutate(fcr=d.outcome(rel))))
 
 
-def _sql(outcome: str, contacts: str) -> str:
+def _last_contacts(wh: Warehouse, metric: str, start: dt.datetime, end: dt.datetime) -> str:
+    """Each answer of ``metric`` in [start, end) with its customer's last contact in the
+    ``WINDOW_DAYS`` before it — the support-cohorts' window
+    (:func:`cxlens.insights.cohorts.contacts_before`) — as SQL with ``l_id`` (the answer) and
+    ``last_id`` (the contact); answers without such a contact are not in it."""
+    d = definition(metric, wh)
+    r = d.relation(wh, start, end)
+    answered = r.select(_rid=r.response_id, _cust=r.customer_id, _at=r[d.time])
+    j = cohorts.contacts_before(wh, answered, WINDOW_DAYS)
+    j = j.filter(j.interaction_id.notnull())
+    j = j.mutate(_rn=ibis.row_number().over(
+        group_by=j._rid, order_by=[j.created_at.desc(), j.interaction_id.desc()]))
+    last = j.filter(j._rn == 0).select(l_id=j._rid, last_id=j.interaction_id)
+    return str(wh.ibis().compile(last))
+
+
+def _sql(outcome: str, contacts: str, last: str | None = None) -> str:
     metric = outcome_metric(outcome)
     survey = "csat" if outcome == "csat" else "nps"
     snap = ", ".join(f"{c} AS s_{c}" for c in SNAPSHOT)
@@ -173,11 +195,10 @@ def _sql(outcome: str, contacts: str) -> str:
                 f"SELECT a.response_id, a.y, 0 AS no_contact, {feats}, {seg}, e.ces FROM a "
                 "JOIN k ON k.interaction_id = a.a_id LEFT JOIN e ON e.ces_id = k.interaction_id "
                 "WHERE a.y IS NOT NULL ORDER BY a.response_id")
-    last = ("SELECT a.response_id AS l_id, i.*, row_number() OVER (PARTITION BY a.response_id "
-            "ORDER BY i.created_at DESC, i.interaction_id DESC) AS rn FROM a JOIN i ON "
-            "i.customer_id = a.a_customer AND i.created_at < a.responded_at AND "
-            f"i.created_at >= a.responded_at - INTERVAL '{WINDOW_DAYS} days'")
-    return (head + f"l AS ({last}), k AS (SELECT * FROM l WHERE rn = 1) "
+    if last is None:
+        raise ValueError("NPS rows need the answers' last contacts (_last_contacts)")
+    return (head + f"l AS ({last}), k AS (SELECT l.l_id, i.* FROM l JOIN i ON "
+            "i.interaction_id = l.last_id) "
             "SELECT a.response_id, a.y, CASE WHEN k.l_id IS NULL THEN 1 ELSE 0 END AS "
             f"no_contact, {feats}, {seg}, e.ces FROM a LEFT JOIN k ON k.l_id = a.response_id "
             "LEFT JOIN e ON e.ces_id = k.interaction_id WHERE a.y IS NOT NULL "
@@ -223,7 +244,8 @@ def design(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Factor]]:
         v = rows[c].where(contact)
         return v.fillna(v.mean() if v.notna().any() else 0.0)
 
-    add("no_contact", "No contact in 90 days", {"no_contact": rows["no_contact"].astype(float)})
+    add("no_contact", f"No contact in {WINDOW_DAYS} days",
+        {"no_contact": rows["no_contact"].astype(float)})
     add("fcr", "FCR (operational)", {"fcr": filled("fcr")})
     add("wait", "Wait (answer or first response)",
         {"wait": _within_channel_z(rows["wait_s"], rows["channel"]).where(contact, 0.0)})
@@ -416,7 +438,7 @@ def quadrant_chart(table: pd.DataFrame, title: str = "Importance × performance"
                {"field": "share_ci_high", "format": ".1%"},
                {"field": "performance", "format": ".1f"}, {"field": "quadrant"},
                {"field": "n"}]
-    return {**_base(title), "data": {"values": data}, "layer": [
+    return {**base(title), "data": {"values": data}, "layer": [
         {"mark": "rule", "encoding": {"x": x, "y": {**y, "field": "share_ci_low"},
                                       "y2": {"field": "share_ci_high"}}},
         {"mark": {"type": "point", "filled": True, "size": 80},

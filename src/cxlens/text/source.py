@@ -5,21 +5,26 @@ Each comment carries its answer's place in the catalogue's definitions (so a the
 measured with the same NPS and CSAT as everywhere else):
 
 * ``nps_group``: promoter / passive / detractor for answers in the ``nps:relational`` population
-  (catalogue ``nps``: promoters ``score >= 9``, detractors ``score <= 6``);
-* ``csat_group``: satisfied (the catalogue ``csat`` condition, top two boxes) / neutral /
-  dissatisfied (bottom two boxes, ``score <= scale_min + 1``) for answers in the ``csat``
+  (its positive and negative sides: 9–10 and 0–6);
+* ``csat_group``: satisfied (the ``csat`` condition, top two boxes) / neutral / dissatisfied
+  (the ``csat:dissatisfied`` condition, bottom two boxes) for answers in the ``csat``
   population.
+
+All from :mod:`cxlens.metrics.definition` (parameters filled, unknown → false as the figures
+count them), never spelled here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
 from cxlens.dates import utc, year_to_latest
 from cxlens.errors import ConfigError, NotFound, did_you_mean
-from cxlens.metrics.catalogue import resolve
+from cxlens.metrics.definition import definition
 from cxlens.store.base import Warehouse
 from cxlens.text.redact import redact
 
@@ -47,23 +52,25 @@ def period(wh: Warehouse, source: str, start: str | dt.date | None,
     return first, after
 
 
-def _all(conditions: list[str]) -> str:
-    return " AND ".join(f"({c})" for c in conditions) or "TRUE"
+#: The catalogue definitions an answer's groups come from.
+NPS, CSAT, DISSATISFIED = "nps:relational", "csat", "csat:dissatisfied"
 
 
-def _comments_sql() -> str:
-    nps, csat = resolve("nps:relational"), resolve("csat")
-    satisfied = csat.condition or "FALSE"
-    return (
-        "SELECT response_id, survey, kind, score, responded_at, comment, "
-        f"CASE WHEN NOT ({_all(nps.population)}) THEN NULL "
-        f"WHEN {nps.positive} THEN 'promoter' WHEN {nps.negative} THEN 'detractor' "
-        "ELSE 'passive' END AS nps_group, "
-        f"CASE WHEN NOT ({_all(csat.population)}) THEN NULL "
-        f"WHEN {satisfied} THEN 'satisfied' WHEN score <= scale_min + 1 THEN 'dissatisfied' "
-        "ELSE 'neutral' END AS csat_group "
-        "FROM survey_responses WHERE comment IS NOT NULL AND responded_at >= ? "
-        "AND responded_at < ? ORDER BY responded_at, response_id")
+def _comments(wh: Warehouse, lo: dt.datetime, hi: dt.datetime) -> ir.Table:
+    """Answers with a comment in [lo, hi), with ``nps_group`` and ``csat_group`` from the
+    catalogue's definitions (null outside each one's population)."""
+    nps, csat = definition(NPS, wh), definition(CSAT, wh)
+    dissatisfied = definition(DISSATISFIED, wh)
+    r = nps.rows(wh, lo, hi)  # every answer of the period (csat shares table and time)
+    r = r.filter(r.comment.notnull())
+    none = ibis.null("string")
+    nps_group = ibis.cases((~nps.in_population(r), none), (nps.positive(r), "promoter"),
+                           (nps.negative(r), "detractor"), else_="passive")
+    csat_group = ibis.cases((~csat.in_population(r), none), (csat.condition(r), "satisfied"),
+                            (dissatisfied.condition(r), "dissatisfied"), else_="neutral")
+    out = r.select("response_id", "survey", "kind", "score", "responded_at", "comment",
+                   nps_group=nps_group, csat_group=csat_group)
+    return out.order_by(["responded_at", "response_id"])
 
 
 def _month(at: pd.Series) -> pd.Series:
@@ -73,7 +80,7 @@ def _month(at: pd.Series) -> pd.Series:
 
 def comments(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
     """Non-blank survey comments answered in [first, after), redacted, with ``month`` (UTC)."""
-    frame = wh.query_df(_comments_sql(), [utc(first), utc(after)])
+    frame: pd.DataFrame = _comments(wh, utc(first), utc(after)).to_pandas()
     frame = frame[frame["comment"].astype(str).str.strip() != ""].reset_index(drop=True)
     frame["comment"] = frame["comment"].map(redact)
     frame["month"] = _month(frame["responded_at"])

@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse
 from cxlens.alerts import config as alert_config
 from cxlens.alerts import store
 from cxlens.errors import ConfigError
+from cxlens.jsonable import records
 from cxlens.web.accounts import User
-from cxlens.web.charts import records
 from cxlens.web.pages import html
 from cxlens.web.security import CurrentUser, state
 

@@ -3,41 +3,19 @@ from a URL); every chart shows the interval and n where the figure has them."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, never fetched
-WIDTH = "container"
+from cxlens.jsonable import plain, records
+from cxlens.vega import SCHEMA, WIDTH
+from cxlens.vega import base as _base
 
-
-def plain(value: Any) -> Any:
-    """A value for JSON: None for missing and non-finite numbers (JSON has no NaN: a
-    browser's JSON.parse refuses it), ISO text for dates and times, Python numbers for
-    numpy's."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or value is pd.NaT or value is pd.NA or (
-            isinstance(value, float) and not math.isfinite(value)):
-        return None
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts (:func:`plain`)."""
-    return [{str(k): plain(v) for k, v in rec.items()}
-            for rec in frame.astype(object).to_dict(orient="records")]
+__all__ = ["SCHEMA", "WIDTH", "bars", "calibration", "intervals", "plain", "records", "trend"]
 
 
 def _values(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
     return records(frame[cols])
-
-
-def _base(title: str) -> dict[str, Any]:
-    return {"$schema": SCHEMA, "title": title, "width": WIDTH, "height": 220,
-            "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11}}}
 
 
 def trend(frame: pd.DataFrame, label: str, limits: pd.DataFrame | None = None,

@@ -19,10 +19,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxlens.errors import CxlensError
+from cxlens.jsonable import plain, records
 from cxlens.qa import disputes, sampling, scoring, sessions
 from cxlens.web import accounts, qa_calibration, qa_disputes
 from cxlens.web.accounts import User
-from cxlens.web.charts import plain, records
 from cxlens.web.pages import html
 from cxlens.web.qa_common import (
     PostedForm,

@@ -16,10 +16,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxlens.errors import ConfigError, CxlensError, NotFound
+from cxlens.jsonable import plain, records
 from cxlens.qa import calibration, sessions
 from cxlens.web import accounts
 from cxlens.web.accounts import User
-from cxlens.web.charts import plain, records
 from cxlens.web.pages import html
 from cxlens.web.qa_common import (
     PostedForm,

@@ -9,18 +9,20 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
 import pandas as pd
 
 from cxlens.errors import NotFound, did_you_mean
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import Request
+from cxlens.metrics.definition import definition
 from cxlens.metrics.query import parse_time, run
 from cxlens.metrics.spec import Metric
 from cxlens.store.base import Warehouse
 from cxlens.text.redact import redact
 from cxlens.web import charts
 from cxlens.web.accounts import User
-from cxlens.web.filters import Filters, quote, visible, where
+from cxlens.web.filters import Filters, visible, where
 
 #: Drill path of the vendors page.
 LEVELS = ("vendor", "site", "team", "agent_id")
@@ -168,29 +170,31 @@ def next_level(filters: Filters) -> str:
     return LEVELS[-1]
 
 
+#: The answers whose "Why?" the verbatims page shows: every answer short of the top — NPS
+#: answers not on ``nps``'s positive side (detractors and passives, 0–8) and CSAT answers not
+#: meeting ``csat``'s condition (dissatisfied and neutral: below the top two boxes). Passives
+#: and neutrals are read deliberately: what keeps a customer from the top is the lesson.
+VERBATIM_NPS, VERBATIM_CSAT = "nps", "csat"
+VERBATIM_COLUMNS = ("responded_at", "survey", "score", "comment", "vendor", "channel",
+                    "category")
+
+
 def verbatims(ctx: Ctx, limit: int = 200) -> Page:
-    """Detractor and passive "Why?" comments (NPS 0–8, CSAT on the bottom three boxes), most
-    recent first, with e-mail addresses, phone and card numbers redacted."""
+    """Detractor and passive "Why?" comments (short of the catalogue's promoters and satisfied
+    answers), most recent first, with e-mail addresses, phone and card numbers redacted."""
     page = Page("verbatims", "Voice of the customer")
-    conds = ["r.comment IS NOT NULL",
-             "((r.survey = 'nps' AND r.score <= 8) OR (r.survey = 'csat' AND "
-             "r.score <= r.scale_max - 2))"]
-    if ctx.filters.start:
-        conds.append(f"r.responded_at >= {quote(ctx.filters.start)}")
-    if ctx.filters.end:
-        conds.append(f"r.responded_at < CAST({quote(ctx.filters.end)} AS DATE) + 1")
-    for dim, value in ctx.filters.chosen().items():
-        column = "c.segment" if dim == "segment" else f"coalesce(r.{dim}, i.{dim})" \
-            if dim in LEVELS else f"i.{dim}"  # a snapshot taken at send time wins
-        conds.append(f"{column} = {quote(value)}")
-    sql = ("SELECT r.responded_at, r.survey, r.score, r.comment, "
-           "coalesce(r.vendor, i.vendor) AS vendor, i.channel, "
-           "i.category FROM survey_responses r "
-           "LEFT JOIN interactions i ON i.interaction_id = r.interaction_id "
-           "LEFT JOIN customers c ON c.customer_id = r.customer_id "
-           f"WHERE {' AND '.join(conds)} ORDER BY r.responded_at DESC, r.response_id "
-           f"LIMIT {int(limit)}")
-    frame = ctx.wh.query_df(sql)
+    nps, csat = definition(VERBATIM_NPS, ctx.wh), definition(VERBATIM_CSAT, ctx.wh)
+    text, cannot = where(nps.metric, ctx.filters)
+    if cannot:  # never show rows a filter (a vendor viewer's vendor) could not narrow
+        raise NotFound(f"comments cannot be filtered by {', '.join(cannot)}",
+                       "remove that filter")
+    rel = nps.rows(ctx.wh, parse_time(ctx.filters.start), parse_time(ctx.filters.end, end=True),
+                   text, columns=VERBATIM_COLUMNS)  # (csat shares the table and time column)
+    short = (nps.in_population(rel) & ~nps.positive(rel)) | \
+        (csat.in_population(rel) & ~csat.condition(rel))
+    rel = rel.filter(rel.comment.notnull() & rel.score.notnull() & short)
+    frame = rel.order_by([ibis.desc(nps.time), "response_id"]).select(*VERBATIM_COLUMNS) \
+        .limit(int(limit)).to_pandas()
     frame["comment"] = frame["comment"].map(redact)
     page.tables["comments"] = frame
     page.notes.append("Personal data (e-mail addresses, phone and card numbers) is redacted.")

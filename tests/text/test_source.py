@@ -1,0 +1,47 @@
+"""The comments text analytics reads, labelled by the catalogue's NPS and CSAT definitions:
+hand-worked answers on DuckDB and Postgres.
+
+Relational NPS 9 → promoter, 7 → passive, 6 → detractor; a transactional NPS answer and one
+without a kind are outside ``nps:relational`` (no group). CSAT on 1–5: 5 satisfied, 3 neutral,
+2 dissatisfied; on a binary 0–1 scale: 1 satisfied, 0 dissatisfied. Blank and missing
+comments, and answers outside the period, are left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cxlens.store.base import Warehouse
+from cxlens.text.source import comments
+
+T0 = dt.datetime(2026, 5, 10, 12, tzinfo=dt.UTC)
+# (id, survey, kind, score, scale_min, scale_max, hours after T0, comment)
+ANSWERS = [
+    ("N1", "nps", "relational", 9, 0, 10, 1, "great"),
+    ("N2", "nps", "relational", 7, 0, 10, 2, "fine"),
+    ("N3", "nps", "relational", 6, 0, 10, 3, "slow"),
+    ("N4", "nps", "transactional", 2, 0, 10, 4, "bad call"),
+    ("N5", "nps", None, 0, 0, 10, 5, "no kind"),
+    ("N6", "nps", "relational", 0, 0, 10, 6, "   "),
+    ("N7", "nps", "relational", 0, 0, 10, 7, None),
+    ("C1", "csat", "transactional", 5, 1, 5, 8, "thanks"),
+    ("C2", "csat", "transactional", 3, 1, 5, 9, "ok"),
+    ("C3", "csat", "transactional", 2, 1, 5, 10, "rude"),
+    ("C4", "csat", "transactional", 1, 0, 1, 11, "thumbs up"),
+    ("C5", "csat", "transactional", 0, 0, 1, 12, "thumbs down"),
+    ("C6", "csat", "transactional", 1, 1, 5, 24 * 30, "next month"),
+]
+
+
+def test_groups_come_from_the_catalogue(wh: Warehouse) -> None:
+    wh.insert_rows("survey_responses", ["response_id", "survey", "kind", "score", "scale_min",
+                                        "scale_max", "responded_at", "comment"],
+                   [[i, s, k, sc, lo, hi, T0 + dt.timedelta(hours=h), c]
+                    for i, s, k, sc, lo, hi, h, c in ANSWERS])
+    got = comments(wh, dt.date(2026, 5, 1), dt.date(2026, 6, 1))
+    assert got[["response_id", "nps_group", "csat_group"]].values.tolist() == [
+        ["N1", "promoter", None], ["N2", "passive", None], ["N3", "detractor", None],
+        ["N4", None, None], ["N5", None, None],
+        ["C1", None, "satisfied"], ["C2", None, "neutral"], ["C3", None, "dissatisfied"],
+        ["C4", None, "satisfied"], ["C5", None, "dissatisfied"]]
+    assert set(got["month"]) == {"2026-05"}
