@@ -113,6 +113,32 @@ metrics:
 A variant that changes what is measured (its kind, stat, condition, value, percentile,
 positive or negative) must give its own description; one that only changes parameters, the
 population or the label may keep its parent's.
+
+### Derived columns
+
+Columns computed over a window of a table's rows are declared as data too
+(`src/cxlens/metrics/derived.yaml`, compiled by one function) and used like any column:
+`next_contact_at` and `next_same_category_contact_at` (repeat-contact FCR),
+`next_outbound_contact_at` (the customer's next outbound contact: callbacks, follow-ups),
+`first_order_at` (a customer's first completed order) and `first_session_at` (a visitor's
+first session). A callback rate, as a file of your own with no code:
+
+```yaml
+metrics:
+  - name: callback_rate
+    label: Callback rate
+    description: Share of abandoned inbound calls called back within {hours} hours.
+    source: interactions
+    time: created_at
+    kind: share
+    population: ["direction = 'inbound'", "channel = 'phone'", "abandoned_at IS NOT NULL"]
+    condition: >-
+      next_outbound_contact_at IS NOT NULL
+      AND seconds_between(created_at, next_outbound_contact_at) <= {hours} * 3600
+    params: {hours: 4}
+    unit: percent
+    higher_is_better: true
+```
 """
 
 

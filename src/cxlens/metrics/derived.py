@@ -1,6 +1,8 @@
 """Derived columns declared as data (``derived.yaml``): a column computed over a window of its
-table's rows — the next or previous row's value, the first row's, the minimum or maximum —
-partitioned by columns and ordered by columns, compiled by one function (``Derived.__call__``).
+table's rows — the next or previous row's value, the first row's, the minimum or maximum, or
+the nearest later or earlier value among the rows that meet a condition (``next`` /
+``previous`` with ``where``: the customer's next outbound contact) — partitioned by columns and
+ordered by columns, compiled by one function (``Derived.__call__``).
 """
 
 from __future__ import annotations
@@ -29,10 +31,13 @@ class Derived(BaseModel):
     name: str
     table: str
     doc: str = ""
-    kind: Literal["lead", "lag", "first", "min", "max"]
+    kind: Literal["lead", "lag", "first", "min", "max", "next", "previous"]
     of: str
     partition: tuple[str, ...]
     order: tuple[str, ...] = ()
+    #: Only rows meeting this condition (SQL over the table's own columns) give a value:
+    #: ``min``/``max`` over them; ``next``/``previous``: the nearest later/earlier one.
+    where: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Derived:
@@ -42,19 +47,43 @@ class Derived(BaseModel):
         for col in (self.of, *self.partition, *self.order):
             if col not in own:
                 raise ValueError(f"{self.table} has no column {col!r}.{did_you_mean(col, own)}")
-        if self.kind in ("lead", "lag", "first") and not self.order:
+        if self.kind in ("lead", "lag", "first", "next", "previous") and not self.order:
             raise ValueError(f"kind {self.kind} needs an order")
+        if self.kind in ("next", "previous") and self.order[0] != self.of:
+            # the nearest later value is then the smallest of the later rows' values
+            raise ValueError(f"kind {self.kind}: order by {self.of} first "
+                             f"(order: [{self.of}, ...])")
+        if self.where is not None:
+            if self.kind in ("lead", "lag", "first"):
+                raise ValueError(f"where applies to kinds min, max, next and previous, not "
+                                 f"{self.kind} (for the next row that meets it use next)")
+            from cxlens.metrics.typecheck import problems
+
+            found = problems(self.where, {c.name: c for c in TABLES[self.table].columns},
+                             "boolean")
+            if found:
+                raise ValueError("where: " + "; ".join(found))
         return self
 
     def __call__(self, t: ir.Table) -> ir.Value:
         """The column's expression over ``t`` (the table)."""
         import ibis
 
-        window = ibis.window(group_by=[t[c] for c in self.partition],
-                             order_by=[t[c] for c in self.order] or None)
+        group, order = [t[c] for c in self.partition], [t[c] for c in self.order] or None
         value = t[self.of]
-        out: ir.Value = {"lead": value.lead, "lag": value.lag, "first": value.first,
-                         "min": value.min, "max": value.max}[self.kind]().over(window)
+        if self.where is not None:
+            from cxlens.metrics.expr import to_ibis
+
+            value = ibis.ifelse(to_ibis(self.where, t).fill_null(False), value, ibis.null())
+        if self.kind in ("next", "previous"):  # rows after (before) this one, in order
+            rows = (1, None) if self.kind == "next" else (None, -1)
+            frame = ibis.window(group_by=group, order_by=order, rows=rows)
+            nearest = value.min() if self.kind == "next" else value.max()
+            out: ir.Value = nearest.over(frame)
+        else:
+            window = ibis.window(group_by=group, order_by=order)
+            out = {"lead": value.lead, "lag": value.lag, "first": value.first,
+                   "min": value.min, "max": value.max}[self.kind]().over(window)
         return out
 
 
