@@ -15,13 +15,13 @@ from cxlens.errors import ConfigError
 from cxlens.metrics.catalogue_doc import OWN
 from cxlens.metrics.derived import derived, load
 from cxlens.metrics.query import query
-from cxlens.metrics.relations import DERIVED, columns
+from cxlens.metrics.relations import columns, derived_columns
 from cxlens.store.base import Warehouse
 
 
 def test_built_in_columns_come_from_the_file() -> None:
-    assert derived() == DERIVED
-    assert set(DERIVED["interactions"]) == {"next_contact_at", "next_same_category_contact_at",
+    assert derived() == derived_columns()
+    assert set(derived_columns()["interactions"]) == {"next_contact_at", "next_same_category_contact_at",
                                             "next_outbound_contact_at"}
     assert "first_order_at" in columns("orders")
     assert "first_session_at" in columns("web_sessions")
@@ -139,3 +139,64 @@ def test_the_documented_callback_rate_runs_as_yaml_alone(wh: Warehouse, tmp_path
     assert (got["n"], got["value"]) == (5, pytest.approx(100 * 2 / 5))  # a and e of a–e
     wider = query("callback_rate", params={"hours": 6}, db=wh).iloc[0]
     assert wider["value"] == pytest.approx(100 * 3 / 5)  # b too
+
+
+OWN_DERIVED = """
+derived:
+  interactions:
+    next_email_at:
+      doc: the customer's next e-mail
+      kind: next
+      of: created_at
+      partition: [customer_id]
+      order: [created_at, interaction_id]
+      where: "channel = 'email'"
+metrics:
+  - name: moved_to_email
+    label: Moved to e-mail
+    description: Share of chats followed by an e-mail from the same customer.
+    source: interactions
+    time: created_at
+    kind: share
+    population: ["channel = 'chat'"]
+    condition: "next_email_at IS NOT NULL"
+    unit: percent
+"""
+
+
+def test_your_own_derived_column_in_your_metrics_file(wh: Warehouse, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       ) -> None:
+    (tmp_path / "mine.yaml").write_text(OWN_DERIVED)
+    monkeypatch.setenv("CXLENS_METRICS", str(tmp_path / "mine.yaml"))
+    at = dt.datetime(2025, 3, 3, 9, tzinfo=dt.UTC)
+    # chats: k1 (an e-mail follows), k2 (a phone call follows, then nothing), k3 (the e-mail
+    # came before it): 1 of 3 chats moved to e-mail
+    rows = [("k1", "c1", "chat", 0), ("m1", "c1", "email", 2), ("k2", "c2", "chat", 0),
+            ("p2", "c2", "phone", 1), ("m3", "c3", "email", 0), ("k3", "c3", "chat", 1)]
+    wh.insert_rows("interactions", ["interaction_id", "customer_id", "channel", "created_at"],
+                   [[i, c, ch, at + dt.timedelta(hours=h)] for i, c, ch, h in rows])
+    got = query("moved_to_email", db=wh).iloc[0]
+    assert (got["n"], got["value"]) == (3, pytest.approx(100 / 3))
+    assert "next_email_at" in columns("interactions")
+
+
+def test_problems_of_your_derived_columns_come_with_the_metrics_problems(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxlens.metrics.catalogue import catalogue
+
+    # a kind that does not exist and a misspelt column in the metric (mine.yaml); a column
+    # named like a built-in one (clash.yaml): one error lists all three
+    (tmp_path / "mine.yaml").write_text(OWN_DERIVED.replace("kind: next", "kind: soonest")
+                                        .replace("channel = 'chat'", "chanel = 'chat'"))
+    (tmp_path / "clash.yaml").write_text(
+        "derived:\n  interactions:\n"
+        "    next_contact_at: {kind: min, of: created_at, partition: [customer_id]}\n")
+    monkeypatch.setenv("CXLENS_METRICS", str(tmp_path))
+    with pytest.raises(ConfigError) as err:
+        catalogue()
+    text = str(err.value)
+    assert "interactions.next_email_at: kind: Input should be 'lead'" in text
+    assert "interactions.next_contact_at: interactions already has a column " \
+        "'next_contact_at'" in text
+    assert 'no column "chanel"' in text

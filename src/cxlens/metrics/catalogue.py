@@ -3,7 +3,6 @@ metric files, validated together — every problem in every file reported at onc
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection, Iterable
 from functools import cache
 from pathlib import Path
@@ -13,7 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from cxlens.errors import ConfigError, NotFound, did_you_mean
-from cxlens.metrics import relations, typecheck, variant_check
+from cxlens.metrics import derived, relations, typecheck, variant_check
 from cxlens.metrics.spec import (
     DEFER_CHECKS,
     Metric,
@@ -22,10 +21,10 @@ from cxlens.metrics.spec import (
     spec_problems,
     variant_problems,
 )
+from cxlens.metrics.userfiles import user_files
 from cxlens.specfile import problems_of
 
 LIBRARY = Path(__file__).parent / "library"
-USER_ENV = "CXLENS_METRICS"
 #: libyaml's safe loader when PyYAML has it: 10× faster, and on every command's start-up path.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -99,8 +98,10 @@ def _validate(where: str, item: Any, problems: list[str]) -> Metric | None:
 def load(paths: Iterable[Path], reserved: Collection[str] = ()) -> dict[str, Metric]:
     """Metrics from YAML files; raises one ConfigError listing every problem of every
     metric and variant in every file (YAML, fields, tables, columns, types, names defined
-    twice or ``reserved`` by the built-in library)."""
-    problems: list[str] = []
+    twice or ``reserved`` by the built-in library), and of the derived columns declared
+    under ``derived:`` in them."""
+    paths = list(paths)
+    _, problems = derived.user_problems(paths)
     out: dict[str, Metric] = {}
     for path in paths:
         for where, item in _docs(path, problems):
@@ -119,21 +120,6 @@ def load(paths: Iterable[Path], reserved: Collection[str] = ()) -> dict[str, Met
                           + "\n  ".join(problems), "fix each line in the file and metric it "
                           "names (the fields are described in docs/metrics.md, 'Your own "
                           "metrics')")
-    return out
-
-
-def user_files() -> list[Path]:
-    """Files named by $CXLENS_METRICS (paths separated by ':'; a folder means its *.yaml)."""
-    out: list[Path] = []
-    for part in filter(None, os.environ.get(USER_ENV, "").split(os.pathsep)):
-        p = Path(part)
-        if p.is_dir():
-            out += sorted(p.glob("*.yaml"))
-        elif p.is_file():
-            out.append(p)
-        else:
-            raise NotFound(f"{USER_ENV} names {p}, which does not exist",
-                           "point it at a metrics YAML file or a folder of them")
     return out
 
 

@@ -121,7 +121,22 @@ Columns computed over a window of a table's rows are declared as data too
 `next_contact_at` and `next_same_category_contact_at` (repeat-contact FCR),
 `next_outbound_contact_at` (the customer's next outbound contact: callbacks, follow-ups),
 `first_order_at` (a customer's first completed order) and `first_session_at` (a visitor's
-first session). A callback rate, as a file of your own with no code:
+first session). Your own go under `derived:` in your metrics files, table by table, with the
+same fields (kind lead, lag, first, min, max, next or previous; `of`; `partition`; `order`;
+an optional `where` condition on the table's own columns), and are checked with your metrics:
+
+```yaml
+derived:
+  interactions:
+    next_email_at:
+      kind: next                 # the nearest later row meeting `where`
+      of: created_at
+      partition: [customer_id]
+      order: [created_at, interaction_id]
+      where: "channel = 'email'"
+```
+
+A callback rate, as a file of your own with no code:
 
 ```yaml
 metrics:

@@ -87,26 +87,40 @@ class Derived(BaseModel):
         return out
 
 
-def load(path: Path = PATH) -> dict[str, dict[str, Derived]]:
-    """The derived columns of each table; every problem in the file reported at once."""
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}", "fix the YAML syntax") from exc
+def parse(doc: object, where: str, problems: list[str]) -> dict[str, dict[str, Derived]]:
+    """The derived columns of a ``{table: {column: fields}}`` mapping; problems are added to
+    ``problems`` (``where: table.column: what``), every one at once."""
     out: dict[str, dict[str, Derived]] = {}
-    problems: list[str] = []
+    if not isinstance(doc, dict):
+        problems.append(f"{where}: expected tables, each with its derived columns")
+        return out
     for table, columns in doc.items():
-        for name, fields in (columns or {}).items():
+        if not isinstance(columns, dict):
+            problems.append(f"{where}: {table}: expected its derived columns by name")
+            continue
+        for name, fields in columns.items():
+            if not isinstance(fields, dict):
+                problems.append(f"{where}: {table}.{name}: expected a mapping of fields")
+                continue
             try:
                 out.setdefault(table, {})[name] = Derived.model_validate(
                     {**fields, "name": name, "table": table})
             except ValidationError as exc:
                 for e in exc.errors():
                     loc = ".".join(str(p) for p in e["loc"])
-                    problems.append(f"{path.name}: {table}.{name}: {loc + ': ' if loc else ''}"
+                    problems.append(f"{where}: {table}.{name}: {loc + ': ' if loc else ''}"
                                     f"{e['msg'].removeprefix('Value error, ')}")
-            except TypeError:
-                problems.append(f"{path.name}: {table}.{name}: expected a mapping of fields")
+    return out
+
+
+def load(path: Path = PATH) -> dict[str, dict[str, Derived]]:
+    """The derived columns of each table; every problem in the file reported at once."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}", "fix the YAML syntax") from exc
+    problems: list[str] = []
+    out = parse(doc, path.name, problems)
     if problems:
         raise ConfigError("; ".join(problems), "see the comment at the top of derived.yaml")
     return out
@@ -116,3 +130,48 @@ def load(path: Path = PATH) -> dict[str, dict[str, Derived]]:
 def derived() -> dict[str, dict[str, Derived]]:
     """The built-in derived columns."""
     return load()
+
+
+def user_problems(paths: list[Path]) -> tuple[dict[str, dict[str, Derived]], list[str]]:
+    """The ``derived:`` sections of the user's metric files, merged, with every problem: a
+    column declared twice, or named like a built-in or a table's own column, is refused."""
+    out: dict[str, dict[str, Derived]] = {}
+    problems: list[str] = []
+    built_in = derived()
+    for path in paths:
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            continue  # reported with the file's metrics
+        if not isinstance(doc, dict) or "derived" not in doc:
+            continue
+        where = f"{path.parent.name}/{path.name} derived"
+        for table, columns in parse(doc["derived"], where, problems).items():
+            for name, column in columns.items():
+                if name in TABLES[table].column_names or name in built_in.get(table, {}):
+                    problems.append(f"{where}: {table}.{name}: {table} already has a column "
+                                    f"{name!r}: name yours otherwise")
+                elif name in out.get(table, {}):
+                    problems.append(f"{where}: {table}.{name}: declared twice")
+                else:
+                    out.setdefault(table, {})[name] = column
+    return out, problems
+
+
+@cache
+def _with_user(files: tuple[tuple[str, int], ...]) -> dict[str, dict[str, Derived]]:
+    own, _ = user_problems([Path(name) for name, _ in files])  # problems: catalogue.load
+    tables = set(derived()) | set(own)
+    return {t: {**derived().get(t, {}), **own.get(t, {})} for t in sorted(tables)}
+
+
+def all_derived() -> dict[str, dict[str, Derived]]:
+    """The built-in derived columns and those declared under ``derived:`` in the user's
+    metric files ($CXLENS_METRICS), read again when those files change. Columns with a
+    problem are left out here: the catalogue reports them with its own problems."""
+    from cxlens.metrics.userfiles import user_files
+
+    files = user_files()
+    if not files:
+        return derived()
+    return _with_user(tuple((str(p), p.stat().st_mtime_ns) for p in files))

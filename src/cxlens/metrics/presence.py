@@ -71,7 +71,7 @@ def _optional(node: exp.Column, population: bool) -> bool:
 
 
 def _stored(metric: Metric, name: str) -> tuple[str, ...]:
-    cols = relations.DERIVED_FROM.get(name, (name,))
+    cols = relations.derived_from().get(name, (name,))
     return tuple(c for c in cols if c not in (metric.time, relations.PERIOD_START))
 
 
@@ -98,7 +98,7 @@ def _between(metric: Metric) -> list[tuple[str, str]]:
             if (call.name.lower() == "seconds_between" and len(args) == 2
                     and all(isinstance(a, exp.Column) for a in args)):
                 pairs.append((args[0].name, args[1].name))
-    derived = set(relations.DERIVED_FROM)
+    derived = set(relations.derived_from())
     return [p for p in dict.fromkeys(pairs) if not set(p) & derived]
 
 

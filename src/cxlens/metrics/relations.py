@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from cxlens.metrics.derived import derived
+from cxlens.metrics.derived import Derived, all_derived
 from cxlens.schema import TABLES, Column, Type
 
 if TYPE_CHECKING:  # ibis is imported when a relation is built, not when metrics are listed
@@ -30,12 +30,8 @@ ALIASES = {"agent": "agent_id", "ticket_type": "category", "contact_reason": "ca
 Table = Callable[[str], "ir.Table"]
 
 
-#: Derived columns per table, declared in derived.yaml.
-DERIVED = derived()
-#: The stored columns each derived column is made from, besides the time column: a derived
-#: column is empty when they are (e.g. returning visitors need visitor_id).
-DERIVED_FROM: dict[str, tuple[str, ...]] = {
-    **{name: d.partition for cols in DERIVED.values() for name, d in cols.items()},
+#: Made by the customer-period relation, not stored: what each is made from.
+_PERIOD_MADE_FROM: dict[str, tuple[str, ...]] = {
     "period_start": (), "period_end": (),
     "active_at_start": ("acquired_at",),
     "churned_in_period": ("churned_at",),
@@ -43,6 +39,21 @@ DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "orders_in_period": (), "revenue_in_period": (), "order_currency": (),
     "support_contacts": (), "tech_tickets": (), "reopens": (),
 }
+
+
+def derived_columns() -> dict[str, dict[str, Derived]]:
+    """Derived columns per table: derived.yaml's and the user's own (``derived:`` in the
+    files of $CXLENS_METRICS)."""
+    return all_derived()
+
+
+def derived_from() -> dict[str, tuple[str, ...]]:
+    """The stored columns each derived column is made from, besides the time column: a
+    derived column is empty when they are (e.g. returning visitors need visitor_id)."""
+    return {**{name: d.partition for cols in derived_columns().values()
+               for name, d in cols.items()}, **_PERIOD_MADE_FROM}
+
+
 #: Start of the figure's period (of the --from date without --grain); usable in expressions.
 PERIOD_START = "period_start"
 #: Customers × periods: who was a customer at each period's start, and who left during it.
@@ -78,9 +89,6 @@ def column_types(source: str) -> dict[str, Column]:
              "order_currency": TABLES["orders"].column("currency")}
     made |= {c: Column(c, Type.STRING, "derived", enum=tuple(b for _, b in reversed(BANDS)))
              for c in CUSTOMER_PERIOD_SUPPORT}
-    for table, wanted in DERIVED.items():  # a window value has the type of its column
-        made |= {name: Column(name, TABLES[table].column(d.of).type, "derived")
-                 for name, d in wanted.items()}
     if source == CUSTOMER_PERIODS:
         cols = {c.name: c for c in TABLES["customers"].columns}
         return cols | {c: made[c] for c in (*CUSTOMER_PERIOD_COLUMNS, *CUSTOMER_PERIOD_ORDERS,
@@ -92,7 +100,9 @@ def column_types(source: str) -> dict[str, Column]:
     if "customer_id" in cols:
         cust = TABLES["customers"]
         cols |= {c: cust.column(c) for c in CUSTOMER_ATTRIBUTES if c not in cols}
-    cols |= {c: made[c] for c in DERIVED.get(source, {}) if c not in cols}
+    # a window value has the type of the column it is taken from
+    cols |= {name: Column(name, TABLES[source].column(d.of).type, "derived")
+             for name, d in derived_columns().get(source, {}).items() if name not in cols}
     return cols | {PERIOD_START: made[PERIOD_START]}
 
 
@@ -173,7 +183,7 @@ def relation(table: Table, source: str, needed: set[str]) -> ir.Table:
     """The source table with the joins and derived columns that ``needed`` requires."""
     base = table(source)
     own = set(base.columns)
-    derived = DERIVED.get(source, {})
+    derived = derived_columns().get(source, {})
     wanted_derived = [c for c in derived if c in needed]
     if wanted_derived:
         base = base.mutate(**{c: derived[c](base) for c in wanted_derived})
