@@ -55,10 +55,16 @@ def rank(raw: pd.DataFrame, metric: Metric, req: Request) -> pd.DataFrame:
     return out.sort_values([*keys, "rank"], kind="stable").reset_index(drop=True)
 
 
+class TooFewSegments(ConfigError):
+    """Fewer than two segments with data: nothing to shrink towards, nothing to rank."""
+
+    code = "too_few_segments"
+
+
 def _shares(raw: pd.DataFrame) -> tuple[np.ndarray, ...]:
     k, n = number(raw, "k", 0.0), number(raw, "n", 0.0)
     if (n > 0).sum() < 2:
-        raise ConfigError("shrinkage needs at least two segments with data",
+        raise TooFewSegments("shrinkage needs at least two segments with data",
                           "rank over a longer period or a coarser grain")
     post, low, high = shrink(k, n, fit_beta_binomial(k, n))
     return np.asarray(post), np.asarray(low), np.asarray(high)
@@ -68,7 +74,7 @@ def _means(raw: pd.DataFrame) -> tuple[np.ndarray, ...]:
     n, mean, sd = number(raw, "n", 0.0), number(raw, "mean"), number(raw, "sd")
     ok = (n > 1) & np.isfinite(mean) & np.isfinite(sd)
     if ok.sum() < 2:
-        raise ConfigError("shrinkage needs at least two segments with data",
+        raise TooFewSegments("shrinkage needs at least two segments with data",
                           "rank over a longer period or a coarser grain")
     se2 = np.where(ok, sd**2 / np.maximum(n, 1), np.nan)
     grand = float(np.average(mean[ok], weights=n[ok]))

@@ -70,6 +70,8 @@ def sections(ctx: Ctx, vendor: str | None) -> list[Page]:
 
 def drivers(ctx: Ctx) -> Page:
     page = views_insights.drivers(ctx)
+    if "drivers" not in page.tables:
+        return page  # nothing to weigh: the page's notes say why
     page.figures = [f for f in page.figures if f.metric.startswith("r2:")]
     page.charts = [c for c in page.charts if c.name == "quadrant"]
     table = page.tables["drivers"]
@@ -88,6 +90,8 @@ def drivers(ctx: Ctx) -> Page:
 
 def cohorts(ctx: Ctx) -> Page:
     page = views_insights.cohorts(ctx)
+    if "cohorts" not in page.tables:
+        return page  # no relational answers to split: the page's notes say why
     page.figures = []
     page.charts = [c for c in page.charts if c.name == "gaps"]
     page.tables = {"cohorts": pd.DataFrame([{
@@ -102,6 +106,8 @@ def cohorts(ctx: Ctx) -> Page:
 
 def impact(ctx: Ctx) -> Page:
     page = views_insights.impact(ctx)
+    if "initiatives" not in page.tables:
+        return page
     page.figures = []
     unit = "points"
     rows = []

@@ -12,9 +12,11 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from cxlens.errors import NotFound
 from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.definition import definition
-from cxlens.metrics.query import compare, leaderboard, parse_time
+from cxlens.metrics.query import MissingData, compare, leaderboard, parse_time
+from cxlens.metrics.rank import TooFewSegments
 from cxlens.metrics.result import COLUMNS
 from cxlens.metrics.sampling import control_limits as control_limits_of
 from cxlens.metrics.spec import Metric
@@ -78,8 +80,11 @@ def change_sentence(ctx: Ctx, name: str) -> str | None:
     """The latest period against the one before, said plainly with its test."""
     metric = resolve(name)
     text, _ = where(metric, ctx.filters)
-    frame = compare(name, grain=ctx.filters.grain, start=ctx.filters.start,
-                    end=ctx.filters.end, where=text, db=ctx.wh)
+    try:
+        frame = compare(name, grain=ctx.filters.grain, start=ctx.filters.start,
+                        end=ctx.filters.end, where=text, db=ctx.wh)
+    except MissingData:
+        return None  # the figure itself is flagged, with the missing column and the fix
     frame = frame[frame["previous_value"].notna() & frame["value"].notna()]
     if frame.empty:
         return None
@@ -105,7 +110,16 @@ def _period(value: Any) -> str:
     return pd.Timestamp(value).strftime("%B %Y")
 
 
+#: A report needs at least one of these: contacts, answers, mentions or orders.
+REPORTED = ("interactions", "survey_responses", "mentions", "orders")
+
+
 def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None) -> Report:
+    if not any(wh.scalar(f"SELECT count(*) FROM {t}") for t in REPORTED):
+        raise NotFound(f"the warehouse {wh.url} holds no contacts, survey answers, mentions "
+                       "or orders: there is nothing to report on",
+                       "import your exports first (cxlens import interactions FILE "
+                       "--mapping ..., docs/import.md), or build the demo (cxlens demo)")
     user = User("report", "vendor", vendor) if vendor else User("report", "analyst")
     filters = filters.scoped(user)
     ctx = Ctx(wh, user, filters)
@@ -163,8 +177,13 @@ def _leaderboard(ctx: Ctx, top: int = 15) -> Page:
     it; raw figure and n beside it."""
     page = Page("leaderboard", "Agent leaderboard (CSAT, shrunk)")
     text, _ = where(resolve("csat"), ctx.filters)
-    board = leaderboard("csat", by=["agent_id"], start=ctx.filters.start,
-                        end=ctx.filters.end, where=text, db=ctx.wh)
+    try:
+        board = leaderboard("csat", by=["agent_id"], start=ctx.filters.start,
+                            end=ctx.filters.end, where=text, db=ctx.wh)
+    except TooFewSegments:
+        page.notes.append("No leaderboard: fewer than two agents have CSAT answers in this "
+                          "period, so there is nobody to rank.")
+        return page
     board = board[board["n"] > 0].sort_values("rank")
     cols = ["rank", "agent_id", "shrunk", "shrunk_low", "shrunk_high", "value", "n", "raw_rank"]
     shown = pd.concat([board.head(top), board.tail(top)]).drop_duplicates()[cols]
