@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -45,6 +46,17 @@ def test_help_imports_no_heavy_library(args: tuple[str, ...]) -> None:
 def test_a_reversed_period_is_refused_before_anything_heavy_is_imported() -> None:
     _, modules = loaded("query", "csat", "--from", "2026-06-01", "--to", "2026-01-01")
     assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
+
+
+def test_listings_open_the_warehouse_without_pandas(tmp_path: Path) -> None:
+    from cxlens import store
+
+    db = str(tmp_path / "w.duckdb")
+    store.connect(db).close()
+    for args in (("tables", "--db", db), ("metrics",)):
+        out, modules = loaded(*args)
+        assert "interactions" in out or "csat" in out
+        assert modules.isdisjoint({"pandas", "ibis", "scipy"}), (args, modules)
 
 
 def test_python_api_is_still_there_lazily() -> None:

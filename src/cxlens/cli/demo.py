@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cxlens.cli.output import Format, console, emit, err_console
+from cxlens.cli.output import Format, console, emit, emit_rows, err_console
 from cxlens.cli.tables import table_summary
 from cxlens.cli.warehouse import DbOption, open_warehouse
 
@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
 
                 build_demo(wh, scale=scale, seed=seed, progress=progress)
             console.print(f"built the demo warehouse {wh.url}", highlight=False)
-            emit(table_summary(wh), Format.table, "tables")
+            emit_rows(table_summary(wh), Format.table, "tables")
             from cxlens.metrics.query import query
 
             figures = query("csat,fcr,aht,service_level", by=["vendor"], db=wh)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cxlens.cli.output import Format, FormatOption, console, emit
+from cxlens.cli.output import Format, FormatOption, console, emit_rows
 
 if TYPE_CHECKING:
     from cxlens.metrics.spec import Metric
@@ -40,15 +40,13 @@ def register(app: typer.Typer) -> None:
         """List every metric with its kind, table, unit and journey phase."""
         if ctx.invoked_subcommand:
             return
-        import pandas as pd
-
         from cxlens.metrics.catalogue import catalogue
 
         rows = [{"metric": m.name, "label": m.label, "kind": m.kind.value, "table": m.source,
                  "unit": m.unit.value, "phase": m.phase.value if m.phase else "",
                  "touchpoint": m.touchpoint or "", "variants": ", ".join(m.variants)}
                 for m in catalogue().values()]
-        emit(pd.DataFrame(rows), fmt, "metrics")
+        emit_rows(rows, fmt, "metrics")
 
     @metrics_app.command("show")
     def metrics_show(name: Annotated[str, typer.Argument(help="Metric, or NAME:VARIANT.")]) -> None:

@@ -50,6 +50,34 @@ def emit(frame: pd.DataFrame, fmt: Format, title: str = "") -> None:
         console.print(table)
 
 
+def emit_rows(rows: list[dict[str, Any]], fmt: Format, title: str = "") -> None:
+    """Print plain records (str, int, float, None) as ``emit`` prints a frame, without pandas:
+    listings that compute nothing (tables, metrics) start in a fraction of a second."""
+    columns = list(rows[0]) if rows else []
+    if fmt is Format.json:
+        emit_json(rows)
+    elif fmt is Format.csv:
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_cell(row.get(c)) for c in columns] for row in rows])
+    else:
+        table = RichTable(title=title or None, show_lines=False)
+        for col in columns:
+            table.add_column(str(col), overflow="fold")
+        for row in rows:
+            table.add_row(*[_counted(row.get(c)) for c in columns])
+        console.print(table)
+
+
+def _counted(value: object) -> str:
+    """A count as people read it (12,402); anything else as text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return _cell(value)
+
+
 def emit_result(fmt: Format, *, as_json: Callable[[], object],
                 as_csv: Callable[[], pd.DataFrame], as_table: Callable[[], None]) -> None:
     """The one ``--format`` switch of a result that has its own JSON document, CSV rows and

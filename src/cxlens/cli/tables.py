@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cxlens.cli.output import Format, FormatOption, console, emit
+from cxlens.cli.output import Format, FormatOption, console, emit_rows
 from cxlens.cli.warehouse import DbOption, open_warehouse
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from cxlens.store.base import Warehouse
 
 
-def table_summary(wh: Warehouse) -> pd.DataFrame:
-    import pandas as pd
-
+def table_summary(wh: Warehouse) -> list[dict[str, Any]]:
+    """Rows, first and last day of each canonical table."""
     from cxlens.schema import TABLES
     from cxlens.store.ddl import quote
 
@@ -28,7 +25,7 @@ def table_summary(wh: Warehouse) -> pd.DataFrame:
         rows.append({"table": name, "rows": int(n),
                      "from": first.date().isoformat() if first is not None else "",
                      "to": last.date().isoformat() if last is not None else ""})
-    return pd.DataFrame(rows)
+    return rows
 
 
 def register(app: typer.Typer) -> None:
@@ -38,8 +35,8 @@ def register(app: typer.Typer) -> None:
         from cxlens.store.migrate import schema_version
 
         with open_warehouse(db) as wh:
-            frame = table_summary(wh)
+            rows = table_summary(wh)
             version = schema_version(wh)
         if fmt is Format.table:
             console.print(f"warehouse {wh.url} (schema version {version})", highlight=False)
-        emit(frame, fmt, "tables")
+        emit_rows(rows, fmt, "tables")
