@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -98,7 +99,9 @@ def test_demo_command_builds_and_shows_headline_figures(tmp_path: Path) -> None:
     code, out, _ = run("demo", "--scale", "0.01", "--seed", "3", "--db", db)
     assert code == 0
     assert "built the demo warehouse" in out and "headline figures by vendor" in out
-    assert "nps:relational" in out and "Northwind BPO" in out
+    # labels and figures as people read them, not ids and raw seconds
+    assert "Relational NPS" in out and "nps:relational" not in out and "Northwind BPO" in out
+    assert re.search(r"AHT +│ \d+ min \d+ s", out) and re.search(r"CSAT +│ \d+\.\d %", out)
     code, out, _ = run("tables", "--db", db, "--format", "json")
     counts = {r["table"]: r["rows"] for r in json.loads(out)}
     assert counts["interactions"] == 2400

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from cxlens.cli.figures import in_units
 from cxlens.cli.output import Format, console, emit, emit_rows, err_console
 from cxlens.cli.tables import table_summary
 from cxlens.cli.warehouse import DbOption, open_warehouse
@@ -39,12 +40,14 @@ def register(app: typer.Typer) -> None:
                 build_demo(wh, scale=scale, seed=seed, progress=progress)
             console.print(f"built the demo warehouse {wh.url}", highlight=False)
             emit_rows(table_summary(wh), Format.table, "tables")
+            from cxlens.metrics.catalogue import resolve
             from cxlens.metrics.query import query
 
             figures = query("csat,fcr,aht,service_level", by=["vendor"], db=wh)
             brand = query("nps:relational", db=wh).assign(vendor="(all customers)")
             figures = pd.concat([brand, figures], ignore_index=True)
             figures = figures[["vendor", "metric", "value", "n", "ci_low", "ci_high", "flag"]]
-            for col in ("value", "ci_low", "ci_high"):
-                figures[col] = figures[col].map(lambda v: f"{v:,.1f}")
+            figures = in_units(figures, ("value", "ci_low", "ci_high"))
+            figures["n"] = [f"{int(v):,}" for v in figures["n"]]
+            figures["metric"] = [resolve(m).label for m in figures["metric"]]
             emit(figures, Format.table, "headline figures by vendor (try: cxlens query --help)")
