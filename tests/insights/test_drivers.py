@@ -234,6 +234,9 @@ def test_cli_json_and_table(duck: Warehouse) -> None:
     table = runner.invoke(app, ["drivers", "csat", "--from", "2026-03-01", "--to",
                                 "2026-04-30", "--resamples", "0", "--db", str(url)])
     assert table.exit_code == 0 and "FCR" in table.stdout
+    # as the report prints them: shares of R² in %, effects in points, n with separators
+    assert "share of R² % (95 %)" in table.stdout and "points (95 %)" in table.stdout
+    assert f"n {N:,}" in table.stdout
     bad = runner.invoke(app, ["drivers", "nsp", "--db", str(url)])
     assert bad.exit_code == 2 and 'Did you mean "nps"' in bad.output
 

@@ -74,7 +74,7 @@ def test_key_drivers_of_csat(server: Server, report: Report) -> None:
     for shown, r in zip(table.to_dict("records"), want.to_dict("records"), strict=True):
         assert shown["weight (95 %)"] == ci(r["weight"], r["weight_ci_low"],
                                            r["weight_ci_high"], 3)
-        assert shown["with − without (95 %)"] == ci(r["effect"], r["effect_ci_low"],
+        assert shown["with − without, points (95 %)"] == ci(r["effect"], r["effect_ci_low"],
                                                    r["effect_ci_high"], 1, True)
         assert shown["n"] == f"{int(r['n']):,}"
     assert [c.name for c in page.charts] == ["quadrant"]

@@ -11,11 +11,6 @@ from cxlens.cli.options import YearFromOption, check_to
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
 from cxlens.cli.warehouse import DbOption, open_warehouse
 
-SHOWN = ["segment", "label", "n", "weight", "weight_ci_low", "weight_ci_high", "share",
-         "share_ci_low", "share_ci_high", "beta", "effect", "performance", "quadrant", "flag"]
-DIGITS = dict.fromkeys(("weight", "weight_ci_low", "weight_ci_high", "share", "share_ci_low",
-                        "share_ci_high", "beta"), 3) | {"effect": 1, "performance": 1}
-
 
 def register(app: typer.Typer) -> None:
     @app.command("drivers")
@@ -60,12 +55,14 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.csv:
             emit(table, fmt)
             return
+        from cxlens.reports.insights import drivers_table
+
         for segment, part in table.groupby("segment", sort=False):
             head = part.iloc[0]
             r2 = (f"R² {head['r2']:.3f} (95 % {head['r2_ci_low']:.3f}–{head['r2_ci_high']:.3f})"
                   if head["r2"] == head["r2"] else "R² –")
-            emit(part[SHOWN].round(DIGITS),
-                 fmt, f"{outcome} drivers, {segment}, {first} – {last}: {r2}, n {head['n']}")
+            emit(drivers_table(part), fmt,
+                 f"{outcome} drivers, {segment}, {first} – {last}: {r2}, n {int(head['n']):,}")
         console.print("weight: share of R² explained (factors of several columns summed); "
                       "beta: standardised coefficient; effect: outcome (0–100) with − without",
                       highlight=False)

@@ -74,18 +74,23 @@ def drivers(ctx: Ctx) -> Page:
         return page  # nothing to weigh: the page's notes say why
     page.figures = [f for f in page.figures if f.metric.startswith("r2:")]
     page.charts = [c for c in page.charts if c.name == "quadrant"]
-    table = page.tables["drivers"]
-    page.tables = {"drivers": pd.DataFrame([{
+    page.tables = {"drivers": drivers_table(page.tables["drivers"])}
+    return page
+
+
+def drivers_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Key drivers as people read them (report and CLI): each figure "value (95 % low –
+    high)", shares of R² in %, effects in points of the 0–100 outcome, n with separators."""
+    return pd.DataFrame([{
         "factor": r["label"], "weight (95 %)": ci(r["weight"], r["weight_ci_low"],
                                                   r["weight_ci_high"], 3),
         "share of R² % (95 %)": ci(r["share"], r["share_ci_low"], r["share_ci_high"], 0,
                                    scale=100),
         "beta (95 %)": ci(r["beta"], r["beta_ci_low"], r["beta_ci_high"], 2, True),
-        "with − without (95 %)": ci(r["effect"], r["effect_ci_low"], r["effect_ci_high"], 1,
-                                    True),
+        "with − without, points (95 %)": ci(r["effect"], r["effect_ci_low"],
+                                            r["effect_ci_high"], 1, True),
         "performance %": _num(r["performance"], 0), "quadrant": r["quadrant"] or "–",
-        "n": f"{int(r['n']):,}", "flag": r["flag"] or ""} for r in rows_of(table)])}
-    return page
+        "n": f"{int(r['n']):,}", "flag": r["flag"] or ""} for r in rows_of(table)])
 
 
 def cohorts(ctx: Ctx) -> Page:
