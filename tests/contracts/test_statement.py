@@ -203,3 +203,21 @@ def test_qa_score_kpi_uses_zendesk_scoring(wh: Warehouse) -> None:
     assert line.actual.n == 3
     assert line.actual.value == pytest.approx((200 / 3 + 100 + 0) / 3)
     assert line.status == "missed"
+
+
+def test_the_statement_csv_neutralises_formulas(wh: Warehouse) -> None:
+    """A vendor named like a formula comes back from the CSV as text (OWASP CSV Injection);
+    numbers stay numbers."""
+    import csv
+    import io
+
+    from cxlens.contracts import render
+
+    hostile = '=HYPERLINK("http://x")'
+    _world(wh)
+    wh.execute("UPDATE interactions SET vendor = ? WHERE vendor = 'V1'", [hostile])
+    spec = V1.replace("vendor: V1", "vendor: '=HYPERLINK(\"http://x\")'")
+    s = statement(wh, [parse(spec)], hostile, MARCH)
+    rows = list(csv.DictReader(io.StringIO(render.csv_text(s), newline="")))
+    assert {r["vendor"] for r in rows} == {"'" + hostile}
+    assert {r["value"] for r in rows if r["kpi"] == "csat"} == {"90.0"}

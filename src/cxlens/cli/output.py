@@ -35,12 +35,19 @@ def _cell(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
+def _csv_cell(value: object) -> object:
+    """A record's value for CSV: missing as empty, numbers as numbers (not neutralised)."""
+    return "" if value is None or (isinstance(value, float) and value != value) else value
+
+
 def emit(frame: pd.DataFrame, fmt: Format, title: str = "") -> None:
     """Print a result as a Rich table, JSON records or CSV."""
     if fmt is Format.json:
         sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=2) + "\n")
     elif fmt is Format.csv:
-        frame.to_csv(sys.stdout, index=False)
+        from cxlens.csvsafe import frame_csv
+
+        sys.stdout.write(frame_csv(frame))
     else:
         table = RichTable(title=title or None, show_lines=False)
         for col in frame.columns:
@@ -57,11 +64,10 @@ def emit_rows(rows: list[dict[str, Any]], fmt: Format, title: str = "") -> None:
     if fmt is Format.json:
         emit_json(rows)
     elif fmt is Format.csv:
-        import csv
+        from cxlens.csvsafe import rows_csv
 
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[_cell(row.get(c)) for c in columns] for row in rows])
+        sys.stdout.write(rows_csv([columns, *([_csv_cell(row.get(c)) for c in columns]
+                                              for row in rows)]))
     else:
         table = RichTable(title=title or None, show_lines=False)
         for col in columns:

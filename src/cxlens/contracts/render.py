@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from cxlens.contracts.statement import ContractMonth, Statement
+from cxlens.csvsafe import rows_csv
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
                    autoescape=select_autoescape(["html"]))
@@ -40,20 +39,18 @@ CSV_COLUMNS = ("vendor", "contract", "month", "currency", "kpi", "metric", "wher
 
 def csv_text(s: Statement) -> str:
     """One row per contract, month (the last twelve) and KPI, with the month's money."""
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
+    rows: list[list[object]] = [list(CSV_COLUMNS)]
     for months in s.year:
         for m in months:
             st = m.settlement
             for line in m.lines:
                 a = line.actual
-                w.writerow([s.vendor, m.contract.label, m.month.isoformat(),
-                            m.contract.currency, line.kpi.name, line.kpi.metric,
-                            line.kpi.where or "", a.value, a.n, a.ci_low, a.ci_high,
-                            line.direction, line.kpi.target, line.kpi.stretch,
-                            line.kpi.weight, line.status, round(line.credit, 2),
-                            round(line.bonus, 2), round(st.fee, 2), round(st.credits, 2),
-                            round(st.bonuses, 2), round(st.earned_back, 2),
-                            round(st.adjusted_fee, 2)])
-    return out.getvalue()
+                rows.append([s.vendor, m.contract.label, m.month.isoformat(),
+                             m.contract.currency, line.kpi.name, line.kpi.metric,
+                             line.kpi.where or "", a.value, a.n, a.ci_low, a.ci_high,
+                             line.direction, line.kpi.target, line.kpi.stretch,
+                             line.kpi.weight, line.status, round(line.credit, 2),
+                             round(line.bonus, 2), round(st.fee, 2), round(st.credits, 2),
+                             round(st.bonuses, 2), round(st.earned_back, 2),
+                             round(st.adjusted_fee, 2)])
+    return rows_csv(rows)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from cxlens.csvsafe import frame_csv
 from cxlens.errors import NotFound, did_you_mean
 from cxlens.web import accounts, site, views
 from cxlens.web.filters import Filters
@@ -50,7 +51,7 @@ def page_csv(request: Request, user: CurrentUser, name: str, table: str) -> Resp
     with st.lock:
         accounts.audit(st.wh, user.username, "export",
                        f"{name}/{table}.csv?{filters.query_string()}")
-    text = page.tables[table].to_csv(index=False)
+    text = frame_csv(page.tables[table])
     return Response(text, media_type="text/csv", headers={
         "Content-Disposition": f'attachment; filename="cxlens-{name}-{table}.csv"'})
 

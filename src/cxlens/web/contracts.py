@@ -23,6 +23,7 @@ from cxlens.contracts.compare import Comparison, compare
 from cxlens.contracts.measure import months_back
 from cxlens.contracts.spec import Contract
 from cxlens.contracts.statement import BRAND_WARNING, Statement, statement
+from cxlens.csvsafe import frame_csv
 from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
 from cxlens.web import accounts, charts
 from cxlens.web.accounts import User
@@ -359,6 +360,6 @@ def compare_csv(request: Request, user: CurrentUser, month: str | None = None,
     c = _comparison(request, user, month, by, contract)
     _audit(request, user, "contracts/compare.csv?" + _query(
         month=f"{c.month:%Y-%m}", by=c.by, contract=contract, year="true" if year else None))
-    return Response(c.frame(year).to_csv(index=False), media_type="text/csv", headers={
+    return Response(frame_csv(c.frame(year)), media_type="text/csv", headers={
         "Content-Disposition": f'attachment; filename="cxlens-compare-{c.by}-'
                                f'{c.month:%Y-%m}.csv"'})
