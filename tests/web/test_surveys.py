@@ -268,7 +268,7 @@ def _raw_post(url: str, path: str, head: dict[str, str], body: bytes,
 
 
 def test_oversized_answers_are_refused_before_reading(site: Site) -> None:
-    link = links(site, "support-csat")[4]
+    link = links(site, "support-csat")[0]
     token = _token(link)
     inv_id = tokens.verify(site.app.state.surveys.secret, token)
     padding = "x" * (1024 * 1024)
@@ -293,7 +293,7 @@ def test_oversized_answers_are_refused_before_reading(site: Site) -> None:
 
 @pytest.mark.parametrize("score", ["true", "false", '"4"', "4.0", "4.5", "NaN", "Infinity"])
 def test_scores_are_whole_numbers_only(site: Site, score: str) -> None:
-    token = _token(links(site, "support-csat")[5])
+    token = _token(links(site, "support-csat")[0])
     inv_id = tokens.verify(site.app.state.surveys.secret, token)
     cases_before = site.wh.scalar("SELECT count(*) FROM followup_cases")
     with httpx.Client(base_url=site.url) as client:
@@ -308,7 +308,7 @@ def test_scores_are_whole_numbers_only(site: Site, score: str) -> None:
 
 
 def test_followup_answers_are_whole_numbers_only(site: Site) -> None:
-    token = _token(links(site, "support-csat")[6])
+    token = _token(links(site, "support-csat")[0])
     with httpx.Client(base_url=site.url) as client:
         assert client.post("/api/v1/responses", json={"token": token, "score": 4}
                            ).status_code == 201
