@@ -6,6 +6,7 @@ error shape, rate limiting), and the cases pages and API with vendor scoping."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from contextlib import closing
@@ -228,3 +229,99 @@ def test_cases_in_the_dashboard_and_api(site: Site) -> None:
         assert bad.status_code == 400 and "cannot become" in bad.json()["error"]["message"]
         history = api.get(f"/api/cases/{house_case}").json()["history"]
         assert history[0]["action"] == "opened"
+
+
+# -- issue 16: limits on what the public collection API and pages accept ------------------------
+def _answers(site: Site, inv_id: str) -> int:
+    return int(site.wh.scalar("SELECT count(*) FROM survey_responses WHERE invitation_id = ?",
+                              [inv_id]))
+
+
+def _raw_post(url: str, path: str, head: dict[str, str], body: bytes,
+              chunked: bool = False) -> tuple[int, bytes]:
+    """POST over a raw socket (the body in 64 KiB pieces, chunked if asked); the server may
+    answer and close before the whole body is sent. Returns the status and the response."""
+    import socket
+
+    host, port = url.removeprefix("http://").split(":")
+    lines = [f"POST {path} HTTP/1.1", f"Host: {host}", "Connection: close",
+             *(f"{k}: {v}" for k, v in head.items())]
+    lines.append("Transfer-Encoding: chunked" if chunked else f"Content-Length: {len(body)}")
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        try:
+            for i in range(0, len(body), 65536):
+                piece = body[i:i + 65536]
+                s.sendall(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+            if chunked:
+                s.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused before the whole body was read: what is tested
+        out = b""
+        try:
+            while chunk := s.recv(65536):
+                out += chunk
+        except ConnectionResetError:
+            pass
+    status = int(out.split(b" ", 2)[1]) if out else 0
+    return status, out
+
+
+def test_oversized_answers_are_refused_before_reading(site: Site) -> None:
+    link = links(site, "support-csat")[0]
+    token = _token(link)
+    inv_id = tokens.verify(site.app.state.surveys.secret, token)
+    padding = "x" * (1024 * 1024)
+    body = json.dumps({"token": token, "score": 5, "pad": padding}).encode()
+    for chunked in (False, True):
+        status, out = _raw_post(site.url, "/api/v1/responses",
+                                {"Content-Type": "application/json"}, body, chunked)
+        assert status == 413, out[:300]
+        assert b'"code":"body_too_large"' in out.replace(b" ", b"")
+    form = f"score=5&pad={padding}".encode()
+    for chunked in (False, True):
+        status, out = _raw_post(site.url, f"/s/{token}",
+                                {"Content-Type": "application/x-www-form-urlencoded"}, form,
+                                chunked)
+        assert status == 413, out[:300]
+    assert _answers(site, inv_id) == 0
+    with httpx.Client(base_url=site.url) as client:  # a normal answer still goes through
+        ok = client.post("/api/v1/responses", json={"token": token, "score": 5})
+        assert ok.status_code == 201, ok.text
+    assert _answers(site, inv_id) == 1
+
+
+@pytest.mark.parametrize("score", ["true", "false", '"4"', "4.0", "4.5", "NaN", "Infinity"])
+def test_scores_are_whole_numbers_only(site: Site, score: str) -> None:
+    token = _token(links(site, "support-csat")[0])
+    inv_id = tokens.verify(site.app.state.surveys.secret, token)
+    cases_before = site.wh.scalar("SELECT count(*) FROM followup_cases")
+    with httpx.Client(base_url=site.url) as client:
+        r = client.post("/api/v1/responses", content=f'{{"token": "{token}", "score": {score}}}',
+                        headers={"Content-Type": "application/json"})
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert err["code"] == "invalid_score" and "score" in err["message"]
+    assert "1 to 5" in err["hint"] or "1 to 5" in err["message"]
+    assert _answers(site, inv_id) == 0
+    assert site.wh.scalar("SELECT count(*) FROM followup_cases") == cases_before
+
+
+def test_followup_answers_are_whole_numbers_only(site: Site) -> None:
+    token = _token(links(site, "support-csat")[0])
+    with httpx.Client(base_url=site.url) as client:
+        assert client.post("/api/v1/responses", json={"token": token, "score": 4}
+                           ).status_code == 201
+        r = client.post("/api/v1/responses/followup",
+                        json={"token": token, "answers": {"resolved": True}})
+    assert r.status_code == 422, r.text
+    assert "resolved" in r.json()["error"]["message"]
+
+
+def test_rate_limit_comes_before_parsing(site: Site) -> None:
+    slow = create_app(site.wh.sibling(), collect_rate=1)
+    with running(slow) as url, httpx.Client(base_url=url) as client:
+        codes = [client.post("/api/v1/responses", content=b"{not json",
+                             headers={"Content-Type": "application/json"}).status_code
+                 for _ in range(30)]
+    assert codes[0] == 422 and 429 in codes

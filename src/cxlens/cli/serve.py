@@ -27,6 +27,12 @@ def register(app: typer.Typer) -> None:
                  "seconds (0: never).")] = 60,
         collect_rate: Annotated[float, typer.Option(
             help="Survey submissions allowed per client address and second.")] = 5,
+        collect_max_body: Annotated[int, typer.Option(
+            help="Largest request body, in bytes, on the collection API and survey pages "
+                 "(larger ones get 413 before they are read; 0: no limit).")] = 64 * 1024,
+        max_body: Annotated[int, typer.Option(
+            help="Largest request body, in bytes, on every other route (0: no limit).")]
+        = 10 * 1024 * 1024,
         db: DbOption = None,
     ) -> None:
         """Run the dashboard. On first run it creates the user admin and prints a one-time
@@ -44,7 +50,8 @@ def register(app: typer.Typer) -> None:
                           f"[bold]{password}[/] (you will choose your own at first login)",
                           highlight=False)
         app = create_app(wh, secure_cookies=secure_cookies, prewarm=prewarm,
-                         surveys_every=surveys_every, collect_rate=collect_rate)
+                         surveys_every=surveys_every, collect_rate=collect_rate,
+                         max_body=max_body, collect_max_body=collect_max_body)
         _tune_for_serving()
         console.print(f"dashboard on http://{host}:{port} (Ctrl+C stops it)", highlight=False)
         uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -24,6 +24,7 @@ from cxlens.surveys import collect, tokens
 from cxlens.surveys.config import current
 from cxlens.web import accounts, admin, alerts, api, contracts, loop, pages, qa, surveys
 from cxlens.web.headers import SecurityHeaders
+from cxlens.web.limits import COLLECT_MAX_BODY, MAX_BODY, BodyLimit
 from cxlens.web.ratelimit import Limiter
 from cxlens.web.runner import programme_runner
 from cxlens.web.security import AuthError
@@ -55,11 +56,14 @@ def _wants_html(request: Request) -> bool:
 
 def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = False,
                prewarm: bool = False, surveys_every: float = 0,
-               collect_rate: float = 5.0) -> FastAPI:
+               collect_rate: float = 5.0, max_body: int = MAX_BODY,
+               collect_max_body: int = COLLECT_MAX_BODY) -> FastAPI:
     """The dashboard on warehouse ``db`` (a URL or an open warehouse); ``prewarm`` computes
     the default pages in the background at start and after every data change;
     ``surveys_every`` runs the survey programmes every so many seconds (0: never);
-    ``collect_rate`` limits survey submissions per client address and second."""
+    ``collect_rate`` limits survey submissions per client address and second;
+    ``collect_max_body`` limits request bodies (bytes) on the collection API and survey pages,
+    ``max_body`` on every other route (0: no limit)."""
     wh = db if isinstance(db, Warehouse) else store.connect(db)
     accounts.ensure(wh)
     cases.ensure(wh)
@@ -116,8 +120,10 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        hint = "see /api/docs for the API's routes" if exc.status_code in (404, 405) else ""
+        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"
+                }.get(exc.status_code, "http_error")
+        hint = "see /api/docs for the API's routes" if exc.status_code in (404, 405) else \
+            "send a smaller request" if exc.status_code == 413 else ""
         if _wants_html(request):
             return pages.error_page(request, exc.status_code, str(exc.detail), hint)
         return JSONResponse(error_body(exc.status_code, code, str(exc.detail), hint),
@@ -130,5 +136,6 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
         return JSONResponse(error_body(422, "invalid_request", problems,
                                        "see /api/docs for the parameters"), 422)
 
-    app.add_middleware(SecurityHeaders, secure_cookies=secure_cookies)
+    app.add_middleware(BodyLimit, max_body=max_body, collect_max_body=collect_max_body)
+    app.add_middleware(SecurityHeaders, secure_cookies=secure_cookies)  # (the outer one)
     return app

@@ -7,13 +7,15 @@ commit."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cxlens.errors import CxlensError
 from cxlens.store.base import Warehouse
@@ -204,12 +206,21 @@ def survey_thanks(request: Request, token: str) -> Response:
 
 
 # -- the collection API --------------------------------------------------------------------------
+# The bodies are read and validated in the handlers (not as FastAPI body parameters, which are
+# read and parsed before any handler or dependency runs): the rate limit comes first, then the
+# body (already limited in size by cxlens.web.limits), then strict validation — a score is a
+# JSON integer only: true/false, strings, decimals, NaN and Infinity are refused, never coerced.
 class ScoreIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     token: str = Field(description="The invitation's token (the last part of its link).")
-    score: int = Field(description="A whole number on the survey's scale.")
+    score: int = Field(description="A whole number on the survey's scale (a JSON integer: "
+                       "true/false, text and decimals are refused).")
 
 
 class FollowupIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     token: str
     comment: str | None = Field(default=None, max_length=4000)
     answers: dict[str, int] = Field(default_factory=dict)
@@ -221,23 +232,69 @@ def _receipt(r: collect.Receipt) -> dict[str, Any]:
             "completed": r.completed, "case_id": r.case_id}
 
 
-async def _collect(request: Request, token: str, item: Any) -> Response:
-    """Refusals propagate to the app's one JSON error shape (with Retry-After on 429)."""
+def _scale(svc: SurveyService, token: Any) -> str:
+    """"from 1 to 5" for the token's programme, or "on the survey's scale" when unknown."""
+    try:
+        inv = svc.invitation(tokens.verify(svc.secret, str(token)))
+        if inv and inv["programme"]:
+            lo, hi = svc.config.programme(str(inv["programme"])).bounds
+            return f"from {lo} to {hi}"
+    except (CxlensError, KeyError, ValueError):
+        pass
+    return "on the survey's scale"
+
+
+def _refusal(svc: SurveyService, raw: bytes, exc: ValidationError) -> CxlensError:
+    """The validation problems in the one error shape; a bad score names the allowed range."""
+    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
+                         for e in exc.errors())
+    if any(e["loc"] and e["loc"][0] == "score" for e in exc.errors()):
+        try:
+            token = json.loads(raw).get("token")
+        except (ValueError, AttributeError):
+            token = None
+        scale = _scale(svc, token)
+        return collect.AnswerError(
+            "invalid_score", 422, f"score must be a whole number {scale} "
+            f"(true/false, text and decimals are refused) — {problems}",
+            f"send a whole number {scale}")
+    return collect.AnswerError("invalid_request", 422, problems,
+                               "see /api/docs for the request body")
+
+
+def _openapi(model: type[BaseModel]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": model.model_json_schema()}}}}
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def _collect(request: Request, model: type[M],
+                   item: Callable[[str, M], collect.Score | collect.Followup]) -> Response:
+    """Rate limit, then read and validate the body, then submit. Refusals propagate to the
+    app's one JSON error shape (with Retry-After on 429)."""
     svc = service(request)
     svc.limiter.check(_client(request))
-    receipt = await svc.submit(item(tokens.verify(svc.secret, token)))
+    raw = await request.body()
+    try:
+        body = model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise _refusal(svc, raw, exc) from None
+    token = str(getattr(body, "token", ""))
+    receipt = await svc.submit(item(tokens.verify(svc.secret, token), body))
     return JSONResponse(_receipt(receipt), 200 if receipt.duplicate else 201)
 
 
-@router.post("/api/v1/responses", tags=["surveys"])
-async def post_response(request: Request, body: ScoreIn) -> Response:
+@router.post("/api/v1/responses", tags=["surveys"], openapi_extra=_openapi(ScoreIn))
+async def post_response(request: Request) -> Response:
     """Record a score for an invitation (idempotent per token: the same score again returns
     the same response with ``duplicate: true``; another score is refused with 409)."""
-    return await _collect(request, body.token, lambda i: collect.Score(i, body.score))
+    return await _collect(request, ScoreIn, lambda i, b: collect.Score(i, b.score))
 
 
-@router.post("/api/v1/responses/followup", tags=["surveys"])
-async def post_followup(request: Request, body: FollowupIn) -> Response:
+@router.post("/api/v1/responses/followup", tags=["surveys"], openapi_extra=_openapi(FollowupIn))
+async def post_followup(request: Request) -> Response:
     """Add the comment, extra answers and demographics, and finish the survey."""
-    return await _collect(request, body.token, lambda i: collect.Followup(
-        i, body.comment, body.answers, body.demographics))
+    return await _collect(request, FollowupIn, lambda i, b: collect.Followup(
+        i, b.comment, b.answers, b.demographics))
