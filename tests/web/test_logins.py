@@ -17,7 +17,7 @@ from cxlens import store
 from cxlens.store.base import Warehouse
 from cxlens.web import accounts
 from cxlens.web.app import create_app
-from cxlens.web.throttle import LoginPolicy, LoginThrottle
+from cxlens.web.throttle import LoginPolicy, LoginThrottle, LoginThrottled
 from tests.web.conftest import PASSWORD, csrf_of
 from tests.web.server import running
 
@@ -90,23 +90,35 @@ def test_an_address_is_limited_across_accounts(wh: Warehouse) -> None:
 def test_locks_grow_and_expire() -> None:
     throttle = LoginThrottle(LoginPolicy(failures=2, window=900, lock_seconds=60,
                                          max_lock_seconds=200))
+
+    def fail(username: str, at: float) -> None:
+        throttle.begin(username, "10.0.0.1", now=at)
+        throttle.finish(username, "10.0.0.1", False, now=at)
+
     t = 1000.0
     for lock in (60, 120, 200, 200):
-        throttle.check("ann", "10.0.0.1", now=t)
-        throttle.failed("ann", "10.0.0.1", now=t)
-        throttle.failed("ann", "10.0.0.1", now=t)
+        fail("ann", t)
+        fail("ann", t)
         assert throttle.retry_after("ann", "10.0.0.1", now=t) == lock
         assert throttle.retry_after("ann", "10.0.0.1", now=t + lock - 1) == 1
+        with pytest.raises(LoginThrottled):
+            throttle.begin("ann", "10.0.0.1", now=t + lock - 1)
         t += lock
         assert throttle.retry_after("ann", "10.0.0.1", now=t) is None
-    throttle.succeeded("ann")
-    throttle.failed("ann", "10.0.0.1", now=t)
-    throttle.failed("ann", "10.0.0.1", now=t)
+    throttle.begin("ann", "10.0.0.1", now=t)
+    throttle.finish("ann", "10.0.0.1", True, now=t)
+    fail("ann", t)
+    fail("ann", t)
     assert throttle.retry_after("ann", "10.0.0.1", now=t) == 60  # back to the first lock
-    # failures older than the window are forgotten
-    throttle.failed("bob", "10.0.0.2", now=t)
-    throttle.failed("bob", "10.0.0.2", now=t + 901)
-    assert throttle.retry_after("bob", "10.0.0.2", now=t + 901) is None
+    fail("bob", t)  # failures older than the window are forgotten
+    fail("bob", t + 901)
+    assert throttle.retry_after("bob", "10.0.0.1", now=t + 901) is None
+    # attempts being verified count: with one failure and one pending, a third must wait
+    throttle.begin("cat", "10.0.0.2", now=t)
+    throttle.finish("cat", "10.0.0.2", False, now=t)
+    throttle.begin("cat", "10.0.0.2", now=t)
+    with pytest.raises(LoginThrottled):
+        throttle.begin("cat", "10.0.0.2", now=t)
 
 
 def test_hashing_does_not_hold_the_lock_every_request_needs(wh: Warehouse) -> None:
@@ -144,3 +156,32 @@ def test_hashing_does_not_hold_the_lock_every_request_needs(wh: Warehouse) -> No
     assert me.status_code == 200 and me.json()["username"] == "ann"
     assert still_verifying == 2, "/api/me waited for the password verifications"
     assert statuses == [401, 401]
+
+
+def test_concurrent_attempts_cannot_outrun_the_lock(wh: Warehouse) -> None:
+    """Ten bad logins sent at once (each takes a while to verify): only as many as the limit
+    are checked, the others are refused at once."""
+    slow = PasswordHasher(time_cost=150, memory_cost=8192, parallelism=1)
+    wh.execute("UPDATE cxlens_users SET password_hash = ? WHERE username = 'bob'",
+               [slow.hash(PASSWORD)])
+    app = create_app(wh, login_policy=LoginPolicy(failures=3))
+    with running(app) as url:
+        clients = [httpx.Client(base_url=url, timeout=120) for _ in range(10)]
+        forms = [csrf_of(c.get("/login").text) for c in clients]
+        statuses: list[int] = []
+
+        def bad_login(client: httpx.Client, csrf: str) -> None:
+            statuses.append(client.post("/login", data={
+                "username": "bob", "password": "wrong-password", "csrf_token": csrf}).status_code)
+
+        threads = [threading.Thread(target=bad_login, args=(c, f))
+                   for c, f in zip(clients, forms, strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        for client in clients:
+            client.close()
+    assert len(statuses) == 10 and set(statuses) <= {401, 429}
+    assert statuses.count(401) <= 3
+    assert actions(wh, "bob").count("login_failed") == statuses.count(401)

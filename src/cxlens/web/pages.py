@@ -67,7 +67,7 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
     st = state(request)
     name, address = username[:64], request.client.host if request.client else "unknown"
     try:  # a locked account or address is refused before any password check
-        st.logins.check(name, address)
+        st.logins.begin(name, address)
     except LoginThrottled as exc:
         with st.lock:
             accounts.audit(st.wh, name, "login_throttled", f"from {address}")
@@ -77,13 +77,13 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
                     throttled=round(exc.retry_after), user=None)
         page.headers["Retry-After"] = f"{exc.retry_after:.0f}"
         return page
-    with st.lock:
-        stored = accounts.stored_hash(st.wh, username)
-    ok = accounts.verify(stored, password)  # outside the lock: every request needs it
-    if ok:
-        st.logins.succeeded(name)
-    else:
-        st.logins.failed(name, address)
+    ok = False
+    try:
+        with st.lock:
+            stored = accounts.stored_hash(st.wh, username)
+        ok = accounts.verify(stored, password)  # outside the lock: every request needs it
+    finally:
+        st.logins.finish(name, address, ok)
     with st.lock:
         user = accounts.record_login(st.wh, username, ok, f"from {address}")
         if user is None:
