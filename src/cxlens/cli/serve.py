@@ -33,6 +33,19 @@ def register(app: typer.Typer) -> None:
         max_body: Annotated[int, typer.Option(
             help="Largest request body, in bytes, on every other route (0: no limit).")]
         = 10 * 1024 * 1024,
+        login_failures: Annotated[int, typer.Option(
+            help="Failed logins for one account within --login-window that lock it "
+                 "(0: no limit).")] = 5,
+        login_address_failures: Annotated[int, typer.Option(
+            help="Failed logins from one client address within --login-window that lock "
+                 "it (0: no limit).")] = 50,
+        login_window: Annotated[float, typer.Option(
+            help="Seconds over which failed logins are counted.")] = 900,
+        login_lock: Annotated[float, typer.Option(
+            help="Seconds of the first lock; each further lock doubles, until a "
+                 "successful login.")] = 60,
+        login_max_lock: Annotated[float, typer.Option(
+            help="Longest lock, in seconds.")] = 3600,
         db: DbOption = None,
     ) -> None:
         """Run the dashboard. On first run it creates the user admin and prints a one-time
@@ -41,6 +54,7 @@ def register(app: typer.Typer) -> None:
 
         from cxlens.web import accounts
         from cxlens.web.app import create_app
+        from cxlens.web.throttle import LoginPolicy
 
         wh = open_warehouse(db)
         accounts.ensure(wh)
@@ -51,7 +65,11 @@ def register(app: typer.Typer) -> None:
                           highlight=False)
         app = create_app(wh, secure_cookies=secure_cookies, prewarm=prewarm,
                          surveys_every=surveys_every, collect_rate=collect_rate,
-                         max_body=max_body, collect_max_body=collect_max_body)
+                         max_body=max_body, collect_max_body=collect_max_body,
+                         login_policy=LoginPolicy(
+                             failures=login_failures, window=login_window,
+                             lock_seconds=login_lock, max_lock_seconds=login_max_lock,
+                             address_failures=login_address_failures))
         _tune_for_serving()
         console.print(f"dashboard on http://{host}:{port} (Ctrl+C stops it)", highlight=False)
         uvicorn.run(app, host=host, port=port, log_level="warning")

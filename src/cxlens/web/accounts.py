@@ -48,7 +48,8 @@ TOKENS = Table("cxlens_tokens", "API tokens for scripts (only a hash is kept).",
 AUDIT = Table("cxlens_audit", "Who logged in and what was exported, when.", (
     Column("occurred_at", _T, "When.", required=True),
     Column("username", _S, "Who (as typed, for failed logins)."),
-    Column("action", _S, "login, login_failed, logout, export, user_added, ...",
+    Column("action", _S, "login, login_failed, login_throttled, logout, export, "
+           "user_added, ...",
            required=True),
     Column("detail", _S, "What exactly (route, file, user changed)."),
 ), key=())
@@ -146,17 +147,34 @@ def set_password(wh: Warehouse, username: str, password: str) -> None:
 
 
 def check_password(wh: Warehouse, username: str, password: str) -> User | None:
-    """The user when the password is right; None (and a failed-login record) otherwise."""
+    """The user when the password is right; None (and a failed-login record) otherwise.
+    The web app calls the three steps itself, verifying outside its warehouse lock."""
+    ok = verify(stored_hash(wh, username), password)
+    return record_login(wh, username, ok)
+
+
+def stored_hash(wh: Warehouse, username: str) -> str | None:
     rows = wh.query("SELECT password_hash FROM cxlens_users WHERE username = ?", [username])
-    ok = False
-    if rows:
-        try:
-            ok = _hasher.verify(str(rows[0][0]), password)
-        except (VerificationError, InvalidHashError):
-            ok = False
-    else:  # spend the same time as a real check, so timing does not reveal usernames
+    return str(rows[0][0]) if rows else None
+
+
+def verify(stored: str | None, password: str) -> bool:
+    """Whether ``password`` matches the hash (argon2: tens of milliseconds of CPU, so callers
+    must not hold a lock others wait for). With no user, as long as a real check, so timing
+    does not reveal usernames."""
+    if stored is None:
         _hasher.hash(password)
-    audit(wh, username[:64], "login" if ok else "login_failed", None)
+        return False
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def record_login(wh: Warehouse, username: str, ok: bool, detail: str | None = None) -> \
+        User | None:
+    """Audit a login attempt; the user when it succeeded."""
+    audit(wh, username[:64], "login" if ok else "login_failed", detail)
     return get(wh, username) if ok else None
 
 

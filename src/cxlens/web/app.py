@@ -30,6 +30,7 @@ from cxlens.web.runner import programme_runner
 from cxlens.web.security import AuthError
 from cxlens.web.state import WebState
 from cxlens.web.surveys import SurveyService
+from cxlens.web.throttle import LoginPolicy, LoginThrottle
 
 STATIC = Path(__file__).parent / "static"
 STATUS = {ConfigError: 400, NotFound: 404}
@@ -57,13 +58,15 @@ def _wants_html(request: Request) -> bool:
 def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = False,
                prewarm: bool = False, surveys_every: float = 0,
                collect_rate: float = 5.0, max_body: int = MAX_BODY,
-               collect_max_body: int = COLLECT_MAX_BODY) -> FastAPI:
+               collect_max_body: int = COLLECT_MAX_BODY,
+               login_policy: LoginPolicy | None = None) -> FastAPI:
     """The dashboard on warehouse ``db`` (a URL or an open warehouse); ``prewarm`` computes
     the default pages in the background at start and after every data change;
     ``surveys_every`` runs the survey programmes every so many seconds (0: never);
     ``collect_rate`` limits survey submissions per client address and second;
     ``collect_max_body`` limits request bodies (bytes) on the collection API and survey pages,
-    ``max_body`` on every other route (0: no limit)."""
+    ``max_body`` on every other route (0: no limit); ``login_policy`` sets when failed logins
+    lock an account or address (web/throttle.py)."""
     wh = db if isinstance(db, Warehouse) else store.connect(db)
     accounts.ensure(wh)
     cases.ensure(wh)
@@ -89,7 +92,8 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
     app = FastAPI(title="cxlens", docs_url="/api/docs", redoc_url=None,
                   openapi_url="/api/openapi.json", swagger_ui_oauth2_redirect_url=None,
                   lifespan=lifespan)
-    app.state.cxlens = WebState(wh=wh, secret=secret(wh), secure_cookies=secure_cookies)
+    app.state.cxlens = WebState(wh=wh, secret=secret(wh), secure_cookies=secure_cookies,
+                                logins=LoginThrottle(login_policy or LoginPolicy()))
     app.state.surveys = svc
     if prewarm:
         from cxlens.web import prewarm as warmer
@@ -113,7 +117,7 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         if _wants_html(request):
             return pages.error_page(request, status, exc.message, exc.hint)
-        retry = getattr(exc, "retry_after", None)  # rate limiting
+        retry = getattr(exc, "retry_after", None)  # rate limiting, login throttling
         headers = {"Retry-After": f"{retry:.0f}"} if retry is not None else None
         return JSONResponse(error_body(status, exc.code, exc.message, exc.hint), status,
                             headers=headers)

@@ -23,6 +23,7 @@ from cxlens.web.security import (
     user_or_none,
 )
 from cxlens.web.state import WebState
+from cxlens.web.throttle import LoginThrottled
 
 router = APIRouter()
 NAV = (("overview", "Overview"), ("touchpoints", "Touchpoints"), ("journey", "Journey"),
@@ -56,15 +57,35 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None) -> HTMLResponse:
-    return html(request, "login.html", next=_safe_next(next), failed=False, user=None)
+    return html(request, "login.html", next=_safe_next(next), failed=False, throttled=None,
+                user=None)
 
 
 @router.post("/login", dependencies=[Depends(check_csrf)])
 def login(request: Request, username: str = Form(...), password: str = Form(...),
           next: str = Form("/overview")) -> Response:
     st = state(request)
+    name, address = username[:64], request.client.host if request.client else "unknown"
+    try:  # a locked account or address is refused before any password check
+        st.logins.begin(name, address)
+    except LoginThrottled as exc:
+        with st.lock:
+            accounts.audit(st.wh, name, "login_throttled", f"from {address}")
+        if "text/html" not in request.headers.get("accept", ""):
+            raise  # the one JSON error shape, with Retry-After
+        page = html(request, "login.html", 429, next=_safe_next(next), failed=False,
+                    throttled=round(exc.retry_after), user=None)
+        page.headers["Retry-After"] = f"{exc.retry_after:.0f}"
+        return page
+    ok = False
+    try:
+        with st.lock:
+            stored = accounts.stored_hash(st.wh, username)
+        ok = accounts.verify(stored, password)  # outside the lock: every request needs it
+    finally:
+        st.logins.finish(name, address, ok)
     with st.lock:
-        user = accounts.check_password(st.wh, username, password)
+        user = accounts.record_login(st.wh, username, ok, f"from {address}")
         if user is None:
             return html(request, "login.html", 401, next=_safe_next(next), failed=True,
                         user=None)

@@ -12,6 +12,7 @@ from typing import Any
 
 from cxlens.store.base import Warehouse
 from cxlens.store.migrate import data_version
+from cxlens.web.throttle import LoginThrottle
 
 CACHE_ENTRIES = 256
 
@@ -21,6 +22,7 @@ class WebState:
     wh: Warehouse
     secret: str
     secure_cookies: bool = False
+    logins: LoginThrottle = field(default_factory=LoginThrottle)  # failed-login throttling
     lock: threading.RLock = field(default_factory=threading.RLock)
     prewarmed: str | None = None  # the data version whose default pages are cached
     _cache: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
