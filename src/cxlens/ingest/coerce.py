@@ -75,33 +75,112 @@ def to_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out.where(~blank, None), no_failures
 
 
-def to_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    blank = is_blank(series)
-    arr = _strings(series)
-    if arr is not None:
-        cleaned = pc.replace_substring(pc.utf8_trim_whitespace(arr), ",", "")
-        cleaned = pd.Series(cleaned.to_numpy(zero_copy_only=False), index=series.index)
-    elif series.dtype == object:
-        cleaned = series.map(lambda v: v.strip().replace(",", "") if isinstance(v, str) else v)
-        cleaned = cleaned.map(lambda v: float(v) if isinstance(v, bool) else v)
+#: Text that spells an infinity or not-a-number: never a measurement, refused everywhere.
+_NON_FINITE = re.compile(r"^[+-]?(inf|infinity|nan)$", re.IGNORECASE)
+_SPACES = "\u00a0\u202f"  # no-break spaces, which spreadsheets write as thousands separators
+#: Looks like a number written with some separators (digits, ".", ",", spaces, "'").
+_NUMBERISH = re.compile(r"^[+-]?[\d.,' " + _SPACES + r"]*\d[\d.,' " + _SPACES
+                        + r"]*(?:[eE][+-]?\d+)?$")
+
+
+def number_pattern(decimal: str = ".", thousands: str = ",") -> re.Pattern[str]:
+    """A number as written with these separators; thousands only in groups of three."""
+    dec = re.escape(decimal)
+    if thousands:
+        sep = "[ " + _SPACES + "]" if thousands == " " else re.escape(thousands)
+        whole = rf"(?:\d{{1,3}}(?:{sep}\d{{3}})+|\d+)"
     else:
-        cleaned = series
-    num = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-    bad = num.isna() & ~blank
-    return num, bad
+        whole = r"\d+"
+    return re.compile(rf"^[+-]?(?:{whole}(?:{dec}\d*)?|{dec}\d+)(?:[eE][+-]?\d+)?$")
 
 
-def to_integer(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+def _plain_number(text: str, decimal: str, thousands: str) -> str:
+    if thousands == " ":
+        for space in " " + _SPACES:
+            text = text.replace(space, "")
+    elif thousands:
+        text = text.replace(thousands, "")
+    return text.replace(decimal, ".") if decimal != "." else text
+
+
+def read_numbers(series: pd.Series, decimal: str = ".", thousands: str = ","
+                 ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Numbers written with the given separators.
+
+    Returns (values, not-a-number mask, misread mask, non-finite mask): ``misread`` marks
+    text that looks like a number but does not read as one with these separators (12,5 with
+    decimal "."; 1,23 whose digits are not grouped in threes), ``non_finite`` marks inf, -inf,
+    Infinity and NaN (as text or as values). Neither is ever guessed.
+    """
+    blank = is_blank(series)
+    no = pd.Series(False, index=series.index)
+    if series.dtype != object:
+        num = pd.to_numeric(series, errors="coerce").astype("float64")
+        infinite = pd.Series(np.isinf(num.to_numpy()), index=series.index)
+        return num.where(~infinite), num.isna() & ~blank & ~infinite, no, infinite
+    pattern = number_pattern(decimal, thousands)
+    is_text = series.map(lambda v: isinstance(v, str))
+    text = series.where(is_text & ~blank, None).map(lambda v: v.strip(), na_action="ignore")
+    text = text.astype(object)
+    valid = _matches(text, pattern)
+    non_finite_text = _matches(text, _NON_FINITE)
+    misread = _matches(text, _NUMBERISH) & ~valid
+    cleaned = text.where(valid, None).map(lambda v: _plain_number(v, decimal, thousands),
+                                          na_action="ignore")
+    others = series.where(~is_text & ~blank, None).map(
+        lambda v: float(v) if isinstance(v, bool | int | float | np.number) else None,
+        na_action="ignore")
+    num = pd.to_numeric(cleaned.where(valid, others), errors="coerce").astype("float64")
+    infinite = pd.Series(np.isinf(num.to_numpy()), index=series.index) | non_finite_text
+    num = num.where(~infinite)
+    bad = num.isna() & ~blank & ~misread & ~infinite
+    return num, bad, misread, infinite
+
+
+def numberish(series: pd.Series) -> list[str]:
+    """The distinct text values of ``series`` that look like numbers with separators."""
+    return sorted({v.strip() for v in series if isinstance(v, str)
+                   and _NUMBERISH.match(v.strip())})
+
+
+def _matches(text: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
+    return text.map(lambda v: isinstance(v, str) and bool(pattern.match(v))).astype(bool)
+
+
+def to_number(series: pd.Series, decimal: str = ".", thousands: str = ","
+              ) -> tuple[pd.Series, pd.Series]:
+    """Numbers and the mask of every value that is not one (misread or non-finite included)."""
+    num, bad, misread, infinite = read_numbers(series, decimal, thousands)
+    return num, bad | misread | infinite
+
+
+def to_integer(series: pd.Series, decimal: str = ".", thousands: str = ","
+               ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Whole numbers; returns (values, not-a-number mask, not-whole mask)."""
-    num, bad = to_number(series)
+    num, bad = to_number(series, decimal, thousands)
     fractional = num.notna() & (num != np.floor(num))
     values = num.where(~fractional).round().astype("Int64")
     return values, bad, fractional
 
 
-def to_seconds(series: pd.Series, unit_seconds: float = 1.0) -> tuple[pd.Series, pd.Series]:
-    """Durations: numbers in a unit, clock text ("3:45" = 225 s, "1:02:03"), or Excel times."""
+def to_seconds(series: pd.Series, unit_seconds: float = 1.0, decimal: str = ".",
+               thousands: str = ",") -> tuple[pd.Series, pd.Series]:
+    """Durations: numbers in a unit, clock text ("3:45" = 225 s, "1:02:03"), or Excel times;
+    the mask marks every value that is not one (misread and non-finite numbers included)."""
+    out, bad, misread, infinite = read_seconds(series, unit_seconds, decimal, thousands)
+    return out, bad | misread | infinite
+
+
+def read_seconds(series: pd.Series, unit_seconds: float = 1.0, decimal: str = ".",
+                 thousands: str = ",") -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Like ``read_numbers``, for durations: (seconds, not-a-duration, misread, non-finite)."""
     blank = is_blank(series)
+    if series.dtype != object:
+        num, bad, misread, infinite = read_numbers(series, decimal, thousands)
+        return num * unit_seconds, bad, misread, infinite
+    clock = series.map(lambda v: isinstance(v, str) and bool(_CLOCK.match(v))).astype(bool)
+    numbers = ~clock & ~series.map(lambda v: isinstance(v, dt.timedelta | dt.time)).astype(bool)
+    num, bad, misread, infinite = read_numbers(series.where(numbers, None), decimal, thousands)
 
     def one(v: object) -> float:
         if isinstance(v, dt.timedelta):
@@ -114,22 +193,14 @@ def to_seconds(series: pd.Series, unit_seconds: float = 1.0) -> tuple[pd.Series,
                 sign, h, mnt, sec = m.groups()
                 total = int(h or 0) * 3600 + int(mnt) * 60 + float(sec)
                 return -total if sign else total
-            try:
-                return float(v.strip().replace(",", "")) * unit_seconds
-            except ValueError:
-                return float("nan")
-        if isinstance(v, bool):
-            return float("nan")
-        try:
-            return float(v) * unit_seconds  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return float("nan")
+        return float("nan")
 
-    if series.dtype != object:
-        out = pd.to_numeric(series, errors="coerce").astype("float64") * unit_seconds
-    else:
-        out = series.map(one, na_action="ignore").astype("float64")
-    return out, out.isna() & ~blank
+    out = series.where(~numbers, None).map(one, na_action="ignore").astype("float64")
+    out = out.where(~numbers, num * unit_seconds)
+    bools = series.map(lambda v: isinstance(v, bool | np.bool_)).astype(bool)
+    out = out.where(~bools)
+    bad = (out.isna() & ~blank & ~misread & ~infinite) | (bools & ~blank)
+    return out, bad, misread, infinite
 
 
 def to_boolean(series: pd.Series) -> tuple[pd.Series, pd.Series]:
