@@ -272,6 +272,33 @@ def to_timestamp(series: pd.Series, tz: ZoneInfo, fmt: str | None = None,
     return result, bad, dst
 
 
+#: A date written day and month before the year: 05/01/2026, 5.1.2026, 05-01-26.
+_DMY = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
+
+
+def day_month(value: object) -> tuple[int, int, int] | None:
+    """The first, second and year fields of a date written like 05/01/2026, else None."""
+    m = _DMY.match(value) if isinstance(value, str) else None
+    return (int(m.group(1)), int(m.group(3)), int(m.group(4))) if m else None
+
+
+def ambiguous_dates(series: pd.Series) -> tuple[pd.Series, bool | None]:
+    """Dates whose day/month order the column does not settle, and the order it settles.
+
+    05/01/2026 is 5 January or 1 May: ambiguous, unless another value of the column can only
+    be day first (13/01/2026: True) or only month first (01/13/2026: False). 05/05/2026 reads
+    the same either way. Returns (ambiguous mask, True/False/None)."""
+    fields = series.map(day_month)
+    found = [f for f in fields if f is not None]
+    day = any(a > 12 >= b for a, b, _ in found)
+    month = any(b > 12 >= a for a, b, _ in found)
+    if day != month:
+        return pd.Series(False, index=series.index), day
+    ambiguous = fields.map(lambda f: f is not None and 1 <= f[0] <= 12 and 1 <= f[1] <= 12
+                           and f[0] != f[1]).astype(bool)
+    return ambiguous, None
+
+
 def _parse(values: pd.Series, fmt: str | None, dayfirst: bool, utc: bool = False) -> pd.Series:
     if fmt:
         return pd.to_datetime(values, format=fmt, errors="coerce", utc=utc)

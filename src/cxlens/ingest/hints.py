@@ -131,3 +131,23 @@ def misread_number(written: str, current: tuple[str, str], fix: str | None) -> s
         return (f"{written!r} does not read as a number {why}; write it as 1234.5, or set "
                 "decimal: and thousands: in the mapping (docs/import.md)")
     return f"{written!r} does not read as a number {why}; if the file writes numbers so, {fix}"
+
+
+def _day(day: int, month: int, year: int) -> str:
+    import datetime as dt
+
+    year = year + 2000 if year < 100 else year
+    try:
+        return dt.date(year, month, day).strftime("%-d %B %Y")
+    except ValueError:
+        return f"day {day} of month {month}"
+
+
+def day_order(written: str, first: int, second: int, year: int) -> tuple[str, str]:
+    """Message and fix for a date that reads either way (05/01/2026): both fixes offered."""
+    day_first, month_first = _day(first, second, year), _day(second, first, year)
+    message = f"{written} could be {day_first} (day first) or {month_first} (month first)"
+    fix = (f"say which the file means: day first ({day_first}), "
+           f"{add_to_mapping({'dayfirst': True})}; month first ({month_first}), "
+           f"{add_to_mapping({'dayfirst': False})}")
+    return message, fix

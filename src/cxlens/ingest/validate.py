@@ -79,7 +79,8 @@ def check_chunk(raw: pd.DataFrame, table: Table, mapping: Mapping | None, tz: Zo
             c.add(bad, col.name, "type", "{value} is not a number to put in a band",
                   "give a number, or map the value to one (values:) or to null")
         out[col.name] = _typed(c, series, col, tz, spec.unit if spec else None,
-                               spec.format if spec else None, bool(spec and spec.dayfirst))
+                               spec.format if spec else None,
+                               mapping.day_first(col.name) if mapping else None)
     for col in shifts:
         spec = specs[col.name]
         assert spec.shift_base is not None
@@ -97,7 +98,7 @@ def check_chunk(raw: pd.DataFrame, table: Table, mapping: Mapping | None, tz: Zo
 
 
 def _typed(c: _Collector, series: pd.Series, col: Column, tz: ZoneInfo, unit: str | None,
-           fmt: str | None, dayfirst: bool) -> pd.Series:
+           fmt: str | None, dayfirst: bool | None) -> pd.Series:
     name = col.name
     if col.type is Type.STRING:
         values, _ = coerce.to_text(series)
@@ -122,7 +123,18 @@ def _typed(c: _Collector, series: pd.Series, col: Column, tz: ZoneInfo, unit: st
                    + hints.to_choose(c.sources.get(name), name, w, "true or false"), generic)
         return values
     if col.type is Type.TIMESTAMP:
-        values, bad, dst = coerce.to_timestamp(series, tz, fmt, dayfirst)
+        ambiguous = pd.Series(False, index=series.index)
+        if fmt is None and dayfirst is None:
+            ambiguous, dayfirst = coerce.ambiguous_dates(series)
+        values, bad, dst = coerce.to_timestamp(series, tz, fmt, bool(dayfirst))
+        if ambiguous.any():
+            values, bad, dst = values.where(~ambiguous), bad & ~ambiguous, dst & ~ambiguous
+            _per_value(c, series, ambiguous, name, "type",
+                       lambda w: _day_order(w)[0].replace("{", "{{").replace("}", "}}"),
+                       lambda w: _day_order(w)[1],
+                       "say which the file means: day first, "
+                       + hints.add_to_mapping({"dayfirst": True}) + "; month first, "
+                       + hints.add_to_mapping({"dayfirst": False}))
         if bad.any():
             c.add(bad, name, "type", "{value} is not a date and time",
                   hints.date_format(c.sources.get(name), name, series))
@@ -151,6 +163,12 @@ def _typed(c: _Collector, series: pd.Series, col: Column, tz: ZoneInfo, unit: st
     _not_a_number(c, series, bad, col, "give a number such as 12.5")
     _misread(c, series, misread, infinite, col, seps)
     return values
+
+
+def _day_order(written: str) -> tuple[str, str]:
+    fields = coerce.day_month(written)
+    assert fields is not None
+    return hints.day_order(written, *fields)
 
 
 def _separators(mapping: Mapping | None, name: str) -> tuple[str, str]:
