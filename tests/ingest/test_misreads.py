@@ -214,3 +214,12 @@ def test_dayfirst_option(wh: Warehouse, tmp_path: Path) -> None:
     run(wh, "interactions", tmp_path, text, {"columns": {
         "created_at": {"from": "created_at", "format": "%d/%m/%Y"}}})
     assert created(wh) == {"a": "2026-01-05", "b": "2026-05-01"}  # b kept from before
+
+
+def test_bands_and_offsets_follow_the_separators(wh: Warehouse, tmp_path: Path) -> None:
+    text = ("interaction_id,channel,created_at,Wait\n"
+            'a,phone,2026-01-05 09:00,"1,5"\nb,phone,2026-01-05 09:00,inf\n')
+    r = run(wh, "interactions", tmp_path, text, {"decimal": ",", "columns": {
+        "answered_at": {"from": "Wait", "unit": "minutes", "offset_from": "created_at"}}})
+    assert (r.loaded, r.rejected) == (1, 1)  # inf minutes after a time is no time
+    assert str(wh.scalar("SELECT answered_at FROM interactions"))[:19] == "2026-01-05 09:01:30"

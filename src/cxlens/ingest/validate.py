@@ -75,7 +75,7 @@ def check_chunk(raw: pd.DataFrame, table: Table, mapping: Mapping | None, tz: Zo
             continue
         series = raw[col.name]
         if spec and spec.bins is not None:
-            series, bad = derive.bands(series, spec.bins)
+            series, bad = derive.bands(series, spec.bins, _separators(mapping, col.name))
             c.add(bad, col.name, "type", "{value} is not a number to put in a band",
                   "give a number, or map the value to one (values:) or to null")
         out[col.name] = _typed(c, series, col, tz, spec.unit if spec else None,
@@ -85,7 +85,8 @@ def check_chunk(raw: pd.DataFrame, table: Table, mapping: Mapping | None, tz: Zo
         spec = specs[col.name]
         assert spec.shift_base is not None
         base = derive.base_times(spec.shift_base, out, tz)
-        out[col.name], bad, frac = derive.shifted(raw[col.name], base, spec)
+        out[col.name], bad, frac = derive.shifted(raw[col.name], base, spec,
+                                                  _separators(mapping, col.name))
         c.add(bad, col.name, "type", "{value} is not a duration",
               "give a number (in the mapping's unit) or a clock time such as 3:45")
         c.add(frac, col.name, "not_integer", "{value} is not a whole number of months",
