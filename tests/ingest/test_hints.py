@@ -16,7 +16,29 @@ from cxlens.errors import CxlensError
 from cxlens.ingest.pipeline import ImportResult, import_files
 from cxlens.store.base import Warehouse
 
-FIX = re.compile(r"add to the mapping: (.+)$", re.MULTILINE)
+FIX = re.compile(r"add to the mapping: ")
+
+
+def fixes(text: str) -> list[str]:
+    """Every ``add to the mapping: {...}`` in ``text``: the flow mapping after the words, up
+    to its closing brace (a hint may offer two fixes, e.g. day first or month first)."""
+    out: list[str] = []
+    for m in FIX.finditer(text):
+        depth, quote, start = 0, "", m.end()
+        for i in range(start, len(text)):
+            ch = text[i]
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "'\"":
+                quote = ch
+            elif ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    out.append(text[start:i + 1])
+                    break
+    return out
 
 
 def merged(mapping: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -32,7 +54,7 @@ def merged(mapping: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 
 def apply_fixes(mapping: dict[str, Any], text: str) -> dict[str, Any]:
-    patches = FIX.findall(text)
+    patches = fixes(text)
     assert patches, f"no fix to apply in: {text}"
     for patch in patches:
         mapping = merged(mapping, yaml.safe_load(patch))
@@ -54,12 +76,18 @@ def first_error(r: ImportResult) -> str:
     return errors[0].hint
 
 
-def fixed_import(wh: Warehouse, table: str, f: Path, mapping: dict[str, Any]) -> ImportResult:
-    """Import, apply the first error's fix (or the refusal's), import again."""
+def fixed_import(wh: Warehouse, table: str, f: Path, mapping: dict[str, Any],
+                 choice: int | None = None) -> ImportResult:
+    """Import, apply the first error's fix (or the refusal's), import again. ``choice``
+    picks one of several fixes the hint offers."""
     try:
         hint = first_error(run(wh, table, f, mapping))
     except CxlensError as exc:
         hint = str(exc)
+    if choice is not None:
+        offered = fixes(hint)
+        assert len(offered) > choice, hint
+        hint = "add to the mapping: " + offered[choice]
     again = run(wh, table, f, apply_fixes(mapping, hint))
     assert again.rejected == 0, again.summary()
     return again
@@ -164,3 +192,32 @@ def test_a_file_without_an_id_column_is_told_how_to_number_its_rows(wh: Warehous
     fixed_import(wh, "survey_responses", f, {})
     assert sorted(wh.query("SELECT response_id, score FROM survey_responses")) == [
         ("in-2", 5), ("in-3", 9)]
+
+
+def test_decimal_comma_fix(wh: Warehouse, tmp_path: Path) -> None:
+    # 12,5 is not read as 125 nor 1.234,5 as 1.2345: the fix sets the decimal comma
+    f = csv_file(tmp_path, 'order_id,ordered_at,amount\na,2026-01-05,"12,5"\n'
+                 'b,2026-01-05,"1.234,5"\nc,2026-01-05,7\n')
+    fixed_import(wh, "orders", f, {})
+    assert dict(wh.query("SELECT order_id, amount FROM orders")) == {
+        "a": 12.5, "b": 1234.5, "c": 7.0}
+
+
+def test_decimal_comma_fix_in_one_column(wh: Warehouse, tmp_path: Path) -> None:
+    # the file's durations use a decimal point, its amounts a comma: the fix for the amount
+    # is the column's, as a file-wide decimal comma would misread 1.5 seconds
+    f = csv_file(tmp_path, 'interaction_id,channel,created_at,talk_seconds,Complexity\n'
+                 'a,phone,2026-01-05 09:00,1.5,"0,25"\n')
+    fixed_import(wh, "interactions", f, {"columns": {"complexity": "Complexity"}})
+    assert wh.query("SELECT talk_seconds, complexity FROM interactions") == [(1.5, 0.25)]
+
+
+@pytest.mark.parametrize(("choice", "expected"), [(0, "2026-01-05"), (1, "2026-05-01")])
+def test_day_or_month_first_fix(wh: Warehouse, tmp_path: Path, choice: int,
+                                expected: str) -> None:
+    f = csv_file(tmp_path, "interaction_id,channel,created_at\na,phone,05/01/2026\n"
+                 "b,phone,5.1.2026\nc,phone,2026-01-05\n")
+    fixed_import(wh, "interactions", f, {}, choice)
+    got = {i: str(t)[:10] for i, t in wh.query("SELECT interaction_id, created_at "
+                                               "FROM interactions")}
+    assert got == {"a": expected, "b": expected, "c": "2026-01-05"}

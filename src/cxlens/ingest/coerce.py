@@ -75,33 +75,112 @@ def to_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out.where(~blank, None), no_failures
 
 
-def to_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    blank = is_blank(series)
-    arr = _strings(series)
-    if arr is not None:
-        cleaned = pc.replace_substring(pc.utf8_trim_whitespace(arr), ",", "")
-        cleaned = pd.Series(cleaned.to_numpy(zero_copy_only=False), index=series.index)
-    elif series.dtype == object:
-        cleaned = series.map(lambda v: v.strip().replace(",", "") if isinstance(v, str) else v)
-        cleaned = cleaned.map(lambda v: float(v) if isinstance(v, bool) else v)
+#: Text that spells an infinity or not-a-number: never a measurement, refused everywhere.
+_NON_FINITE = re.compile(r"^[+-]?(inf|infinity|nan)$", re.IGNORECASE)
+_SPACES = "\u00a0\u202f"  # no-break spaces, which spreadsheets write as thousands separators
+#: Looks like a number written with some separators (digits, ".", ",", spaces, "'").
+_NUMBERISH = re.compile(r"^[+-]?[\d.,' " + _SPACES + r"]*\d[\d.,' " + _SPACES
+                        + r"]*(?:[eE][+-]?\d+)?$")
+
+
+def number_pattern(decimal: str = ".", thousands: str = ",") -> re.Pattern[str]:
+    """A number as written with these separators; thousands only in groups of three."""
+    dec = re.escape(decimal)
+    if thousands:
+        sep = "[ " + _SPACES + "]" if thousands == " " else re.escape(thousands)
+        whole = rf"(?:\d{{1,3}}(?:{sep}\d{{3}})+|\d+)"
     else:
-        cleaned = series
-    num = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-    bad = num.isna() & ~blank
-    return num, bad
+        whole = r"\d+"
+    return re.compile(rf"^[+-]?(?:{whole}(?:{dec}\d*)?|{dec}\d+)(?:[eE][+-]?\d+)?$")
 
 
-def to_integer(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+def _plain_number(text: str, decimal: str, thousands: str) -> str:
+    if thousands == " ":
+        for space in " " + _SPACES:
+            text = text.replace(space, "")
+    elif thousands:
+        text = text.replace(thousands, "")
+    return text.replace(decimal, ".") if decimal != "." else text
+
+
+def read_numbers(series: pd.Series, decimal: str = ".", thousands: str = ","
+                 ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Numbers written with the given separators.
+
+    Returns (values, not-a-number mask, misread mask, non-finite mask): ``misread`` marks
+    text that looks like a number but does not read as one with these separators (12,5 with
+    decimal "."; 1,23 whose digits are not grouped in threes), ``non_finite`` marks inf, -inf,
+    Infinity and NaN (as text or as values). Neither is ever guessed.
+    """
+    blank = is_blank(series)
+    no = pd.Series(False, index=series.index)
+    if series.dtype != object:
+        num = pd.to_numeric(series, errors="coerce").astype("float64")
+        infinite = pd.Series(np.isinf(num.to_numpy()), index=series.index)
+        return num.where(~infinite), num.isna() & ~blank & ~infinite, no, infinite
+    pattern = number_pattern(decimal, thousands)
+    is_text = series.map(lambda v: isinstance(v, str))
+    text = series.where(is_text & ~blank, None).map(lambda v: v.strip(), na_action="ignore")
+    text = text.astype(object)
+    valid = _matches(text, pattern)
+    non_finite_text = _matches(text, _NON_FINITE)
+    misread = _matches(text, _NUMBERISH) & ~valid
+    cleaned = text.where(valid, None).map(lambda v: _plain_number(v, decimal, thousands),
+                                          na_action="ignore")
+    others = series.where(~is_text & ~blank, None).map(
+        lambda v: float(v) if isinstance(v, bool | int | float | np.number) else None,
+        na_action="ignore")
+    num = pd.to_numeric(cleaned.where(valid, others), errors="coerce").astype("float64")
+    infinite = pd.Series(np.isinf(num.to_numpy()), index=series.index) | non_finite_text
+    num = num.where(~infinite)
+    bad = num.isna() & ~blank & ~misread & ~infinite
+    return num, bad, misread, infinite
+
+
+def numberish(series: pd.Series) -> list[str]:
+    """The distinct text values of ``series`` that look like numbers with separators."""
+    return sorted({v.strip() for v in series if isinstance(v, str)
+                   and _NUMBERISH.match(v.strip())})
+
+
+def _matches(text: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
+    return text.map(lambda v: isinstance(v, str) and bool(pattern.match(v))).astype(bool)
+
+
+def to_number(series: pd.Series, decimal: str = ".", thousands: str = ","
+              ) -> tuple[pd.Series, pd.Series]:
+    """Numbers and the mask of every value that is not one (misread or non-finite included)."""
+    num, bad, misread, infinite = read_numbers(series, decimal, thousands)
+    return num, bad | misread | infinite
+
+
+def to_integer(series: pd.Series, decimal: str = ".", thousands: str = ","
+               ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Whole numbers; returns (values, not-a-number mask, not-whole mask)."""
-    num, bad = to_number(series)
+    num, bad = to_number(series, decimal, thousands)
     fractional = num.notna() & (num != np.floor(num))
     values = num.where(~fractional).round().astype("Int64")
     return values, bad, fractional
 
 
-def to_seconds(series: pd.Series, unit_seconds: float = 1.0) -> tuple[pd.Series, pd.Series]:
-    """Durations: numbers in a unit, clock text ("3:45" = 225 s, "1:02:03"), or Excel times."""
+def to_seconds(series: pd.Series, unit_seconds: float = 1.0, decimal: str = ".",
+               thousands: str = ",") -> tuple[pd.Series, pd.Series]:
+    """Durations: numbers in a unit, clock text ("3:45" = 225 s, "1:02:03"), or Excel times;
+    the mask marks every value that is not one (misread and non-finite numbers included)."""
+    out, bad, misread, infinite = read_seconds(series, unit_seconds, decimal, thousands)
+    return out, bad | misread | infinite
+
+
+def read_seconds(series: pd.Series, unit_seconds: float = 1.0, decimal: str = ".",
+                 thousands: str = ",") -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Like ``read_numbers``, for durations: (seconds, not-a-duration, misread, non-finite)."""
     blank = is_blank(series)
+    if series.dtype != object:
+        num, bad, misread, infinite = read_numbers(series, decimal, thousands)
+        return num * unit_seconds, bad, misread, infinite
+    clock = series.map(lambda v: isinstance(v, str) and bool(_CLOCK.match(v))).astype(bool)
+    numbers = ~clock & ~series.map(lambda v: isinstance(v, dt.timedelta | dt.time)).astype(bool)
+    num, bad, misread, infinite = read_numbers(series.where(numbers, None), decimal, thousands)
 
     def one(v: object) -> float:
         if isinstance(v, dt.timedelta):
@@ -114,22 +193,14 @@ def to_seconds(series: pd.Series, unit_seconds: float = 1.0) -> tuple[pd.Series,
                 sign, h, mnt, sec = m.groups()
                 total = int(h or 0) * 3600 + int(mnt) * 60 + float(sec)
                 return -total if sign else total
-            try:
-                return float(v.strip().replace(",", "")) * unit_seconds
-            except ValueError:
-                return float("nan")
-        if isinstance(v, bool):
-            return float("nan")
-        try:
-            return float(v) * unit_seconds  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return float("nan")
+        return float("nan")
 
-    if series.dtype != object:
-        out = pd.to_numeric(series, errors="coerce").astype("float64") * unit_seconds
-    else:
-        out = series.map(one, na_action="ignore").astype("float64")
-    return out, out.isna() & ~blank
+    out = series.where(~numbers, None).map(one, na_action="ignore").astype("float64")
+    out = out.where(~numbers, num * unit_seconds)
+    bools = series.map(lambda v: isinstance(v, bool | np.bool_)).astype(bool)
+    out = out.where(~bools)
+    bad = (out.isna() & ~blank & ~misread & ~infinite) | (bools & ~blank)
+    return out, bad, misread, infinite
 
 
 def to_boolean(series: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -199,6 +270,33 @@ def to_timestamp(series: pd.Series, tz: ZoneInfo, fmt: str | None = None,
         result = result.where(aware.isna(), aware)
     bad = result.isna() & ~blank & ~dst
     return result, bad, dst
+
+
+#: A date written day and month before the year: 05/01/2026, 5.1.2026, 05-01-26.
+_DMY = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
+
+
+def day_month(value: object) -> tuple[int, int, int] | None:
+    """The first, second and year fields of a date written like 05/01/2026, else None."""
+    m = _DMY.match(value) if isinstance(value, str) else None
+    return (int(m.group(1)), int(m.group(3)), int(m.group(4))) if m else None
+
+
+def ambiguous_dates(series: pd.Series) -> tuple[pd.Series, bool | None]:
+    """Dates whose day/month order the column does not settle, and the order it settles.
+
+    05/01/2026 is 5 January or 1 May: ambiguous, unless another value of the column can only
+    be day first (13/01/2026: True) or only month first (01/13/2026: False). 05/05/2026 reads
+    the same either way. Returns (ambiguous mask, True/False/None)."""
+    fields = series.map(day_month)
+    found = [f for f in fields if f is not None]
+    day = any(a > 12 >= b for a, b, _ in found)
+    month = any(b > 12 >= a for a, b, _ in found)
+    if day != month:
+        return pd.Series(False, index=series.index), day
+    ambiguous = fields.map(lambda f: f is not None and 1 <= f[0] <= 12 and 1 <= f[1] <= 12
+                           and f[0] != f[1]).astype(bool)
+    return ambiguous, None
 
 
 def _parse(values: pd.Series, fmt: str | None, dayfirst: bool, utc: bool = False) -> pd.Series:

@@ -33,17 +33,17 @@ def base_times(name: str, typed: pd.DataFrame, tz: ZoneInfo) -> pd.Series:
     return pd.Series(when.iloc[0], index=typed.index, dtype=UTC_NS)
 
 
-def shifted(raw: pd.Series, base: pd.Series, spec: ColumnSpec
-            ) -> tuple[pd.Series, pd.Series, pd.Series]:
+def shifted(raw: pd.Series, base: pd.Series, spec: ColumnSpec,
+            separators: tuple[str, str] = (".", ",")) -> tuple[pd.Series, pd.Series, pd.Series]:
     """``base`` plus (``offset_from``) or minus (``back_from``) the durations in ``raw``.
 
     Returns (timestamps, not-a-duration mask, fractional-months mask)."""
     sign = -1 if spec.back_from else 1
     no = pd.Series(False, index=raw.index)
     if spec.unit != "months":
-        secs, bad = coerce.to_seconds(raw, UNIT_SECONDS[spec.unit or "seconds"])
+        secs, bad = coerce.to_seconds(raw, UNIT_SECONDS[spec.unit or "seconds"], *separators)
         return base + sign * pd.to_timedelta(secs, unit="s"), bad, no
-    months, bad, fractional = coerce.to_integer(raw)
+    months, bad, fractional = coerce.to_integer(raw, *separators)
     out = pd.Series(pd.NaT, index=raw.index, dtype=UTC_NS)
     for n in months.dropna().unique():
         rows = months == n
@@ -51,9 +51,10 @@ def shifted(raw: pd.Series, base: pd.Series, spec: ColumnSpec
     return out, bad, fractional
 
 
-def bands(raw: pd.Series, edges: list[float]) -> tuple[pd.Series, pd.Series]:
+def bands(raw: pd.Series, edges: list[float], separators: tuple[str, str] = (".", ",")
+          ) -> tuple[pd.Series, pd.Series]:
     """Band labels for the numbers in ``raw`` and the mask of values that are not numbers."""
-    num, bad = coerce.to_number(raw)
+    num, bad = coerce.to_number(raw, *separators)
     labels = band_labels(edges)
     slot = np.searchsorted(np.asarray(edges, dtype=float), num.to_numpy(), side="right")
     out = pd.Series([labels[i] for i in slot], index=raw.index, dtype=object)

@@ -36,7 +36,7 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
 
 
 
-def _column_fix(source: str | None, target: str, **spec: Any) -> str | None:
+def column_fix(source: str | None, target: str, **spec: Any) -> str | None:
     """A fix that re-reads ``target`` from its file column with extra settings."""
     if source is None:
         return None
@@ -47,7 +47,7 @@ def enum(source: str | None, target: str, written: str, allowed: Iterable[str]) 
     """A value outside ``target``'s list: map the value *as written in the file*."""
     allowed = list(allowed)
     choice = closest(written.lower().replace(" ", "_").replace("-", "_"), allowed)
-    fix = _column_fix(source, target, values={written: choice}) if choice else None
+    fix = column_fix(source, target, values={written: choice}) if choice else None
     if fix:
         return f"if {written!r} means {choice}, {fix}"
     return f"use one of {', '.join(allowed)}: " + to_choose(source, target, written, "one of them")
@@ -62,7 +62,7 @@ def to_choose(source: str | None, target: str, written: str, choices: str) -> st
 
 def no_value(source: str | None, target: str, written: str, generic: str) -> str:
     """Text in an optional number column (e.g. "n/a"): if it means no value, map it to null."""
-    fix = _column_fix(source, target, values={written: None})
+    fix = column_fix(source, target, values={written: None})
     return f"{generic}; or, if {written!r} means no value, {fix}" if fix else generic
 
 
@@ -84,7 +84,7 @@ def date_format(source: str | None, target: str, values: Any) -> str:
             fmt = guess_datetime_format(sample, dayfirst=dayfirst)
         if fmt and pd.to_datetime(text, format=fmt, errors="coerce").notna().all():
             return f"the column is written like {sample!r}: " + str(
-                _column_fix(source, target, format=fmt))
+                column_fix(source, target, format=fmt))
     return generic
 
 
@@ -92,3 +92,62 @@ def timezone(zone: str) -> str:
     """A local time that does not exist (or exists twice) on a daylight-saving change."""
     return ("give the time with its UTC offset; or, if the system that wrote the file records "
             f"UTC rather than {zone} time, {add_to_mapping({'timezone': 'UTC'})}")
+
+
+#: Separator settings a misread number may need, most common first: (decimal, thousands).
+SEPARATORS = [(",", "."), (".", ","), (",", " "), (".", " "), (",", ""), (".", ""),
+              (".", "'")]
+
+
+def separators_patch(decimal: str, thousands: str) -> dict[str, Any]:
+    from cxlens.ingest.mapping import default_thousands
+
+    patch: dict[str, Any] = {"decimal": decimal}
+    if thousands != default_thousands(decimal):
+        patch["thousands"] = thousands
+    return patch
+
+
+def number_separators(columns: list[Any], current: tuple[str, str]) -> tuple[str, str] | None:
+    """The separators, other than ``current``, that read every number-like text value of
+    each column in ``columns`` (the misread column first), or None."""
+    from cxlens.ingest import coerce
+
+    for option in SEPARATORS:
+        if option == current:
+            continue
+        pattern = coerce.number_pattern(*option)
+        if all(pattern.match(v) for col in columns for v in coerce.numberish(col)):
+            return option
+    return None
+
+
+def misread_number(written: str, current: tuple[str, str], fix: str | None) -> str:
+    decimal, thousands = current
+    why = (f"with decimal {decimal!r} and thousands "
+           + (f"{thousands!r}" if thousands else "none")
+           + " (digits between thousands separators come in threes)")
+    if fix is None:
+        return (f"{written!r} does not read as a number {why}; write it as 1234.5, or set "
+                "decimal: and thousands: in the mapping (docs/import.md)")
+    return f"{written!r} does not read as a number {why}; if the file writes numbers so, {fix}"
+
+
+def _day(day: int, month: int, year: int) -> str:
+    import datetime as dt
+
+    year = year + 2000 if year < 100 else year
+    try:
+        return dt.date(year, month, day).strftime("%-d %B %Y")
+    except ValueError:
+        return f"day {day} of month {month}"
+
+
+def day_order(written: str, first: int, second: int, year: int) -> tuple[str, str]:
+    """Message and fix for a date that reads either way (05/01/2026): both fixes offered."""
+    day_first, month_first = _day(first, second, year), _day(second, first, year)
+    message = f"{written} could be {day_first} (day first) or {month_first} (month first)"
+    fix = (f"say which the file means: day first ({day_first}), "
+           f"{add_to_mapping({'dayfirst': True})}; month first ({month_first}), "
+           f"{add_to_mapping({'dayfirst': False})}")
+    return message, fix

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.ingest.hints import add_to_mapping, closest
@@ -29,6 +29,20 @@ UNIT_SECONDS: dict[str, float] = {
 #: row 1) and the file's name without extensions, for files without an id column.
 ROW_TOKEN, FILE_TOKEN = "_row", "_file"
 TOKENS = frozenset({ROW_TOKEN, FILE_TOKEN})
+Decimal = Literal[".", ","]
+#: "" = no thousands separator; " " also accepts the no-break spaces spreadsheets write.
+Thousands = Literal[",", ".", " ", "'", ""]
+_DECIMAL_DOC = 'Decimal separator of numbers: "." (12.5) or "," (12,5).'
+_THOUSANDS_DOC = ('Thousands separator: ",", ".", " ", "\'" or "" for none; by default the '
+                  'other of "." and "," (1,234.5 with decimal ".", 1.234,5 with decimal ","). '
+                  "Digits between separators must come in groups of three.")
+_DAYFIRST_DOC = ("Order of dates such as 05/01/2026: true = day first (5 January), false = "
+                 "month first (1 May). Unset: a date that could be either is quarantined "
+                 "unless the column's other dates settle the order (13/01/2026).")
+
+
+def default_thousands(decimal: str) -> str:
+    return "," if decimal == "." else "."
 
 
 class _Model(BaseModel):
@@ -50,7 +64,11 @@ class ColumnSpec(_Model):
     unit: Unit | None = Field(None, description="Unit of a number that becomes seconds "
                               "(months: only with offset_from or back_from).")
     format: str | None = Field(None, description="strptime format of a timestamp.")
-    dayfirst: bool = Field(False, description="Read 03/04/2024 as 3 April.")
+    dayfirst: bool | None = Field(None, description=_DAYFIRST_DOC + " Overrides the "
+                                  "mapping's.")
+    decimal: Decimal | None = Field(None, description=_DECIMAL_DOC + " Overrides the mapping's.")
+    thousands: Thousands | None = Field(None, description=_THOUSANDS_DOC
+                                        + " Overrides the mapping's.")
     offset_from: str | None = Field(
         None, description="Canonical timestamp this duration is added to (e.g. created_at + "
         "first reply minutes = first_response_at).")
@@ -150,6 +168,37 @@ class Mapping(_Model):
         "reject", description="A time before the one it must follow (e.g. resolved_at before "
         "created_at): reject the row (default), or empty the later time and keep the row, "
         "flagged.")
+    decimal: Decimal = Field(".", description=_DECIMAL_DOC)
+    thousands: Thousands | None = Field(None, description=_THOUSANDS_DOC)
+    dayfirst: bool | None = Field(None, description=_DAYFIRST_DOC)
+
+    @model_validator(mode="after")
+    def _separators_differ(self) -> Mapping:
+        for name in [None, *self.columns]:
+            decimal, thousands = self.separators(name)
+            if decimal == thousands:
+                where = f"columns.{name}" if name else "the mapping"
+                raise ValueError(f"{where}: decimal and thousands are both {decimal!r}; "
+                                 "a number needs two different separators")
+        return self
+
+    def separators(self, column: str | None = None) -> tuple[str, str]:
+        """(decimal, thousands) of ``column``: its own settings, else the mapping's."""
+        spec = self.spec(column) if column in self.columns else None
+        if spec is not None and spec.thousands is not None:
+            decimal = spec.decimal or self.decimal
+            return decimal, spec.thousands
+        if spec is not None and spec.decimal is not None:
+            return spec.decimal, default_thousands(spec.decimal)
+        thousands = self.thousands
+        return self.decimal, default_thousands(self.decimal) if thousands is None else thousands
+
+    def day_first(self, column: str) -> bool | None:
+        """The day/month order of ``column``: its own ``dayfirst``, else the mapping's."""
+        spec = self.spec(column) if column in self.columns else None
+        if spec is not None and spec.dayfirst is not None:
+            return spec.dayfirst
+        return self.dayfirst
 
     def spec(self, column: str) -> ColumnSpec:
         raw = self.columns[column]

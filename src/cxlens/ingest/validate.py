@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import cast
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from cxlens.errors import did_you_mean
@@ -33,8 +34,8 @@ class Checked:
 
 class _Collector:
     def __init__(self, frame: pd.DataFrame, raw: pd.DataFrame, file: str,
-                 mapping: Mapping | None, sources: dict[str, str]) -> None:
-        self.frame, self.raw, self.file = frame, raw, file
+                 mapping: Mapping | None, sources: dict[str, str], table: Table) -> None:
+        self.frame, self.raw, self.file, self.table = frame, raw, file, table
         self.mapping, self.sources = mapping, sources
         self.problems: list[Problem] = []
         self.rejected = pd.Series(False, index=frame.index)
@@ -62,7 +63,7 @@ def check_chunk(raw: pd.DataFrame, table: Table, mapping: Mapping | None, tz: Zo
     """Type, normalise and check ``raw`` (the output of ``apply_mapping``). ``sources`` names
     the file column behind each canonical column, so a suggested fix can name it."""
     out = pd.DataFrame({ROW: raw[ROW]}, index=raw.index)
-    c = _Collector(out, raw, file, mapping, sources or {})
+    c = _Collector(out, raw, file, mapping, sources or {}, table)
     specs = mapping.specs() if mapping else {}
     shifts: list[Column] = []
     for col in table.columns:
@@ -74,16 +75,18 @@ def check_chunk(raw: pd.DataFrame, table: Table, mapping: Mapping | None, tz: Zo
             continue
         series = raw[col.name]
         if spec and spec.bins is not None:
-            series, bad = derive.bands(series, spec.bins)
+            series, bad = derive.bands(series, spec.bins, _separators(mapping, col.name))
             c.add(bad, col.name, "type", "{value} is not a number to put in a band",
                   "give a number, or map the value to one (values:) or to null")
         out[col.name] = _typed(c, series, col, tz, spec.unit if spec else None,
-                               spec.format if spec else None, bool(spec and spec.dayfirst))
+                               spec.format if spec else None,
+                               mapping.day_first(col.name) if mapping else None)
     for col in shifts:
         spec = specs[col.name]
         assert spec.shift_base is not None
         base = derive.base_times(spec.shift_base, out, tz)
-        out[col.name], bad, frac = derive.shifted(raw[col.name], base, spec)
+        out[col.name], bad, frac = derive.shifted(raw[col.name], base, spec,
+                                                  _separators(mapping, col.name))
         c.add(bad, col.name, "type", "{value} is not a duration",
               "give a number (in the mapping's unit) or a clock time such as 3:45")
         c.add(frac, col.name, "not_integer", "{value} is not a whole number of months",
@@ -96,7 +99,7 @@ def check_chunk(raw: pd.DataFrame, table: Table, mapping: Mapping | None, tz: Zo
 
 
 def _typed(c: _Collector, series: pd.Series, col: Column, tz: ZoneInfo, unit: str | None,
-           fmt: str | None, dayfirst: bool) -> pd.Series:
+           fmt: str | None, dayfirst: bool | None) -> pd.Series:
     name = col.name
     if col.type is Type.STRING:
         values, _ = coerce.to_text(series)
@@ -121,7 +124,18 @@ def _typed(c: _Collector, series: pd.Series, col: Column, tz: ZoneInfo, unit: st
                    + hints.to_choose(c.sources.get(name), name, w, "true or false"), generic)
         return values
     if col.type is Type.TIMESTAMP:
-        values, bad, dst = coerce.to_timestamp(series, tz, fmt, dayfirst)
+        ambiguous = pd.Series(False, index=series.index)
+        if fmt is None and dayfirst is None:
+            ambiguous, dayfirst = coerce.ambiguous_dates(series)
+        values, bad, dst = coerce.to_timestamp(series, tz, fmt, bool(dayfirst))
+        if ambiguous.any():
+            values, bad, dst = values.where(~ambiguous), bad & ~ambiguous, dst & ~ambiguous
+            _per_value(c, series, ambiguous, name, "type",
+                       lambda w: _day_order(w)[0].replace("{", "{{").replace("}", "}}"),
+                       lambda w: _day_order(w)[1],
+                       "say which the file means: day first, "
+                       + hints.add_to_mapping({"dayfirst": True}) + "; month first, "
+                       + hints.add_to_mapping({"dayfirst": False}))
         if bad.any():
             c.add(bad, name, "type", "{value} is not a date and time",
                   hints.date_format(c.sources.get(name), name, series))
@@ -129,21 +143,80 @@ def _typed(c: _Collector, series: pd.Series, col: Column, tz: ZoneInfo, unit: st
               f"{{value}} does not exist or is ambiguous in {tz.key} (daylight-saving change)",
               hints.timezone(tz.key))
         return values
+    seps = _separators(c.mapping, name)
     if col.type is Type.INTEGER:
-        values, bad, frac = coerce.to_integer(series)
+        values, bad, misread, infinite = coerce.read_numbers(series, *seps)
         _not_a_number(c, series, bad, col, "give a whole number")
+        _misread(c, series, misread, infinite, col, seps)
+        frac = values.notna() & (values != np.floor(values))
         c.add(frac, name, "not_integer", "{value} is not a whole number",
               "scores and counts must be whole numbers; fix the source or map the value")
-        return values
+        return values.where(~frac).round().astype("Int64")
     if col.is_duration or unit:
-        values, bad = coerce.to_seconds(series, UNIT_SECONDS[unit or "seconds"])
+        values, bad, misread, infinite = coerce.read_seconds(
+            series, UNIT_SECONDS[unit or "seconds"], *seps)
         _not_a_number(c, series, bad, col, "give a number of seconds (of minutes or hours "
                       "with unit: in the mapping) or a clock time such as 3:45 (= 225 s)",
                       "{value} is not a duration")
+        _misread(c, series, misread, infinite, col, seps)
         return values
-    values, bad = coerce.to_number(series)
+    values, bad, misread, infinite = coerce.read_numbers(series, *seps)
     _not_a_number(c, series, bad, col, "give a number such as 12.5")
+    _misread(c, series, misread, infinite, col, seps)
     return values
+
+
+def _day_order(written: str) -> tuple[str, str]:
+    fields = coerce.day_month(written)
+    assert fields is not None
+    return hints.day_order(written, *fields)
+
+
+def _separators(mapping: Mapping | None, name: str) -> tuple[str, str]:
+    return mapping.separators(name) if mapping else (".", ",")
+
+
+def _number_columns(c: _Collector) -> dict[str, tuple[str, str]]:
+    """The chunk's number columns and their separators."""
+    table = c.table
+    return {col.name: _separators(c.mapping, col.name) for col in table.columns
+            if col.name in c.raw.columns
+            and (col.type in (Type.INTEGER, Type.FLOAT))}
+
+
+def _misread(c: _Collector, series: pd.Series, misread: pd.Series, infinite: pd.Series,
+             col: Column, seps: tuple[str, str]) -> None:
+    """Numbers that do not read with the separators, and infinities: refused, never guessed.
+    The fix sets the separators file-wide when that reads every number column of the chunk
+    that follows the mapping's, else on this column only."""
+    name = col.name
+    _per_value(c, series, infinite, name, "type",
+               lambda _: "{value} is not a finite number",
+               lambda w: "give a finite number" if col.required else hints.no_value(
+                   c.sources.get(name), name, w, "give a finite number"),
+               "give a finite number")
+    if not misread.fillna(False).astype(bool).any():
+        return
+    fix: str | None = None
+    option = hints.number_separators([series], seps)
+    if option is not None:
+        own = _own_separators(c.mapping, name)
+        shared = [c.raw[n] for n, s in _number_columns(c).items()
+                  if s == seps and not _own_separators(c.mapping, n)]
+        pattern = coerce.number_pattern(*option)
+        if not own and all(pattern.match(v) for s in shared for v in coerce.numberish(s)):
+            fix = hints.add_to_mapping(hints.separators_patch(*option))
+        else:
+            fix = hints.column_fix(c.sources.get(name), name, **hints.separators_patch(*option))
+    _per_value(c, series, misread, name, "type",
+               lambda w: f"{w} is not a number with these separators",
+               lambda w: hints.misread_number(w, seps, fix),
+               hints.misread_number("…", seps, None))
+
+
+def _own_separators(mapping: Mapping | None, name: str) -> bool:
+    spec = mapping.spec(name) if mapping and name in mapping.columns else None
+    return spec is not None and (spec.decimal is not None or spec.thousands is not None)
 
 
 def _enum_key(value: str) -> str:
