@@ -1,4 +1,5 @@
-"""Business hours against the published cases (shared/reference/metrics.md, test-vectors.md)."""
+"""Business hours against the published cases (the project's reference notes
+on metrics and test vectors; every value is copied into this file)."""
 
 from __future__ import annotations
 

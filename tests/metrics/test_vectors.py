@@ -1,4 +1,5 @@
-"""Public test vectors (shared/reference/test-vectors.md) through the whole stack: a CSV is
+"""Public test vectors (the project's reference notes, values copied into
+this file) through the whole stack: a CSV is
 imported with the real importer, then the metric is queried."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Statistics against the published checks (shared/reference/statistics.md, test-vectors.md)
+"""Statistics against the published checks (the project's reference notes on statistics and test vectors; every value is
+copied into this file)
 and against statsmodels / scipy as independent implementations."""
 
 from __future__ import annotations

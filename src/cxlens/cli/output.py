@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -49,12 +49,8 @@ def emit(frame: pd.DataFrame, fmt: Format, title: str = "") -> None:
 
         sys.stdout.write(frame_csv(frame))
     else:
-        table = RichTable(title=title or None, show_lines=False)
-        for col in frame.columns:
-            table.add_column(str(col), overflow="fold")
-        for row in frame.itertuples(index=False):
-            table.add_row(*[_cell(v) for v in row])
-        console.print(table)
+        _print_table(title, [str(c) for c in frame.columns],
+                     ([_cell(v) for v in row] for row in frame.itertuples(index=False)))
 
 
 def emit_rows(rows: list[dict[str, Any]], fmt: Format, title: str = "") -> None:
@@ -69,12 +65,17 @@ def emit_rows(rows: list[dict[str, Any]], fmt: Format, title: str = "") -> None:
         sys.stdout.write(rows_csv([columns, *([_csv_cell(row.get(c)) for c in columns]
                                               for row in rows)]))
     else:
-        table = RichTable(title=title or None, show_lines=False)
-        for col in columns:
-            table.add_column(str(col), overflow="fold")
-        for row in rows:
-            table.add_row(*[_counted(row.get(c)) for c in columns])
-        console.print(table)
+        _print_table(title, columns, ([_counted(row.get(c)) for c in columns] for row in rows))
+
+
+def _print_table(title: str, columns: list[str], cells: Iterable[list[str]]) -> None:
+    """The one Rich table of ``emit`` and ``emit_rows``."""
+    table = RichTable(title=title or None, show_lines=False)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in cells:
+        table.add_row(*row)
+    console.print(table)
 
 
 def _counted(value: object) -> str:

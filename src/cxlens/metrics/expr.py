@@ -22,6 +22,7 @@ from cxlens.metrics.typecheck import (
     SUPPORTED,
     ExpressionError,
     columns_of,
+    operands,
     parse,
     unknown_columns,
 )
@@ -123,7 +124,7 @@ class _Translator:
             if name == "count" and isinstance(node.this, exp.Star):
                 return self.t.count()
             return _AGGREGATES[name](self.visit(node.this))
-        args = [self.visit(a) for a in _args(node)]
+        args = [self.visit(a) for a in operands(node)]
         if name == "seconds_between" and len(args) == 2:
             return self.engine.seconds(args[1]) - self.engine.seconds(args[0])
         fn = _FUNCTIONS.get(name)
@@ -136,14 +137,6 @@ class _Translator:
         exp.Paren: paren, exp.Neg: neg, exp.Not: not_, exp.Is: is_, exp.In: in_,
         exp.Between: between, exp.Like: like, exp.Case: case,
     }
-
-
-def _args(node: Any) -> list[Any]:
-    if isinstance(node, exp.Anonymous):
-        return list(node.expressions)
-    out = [node.this] if node.this is not None else []
-    out += list(node.expressions or [])
-    return [a for a in out if isinstance(a, exp.Expression)]
 
 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {

@@ -272,7 +272,7 @@ class _Checker:
 
     def function(self, node: exp.Func) -> Typed:
         name = (node.name if isinstance(node, exp.Anonymous) else node.key).lower()
-        args = _args(node)
+        args = operands(node)
         if name in AGGREGATES:
             return self.aggregate_of(node, name, args)
         if name not in FUNCTIONS:
@@ -326,7 +326,8 @@ _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)
 
 
-def _args(node: Any) -> list[Any]:
+def operands(node: Any) -> list[Any]:
+    """The operands of a sqlglot node (a function's arguments)."""
     if isinstance(node, exp.Anonymous):
         return list(node.expressions)
     out = [node.this] if node.this is not None else []
