@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from cxlens import store
 from cxlens.cli import app
-from cxlens.web import accounts
+from cxlens.web import accounts, apitokens
 
 runner = CliRunner()
 PW = {"CXLENS_PASSWORD": "a-long-password"}
@@ -71,8 +71,8 @@ def test_tokens_are_listed_revoked_and_expire(tmp_path: Path) -> None:
     code, _, err = run("users", "revoke", cron_id, "--db", db)
     assert code == 2 and f"no API token {cron_id!r}" in err and "cxlens users tokens" in err
     with store.connect(db) as wh:
-        assert accounts.token_user(wh, cron.strip()) is None
-        assert accounts.token_user(wh, forever.strip()) == accounts.User("ann", "analyst")
+        assert apitokens.token_user(wh, cron.strip()) is None
+        assert apitokens.token_user(wh, forever.strip()) == accounts.User("ann", "analyst")
 
 
 def test_a_password_reset_ends_the_users_sessions(tmp_path: Path) -> None:
@@ -105,7 +105,7 @@ def test_old_token_tables_get_the_new_columns(tmp_path: Path) -> None:
                    [hashlib.sha256(token.encode()).hexdigest()])
         accounts.ensure(wh)
         accounts.add(wh, "ann", "a-long-password", "analyst")
-        assert accounts.token_user(wh, token) == accounts.User("ann", "analyst")
-        [old] = accounts.tokens(wh)
+        assert apitokens.token_user(wh, token) == accounts.User("ann", "analyst")
+        [old] = apitokens.tokens(wh)
         assert (old.username, old.label, old.expires_at) == ("ann", "legacy", None)
         assert old.created_at == dt.datetime(2025, 3, 1, 9)

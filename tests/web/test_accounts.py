@@ -15,7 +15,7 @@ import pytest
 
 from cxlens import store
 from cxlens.store.base import Warehouse
-from cxlens.web import accounts
+from cxlens.web import accounts, apitokens
 from cxlens.web.app import create_app
 from tests.web.conftest import PASSWORD, csrf_of
 from tests.web.server import running
@@ -72,7 +72,7 @@ def test_the_one_time_password_must_be_changed_before_anything_else(wh: Warehous
                                                                     url: str) -> None:
     otp = accounts.first_admin(wh)
     assert otp
-    token = accounts.issue_token(wh, "admin", "script")
+    token = apitokens.issue_token(wh, "admin", "script")
     bearer = {"authorization": f"Bearer {token}"}
     with closing(client(url)) as c:
         first = log_in(c, "admin", otp)
@@ -145,9 +145,9 @@ def test_a_password_change_needs_the_current_password_and_ends_other_sessions(
 def test_expired_and_revoked_tokens_are_refused(wh: Warehouse, url: str) -> None:
     accounts.add(wh, "admin", PASSWORD, "admin")
     accounts.add(wh, "ann", PASSWORD, "analyst")
-    kept = accounts.issue_token(wh, "ann", "kept", expires=None)
-    expired = accounts.issue_token(wh, "ann", "expired", expires=None)
-    revoked = accounts.issue_token(wh, "ann", "revoked", expires=None)
+    kept = apitokens.issue_token(wh, "ann", "kept", expires=None)
+    expired = apitokens.issue_token(wh, "ann", "expired", expires=None)
+    revoked = apitokens.issue_token(wh, "ann", "revoked", expires=None)
     # only the sha256 of each secret is stored
     stored = {str(h) for (h,) in wh.query("SELECT token_hash FROM cxlens_tokens")}
     assert stored == {hashlib.sha256(t.encode()).hexdigest() for t in (kept, expired, revoked)}
@@ -167,7 +167,7 @@ def test_expired_and_revoked_tokens_are_refused(wh: Warehouse, url: str) -> None
         assert log_in(admin, "admin", PASSWORD).status_code == 303
         assert log_in(ann, "ann", PASSWORD).status_code == 303
         page = admin.get("/admin/users")
-        ids = {t.label: t.id for t in accounts.tokens(wh)}
+        ids = {t.label: t.id for t in apitokens.tokens(wh)}
         for label in ("kept", "expired", "revoked"):
             assert ids[label] in page.text
         for secret in (kept, expired, revoked):
@@ -184,17 +184,17 @@ def test_expired_and_revoked_tokens_are_refused(wh: Warehouse, url: str) -> None
         assert done.status_code == 303 and done.headers["location"] == "/admin/users"
     gone = me(revoked)
     assert gone.status_code == 401 and gone.json()["error"]["code"] == "unauthenticated"
-    assert [t.label for t in accounts.tokens(wh)] == ["expired", "kept"]
+    assert [t.label for t in apitokens.tokens(wh)] == ["expired", "kept"]
     assert actions(wh, "admin")[-1] == "token_revoked"
 
 
 def test_token_use_is_recorded_to_the_hour(wh: Warehouse, url: str) -> None:
     accounts.add(wh, "ann", PASSWORD, "analyst")
-    token = accounts.issue_token(wh, "ann", "cron", expires=None)
-    assert accounts.tokens(wh)[0].last_used_at is None
+    token = apitokens.issue_token(wh, "ann", "cron", expires=None)
+    assert apitokens.tokens(wh)[0].last_used_at is None
     assert httpx.get(f"{url}/api/me", headers={"authorization": f"Bearer {token}"}
                      ).status_code == 200
-    assert accounts.tokens(wh)[0].last_used_at is not None
+    assert apitokens.tokens(wh)[0].last_used_at is not None
 
 
 # -- 4. CSRF tokens belong to a session ------------------------------------------------------

@@ -69,7 +69,7 @@ def reset_password(
     one_time: Annotated[bool, typer.Option(
         "--one-time/--final",
         help="--one-time: the user must replace it at their next login; --final: "
-            "theirs to keep.")] = True,
+             "theirs to keep.")] = True,
     db: DbOption = None,
 ) -> None:
     """Reset a user's password; every session of theirs ends (their API tokens stay: list
@@ -119,12 +119,12 @@ def token(username: Annotated[str, typer.Argument(help="The user the token acts 
                    "never.")] = "30d",
           db: DbOption = None) -> None:
     """Issue an API token (shown once; send it as Authorization: Bearer TOKEN)."""
-    from cxlens.web import accounts
+    from cxlens.web import apitokens
 
-    accounts.token_expiry(expires)  # a wrong --expires is refused before anything is opened
+    never = apitokens.token_expiry(expires) is None  # a wrong one is refused before opening
     with _wh(db) as wh:
-        value = accounts.issue_token(wh, username, label, expires=expires)
-    if accounts.token_expiry(expires) is None:
+        value = apitokens.issue_token(wh, username, label, expires=expires)
+    if never:
         err_console.print("this token never expires: revoke it when it is no longer needed "
                           "(cxlens users tokens; cxlens users revoke TOKEN_ID)",
                           highlight=False)
@@ -141,13 +141,13 @@ def list_tokens(username: Annotated[str | None, typer.Argument(
 
     import pandas as pd
 
-    from cxlens.web import accounts
+    from cxlens.web import accounts, apitokens
 
     with _wh(db) as wh:
         if username:
             accounts.get(wh, username)
-        found = accounts.tokens(wh, username)
-    columns = [f.name for f in dataclasses.fields(accounts.Token)]
+        found = apitokens.tokens(wh, username)
+    columns = [f.name for f in dataclasses.fields(apitokens.Token)]
     emit(pd.DataFrame([dataclasses.asdict(t) for t in found], columns=columns), fmt,
          "API tokens")
 
@@ -157,9 +157,9 @@ def revoke(token_id: Annotated[str, typer.Argument(
                help="The token's id, as cxlens users tokens lists it.")],
            db: DbOption = None) -> None:
     """Revoke an API token: it stops working at once."""
-    from cxlens.web import accounts
+    from cxlens.web import apitokens
 
     with _wh(db) as wh:
-        gone = accounts.revoke_token(wh, token_id)
+        gone = apitokens.revoke_token(wh, token_id)
     console.print(f"revoked token {gone.id} of {gone.username}"
                   f"{f' ({gone.label})' if gone.label else ''}", highlight=False)

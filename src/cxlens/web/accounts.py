@@ -1,5 +1,6 @@
-"""Dashboard accounts: users with hashed passwords and roles, server-side sessions, API tokens
-and the audit log — operational tables owned by the web app, kept in the same warehouse.
+"""Dashboard accounts: users with hashed passwords and roles, server-side sessions, the API
+tokens' table (issued and checked in web/apitokens.py) and the audit log — operational tables
+owned by the web app, kept in the same warehouse.
 
 Roles: ``admin`` (users and settings, and everything an analyst sees), ``analyst`` (every
 figure, read only) and ``vendor`` (a BPO partner's viewer: only rows of their own vendor,
@@ -15,16 +16,12 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
+from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.schema import Column, Table, Type
 from cxlens.store.base import Warehouse
 
 ROLES = ("admin", "analyst", "vendor")
 SESSION_HOURS = 12
-#: A token's life unless told otherwise (GitHub's and GitLab's default for personal tokens).
-TOKEN_DAYS = 30
-#: How stale a token's ``last_used_at`` may get: one write per token and hour, not per request.
-TOKEN_USE_RESOLUTION = dt.timedelta(hours=1)
 _S, _T, _B = Type.STRING, Type.TIMESTAMP, Type.BOOLEAN
 
 USERS = Table("cxlens_users", "Dashboard users.", (
@@ -82,11 +79,11 @@ def ensure(wh: Warehouse) -> None:
     wh.ensure(*TABLES)
 
 
-def _now() -> dt.datetime:
+def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _digest(text: str) -> str:
+def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -131,7 +128,7 @@ def add(wh: Warehouse, username: str, password: str, role: str, vendor: str | No
     with wh.transaction():
         wh.execute("INSERT INTO cxlens_users (username, password_hash, role, vendor, must_change, "
                    "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                   [username, _hasher.hash(password), role, vendor, must_change, _now()])
+                   [username, _hasher.hash(password), role, vendor, must_change, utcnow()])
         audit(wh, None, "user_added", f"{username} ({role}{f', {vendor}' if vendor else ''})")
     return User(username, role, vendor, must_change)
 
@@ -207,146 +204,37 @@ def first_admin(wh: Warehouse) -> str | None:
 def open_session(wh: Warehouse, user: User) -> str:
     sid = secrets.token_urlsafe(32)
     with wh.transaction():
-        wh.execute("DELETE FROM cxlens_sessions WHERE expires_at < ?", [_now()])
+        wh.execute("DELETE FROM cxlens_sessions WHERE expires_at < ?", [utcnow()])
         wh.execute("INSERT INTO cxlens_sessions (session_hash, username, expires_at) "
                    "VALUES (?, ?, ?)",
-                   [_digest(sid), user.username, _now() + dt.timedelta(hours=SESSION_HOURS)])
+                   [digest(sid), user.username, utcnow() + dt.timedelta(hours=SESSION_HOURS)])
     return sid
 
 
 def session_user(wh: Warehouse, sid: str) -> User | None:
     rows = wh.query("SELECT username FROM cxlens_sessions WHERE session_hash = ? AND "
-                    "expires_at > ?", [_digest(sid), _now()])
+                    "expires_at > ?", [digest(sid), utcnow()])
     return get(wh, str(rows[0][0])) if rows else None
 
 
 def close_session(wh: Warehouse, sid: str) -> None:
-    wh.execute("DELETE FROM cxlens_sessions WHERE session_hash = ?", [_digest(sid)])
+    wh.execute("DELETE FROM cxlens_sessions WHERE session_hash = ?", [digest(sid)])
 
 
 def end_sessions(wh: Warehouse, username: str, keep: str | None = None) -> int:
     """End the user's sessions, except ``keep``'s; how many ended."""
-    where, params = "username = ? AND session_hash <> ?", [username, _digest(keep or "")]
+    where, params = "username = ? AND session_hash <> ?", [username, digest(keep or "")]
     ended = int(wh.scalar(f"SELECT count(*) FROM cxlens_sessions WHERE {where} AND "
-                          "expires_at > ?", [*params, _now()]))
+                          "expires_at > ?", [*params, utcnow()]))
     wh.execute(f"DELETE FROM cxlens_sessions WHERE {where}", params)
     return ended
-
-
-# -- API tokens ---------------------------------------------------------------------------------
-class TokenExpired(CxlensError):
-    code = "token_expired"
-    status = 401
-
-
-@dataclass(frozen=True)
-class Token:
-    """A token as listed: never its secret. ``id`` is the first characters of the secret's
-    sha256 (stored already), so tokens issued before ids existed have one too."""
-
-    id: str
-    username: str
-    label: str | None
-    created_at: dt.datetime | None
-    last_used_at: dt.datetime | None
-    expires_at: dt.datetime | None
-
-
-ID_LENGTH = 12
-
-
-def token_expiry(text: str, now: dt.datetime | None = None) -> dt.datetime | None:
-    """``--expires``: ``Nd`` days from now, a date (``2027-01-31``, the token works until
-    its midnight UTC), or ``never``."""
-    now = now or _now()
-    spec = text.strip().lower()
-    if spec in ("never", "none"):
-        return None
-    if spec.endswith("d") and spec[:-1].isdigit() and int(spec[:-1]) > 0:
-        return now + dt.timedelta(days=int(spec[:-1]))
-    try:
-        day = dt.date.fromisoformat(spec)
-    except ValueError:
-        day = None
-    if day is not None and day > now.date():
-        return dt.datetime.combine(day, dt.time(), dt.UTC)
-    raise ConfigError(f"cannot read the expiry {text!r}: it is not a number of days, a future "
-                      "date or never",
-                      f"say e.g. --expires 90d, --expires {now.year + 1}-01-31 or "
-                      f"--expires never (default: {TOKEN_DAYS}d)")
-
-
-def issue_token(wh: Warehouse, username: str, label: str | None = None, *,
-                expires: str | dt.datetime | None = f"{TOKEN_DAYS}d") -> str:
-    """A new token's secret (shown once; only its sha256 is stored). ``expires``: when it
-    stops working, as a time or as ``--expires`` reads it (days counted from its creation);
-    None: never."""
-    get(wh, username)
-    now = _now()
-    if isinstance(expires, str):
-        expires = token_expiry(expires, now)
-    token = "cxl_" + secrets.token_urlsafe(32)
-    with wh.transaction():
-        wh.execute("INSERT INTO cxlens_tokens (token_hash, username, label, created_at, "
-                   "expires_at) VALUES (?, ?, ?, ?, ?)",
-                   [_digest(token), username, label, now, expires])
-        audit(wh, None, "token_issued", f"{username}: {label or ''} (id "
-              f"{_digest(token)[:ID_LENGTH]}, expires {expires or 'never'})")
-    return token
-
-
-def tokens(wh: Warehouse, username: str | None = None) -> list[Token]:
-    """Every token (or ``username``'s), by user and label."""
-    where, params = ("WHERE username = ?", [username]) if username else ("", [])
-    rows = wh.query("SELECT token_hash, username, label, created_at, last_used_at, expires_at "
-                    f"FROM cxlens_tokens {where} ORDER BY username, label NULLS LAST, "
-                    "created_at", params)
-    return [Token(str(h)[:ID_LENGTH], str(user), None if label is None else str(label),
-                  _time(created), _time(used), _time(expires))
-            for h, user, label, created, used, expires in rows]
-
-
-def _time(value: object) -> dt.datetime | None:
-    return value if isinstance(value, dt.datetime) else None
-
-
-def revoke_token(wh: Warehouse, token_id: str, by: str | None = None) -> Token:
-    """Delete the token whose id is ``token_id``; it stops working at once."""
-    found = [t for t in tokens(wh) if t.id == token_id.strip()]
-    if not found:
-        raise NotFound(f"no API token {token_id!r}", "list them with: cxlens users tokens")
-    token = found[0]
-    with wh.transaction():
-        wh.execute("DELETE FROM cxlens_tokens WHERE substr(token_hash, 1, ?) = ?",
-                   [ID_LENGTH, token.id])
-        audit(wh, by, "token_revoked", f"{token.username}: {token.label or ''} (id {token.id})")
-    return token
-
-
-def token_user(wh: Warehouse, token: str) -> User | None:
-    """The user a token acts as; None for an unknown (or revoked) one; TokenExpired for one
-    past its expiry. Records the use, at most once per TOKEN_USE_RESOLUTION."""
-    now = _now()
-    rows = wh.query("SELECT username, expires_at, expires_at IS NOT NULL AND expires_at <= ?, "
-                    "last_used_at IS NULL OR last_used_at < ? FROM cxlens_tokens "
-                    "WHERE token_hash = ?", [now, now - TOKEN_USE_RESOLUTION, _digest(token)])
-    if not rows:
-        return None
-    username, expires_at, expired, stale = rows[0]
-    if expired:
-        raise TokenExpired(f"the API token expired on {expires_at:%Y-%m-%d %H:%M} UTC",
-                           "issue a new one with: cxlens users token USER --expires 90d")
-    if stale:
-        wh.execute("UPDATE cxlens_tokens SET last_used_at = ? WHERE token_hash = ?",
-                   [now, _digest(token)])
-    return get(wh, str(username))
 
 
 # -- audit ---------------------------------------------------------------------------------------
 def audit(wh: Warehouse, username: str | None, action: str, detail: str | None) -> None:
     wh.execute("INSERT INTO cxlens_audit (occurred_at, username, action, detail) "
                "VALUES (?, ?, ?, ?)",
-               [_now(), username, action, detail])
+               [utcnow(), username, action, detail])
 
 
 def audit_log(wh: Warehouse, limit: int = 100) -> list[tuple[object, ...]]:

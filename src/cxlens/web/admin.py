@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxlens.errors import CxlensError
-from cxlens.web import accounts
+from cxlens.web import accounts, apitokens
 from cxlens.web.accounts import User
 from cxlens.web.pages import html
 from cxlens.web.security import AdminUser, check_csrf, state
@@ -21,7 +21,7 @@ def _users_page(request: Request, user: User, error: str | None = None,
     st = state(request)
     with st.lock:
         people = accounts.users(st.wh)
-        tokens = accounts.tokens(st.wh)
+        tokens = apitokens.tokens(st.wh)
         log = accounts.audit_log(st.wh, 50)
     return html(request, "admin.html", status, user=user, people=people, tokens=tokens,
                 log=log, roles=accounts.ROLES, error=error)
@@ -60,7 +60,7 @@ def revoke_token(request: Request, user: AdminUser, token_id: str) -> Response:
     """The token stops working at once (as with: cxlens users revoke TOKEN_ID)."""
     st = state(request)
     with st.lock:
-        accounts.revoke_token(st.wh, token_id, by=user.username)
+        apitokens.revoke_token(st.wh, token_id, by=user.username)
     return RedirectResponse("/admin/users", status_code=303)
 
 

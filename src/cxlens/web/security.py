@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from cxlens.errors import CxlensError
-from cxlens.web import accounts
+from cxlens.web import accounts, apitokens
 from cxlens.web.accounts import User
 from cxlens.web.state import WebState
 
@@ -59,7 +59,7 @@ def user_or_none(request: Request) -> User | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         with st.lock:
-            user = accounts.token_user(st.wh, header[7:].strip())
+            user = apitokens.token_user(st.wh, header[7:].strip())
         if user is None:
             raise AuthError("the API token is not valid",
                             "issue a new one with: cxlens users token USER")
