@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from cxlens.metrics.query import query
-from cxlens.web import accounts
+from cxlens.web import accounts, apitokens
 from tests.web.conftest import PASSWORD, VENDORS, Server, csrf_of, login
 
 PAGES = ("overview", "touchpoints", "journey", "vendors", "verbatims", "drivers", "cohorts",
@@ -140,7 +140,7 @@ def test_one_json_error_shape(analyst: httpx.Client) -> None:
 
 def test_api_tokens_for_scripts(server: Server) -> None:
     with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
-        token = accounts.issue_token(server.wh, "acme", "nightly export")
+        token = apitokens.issue_token(server.wh, "acme", "nightly export")
     me = httpx.get(f"{server.url}/api/me", headers={"authorization": f"Bearer {token}"})
     assert me.json() == {"username": "acme", "role": "vendor", "vendor": "Acme BPO"}
     bad = httpx.get(f"{server.url}/api/me", headers={"authorization": "Bearer cxl_forged"})

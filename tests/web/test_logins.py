@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 
 from cxlens import store
 from cxlens.store.base import Warehouse
-from cxlens.web import accounts
+from cxlens.web import accounts, apitokens
 from cxlens.web.app import create_app
 from cxlens.web.throttle import LoginPolicy, LoginThrottle, LoginThrottled
 from tests.web.conftest import PASSWORD, csrf_of
@@ -128,7 +128,7 @@ def test_hashing_does_not_hold_the_lock_every_request_needs(wh: Warehouse) -> No
     slow = PasswordHasher(time_cost=700, memory_cost=8192, parallelism=1)
     wh.execute("UPDATE cxlens_users SET password_hash = ? WHERE username = 'bob'",
                [slow.hash(PASSWORD)])
-    token = accounts.issue_token(wh, "ann", "probe")
+    token = apitokens.issue_token(wh, "ann", "probe")
     app = create_app(wh)
     with running(app) as url:
         # forms first, so the threads go straight to the verification

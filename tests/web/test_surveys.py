@@ -21,7 +21,7 @@ from cxlens import store
 from cxlens.store.base import Warehouse
 from cxlens.surveys import config, tokens
 from cxlens.surveys.run import run
-from cxlens.web import accounts
+from cxlens.web import accounts, apitokens
 from cxlens.web.app import create_app
 from tests.surveys.world import Mailbox, build, config_text, smtp_server
 from tests.web.conftest import PASSWORD, csrf_of
@@ -220,7 +220,7 @@ def test_cases_in_the_dashboard_and_api(site: Site) -> None:
         assert bad.status_code == 400 and "problem(s)" in bad.text
         for name in ("surveys", "loop"):
             assert admin.get(f"/{name}").status_code == 200
-    token = accounts.issue_token(site.wh, "admin", "tests")
+    token = apitokens.issue_token(site.wh, "admin", "tests")
     with httpx.Client(base_url=site.url, headers={"Authorization": f"Bearer {token}"}) as api:
         r = api.post(f"/api/cases/{house_case}", json={"status": "resolved",
                                                        "root_cause": "billing"})

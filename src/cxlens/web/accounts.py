@@ -1,5 +1,6 @@
-"""Dashboard accounts: users with hashed passwords and roles, server-side sessions, API tokens
-and the audit log — operational tables owned by the web app, kept in the same warehouse.
+"""Dashboard accounts: users with hashed passwords and roles, server-side sessions, the API
+tokens' table (issued and checked in web/apitokens.py) and the audit log — operational tables
+owned by the web app, kept in the same warehouse.
 
 Roles: ``admin`` (users and settings, and everything an analyst sees), ``analyst`` (every
 figure, read only) and ``vendor`` (a BPO partner's viewer: only rows of their own vendor,
@@ -43,13 +44,17 @@ TOKENS = Table("cxlens_tokens", "API tokens for scripts (only a hash is kept).",
     Column("username", _S, "The user the token acts as.", required=True),
     Column("label", _S, "What the token is for."),
     Column("created_at", _T, "When it was issued.", required=True),
+    Column("expires_at", _T, "When it stops working (empty: never; tokens issued before "
+           "expiry existed)."),
+    Column("last_used_at", _T, "When it last authenticated a request (to the hour)."),
 ), key=("token_hash",))
 
 AUDIT = Table("cxlens_audit", "Who logged in and what was exported, when.", (
     Column("occurred_at", _T, "When.", required=True),
     Column("username", _S, "Who (as typed, for failed logins)."),
     Column("action", _S, "login, login_failed, login_throttled, logout, export, "
-           "user_added, ...",
+           "user_added, password_changed, password_change_failed, password_reset, "
+           "token_issued, token_revoked, ...",
            required=True),
     Column("detail", _S, "What exactly (route, file, user changed)."),
 ), key=())
@@ -74,11 +79,11 @@ def ensure(wh: Warehouse) -> None:
     wh.ensure(*TABLES)
 
 
-def _now() -> dt.datetime:
+def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _digest(text: str) -> str:
+def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -123,7 +128,7 @@ def add(wh: Warehouse, username: str, password: str, role: str, vendor: str | No
     with wh.transaction():
         wh.execute("INSERT INTO cxlens_users (username, password_hash, role, vendor, must_change, "
                    "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                   [username, _hasher.hash(password), role, vendor, must_change, _now()])
+                   [username, _hasher.hash(password), role, vendor, must_change, utcnow()])
         audit(wh, None, "user_added", f"{username} ({role}{f', {vendor}' if vendor else ''})")
     return User(username, role, vendor, must_change)
 
@@ -136,14 +141,22 @@ def remove(wh: Warehouse, username: str) -> None:
         audit(wh, None, "user_removed", username)
 
 
-def set_password(wh: Warehouse, username: str, password: str) -> None:
+def set_password(wh: Warehouse, username: str, password: str, *, keep: str | None = None,
+                 must_change: bool = False) -> int:
+    """Replace the password and end every session of the user but ``keep`` (the session that
+    changed it; None: all of them, as after an admin's reset, which passes ``must_change``
+    so the user replaces the password the admin knows). Returns how many sessions ended."""
+    get(wh, username)
     if len(password) < 10:
         raise ConfigError("the password must have at least 10 characters",
                           "choose a longer one")
     with wh.transaction():
-        wh.execute("UPDATE cxlens_users SET password_hash = ?, must_change = false "
-                   "WHERE username = ?", [_hasher.hash(password), username])
-        audit(wh, username, "password_changed", None)
+        wh.execute("UPDATE cxlens_users SET password_hash = ?, must_change = ? "
+                   "WHERE username = ?", [_hasher.hash(password), must_change, username])
+        ended = end_sessions(wh, username, keep)
+        audit(wh, username, "password_reset" if must_change else "password_changed",
+              f"ended {ended} session{'' if ended == 1 else 's'}")
+    return ended
 
 
 def check_password(wh: Warehouse, username: str, password: str) -> User | None:
@@ -191,45 +204,37 @@ def first_admin(wh: Warehouse) -> str | None:
 def open_session(wh: Warehouse, user: User) -> str:
     sid = secrets.token_urlsafe(32)
     with wh.transaction():
-        wh.execute("DELETE FROM cxlens_sessions WHERE expires_at < ?", [_now()])
+        wh.execute("DELETE FROM cxlens_sessions WHERE expires_at < ?", [utcnow()])
         wh.execute("INSERT INTO cxlens_sessions (session_hash, username, expires_at) "
                    "VALUES (?, ?, ?)",
-                   [_digest(sid), user.username, _now() + dt.timedelta(hours=SESSION_HOURS)])
+                   [digest(sid), user.username, utcnow() + dt.timedelta(hours=SESSION_HOURS)])
     return sid
 
 
 def session_user(wh: Warehouse, sid: str) -> User | None:
     rows = wh.query("SELECT username FROM cxlens_sessions WHERE session_hash = ? AND "
-                    "expires_at > ?", [_digest(sid), _now()])
+                    "expires_at > ?", [digest(sid), utcnow()])
     return get(wh, str(rows[0][0])) if rows else None
 
 
 def close_session(wh: Warehouse, sid: str) -> None:
-    wh.execute("DELETE FROM cxlens_sessions WHERE session_hash = ?", [_digest(sid)])
+    wh.execute("DELETE FROM cxlens_sessions WHERE session_hash = ?", [digest(sid)])
 
 
-# -- API tokens ---------------------------------------------------------------------------------
-def issue_token(wh: Warehouse, username: str, label: str | None = None) -> str:
-    get(wh, username)
-    token = "cxl_" + secrets.token_urlsafe(32)
-    with wh.transaction():
-        wh.execute("INSERT INTO cxlens_tokens (token_hash, username, label, created_at) "
-                   "VALUES (?, ?, ?, ?)",
-                   [_digest(token), username, label, _now()])
-        audit(wh, None, "token_issued", f"{username}: {label or ''}")
-    return token
-
-
-def token_user(wh: Warehouse, token: str) -> User | None:
-    rows = wh.query("SELECT username FROM cxlens_tokens WHERE token_hash = ?", [_digest(token)])
-    return get(wh, str(rows[0][0])) if rows else None
+def end_sessions(wh: Warehouse, username: str, keep: str | None = None) -> int:
+    """End the user's sessions, except ``keep``'s; how many ended."""
+    where, params = "username = ? AND session_hash <> ?", [username, digest(keep or "")]
+    ended = int(wh.scalar(f"SELECT count(*) FROM cxlens_sessions WHERE {where} AND "
+                          "expires_at > ?", [*params, utcnow()]))
+    wh.execute(f"DELETE FROM cxlens_sessions WHERE {where}", params)
+    return ended
 
 
 # -- audit ---------------------------------------------------------------------------------------
 def audit(wh: Warehouse, username: str | None, action: str, detail: str | None) -> None:
     wh.execute("INSERT INTO cxlens_audit (occurred_at, username, action, detail) "
                "VALUES (?, ?, ?, ?)",
-               [_now(), username, action, detail])
+               [utcnow(), username, action, detail])
 
 
 def audit_log(wh: Warehouse, limit: int = 100) -> list[tuple[object, ...]]:

@@ -1,5 +1,6 @@
-"""Admin pages: users (add, remove), the audit log, and settings (metric parameter defaults
-for this warehouse, e.g. the brand counted as ours in share of voice)."""
+"""Admin pages: users (add, remove), API tokens (list, revoke), the audit log, and settings
+(metric parameter defaults for this warehouse, e.g. the brand counted as ours in share of
+voice)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxlens.errors import CxlensError
-from cxlens.web import accounts
+from cxlens.web import accounts, apitokens
 from cxlens.web.accounts import User
 from cxlens.web.pages import html
 from cxlens.web.security import AdminUser, check_csrf, state
@@ -20,9 +21,10 @@ def _users_page(request: Request, user: User, error: str | None = None,
     st = state(request)
     with st.lock:
         people = accounts.users(st.wh)
+        tokens = apitokens.tokens(st.wh)
         log = accounts.audit_log(st.wh, 50)
-    return html(request, "admin.html", status, user=user, people=people, log=log,
-                roles=accounts.ROLES, error=error)
+    return html(request, "admin.html", status, user=user, people=people, tokens=tokens,
+                log=log, roles=accounts.ROLES, error=error)
 
 
 @router.get("/users", response_class=HTMLResponse)
@@ -50,6 +52,15 @@ def remove_user(request: Request, user: AdminUser, username: str) -> Response:
     st = state(request)
     with st.lock:
         accounts.remove(st.wh, username)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/tokens/{token_id}/revoke", dependencies=[Depends(check_csrf)])
+def revoke_token(request: Request, user: AdminUser, token_id: str) -> Response:
+    """The token stops working at once (as with: cxlens users revoke TOKEN_ID)."""
+    st = state(request)
+    with st.lock:
+        apitokens.revoke_token(st.wh, token_id, by=user.username)
     return RedirectResponse("/admin/users", status_code=303)
 
 

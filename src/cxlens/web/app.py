@@ -27,7 +27,7 @@ from cxlens.web.headers import SecurityHeaders
 from cxlens.web.limits import COLLECT_MAX_BODY, MAX_BODY, BodyLimit
 from cxlens.web.ratelimit import Limiter
 from cxlens.web.runner import programme_runner
-from cxlens.web.security import AuthError
+from cxlens.web.security import PASSWORD_PAGE, AuthError, PasswordChangeRequired
 from cxlens.web.state import WebState
 from cxlens.web.surveys import SurveyService
 from cxlens.web.throttle import LoginPolicy, LoginThrottle
@@ -115,6 +115,8 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
         status = _status(exc)
         if isinstance(exc, AuthError) and _wants_html(request):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        if isinstance(exc, PasswordChangeRequired) and _wants_html(request):
+            return RedirectResponse(PASSWORD_PAGE, status_code=303)
         if _wants_html(request):
             return pages.error_page(request, status, exc.message, exc.hint)
         retry = getattr(exc, "retry_after", None)  # rate limiting, login throttling

@@ -9,6 +9,7 @@ from urllib.parse import quote as urlquote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cxlens.errors import ConfigError
 from cxlens.web import accounts, site, views
 from cxlens.web.accounts import User
 from cxlens.web.filters import BAR, Filters
@@ -17,6 +18,7 @@ from cxlens.web.security import (
     CSRF_FIELD,
     SESSION_COOKIE,
     CurrentUser,
+    LoggedIn,
     check_csrf,
     csrf_token,
     state,
@@ -50,6 +52,10 @@ def error_page(request: Request, status: int, message: str, hint: str) -> HTMLRe
                 user=None)
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") \
         else "/overview"
@@ -65,7 +71,7 @@ def login_form(request: Request, next: str | None = None) -> HTMLResponse:
 def login(request: Request, username: str = Form(...), password: str = Form(...),
           next: str = Form("/overview")) -> Response:
     st = state(request)
-    name, address = username[:64], request.client.host if request.client else "unknown"
+    name, address = username[:64], client_address(request)
     try:  # a locked account or address is refused before any password check
         st.logins.begin(name, address)
     except LoginThrottled as exc:
@@ -112,22 +118,43 @@ def logout(request: Request) -> Response:
 
 
 @router.get("/account/password", response_class=HTMLResponse)
-def password_form(request: Request, user: CurrentUser) -> HTMLResponse:
+def password_form(request: Request, user: LoggedIn) -> HTMLResponse:
     return html(request, "password.html", user=user, error=None)
 
 
 @router.post("/account/password", dependencies=[Depends(check_csrf)])
-def change_password(request: Request, user: CurrentUser, password: str = Form(...),
-                    again: str = Form(...)) -> Response:
+def change_password(request: Request, user: LoggedIn, current: str = Form(""),
+                    password: str = Form(...), again: str = Form(...)) -> Response:
+    """Replace the password, given the current one (checked like a login: throttled, and
+    outside the lock); the user's other sessions end, this one stays."""
+
+    def refused(error: str) -> HTMLResponse:
+        return html(request, "password.html", 400, user=user, error=error)
+
     if password != again:
-        return html(request, "password.html", 400, user=user,
-                    error="The two passwords differ.")
-    st = state(request)
+        return refused("The two new passwords differ.")
+    st, address = state(request), client_address(request)
+    st.logins.begin(user.username, address)  # guessing here is guessing a login
+    ok = False
+    try:
+        with st.lock:
+            stored = accounts.stored_hash(st.wh, user.username)
+        ok = accounts.verify(stored, current)
+    finally:
+        st.logins.finish(user.username, address, ok)
+    if not ok:
+        with st.lock:
+            accounts.audit(st.wh, user.username, "password_change_failed", f"from {address}")
+        return refused("Your current password is wrong: type the password you logged in "
+                       "with.")
+    if password == current:
+        return refused("Choose a password different from the current one.")
     with st.lock:
         try:
-            accounts.set_password(st.wh, user.username, password)
-        except Exception as exc:  # a too-short password: say so on the form
-            return html(request, "password.html", 400, user=user, error=str(exc))
+            accounts.set_password(st.wh, user.username, password,
+                                  keep=request.cookies.get(SESSION_COOKIE))
+        except ConfigError as exc:  # a too-short password: say so on the form
+            return refused(f"{exc.message} ({exc.hint}).")
     return RedirectResponse("/overview", status_code=303)
 
 
