@@ -178,11 +178,27 @@ def test_utf16_file_with_another_encoding_given_is_refused(duck: Warehouse,
     ok(import_files(duck, "interactions", [f], encoding="utf-16"))
 
 
-def test_utf16_json_lines_is_named(duck: Warehouse, tmp_path: Path) -> None:
+def test_utf16_json_lines_is_named_and_read_with_the_encoding(duck: Warehouse,
+                                                              tmp_path: Path) -> None:
     f = tmp_path / "calls.jsonl"
-    f.write_bytes('{"interaction_id": "i1", "channel": "phone", "created_at": "2026-01-05 10:00"}\n'
-                  .encode("utf-16"))
-    assert "the file is UTF-16" in refused(duck, f)
+    f.write_bytes("".join(
+        f'{{"interaction_id": "{i}", "channel": "{c}", "created_at": "{t}"}}\n'
+        for i, c, t in ROWS).encode("utf-16"))
+    assert "add to the mapping: {encoding: utf-16}" in refused(duck, f)
+    ok(import_files(duck, "interactions", [f], encoding="utf-16"))  # a newline is 2 bytes
+    assert loaded(duck) == {"i1": ("phone", WHEN[0]), "i2": ("chat", WHEN[1])}
+
+
+def test_utf8_bom_file_given_cp1252_is_refused(duck: Warehouse, tmp_path: Path) -> None:
+    # read as cp1252, "José" would load as "JosÃ©"
+    f = tmp_path / "calls.csv"
+    f.write_bytes("\ufeffinteraction_id,channel,created_at,agent_id\n"
+                  "i1,phone,2026-01-05 10:00,José\n".encode())
+    text = refused(duck, f, encoding="cp1252")
+    assert f"{f}: the file is UTF-8 (with a byte-order mark), not cp1252" in text
+    assert "--encoding utf-8" in text
+    assert import_files(duck, "interactions", [f], encoding="utf-8").loaded == 1
+    assert duck.query("SELECT agent_id FROM interactions") == [("José",)]
 
 
 # --- 4. the wrong delimiter -----------------------------------------------------------
