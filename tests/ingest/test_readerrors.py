@@ -6,6 +6,7 @@ worked out by hand."""
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,25 @@ def test_truncated_xlsx_says_incomplete_workbook(duck: Warehouse, tmp_path: Path
     # the fix: the whole file imports
     cut.write_bytes(whole)
     assert import_files(duck, "interactions", [cut]).loaded == 300
+
+
+def test_workbook_whose_sheet_is_cut_short_says_incomplete(duck: Warehouse,
+                                                           tmp_path: Path) -> None:
+    # the archive is whole but its sheet's XML stops halfway: damage found while reading rows
+    whole = workbook(tmp_path / "full.xlsx")
+    damaged = tmp_path / "calls.xlsx"
+    with zipfile.ZipFile(whole) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, data[: len(data) // 2] if "worksheets/" in item.filename else data)
+    text = refused(duck, damaged)
+    assert f"{damaged}: not a complete Excel workbook" in text
+
+
+def test_old_xls_bytes_named_xlsx_say_save_as_xlsx(duck: Warehouse, tmp_path: Path) -> None:
+    f = tmp_path / "calls.xlsx"
+    f.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))  # an OLE2 header
+    assert "save it as Excel Workbook (.xlsx)" in refused(duck, f)
 
 
 def test_file_that_is_no_zip_says_not_an_excel_workbook(duck: Warehouse,

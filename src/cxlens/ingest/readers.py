@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from cxlens.errors import NotFound, did_you_mean
 from cxlens.ingest.sniff import ReadError as ReadError
 from cxlens.ingest.sniff import check_encoding, delimiter_for
+from cxlens.ingest.workbook import DAMAGED, unreadable
 
 Progress = Callable[[int], None]
 NOT_UTF8 = ("the file is not UTF-8: pass --encoding (e.g. cp1252 or latin-1) or set "
@@ -280,6 +281,8 @@ def _xlsx(path: Path, sheet: str | None, chunk_rows: int,
     except (InvalidFileException, KeyError, OSError) as exc:
         raise ReadError(f"{path}: not a readable XLSX workbook: {exc}",
                         "save it from Excel as .xlsx (old .xls files are not supported)") from exc
+    except DAMAGED as exc:
+        raise unreadable(path, exc) from exc
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise ReadError(f"{path}: no sheet named {sheet!r}."
@@ -308,5 +311,7 @@ def _xlsx(path: Path, sheet: str | None, chunk_rows: int,
             yield Chunk(pd.DataFrame(buf, columns=header, dtype=object), first_row)
         if progress:
             progress(path.stat().st_size)
+    except DAMAGED as exc:  # a damaged sheet inside a readable archive
+        raise unreadable(path, exc) from exc
     finally:
         book.close()
