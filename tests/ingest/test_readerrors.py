@@ -136,6 +136,18 @@ def test_epoch_integers_in_a_timestamp_column_are_refused_with_the_unit(
     assert loaded(duck) == {"i1": ("phone", WHEN[0]), "i2": ("chat", WHEN[1])}
 
 
+@pytest.mark.parametrize("tz", [None, "UTC"])
+def test_nanosecond_parquet_times_load_to_the_microsecond(duck: Warehouse, tmp_path: Path,
+                                                          tz: str | None) -> None:
+    # they crashed the load ("Casting from timestamp[ns] ... would lose data")
+    f = tmp_path / "calls.parquet"
+    pd.DataFrame({"interaction_id": ["i1"], "channel": ["phone"], "created_at": pd.to_datetime(
+        ["2026-01-05 10:00:00.123456789"]).tz_localize(tz)}).to_parquet(f)
+    assert import_files(duck, "interactions", [f]).loaded == 1
+    assert loaded(duck) == {"i1": ("phone", dt.datetime(2026, 1, 5, 10, 0, 0, 123456,
+                                                        tzinfo=UTC))}
+
+
 def test_epoch_option_reads_text_numbers_and_quarantines_the_rest(duck: Warehouse,
                                                                    tmp_path: Path) -> None:
     f = tmp_path / "calls.csv"
@@ -274,7 +286,7 @@ def test_cli_prints_each_error_without_a_traceback(tmp_path: Path) -> None:
                         ("unicode.txt", "the file is UTF-16"),
                         ("semi.tsv", "delimiter: ;")]:
         result = runner.invoke(app, ["import", "interactions", str(tmp_path / name), "--db", db])
-        assert result.exit_code == 1, (name, result.exception)
+        assert result.exit_code == 2, (name, result.exception)  # the CLI's exit code for errors
         assert words in result.stderr, result.stderr
         assert "nothing was written" in result.stderr
         assert "Traceback" not in result.stdout + result.stderr
