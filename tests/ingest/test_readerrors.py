@@ -291,3 +291,13 @@ def test_cli_prints_each_error_without_a_traceback(tmp_path: Path) -> None:
         assert "nothing was written" in result.stderr
         assert "Traceback" not in result.stdout + result.stderr
 
+
+
+def test_missing_columns_without_a_close_name_ask_no_empty_question(duck: Warehouse,
+                                                                     tmp_path: Path) -> None:
+    # it ended "the file has: foo, bar. Did you mean" with nothing after it
+    f = tmp_path / "calls.csv"
+    f.write_text("foo,bar\n1,2\n")
+    text = refused(duck, f)
+    assert "the file has: foo, bar.\n" in text
+    assert "Did you mean" not in text
