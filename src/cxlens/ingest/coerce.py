@@ -233,12 +233,13 @@ def to_timestamp(series: pd.Series, tz: ZoneInfo, fmt: str | None = None,
                  dayfirst: bool = False) -> tuple[pd.Series, pd.Series, pd.Series]:
     """UTC timestamps; returns (values, unparseable mask, nonexistent/ambiguous local time mask).
 
-    Values with an offset keep it; values without one are read in ``tz``.
+    Values with an offset keep it; values without one are read in ``tz``. Times are cut to
+    the microsecond the warehouse stores (Parquet's nanoseconds failed the load).
     """
     blank = is_blank(series)
     if isinstance(series.dtype, pd.DatetimeTZDtype):
-        return series.dt.tz_convert("UTC"), pd.Series(False, index=series.index), \
-            pd.Series(False, index=series.index)
+        return series.dt.tz_convert("UTC").dt.floor("us"), \
+            pd.Series(False, index=series.index), pd.Series(False, index=series.index)
     if pd.api.types.is_datetime64_dtype(series.dtype):
         naive = series
         aware: pd.Series | None = None
@@ -269,7 +270,7 @@ def to_timestamp(series: pd.Series, tz: ZoneInfo, fmt: str | None = None,
     if aware is not None:
         result = result.where(aware.isna(), aware)
     bad = result.isna() & ~blank & ~dst
-    return result, bad, dst
+    return result.dt.floor("us"), bad, dst
 
 
 #: A date written day and month before the year: 05/01/2026, 5.1.2026, 05-01-26.

@@ -22,6 +22,7 @@ from cxlens.schema import SURVEY_SCALES, TABLES, Table, Type
 
 PRESET_DIR = Path(__file__).parent / "presets"
 Unit = Literal["milliseconds", "seconds", "minutes", "hours", "days", "months"]
+Epoch = Literal["seconds", "milliseconds", "microseconds", "nanoseconds"]
 UNIT_SECONDS: dict[str, float] = {
     "milliseconds": 0.001, "seconds": 1, "minutes": 60, "hours": 3600, "days": 86400,
 }
@@ -64,6 +65,9 @@ class ColumnSpec(_Model):
     unit: Unit | None = Field(None, description="Unit of a number that becomes seconds "
                               "(months: only with offset_from or back_from).")
     format: str | None = Field(None, description="strptime format of a timestamp.")
+    epoch: Epoch | None = Field(
+        None, description="A timestamp written as a number of this unit since 1970-01-01 "
+        "00:00 UTC (Unix time), e.g. 1767607200 with epoch: seconds = 2026-01-05 10:00 UTC.")
     dayfirst: bool | None = Field(None, description=_DAYFIRST_DOC + " Overrides the "
                                   "mapping's.")
     decimal: Decimal | None = Field(None, description=_DECIMAL_DOC + " Overrides the mapping's.")
@@ -285,6 +289,7 @@ def check_mapping(mapping: Mapping, table: Table, source_columns: list[str], whe
         if spec.unit and col_type not in (Type.FLOAT, Type.INTEGER, Type.TIMESTAMP):
             problems.append(f"columns.{target}.unit: {target} is {col_type.value}, not a duration")
         problems += _shift_problems(target, spec, col_type, mapping, cols)
+        problems += _epoch_problems(target, spec, col_type)
         if spec.bins is not None and col_type is not Type.STRING:
             problems.append(f"columns.{target}.bins: {target} is {col_type.value}; bands are text")
     for i, skip in enumerate(mapping.skip):
@@ -306,6 +311,16 @@ def check_mapping(mapping: Mapping, table: Table, source_columns: list[str], whe
             f"{where}: {len(problems)} problem(s) with the mapping:\n  " + "\n  ".join(problems),
             "fix the mapping (docs/import.md); column names must match the file's header exactly",
         )
+
+
+def _epoch_problems(target: str, spec: ColumnSpec, col_type: Type) -> list[str]:
+    """epoch: a timestamp read from numbers, so neither a format nor a duration."""
+    if spec.epoch is None:
+        return []
+    if col_type is not Type.TIMESTAMP:
+        return [f"columns.{target}.epoch: {target} is {col_type.value}, not a timestamp"]
+    other = "format" if spec.format else "offset_from/back_from" if spec.shift_base else None
+    return [f"columns.{target}: give epoch or {other}, not both"] if other else []
 
 
 def _shift_problems(target: str, spec: ColumnSpec, col_type: Type, mapping: Mapping,

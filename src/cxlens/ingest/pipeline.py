@@ -295,7 +295,7 @@ def _check_columns(tbl: Table, mp: Mapping | None, columns: list[str], where: st
                     + f", {add_to_mapping({'columns': fixes})}")
         raise ImportRefused(
             f"{where}: required column(s) {', '.join(missing)} of {tbl.name} are missing; "
-            f"the file has: {', '.join(columns)}." + (f" Did you mean{named}" if fixes else ""),
+            f"the file has: {', '.join(columns)}." + (f" Did you mean{named}" if named else ""),
             hint,
         )
 

@@ -20,9 +20,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from cxlens.errors import CxlensError, NotFound, did_you_mean
+from cxlens.errors import NotFound, did_you_mean
+from cxlens.ingest.sniff import ReadError as ReadError
+from cxlens.ingest.sniff import check_encoding, delimiter_for
+from cxlens.ingest.workbook import DAMAGED, unreadable
 
 Progress = Callable[[int], None]
+NOT_UTF8 = ("the file is not UTF-8: pass --encoding (e.g. cp1252 or latin-1) or set "
+            "encoding: in the mapping, or re-save the file as UTF-8")
 CHUNK_ROWS = 200_000
 
 FORMATS = {
@@ -31,10 +36,6 @@ FORMATS = {
     ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
     ".xlsx": "xlsx", ".xlsm": "xlsx",
 }
-
-
-class ReadError(CxlensError):
-    code = "read_error"
 
 
 @dataclass
@@ -97,6 +98,17 @@ def read_chunks(path: Path, *, encoding: str | None = None, delimiter: str | Non
         yield from _xlsx(path, sheet, chunk_rows, progress)
 
 
+def _head(path: Path, size: int = 64 * 1024) -> bytes:
+    """The first ``size`` bytes of the file's content (decompressed for .gz)."""
+    if path.suffix.lower() == ".gz":
+        import gzip
+
+        with gzip.open(path) as gz:
+            return gz.read(size)
+    with open(path, "rb") as fh:
+        return fh.read(size)
+
+
 def _sniff(path: Path, encoding: str, delimiter: str | None) -> tuple[str, list[str]]:
     opener = _open_text_gz if path.suffix.lower() == ".gz" else _open_text
     with opener(path, encoding) as fh:
@@ -104,14 +116,9 @@ def _sniff(path: Path, encoding: str, delimiter: str | None) -> tuple[str, list[
     if not head.strip():
         raise ReadError(f"{path}: the file is empty",
                         "export the data again; a header row is needed")
-    first = head.lstrip("\ufeff").splitlines()[0]
-    if delimiter is None:
-        if path.suffix.lower() == ".tsv":
-            delimiter = "\t"
-        else:
-            counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
-            delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    header = next(csv.reader([first], delimiter=delimiter))
+    head = head.lstrip("\ufeff")
+    delimiter = delimiter_for(path, head, delimiter)
+    header = next(csv.reader([head.splitlines()[0]], delimiter=delimiter))
     return delimiter, header
 
 
@@ -127,6 +134,7 @@ def _open_text_gz(path: Path, encoding: str) -> io.TextIOWrapper:
 
 def _csv(path: Path, encoding: str | None, delimiter: str | None, chunk_rows: int,
          progress: Progress | None) -> Iterator[Chunk]:
+    check_encoding(path, _head(path, 4), encoding)
     enc = encoding or "utf-8"
     delimiter, header = _sniff(path, enc, delimiter)
     names = [h.strip() for h in header]
@@ -168,8 +176,7 @@ def _csv(path: Path, encoding: str | None, delimiter: str | None, chunk_rows: in
         hint = ("every row needs as many fields as the header; check quoting of values that "
                 "contain the delimiter or line breaks")
         if "UTF8" in text or "utf-8" in text.lower() or isinstance(exc, UnicodeDecodeError):
-            hint = ("the file is not UTF-8: pass --encoding (e.g. cp1252 or latin-1) or set "
-                    "encoding: in the mapping, or re-save the file as UTF-8")
+            hint = NOT_UTF8
         raise ReadError(f"{path}: cannot parse the CSV: {text}", hint) from exc
     finally:
         raw.close()
@@ -206,6 +213,7 @@ def _records_frame(records: list[Any], path: Path) -> pd.DataFrame:
 
 def _json(path: Path, encoding: str | None, chunk_rows: int,
           progress: Progress | None) -> Iterator[Chunk]:
+    check_encoding(path, _head(path, 4), encoding)
     try:
         doc = json.loads(path.read_text(encoding=encoding or "utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -232,24 +240,33 @@ def _json(path: Path, encoding: str | None, chunk_rows: int,
 
 def _jsonl(path: Path, encoding: str | None, chunk_rows: int,
            progress: Progress | None) -> Iterator[Chunk]:
+    """Lines are split after decoding: in UTF-16 a newline is two bytes."""
+    check_encoding(path, _head(path, 4), encoding)
+    enc = encoding or "utf-8"
     records: list[Any] = []
     first_row = 2
-    with open(path, "rb") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if progress:
-                progress(len(line))
-            if not line.strip():
-                continue
-            try:
-                records.append(json.loads(line.decode(encoding or "utf-8")))
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise ReadError(f"{path}: line {lineno} is not valid JSON: {exc}",
-                                "fix or remove that line; each line must be one JSON "
-                                "object") from exc
-            if len(records) >= chunk_rows:
-                yield Chunk(_records_frame(records, path), first_row)
-                first_row += len(records)
-                records = []
+    lineno = 0
+    with open(path, "rb") as raw:
+        text = io.TextIOWrapper(io.BufferedReader(_Counting(raw, progress)), encoding=enc)
+        try:
+            for line in text:
+                lineno += 1
+                if not line.strip():
+                    continue
+                records.append(json.loads(line.lstrip("\ufeff")))
+                if len(records) >= chunk_rows:
+                    yield Chunk(_records_frame(records, path), first_row)
+                    first_row += len(records)
+                    records = []
+        except json.JSONDecodeError as exc:
+            raise ReadError(f"{path}: line {lineno} is not valid JSON: {exc}",
+                            "fix or remove that line; each line must be one JSON "
+                            "object") from exc
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"{path}: not {enc} text (after line {lineno}): {exc}",
+                            NOT_UTF8 if enc == "utf-8" else
+                            "pass the file's encoding with --encoding or encoding: in the "
+                            "mapping") from exc
     if records:
         yield Chunk(_records_frame(records, path), first_row)
 
@@ -264,6 +281,8 @@ def _xlsx(path: Path, sheet: str | None, chunk_rows: int,
     except (InvalidFileException, KeyError, OSError) as exc:
         raise ReadError(f"{path}: not a readable XLSX workbook: {exc}",
                         "save it from Excel as .xlsx (old .xls files are not supported)") from exc
+    except DAMAGED as exc:
+        raise unreadable(path, exc) from exc
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise ReadError(f"{path}: no sheet named {sheet!r}."
@@ -292,5 +311,7 @@ def _xlsx(path: Path, sheet: str | None, chunk_rows: int,
             yield Chunk(pd.DataFrame(buf, columns=header, dtype=object), first_row)
         if progress:
             progress(path.stat().st_size)
+    except DAMAGED as exc:  # a damaged sheet inside a readable archive
+        raise unreadable(path, exc) from exc
     finally:
         book.close()

@@ -13,7 +13,8 @@ import pandas as pd
 
 from cxlens.errors import did_you_mean
 from cxlens.ingest import coerce, derive, hints
-from cxlens.ingest.mapping import UNIT_SECONDS, Mapping
+from cxlens.ingest.epoch import only_numbers, refusal, to_epoch
+from cxlens.ingest.mapping import UNIT_SECONDS, Epoch, Mapping
 from cxlens.ingest.problems import Problem, Severity, show_value
 from cxlens.ingest.transform import ROW
 from cxlens.schema import SURVEY_SCALES, Column, Table, Type
@@ -80,7 +81,8 @@ def check_chunk(raw: pd.DataFrame, table: Table, mapping: Mapping | None, tz: Zo
                   "give a number, or map the value to one (values:) or to null")
         out[col.name] = _typed(c, series, col, tz, spec.unit if spec else None,
                                spec.format if spec else None,
-                               mapping.day_first(col.name) if mapping else None)
+                               mapping.day_first(col.name) if mapping else None,
+                               spec.epoch if spec else None)
     for col in shifts:
         spec = specs[col.name]
         assert spec.shift_base is not None
@@ -99,7 +101,7 @@ def check_chunk(raw: pd.DataFrame, table: Table, mapping: Mapping | None, tz: Zo
 
 
 def _typed(c: _Collector, series: pd.Series, col: Column, tz: ZoneInfo, unit: str | None,
-           fmt: str | None, dayfirst: bool | None) -> pd.Series:
+           fmt: str | None, dayfirst: bool | None, epoch: Epoch | None = None) -> pd.Series:
     name = col.name
     if col.type is Type.STRING:
         values, _ = coerce.to_text(series)
@@ -124,6 +126,13 @@ def _typed(c: _Collector, series: pd.Series, col: Column, tz: ZoneInfo, unit: st
                    + hints.to_choose(c.sources.get(name), name, w, "true or false"), generic)
         return values
     if col.type is Type.TIMESTAMP:
+        if epoch is not None:
+            values, bad = to_epoch(series, epoch, *_separators(c.mapping, name))
+            _not_a_number(c, series, bad, col, f"give a number of {epoch} since 1970-01-01 "
+                          "00:00 UTC", f"{{value}} is not a number of {epoch} since 1970-01-01")
+            return values
+        if only_numbers(series):  # Unix times read as dates would be 1970: never guessed
+            raise refusal(c.file, name, c.sources.get(name), series)
         ambiguous = pd.Series(False, index=series.index)
         if fmt is None and dayfirst is None:
             ambiguous, dayfirst = coerce.ambiguous_dates(series)
