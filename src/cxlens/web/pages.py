@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cxlens.web import accounts, site, views
 from cxlens.web.accounts import User
 from cxlens.web.filters import BAR, Filters
+from cxlens.web.proxies import client_address
 from cxlens.web.render import env
 from cxlens.web.security import (
     CSRF_FIELD,
@@ -65,7 +66,7 @@ def login_form(request: Request, next: str | None = None) -> HTMLResponse:
 def login(request: Request, username: str = Form(...), password: str = Form(...),
           next: str = Form("/overview")) -> Response:
     st = state(request)
-    name, address = username[:64], request.client.host if request.client else "unknown"
+    name, address = username[:64], client_address(request)
     try:  # a locked account or address is refused before any password check
         st.logins.begin(name, address)
     except LoginThrottled as exc:
