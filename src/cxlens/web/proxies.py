@@ -46,7 +46,8 @@ def trusted_proxies(values: Sequence[str]) -> tuple[str, ...]:
 
 
 def server_config(app: object, *, host: str, port: int, trusted: Sequence[str] = (),
-                  log_level: str = "warning", lifespan: Literal["auto", "on", "off"] = "auto") -> uvicorn.Config:
+                  log_level: str = "warning",
+                  lifespan: Literal["auto", "on", "off"] = "auto") -> uvicorn.Config:
     """The uvicorn configuration ``cxlens serve`` runs ``app`` with: X-Forwarded-For is read
     only from ``trusted`` proxies, never by default."""
     proxies = trusted_proxies(trusted)
