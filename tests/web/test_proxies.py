@@ -59,10 +59,11 @@ def test_a_trusted_proxy_s_clients_are_limited_one_by_one(wh: Warehouse) -> None
 
 
 def test_a_spoofed_chain_resolves_to_the_rightmost_untrusted_address(wh: Warehouse) -> None:
-    """The client wrote "evil-N" itself; the trusted proxies (127.0.0.1 and 10.0.0.0/8)
-    appended the real address and their own: every request is 203.0.113.7's."""
+    """The client wrote "192.0.2.N" itself; the trusted proxies (127.0.0.1 and 10.0.0.0/8,
+    a different hop each time) appended the real address and their own: every request is
+    203.0.113.7's — neither the leftmost nor the rightmost address, both of which rotate."""
     app = create_app(wh, collect_rate=0.01)
-    chains = [f"192.0.2.{i}, 203.0.113.7, 10.1.2.3" for i in range(1, BURST + 2)]
+    chains = [f"192.0.2.{i}, 203.0.113.7, 10.1.2.{i}" for i in range(1, BURST + 2)]
     with running(app, trusted=["127.0.0.1", "10.0.0.0/8"]) as url, \
             closing(httpx.Client(base_url=url, timeout=60)) as client:
         codes = _answers(client, chains)
