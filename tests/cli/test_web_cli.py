@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -16,6 +18,7 @@ from typer.testing import CliRunner
 
 from cxlens import store
 from cxlens.cli import app
+from cxlens.web import accounts
 from tests.web.conftest import free_port
 
 runner = CliRunner()
@@ -48,19 +51,18 @@ def test_users_add_list_token_remove(tmp_path: Path) -> None:
     assert code == 2 and "no user 'ann'" in err
 
 
-def test_serve_creates_the_first_admin_and_answers(tmp_path: Path) -> None:
-    db = str(tmp_path / "w.duckdb")
-    store.connect(db).close()
+@contextmanager
+def serving(db: str, *options: str) -> Iterator[tuple[str, str]]:
+    """``cxlens serve`` as a user runs it, until it answers; yields its URL and the first line
+    it printed."""
     port = free_port()
     cli = Path(sys.executable).with_name("cxlens")
-    proc = subprocess.Popen([str(cli), "serve", "--port", str(port), "--db", db],
+    proc = subprocess.Popen([str(cli), "serve", "--port", str(port), "--db", db, *options],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "COLUMNS": "200"})
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()
-        password = re.search(r"one-time password (\S+)", first)
-        assert password, first
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -70,13 +72,56 @@ def test_serve_creates_the_first_admin_and_answers(tmp_path: Path) -> None:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
-            form = client.get("/login").text
-            token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-            assert token
-            r = client.post("/login", data={"username": "admin", "password": password.group(1),
-                                            "csrf_token": token.group(1)})
-            assert r.status_code == 303 and r.headers["location"] == "/account/password"
+        yield f"http://127.0.0.1:{port}", first
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=20)  # reads and closes the pipe
+
+
+def _login(client: httpx.Client, password: str,
+           headers: dict[str, str] | None = None) -> httpx.Response:
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token
+    return client.post("/login", headers=headers,
+                       data={"username": "admin", "password": password,
+                             "csrf_token": token.group(1)})
+
+
+def test_serve_creates_the_first_admin_and_answers(tmp_path: Path) -> None:
+    db = str(tmp_path / "w.duckdb")
+    store.connect(db).close()
+    with serving(db) as (url, first), httpx.Client(base_url=url) as client:
+        password = re.search(r"one-time password (\S+)", first)
+        assert password, first
+        r = _login(client, password.group(1))
+        assert r.status_code == 303 and r.headers["location"] == "/account/password"
+
+
+def test_serve_believes_x_forwarded_for_only_from_trusted_proxies(tmp_path: Path) -> None:
+    """Issue 16: the audit log records the client the server believes (with ``--trusted-proxy``
+    the rightmost address not a trusted proxy; without, the connecting one)."""
+    db = str(tmp_path / "w.duckdb")
+    store.connect(db).close()
+    chain = {"x-forwarded-for": "192.0.2.1, 203.0.113.7, 10.1.2.3"}
+    with serving(db) as (url, _), httpx.Client(base_url=url) as client:
+        assert _login(client, "wrong-password", chain).status_code == 401
+    with serving(db, "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "10.0.0.0/8") as \
+            (url, _), httpx.Client(base_url=url) as client:
+        assert _login(client, "wrong-password", chain).status_code == 401
+    wh = store.connect(db)
+    try:
+        sources = [str(d) for _, _, a, d in reversed(accounts.audit_log(wh, 100))
+                   if a == "login_failed"]
+    finally:
+        wh.close()
+    assert sources == ["from 127.0.0.1", "from 203.0.113.7"]
+
+
+def test_serve_refuses_a_trusted_proxy_that_is_not_an_address(tmp_path: Path) -> None:
+    db = str(tmp_path / "w.duckdb")
+    store.connect(db).close()
+    code, _, err = run("serve", "--trusted-proxy", "proxy.local", "--db", db,
+                       env={"COLUMNS": "200"})
+    assert code != 0
+    assert "'proxy.local'" in err and "not an IP address or network" in err

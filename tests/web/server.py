@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from cxlens.demo import build_demo
 from cxlens.store.base import Warehouse
 from cxlens.web import accounts
 from cxlens.web.app import create_app
+from cxlens.web.proxies import server_config
 
 PASSWORD = "correct-horse-battery"
 USERS = {"admin": ("admin", None), "ann": ("analyst", None),
@@ -55,11 +56,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @contextmanager
-def running(app: object) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a thread on a free port; yields its URL."""
+def running(app: object, trusted: Sequence[str] = ()) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a thread on a free port, configured as ``cxlens serve``
+    configures it (X-Forwarded-For believed only from the ``trusted`` proxies); yields its
+    URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",  # type: ignore[arg-type]
-                            lifespan="off")
+    config = server_config(app, host="127.0.0.1", port=port, trusted=trusted, lifespan="off")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

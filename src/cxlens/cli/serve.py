@@ -46,6 +46,11 @@ def register(app: typer.Typer) -> None:
                  "successful login.")] = 60,
         login_max_lock: Annotated[float, typer.Option(
             help="Longest lock, in seconds.")] = 3600,
+        trusted_proxy: Annotated[list[str] | None, typer.Option(
+            help="A reverse proxy (IP address or CIDR network) whose X-Forwarded-For is "
+                 "believed; repeat for several. Without it the header is ignored and the "
+                 "connecting address is the client (rate limits, login throttle, audit "
+                 "log).")] = None,
         db: DbOption = None,
     ) -> None:
         """Run the dashboard. On first run it creates the user admin and prints a one-time
@@ -54,8 +59,10 @@ def register(app: typer.Typer) -> None:
 
         from cxlens.web import accounts
         from cxlens.web.app import create_app
+        from cxlens.web.proxies import server_config, trusted_proxies
         from cxlens.web.throttle import LoginPolicy
 
+        proxies = trusted_proxies(trusted_proxy or [])  # refused before the warehouse opens
         wh = open_warehouse(db)
         accounts.ensure(wh)
         password = accounts.first_admin(wh)
@@ -72,7 +79,7 @@ def register(app: typer.Typer) -> None:
                              address_failures=login_address_failures))
         _tune_for_serving()
         console.print(f"dashboard on http://{host}:{port} (Ctrl+C stops it)", highlight=False)
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.Server(server_config(app, host=host, port=port, trusted=proxies)).run()
 
 
 def _tune_for_serving() -> None:

@@ -1,12 +1,15 @@
 """Follow-up cases in the dashboard and the API (list, detail, workflow: contacted →
 resolved / unreachable with a root cause, notes, outcome), and the survey programmes'
-configuration page (admins edit the YAML; every problem is shown at once). A vendor viewer
-sees and works only their own vendor's cases."""
+configuration page (admins edit the YAML; every problem is shown at once).
+
+Who changes a case (docs/dashboard.md, "Users, roles and security"): admins, and a vendor
+viewer on their own vendor's cases (the vendor's leads own them); analysts read cases only —
+every case-changing route refuses them with 403 and the page shows them no edit form."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,10 +22,37 @@ from cxlens.surveys import config as survey_config
 from cxlens.web import accounts
 from cxlens.web.accounts import User
 from cxlens.web.pages import html
-from cxlens.web.security import AdminUser, CurrentUser, Forbidden, check_csrf, state
+from cxlens.web.security import (
+    AdminUser,
+    CurrentUser,
+    Forbidden,
+    check_csrf,
+    require_user,
+    state,
+)
 from cxlens.web.surveys import service
 
 router = APIRouter()
+#: The roles that change follow-up cases (a vendor viewer: their own vendor's only).
+CASE_WORKERS = ("admin", "vendor")
+
+
+def can_work_cases(user: User) -> bool:
+    return user.role in CASE_WORKERS
+
+
+def require_case_worker(request: Request) -> User:
+    """The logged-in user when they may change cases; 403 for analysts (read only)."""
+    user = require_user(request)
+    if not can_work_cases(user):
+        raise Forbidden(f"{user.username} ({user.role}) may read follow-up cases but not "
+                        "change them",
+                        "ask an admin or the case's vendor to update it (admins: "
+                        "cxlens cases update)")
+    return user
+
+
+CaseWorker = Annotated[User, Depends(require_case_worker)]
 
 
 def _now() -> dt.datetime:
@@ -84,12 +114,12 @@ def _case_page(request: Request, user: User, case_id: str, error: str | None = N
 
     return html(request, "case.html", status, user=user, case=case, events=events,
                 comment=redact(comment) if comment else None, now=_now(), error=error,
-                moves=cases.MOVES[case["status"]],
+                moves=cases.MOVES[case["status"]], can_work=can_work_cases(user),
                 root_causes=service(request).config.loop.root_causes)
 
 
 @router.post("/cases/{case_id}", dependencies=[Depends(check_csrf)])
-def case_post(request: Request, user: CurrentUser, case_id: str,
+def case_post(request: Request, user: CaseWorker, case_id: str,
               status: str = Form(""), root_cause: str = Form(""), note: str = Form(""),
               outcome: str = Form("")) -> Response:
     try:
@@ -160,9 +190,10 @@ class CaseChange(BaseModel):
 
 
 @router.post("/api/cases/{case_id}", tags=["cases"])
-def api_case_update(request: Request, user: CurrentUser, case_id: str,
+def api_case_update(request: Request, user: CaseWorker, case_id: str,
                     change: CaseChange) -> dict[str, Any]:
-    """Move a case along its workflow (API tokens only: browsers use the form)."""
+    """Move a case along its workflow (API tokens only: browsers use the form). Admins, and a
+    vendor viewer on their own vendor's cases; analysts get 403."""
     if not request.headers.get("authorization", "").lower().startswith("bearer "):
         raise Forbidden("JSON changes need an API token", "send Authorization: Bearer cxl_… "
                         "(cxlens users token USER), or use the case page")

@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cxlens.errors import ConfigError
 from cxlens.web import accounts, site, views
 from cxlens.web.accounts import User
-from cxlens.web.filters import BAR, Filters
+from cxlens.web.filters import BAR, Filters, choices
+from cxlens.web.proxies import client_address
 from cxlens.web.render import env
 from cxlens.web.security import (
     CSRF_FIELD,
@@ -219,36 +220,4 @@ def page(request: Request, user: CurrentUser, name: str) -> HTMLResponse:
     query = filters.query_string(**{k: request.query_params.get(k) for k in OPTIONS})
     return html(request, "page.html", page=data, filters=filters, user=user, bar=BAR,
                 query=query, api=f"/api/pages/{name}", quote=urlquote,
-                choices=_choices(request, user))
-
-
-def _choices(request: Request, user: User) -> dict[str, list[str]]:
-    """Values offered by the filter bar (a vendor viewer's vendor list is theirs alone)."""
-    st = state(request)
-    choices = filter_choices(st)
-    if user.role == "vendor":
-
-        def sites() -> list[str]:
-            rows = st.wh.query("SELECT DISTINCT site FROM interactions WHERE vendor = ? AND "
-                               "site IS NOT NULL ORDER BY 1", [user.vendor])
-            return [str(r[0]) for r in rows]
-
-        own: list[str] = st.cached(("sites", user.vendor), sites)
-        choices = {**choices, "vendor": [str(user.vendor)], "site": own}
-    return choices
-
-
-def filter_choices(st: WebState) -> dict[str, list[str]]:
-    """Every value of the filter bar's columns (cached per data version)."""
-
-    def compute() -> dict[str, list[str]]:
-        out = {}
-        for dim in BAR:
-            table = "customers" if dim == "segment" else "interactions"
-            rows = st.wh.query(f"SELECT DISTINCT {dim} FROM {table} WHERE {dim} IS NOT NULL "
-                               f"ORDER BY 1 LIMIT 200")
-            out[dim] = [str(r[0]) for r in rows]
-        return out
-
-    choices: dict[str, list[str]] = st.cached(("choices",), compute)
-    return choices
+                choices=choices(state(request), user))

@@ -9,8 +9,8 @@ import threading
 
 from cxlens.web import site
 from cxlens.web.accounts import User
-from cxlens.web.filters import Filters
-from cxlens.web.pages import cached_page, filter_choices
+from cxlens.web.filters import Filters, choices
+from cxlens.web.pages import cached_page
 from cxlens.web.state import WebState
 
 log = logging.getLogger("cxlens.web")
@@ -21,7 +21,7 @@ CHECK_SECONDS = 30.0
 def warm(st: WebState) -> int:
     """Compute the default pages into the cache; returns how many."""
     user = User("prewarm", "analyst")
-    filter_choices(st)
+    choices(st)
     done = 0
     for name in site.PAGES:
         if name in SKIP:
@@ -35,6 +35,7 @@ def warm(st: WebState) -> int:
         _one(st, "vendors", Filters(vendor=vendor), {}, user)
         viewer = User("prewarm", "vendor", vendor)
         _one(st, "overview", Filters(vendor=vendor), {}, viewer)
+        choices(st, viewer)
         done += 2
     return done
 

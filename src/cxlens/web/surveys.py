@@ -21,6 +21,7 @@ from cxlens.errors import CxlensError
 from cxlens.store.base import Warehouse
 from cxlens.surveys import collect, tokens
 from cxlens.surveys.spec import DEMOGRAPHICS, Config, Programme
+from cxlens.web.proxies import client_address
 from cxlens.web.ratelimit import Limiter
 from cxlens.web.render import env
 
@@ -71,10 +72,6 @@ def service(request: Request) -> SurveyService:
     return svc
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "?"
-
-
 def _words(language: str) -> dict[str, str]:
     return WORDS.get(language, WORDS["en"])
 
@@ -93,7 +90,7 @@ def _problem(exc: CxlensError, language: str = "en") -> HTMLResponse:
 
 def _open(request: Request, token: str) -> tuple[SurveyService, dict[str, Any], Programme]:
     svc = service(request)
-    svc.limiter.check(_client(request))
+    svc.limiter.check(client_address(request))
     inv_id = tokens.verify(svc.secret, token)
     inv = svc.invitation(inv_id)
     if inv is None or inv["status"] == "suppressed" or not inv["programme"]:
@@ -275,7 +272,7 @@ async def _collect(request: Request, model: type[M],
     """Rate limit, then read and validate the body, then submit. Refusals propagate to the
     app's one JSON error shape (with Retry-After on 429)."""
     svc = service(request)
-    svc.limiter.check(_client(request))
+    svc.limiter.check(client_address(request))
     raw = await request.body()
     try:
         body = model.model_validate_json(raw)
