@@ -53,10 +53,6 @@ def error_page(request: Request, status: int, message: str, hint: str) -> HTMLRe
                 user=None)
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") \
         else "/overview"
