@@ -53,21 +53,32 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
+def mrkdwn(value: Any) -> str:
+    """``value`` as literal Slack text: Slack reads ``<…>`` as a mention (``<!channel>``,
+    ``<@U123>``) or a link (``<https://…|click here>``), so a comment or a vendor name could
+    notify a whole channel or hide a link; its documented escaping (``&`` ``<`` ``>`` as
+    entities) shows the text as written. Only for user text: the message's own formatting is
+    added around it."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def slack_text(event: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A Slack-compatible message (``text`` plus one section block) for an event."""
+    """A Slack-compatible message (``text`` plus one section block) for an event; every value
+    of ``data`` is user text (:func:`mrkdwn`), the comment quoted line by line."""
+    v = {k: mrkdwn(x) for k, x in data.items()}
+    survey = mrkdwn(str(data.get("survey") or "").upper())
     if event == "response.created":
-        line = (f"New {data.get('survey', '').upper()} answer: {data.get('score')} "
-                f"from {data.get('customer_id')}")
+        line = f"New {survey} answer: {v.get('score')} from {v.get('customer_id')}"
     elif event.startswith("alert."):
         what = "Alert" if event == "alert.opened" else "Alert resolved"
-        line = f"{what} ({data.get('rule')}): {data.get('message')}"
+        line = f"{what} ({v.get('rule')}): {v.get('message')}"
     else:
         what = {"case.created": "New follow-up case", "case.overdue": "Overdue case, escalated",
                 "case.reminder": "Case due soon"}.get(event, event)
-        line = (f"{what} {data.get('case_id')}: {data.get('survey', '').upper()} "
-                f"{data.get('score')} — owner {data.get('owner')}, due {data.get('due_at')}")
+        line = (f"{what} {v.get('case_id')}: {survey} {v.get('score')} — owner "
+                f"{v.get('owner')}, due {v.get('due_at')}")
     if data.get("comment") and not event.startswith("alert."):
-        line += f"\n> {data['comment']}"
+        line += "".join(f"\n> {part}" for part in v["comment"].splitlines())
     return {"text": line, "blocks": [{"type": "section", "text": {"type": "mrkdwn",
                                                                   "text": line}}]}
 

@@ -15,6 +15,7 @@ import pytest
 
 from cxlens import store
 from cxlens.alerts import config as alert_config
+from cxlens.alerts import email
 from cxlens.alerts.run import check
 from cxlens.store.base import Warehouse
 from cxlens.surveys import config as surveys_config
@@ -111,5 +112,43 @@ def test_resolution_is_announced(copy: Warehouse) -> None:
             assert len(resolved) == 3 and all(e["data"]["resolved_month"] == "2026-07"
                                               for e in resolved)
             assert len(box.messages) == 3  # e-mails go out for new alerts only
+    finally:
+        receiver.http.shutdown()
+
+
+def test_a_vendor_name_with_line_breaks_blocks_no_email(copy: Warehouse) -> None:
+    """A vendor named with CR/LF used to stop the delivery of every alert after it (Python
+    refuses such a header); its subject now reads on one line. An alert whose recipients the
+    server refuses, and one whose stored recipients no longer parse, fail alone, each with
+    its reason; the others are delivered."""
+    copy.execute("UPDATE interactions SET vendor = ? WHERE vendor = 'Acme BPO'",
+                 ["Acme\r\nBcc: evil@example.com"])
+    rules = RULES + ("  - name: nobody\n    metric: fcr\n    check: threshold\n    below: 101\n"
+                     "    email: [nobody@example.com]\n")
+    receiver = Receiver()
+    try:
+        with smtp_server() as box:
+            _configure(copy, box.port, receiver.url)
+            alert_config.save(copy, rules.replace("email: [cx-lead@example.com]\n", ""))
+            box.refuse.add("nobody@example.com")
+            run = check(copy, dt.date(2026, 7, 1), deliver=False)
+            assert len(run.changes.opened) == 4  # three vendors, and all for "nobody"
+            copy.execute("UPDATE cxlens_alerts SET email_to = ? WHERE rule = 'fcr-low' AND "
+                         "segment = 'vendor=Northwind BPO'",
+                         ["x@example.com\nBcc: evil@example.com"])
+            sent, failed = email.deliver(copy, surveys_config.current(copy).delivery.email,
+                                         dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
+            assert (sent, failed) == (2, 2)
+            # (a subject longer than a line is folded whole onto the next: read it unfolded)
+            subjects = sorted(m["Subject"].strip() for m in box.messages)
+            assert subjects == [
+                "[cxlens alert] fcr-low: vendor=Acme Bcc: evil@example.com since 2026-06",
+                "[cxlens alert] fcr-low: vendor=in-house since 2026-06"]
+            assert [r for r, _ in box.raw] == [["vendor-manager@example.com"]] * 2
+        errors = dict(copy.query("SELECT segment, email_error FROM cxlens_alerts "
+                                 "WHERE emailed_at IS NULL AND email_to <> ''"))
+        assert errors.keys() == {"all", "vendor=Northwind BPO"}
+        assert "recipient refused" in errors["all"] and "nobody@example.com" in errors["all"]
+        assert errors["vendor=Northwind BPO"].startswith("invalid To address")
     finally:
         receiver.http.shutdown()

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cxlens.alerts import store
+from cxlens.alerts import config as alert_config
+from cxlens.alerts import segments, store
 from cxlens.alerts.checks import Judgement
+from cxlens.alerts.run import check
 from cxlens.store.base import Warehouse
 
 NOW = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
@@ -54,3 +56,28 @@ def test_segments_and_rules_are_separate(wh: Warehouse) -> None:
                   "r2 vendor=Acme": ""}
     listed = store.listing(wh, "open")
     assert len(listed) == 3 and set(listed["status"]) == {"open"}
+
+
+def test_a_vendor_viewer_sees_exactly_their_vendors_alerts(duck: Warehouse) -> None:
+    """Vendors named Smith and "Smith, Jones & Co": the segment text of the second used to
+    read as ``vendor=Smith`` plus a stray part, so Smith's viewers saw its alerts."""
+    at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    duck.insert_rows("interactions", ["interaction_id", "channel", "vendor", "created_at"],
+                     [["i1", "phone", "Smith", at], ["i2", "phone", "Smith, Jones & Co", at],
+                      ["i3", "phone", "Smith, Jones & Co", at]])
+    alert_config.save(duck, "rules:\n  - {name: busy, metric: contact_volume, by: [vendor], "
+                            "check: threshold, above: 0, min_sample: 1}\n")
+    check(duck, dt.date(2026, 4, 1), deliver=False)
+    assert sorted(store.listing(duck)["segment"]) == ['vendor="Smith, Jones & Co"',
+                                                      "vendor=Smith"]
+    assert list(store.listing(duck, vendor="Smith")["segment"]) == ["vendor=Smith"]
+    assert list(store.listing(duck, vendor="Smith, Jones & Co")["value"]) == [2.0]
+
+
+def test_segment_text_reads_back_as_its_values() -> None:
+    for by, row in [(("vendor", "site"), ("Smith, site=Leeds", 'D"Arcy')),
+                    (("vendor",), ("Acme BPO",)), ((), ())]:
+        text = segments.label(by, row)
+        assert segments.values(text) == dict(zip(by, row, strict=True))
+    assert segments.label(("vendor", "site"), ("Acme BPO", "Leeds")) == (
+        "vendor=Acme BPO, site=Leeds")  # ordinary names as before

@@ -72,11 +72,23 @@ class Mailbox:
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: (recipients, bytes as received) of every message, to check what went on the wire
+    raw: list[tuple[list[str], bytes]] = field(default_factory=list)
+    #: recipients the server refuses (550), as a real server refuses an unknown mailbox
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(self, server: object, session: object, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address in self.refuse:
+            return "550 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(msg)  # type: ignore[arg-type]
+            self.raw.append((list(envelope.rcpt_tos), bytes(envelope.content)))
         return "250 Message accepted for delivery"
 
 

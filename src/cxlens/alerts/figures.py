@@ -8,6 +8,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from cxlens.alerts import segments
 from cxlens.dates import add_months, utc
 from cxlens.metrics.compile import PERIOD
 from cxlens.metrics.definition import Definition
@@ -31,10 +32,6 @@ def label(first: dt.date, last: dt.date | None = None) -> str:
     return one if last is None or last == first else f"{one}..{last:%Y-%m}"
 
 
-def segment_label(row: pd.Series, by: tuple[str, ...]) -> str:
-    return ", ".join(f"{d}={row[d]}" for d in by) if by else "all"
-
-
 def figures(wh: Warehouse, metric: Metric, by: tuple[str, ...], where: str | None,
             first: dt.date, after: dt.date, monthly: bool = False) -> pd.DataFrame:
     """One row per segment (per month when ``monthly``) from ``first`` up to ``after``
@@ -49,8 +46,8 @@ def figures(wh: Warehouse, metric: Metric, by: tuple[str, ...], where: str | Non
                                      "flag", "var"])
     if by:
         out = out.dropna(subset=list(by)).reset_index(drop=True)
-    out.insert(0, "segment", [segment_label(r, by) for _, r in out.iterrows()]
-               if len(out) else [])
+    out.insert(0, "segment", [segments.label(by, [r[d] for d in by])
+                              for _, r in out.iterrows()] if len(out) else [])
     if monthly:
         out[PERIOD] = pd.to_datetime(out[PERIOD]).dt.date
     out["n"] = out["n"].fillna(0).astype(np.int64)

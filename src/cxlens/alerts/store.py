@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from cxlens import webhooks
+from cxlens.alerts import segments
 from cxlens.alerts.checks import Judgement
 from cxlens.schema import Column, Table, Type
 from cxlens.store.base import Warehouse
@@ -167,5 +168,5 @@ def listing(wh: Warehouse, status: str | None = None, vendor: str | None = None
                         [status] if status else [])
     if vendor is None:
         return frame
-    mine = f"vendor={vendor}"
-    return frame[[mine in str(s).split(", ") for s in frame["segment"]]].reset_index(drop=True)
+    mine = [segments.values(str(s)).get("vendor") == vendor for s in frame["segment"]]
+    return frame[mine].reset_index(drop=True)

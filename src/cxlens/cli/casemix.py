@@ -43,11 +43,11 @@ def register(app: typer.Typer) -> None:
         ticket-mix divergence from the team, and the cherry-picking flag: raw figure better
         than the team's only because the tickets are easier."""
         from cxlens.casemix import CHERRY_PICKING, DEFAULT_METRICS, cherry_picking, period
-        from cxlens.contracts.measure import quote
+        from cxlens.sqltext import equals
 
         with open_warehouse(db) as wh:
             first, after = period(wh, start, end)
-            where = f"vendor = {quote(vendor)}" if vendor else None
+            where = equals({"vendor": vendor}) if vendor else None
             table = cherry_picking(wh, first, after, where=where,
                                    metrics=tuple(metric or DEFAULT_METRICS))
         if only_flagged:

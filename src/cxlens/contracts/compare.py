@@ -26,6 +26,7 @@ from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.query import query
 from cxlens.qa.scoring import MIN_SAMPLE as QA_MIN_SAMPLE
+from cxlens.sqltext import equals
 from cxlens.store.base import Warehouse
 
 By = Literal["vendor", "site"]
@@ -192,7 +193,7 @@ def measured(wh: Warehouse, defs: list[Definition], months: list[dt.date], by: B
     for d in defs:
         if d.metric != QA_SCORE:
             groups.setdefault(d.where, []).append(d)
-    own = f"vendor = {measure.quote(vendor)}" if vendor else None
+    own = equals({"vendor": vendor}) if vendor else None
     got: dict[tuple[Segment, str, dt.date], Actual] = {}
     for where, group in groups.items():
         text = " AND ".join(p for p in (own, f"({where})" if where else None) if p)

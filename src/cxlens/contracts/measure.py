@@ -16,20 +16,16 @@ from cxlens.contracts.spec import QA_SCORE, Contract, Kpi
 from cxlens.metrics.query import query
 from cxlens.qa import disputes
 from cxlens.qa.scoring import quality_scores
+from cxlens.sqltext import equals
 from cxlens.store.base import Warehouse
 
 #: Measures ``qa_score`` for (contract filter, first day, last day) → Actual; replaceable.
 QaSource = Callable[[Warehouse, Contract, dt.date, dt.date], Actual]
 
 
-def quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def scope_filter(contract: Contract) -> str:
-    parts = [f"vendor = {quote(contract.vendor)}"]
-    if contract.site:
-        parts.append(f"site = {quote(contract.site)}")
+    own = {"vendor": contract.vendor} | ({"site": contract.site} if contract.site else {})
+    parts = [equals(own)]
     if contract.scope:
         parts.append(f"({contract.scope})")
     return " AND ".join(parts)

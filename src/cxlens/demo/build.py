@@ -41,6 +41,7 @@ from cxlens.demo.org import VENDOR_NAMES, Org, build_org
 from cxlens.errors import ConfigError
 from cxlens.loop import cases
 from cxlens.schema import TABLES
+from cxlens.sqltext import equals
 from cxlens.store.base import Warehouse
 from cxlens.store.ddl import quote
 from cxlens.store.migrate import bump_data_version
@@ -108,7 +109,7 @@ def _initiatives() -> pa.Table:
         "started_at": frames.timestamps(np.array([tl.micros(tl.DEFLECTION.start),
                                                   EMPATHY.start_us])),
         "ended_at": frames.timestamps(np.zeros(2, dtype=np.int64), np.zeros(2, dtype=bool)),
-        "scope": frames.texts([None, f"vendor = '{VENDOR_NAMES[EMPATHY.vendor]}'"]),
+        "scope": frames.texts([None, equals({"vendor": VENDOR_NAMES[EMPATHY.vendor]})]),
     })
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from cxlens.errors import ConfigError
+from cxlens.sqltext import literal
 
 
 class Kind(StrEnum):
@@ -178,7 +179,7 @@ def fill(text: str, params: Mapping[str, Any]) -> str:
     """``text`` with each ``{name}`` replaced by its param as a SQL literal."""
     def one(m: re.Match[str]) -> str:
         value = params[m.group(1)]
-        return repr(value) if isinstance(value, str) else str(value)
+        return literal(value) if isinstance(value, str) else str(value)
 
     return _PARAM.sub(one, text)
 

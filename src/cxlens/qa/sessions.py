@@ -39,6 +39,7 @@ from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.qa import calibration, disputes, scoring
 from cxlens.qa.scorecards import Scorecard, Scorecards, builtin
 from cxlens.schema import Column, Table, Type
+from cxlens.sqltext import equals
 from cxlens.store.base import Warehouse
 
 _S, _F, _B, _I, _T = Type.STRING, Type.FLOAT, Type.BOOLEAN, Type.INTEGER, Type.TIMESTAMP
@@ -500,9 +501,8 @@ def source(wh: Warehouse, session_id: str) -> str:
     """The session's reviews as a parenthesised subquery with qa_reviews' columns (for the
     ``source=`` of :mod:`cxlens.qa.scoring` and :mod:`cxlens.qa.calibration`)."""
     session = get(wh, session_id)  # an existing id, so safe to write into the SQL
-    literal = "'" + session.session_id.replace("'", "''") + "'"
     return (f"(SELECT {', '.join(REVIEW_COLUMNS)} FROM {REVIEWS.name} "
-            f"WHERE session_id = {literal})")
+            f"WHERE {equals({'session_id': session.session_id})})")
 
 
 def result(wh: Warehouse, session_id: str, *, level: calibration.Level = "ordinal",

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from cxlens.schema import Table
+from cxlens.sqltext import literal
 from cxlens.store import ddl
 
 if TYPE_CHECKING:  # pandas and pyarrow load when a frame is asked for (CLI start-up)
@@ -67,10 +68,9 @@ class Warehouse(abc.ABC):
         # the name as a quoted literal, not a parameter: DuckDB's Python client imports
         # pandas (about 1 s) on the first statement with parameters, and this one runs when
         # every command opens its warehouse (docs/performance.md, CLI start-up)
-        name = "'" + table.replace("'", "''") + "'"
         rows = self.query(
             "SELECT column_name FROM information_schema.columns "
-            f"WHERE table_name = {name} AND table_schema = current_schema() "
+            f"WHERE table_name = {literal(table)} AND table_schema = current_schema() "
             "ORDER BY ordinal_position")
         return [r[0] for r in rows] or None
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import make_msgid
 from html import escape
 
 from cxlens import mail, webhooks
@@ -60,11 +58,8 @@ def send_email(delivery: Delivery, m: Message, question: str) -> None:
     cfg = delivery.email
     if cfg is None:
         raise OSError("no e-mail delivery configured (delivery: email: in programmes.yaml)")
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = cfg.sender, m.to or "", m.subject
-    msg["Message-ID"] = make_msgid(domain="cxlens.local")
-    msg["X-Cxlens-Invitation"] = m.invitation_id
-    msg.set_content(m.text)
+    msg = mail.message(cfg.sender, m.to or "", m.subject, m.text,
+                       {"X-Cxlens-Invitation": m.invitation_id})
     msg.add_alternative(_html(m, question), subtype="html")
     mail.send(cfg, msg)
 

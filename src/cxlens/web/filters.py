@@ -16,6 +16,7 @@ from cxlens.errors import ConfigError, did_you_mean
 from cxlens.metrics import relations
 from cxlens.metrics.compile import GRAINS
 from cxlens.metrics.spec import Metric
+from cxlens.sqltext import equals
 from cxlens.web.accounts import User
 from cxlens.web.state import WebState
 
@@ -105,21 +106,13 @@ class Filters:
         return tuple(getattr(self, f.name) for f in fields(self))
 
 
-def quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def where(metric: Metric, filters: Filters, extra: dict[str, str] | None = None,
           ) -> tuple[str | None, list[str]]:
     """The ``where`` text for ``metric`` and the filters that cannot apply to it."""
     available = set(relations.columns(metric.source))
-    parts, unusable = [], []
-    for dim, value in {**filters.chosen(), **(extra or {})}.items():
-        if dim in available:
-            parts.append(f"{dim} = {quote(value)}")
-        else:
-            unusable.append(dim)
-    return (" AND ".join(parts) or None), unusable
+    chosen = {**filters.chosen(), **(extra or {})}
+    unusable = [dim for dim in chosen if dim not in available]
+    return equals({d: v for d, v in chosen.items() if d in available}) or None, unusable
 
 
 def visible(metric: Metric, user: User) -> bool:
