@@ -208,6 +208,20 @@ def test_erase_leaves_no_trace_of_the_customer_in_any_table(wh: Warehouse) -> No
     assert sum(again.values()) == 0, again  # nothing left to erase
 
 
+def test_a_junk_address_does_not_erase_unrelated_text(duck: Warehouse) -> None:
+    """An e-mail or phone too short to be one ("7", "a@b") is not searched for in free text:
+    it would match every audit entry or mention holding it."""
+    from cxlens.web import accounts
+
+    duck.insert_rows("customers", ("customer_id", "email", "phone"), [("C9", "a@b", "7")])
+    accounts.audit(duck, "admin", "export", "report?month=2026-07")
+    duck.insert_rows("mentions", ("mention_id", "brand", "posted_at", "text"),
+                     [("M7", "us", T0, "7 stars, write to a@b.example")])
+    counts = erase(duck, "C9", "admin")
+    assert (counts["cxlens_audit"], counts["mentions"], counts["customers"]) == (0, 0, 1)
+    assert duck.scalar("SELECT text FROM mentions") == "7 stars, write to a@b.example"
+
+
 def _file_hits(paths: list[Path], needles: tuple[str, ...]) -> set[str]:
     data = b"".join(p.read_bytes() for p in paths if p.exists())
     return {n for n in needles if n.encode() in data}

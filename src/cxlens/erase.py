@@ -26,6 +26,7 @@ from cxlens.store.ddl import quote
 
 __all__ = ["ERASED", "Erased", "erase"]
 
+_SHORTEST = 6  # e-mail addresses and phone numbers shorter than this are not searched for
 _IDS = "cxlens_erasing"  # the temporary table of the customer's ids (kind, id)
 _RESOLVE = (  # (kind, query of the ids; ? is the customer id), in dependency order
     ("customer", "SELECT ?"),
@@ -81,9 +82,10 @@ def _resolve(wh: Warehouse, customer_id: str) -> None:
                    [customer_id] * sql.count("?"))
     email, phone = (wh.query("SELECT email, phone FROM customers WHERE customer_id = ?",
                              [customer_id]) or [(None, None)])[0]
-    quoted = [json.dumps(customer_id), email, phone]
-    wh.insert_rows(_IDS, ("kind", "id"), [("mention", str(q).lower()) for q in quoted
-                                         if q and str(q).strip()])
+    # a short or junk address would match unrelated text ("7" in every audit entry with a 7)
+    quoted = [json.dumps(customer_id), *(str(v).strip() for v in (email, phone)
+                                         if v and len(str(v).strip()) >= _SHORTEST)]
+    wh.insert_rows(_IDS, ("kind", "id"), [("mention", q.lower()) for q in quoted])
 
 
 def _linked(link: Link) -> str:

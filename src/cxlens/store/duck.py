@@ -56,6 +56,7 @@ class DuckDBWarehouse(Warehouse):
         fresh = path.with_name(path.name + ".compacting")
         fresh.unlink(missing_ok=True)
         started = time.monotonic()
+        self.con.execute("SET enable_progress_bar = false")  # this connection closes below
         self.con.execute("CHECKPOINT")
         before = path.stat().st_size
         current = self.con.execute("SELECT current_database()").fetchall()[0][0]
