@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cxlens.errors import NotFound, did_you_mean
+from cxlens.personal import Personal, Redaction, by, delete, keep, redact
 
 #: Bumped whenever a table or column changes; recorded in the warehouse's ``cxlens_meta``.
-SCHEMA_VERSION = 3  # 2: survey_invitations; 3: programme columns, contact details, snapshots
+SCHEMA_VERSION = 4  # 2: survey_invitations; 3: programme columns, contact details, snapshots;
+#                    4: migrate creates every table of the registry (operational ones too)
 
 
 class Type(StrEnum):
@@ -54,6 +56,16 @@ class Table:
     time_order: tuple[tuple[str, str], ...] = ()
     time_column: str = ""
     notes: tuple[str, ...] = field(default=())
+    #: What ``cxlens erase`` does with the customer's rows (:mod:`cxlens.personal`); every
+    #: table in the registry (:mod:`cxlens.store.registry`) must have one.
+    personal: Personal | None = None
+
+    def __post_init__(self) -> None:
+        unknown = [c for c in (self.personal.columns if self.personal else ())
+                   if c not in self.column_names]
+        if unknown:
+            raise ValueError(f"table {self.name}: its personal-data policy names unknown "
+                             f"columns {unknown}")
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -145,6 +157,8 @@ INTERACTIONS = Table(
     ),
     time_column="created_at",
     notes=("A contact is either answered or abandoned, never both.",),
+    personal=redact((by("interaction"), by("mention", "escalation_summary")),
+                    "escalation_summary"),
 )
 
 SURVEY_RESPONSES = Table(
@@ -184,6 +198,7 @@ SURVEY_RESPONSES = Table(
     time_column="responded_at",
     notes=("Scores must be whole numbers within [scale_min, scale_max]; anything else is "
            "rejected at import, never bucketed.",),
+    personal=delete(by("customer")),
 )
 
 INVITATION_STATUSES = ("sent", "delivered", "bounced", "failed", "suppressed")
@@ -232,6 +247,7 @@ SURVEY_INVITATIONS = Table(
     notes=("Response rate = invitations answered / invitations sent or delivered, counted on "
            "these rows only, so every filter applies to both sides (bounced, failed and "
            "suppressed invitations are in neither).",),
+    personal=delete(by("customer")),
 )
 
 CUSTOMERS = Table(
@@ -261,6 +277,8 @@ CUSTOMERS = Table(
     key=("customer_id",),
     time_order=(("acquired_at", "churned_at"),),
     time_column="acquired_at",
+    personal=redact(by("customer"), *(Redaction(c, None) for c in (
+        "email", "phone", "age_group", "gender")), Redaction("surveys_opt_out", True)),
 )
 
 ORDERS = Table(
@@ -278,6 +296,8 @@ ORDERS = Table(
     ),
     key=("order_id",),
     time_column="ordered_at",
+    personal=keep("amounts and dates only, kept for revenue figures (and bookkeeping); "
+                  "customer_id stays a pseudonym whose customers row is emptied"),
 )
 
 CARTS = Table(
@@ -293,6 +313,8 @@ CARTS = Table(
     ),
     key=("cart_id",),
     time_column="created_at",
+    personal=keep("ids and times only; customer_id stays a pseudonym whose customers row "
+                  "is emptied"),
 )
 
 WEB_SESSIONS = Table(
@@ -308,6 +330,8 @@ WEB_SESSIONS = Table(
     ),
     key=("session_id",),
     time_column="started_at",
+    personal=keep("a random cookie id, times and the traffic source; customer_id stays a "
+                  "pseudonym whose customers row is emptied"),
 )
 
 STORE_VISITS = Table(
@@ -323,6 +347,8 @@ STORE_VISITS = Table(
     ),
     key=("visit_id",),
     time_column="visited_at",
+    personal=keep("store, time and ids only; customer_id stays a pseudonym whose customers "
+                  "row is emptied"),
 )
 
 MENTIONS = Table(
@@ -340,6 +366,7 @@ MENTIONS = Table(
     ),
     key=("mention_id",),
     time_column="posted_at",
+    personal=redact((by("mention", "text"), by("mention", "author")), "text", "author"),
 )
 
 QA_REVIEWS = Table(
@@ -365,6 +392,8 @@ QA_REVIEWS = Table(
     ),
     key=("review_id", "criterion"),
     time_column="reviewed_at",
+    personal=keep("scores of the agents' work: criteria, scores and reviewers, no text about "
+                  "the customer (quality scores must not change)"),
 )
 
 CASE_STATUSES = ("open", "contacted", "resolved", "unreachable")
@@ -407,6 +436,7 @@ FOLLOWUP_CASES = Table(
     key=("case_id",),
     time_order=(("opened_at", "first_contact_at"), ("opened_at", "closed_at")),
     time_column="opened_at",
+    personal=delete(by("customer")),
 )
 
 INITIATIVES = Table(
@@ -423,6 +453,7 @@ INITIATIVES = Table(
     key=("initiative_id",),
     time_order=(("started_at", "ended_at"),),
     time_column="started_at",
+    personal=keep("about the operation (names, dates, scopes), not about customers"),
 )
 
 TABLES: dict[str, Table] = {

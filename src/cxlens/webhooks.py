@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Sequence
 from typing import Any
 
+from cxlens.personal import by, delete
 from cxlens.schema import Column, Table, Type
 from cxlens.store.base import Warehouse
 
@@ -40,7 +41,8 @@ OUTBOX = Table("cxlens_outbox", "Webhook events waiting to be delivered (and del
     Column("next_at", _T, "Next attempt."),
     Column("delivered_at", _T, "When the receiver accepted it."),
     Column("last_error", _S, "Why the last attempt failed."),
-), key=("event_id",))
+), key=("event_id",), personal=delete(by("customer"), by("mention", "payload")))
+TABLES = (OUTBOX,)
 MAX_ATTEMPTS = 8
 
 

@@ -98,6 +98,7 @@ def test_old_token_tables_get_the_new_columns(tmp_path: Path) -> None:
     db = str(tmp_path / "old.duckdb")
     token = "cxl_an-old-token-issued-before-expiry-existed"
     with store.connect(db) as wh:
+        wh.execute("DROP TABLE cxlens_tokens")  # connect made today's; put back the old one
         wh.execute("CREATE TABLE cxlens_tokens (token_hash VARCHAR, username VARCHAR, "
                    "label VARCHAR, created_at TIMESTAMP)")
         wh.execute("INSERT INTO cxlens_tokens VALUES (?, 'ann', 'legacy', "

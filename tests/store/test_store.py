@@ -61,7 +61,17 @@ def test_a_version_1_warehouse_gains_the_invitations_table(wh: Warehouse) -> Non
     assert wh.count("customers") == 1
     assert "email" in (wh.existing_columns("customers") or [])  # schema 3, additive
     assert wh.existing_columns("followup_cases") == list(TABLES["followup_cases"].column_names)
-    assert migrate(wh) == SCHEMA_VERSION == 3  # idempotent
+    assert migrate(wh) == SCHEMA_VERSION == 4  # idempotent
+
+
+def test_a_version_3_warehouse_gains_every_registered_table(wh: Warehouse) -> None:
+    """Version 4: migrate creates the operational tables too, not only their first use."""
+    wh.execute("DROP TABLE cxlens_coaching")
+    wh.execute("DROP TABLE cxlens_audit")
+    wh.execute("UPDATE cxlens_meta SET value = '3' WHERE key = 'schema_version'")
+    assert migrate(wh) == 3
+    assert wh.existing_columns("cxlens_coaching") is not None
+    assert wh.existing_columns("cxlens_audit") is not None
 
 
 def test_newer_schema_is_refused(wh: Warehouse) -> None:

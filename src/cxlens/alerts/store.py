@@ -20,6 +20,7 @@ import pandas as pd
 from cxlens import webhooks
 from cxlens.alerts import segments
 from cxlens.alerts.checks import Judgement
+from cxlens.personal import keep
 from cxlens.schema import Column, Table, Type
 from cxlens.store.base import Warehouse
 
@@ -53,7 +54,9 @@ ALERTS = Table("cxlens_alerts", "Alerts: one row per breach of an alert rule (do
     Column("emailed_at", _T, "When the e-mail went out."),
     Column("email_attempts", _I, "E-mail attempts so far."),
     Column("email_error", _S, "Why the last e-mail attempt failed."),
-), key=("alert_id",))
+), key=("alert_id",), personal=keep("figures per segment, no customer rows; recipients are "
+                                    "staff"))
+TABLES = (ALERTS,)
 EVENTS = ("alert.opened", "alert.resolved")
 _FIGURE = ("covering", "value", "n", "ci_low", "ci_high", "limit_value", "change", "change_low",
            "change_high", "p_value", "message")

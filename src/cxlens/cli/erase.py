@@ -15,13 +15,17 @@ def register(app: typer.Typer) -> None:
     def erase(customer: Annotated[str, typer.Argument(help="The customer_id to erase.")],
               yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")]
               = False, db: DbOption = None) -> None:
-        """Erase a customer's survey answers, comments, invitations and follow-up cases and
-        their contact details (logged in the audit log)."""
+        """Erase a customer's data from every table, as each table's policy says
+        (docs/data-model.md): answers, invitations, cases and their history deleted, texts
+        that quote them redacted, contact details emptied; then the database files are
+        rewritten so the bytes are gone (logged in the audit log)."""
         from cxlens.erase import erase as run_erase
 
         if not yes and not typer.confirm(f"erase every answer and case of {customer}?"):
             raise typer.Exit(1)
         with open_warehouse(db) as wh:
             counts = run_erase(wh, customer)
-        console.print(f"erased {customer}: " + ", ".join(f"{v} {k}" for k, v in
-                                                         counts.items()), highlight=False)
+        changed = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+        console.print(f"erased {customer}: {changed or 'nothing left to erase'}",
+                      highlight=False)
+        console.print(counts.storage, highlight=False)

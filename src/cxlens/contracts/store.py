@@ -16,6 +16,7 @@ from pathlib import Path
 
 from cxlens.contracts.spec import HINT, Contract, parse, scope_clashes
 from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.personal import keep
 from cxlens.schema import Column, Table, Type
 from cxlens.store.base import Warehouse
 
@@ -30,7 +31,9 @@ CONTRACTS = Table("cxlens_contracts", "Contract YAML, every saved version (docs/
     Column("yaml", Type.STRING, "The contract as YAML; empty when this version retired it."),
     Column("saved_by", Type.STRING, "Who saved it: a dashboard user, or the command."),
     Column("saved_at", Type.TIMESTAMP, "When it was saved.", required=True),
-), key=("name", "version"))
+), key=("name", "version"), personal=keep("vendor contracts written by staff, not about "
+                                          "customers"))
+TABLES = (CONTRACTS,)
 
 
 class ContractProblems(ConfigError):

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from cxlens.ingest.problems import Problem
+from cxlens.personal import by, delete, keep
 from cxlens.schema import Column, Table, Type
 from cxlens.store.base import Warehouse
 
@@ -34,6 +35,7 @@ QUARANTINE = Table(
         Column("quarantined_at", T, "When the import ran."),
     ),
     key=(),
+    personal=delete(by("mention", "record"), by("mention", "reason")),
 )
 
 IMPORTS = Table(
@@ -53,7 +55,9 @@ IMPORTS = Table(
         Column("finished_at", T, "End of the import."),
     ),
     key=(),
+    personal=keep("counts per file, no row data"),
 )
+TABLES = (QUARANTINE, IMPORTS)
 
 
 def _plain(value: Any) -> Any:

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from cxlens import webhooks
 from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.personal import by, delete
 from cxlens.schema import CASE_STATUSES, Column, Table, Type
 from cxlens.store.base import Warehouse
 from cxlens.surveys.spec import CaseRule, Config
@@ -31,7 +32,8 @@ EVENTS = Table("cxlens_case_events", "Each case's history: opened, reminded, esc
                    Column("action", _S, "opened, reminded, escalated, contacted, resolved, "
                           "unreachable, note, root_cause, reopened.", required=True),
                    Column("detail", _S, "Note text, new owner, ..."),
-               ), key=())
+               ), key=(), personal=delete(by("case")))
+TABLES = (EVENTS,)
 EVENT_COLUMNS = tuple(c.name for c in EVENTS.columns)
 EVENTS_ARROW = pa.schema([(c, pa.timestamp("us", tz="UTC") if c == "occurred_at"
                            else pa.string()) for c in EVENT_COLUMNS])

@@ -28,6 +28,7 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from cxlens.errors import ConfigError, NotFound
+from cxlens.personal import by, redact
 from cxlens.qa import disputes, scoring
 from cxlens.qa.scorecards import Scorecards
 from cxlens.schema import Column, Table, Type
@@ -46,7 +47,9 @@ COACHING = Table(
         Column("created_at", _T, "When the session took place.", required=True),
     ),
     key=("session_id",),
+    personal=redact((by("review", "review_ids", listed=True), by("mention", "note")), "note"),
 )
+TABLES = (COACHING,)
 COLUMNS = tuple(c.name for c in COACHING.columns)
 #: One review's criterion rows (qa_reviews columns) → its score, or None when it has none.
 ScoreFn = Callable[[pd.DataFrame], float | None]

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.personal import by, redact
 from cxlens.schema import Column, Table, Type
 from cxlens.store.base import Warehouse
 
@@ -49,7 +50,9 @@ EVENTS = Table(
         Column("detail", _S, "The agent's reason (opened) or the arbiter's comment."),
     ),
     key=(),
+    personal=redact((by("review"), by("mention", "detail")), "detail"),
 )
+TABLES = (EVENTS,)
 COLUMNS = tuple(c.name for c in EVENTS.columns)
 _REVIEW_COLUMNS = ("review_id", "interaction_id", "scorecard", "criterion", "score",
                    "min_score", "max_score", "weight", "critical", "not_applicable", "reviewer",

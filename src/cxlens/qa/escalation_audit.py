@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from cxlens.errors import ConfigError
+from cxlens.personal import keep
 from cxlens.schema import IN_HOUSE, Column, Table, Type
 from cxlens.stats.wilson import wilson_interval
 from cxlens.store.base import Warehouse
@@ -51,7 +52,9 @@ AUDITS = Table(
         Column("drawn_at", _T, "When the week was drawn.", required=True),
     ),
     key=("week", "vendor", "interaction_id"),
+    personal=keep("ids, times and summary lengths, no text; an audit stays fixed"),
 )
+TABLES = (AUDITS,)
 COLUMNS = tuple(c.name for c in AUDITS.columns)
 _PARAMS = ("sample_size", "sla_seconds", "min_summary_chars", "seed")
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)

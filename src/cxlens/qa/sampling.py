@@ -36,6 +36,7 @@ import pandas as pd
 
 from cxlens.errors import ConfigError, did_you_mean
 from cxlens.metrics.definition import definition
+from cxlens.personal import Redaction, by, redact
 from cxlens.schema import Column, Table, Type
 from cxlens.stats._arrays import z_value
 from cxlens.store.base import Warehouse
@@ -63,7 +64,10 @@ ASSIGNMENTS = Table(
         Column("review_id", _S, "The review that completed it."),
     ),
     key=("sample_id", "interaction_id", "reviewer"),
+    # the detractor trait came from the customer's answer; the other traits are the agent's
+    personal=redact(by("interaction"), Redaction("reason", "erased", "detractor")),
 )
+TABLES = (ASSIGNMENTS,)
 COLUMNS = tuple(c.name for c in ASSIGNMENTS.columns)
 
 #: Traits that can be over-sampled, in the order they are named in ``reason``.

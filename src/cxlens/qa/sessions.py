@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.personal import keep
 from cxlens.qa import calibration, disputes, scoring
 from cxlens.qa.scorecards import Scorecard, Scorecards, builtin
 from cxlens.schema import Column, Table, Type
@@ -61,6 +62,7 @@ SESSIONS = Table(
         Column("created_at", _T, "When.", required=True),
     ),
     key=("session_id",),
+    personal=keep("names and scorecards chosen by staff, about the agents' work"),
 )
 ITEMS = Table(
     "cxlens_qa_session_items",
@@ -71,6 +73,7 @@ ITEMS = Table(
         Column("position", _I, "Its place in the session (0, 1, …).", required=True),
     ),
     key=("session_id", "interaction_id"),
+    personal=keep("interaction ids and positions only"),
 )
 REVIEWERS = Table(
     "cxlens_qa_session_reviewers",
@@ -81,6 +84,7 @@ REVIEWERS = Table(
         Column("position", _I, "Their place in the list.", required=True),
     ),
     key=("session_id", "reviewer"),
+    personal=keep("staff usernames and positions only"),
 )
 REVIEW_COLUMNS = ("review_id", "interaction_id", "scorecard", "criterion", "score",
                   "min_score", "max_score", "weight", "critical", "not_applicable", "reviewer",
@@ -105,6 +109,7 @@ REVIEWS = Table(
         Column("reviewed_at", _T, "When.", required=True),
     ),
     key=("review_id", "criterion"),
+    personal=keep("scores of the agents' work, no text about the customer (as qa_reviews)"),
 )
 TABLES = (SESSIONS, ITEMS, REVIEWERS, REVIEWS)
 #: What a score may be given as: a number, "na" (N/A), or None / "" (not scored).

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from cxlens.errors import ConfigError
 from cxlens.schema import Table
 from cxlens.sqltext import literal
 from cxlens.store import ddl
@@ -124,6 +125,12 @@ class Warehouse(abc.ABC):
             chunk = rows[start:start + per]
             self.execute(head + ", ".join([one] * len(chunk)),
                          [v for row in chunk for v in row])
+
+    def compact(self, tables: Sequence[str]) -> str:
+        """Rewrite the storage of ``tables`` so the bytes of rows deleted or overwritten (an
+        erasure) leave the database files; says what was done. Call outside a transaction."""
+        raise ConfigError(f"the warehouse {self.url} cannot be compacted",
+                          "erase on the DuckDB file or Postgres database itself")
 
     def count(self, table: str) -> int:
         return int(self.scalar(f"SELECT count(*) FROM {ddl.quote(table)}"))

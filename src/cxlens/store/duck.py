@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from cxlens.errors import ConfigError
+from cxlens.errors import ConfigError, SchemaError
 from cxlens.store import ddl
 from cxlens.store.base import Params, Warehouse
 
@@ -26,6 +30,7 @@ class DuckDBWarehouse(Warehouse):
         super().__init__()
         self.path = path
         self.url = path
+        self._owns_file = con is None  # a sibling's cursor shares its parent's database
         try:
             self.con = con or duckdb.connect(path, read_only=read_only)
         except duckdb.IOException as exc:
@@ -35,6 +40,59 @@ class DuckDBWarehouse(Warehouse):
                 "stop it, or point --db at another file",
             ) from exc
         self.con.execute("SET TimeZone = 'UTC'")
+
+    def compact(self, tables: Sequence[str]) -> str:
+        """Copy every table into a fresh file and put it in place of this one: DuckDB reuses
+        the blocks of deleted rows but does not wipe them, so only a rewrite drops their bytes
+        (``tables`` does not matter: the whole file is rewritten). The original stays until
+        the copy is verified (same tables, columns and row counts) and synced to disk; the
+        swap is an atomic rename. Needs the only connection to the file (the CLI's)."""
+        if self.path == ":memory:":
+            return "the warehouse is in memory: no file to compact"
+        if not self._owns_file:
+            raise ConfigError(f"cannot compact {self.path} from a second connection",
+                              "compact on the connection that opened the file")
+        path = Path(self.path)
+        fresh = path.with_name(path.name + ".compacting")
+        fresh.unlink(missing_ok=True)
+        started = time.monotonic()
+        self.con.execute("SET enable_progress_bar = false")  # this connection closes below
+        self.con.execute("CHECKPOINT")
+        before = path.stat().st_size
+        current = self.con.execute("SELECT current_database()").fetchall()[0][0]
+        self.con.execute(f"ATTACH {_literal(str(fresh))} AS cxlens_compact")
+        try:
+            self.con.execute(f"COPY FROM DATABASE {ddl.quote(current)} TO cxlens_compact")
+            differ = self._shape(current) != self._shape("cxlens_compact")
+        finally:
+            self.con.execute("DETACH cxlens_compact")
+        if differ or Path(f"{fresh}.wal").exists():
+            fresh.unlink(missing_ok=True)
+            raise SchemaError(f"compacting {path}: the copy differs from the original; the "
+                              "erasure is committed but its bytes are still in the file",
+                              "run cxlens erase again for the same customer")
+        self.con.close()
+        try:
+            _sync(fresh)
+            Path(f"{path}.wal").unlink(missing_ok=True)  # closed cleanly: checkpointed
+            os.replace(fresh, path)
+            _sync(path.parent)
+        finally:
+            self.con = duckdb.connect(self.path)
+            self.con.execute("SET TimeZone = 'UTC'")
+        return (f"compacted the DuckDB file: {before / 1e6:.1f} MB → "
+                f"{path.stat().st_size / 1e6:.1f} MB in {time.monotonic() - started:.1f} s")
+
+    def _shape(self, database: str) -> dict[str, tuple[tuple[str, ...], int]]:
+        """Each table of ``database``: its columns with their types, and its row count."""
+        columns: dict[str, list[str]] = {}
+        for schema, table, column, type_ in self.con.execute(
+                "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
+                f"WHERE database_name = {_literal(database)} ORDER BY column_index").fetchall():
+            name = ".".join(ddl.quote(n) for n in (database, schema, table))
+            columns.setdefault(name, []).append(f"{column} {type_}")
+        return {name.split(".", 1)[1]: (tuple(cols), int(self.con.execute(
+            f"SELECT count(*) FROM {name}").fetchall()[0][0])) for name, cols in columns.items()}
 
     def execute(self, sql: str, params: Params = ()) -> None:
         self.con.execute(sql, list(params))
@@ -76,3 +134,16 @@ class DuckDBWarehouse(Warehouse):
         import ibis
 
         return ibis.duckdb.from_connection(self.con)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sync(path: Path) -> None:
+    """fsync a file or a folder (so a rename in it survives a power cut)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,4 +1,5 @@
-"""Create and migrate the canonical tables; record the schema version."""
+"""Create and migrate every table of the registry (canonical and operational); record the
+schema version."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import secrets
 import uuid
 
 from cxlens.errors import SchemaError
-from cxlens.schema import SCHEMA_VERSION, TABLES, Column, Table, Type
+from cxlens.personal import keep
+from cxlens.schema import SCHEMA_VERSION, Column, Table, Type
 from cxlens.store.base import Warehouse
 
 META = Table(
@@ -17,7 +19,9 @@ META = Table(
         Column("value", Type.STRING, "Its value."),
     ),
     key=("key",),
+    personal=keep("settings and versions of the warehouse, no customer data"),
 )
+TABLES = (META,)
 
 
 def schema_version(wh: Warehouse) -> int | None:
@@ -31,7 +35,9 @@ def schema_version(wh: Warehouse) -> int | None:
 def migrate(wh: Warehouse) -> int:
     """Bring the warehouse to :data:`SCHEMA_VERSION`; return the version it had before (0 if new).
 
-    Migrations are additive: missing tables and columns are created; nothing is dropped.
+    Migrations are additive: missing tables and columns are created — every table of the
+    registry (:mod:`cxlens.store.registry`), so none is left to its first use; nothing is
+    dropped.
     """
     found = schema_version(wh)
     if found is not None and found > SCHEMA_VERSION:
@@ -42,8 +48,10 @@ def migrate(wh: Warehouse) -> int:
         )
     if found == SCHEMA_VERSION:
         return found
+    from cxlens.store import registry  # its owners import pandas: only when migrating
+
     with wh.transaction():
-        wh.ensure(META, *TABLES.values())
+        registry.ensure(wh)
         wh.execute("DELETE FROM cxlens_meta WHERE key = 'schema_version'")
         wh.execute("INSERT INTO cxlens_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     return found or 0

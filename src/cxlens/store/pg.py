@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -73,6 +74,15 @@ class PostgresWarehouse(Warehouse):
 
     def close(self) -> None:
         self.con.close()
+
+    def compact(self, tables: Sequence[str]) -> str:
+        """``VACUUM (FULL)``: each table is rewritten with its live rows only (dead tuples,
+        the old versions of updated and deleted rows, are left behind with the old files)."""
+        if not tables:
+            return "no table changed: nothing to rewrite"
+        self.execute("VACUUM (FULL) " + ", ".join(ddl.quote(t) for t in tables))
+        return (f"VACUUM FULL on {len(tables)} tables (the server's write-ahead log keeps the "
+                "old rows until it is recycled)")
 
     def sibling(self) -> PostgresWarehouse:
         return PostgresWarehouse(self._dsn)

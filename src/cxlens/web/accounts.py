@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.personal import by, keep, redact
 from cxlens.schema import Column, Table, Type
 from cxlens.store.base import Warehouse
 
@@ -31,13 +32,13 @@ USERS = Table("cxlens_users", "Dashboard users.", (
     Column("vendor", _S, "For role vendor: the only vendor whose rows they see."),
     Column("must_change", _B, "The password is a one-time password to replace at login."),
     Column("created_at", _T, "When the user was added.", required=True),
-), key=("username",))
+), key=("username",), personal=keep("dashboard staff accounts, not customers"))
 
 SESSIONS = Table("cxlens_sessions", "Dashboard sessions (only a hash of the cookie's id).", (
     Column("session_hash", _S, "sha256 of the session id in the cookie.", required=True),
     Column("username", _S, "Whose session.", required=True),
     Column("expires_at", _T, "When it stops working.", required=True),
-), key=("session_hash",))
+), key=("session_hash",), personal=keep("dashboard staff sessions, not customers"))
 
 TOKENS = Table("cxlens_tokens", "API tokens for scripts (only a hash is kept).", (
     Column("token_hash", _S, "sha256 of the token.", required=True),
@@ -47,7 +48,7 @@ TOKENS = Table("cxlens_tokens", "API tokens for scripts (only a hash is kept).",
     Column("expires_at", _T, "When it stops working (empty: never; tokens issued before "
            "expiry existed)."),
     Column("last_used_at", _T, "When it last authenticated a request (to the hour)."),
-), key=("token_hash",))
+), key=("token_hash",), personal=keep("staff API tokens, not customers"))
 
 AUDIT = Table("cxlens_audit", "Who logged in and what was exported, when.", (
     Column("occurred_at", _T, "When.", required=True),
@@ -57,7 +58,8 @@ AUDIT = Table("cxlens_audit", "Who logged in and what was exported, when.", (
            "token_issued, token_revoked, ...",
            required=True),
     Column("detail", _S, "What exactly (route, file, user changed)."),
-), key=())
+), key=(), personal=redact((by("mention", "detail"), by("mention", "username")), "detail",
+                           "username"))
 
 TABLES = (USERS, SESSIONS, TOKENS, AUDIT)
 _hasher = PasswordHasher()
