@@ -50,3 +50,21 @@ def test_every_dashboard_page_and_route_is_documented() -> None:
         if path.startswith("/api/"):
             assert f"`{path}`" in text, path
     assert "`/api/docs`" in text
+
+
+def test_security_promises_name_tests_that_exist() -> None:
+    """docs/security.md says which test holds each promise: every test file and test name it
+    cites must exist, so a renamed or deleted test cannot leave a promise unguarded."""
+    import re
+
+    text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    files = set(re.findall(r"tests/[\w/]+\.py", text))
+    names = set(re.findall(r"\btest_\w+", text)) - {Path(f).stem for f in files}
+    assert files and names
+    missing = sorted(f for f in files if not (ROOT / f).is_file())
+    assert not missing, f"docs/security.md cites missing test files: {missing}"
+    defined = set()
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        defined |= set(re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.M))
+    assert not sorted(names - defined), \
+        f"docs/security.md cites tests that do not exist: {sorted(names - defined)}"
