@@ -80,16 +80,17 @@ class Run:
 
 
 def run_import(db: Path, csv: Path, kill: tuple[str, float] | None = None) -> Run:
-    """Run the import with stderr on a pseudo-terminal, so that the progress bar draws and
-    marks the start of the work. ``kill=(mark, seconds)`` SIGKILLs it that many seconds after
-    the mark: "bar" (the bar showed) or "commit" (it reported the commit; it has most likely
-    not closed the file yet, so a WAL may be left to replay)."""
+    """Run the import with stderr on a pseudo-terminal (TERM set: rich draws no bar on a dumb
+    one), so that the progress bar draws and marks the start of the work.
+    ``kill=(mark, seconds)`` SIGKILLs it that many seconds after the mark: "bar" (the bar
+    showed) or "commit" (it reported the commit; it has most likely not closed the file yet,
+    so a WAL may be left to replay)."""
     run = Run()
     leader, follower = pty.openpty()
     t0 = time.monotonic()
     proc = subprocess.Popen([str(CLI), "import", "interactions", str(csv), "--db", str(db)],
                             stdout=subprocess.PIPE, stderr=follower, text=True,
-                            env={**os.environ, "COLUMNS": "120"})
+                            env={**os.environ, "COLUMNS": "120", "TERM": "xterm"})
     os.close(follower)
     started, committed = threading.Event(), threading.Event()
 
