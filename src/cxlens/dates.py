@@ -5,6 +5,7 @@ row" period of the analyses."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, TypeVar
 
 from cxlens.errors import ConfigError
@@ -24,6 +25,44 @@ def parse_day(text: str | dt.date | None, option: str) -> dt.date | None:
     except ValueError:
         raise ConfigError(f"{option} {text!r} is not a date",
                           f"write it as YYYY-MM-DD, e.g. {option} 2026-06-30") from None
+
+
+#: Days outside these years are refused: the far ends of the calendar (0001-01-01,
+#: 9999-12-31) overflow day arithmetic and pandas' timestamps, and no CX data lies there.
+YEARS = (1900, 2199)
+_WEEK = re.compile(r"\d{4}-?W\d{2}")
+
+
+def parse_bound(text: str, option: str, *, end: bool = False) -> dt.date:
+    """A period's first or (``end``) last day: YYYY-MM-DD, or an ISO week date — a whole
+    week (2026-W10) starts on its Monday and ends on its Sunday, 2026-W10-3 is its Wednesday."""
+    value = text.strip()
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} {text[:40]!r} is not a date",
+                          f"write it as YYYY-MM-DD or as an ISO week, e.g. {option}=2026-06-30 "
+                          f"or {option}=2026-W26") from None
+    if end and _WEEK.fullmatch(value):
+        day += dt.timedelta(days=6)
+    return in_years(day, option, text)
+
+
+def parse_month(text: str, option: str) -> dt.date:
+    """A month written YYYY-MM, as its first day."""
+    found = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if not found or not 1 <= int(found.group(2)) <= 12:
+        raise ConfigError(f"{option} {text[:40]!r} is not a month",
+                          f"write it as YYYY-MM with a month from 01 to 12, e.g. {option}=2026-06")
+    return in_years(dt.date(int(found.group(1)), int(found.group(2)), 1), option, text)
+
+
+def in_years(day: D, option: str, text: str) -> D:
+    """``day`` if within :data:`YEARS`, else a clear error naming ``option``."""
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise ConfigError(f"{option} {text[:40]!r} is outside the years {YEARS[0]}–{YEARS[1]}",
+                          f"give a date within them, or leave {option} out for no bound")
+    return day
 
 
 def utc(value: dt.date | dt.datetime) -> dt.datetime:

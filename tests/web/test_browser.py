@@ -173,3 +173,14 @@ def test_open_the_report_from_the_dashboard(watched: Watched, browser: Browser) 
     assert "Northwind" not in report.content()
     assert report.locator(".vega svg").count() == report.locator(".vega").count() >= 5
     report.screenshot(path=str(ARTIFACTS / "report-acme.png"))
+
+
+def test_the_api_docs_render_from_the_app_itself(watched: Watched) -> None:
+    """Swagger UI comes from the app (no CDN) and runs under its CSP: after the login the
+    operation list appears, nothing is fetched elsewhere, no CSP violation is reported."""
+    w = watched
+    log_in(w, start="/api/docs")
+    w.page.wait_for_selector(".opblock-summary-path")
+    paths = w.page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/query" in paths and "/api/pages/{name}" in paths
+    w.shot("api-docs")

@@ -3,10 +3,13 @@ response: pages, JSON errors, static files, and the report (which keeps its own 
 
 from __future__ import annotations
 
+from contextlib import closing
+
 import httpx
 
 from cxlens.web.pages import REPORT_CSP
-from tests.web.conftest import Server
+from tests.web.conftest import Server, login
+from tests.web.routes import get_routes
 
 EXPECTED = {"x-content-type-options": "nosniff", "x-frame-options": "DENY"}
 
@@ -45,3 +48,42 @@ def test_the_report_keeps_its_own_policy(analyst: httpx.Client) -> None:
     assert report.status_code == 200
     assert report.headers.get_list("content-security-policy") == [REPORT_CSP]
     assert report.headers["x-frame-options"] == "DENY"
+
+
+def _cache_and_referrer(response: httpx.Response) -> list[str]:
+    """Cache-Control: no-store and the Referrer-Policy that ``response``'s path calls for."""
+    path = response.url.path
+    referrer = "no-referrer" if path.startswith("/s/") else "strict-origin-when-cross-origin"
+    wrong = []
+    if response.headers.get_list("referrer-policy") != [referrer]:
+        wrong.append(f"{path}: Referrer-Policy {response.headers.get_list('referrer-policy')}")
+    if response.headers.get_list("cache-control") != ["no-store"]:
+        wrong.append(f"{path}: Cache-Control {response.headers.get_list('cache-control')}")
+    return wrong
+
+
+def test_every_route_is_uncacheable_with_a_referrer_policy(server: Server) -> None:
+    """Every GET route as an admin (pages, JSON, CSV/HTML/JSON exports, the report) and as a
+    stranger (login, 401s, the survey page), plus the PDF statement."""
+    wrong: list[str] = []
+    paths = [r.path for r in get_routes(server.app, server.wh)]  # type: ignore[arg-type]
+    paths += ["/api/contracts/statement.pdf", "/api/nothing-here"]
+    with closing(login(server, "admin")) as admin, \
+            httpx.Client(base_url=server.url, timeout=60) as stranger:
+        for client in (admin, stranger):
+            for path in paths:
+                response = client.get(path)
+                wrong += _cache_and_referrer(response)
+                if client is admin and path.endswith((".csv", ".pdf", ".json", ".html")):
+                    assert response.status_code == 200, (path, response.text[:200])
+    assert wrong == [], "\n".join(wrong[:40]) + f"\n({len(wrong)} in all)"
+
+
+def test_static_files_stay_cacheable(server: Server) -> None:
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        for path in ("/static/app.js", "/static/vendor/htmx.min.js", "/static/survey.css"):
+            response = client.get(path)
+            assert response.status_code == 200
+            assert "cache-control" not in response.headers, path
+            assert response.headers["etag"]  # revalidated cheaply
+            assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"

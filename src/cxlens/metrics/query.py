@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from cxlens import store
+from cxlens.dates import in_years, parse_bound
 from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
 from cxlens.metrics import presence, relations, subject
 from cxlens.metrics.business_hours import Schedule
@@ -52,12 +53,16 @@ def parse_time(text: str | dt.date | dt.datetime | None, *, end: bool = False,
             value += dt.timedelta(days=1)
     else:
         try:
-            value = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise ConfigError(f"cannot read the date {text!r}",
-                              "use YYYY-MM-DD or an ISO 8601 date and time") from None
-        if end and len(text) <= 10:
-            value += dt.timedelta(days=1)
+            dt.date.fromisoformat(text.strip())
+        except ValueError:  # a date and time
+            try:
+                value = in_years(dt.datetime.fromisoformat(text), "date", text)
+            except ValueError:
+                raise ConfigError(f"cannot read the date {text[:40]!r}",
+                                  "use YYYY-MM-DD or an ISO 8601 date and time") from None
+        else:
+            day = parse_bound(text, "date", end=end)
+            value = dt.datetime.combine(day + dt.timedelta(days=1 if end else 0), dt.time())
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -22,9 +22,22 @@ from cxlens.store.base import Warehouse
 from cxlens.store.migrate import secret
 from cxlens.surveys import collect, tokens
 from cxlens.surveys.config import current
-from cxlens.web import accounts, admin, alerts, api, contracts, loop, pages, qa, surveys
+from cxlens.web import (
+    accounts,
+    admin,
+    alerts,
+    api,
+    apidocs,
+    contracts,
+    loop,
+    pages,
+    qa,
+    surveys,
+)
+from cxlens.web.fallback import Fallback
 from cxlens.web.headers import SecurityHeaders
 from cxlens.web.limits import COLLECT_MAX_BODY, MAX_BODY, BodyLimit
+from cxlens.web.query import plain_query
 from cxlens.web.ratelimit import Limiter
 from cxlens.web.runner import programme_runner
 from cxlens.web.security import PASSWORD_PAGE, AuthError, PasswordChangeRequired
@@ -51,8 +64,19 @@ def _status(exc: CxlensError) -> int:
 
 
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/") and \
+    path = request.url.path
+    return (not path.startswith("/api/") or path == apidocs.PAGE) and \
         "text/html" in request.headers.get("accept", "")
+
+
+def error_response(request: Request, status: int, code: str, message: str, hint: str,
+                   headers: dict[str, str] | None = None) -> Response:
+    """The one error shape: the error page for a browser, else JSON."""
+    if _wants_html(request):
+        page = pages.error_page(request, status, message, hint)
+        page.headers.update(headers or {})
+        return page
+    return JSONResponse(error_body(status, code, message, hint), status, headers=headers)
 
 
 def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = False,
@@ -89,9 +113,8 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
         if ticker:
             ticker.join(timeout=30)
 
-    app = FastAPI(title="cxlens", docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/api/openapi.json", swagger_ui_oauth2_redirect_url=None,
-                  lifespan=lifespan)
+    app = FastAPI(title="cxlens", docs_url=None, redoc_url=None, openapi_url=None,
+                  dependencies=[Depends(plain_query)], lifespan=lifespan)
     app.state.cxlens = WebState(wh=wh, secret=secret(wh), secure_cookies=secure_cookies,
                                 logins=LoginThrottle(login_policy or LoginPolicy()))
     app.state.surveys = svc
@@ -101,6 +124,7 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
         app.state.stop_prewarm = threading.Event()
         warmer.start(app.state.cxlens, app.state.stop_prewarm)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(apidocs.router)
     app.include_router(surveys.router)
     app.include_router(loop.router)  # before pages: /{name} would catch /cases
     app.include_router(qa.router)  # before pages too (/qa)
@@ -112,17 +136,14 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
 
     @app.exception_handler(CxlensError)
     async def cxlens_error(request: Request, exc: CxlensError) -> Response:
-        status = _status(exc)
         if isinstance(exc, AuthError) and _wants_html(request):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         if isinstance(exc, PasswordChangeRequired) and _wants_html(request):
             return RedirectResponse(PASSWORD_PAGE, status_code=303)
-        if _wants_html(request):
-            return pages.error_page(request, status, exc.message, exc.hint)
         retry = getattr(exc, "retry_after", None)  # rate limiting, login throttling
         headers = {"Retry-After": f"{retry:.0f}"} if retry is not None else None
-        return JSONResponse(error_body(status, exc.code, exc.message, exc.hint), status,
-                            headers=headers)
+        return error_response(request, _status(exc), exc.code, exc.message, exc.hint,
+                              headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -130,18 +151,16 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
                 }.get(exc.status_code, "http_error")
         hint = "see /api/docs for the API's routes" if exc.status_code in (404, 405) else \
             "send a smaller request" if exc.status_code == 413 else ""
-        if _wants_html(request):
-            return pages.error_page(request, exc.status_code, str(exc.detail), hint)
-        return JSONResponse(error_body(exc.status_code, code, str(exc.detail), hint),
-                            exc.status_code)
+        return error_response(request, exc.status_code, code, str(exc.detail), hint)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
                              for e in exc.errors())
-        return JSONResponse(error_body(422, "invalid_request", problems,
-                                       "see /api/docs for the parameters"), 422)
+        return error_response(request, 422, "invalid_request", problems,
+                              "see /api/docs for the parameters")
 
     app.add_middleware(BodyLimit, max_body=max_body, collect_max_body=collect_max_body)
+    app.add_middleware(Fallback, respond=error_response)  # inside the headers, outside 413
     app.add_middleware(SecurityHeaders, secure_cookies=secure_cookies)  # (the outer one)
     return app

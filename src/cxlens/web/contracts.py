@@ -24,6 +24,7 @@ from cxlens.contracts.measure import months_back
 from cxlens.contracts.spec import Contract
 from cxlens.contracts.statement import BRAND_WARNING, Statement, statement
 from cxlens.csvsafe import frame_csv
+from cxlens.dates import parse_month
 from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
 from cxlens.web import accounts, charts
 from cxlens.web.accounts import User
@@ -62,13 +63,7 @@ def _usable(user: User, st: WebState) -> list[Contract]:
 
 
 def _month(text: str | None, st: WebState) -> dt.date:
-    if not text:
-        return default_month(st)
-    try:
-        return dt.date.fromisoformat(text[:7] + "-01")
-    except ValueError:
-        raise ConfigError(f"month {text!r} is not a month", "write it as YYYY-MM, "
-                          "e.g. month=2026-06") from None
+    return parse_month(text, "month") if text else default_month(st)
 
 
 def default_month(st: WebState) -> dt.date:

@@ -7,11 +7,11 @@ viewer's scope is stricter: metrics without a vendor column are not shown to the
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlencode
 
+from cxlens.dates import YEARS, parse_bound
 from cxlens.errors import ConfigError, did_you_mean
 from cxlens.metrics import relations
 from cxlens.metrics.compile import GRAINS
@@ -49,11 +49,14 @@ class Filters:
         for name in ("from", "to"):
             text = (params.get(name) or "").strip()
             if text:
-                try:
-                    dt.date.fromisoformat(text)
-                except ValueError:
-                    problems.append(f"{name}={text!r} is not a date (YYYY-MM-DD)")
-                values["start" if name == "from" else "end"] = text
+                try:  # stored as YYYY-MM-DD: an ISO week becomes its Monday or Sunday
+                    day = parse_bound(text, name, end=name == "to")
+                except ConfigError as exc:
+                    problems.append(exc.message)
+                    continue
+                values["start" if name == "from" else "end"] = day.isoformat()
+        if values.get("start", "") > values.get("end", "9"):
+            problems.append(f"from={values['start']} is after to={values['end']}")
         grain = (params.get("grain") or "month").strip()
         if grain not in GRAINS:
             problems.append(f"unknown grain {grain!r}.{did_you_mean(grain, GRAINS)}")
@@ -64,7 +67,9 @@ class Filters:
                 values[dim] = text
         if problems:
             raise ConfigError("; ".join(problems),
-                              f"grains: {', '.join(GRAINS)}; dates like 2026-01-31")
+                              f"dates like 2026-01-31 or ISO weeks like 2026-W05, from on or "
+                              f"before to, within {YEARS[0]}–{YEARS[1]}; grains: "
+                              f"{', '.join(GRAINS)}")
         return cls(**values)
 
     def chosen(self) -> dict[str, str]:

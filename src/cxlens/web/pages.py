@@ -174,7 +174,7 @@ def page_data(request: Request, name: str, user: User) -> tuple[views.Page, Filt
     """The page for this request's filters and the user's scope (cached per data version)."""
     params = dict(request.query_params)
     filters = site.relevant(name, Filters.from_query(params).scoped(user))
-    options = {k: params[k] for k in OPTIONS if params.get(k)}
+    options = {k: v for k in OPTIONS if (v := (params.get(k) or "").strip())}  # blank: default
     return cached_page(state(request), name, filters, options, user), filters
 
 

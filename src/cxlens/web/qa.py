@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cxlens.errors import CxlensError
+from cxlens.errors import ConfigError, CxlensError
 from cxlens.jsonable import plain, records
 from cxlens.qa import disputes, sampling, scoring, sessions
 from cxlens.web import accounts, qa_calibration, qa_disputes
@@ -49,6 +49,8 @@ def _index(request: Request, user: User, start: str | None, end: str | None,
            scorecard: str | None, vendor: str | None) -> dict[str, Any]:
     """Quality scores per level and the latest reviews, within the user's scope."""
     start, end = date_param("from", start), date_param("to", end)
+    if start and end and start > end:
+        raise ConfigError(f"from={start} is after to={end}", "give a from on or before to")
     if scorecard:
         card(scorecard)  # an unknown one is refused with the list
     vendor = own_vendor(user) or vendor or None

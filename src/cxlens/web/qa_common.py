@@ -4,7 +4,6 @@ agents), the scores of a scorecard form, and values made ready for JSON and temp
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -12,7 +11,8 @@ import numpy as np
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
-from cxlens.errors import ConfigError, NotFound
+from cxlens.dates import parse_bound
+from cxlens.errors import NotFound
 from cxlens.qa import scoring, sessions
 from cxlens.qa.scorecards import Scorecard, Scorecards, builtin
 from cxlens.store.base import Warehouse
@@ -115,12 +115,7 @@ def fmt(value: Any, digits: int = 1, signed: bool = False) -> str:
 
 
 def date_param(name: str, text: str | None) -> str | None:
-    """A ``from``/``to`` URL value, checked."""
+    """A ``from``/``to`` URL value, checked, as YYYY-MM-DD (an ISO week: its Monday for
+    ``from``, its Sunday for ``to``)."""
     text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(f"{name}={text!r} is not a date", "dates like 2026-01-31") from None
-    return text
+    return parse_bound(text, name, end=name == "to").isoformat() if text else None
