@@ -292,6 +292,9 @@ def test_the_cli_says_what_was_erased_and_compacted(tmp_path: Path) -> None:
     out = CliRunner().invoke(app, ["erase", "C1", "--yes", "--db", str(path)])
     assert out.exit_code == 0, out.output
     text = " ".join(out.output.split())
-    assert "erased C1: 1 interactions" in text and "1 survey_responses" in text
+    deleted = re.search(r"deleted for C1: ([^\n]*?) redacted for C1: (.*?) compacted", text)
+    assert deleted, text  # what went, and what stays with its text redacted, said apart
+    assert "1 survey_responses" in deleted[1] and "interactions" not in deleted[1]
+    assert "1 interactions" in deleted[2] and "survey_responses" not in deleted[2]
     assert re.search(r"compacted the DuckDB file: [\d.]+ MB → [\d.]+ MB", text), text
     assert "backups made before this erasure still hold" in text

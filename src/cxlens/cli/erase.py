@@ -25,7 +25,14 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
         with open_warehouse(db) as wh:
             counts = run_erase(wh, customer)
-        changed = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
-        console.print(f"erased {customer}: {changed or 'nothing left to erase'}",
-                      highlight=False)
+        from cxlens.store import registry
+
+        action = {t.name: t.personal.action for t in registry.tables() if t.personal}
+        for verb, kind in (("deleted", "delete"), ("redacted", "redact")):
+            rows = ", ".join(f"{v:,} {k}" for k, v in counts.items()
+                             if v and action.get(k) == kind)
+            if rows:
+                console.print(f"{verb} for {customer}: {rows}", highlight=False)
+        if not any(counts.values()):
+            console.print(f"{customer}: nothing left to erase", highlight=False)
         console.print(counts.storage, highlight=False)
