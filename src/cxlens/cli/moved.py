@@ -12,15 +12,12 @@ from cxlens.cli.figures import change, figure
 from cxlens.cli.options import ParamOption, parse_params
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_result, json_records
 from cxlens.cli.warehouse import DbOption, open_warehouse
+from cxlens.periods import FORMS
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from cxlens.insights.moved import Moved
-
-PERIOD_HELP = ("a month 2026-04, a quarter 2026-Q2, a year 2026, a day 2026-04-01 or days "
-               "2026-04-01..2026-04-15")
-
 
 def segment_label(row: Any, dims: tuple[str, ...]) -> str:
     """A segment's values as one label ("billing · Northwind BPO"); a blank one as
@@ -127,7 +124,7 @@ def register(app: typer.Typer) -> None:
             "--by", help="Segments: one dimension or several crossed, comma separated or "
                          "repeated (--by category,vendor).")],
         start: Annotated[str | None, typer.Option(
-            "--from", help=f"First period: {PERIOD_HELP}; default: the period before --to.")
+            "--from", help=f"First period: {FORMS}; default: the period before --to.")
                          ] = None,
         end: Annotated[str | None, typer.Option(
             "--to", help="Second period, written as --from; default: the month of the "
