@@ -55,6 +55,8 @@ def change(value: object, unit: str) -> str:
     """A difference of two figures in ``unit`` as people read it, with its sign: +10 s as
     well as -18 s; a change of a percentage is in points."""
     text = figure(value, "points" if unit == "percent" else unit)
+    if not any(c in "123456789" for c in text.split(" ")[0]):  # rounds to nothing: no sign
+        return text.lstrip("+-")
     positive = isinstance(value, int | float) and value > 0
     return f"+{text}" if positive and not text.startswith("+") else text
 

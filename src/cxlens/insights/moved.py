@@ -182,8 +182,8 @@ def moved(wh: Warehouse, metric: str, *, by: Sequence[str], before: Period | str
     notes = [f"{code}: {FLAGS[code]} ({n} segment{'s' if n > 1 else ''})"
              for code in FLAGS
              if (n := int(out["flag"].str.split(",").apply(lambda c, k=code: k in c).sum()))]
-    notes += [f"(no {dim}): {int(blank.sum()):,} segment(s) of answers without a {dim} "
-              "(answers not tied to one contact have none), kept so the parts add up"
+    notes += [f"(no {dim}): answers without a {dim} ({int(blank.sum()):,} segment(s)), kept "
+              "so the parts add up to the whole"
               for dim in dims if (blank := out[dim].isna()).any()]
     return Moved(d.name, d.metric.label, d.metric.unit.value, dims, before_p, after_p,
                  confidence, result, out, notes)
