@@ -62,3 +62,20 @@ def test_errors_say_what_and_how_to_fix(tmp_path: Path) -> None:
     assert "fix:" in done.output
     bad = runner.invoke(app, ["moved", "csat", "--by", "category", "--from", "Q2", "--db", db])
     assert bad.exit_code == 2 and "2026-Q2" in bad.output
+
+
+def test_flags_are_said_in_the_sentences_and_notes(tmp_path: Path) -> None:
+    """'returns' only in May (100 answers, 90 % satisfied) and 'delivery' with 10 answers a
+    month (see tests/insights/test_moved)."""
+    cells = dict(HAND)
+    cells[("2026-05", "returns", "Acme BPO")] = (100, 90)
+    cells[("2026-04", "delivery", "Acme BPO")] = (10, 5)
+    cells[("2026-05", "delivery", "Acme BPO")] = (10, 5)
+    world(tmp_path, cells).close()
+    done = runner.invoke(app, ["moved", "csat", "--by", "category", "--top", "9", "--db",
+                               str(tmp_path / "w.duckdb")], env={"COLUMNS": "250"})
+    assert done.exit_code == 0, done.output
+    assert "from more returns (its share 0.0 % → 19.6 %)" in done.stdout  # 100 of 510
+    assert "; only in 2026-05" in done.stdout and "small sample" in done.stdout
+    assert "note: only_after: no answers in the first period: all of its contribution is mix" \
+        in done.stdout

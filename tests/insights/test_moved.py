@@ -101,6 +101,26 @@ def test_what_cannot_be_decomposed_is_refused_with_the_reason(tmp_path: Path) ->
         assert (m.before.label, m.after.label) == ("2026-04", "2026-05")
 
 
+@pytest.mark.parametrize("metric", ["csat", "csat:mean", "nps", "ces", "aht", "reopen_rate"])
+def test_every_kind_adds_up_to_the_catalogues_own_figure(demo: Warehouse, metric: str) -> None:
+    """Shares, NPS-like figures, means and mean durations: the segments' figures weighted by
+    their answers give the catalogue's overall figure, blank segments included."""
+    m = moved(demo, metric, by=["channel"], before="2026-02", after="2026-03")
+    own = query(metric, start="2026-02-01", end="2026-03-31", grain="month", db=demo)
+    assert [m.result.before, m.result.after] == pytest.approx(list(own["value"]))
+    assert m.result.mix + m.result.rate == pytest.approx(m.result.change)
+    assert list(m.segments[["n_before", "n_after"]].sum()) == list(own["n"])
+
+
+def test_a_dimension_no_answer_has_is_said_so(demo: Warehouse) -> None:
+    """Relational NPS answers are not tied to a contact, so they have no vendor: one blank
+    segment, all rate, and a note saying the split explains nothing."""
+    m = moved(demo, "nps", by=["vendor"], before="2026-02", after="2026-03")
+    assert len(m.segments) == 1 and m.segments["vendor"].isna().all()
+    assert m.result.mix == 0 and m.result.rate == pytest.approx(m.result.change)
+    assert any("no NPS answer has a vendor" in n for n in m.notes)
+
+
 def test_a_cross_adds_up_to_the_catalogues_own_figures(demo: Warehouse) -> None:
     """Category × vendor: the overall figures the segments add up to are CSAT's own."""
     m = moved(demo, "csat", by=["category", "vendor"], before="2026-04", after="2026-05")

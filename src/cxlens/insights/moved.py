@@ -182,9 +182,14 @@ def moved(wh: Warehouse, metric: str, *, by: Sequence[str], before: Period | str
     notes = [f"{code}: {FLAGS[code]} ({n} segment{'s' if n > 1 else ''})"
              for code in FLAGS
              if (n := int(out["flag"].str.split(",").apply(lambda c, k=code: k in c).sum()))]
-    notes += [f"(no {dim}): answers without a {dim} ({int(blank.sum()):,} segment(s)), kept "
-              "so the parts add up to the whole"
-              for dim in dims if (blank := out[dim].isna()).any()]
+    for dim in dims:
+        blank = out[dim].isna()
+        if blank.all():
+            notes.append(f"(no {dim}): no {d.metric.label} answer has a {dim}, so it explains "
+                         f"nothing here; split by a dimension its answers carry")
+        elif blank.any():
+            notes.append(f"(no {dim}): answers without a {dim} ({int(blank.sum()):,} "
+                         "segment(s)), kept so the parts add up to the whole")
     return Moved(d.name, d.metric.label, d.metric.unit.value, dims, before_p, after_p,
                  confidence, result, out, notes)
 
