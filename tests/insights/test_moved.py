@@ -92,6 +92,9 @@ def test_what_cannot_be_decomposed_is_refused_with_the_reason(tmp_path: Path) ->
             moved(wh, "csat", by=["category"], before="2026-04", after="2026-06")
         with pytest.raises(ConfigError, match="does not start before"):
             moved(wh, "csat", by=["category"], before="2026-05", after="2026-04")
+        with pytest.raises(ConfigError, match="overlap"):  # the intervals need them apart
+            moved(wh, "csat", by=["category"], before="2026-04-01..2026-05-10",
+                  after="2026-05")
         with pytest.raises(ConfigError, match="is not a period"):
             moved(wh, "csat", by=["category"], before="April", after="2026-05")
         with pytest.raises(ConfigError, match="segments"):

@@ -161,6 +161,11 @@ def moved(wh: Warehouse, metric: str, *, by: Sequence[str], before: Period | str
         raise ConfigError(f"--from {before_p.label} does not start before --to "
                           f"{after_p.label}", f"swap them: --from {after_p.label} "
                           f"--to {before_p.label}")
+    if before_p.end > after_p.start:
+        raise ConfigError(f"--from {before_p.label} and --to {after_p.label} overlap: the "
+                          "intervals treat the two periods as independent samples",
+                          f"end --from before {after_p.start.isoformat()}, e.g. --from "
+                          f"{after_p.previous().label}")
     f0, f1 = (_figures(d, wh, dims, p, where) for p in (before_p, after_p))
     seg = f0.merge(f1, on=list(dims), how="outer", suffixes=("_before", "_after"))
     seg = seg.sort_values(list(dims), kind="stable", na_position="last").reset_index(drop=True)
