@@ -82,3 +82,16 @@ def parse_period(text: str, option: str = "--from") -> Period:
             end = last + dt.timedelta(days=1)
             return Period(_days_label(first, end), first, end, _whole_months(first, end))
     raise ConfigError(f"{option} {text!r} is not a period", f"write {FORMS}")
+
+
+def in_order(before: Period, after: Period) -> None:
+    """Refuse a first period that does not end before the second starts (reversed or
+    overlapping): comparisons treat the two as independent samples."""
+    if before.start >= after.start:
+        raise ConfigError(f"--from {before.label} does not start before --to {after.label}",
+                          f"swap them: --from {after.label} --to {before.label}")
+    if before.end > after.start:
+        raise ConfigError(f"--from {before.label} and --to {after.label} overlap: the two "
+                          "periods are compared as independent samples",
+                          f"end --from before {after.start.isoformat()}, e.g. --from "
+                          f"{after.previous().label}")

@@ -79,3 +79,15 @@ def test_flags_are_said_in_the_sentences_and_notes(tmp_path: Path) -> None:
     assert "; only in 2026-05" in done.stdout and "small sample" in done.stdout
     assert "note: only_after: no answers in the first period: all of its contribution is mix" \
         in done.stdout
+
+
+def test_periods_are_checked_before_any_data_is_read(tmp_path: Path) -> None:
+    none = str(tmp_path / "none.duckdb")  # no warehouse: a period error comes first
+    done = runner.invoke(app, ["moved", "csat", "--by", "vendor", "--from", "2026-06", "--to",
+                               "2026-01", "--db", none])
+    assert done.exit_code == 2
+    assert "error: --from 2026-06 does not start before --to 2026-01" in done.stderr
+    assert "fix: swap them: --from 2026-01 --to 2026-06" in done.stderr
+    bad = runner.invoke(app, ["moved", "csat", "--by", "vendor", "--from", "2026-04-01..2026-"
+                              "05-10", "--to", "2026-05", "--db", none])
+    assert bad.exit_code == 2 and "overlap" in bad.stderr and "--from 2026-04" in bad.stderr

@@ -12,7 +12,7 @@ from cxlens.cli.figures import change, figure
 from cxlens.cli.options import ParamOption, parse_params
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_result, json_records
 from cxlens.cli.warehouse import DbOption, open_warehouse
-from cxlens.periods import FORMS
+from cxlens.periods import FORMS, in_order, parse_period
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -141,6 +141,8 @@ def register(app: typer.Typer) -> None:
         """What moved it: the change of a metric between two periods split into mix (more or
         fewer of each segment) and rate (better or worse within each), with intervals and the
         largest contributors named."""
+        if start and end:  # refused before any data is read, as every --from/--to is
+            in_order(parse_period(start, "--from"), parse_period(end, "--to"))
         from cxlens.insights.moved import moved
 
         dims = [d.strip() for item in by for d in item.split(",") if d.strip()]

@@ -29,7 +29,7 @@ from cxlens.metrics import relations
 from cxlens.metrics.definition import Definition, definition
 from cxlens.metrics.result import number
 from cxlens.metrics.sampling import testable
-from cxlens.periods import Period, parse_period
+from cxlens.periods import Period, in_order, parse_period
 from cxlens.stats._arrays import z_value
 from cxlens.stats.decompose import Decomposition, decompose
 from cxlens.store.base import Warehouse
@@ -157,15 +157,7 @@ def moved(wh: Warehouse, metric: str, *, by: Sequence[str], before: Period | str
     dims = tuple(relations.ALIASES.get(b, b) for b in by)
     after_p = _period(after, "--to") if after is not None else _latest(d, wh, where)
     before_p = _period(before, "--from") if before is not None else after_p.previous()
-    if before_p.start >= after_p.start:
-        raise ConfigError(f"--from {before_p.label} does not start before --to "
-                          f"{after_p.label}", f"swap them: --from {after_p.label} "
-                          f"--to {before_p.label}")
-    if before_p.end > after_p.start:
-        raise ConfigError(f"--from {before_p.label} and --to {after_p.label} overlap: the "
-                          "intervals treat the two periods as independent samples",
-                          f"end --from before {after_p.start.isoformat()}, e.g. --from "
-                          f"{after_p.previous().label}")
+    in_order(before_p, after_p)
     f0, f1 = (_figures(d, wh, dims, p, where) for p in (before_p, after_p))
     seg = f0.merge(f1, on=list(dims), how="outer", suffixes=("_before", "_after"))
     seg = seg.sort_values(list(dims), kind="stable", na_position="last").reset_index(drop=True)
