@@ -73,3 +73,15 @@ def test_changes_are_signed_and_percentages_change_in_points() -> None:
     shown = in_units(frame, ("before",), ("change",))
     assert list(shown["before"]) == ["84.9 %", "7 min 22 s", "1 min 00 s"]
     assert list(shown["change"]) == ["-0.4 points", "-1 min 30 s", "+10 s"]
+
+
+def test_a_change_that_rounds_to_nothing_has_no_sign() -> None:
+    """-0.04 points and -0.3 s print as 0.0 points and 0 s, never "-0.0" or "-0 s" (intervals
+    of what moved it end there)."""
+    from cxlens.cli.figures import change
+
+    assert change(-0.04, "percent") == "0.0 points"
+    assert change(-0.3, "seconds") == "0 s"
+    assert change(0.04, "points") == "0.0 points"
+    assert change(-0.06, "percent") == "-0.1 points"
+    assert change(0.3, "seconds") == "0 s"

@@ -35,7 +35,7 @@ def loaded(*args: str) -> tuple[str, set[str]]:
 
 @pytest.mark.parametrize("args", [
     ("--help",), ("query", "--help"), ("qa", "--help"), ("qa", "scores", "--help"),
-    ("cases", "list", "--help"), ("report", "--help"),
+    ("cases", "list", "--help"), ("report", "--help"), ("moved", "--help"),
 ])
 def test_help_imports_no_heavy_library(args: tuple[str, ...]) -> None:
     out, modules = loaded(*args)

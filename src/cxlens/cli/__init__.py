@@ -27,6 +27,7 @@ from cxlens.cli import (
     impact,
     import_,
     metrics,
+    moved,
     presets,
     qa,
     quarantine,
@@ -72,7 +73,8 @@ app = typer.Typer(
 for module in (
     import_, validate, quarantine, presets, tables, demo, docs, query, compare, metrics,
     schedule, export_lake, serve, users, report, surveys, cases, erase, casemix, contracts,
-    statement, qa, clv, churn_risk, drivers, impact, cohorts, alerts, sentiment, themes,
+    statement, qa, clv, churn_risk, drivers, impact, moved, cohorts, alerts, sentiment,
+    themes,
 ):
     module.register(app)
 

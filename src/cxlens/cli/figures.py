@@ -47,13 +47,16 @@ def in_units(frame: pd.DataFrame, figures: tuple[str, ...] = (),
             frame[col] = [figure(v, u) for v, u in zip(frame[col], units, strict=True)]
     for col in changes:
         if col in frame:
-            frame[col] = [_signed(v, figure(v, "points" if u == "percent" else u))
-                          for v, u in zip(frame[col], units, strict=True)]
+            frame[col] = [change(v, u) for v, u in zip(frame[col], units, strict=True)]
     return frame
 
 
-def _signed(value: object, text: str) -> str:
-    """A change shows its sign: +10 s as well as -18 s."""
+def change(value: object, unit: str) -> str:
+    """A difference of two figures in ``unit`` as people read it, with its sign: +10 s as
+    well as -18 s; a change of a percentage is in points."""
+    text = figure(value, "points" if unit == "percent" else unit)
+    if not any(c in "123456789" for c in text.split(" ")[0]):  # rounds to nothing: no sign
+        return text.lstrip("+-")
     positive = isinstance(value, int | float) and value > 0
     return f"+{text}" if positive and not text.startswith("+") else text
 
