@@ -85,6 +85,7 @@ def change_sentence(ctx: Ctx, name: str) -> str | None:
                         end=ctx.filters.end, where=text, db=ctx.wh)
     except MissingData:
         return None  # the figure itself is flagged, with the missing column and the fix
+    tested = int(frame["p_value"].notna().sum())  # the changes the FDR correction spans
     frame = frame[frame["previous_value"].notna() & frame["value"].notna()]
     if frame.empty:
         return None
@@ -99,11 +100,22 @@ def change_sentence(ctx: Ctx, name: str) -> str | None:
     if pd.isna(p):
         verdict = "no significance test applies to this figure"
     elif row["significant"]:
-        verdict = f"a statistically significant change (p = {p:.3f}, {row['test']})"
+        verdict = (f"a statistically significant change ({_tested(p, row['q_value'], tested, 3)}"
+                   f"; {row['test']})")
     else:
-        verdict = (f"not a statistically significant change (p = {p:.2f}, {row['test']}): "
-                   "it may be noise")
+        verdict = (f"not a statistically significant change ({_tested(p, row['q_value'], tested, 2)}"
+                   f"; {row['test']}): it may be noise")
     return f"{metric.label} {move} {gap} {when}, n = {int(row['n']):,}; {verdict}."
+
+
+def _tested(p: float, q: float, tested: int, digits: int) -> str:
+    """The figures the verdict rests on: the verdict is q ≤ 0.05 (Benjamini–Hochberg across
+    every period-on-period change of the trend), so q is printed whenever it differs from p,
+    with how many changes it corrects for; a lone change has q = p."""
+    if tested <= 1:
+        return f"p = {p:.{digits}f}"
+    return (f"p = {p:.{digits}f}, q = {q:.{digits}f} after correcting for the {tested} "
+            "changes tested")
 
 
 def _period(value: Any) -> str:
