@@ -100,11 +100,11 @@ def change_sentence(ctx: Ctx, name: str) -> str | None:
     if pd.isna(p):
         verdict = "no significance test applies to this figure"
     elif row["significant"]:
-        verdict = (f"a statistically significant change ({_tested(p, row['q_value'], tested, 3)}"
-                   f"; {row['test']})")
+        verdict = (f"a statistically significant change "
+                   f"({_tested(p, row['q_value'], tested, 3)}; {row['test']})")
     else:
-        verdict = (f"not a statistically significant change ({_tested(p, row['q_value'], tested, 2)}"
-                   f"; {row['test']}): it may be noise")
+        verdict = (f"not a statistically significant change "
+                   f"({_tested(p, row['q_value'], tested, 2)}; {row['test']}): it may be noise")
     return f"{metric.label} {move} {gap} {when}, n = {int(row['n']):,}; {verdict}."
 
 
