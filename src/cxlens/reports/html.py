@@ -14,6 +14,13 @@ from cxlens.web.render import env
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
 #: As root in a container: no sandbox, and /dev/shm is often too small for Chromium.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage"]
+#: Chromium's page footer: the document's title (report, scope, period) and "Page 3 of 19" on
+#: every page, so a printed page found alone still says what and where it is. (Header and
+#: footer templates get no styles of the page: the font size must be set here.)
+FOOTER = ('<div style="font: 8px sans-serif; color: #555; width: 100%; margin: 0 12mm; '
+          'display: flex; justify-content: space-between"><span class="title"></span>'
+          '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span>'
+          '</span></div>')
 SCRIPTS = ("vendor/vega.min.js", "vendor/vega-lite.min.js", "vendor/vega-embed.min.js")
 
 
@@ -52,8 +59,9 @@ def write_pdf(html_file: Path, pdf_file: Path) -> int:
                        if route.request.url.startswith("file:") else route.abort())
             page.goto(html_file.resolve().as_uri())
             page.wait_for_selector("body[data-charts-ready]", timeout=60_000)
-            pdf = page.pdf(format="A4", print_background=True,
-                           margin={"top": "14mm", "bottom": "14mm", "left": "12mm",
+            pdf = page.pdf(format="A4", print_background=True, display_header_footer=True,
+                           header_template="<span></span>", footer_template=FOOTER,
+                           margin={"top": "14mm", "bottom": "16mm", "left": "12mm",
                                    "right": "12mm"})
         finally:
             browser.close()
