@@ -42,7 +42,7 @@ def written(server: Server, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
 
     with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
         html.write_text(render_html(build_report(server.wh, Filters())), encoding="utf-8")
-    write_pdf(html, pdf)
+    write_pdf(html, pdf, numbered=True)
     return html, pdf
 
 
@@ -119,7 +119,9 @@ def test_the_report_command_writes_html_and_pdf(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"report written to {html}" in result.stdout and "PDF written" in result.stdout
     assert "2026-01-01 to 2026-06-30" in html.read_text(encoding="utf-8")
-    assert len(PdfReader(str(pdf)).pages) >= 4
+    pages = PdfReader(str(pdf)).pages
+    assert len(pages) >= 4
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1].extract_text()  # the CLI numbers
     with store.connect(db) as wh:
         assert wh.query("SELECT action, detail FROM cxlens_audit WHERE action = 'export'") == [
             ("export", f"report {html} vendor=Acme BPO")]

@@ -44,8 +44,9 @@ def chromium() -> str:
     return path
 
 
-def write_pdf(html_file: Path, pdf_file: Path) -> int:
-    """Print ``html_file`` to ``pdf_file`` once every chart is drawn; returns the bytes."""
+def write_pdf(html_file: Path, pdf_file: Path, numbered: bool = False) -> int:
+    """Print ``html_file`` to ``pdf_file`` once every chart is drawn; returns the bytes.
+    ``numbered``: the :data:`FOOTER` (title and "Page N of M") on every page."""
     from cxlens.extras import require
 
     require("pdf")
@@ -59,10 +60,11 @@ def write_pdf(html_file: Path, pdf_file: Path) -> int:
                        if route.request.url.startswith("file:") else route.abort())
             page.goto(html_file.resolve().as_uri())
             page.wait_for_selector("body[data-charts-ready]", timeout=60_000)
-            pdf = page.pdf(format="A4", print_background=True, display_header_footer=True,
-                           header_template="<span></span>", footer_template=FOOTER,
-                           margin={"top": "14mm", "bottom": "16mm", "left": "12mm",
-                                   "right": "12mm"})
+            pdf = page.pdf(format="A4", print_background=True,
+                           display_header_footer=numbered, header_template="<span></span>",
+                           footer_template=FOOTER,
+                           margin={"top": "14mm", "bottom": "16mm" if numbered else "14mm",
+                                   "left": "12mm", "right": "12mm"})
         finally:
             browser.close()
     pdf_file.write_bytes(pdf)
