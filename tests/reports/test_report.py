@@ -210,7 +210,8 @@ def test_the_pdf_lists_the_alerts(written: tuple[Path, Path], server: Server) ->
     messages = [m for (m,) in server.wh.query("SELECT message FROM cxlens_alerts")]
     assert count >= 1  # the demo's alerts
     text = _squeeze("".join(_pages(written[1])))
-    assert _squeeze(f"{count} alerts ({opened} open), as the dashboard's Alerts page") in text
+    plural = "" if count == 1 else "s"
+    assert _squeeze(f"{count} alert{plural} ({opened} open), as the dashboard's Alerts") in text
     assert len(_tables(written[0])["alerts-alerts"]) - 1 == count
     for message in messages:
         assert _squeeze(message) in text
@@ -229,7 +230,8 @@ def test_a_vendor_report_lists_only_that_vendors_alerts(server: Server) -> None:
     rows = re.findall(r'<table id="alerts-alerts">.*?</table>', html, re.S)
     assert count >= 1 and len(rows) == 1
     assert rows[0].count("<tr>") - 1 == count
-    assert f"{count} alerts (" in html
+    assert f"{count} alert{'' if count == 1 else 's'} (" in html
+    assert '<p class="scope">Vendor Acme BPO only</p>' in html  # the cover names the scope
 
 
 def test_the_cover_names_the_period_and_scope_and_lists_the_contents(

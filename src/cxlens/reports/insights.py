@@ -188,6 +188,7 @@ def alerts(ctx: Ctx, vendor: str | None) -> Page:
         "status": r["status"], "figure (95 %)": ci(r["value"], r["ci_low"], r["ci_high"]),
         "n": f"{int(r['n']):,}", "what": r["message"]} for r in rows_of(frame)])}
     open_ = int((frame["status"] == "open").sum())
-    page.notes.append(f"{len(frame):,} alerts ({open_:,} open), as the dashboard's Alerts page "
-                      "lists them: open first, each breach once (docs/alerts.md).")
+    page.notes.append(f"{len(frame):,} alert{'' if len(frame) == 1 else 's'} ({open_:,} open), "
+                      "as the dashboard's Alerts page lists them: open first, each breach once "
+                      "(docs/alerts.md).")
     return page
