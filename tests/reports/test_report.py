@@ -217,7 +217,7 @@ def test_the_pdf_lists_the_alerts(written: tuple[Path, Path], server: Server) ->
         assert _squeeze(message) in text
 
 
-def test_a_vendor_report_lists_only_that_vendors_alerts(server: Server) -> None:
+def test_a_vendor_report_lists_only_its_alerts_and_all_its_agents(server: Server) -> None:
     from cxlens.reports.html import render_html
     from cxlens.reports.model import build_report
     from cxlens.web.filters import Filters
@@ -226,12 +226,18 @@ def test_a_vendor_report_lists_only_that_vendors_alerts(server: Server) -> None:
         report = build_report(server.wh, Filters(), vendor="Acme BPO")
         [[count]] = server.wh.query(
             "SELECT count(*) FROM cxlens_alerts WHERE segment LIKE '%vendor=Acme BPO%'")
+        [[agents]] = server.wh.query(
+            "SELECT count(DISTINCT i.agent_id) FROM survey_responses s JOIN interactions i "
+            "USING (interaction_id) WHERE s.survey = 'csat' AND s.score IS NOT NULL "
+            "AND i.vendor = 'Acme BPO'")
     html = render_html(report)
     rows = re.findall(r'<table id="alerts-alerts">.*?</table>', html, re.S)
     assert count >= 1 and len(rows) == 1
     assert rows[0].count("<tr>") - 1 == count
     assert f"{count} alert{'' if count == 1 else 's'} (" in html
     assert '<p class="scope">Vendor Acme BPO only</p>' in html  # the cover names the scope
+    assert 15 < agents <= SHOWN_AGENTS  # top and bottom 15 overlap: every agent, said so
+    assert f"All {agents} agents by shrunk CSAT" in html and 'id="more-leaderboard' not in html
 
 
 def test_the_cover_names_the_period_and_scope_and_lists_the_contents(

@@ -231,7 +231,8 @@ def _leaderboard(ctx: Ctx, top: int = 15) -> Page:
     page.tables["leaderboard"] = shown.rename(columns={
         "shrunk": "CSAT shrunk (%)", "shrunk_low": "low", "shrunk_high": "high",
         "value": "CSAT raw (%)", "raw_rank": "raw rank"})
-    page.notes.append(f"Top and bottom {top} of {len(board)} agents by shrunk CSAT "
+    which = f"Top and bottom {top} of" if len(board) > len(shown) else "All"
+    page.notes.append(f"{which} {len(board)} agents by shrunk CSAT "
                       "(empirical Bayes: small samples are pulled towards the average).")
     if len(board) > len(shown):
         more(page, "leaderboard", f"and {len(board) - len(shown):,} more agents, ranked "
