@@ -9,7 +9,7 @@ import math
 import pytest
 
 from cxlens.metrics.catalogue import resolve
-from cxlens.reports.model import control_limits, trend
+from cxlens.reports.model import change_sentence, control_limits, trend
 from cxlens.store.base import Warehouse
 from cxlens.web.accounts import User
 from cxlens.web.filters import Filters
@@ -60,3 +60,21 @@ def test_summary_limits_by_hand(duck: Warehouse) -> None:
     for i in range(3):
         assert ces["lcl"].iloc[i] == pytest.approx(centre - 3 * se[i])
         assert ces["ucl"].iloc[i] == pytest.approx(centre + 3 * se[i])
+
+
+def test_the_summary_prints_q_when_the_verdict_uses_it(duck: Warehouse) -> None:
+    # CSAT 40/50 in January and February (no change: p = 1), 30/50 in March. March against
+    # February, pooled two-proportion z: p̂ = 70/100, SE = √(.7 · .3 · (1/50 + 1/50)) = .0917,
+    # z = .2 / .0917 = 2.18, p = 0.029; Benjamini–Hochberg over the 2 changes: q = 2p = 0.058,
+    # above 0.05, so "not significant" rests on q, and q must be printed beside p.
+    rows = []
+    for month, fives in ((1, 40), (2, 40), (3, 30)):
+        rows += [[f"S{month}-{k}", "csat", 5 if k < fives else 1, 1, 5,
+                  dt.datetime(2026, month, 3, k % 24, k, tzinfo=dt.UTC)] for k in range(50)]
+    duck.insert_rows("survey_responses", ["response_id", "survey", "score", "scale_min",
+                                          "scale_max", "responded_at"], rows)
+    ctx = Ctx(duck, User("report", "analyst"), Filters(start="2026-01-01", end="2026-03-31"))
+    sentence = change_sentence(ctx, "csat")
+    assert sentence is not None
+    assert ("not a statistically significant change (p = 0.03, q = 0.06 after correcting "
+            "for the 2 changes tested; two-proportion z test): it may be noise.") in sentence

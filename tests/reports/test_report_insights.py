@@ -160,7 +160,7 @@ def test_themes_with_their_effects(server: Server, report: Report) -> None:
                                                   exp["effect_ci_high"], 1, True)
 
 
-def test_alerts_of_the_last_year(server: Server, report: Report) -> None:
+def test_alerts_as_the_dashboard_lists_them(server: Server, report: Report) -> None:
     with _lock(server):
         want = listing(server.wh)
     page = section(report, "alerts")

@@ -48,5 +48,5 @@ def register(app: typer.Typer) -> None:
         console.print(f"report written to {out}", highlight=False)
         if pdf is not None:
             with working("printing the PDF with Chromium"):
-                size = write_pdf(out, pdf)
+                size = write_pdf(out, pdf, numbered=True)
             console.print(f"PDF written to {pdf} ({size / 1024:,.0f} KiB)", highlight=False)

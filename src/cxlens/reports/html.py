@@ -14,6 +14,13 @@ from cxlens.web.render import env
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
 #: As root in a container: no sandbox, and /dev/shm is often too small for Chromium.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage"]
+#: Chromium's page footer: the document's title (report, scope, period) and "Page 3 of 19" on
+#: every page, so a printed page found alone still says what and where it is. (Header and
+#: footer templates get no styles of the page: the font size must be set here.)
+FOOTER = ('<div style="font: 8px sans-serif; color: #555; width: 100%; margin: 0 12mm; '
+          'display: flex; justify-content: space-between"><span class="title"></span>'
+          '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span>'
+          '</span></div>')
 SCRIPTS = ("vendor/vega.min.js", "vendor/vega-lite.min.js", "vendor/vega-embed.min.js")
 
 
@@ -37,8 +44,9 @@ def chromium() -> str:
     return path
 
 
-def write_pdf(html_file: Path, pdf_file: Path) -> int:
-    """Print ``html_file`` to ``pdf_file`` once every chart is drawn; returns the bytes."""
+def write_pdf(html_file: Path, pdf_file: Path, numbered: bool = False) -> int:
+    """Print ``html_file`` to ``pdf_file`` once every chart is drawn; returns the bytes.
+    ``numbered``: the :data:`FOOTER` (title and "Page N of M") on every page."""
     from cxlens.extras import require
 
     require("pdf")
@@ -53,8 +61,10 @@ def write_pdf(html_file: Path, pdf_file: Path) -> int:
             page.goto(html_file.resolve().as_uri())
             page.wait_for_selector("body[data-charts-ready]", timeout=60_000)
             pdf = page.pdf(format="A4", print_background=True,
-                           margin={"top": "14mm", "bottom": "14mm", "left": "12mm",
-                                   "right": "12mm"})
+                           display_header_footer=numbered, header_template="<span></span>",
+                           footer_template=FOOTER,
+                           margin={"top": "14mm", "bottom": "16mm" if numbered else "14mm",
+                                   "left": "12mm", "right": "12mm"})
         finally:
             browser.close()
     pdf_file.write_bytes(pdf)

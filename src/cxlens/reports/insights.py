@@ -1,6 +1,6 @@
 """The report's insight sections: key drivers of CSAT, support-cohort NPS, initiative impact
 (every initiative listed), customers (CLV and the churn model's evaluation), themes of the
-comments and the alerts of the last twelve months. Each is the
+comments and the alerts the dashboard lists. Each is the
 dashboard page's data (the same library calls, the same bootstrap resamples), trimmed to what
 a printed page holds: headline figures, one chart, and one compact table whose every figure
 reads "value (95 % low – high)" beside its n. A vendor's report gets the key drivers of their
@@ -9,14 +9,12 @@ customers."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
 from cxlens.alerts import store as alert_store
-from cxlens.dates import add_months
 from cxlens.errors import CxlensError
 from cxlens.web import views_customers, views_insights, views_text
 from cxlens.web.views import Ctx, Page
@@ -174,24 +172,23 @@ def themes(ctx: Ctx) -> Page:
     return page
 
 
-def alerts(ctx: Ctx, vendor: str | None, months: int = 12) -> Page:
-    """Alerts whose last breaching month is within the last ``months`` months of alerts (a
-    vendor's report: their vendor's segments only)."""
+def alerts(ctx: Ctx, vendor: str | None) -> Page:
+    """The alerts the dashboard's Alerts page lists for the same scope (a vendor's report:
+    their vendor's segments only), open first: a board sees what the dashboard shows."""
     page = Page("alerts", "Alerts")
     frame = alert_store.listing(ctx.wh, vendor=vendor)
     if frame.empty:
         page.notes.append("No alerts: none of the alert rules breached (cxlens alerts check; "
                           "docs/alerts.md).")
         return page
-    latest = max(frame["last_month"])
-    since = f"{add_months(dt.date.fromisoformat(f'{latest}-01'), 1 - months):%Y-%m}"
-    frame = frame[frame["last_month"] >= since]
     page.tables = {"alerts": pd.DataFrame([{
         "rule": r["rule"], "check": r["check_kind"], "segment": r["segment"],
         "months": r["first_month"] if r["last_month"] == r["first_month"]
         else f"{r['first_month']} – {r['last_month']}",
         "status": r["status"], "figure (95 %)": ci(r["value"], r["ci_low"], r["ci_high"]),
         "n": f"{int(r['n']):,}", "what": r["message"]} for r in rows_of(frame)])}
-    page.notes.append(f"Alerts breaching from {since} to {latest}, open first; each breach "
-                      "once (docs/alerts.md).")
+    open_ = int((frame["status"] == "open").sum())
+    page.notes.append(f"{len(frame):,} alert{'' if len(frame) == 1 else 's'} ({open_:,} open), "
+                      "as the dashboard's Alerts page lists them: open first, each breach once "
+                      "(docs/alerts.md).")
     return page

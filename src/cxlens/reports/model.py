@@ -39,6 +39,9 @@ class Report:
     filters: Filters
     summary: Page
     sentences: list[str]
+    #: The period the cover names: the dates asked for, else the first to the last month of
+    #: the summary's figures.
+    period: str = "all data"
     sections: list[Page] = field(default_factory=list)
     definitions: list[dict[str, str]] = field(default_factory=list)
 
@@ -85,6 +88,7 @@ def change_sentence(ctx: Ctx, name: str) -> str | None:
                         end=ctx.filters.end, where=text, db=ctx.wh)
     except MissingData:
         return None  # the figure itself is flagged, with the missing column and the fix
+    tested = int(frame["p_value"].notna().sum())  # the changes the FDR correction spans
     frame = frame[frame["previous_value"].notna() & frame["value"].notna()]
     if frame.empty:
         return None
@@ -99,11 +103,22 @@ def change_sentence(ctx: Ctx, name: str) -> str | None:
     if pd.isna(p):
         verdict = "no significance test applies to this figure"
     elif row["significant"]:
-        verdict = f"a statistically significant change (p = {p:.3f}, {row['test']})"
+        verdict = (f"a statistically significant change "
+                   f"({_tested(p, row['q_value'], tested, 3)}; {row['test']})")
     else:
-        verdict = (f"not a statistically significant change (p = {p:.2f}, {row['test']}): "
-                   "it may be noise")
+        verdict = (f"not a statistically significant change "
+                   f"({_tested(p, row['q_value'], tested, 2)}; {row['test']}): it may be noise")
     return f"{metric.label} {move} {gap} {when}, n = {int(row['n']):,}; {verdict}."
+
+
+def _tested(p: float, q: float, tested: int, digits: int) -> str:
+    """The figures the verdict rests on: the verdict is q ≤ 0.05 (Benjamini–Hochberg across
+    every period-on-period change of the trend), so q is printed whenever it differs from p,
+    with how many changes it corrects for; a lone change has q = p."""
+    if tested <= 1:
+        return f"p = {p:.{digits}f}"
+    return (f"p = {p:.{digits}f}, q = {q:.{digits}f} after correcting for the {tested} "
+            "changes tested")
 
 
 def _period(value: Any) -> str:
@@ -148,7 +163,7 @@ def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None) -> 
     by_site.links.clear()
     by_vendor.links.clear()
     sections += [by_vendor, by_site, _csat_by_category(ctx), _leaderboard(ctx),
-                 *insights.sections(ctx, vendor), views.verbatims(ctx, limit=40)]
+                 *insights.sections(ctx, vendor), _verbatims(ctx)]
     used = {str(m) for page in [summary, *sections] for t in page.tables.values()
             if "metric" in t for m in t["metric"].dropna().unique()}
     definitions = [{"metric": n, "label": resolve(n).label,
@@ -157,7 +172,33 @@ def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None) -> 
     return Report(title="Customer experience report", scope=scope,
                   generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                   filters=filters, summary=summary, sentences=sentences, sections=sections,
-                  definitions=definitions)
+                  definitions=definitions, period=_covered(filters, trend_all))
+
+
+def _covered(filters: Filters, frame: pd.DataFrame) -> str:
+    if filters.start or filters.end:
+        return f"{filters.start or 'the first data'} to {filters.end or 'the latest data'}"
+    periods = frame.loc[frame["n"] > 0, "period"]
+    if periods.empty:
+        return "all data"
+    return f"{_period(periods.min())} to {_period(periods.max())}"
+
+
+def more(page: Page, table: str, text: str) -> None:
+    """Say under ``table`` what it leaves out ("and 30 more agents ..."): a printed table
+    shows every row or a stated top N with the rest counted, never a silent cut."""
+    page.extra.setdefault("more", {})[table] = text
+
+
+def _verbatims(ctx: Ctx, top: int = 40) -> Page:
+    """The most recent ``top`` comments, and how many more the period holds."""
+    page = views.verbatims(ctx, limit=2**62)
+    frame = page.tables["comments"]
+    page.tables["comments"] = frame.head(top)
+    if len(frame) > top:
+        more(page, "comments", f"and {len(frame) - top:,} more comments (older ones): "
+             "the dashboard's Voice of the customer page lists them all.")
+    return page
 
 
 def _csat_by_category(ctx: Ctx) -> Page:
@@ -190,6 +231,10 @@ def _leaderboard(ctx: Ctx, top: int = 15) -> Page:
     page.tables["leaderboard"] = shown.rename(columns={
         "shrunk": "CSAT shrunk (%)", "shrunk_low": "low", "shrunk_high": "high",
         "value": "CSAT raw (%)", "raw_rank": "raw rank"})
-    page.notes.append(f"Top and bottom {top} of {len(board)} agents by shrunk CSAT "
+    which = f"Top and bottom {top} of" if len(board) > len(shown) else "All"
+    page.notes.append(f"{which} {len(board)} agents by shrunk CSAT "
                       "(empirical Bayes: small samples are pulled towards the average).")
+    if len(board) > len(shown):
+        more(page, "leaderboard", f"and {len(board) - len(shown):,} more agents, ranked "
+             f"{top + 1}–{len(board) - top}, between the top {top} and the bottom {top}.")
     return page
