@@ -74,8 +74,9 @@ def rows_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
 
 
-def _pct(part: pd.DataFrame, col: str) -> pd.DataFrame:
-    """``col`` and its interval in % with label, n and flag (for ``charts.intervals``)."""
+def percent_frame(part: pd.DataFrame, col: str) -> pd.DataFrame:
+    """``col`` (a share, 0–1) and its interval in % with label, n and flag (for
+    ``charts.intervals``, whose axis says %)."""
     return pd.DataFrame({"label": part["label"], "value": 100 * part[col],
                          "ci_low": 100 * part[f"{col}_ci_low"],
                          "ci_high": 100 * part[f"{col}_ci_high"], "n": part["n"],
@@ -123,7 +124,7 @@ def drivers(ctx: Ctx, resamples: int = DRIVER_RESAMPLES) -> Page:
     for segment, part in list(rated.groupby("segment", sort=False))[:SEGMENT_CHARTS]:
         title = "Share of R² with 95 % interval" + ("" if segment == "all" else f": {segment}")
         page.charts.append(Chart(f"weights_{len(page.charts)}", title,
-                                 charts.intervals(_pct(part, "share"), "label",
+                                 charts.intervals(percent_frame(part, "share"), "label",
                                                   "share of R² (%)"), "drivers"))
     page.extra["findings"] = _fix_first(table)
     page.notes += _driver_notes(ctx, outcome, by, first, after, resamples, table)
