@@ -278,14 +278,14 @@ def cell(value: object) -> str:
     return count(v) if float(v).is_integer() else decimal(v, MAX_DECIMALS)
 
 
-def minute(value: object) -> str:
+def minute(value: Any) -> str:
     """A moment to the minute, in UTC: "2026-03-01 14:05" (a time without a zone is taken
     as UTC, as the warehouse stores it)."""
     import pandas as pd
 
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return MISSING
-    ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    ts = pd.Timestamp(value)
     return f"{ts.tz_convert('UTC') if ts.tzinfo else ts:%Y-%m-%d %H:%M}"
 
 

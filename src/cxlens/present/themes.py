@@ -37,7 +37,7 @@ def sentence(label: str, row: Mapping[str, Any] | None, share: float) -> str:
 def with_sentences(themes: pd.DataFrame) -> pd.DataFrame:
     """The themes table (``ThemeResult.themes``) with its ``sentence`` column, for the page,
     the CLI and their JSON and CSV twins."""
-    rows = themes.to_dict("records")
+    rows = [{str(k): v for k, v in r.items()} for r in themes.to_dict("records")]
     return themes.assign(sentence=[
         sentence(str(r["label"]), r if isinstance(r["outcome"], str) else None,
                  float(r["share"])) for r in rows])
