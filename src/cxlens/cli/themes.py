@@ -40,6 +40,7 @@ def register(app: typer.Typer) -> None:
         from cxlens.extras import require
 
         require("text")
+        from cxlens.present.format import p_short
         from cxlens.present.themes import with_sentences
         from cxlens.text.themes import themes
 
@@ -58,8 +59,9 @@ def register(app: typer.Typer) -> None:
             emit(table.assign(examples=table["examples"].map(" | ".join)), fmt)
             return
         shown = as_percent(r.themes[THEMES_SHOWN],
-                         ("share", "share_ci_low", "share_ci_high", "low_share"))
-        emit(shown.round(3), fmt, f"themes in {r.n_comments:,} comments, {r.first} – {r.last}: "
+                           ("share", "share_ci_low", "share_ci_high", "low_share")).round(3)
+        shown["q_value"] = [p_short(q) for q in r.themes["q_value"]]  # "< 0.001", never "0"
+        emit(shown, fmt, f"themes in {r.n_comments:,} comments, {r.first} – {r.last}: "
              f"k {r.k} ({r.rule})")
         for line in table["sentence"]:
             console.print(f"• {line}", highlight=False, soft_wrap=True)
