@@ -9,7 +9,15 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from cxlens.present.format import cell, decimal, interval, number, p_short, table_cells
+from cxlens.present.format import (
+    cell,
+    decimal,
+    interval,
+    metric_unit,
+    number,
+    p_short,
+    table_cells,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -26,7 +34,7 @@ env.filters["number"] = number
 env.filters["cell"] = cell
 env.filters["cells"] = table_cells
 env.filters["interval"] = interval
-env.globals |= {"decimal": decimal, "p_short": p_short}
+env.globals |= {"decimal": decimal, "p_short": p_short, "metric_unit": metric_unit}
 env.filters["spec_json"] = spec_json
 
 
