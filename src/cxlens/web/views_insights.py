@@ -16,6 +16,7 @@ from cxlens.insights import cohorts as cohort_lib
 from cxlens.insights import drivers as driver_lib
 from cxlens.insights import impact as impact_lib
 from cxlens.metrics.catalogue import resolve
+from cxlens.present.format import count, decimal, p_number, p_value
 from cxlens.web import charts
 from cxlens.web.security import Forbidden
 from cxlens.web.views import Chart, Ctx, Figure, Page
@@ -285,9 +286,10 @@ def impact(ctx: Ctx) -> Page:
 
 def _impact_sentence(r: dict[str, Any], label: str, unit: str) -> str:
     def diff(part: str) -> str:
-        return (f"{r[part]:+.1f} {unit} (95 % {r[f'{part}_ci_low']:+.1f} to "
-                f"{r[f'{part}_ci_high']:+.1f}, p = {r[f'{part}_p']:.2g}, "
-                f"q = {r[f'{part}_q']:.2g}, n = {int(r[f'{part}_n']):,})")
+        return (f"{decimal(r[part], 1, True)} {unit} (95 % "
+                f"{decimal(r[f'{part}_ci_low'], 1, True)} to "
+                f"{decimal(r[f'{part}_ci_high'], 1, True)}, {p_value(r[f'{part}_p'])}, "
+                f"q {p_number(r[f'{part}_q'])}, n = {count(r[f'{part}_n'])})")
 
     start = pd.Timestamp(r["started_at"]).date()
     head = (f"{r['name']} ({r['initiative_id']}, from {start}, scope: "
