@@ -1,4 +1,5 @@
-"""Imports point down: no domain module imports the dashboard, the reports or the CLI.
+"""Imports point down: no domain module imports the presentation layer (``cxlens.present``),
+the dashboard, the reports or the CLI; the presentation layer imports none of the last three.
 
 Every module under src/cxlens is parsed with ``ast`` (nothing is imported); an import of
 ``cxlens.web``, ``cxlens.reports`` or ``cxlens.cli`` (``import``, ``from ... import``,
@@ -15,7 +16,9 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "cxlens"
 DOMAIN = ("metrics", "stats", "insights", "casemix", "text", "qa", "contracts", "alerts",
           "loop", "surveys", "ingest", "store", "demo")
-UPPER = ("cxlens.web", "cxlens.reports", "cxlens.cli")
+UPPER = ("cxlens.web", "cxlens.reports", "cxlens.cli", "cxlens.present")
+#: The presentation layer sits above the domain and below the dashboard, reports and CLI.
+PRESENT_MAY_NOT = ("cxlens.web", "cxlens.reports", "cxlens.cli")
 
 #: (module, imported module) known to point up, to be fixed — never added to.
 ALLOWED = {
@@ -105,3 +108,15 @@ def test_domain_modules_do_not_import_web_reports_or_cli() -> None:
     assert not new, f"domain modules import the layers above them: {new}"
     fixed = sorted(ALLOWED - found)
     assert not fixed, f"no longer imported: remove from ALLOWED: {fixed}"
+
+
+def test_the_presentation_layer_does_not_import_web_reports_or_cli() -> None:
+    found = sorted((_module(p), name) for p in sorted((SRC / "present").rglob("*.py"))
+                   for name in _imports(p, _module(p))
+                   if any(name == u or name.startswith(u + ".") for u in PRESENT_MAY_NOT))
+    assert not found, f"cxlens.present imports the layers above it: {found}"
+
+
+def test_a_domain_import_of_the_presentation_layer_is_caught() -> None:
+    assert _upward("cxlens.present.format") == "cxlens.present"
+    assert _checked("cxlens.contracts.statement") and not _checked("cxlens.present.format")

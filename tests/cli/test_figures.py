@@ -78,10 +78,10 @@ def test_changes_are_signed_and_percentages_change_in_points() -> None:
 def test_a_change_that_rounds_to_nothing_has_no_sign() -> None:
     """-0.04 points and -0.3 s print as 0.0 points and 0 s, never "-0.0" or "-0 s" (intervals
     of what moved it end there)."""
-    from cxlens.cli.figures import change
+    from cxlens.cli.figures import signed
 
-    assert change(-0.04, "percent") == "0.0 points"
-    assert change(-0.3, "seconds") == "0 s"
-    assert change(0.04, "points") == "0.0 points"
-    assert change(-0.06, "percent") == "-0.1 points"
-    assert change(0.3, "seconds") == "0 s"
+    assert signed(-0.04, "percent") == "0.0 points"
+    assert signed(-0.3, "seconds") == "0 s"
+    assert signed(0.04, "points") == "0.0 points"
+    assert signed(-0.06, "percent") == "-0.1 points"
+    assert signed(0.3, "seconds") == "0 s"

@@ -43,6 +43,9 @@ def test_themes_json_and_table(demo_db: str) -> None:
     table = runner.invoke(app, ["themes", "--db", demo_db, "--from", "2026-04-01", "--to",
                                 "2026-09-30", "--k", "6"])
     assert table.exit_code == 0 and "• " in table.stdout and "points vs others" in table.stdout
+    # the table (before the sentences) writes a tiny q as "< 0.001", not "0" (issue 17)
+    assert any(t["q_value"] < 0.001 for t in out["themes"])
+    assert "< 0.001" in table.stdout.split("• ")[0]
     bad = runner.invoke(app, ["themes", "--db", demo_db, "--from", "2026-09-30", "--to",
                               "2026-09-30"])
     assert bad.exit_code == 2 and "too few to find themes" in bad.output

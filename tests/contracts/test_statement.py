@@ -166,7 +166,7 @@ def test_the_statement_names_the_vendors_cherry_picker(wh: Warehouse) -> None:
     body = s.as_dict()["cherry_picking"]
     aht = next(r for r in body["flagged"] if r["metric"] == "aht")
     assert (aht["raw"], aht["team_raw"]) == (200.0, 520.0)
-    from cxlens.contracts.render import html
+    from cxlens.present.statement import html
 
     page = html(s)
     assert "Cherry-picking check" in page and "<td>A</td>" in page
@@ -211,7 +211,7 @@ def test_the_statement_csv_neutralises_formulas(wh: Warehouse) -> None:
     import csv
     import io
 
-    from cxlens.contracts import render
+    from cxlens.present import statement as render
 
     hostile = '=HYPERLINK("http://x")'
     _world(wh)

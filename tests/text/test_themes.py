@@ -12,6 +12,7 @@ import pytest
 
 from cxlens import store
 from cxlens.demo.text import THEMES
+from cxlens.present.themes import with_sentences
 from cxlens.store.base import Warehouse
 from cxlens.text.themes import ThemeError, ThemeResult, themes
 
@@ -84,9 +85,9 @@ def test_effects_point_the_right_way(result: ThemeResult, truth: pd.Series) -> N
     assert login["low_share"] > 0.2
     praise = by.loc[_best_match(result, truth, "quick_fix")]
     assert praise["effect_ci_low"] > 0 and praise["q_value"] < 0.05
-    sentence = login["sentence"]
+    sentence = with_sentences(result.themes).set_index("theme").loc[login.name, "sentence"]
     assert sentence.startswith(f"{login['label']}: ") and "of detractor comments" in sentence
-    assert "NPS points vs others (95 % −" in sentence
+    assert "NPS points vs others (95 % -" in sentence
 
 
 def test_an_effect_recomputed_from_the_comments(result: ThemeResult) -> None:
@@ -124,7 +125,7 @@ def test_no_personal_data_in_labels_examples_or_comments(result: ThemeResult,
     raw = demo.query("SELECT count(*) FROM survey_responses WHERE comment LIKE '%@example.com%'")
     assert raw[0][0] > 0  # the demo plants e-mail addresses, phone and card numbers
     shown = " ".join([*result.themes["label"], *result.themes["terms"],
-                      *result.themes["sentence"],
+                      *with_sentences(result.themes)["sentence"],
                       *(e for examples in result.themes["examples"] for e in examples),
                       *result.comments["comment"]])
     assert "@" not in shown

@@ -4,10 +4,14 @@ answered with the one JSON error shape."""
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import httpx
 import pandas as pd
 
 from cxlens.alerts.store import listing
+from cxlens.metrics.catalogue import resolve
 from tests.web.server import Server
 
 
@@ -53,3 +57,21 @@ def test_bad_status_is_one_error_shape(analyst: httpx.Client) -> None:
     assert bad.status_code == 400
     err = bad.json()["error"]
     assert err["code"] == "config_error" and "status=open" in err["hint"]
+
+
+def test_alert_figures_read_in_their_metric_unit(analyst: httpx.Client) -> None:
+    """The figure, interval and limit in the metric's unit ("84.4 %", not "84.35")."""
+    alerts = analyst.get("/api/alerts").json()["alerts"]
+    html = analyst.get("/alerts").text
+    body = re.search(r'<table id="alerts">.*?<tbody>(.*?)</tbody>', html, re.S)
+    assert body
+    rows = [[unescape(c) for c in re.findall(r"<td>(.*?)</td>", r, re.S)]
+            for r in re.findall(r"<tr class=\"alert-[a-z]+\">(.*?)</tr>", body.group(1), re.S)]
+    assert len(rows) == len(alerts)
+    percent = 0
+    for a, row in zip(alerts, rows, strict=True):
+        if resolve(a["metric"]).unit.value == "percent":
+            percent += 1
+            assert re.fullmatch(r"\d{1,3}\.\d %", row[5]), row
+            assert re.fullmatch(r"\d{1,3}\.\d % – \d{1,3}\.\d %", row[7]), row
+    assert percent  # the demo's FCR drift alert is a share

@@ -19,10 +19,10 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from cxlens.contracts import render
 from cxlens.contracts import store as contract_store
 from cxlens.contracts.compare import compare
 from cxlens.contracts.statement import Statement, statement
+from cxlens.present import statement as render
 from cxlens.web import accounts
 from tests.web.conftest import Server, csrf_of, login
 

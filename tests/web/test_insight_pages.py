@@ -296,10 +296,12 @@ def test_impact_lists_every_initiative_as_the_library(server: Server, analyst: h
                 assert_figure(figs[f"{part}:{r['initiative_id']}"], r[part],
                               r[f"{part}_ci_low"], r[f"{part}_ci_high"], r[f"{part}_n"])
         sentence = next(s for s in body["findings"] if f"({r['initiative_id']}," in s)
-        assert f"p = {r['change_p']:.2g}, q = {r['change_q']:.2g}" in sentence
+        # p in words beside its number, q beside it; never "p = 2.8e-15" (issue 17)
+        assert f"{_p_words(r['change_p'])}, q {_q(r['change_q'])}" in sentence, sentence
         if r["scope"]:
-            assert f"p = {r['did_p']:.2g}, q = {r['did_q']:.2g}" in sentence
+            assert f"{_p_words(r['did_p'])}, q {_q(r['did_q'])}" in sentence, sentence
             assert "difference-in-differences" in sentence
+        assert not re.search(r"\de-\d", sentence), sentence
     fcr = analyst.get("/api/pages/impact?metric=fcr").json()
     with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
         assert_table(fcr["tables"]["initiatives"], impacts(server.wh, "fcr"))
@@ -364,3 +366,15 @@ def test_the_quadrant_chart_draws(server: Server, browser: Browser) -> None:
         w.check()
     finally:
         context.close()
+
+
+def _q(p: float) -> str:
+    """docs/metrics.md: below 0.001 "< 0.001", below 0.1 three decimals, else two."""
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}" if p < 0.1 else f"= {p:.2f}"
+
+
+def _p_words(p: float) -> str:
+    """docs/metrics.md, "Reading figures and p-values"."""
+    words = ("very strong evidence" if p < 0.001 else "strong evidence" if p < 0.01 else
+             "moderate evidence" if p < 0.05 else "weak evidence" if p < 0.1 else "no evidence")
+    return f"p {_q(p)}, {words}"

@@ -196,7 +196,8 @@ def test_a_calibration_session_with_three_reviewers(qa_server: Server,
     for c, value in want.items():
         row = re.search(rf'<tr data-criterion="{c}"[^>]*>(.*?)</tr>', page, re.S)
         assert row, c
-        assert f'<td class="num alpha">{value:.3f}</td>' in row.group(1)
+        # α to two decimals: no figure shows more (issue 17; it was three)
+        assert f'<td class="num alpha">{value:.2f}</td>' in row.group(1)
         assert f"label-{alpha[c]['label']}" in row.group(1)
     dev = {(d["reviewer"], d["criterion"]): d for d in body["reviewers"]}
     grid = review_matrix()
@@ -508,7 +509,7 @@ def test_the_session_page_in_a_browser(qa_server: Server, browser: Browser) -> N
     try:
         log_in(w, "ann", start=f"/qa/calibration/{s.session_id}")
         cell = w.page.locator('#alpha tr[data-criterion="tone"] td.alpha')
-        assert cell.inner_text() == f"{want:.3f}"
+        assert cell.inner_text() == f"{want:.2f}"
         assert w.page.locator("#alpha tbody tr").count() == len(CRITERIA) + 1
         assert w.page.locator('header nav a[href="/qa"][aria-current=page]').count() == 1
         # change one of ann's reviews: the form comes in with HTMX, her answers checked

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from cxlens.present.themes import with_sentences
 from cxlens.text.sentiment_summary import sentiment_summary
 from cxlens.text.themes import themes
 from tests.web.conftest import Server
@@ -44,14 +45,15 @@ def test_themes_page_is_the_library_result(analyst: httpx.Client,
                                            direct: dict[str, Any]) -> None:
     body = analyst.get("/api/pages/themes").json()
     want = direct["themes"]
+    table = with_sentences(want.themes)  # the sentence is written by cxlens.present.themes
     got = body["tables"]["themes"]
-    assert [r["label"] for r in got] == list(want.themes["label"])
-    for row, (_, exp) in zip(got, want.themes.iterrows(), strict=True):
+    assert [r["label"] for r in got] == list(table["label"])
+    for row, (_, exp) in zip(got, table.iterrows(), strict=True):
         for col in ("comments", "share", "share_ci_low", "share_ci_high", "effect",
                     "effect_ci_low", "effect_ci_high", "q_value", "n_with", "sentence"):
             assert same(row[col], exp[col]), (col, row[col], exp[col])
     assert_table(body["tables"]["effects"], want.effects)
-    assert body["findings"] == list(want.themes["sentence"])
+    assert body["findings"] == list(table["sentence"])
     assert all("@" not in r["examples"] for r in got if r["examples"])  # redacted
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cxlens.cli.output import Format, console, emit
+from cxlens.present.format import MISSING, change, column_kind, count, decimal, number, p_short
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -16,16 +17,6 @@ if TYPE_CHECKING:
 # Why a segment can be blank, for the note under the table.
 BLANK_WHY = ("answers not tied to one contact (relational NPS, CES without a ticket) and "
              "contacts without that attribute have none")
-
-
-def figure(value: object, unit: str) -> str:
-    """One figure as people read it; differences of percentages are points."""
-    from cxlens.web.render import number
-
-    if value is None or value != value:  # None or NaN
-        return ""
-    text = number(value, unit)
-    return f"{text} points" if unit == "points" else text
 
 
 def _units(frame: pd.DataFrame) -> list[str]:
@@ -47,18 +38,24 @@ def in_units(frame: pd.DataFrame, figures: tuple[str, ...] = (),
             frame[col] = [figure(v, u) for v, u in zip(frame[col], units, strict=True)]
     for col in changes:
         if col in frame:
-            frame[col] = [change(v, u) for v, u in zip(frame[col], units, strict=True)]
+            frame[col] = [signed(v, u) for v, u in zip(frame[col], units, strict=True)]
     return frame
 
 
-def change(value: object, unit: str) -> str:
-    """A difference of two figures in ``unit`` as people read it, with its sign: +10 s as
-    well as -18 s; a change of a percentage is in points."""
-    text = figure(value, "points" if unit == "percent" else unit)
-    if not any(c in "123456789" for c in text.split(" ")[0]):  # rounds to nothing: no sign
-        return text.lstrip("+-")
-    positive = isinstance(value, int | float) and value > 0
-    return f"+{text}" if positive and not text.startswith("+") else text
+def figure(value: object, unit: str) -> str:
+    """One figure in its unit, NPS-like ones in points (+31.0 points)."""
+    return _pointed(number(value, unit), unit)
+
+
+def signed(value: object, unit: str) -> str:
+    """A change of a figure, signed, a percentage's in points (-0.4 points, +10 s); one that
+    rounds to nothing has no sign."""
+    return _pointed(change(value, unit), "points" if unit == "percent" else unit)
+
+
+def _pointed(text: str, unit: str) -> str:
+    """NPS-like figures and changes of percentages say "points" (+31.0 points)."""
+    return f"{text} points" if unit == "points" and text != MISSING else text
 
 
 def label_blank_segments(frame: pd.DataFrame, dims: list[str]) -> list[str]:
@@ -77,8 +74,8 @@ def show_figures(frame: pd.DataFrame, fmt: Format, figures: tuple[str, ...],
                  changes: tuple[str, ...] = (), plain: tuple[str, ...] = (),
                  periods: tuple[str, ...] = ("period",)) -> None:
     """Print a metric result. ``figures`` are in the metric's unit, ``changes`` are
-    differences of figures (percentages become points), ``plain`` test statistics, p- and
-    q-values (three decimals)."""
+    differences of figures (percentages become points), ``plain`` test statistics (two
+    decimals), p- and q-values ("0.003", "< 0.001")."""
     frame = frame.copy()
     for col in periods:
         frame[col] = [None if v is None or v != v else v.isoformat() for v in frame[col]]
@@ -90,9 +87,10 @@ def show_figures(frame: pd.DataFrame, fmt: Format, figures: tuple[str, ...],
     frame = in_units(frame, figures, changes)
     for col in plain:
         if col in frame:
-            frame[col] = ["" if v is None or v != v else f"{v:.3f}" for v in frame[col]]
+            frame[col] = [p_short(v) if column_kind(col) == "p" else decimal(v, 2)
+                          for v in frame[col]]
     if "n" in frame:
-        frame["n"] = [f"{int(v):,}" if v == v and v is not None else "" for v in frame["n"]]
+        frame["n"] = [count(v) for v in frame["n"]]
     emit(frame, fmt)
     for note in notes:
         console.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
@@ -119,8 +117,8 @@ def interval_json(value: Any, low: Any, high: Any, n: Any) -> dict[str, Any]:
 def interval_text(d: dict[str, Any], digits: int) -> str:
     """"low – high" of a JSON figure, for a table."""
     if d["ci_low"] is None:
-        return ""
-    return f"{d['ci_low']:,.{digits}f} – {d['ci_high']:,.{digits}f}"
+        return MISSING
+    return f"{decimal(d['ci_low'], digits)} – {decimal(d['ci_high'], digits)}"
 
 
 def as_percent(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

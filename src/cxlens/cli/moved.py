@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cxlens.cli.figures import change, figure
+from cxlens.cli.figures import figure, signed
 from cxlens.cli.options import ParamOption, parse_params
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_result, json_records
 from cxlens.cli.warehouse import DbOption, open_warehouse
@@ -31,8 +31,8 @@ def segment_label(row: Any, dims: tuple[str, ...]) -> str:
 
 def _interval(low: float, high: float, unit: str) -> str:
     """"-17.5 to +1.8 points"; a duration keeps its units on both ends."""
-    first = change(low, unit).removesuffix(" points")
-    return f"{first} to {change(high, unit)}"
+    first = signed(low, unit).removesuffix(" points")
+    return f"{first} to {signed(high, unit)}"
 
 
 def sentence(row: Any, m: Moved) -> str:
@@ -51,7 +51,7 @@ def sentence(row: Any, m: Moved) -> str:
                                ("only_after", f"only in {m.after.label}"))
              if code in row["flag"].split(",")]
     tail = f"; {', '.join(flags)}" if flags else ""
-    return f"{change(row['value'], m.unit)} from {what}, interval {interval}{tail}"
+    return f"{signed(row['value'], m.unit)} from {what}, interval {interval}{tail}"
 
 
 def moved_json(m: Moved, top: int) -> dict[str, Any]:
@@ -77,13 +77,13 @@ def _table(m: Moved, top: int) -> None:
     pct = f"{m.confidence:.0%}"
     console.print(f"{m.label} {m.before.label} → {m.after.label}: "
                   f"{figure(r.before, m.unit)} → {figure(r.after, m.unit)}, "
-                  f"{change(r.change, m.unit)} ({pct} interval "
+                  f"{signed(r.change, m.unit)} ({pct} interval "
                   f"{_interval(t['change']['ci_low'], t['change']['ci_high'], m.unit)})",
                   highlight=False, markup=False, soft_wrap=True)
     by = " × ".join(m.by)
     for name, why in (("mix", f"more or fewer of each {by}"),
                       ("rate", f"higher or lower {m.label} within each {by}")):
-        console.print(f"  {name}: {change(t[name]['value'], m.unit)} "
+        console.print(f"  {name}: {signed(t[name]['value'], m.unit)} "
                       f"({_interval(t[name]['ci_low'], t[name]['ci_high'], m.unit)}) — {why}",
                       highlight=False, markup=False, soft_wrap=True)
     contributors = m.contributors(top)
@@ -107,7 +107,7 @@ def _shown(m: Moved) -> pd.DataFrame:
         out[f"share {label}"] = [figure(v, "percent") for v in seg[f"share_{when}"]]
         out[f"{m.label} {label}"] = [figure(v, m.unit) for v in seg[f"value_{when}"]]
     for name in ("mix", "rate"):
-        out[name] = [change(v, m.unit) for v in seg[name]]
+        out[name] = [signed(v, m.unit) for v in seg[name]]
         out[f"{name} interval"] = [_interval(lo, hi, m.unit)
                                    for lo, hi in zip(seg[f"{name}_low"], seg[f"{name}_high"],
                                                      strict=True)]

@@ -14,6 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from cxlens.present.format import row_cells
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -31,10 +33,6 @@ class Format(StrEnum):
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
-def _cell(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
-
-
 def _csv_cell(value: object) -> object:
     """A record's value for CSV: missing as empty, numbers as numbers (not neutralised)."""
     return "" if value is None or (isinstance(value, float) and value != value) else value
@@ -50,7 +48,7 @@ def emit(frame: pd.DataFrame, fmt: Format, title: str = "") -> None:
         sys.stdout.write(frame_csv(frame))
     else:
         _print_table(title, [str(c) for c in frame.columns],
-                     ([_cell(v) for v in row] for row in frame.itertuples(index=False)))
+                     row_cells(frame.itertuples(index=False)))
 
 
 def emit_rows(rows: list[dict[str, Any]], fmt: Format, title: str = "") -> None:
@@ -65,7 +63,7 @@ def emit_rows(rows: list[dict[str, Any]], fmt: Format, title: str = "") -> None:
         sys.stdout.write(rows_csv([columns, *([_csv_cell(row.get(c)) for c in columns]
                                               for row in rows)]))
     else:
-        _print_table(title, columns, ([_counted(row.get(c)) for c in columns] for row in rows))
+        _print_table(title, columns, row_cells([row.get(c) for c in columns] for row in rows))
 
 
 def _print_table(title: str, columns: list[str], cells: Iterable[list[str]]) -> None:
@@ -76,13 +74,6 @@ def _print_table(title: str, columns: list[str], cells: Iterable[list[str]]) -> 
     for row in cells:
         table.add_row(*row)
     console.print(table)
-
-
-def _counted(value: object) -> str:
-    """A count as people read it (12,402); anything else as text."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return _cell(value)
 
 
 def emit_result(fmt: Format, *, as_json: Callable[[], object],

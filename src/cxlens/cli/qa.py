@@ -19,6 +19,7 @@ from cxlens.cli.options import check_from, check_to
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
 from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.present.format import decimal, minute
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -147,31 +148,16 @@ def _shown(frame: pd.DataFrame, digits: dict[str, int]) -> pd.DataFrame:
     frame = frame.copy()
     for col, k in digits.items():
         if col in frame:
-            frame[col] = [_number(v, k) for v in frame[col]]
+            frame[col] = [decimal(v, k) for v in frame[col]]
     return frame
-
-
-def _number(value: Any, digits: int) -> str:
-    import pandas as pd
-
-    return "" if pd.isna(value) else f"{value:,.{digits}f}"
 
 
 def _minutes(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
     """A copy with the named time columns as ``YYYY-MM-DD HH:MM`` (UTC), for a table."""
     frame = frame.copy()
     for col in cols:
-        frame[col] = [_minute(v) for v in frame[col]]
+        frame[col] = [minute(v) for v in frame[col]]
     return frame
-
-
-def _minute(value: Any) -> str:
-    import pandas as pd
-
-    if value is None or pd.isna(value):
-        return ""
-    ts = pd.Timestamp(value)
-    return f"{ts.tz_convert('UTC') if ts.tzinfo else ts:%Y-%m-%d %H:%M}"
 
 
 def _show(frame: pd.DataFrame, fmt: Format, digits: dict[str, int], title: str) -> None:
@@ -447,7 +433,7 @@ def calibrate_cmd(
         console.print("no interaction was scored by two or more reviewers with the same "
                       "scorecard: nothing to calibrate", highlight=False)
         return
-    emit(_shown(result.reliability, {"alpha": 3, "ci_low": 3, "ci_high": 3}), Format.table,
+    emit(_shown(result.reliability, {"alpha": 2, "ci_low": 2, "ci_high": 2}), Format.table,
          f"agreement: Krippendorff's α ({level})")
     emit(_shown(result.reviewers, {"deviation": 1, "ci_low": 1, "ci_high": 1}), Format.table,
          "reviewers: mean deviation from the others (points of 0–100)")

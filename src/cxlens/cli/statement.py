@@ -38,8 +38,8 @@ def register(app: typer.Typer) -> None:
         """The vendor's monthly statement: each KPI's actual with n and interval against
         its target, met / missed / not measurable, credits (capped), bonuses, earn-back,
         the adjusted fee, the last twelve months, and support-cohort NPS as brand health."""
-        from cxlens.contracts import render
         from cxlens.contracts.statement import statement
+        from cxlens.present import statement as render
 
         with open_warehouse(db) as wh:
             s = statement(wh, contracts_for(contracts, wh), vendor, parse_month(month))

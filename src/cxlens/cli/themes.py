@@ -40,26 +40,30 @@ def register(app: typer.Typer) -> None:
         from cxlens.extras import require
 
         require("text")
+        from cxlens.present.format import p_short
+        from cxlens.present.themes import with_sentences
         from cxlens.text.themes import themes
 
         with (open_warehouse(db) as wh,
               working("embedding comments and clustering them into themes")):
             r = themes(wh, start, end, k=k, seed=seed)
+        table = with_sentences(r.themes)
         if fmt is Format.json:
             emit_json({"from": str(r.first), "to": str(r.last), "comments": r.n_comments,
                        "k": r.k, "k_rule": r.rule, "model": r.model,
                        "silhouette": {str(c): v for c, v in r.silhouette.items()},
-                       "themes": json_records(r.themes), "effects": json_records(r.effects),
+                       "themes": json_records(table), "effects": json_records(r.effects),
                        "trend": json_records(r.trend)})
             return
         if fmt is Format.csv:
-            emit(r.themes.assign(examples=r.themes["examples"].map(" | ".join)), fmt)
+            emit(table.assign(examples=table["examples"].map(" | ".join)), fmt)
             return
         shown = as_percent(r.themes[THEMES_SHOWN],
-                         ("share", "share_ci_low", "share_ci_high", "low_share"))
-        emit(shown.round(3), fmt, f"themes in {r.n_comments:,} comments, {r.first} – {r.last}: "
+                           ("share", "share_ci_low", "share_ci_high", "low_share")).round(3)
+        shown["q_value"] = [p_short(q) for q in r.themes["q_value"]]  # "< 0.001", never "0"
+        emit(shown, fmt, f"themes in {r.n_comments:,} comments, {r.first} – {r.last}: "
              f"k {r.k} ({r.rule})")
-        for line in r.themes["sentence"]:
+        for line in table["sentence"]:
             console.print(f"• {line}", highlight=False, soft_wrap=True)
         console.print("share: % of comments; effect: NPS or CSAT points, commenters with − "
                       "without the theme; low_share: % of detractor (NPS 0–6) or dissatisfied "

@@ -55,6 +55,20 @@ Figures that would mix incomparable things are refused: CSAT across survey scale
 `csat:normalised_mean` or `--by scale_max`), NPS across relational and transactional surveys
 (use `nps:relational` or `--by kind`), money across currencies.
 
+### Reading figures and p-values
+
+The dashboard, the report, statements and the CLI's tables write every figure the same way
+(CSV and JSON keep the raw values): shares to one decimal ("82.9 %"), NPS-like points signed
+("+23.4"), durations as "6 min 43 s" (from an hour "2 h 05 min", beyond 48 hours "3 d 04 h")
+or, in table columns, as h:mm:ss ("0:06:43"), counts with thousands separators ("12,402"),
+never more than two decimals and never in scientific notation; a missing figure reads "—";
+an interval is clipped to its scale (a share's to 0–100 %, NPS to −100…100). A p-value (or
+a Benjamini–Hochberg q-value) is written with its number and in words: below 0.001 "very
+strong evidence" (written "p < 0.001"), below 0.01 "strong evidence", below 0.05 "moderate
+evidence", below 0.1 "weak evidence", otherwise "no evidence" (of a difference, against
+chance alone). Below 0.1 it keeps three decimals ("p = 0.003"), so a value close to 0.05 is
+not rounded onto it.
+
 ## The journey
 
 | phase | metrics |

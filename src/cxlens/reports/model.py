@@ -20,12 +20,12 @@ from cxlens.metrics.rank import TooFewSegments
 from cxlens.metrics.result import COLUMNS
 from cxlens.metrics.sampling import control_limits as control_limits_of
 from cxlens.metrics.spec import Metric
+from cxlens.present.format import number
 from cxlens.reports import insights
 from cxlens.store.base import Warehouse
 from cxlens.web import charts, views, views_more
 from cxlens.web.accounts import User
 from cxlens.web.filters import Filters, where
-from cxlens.web.render import number
 from cxlens.web.views import Chart, Ctx, Page
 
 SUMMARY = ("nps:relational", "csat", "ces", "fcr")

@@ -140,29 +140,3 @@ def headline(effects_frame: pd.DataFrame, theme: int) -> pd.Series | None:
     order = rows.assign(_nps=rows["outcome"] == "nps").sort_values(
         ["n_with", "_nps"], ascending=False, kind="stable")
     return order.iloc[0].drop("_nps")
-
-
-def _num(value: float, digits: int = 0, sign: bool = False) -> str:
-    text = f"{value:+,.{digits}f}" if sign else f"{value:,.{digits}f}"
-    return text.replace("-", "−")
-
-
-def sentence(label: str, row: pd.Series | None, share: float) -> str:
-    """E.g. "login, password, reset: 12 % of detractor comments, −31 NPS points vs others
-    (95 % −40 to −22, q 0.001; n 47 with, 1,046 without)"."""
-    if row is None:
-        return f"{label}: {_num(100 * share)} % of comments (no NPS or CSAT answers to compare)"
-    _, _, _, metric, low_name, _ = OUTCOMES[str(row["outcome"])]
-    if not np.isfinite(row["effect_ci_low"]):
-        return (f"{label}: {_num(100 * share)} % of comments; every {metric} commenter has "
-                "this theme, so there is no one to compare with")
-    low = (f"{_num(100 * row['low_share'])} % of {low_name} comments"
-           if np.isfinite(row["low_share"]) else f"no {low_name} comments")
-    q = float(row["q_value"])
-    q_text = ("q –" if not np.isfinite(q) else "q < 0.001" if q < 0.001 else f"q {q:.3f}")
-    verdict = "" if bool(row["significant"]) else "; not significant after BH"
-    small = "; small sample" if row["flag"] else ""
-    return (f"{label}: {low}, {_num(row['effect'], sign=True)} {metric} points vs others "
-            f"(95 % {_num(row['effect_ci_low'], sign=True)} to "
-            f"{_num(row['effect_ci_high'], sign=True)}, {q_text}; n {row['n_with']:,} with, "
-            f"{row['n_without']:,} without{verdict}{small})")

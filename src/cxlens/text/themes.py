@@ -6,9 +6,10 @@
 3. k-means groups them; k is given or chosen by the silhouette (:mod:`cxlens.text.cluster`).
 4. Each cluster is labelled by its top c-TF-IDF terms (:mod:`cxlens.text.ctfidf`); its examples
    are the distinct comments nearest its centroid.
-5. Volume, monthly trend and effect on NPS / CSAT (:mod:`cxlens.text.theme_stats`); each theme
-   gets one sentence, e.g. "login, password, reset: 12 % of detractor comments, −31 NPS points
-   vs others (95 % …)".
+5. Volume, monthly trend and effect on NPS / CSAT (:mod:`cxlens.text.theme_stats`); the
+   sentence that sums each theme up ("login, password, reset: 12.0 % of detractor comments,
+   -31 NPS points vs others (95 % …)") is written by the presentation layer
+   (:func:`cxlens.present.themes.with_sentences`).
 
 Themes are numbered by volume, 1 the largest. The same data, k and seed give the same themes.
 """
@@ -28,7 +29,7 @@ from cxlens.text import cluster as clustering
 from cxlens.text import sentiment, source
 from cxlens.text.ctfidf import top_terms, words
 from cxlens.text.embed import MODEL, embed
-from cxlens.text.theme_stats import effects, headline, sentence, trend, volume
+from cxlens.text.theme_stats import effects, headline, trend, volume
 
 MIN_COMMENTS = 20
 LABEL_TERMS = 3
@@ -38,7 +39,7 @@ THEME_COLUMNS = ["theme", "label", "terms", "comments", "n", "share", "share_ci_
                  "share_ci_high", "sentiment", "outcome", "score_with", "score_without",
                  "effect", "effect_ci_low", "effect_ci_high", "p_value", "q_value",
                  "significant", "n_with", "n_without", "low_share", "low_ci_low",
-                 "low_ci_high", "low_n", "flag", "sentence", "examples"]
+                 "low_ci_high", "low_n", "flag", "examples"]
 
 
 class ThemeError(ConfigError):
@@ -109,8 +110,6 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
                 "effect_ci_high", "p_value", "q_value", "significant", "n_with", "n_without",
                 "low_share", "low_ci_low", "low_ci_high", "low_n", "flag"):
         table[col] = [_get(heads[t], col) for t in ids]
-    table["sentence"] = [sentence(labels[t], heads[t], share)
-                         for t, share in zip(ids, table["share"].astype(float), strict=True)]
     months = trend(out["theme"], out["month"], ids)
     months.insert(1, "label", months["theme"].map(labels))
     eff.insert(1, "label", eff["theme"].map(labels))

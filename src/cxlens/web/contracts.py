@@ -17,7 +17,6 @@ import pandas as pd
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cxlens.contracts import render
 from cxlens.contracts import store as contract_store
 from cxlens.contracts.compare import Comparison, compare
 from cxlens.contracts.measure import months_back
@@ -26,6 +25,7 @@ from cxlens.contracts.statement import BRAND_WARNING, Statement, statement
 from cxlens.csvsafe import frame_csv
 from cxlens.dates import parse_month
 from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
+from cxlens.present import statement as render
 from cxlens.web import accounts, charts
 from cxlens.web.accounts import User
 from cxlens.web.pages import html

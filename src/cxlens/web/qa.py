@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxlens.errors import ConfigError, CxlensError
 from cxlens.jsonable import plain, records
+from cxlens.present.format import decimal
 from cxlens.qa import disputes, sampling, scoring, sessions
 from cxlens.web import accounts, qa_calibration, qa_disputes
 from cxlens.web.accounts import User
@@ -31,7 +32,6 @@ from cxlens.web.qa_common import (
     cards,
     date_param,
     failed_critical,
-    fmt,
     interaction,
     own_vendor,
     posted_scores,
@@ -89,7 +89,7 @@ def qa_index(request: Request, user: CurrentUser, start: From = None, end: To = 
              scorecard: str | None = None, vendor: str | None = None) -> HTMLResponse:
     data = _index(request, user, start, end, scorecard, vendor)
     query = urlencode({k: v for k, v in data["chosen"].items() if v})
-    return html(request, "qa_index.html", user=user, page={"name": "qa"}, fmt=fmt,
+    return html(request, "qa_index.html", user=user, page={"name": "qa"},
                 names=cards().names, query=query, **data)
 
 
@@ -128,7 +128,7 @@ def _review_page(request: Request, user: User, interaction_id: str | None,
             found, _ = review(st.wh, user, saved)
             done = {"review": found, "card": card(found.scorecard),
                     "failed": failed_critical(card(found.scorecard), found.scores)}
-    return html(request, "qa_review.html", status, user=user, page={"name": "qa"}, fmt=fmt,
+    return html(request, "qa_review.html", status, user=user, page={"name": "qa"},
                 names=names, card=sc, facts=facts, values=values or {}, error=error,
                 done=done, todo=todo.head(RECENT).to_dict("records"),
                 interaction_id=interaction_id or "")
@@ -156,7 +156,7 @@ def review_save(request: Request, user: StaffUser, form: PostedForm) -> Response
                                         scores, scorecards=cards())
             accounts.audit(st.wh, user.username, "qa_review",
                            f"{saved.review_id} of {interaction_id} ({scorecard}): "
-                           f"{fmt(saved.score)}")
+                           f"{decimal(saved.score)}")
     except CxlensError as exc:
         if exc.code == "not_found":
             raise

@@ -26,7 +26,6 @@ from cxlens.web.qa_common import (
     StaffUser,
     card,
     cards,
-    fmt,
     form_values,
     interaction,
     posted_scores,
@@ -143,7 +142,7 @@ def _session_page(request: Request, user: User, session_id: str,
                                                         interaction_id))
     titles = {c.id: c.title for c in sc.criteria} | {calibration.OVERALL: "Overall (review "
                                                      "score)"}
-    return html(request, "qa_session.html", status, user=user, page={"name": "qa"}, fmt=fmt,
+    return html(request, "qa_session.html", status, user=user, page={"name": "qa"},
                 prog=prog, session=session, card=sc, rel=out.reliability.to_dict("records"),
                 dev=out.reviewers.to_dict("records"), titles=titles, facts=facts,
                 interaction_id=interaction_id, values=values or {}, error=error, saved=saved,

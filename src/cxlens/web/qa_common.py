@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-import numpy as np
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
@@ -105,13 +104,6 @@ def failed_critical(sc: Scorecard, scores: Mapping[str, float | None]) -> list[s
                 v, c.scale.min, c.scale.max) < scoring.CRITICAL_PASS:
             out.append(c.title)
     return out
-
-
-def fmt(value: Any, digits: int = 1, signed: bool = False) -> str:
-    """A number for the page ("–" when there is none)."""
-    if value is None or (isinstance(value, float | np.floating) and not np.isfinite(value)):
-        return "–"
-    return f"{float(value):+.{digits}f}" if signed else f"{float(value):.{digits}f}"
 
 
 def date_param(name: str, text: str | None) -> str | None:

@@ -33,7 +33,6 @@ from cxlens.web.qa_common import (
     PostedForm,
     card,
     cards,
-    fmt,
     own_vendor,
     posted_scores,
     review,
@@ -143,7 +142,7 @@ def _dispute(request: Request, user: User, dispute_id: str) -> dict[str, Any]:
 def _dispute_page(request: Request, user: User, dispute_id: str, *, error: str | None = None,
                   chosen: dict[str, Any] | None = None, code: int = 200) -> HTMLResponse:
     data = _dispute(request, user, dispute_id)
-    return html(request, "qa_dispute.html", code, user=user, page={"name": "qa"}, fmt=fmt,
+    return html(request, "qa_dispute.html", code, user=user, page={"name": "qa"},
                 error=error, decisions=disputes.DECISIONS, chosen=chosen or {},
                 can_decide=user.role != "vendor" and data["dispute"].status == "open",
                 **data)
@@ -290,7 +289,7 @@ def _coaching_page(request: Request, user: User, agent_id: str | None, window: i
                    error: str | None = None, chosen: dict[str, Any] | None = None,
                    code: int = 200) -> HTMLResponse:
     data = _coaching(request, user, agent_id, window)
-    return html(request, "qa_coaching.html", code, user=user, page={"name": "qa"}, fmt=fmt,
+    return html(request, "qa_coaching.html", code, user=user, page={"name": "qa"},
                 error=error, chosen=chosen or {"review_ids": []},
                 trend=data.pop("trend").to_dict("records") if agent_id else [], **data)
 

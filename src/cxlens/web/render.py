@@ -1,52 +1,28 @@
-"""Jinja2 environment and value formatting shared by the dashboard and the report."""
+"""Jinja2 environment shared by the dashboard and the report; numbers are formatted by
+:mod:`cxlens.present.format` (its functions are the templates' filters)."""
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from cxlens.present.format import (
+    cell,
+    decimal,
+    interval,
+    metric_unit,
+    number,
+    p_short,
+    table_cells,
+)
+
 TEMPLATES = Path(__file__).parent / "templates"
 
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                   trim_blocks=True, lstrip_blocks=True)
-
-
-def number(value: Any, unit: str = "") -> str:
-    """A figure as people read it: 71.3 %, +42 points, 6 min 05 s, 1,204, 0.245."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    v = float(value)
-    if unit == "percent":
-        return f"{v:.1f} %"
-    if unit == "points":
-        return f"{v:+.1f}"
-    if unit == "seconds":
-        if v < 0:  # a change: the sign, then the duration (−90 s is −1 min 30 s)
-            return "-" + number(-v, unit)
-        if abs(v) >= 3600:
-            return f"{v / 3600:.1f} h"
-        if abs(v) >= 60:
-            return f"{int(v // 60)} min {round(v % 60):02d} s"
-        return f"{v:.0f} s"
-    if unit == "count":
-        return f"{v:,.0f}"
-    if unit == "statistic":  # R², AUC, a Brier score: three decimals
-        return f"{v:.3f}"
-    return f"{v:,.2f}"
-
-
-def cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float):  # small figures (a p-value, a model parameter) keep 2 digits
-        return f"{value:.2g}" if 0 < abs(value) < 0.01 else f"{value:,.2f}"
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    return str(value)
 
 
 def spec_json(spec: dict[str, Any]) -> str:
@@ -56,6 +32,9 @@ def spec_json(spec: dict[str, Any]) -> str:
 
 env.filters["number"] = number
 env.filters["cell"] = cell
+env.filters["cells"] = table_cells
+env.filters["interval"] = interval
+env.globals |= {"decimal": decimal, "p_short": p_short, "metric_unit": metric_unit}
 env.filters["spec_json"] = spec_json
 
 

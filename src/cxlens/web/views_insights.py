@@ -16,6 +16,7 @@ from cxlens.insights import cohorts as cohort_lib
 from cxlens.insights import drivers as driver_lib
 from cxlens.insights import impact as impact_lib
 from cxlens.metrics.catalogue import resolve
+from cxlens.present.format import count, decimal, p_number, p_value
 from cxlens.web import charts
 from cxlens.web.security import Forbidden
 from cxlens.web.views import Chart, Ctx, Figure, Page
@@ -74,8 +75,9 @@ def rows_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
 
 
-def _pct(part: pd.DataFrame, col: str) -> pd.DataFrame:
-    """``col`` and its interval in % with label, n and flag (for ``charts.intervals``)."""
+def percent_frame(part: pd.DataFrame, col: str) -> pd.DataFrame:
+    """``col`` (a share, 0–1) and its interval in % with label, n and flag (for
+    ``charts.intervals``, whose axis says %)."""
     return pd.DataFrame({"label": part["label"], "value": 100 * part[col],
                          "ci_low": 100 * part[f"{col}_ci_low"],
                          "ci_high": 100 * part[f"{col}_ci_high"], "n": part["n"],
@@ -123,7 +125,7 @@ def drivers(ctx: Ctx, resamples: int = DRIVER_RESAMPLES) -> Page:
     for segment, part in list(rated.groupby("segment", sort=False))[:SEGMENT_CHARTS]:
         title = "Share of R² with 95 % interval" + ("" if segment == "all" else f": {segment}")
         page.charts.append(Chart(f"weights_{len(page.charts)}", title,
-                                 charts.intervals(_pct(part, "share"), "label",
+                                 charts.intervals(percent_frame(part, "share"), "label",
                                                   "share of R² (%)"), "drivers"))
     page.extra["findings"] = _fix_first(table)
     page.notes += _driver_notes(ctx, outcome, by, first, after, resamples, table)
@@ -284,9 +286,10 @@ def impact(ctx: Ctx) -> Page:
 
 def _impact_sentence(r: dict[str, Any], label: str, unit: str) -> str:
     def diff(part: str) -> str:
-        return (f"{r[part]:+.1f} {unit} (95 % {r[f'{part}_ci_low']:+.1f} to "
-                f"{r[f'{part}_ci_high']:+.1f}, p = {r[f'{part}_p']:.2g}, "
-                f"q = {r[f'{part}_q']:.2g}, n = {int(r[f'{part}_n']):,})")
+        return (f"{decimal(r[part], 1, True)} {unit} (95 % "
+                f"{decimal(r[f'{part}_ci_low'], 1, True)} to "
+                f"{decimal(r[f'{part}_ci_high'], 1, True)}, {p_value(r[f'{part}_p'])}, "
+                f"q {p_number(r[f'{part}_q'])}, n = {count(r[f'{part}_n'])})")
 
     start = pd.Timestamp(r["started_at"]).date()
     head = (f"{r['name']} ({r['initiative_id']}, from {start}, scope: "

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxlens.present.themes import with_sentences
 from cxlens.text.sentiment import MODELS
 from cxlens.text.sentiment_summary import sentiment_summary
 from cxlens.text.themes import themes as find
 from cxlens.web import charts
 from cxlens.web.views import Chart, Ctx, Page
-from cxlens.web.views_insights import company_wide, control, fig, option
+from cxlens.web.views_insights import company_wide, control, fig, option, percent_frame
 
 USES = {"themes": ("from", "to"), "sentiment": ("from", "to")}
 SOURCES = ("comments", "mentions")
@@ -26,7 +27,7 @@ def themes(ctx: Ctx) -> Page:
     company_wide(ctx, "Themes of customer comments")
     result = find(ctx.wh, ctx.filters.start, ctx.filters.end)
     page = Page("themes", "Themes in customer comments")
-    table = result.themes.copy()
+    table = with_sentences(result.themes)
     table["examples"] = [" | ".join(list(e)[:EXAMPLES]) if isinstance(e, list | tuple) else e
                          for e in table["examples"]]
     table["terms"] = [", ".join(t) if isinstance(t, list | tuple) else t
@@ -34,7 +35,7 @@ def themes(ctx: Ctx) -> Page:
     page.tables |= {"themes": table, "effects": result.effects, "trend": result.trend}
     for _, r in table.head(4).iterrows():
         page.figures.append(fig(f"share:{r['theme']}", f"{r['label']}: share of comments",
-                                "percent", r["share"], r["n"], r["share_ci_low"],
+                                "share", r["share"], r["n"], r["share_ci_low"],
                                 r["share_ci_high"], r["flag"]))
     effect = pd.DataFrame({"label": table["label"], "value": table["effect"],
                            "ci_low": table["effect_ci_low"], "ci_high": table["effect_ci_high"],
@@ -43,11 +44,9 @@ def themes(ctx: Ctx) -> Page:
                              "without the theme, NPS or CSAT points (95 % interval)",
                              charts.intervals(effect.dropna(subset=["value"]), "label",
                                               "points"), "themes"))
-    volume = pd.DataFrame({"label": table["label"], "value": table["share"],
-                           "ci_low": table["share_ci_low"], "ci_high": table["share_ci_high"],
-                           "n": table["n"], "flag": table["flag"]})
     page.charts.append(Chart("volume", "Share of comments per theme, % (95 % interval)",
-                             charts.intervals(volume, "label", "% of comments"), "themes"))
+                             charts.intervals(percent_frame(table, "share"), "label",
+                                              "% of comments"), "themes"))
     page.extra |= {"uses": list(USES["themes"]), "open": ["themes"],
                    "findings": [str(s) for s in table["sentence"]]}
     page.notes.append(

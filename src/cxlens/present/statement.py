@@ -1,27 +1,20 @@
-"""A statement as self-contained HTML (printable to PDF with Chromium) or as CSV rows."""
+"""A contract statement as self-contained HTML (printable to PDF with Chromium), its figures
+through the one formatter, or as CSV rows (raw values). It lives in the presentation layer
+because it formats; the statement itself is computed by :mod:`cxlens.contracts.statement`."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+import cxlens.contracts
 from cxlens.contracts.statement import ContractMonth, Statement
 from cxlens.csvsafe import rows_csv
+from cxlens.present.format import interval, number
 
-_env = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
-                   autoescape=select_autoescape(["html"]))
-
-
-def fmt(value: float | None, unit: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if unit == "percent":
-        return f"{value:.1f} %"
-    if unit == "seconds":
-        return f"{value:,.0f} s"
-    return f"{value:,.1f}"
+_TEMPLATES = Path(cxlens.contracts.__file__).with_name("templates")
+_env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
 def money(amount: float, m: ContractMonth) -> str:
@@ -29,7 +22,8 @@ def money(amount: float, m: ContractMonth) -> str:
 
 
 def html(s: Statement) -> str:
-    return _env.get_template("statement.html").render(s=s, fmt=fmt, money=money)
+    return _env.get_template("statement.html").render(s=s, number=number, interval=interval,
+                                                      money=money)
 
 
 CSV_COLUMNS = ("vendor", "contract", "month", "currency", "kpi", "metric", "where", "value",
