@@ -227,6 +227,26 @@ def test_creating_a_session_reports_every_problem(qa_server: Server,
     assert page.status_code == 200
 
 
+def test_calibration_can_pick_reviewers_who_have_reviews(qa_server: Server,
+                                                        ann: httpx.Client) -> None:
+    """The demo's reviews name five reviewers (qa.hannah, …) who have no dashboard account;
+    they are offered on the form and a session with two of them is created (issue 17)."""
+    with lock(qa_server):
+        accounts_now = {u.username for u in accounts.users(qa_server.wh)}
+    assert "qa.hannah" not in accounts_now and "qa.ramon" not in accounts_now
+    page = ann.get("/qa/calibration")
+    for name in ("qa.hannah", "qa.lucia", "qa.mei", "qa.owen", "qa.ramon"):
+        assert f'name="reviewers" value="{name}"' in page.text, name
+    made = ann.post("/qa/calibration", data={
+        "csrf_token": csrf_of(page.text), "name": "imported reviewers",
+        "scorecard": "communication_quality", "reviewers": ["qa.hannah", "qa.ramon"],
+        "interaction_ids": " ".join(acme_interactions(qa_server, n=2))})
+    assert made.status_code == 303, unescape(made.text)[:800]
+    sid = made.headers["location"].rsplit("/", 1)[1]
+    assert ann.get(f"/api/qa/calibration/{sid}").json()["session"]["reviewers"] == [
+        "qa.hannah", "qa.ramon"]
+
+
 # -- review entry ---------------------------------------------------------------------------------
 def test_a_review_entered_in_the_form_is_stored_and_scored(qa_server: Server) -> None:
     server = qa_server

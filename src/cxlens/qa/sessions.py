@@ -359,6 +359,15 @@ def draw(wh: Warehouse, n: int, start: scoring.When, end: scoring.When, *,
     return [str(r[0]) for r in rows]
 
 
+def reviewers_with_reviews(wh: Warehouse) -> list[str]:
+    """Everyone named as the reviewer of an everyday review (``qa_reviews.reviewer``), sorted:
+    reviews imported from a QA tool name their reviewers, who can be asked to calibrate before
+    anyone made them a dashboard account."""
+    return [str(r[0]) for r in wh.query(
+        "SELECT DISTINCT trim(reviewer) FROM qa_reviews WHERE trim(coalesce(reviewer, '')) "
+        "<> '' ORDER BY 1")]
+
+
 def create(wh: Warehouse, name: str, scorecard: str, interaction_ids: Sequence[str],
            reviewers: Sequence[str], created_by: str, *, origin: str | None = None,
            allowed: Collection[str] | None = None, scorecards: Scorecards | None = None,
