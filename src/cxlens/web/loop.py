@@ -92,11 +92,12 @@ def case_list(request: Request, user: CurrentUser, status: str | None = None,
               ) -> HTMLResponse:
     """One page of the cases (open ones first by due time), the total, and links to the
     other pages that keep the filters: a long list was cut at 500 with no way on."""
-    scope = {"vendor": _scope(user, vendor), "status": status or None, "owner": owner or None}
+    where = _scope(user, vendor), status or None, owner or None
     st = state(request)
     with st.lock:
-        total = cases.count(st.wh, **scope)
-        rows = cases.listing(st.wh, **scope, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        total = cases.count(st.wh, vendor=where[0], status=where[1], owner=where[2])
+        rows = cases.listing(st.wh, vendor=where[0], status=where[1], owner=where[2],
+                             limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     chosen = {"status": status or "", "owner": owner or "", "vendor": vendor or ""}
     pages = max(1, -(-total // PER_PAGE))
     query = urlencode({k: v for k, v in chosen.items() if v})
