@@ -88,7 +88,7 @@ PER_PAGE = 50
 @router.get("/cases", response_class=HTMLResponse)
 def case_list(request: Request, user: CurrentUser, status: str | None = None,
               owner: str | None = None, vendor: str | None = None,
-              page: Annotated[int, Query(ge=1, description="page of 50 cases")] = 1
+              page: Annotated[int, Query(ge=1, le=10 ** 6, description="page of 50 cases")] = 1
               ) -> HTMLResponse:
     """One page of the cases (open ones first by due time), the total, and links to the
     other pages that keep the filters: a long list was cut at 500 with no way on."""
