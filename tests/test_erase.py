@@ -118,6 +118,9 @@ def plant(wh: Warehouse) -> None:
                                   "score", "max_score", "reviewer", "reviewed_at"),
                    [("QA1", "I1", "sop", "tone", 1.0, 1.0, "qa.mei", T0 + h),
                     ("QA2", "I2", "sop", "tone", 1.0, 1.0, "qa.mei", T0 + h)])
+    wh.insert_rows("cxlens_qa_review_comments", ("review_id", "interaction_id", "comment",
+                                                 "written_at"),
+                   [("QA1", "I1", TEXT, T0 + h), ("QA2", "I2", OTHER, T0 + h)])
     wh.insert_rows("cxlens_qa_dispute_events", ("dispute_id", "review_id", "occurred_at",
                                                 "actor", "action", "detail"),
                    [("D1", "QA1", T0 + 2 * h, "a1", "opened", TEXT),
@@ -175,7 +178,7 @@ def test_erase_leaves_no_trace_of_the_customer_in_any_table(wh: Warehouse) -> No
             "mentions.text", "mentions.author", "cxlens_qa_dispute_events.detail",
             "cxlens_coaching.note", "quarantine.record", "quarantine.reason",
             "cxlens_outbox.payload", "cxlens_audit.username", "cxlens_audit.detail",
-            "customers.email"} <= set(before)
+            "customers.email", "cxlens_qa_review_comments.comment"} <= set(before)
 
     counts = erase(wh, "C1", "admin")
 
@@ -186,17 +189,18 @@ def test_erase_leaves_no_trace_of_the_customer_in_any_table(wh: Warehouse) -> No
                          "cxlens_case_events.detail", "mentions.text",
                          "cxlens_qa_dispute_events.detail", "cxlens_coaching.note",
                          "quarantine.record", "quarantine.reason", "cxlens_outbox.payload",
-                         "cxlens_audit.detail"}
+                         "cxlens_audit.detail", "cxlens_qa_review_comments.comment"}
     assert all(n == 1 for n in kept.values()), kept
     assert {k: counts[k] for k in (
         "interactions", "survey_responses", "survey_invitations", "followup_cases",
         "cxlens_case_events", "mentions", "cxlens_qa_dispute_events", "cxlens_coaching",
         "cxlens_qa_assignments", "quarantine", "cxlens_outbox", "cxlens_audit",
-        "customers")} == {
+        "customers", "cxlens_qa_review_comments")} == {
         "interactions": 1, "survey_responses": 1, "survey_invitations": 1,
         "followup_cases": 1, "cxlens_case_events": 1, "mentions": 1,
         "cxlens_qa_dispute_events": 1, "cxlens_coaching": 1, "cxlens_qa_assignments": 1,
-        "quarantine": 1, "cxlens_outbox": 1, "cxlens_audit": 2, "customers": 1}
+        "quarantine": 1, "cxlens_outbox": 1, "cxlens_audit": 2, "customers": 1,
+        "cxlens_qa_review_comments": 1}
     assert wh.query("SELECT phone, age_group, gender, surveys_opt_out FROM customers "
                     "WHERE customer_id = 'C1'") == [(None, None, None, True)]
     assert dict(wh.query("SELECT interaction_id, reason FROM cxlens_qa_assignments")) == {
@@ -278,7 +282,7 @@ def test_erased_bytes_are_gone_from_the_postgres_relation_files(pg_db: str) -> N
         done = erase(wh, "C1", "admin")
         assert _file_hits(relation_files(wh), TRACES) == set()
         assert _file_hits(relation_files(wh), ("KEEP-4410",)) == {"KEEP-4410"}
-        assert "VACUUM FULL on 13 tables" in done.storage, done.storage
+        assert "VACUUM FULL on 14 tables" in done.storage, done.storage
 
 
 def test_the_cli_says_what_was_erased_and_compacted(tmp_path: Path) -> None:

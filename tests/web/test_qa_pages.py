@@ -45,7 +45,7 @@ MATRIX: dict[str, list[list[float]]] = {
 }
 #: Tables these tests write into, and their keys (what is new is removed afterwards).
 KEEP = (("qa_reviews", "review_id"), ("cxlens_qa_dispute_events", "dispute_id"),
-        ("cxlens_coaching", "session_id"))
+        ("cxlens_coaching", "session_id"), ("cxlens_qa_review_comments", "review_id"))
 PROCESS = ("followed_sop", "right_template", "correct_status", "met_response_sla",
            "escalation_summary")
 
@@ -73,6 +73,7 @@ def qa_server(server: Server) -> Iterator[Server]:
             if name not in known:
                 accounts.add(server.wh, name, PASSWORD, "analyst")
         disputes.ensure(server.wh)
+        sessions.ensure(server.wh)
         coaching.ensure(server.wh)
         before = {t: set(server.wh.query(f"SELECT DISTINCT {k} FROM {t}")) for t, k in KEEP}
     yield server
@@ -228,6 +229,26 @@ def test_creating_a_session_reports_every_problem(qa_server: Server,
     assert page.status_code == 200
 
 
+def test_calibration_can_pick_reviewers_who_have_reviews(qa_server: Server,
+                                                        ann: httpx.Client) -> None:
+    """The demo's reviews name five reviewers (qa.hannah, …) who have no dashboard account;
+    they are offered on the form and a session with two of them is created (issue 17)."""
+    with lock(qa_server):
+        accounts_now = {u.username for u in accounts.users(qa_server.wh)}
+    assert "qa.hannah" not in accounts_now and "qa.ramon" not in accounts_now
+    page = ann.get("/qa/calibration")
+    for name in ("qa.hannah", "qa.lucia", "qa.mei", "qa.owen", "qa.ramon"):
+        assert f'name="reviewers" value="{name}"' in page.text, name
+    made = ann.post("/qa/calibration", data={
+        "csrf_token": csrf_of(page.text), "name": "imported reviewers",
+        "scorecard": "communication_quality", "reviewers": ["qa.hannah", "qa.ramon"],
+        "interaction_ids": " ".join(acme_interactions(qa_server, n=2))})
+    assert made.status_code == 303, unescape(made.text)[:800]
+    sid = made.headers["location"].rsplit("/", 1)[1]
+    assert ann.get(f"/api/qa/calibration/{sid}").json()["session"]["reviewers"] == [
+        "qa.hannah", "qa.ramon"]
+
+
 # -- review entry ---------------------------------------------------------------------------------
 def test_a_review_entered_in_the_form_is_stored_and_scored(qa_server: Server) -> None:
     server = qa_server
@@ -271,6 +292,54 @@ def test_a_review_entered_in_the_form_is_stored_and_scored(qa_server: Server) ->
     assert by["escalation_summary"][1:3] == (None, True)
     assert stored.loc[rid, "score"] == 0.0 and stored.loc[rid2, "score"] == 62.5
     assert any(a == "qa_review" and u == "qa_bea" and rid in d for _, u, a, d in log)
+
+
+def test_the_review_form_shows_the_conversation_and_keeps_a_comment(qa_server: Server,
+                                                                     ann: httpx.Client) -> None:
+    """The form shows what is being reviewed — channel, category, agent, handle time,
+    resolution, the escalation summary and a timeline with the customer's survey answer and
+    comment — and a comment box whose text is saved with the review (issue 17). The demo's
+    first Acme BPO interaction with an escalation summary and a commented answer is used; its
+    facts are read with plain SQL."""
+    server = qa_server
+    with lock(server):
+        iid, channel, category, agent, summary, created, closed, comment, survey, score = \
+            server.wh.query(
+                "SELECT i.interaction_id, i.channel, i.category, i.agent_id, "
+                "i.escalation_summary, i.created_at, i.closed_at, r.comment, r.survey, r.score "
+                "FROM interactions i JOIN survey_responses r USING (interaction_id) "
+                "WHERE i.vendor = 'Acme BPO' AND i.escalation_summary IS NOT NULL "
+                "AND r.comment IS NOT NULL AND i.closed_at IS NOT NULL "
+                "AND i.talk_seconds IS NOT NULL ORDER BY 1 LIMIT 1")[0]
+    page = ann.get(f"/qa/review?interaction_id={iid}&scorecard=communication_quality")
+    assert page.status_code == 200
+    talk = unescape(page.text.split('id="conversation"', 1)[1].split("</section>", 1)[0])
+    for fact in (channel, category, agent, summary, comment):
+        assert fact in talk, fact
+    assert f"survey {survey}: {score}" in talk
+    handle = re.search(r'<dd id="handle-time">(.*?)</dd>', talk, re.S)
+    assert handle and handle.group(1).strip() not in ("", "–")
+    assert 'id="resolution"' in talk and 'id="no-transcript"' not in talk
+    timeline = re.findall(r'<time datetime="([^"]+)">', talk)
+    assert timeline[0] == created.isoformat() and closed.isoformat() in timeline
+    assert timeline == sorted(timeline)
+    assert '<textarea id="review-comment" name="comment"' in page.text
+
+    note = "Agent <b>skipped</b> the refund policy; customer had to ask twice."
+    saved = ann.post("/qa/review", data={
+        "csrf_token": csrf_of(page.text), "interaction_id": iid,
+        "scorecard": "communication_quality", "score.tone": "4", "score.empathy": "3",
+        "score.proactive_guidance": "2", "score.policy_denial_handling": "na",
+        "score.clarity": "4", "comment": f"  {note}\n"})
+    assert saved.status_code == 303, saved.text[:500]
+    rid = saved.headers["location"].rsplit("saved=", 1)[1]
+    with lock(server):
+        stored = server.wh.query("SELECT interaction_id, comment FROM "
+                                 "cxlens_qa_review_comments WHERE review_id = ?", [rid])
+    assert stored == [(iid, note)]
+    shown = ann.get(saved.headers["location"]).text
+    assert "Agent &lt;b&gt;skipped&lt;/b&gt; the refund policy" in shown
+    assert ann.get(f"/api/qa/reviews/{rid}").json()["review"]["comment"] == note
 
 
 def test_every_problem_of_a_review_is_shown_on_the_form(qa_server: Server,

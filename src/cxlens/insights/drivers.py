@@ -422,10 +422,11 @@ def drivers(wh: Warehouse, outcome: str, start: dt.date | dt.datetime,
     return out.reindex(columns=COLUMNS)
 
 
-def quadrant_chart(table: pd.DataFrame, title: str = "Importance × performance") \
-        -> dict[str, Any]:
+def quadrant_chart(table: pd.DataFrame, title: str = "Importance × performance",
+                   by: str | None = None) -> dict[str, Any]:
     """Vega-Lite scatter of importance (share of R²) against performance, one point per rated
-    driver, coloured by quadrant; data inlined."""
+    driver, coloured by quadrant; data inlined. Split ``by`` a segment (vendor, channel, …),
+    the points' shape and its legend name the segment, so they are told apart."""
     rated = table[table["performance"].notna() & table["share"].notna()]
     data = records(rated[["segment", "label", "share", "share_ci_low", "share_ci_high",
                           "performance", "quadrant", "n"]])
@@ -433,7 +434,7 @@ def quadrant_chart(table: pd.DataFrame, title: str = "Importance × performance"
          "scale": {"zero": False}}
     y = {"field": "share", "type": "quantitative", "title": "importance (share of R²)",
          "axis": {"format": ".0%"}}
-    tooltip = [{"field": "label"}, {"field": "segment"},
+    tooltip = [{"field": "label"}, {"field": "segment", "title": by or "segment"},
                {"field": "share", "format": ".1%"}, {"field": "share_ci_low", "format": ".1%"},
                {"field": "share_ci_high", "format": ".1%"},
                {"field": "performance", "format": ".1f"}, {"field": "quadrant"},
@@ -443,7 +444,9 @@ def quadrant_chart(table: pd.DataFrame, title: str = "Importance × performance"
                                       "y2": {"field": "share_ci_high"}}},
         {"mark": {"type": "point", "filled": True, "size": 80},
          "encoding": {"x": x, "y": y, "tooltip": tooltip,
-                      "color": {"field": "quadrant", "type": "nominal"}}},
+                      "color": {"field": "quadrant", "type": "nominal"},
+                      **({"shape": {"field": "segment", "type": "nominal", "title": by}}
+                         if by else {})}},
         {"mark": {"type": "text", "dx": 6, "align": "left"},
          "encoding": {"x": x, "y": y, "text": {"field": "label"}}},
     ]}

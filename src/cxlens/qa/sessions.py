@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 
 from cxlens.errors import ConfigError, NotFound, did_you_mean
-from cxlens.personal import keep
+from cxlens.personal import by, keep, redact
 from cxlens.qa import calibration, disputes, scoring
 from cxlens.qa.scorecards import Scorecard, Scorecards, builtin
 from cxlens.schema import Column, Table, Type
@@ -111,7 +111,22 @@ REVIEWS = Table(
     key=("review_id", "criterion"),
     personal=keep("scores of the agents' work, no text about the customer (as qa_reviews)"),
 )
-TABLES = (SESSIONS, ITEMS, REVIEWERS, REVIEWS)
+COMMENTS = Table(
+    "cxlens_qa_review_comments",
+    "The reviewer's free-text comment on an everyday review (qa_reviews), one per review.",
+    (
+        Column("review_id", _S, "The review (qa_reviews.review_id).", required=True),
+        Column("interaction_id", _S, "The interaction reviewed.", required=True),
+        Column("comment", _S, "What the reviewer wrote about the conversation.",
+               required=True),
+        Column("written_at", _T, "When.", required=True),
+    ),
+    key=("review_id",),
+    personal=redact(by("interaction"), "comment"),
+)
+TABLES = (SESSIONS, ITEMS, REVIEWERS, REVIEWS, COMMENTS)
+#: The longest review comment kept (characters).
+MAX_COMMENT = 4000
 #: What a score may be given as: a number, "na" (N/A), or None / "" (not scored).
 Value = float | int | str | None
 
@@ -128,6 +143,7 @@ class Review:
     scores: Mapping[str, float | None]
     score: float | None
     session_id: str | None = None
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -261,12 +277,17 @@ def _missing_interactions(wh: Warehouse, ids: Sequence[str]) -> list[str]:
 
 def add_review(wh: Warehouse, interaction_id: str, scorecard: str, reviewer: str,
                scores: Mapping[str, Value], *, scorecards: Scorecards | None = None,
-               now: dt.datetime | None = None) -> Review:
+               now: dt.datetime | None = None, comment: str = "") -> Review:
     """An everyday review of one interaction, stored in ``qa_reviews`` (it counts in quality
-    scores); open sampling assignments it completes are marked done."""
+    scores) with the reviewer's comment, if any, in ``cxlens_qa_review_comments``; open
+    sampling assignments it completes are marked done."""
     card = _card(scorecard, scorecards)
     if not reviewer.strip():
         raise ConfigError("the reviewer is missing", "name who reviewed")
+    comment = comment.strip()
+    if len(comment) > MAX_COMMENT:
+        raise ConfigError(f"the comment has {len(comment)} characters, more than "
+                          f"{MAX_COMMENT}", "shorten it")
     checked = check_scores(card, scores)
     if _missing_interactions(wh, [interaction_id]):
         raise NotFound(f"no interaction {interaction_id!r}",
@@ -278,9 +299,14 @@ def add_review(wh: Warehouse, interaction_id: str, scorecard: str, reviewer: str
     with wh.transaction():
         wh.insert_rows("qa_reviews", REVIEW_COLUMNS,
                        _rows(card, review_id, interaction_id, reviewer, at, checked))
+        if comment:
+            wh.ensure(COMMENTS)
+            wh.insert_rows(COMMENTS.name, ("review_id", "interaction_id", "comment",
+                                           "written_at"),
+                           [(review_id, interaction_id, comment, at)])
         sampling.mark_done(wh, now=at)
     return Review(review_id, interaction_id, card.name, reviewer, at, checked,
-                  review_score(card, checked))
+                  review_score(card, checked), comment=comment)
 
 
 def get_review(wh: Warehouse, review_id: str, *,
@@ -294,10 +320,13 @@ def get_review(wh: Warehouse, review_id: str, *,
         raise NotFound(f"no QA review {review_id!r}", disputes.REVIEW_ID_HINT)
     first = dict(zip(REVIEW_COLUMNS, rows[0], strict=True))
     scores = {str(r[3]): (None if r[9] or r[4] is None else float(r[4])) for r in rows}
+    wh.ensure(COMMENTS)
+    comment = wh.scalar(f"SELECT comment FROM {COMMENTS.name} WHERE review_id = ?",
+                        [review_id])
     return Review(review_id, str(first["interaction_id"]), str(first["scorecard"]),
                   str(first["reviewer"] or ""), first["reviewed_at"], scores,
                   _score_of(wh, review_id, str(first["interaction_id"]), scoring.SOURCE,
-                            scorecards))
+                            scorecards), comment=str(comment or ""))
 
 
 def effective_score(wh: Warehouse, review_id: str, *,
@@ -357,6 +386,15 @@ def draw(wh: Warehouse, n: int, start: scoring.When, end: scoring.When, *,
                           + (f" of vendor {vendor}" if vendor else ""),
                           "widen the period, or pick another vendor")
     return [str(r[0]) for r in rows]
+
+
+def reviewers_with_reviews(wh: Warehouse) -> list[str]:
+    """Everyone named as the reviewer of an everyday review (``qa_reviews.reviewer``), sorted:
+    reviews imported from a QA tool name their reviewers, who can be asked to calibrate before
+    anyone made them a dashboard account."""
+    return [str(r[0]) for r in wh.query(
+        "SELECT DISTINCT trim(reviewer) FROM qa_reviews WHERE trim(coalesce(reviewer, '')) "
+        "<> '' ORDER BY 1")]
 
 
 def create(wh: Warehouse, name: str, scorecard: str, interaction_ids: Sequence[str],

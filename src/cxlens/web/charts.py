@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from cxlens.jsonable import plain, records
-from cxlens.vega import SCHEMA, WIDTH
+from cxlens.vega import SCHEMA, WIDTH, named
 from cxlens.vega import base as _base
 
 __all__ = ["SCHEMA", "WIDTH", "bars", "calibration", "intervals", "plain", "records", "trend"]
@@ -64,7 +64,7 @@ def trend(frame: pd.DataFrame, label: str, limits: pd.DataFrame | None = None,
 
 def intervals(frame: pd.DataFrame, dim: str, label: str) -> dict[str, Any]:
     """One point per segment with its interval as a rule, best first."""
-    data = _values(frame, [dim, "value", "ci_low", "ci_high", "n", "flag"])
+    data = _values(named(frame, dim), [dim, "value", "ci_low", "ci_high", "n", "flag"])
     y = {"field": dim, "type": "nominal", "sort": "-x", "title": None}
     return {**_base(label), "height": {"step": 22}, "data": {"values": data}, "layer": [
         {"mark": "rule", "encoding": {"y": y, "x": {"field": "ci_low", "type": "quantitative",
@@ -79,7 +79,7 @@ def intervals(frame: pd.DataFrame, dim: str, label: str) -> dict[str, Any]:
 
 def bars(frame: pd.DataFrame, dim: str, label: str) -> dict[str, Any]:
     """Bars per segment (counts), with n in the tooltip."""
-    data = _values(frame, [dim, "value", "n"])
+    data = _values(named(frame, dim), [dim, "value", "n"])
     return {**_base(label), "height": {"step": 20}, "data": {"values": data},
             "mark": "bar",
             "encoding": {"y": {"field": dim, "type": "nominal", "sort": "-x", "title": None},

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -80,12 +81,29 @@ def _listing(request: Request, user: User, status: str | None, owner: str | None
                              owner=owner or None)
 
 
+#: Cases per page of ``/cases`` (the list pages; the total is always shown).
+PER_PAGE = 50
+
+
 @router.get("/cases", response_class=HTMLResponse)
 def case_list(request: Request, user: CurrentUser, status: str | None = None,
-              owner: str | None = None, vendor: str | None = None) -> HTMLResponse:
-    rows = _listing(request, user, status, owner, vendor)
+              owner: str | None = None, vendor: str | None = None,
+              page: Annotated[int, Query(ge=1, le=10 ** 6, description="page of 50 cases")] = 1
+              ) -> HTMLResponse:
+    """One page of the cases (open ones first by due time), the total, and links to the
+    other pages that keep the filters: a long list was cut at 500 with no way on."""
+    where = _scope(user, vendor), status or None, owner or None
+    st = state(request)
+    with st.lock:
+        total = cases.count(st.wh, vendor=where[0], status=where[1], owner=where[2])
+        rows = cases.listing(st.wh, vendor=where[0], status=where[1], owner=where[2],
+                             limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    chosen = {"status": status or "", "owner": owner or "", "vendor": vendor or ""}
+    pages = max(1, -(-total // PER_PAGE))
+    query = urlencode({k: v for k, v in chosen.items() if v})
     return html(request, "cases.html", user=user, rows=rows, now=_now(), statuses=CASE_STATUSES,
-                chosen={"status": status or "", "owner": owner or "", "vendor": vendor or ""})
+                chosen=chosen, total=total, page_no=page, pages=pages,
+                first=(page - 1) * PER_PAGE + 1, query=query)
 
 
 def _update(request: Request, user: User, case_id: str, **changes: Any) -> dict[str, Any]:

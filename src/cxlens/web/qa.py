@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cxlens.errors import ConfigError, CxlensError
 from cxlens.jsonable import plain, records
 from cxlens.present.format import decimal
-from cxlens.qa import disputes, sampling, scoring, sessions
+from cxlens.qa import conversation, disputes, sampling, scoring, sessions
 from cxlens.web import accounts, qa_calibration, qa_disputes
 from cxlens.web.accounts import User
 from cxlens.web.pages import html
@@ -113,17 +113,18 @@ def api_scorecards(user: CurrentUser) -> dict[str, Any]:
 # -- review entry ---------------------------------------------------------------------------------
 def _review_page(request: Request, user: User, interaction_id: str | None,
                  scorecard: str | None, *, values: dict[str, str] | None = None,
-                 error: str | None = None, saved: str | None = None,
+                 error: str | None = None, saved: str | None = None, comment: str = "",
                  status: int = 200) -> HTMLResponse:
     st = state(request)
     names = cards().names
     scorecard = scorecard or names[0]
     sc = card(scorecard)
-    facts = done = None
+    facts = done = talk = None
     with st.lock:
         todo = sampling.assignments(st.wh, reviewer=user.username, status="open")
         if interaction_id:
             facts = interaction(st.wh, user, interaction_id)
+            talk = conversation.of(st.wh, interaction_id)
         if saved:
             found, _ = review(st.wh, user, saved)
             done = {"review": found, "card": card(found.scorecard),
@@ -131,7 +132,8 @@ def _review_page(request: Request, user: User, interaction_id: str | None,
     return html(request, "qa_review.html", status, user=user, page={"name": "qa"},
                 names=names, card=sc, facts=facts, values=values or {}, error=error,
                 done=done, todo=todo.head(RECENT).to_dict("records"),
-                interaction_id=interaction_id or "")
+                interaction_id=interaction_id or "", talk=talk, comment=comment,
+                max_comment=sessions.MAX_COMMENT)
 
 
 @router.get("/qa/review", response_class=HTMLResponse)
@@ -148,12 +150,13 @@ def review_save(request: Request, user: StaffUser, form: PostedForm) -> Response
     interaction_id = str(form.get("interaction_id") or "").strip()
     scorecard = str(form.get("scorecard") or "")
     scores = posted_scores(form)
+    comment = str(form.get("comment") or "")
     st = state(request)
     try:
         with st.lock:
             interaction(st.wh, user, interaction_id)
             saved = sessions.add_review(st.wh, interaction_id, scorecard, user.username,
-                                        scores, scorecards=cards())
+                                        scores, scorecards=cards(), comment=comment)
             accounts.audit(st.wh, user.username, "qa_review",
                            f"{saved.review_id} of {interaction_id} ({scorecard}): "
                            f"{decimal(saved.score)}")
@@ -161,7 +164,7 @@ def review_save(request: Request, user: StaffUser, form: PostedForm) -> Response
         if exc.code == "not_found":
             raise
         return _review_page(request, user, interaction_id, scorecard, values=scores,
-                            error=f"{exc.message} ({exc.hint})", status=400)
+                            error=f"{exc.message} ({exc.hint})", comment=comment, status=400)
     query = urlencode({"interaction_id": interaction_id, "scorecard": scorecard,
                        "saved": saved.review_id})
     return RedirectResponse(f"/qa/review?{query}", status_code=303)
@@ -179,7 +182,7 @@ def api_review(request: Request, user: CurrentUser, review_id: str) -> dict[str,
     return {"review": {"review_id": found.review_id, "scorecard": found.scorecard,
                        "reviewer": found.reviewer, "reviewed_at": plain(found.reviewed_at),
                        "scores": dict(found.scores), "score": found.score,
-                       "effective_score": effective},
+                       "effective_score": effective, "comment": found.comment},
             "interaction": {k: plain(v) for k, v in facts.items()},
             "disputes": [{"dispute_id": d.dispute_id, "status": d.status} for d in contested]}
 

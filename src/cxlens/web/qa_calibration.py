@@ -36,10 +36,14 @@ router = APIRouter()
 
 
 def _staff(request: Request) -> list[str]:
-    """Usernames who may review: admins and analysts."""
+    """Who may be asked to calibrate: admins and analysts, and everyone who reviewed in
+    qa_reviews (imported reviewers need no account to be picked; they score once they have
+    one, or their scores are entered for them)."""
     st = state(request)
     with st.lock:
-        return [u.username for u in accounts.users(st.wh) if u.role in ("admin", "analyst")]
+        staff = [u.username for u in accounts.users(st.wh) if u.role in ("admin", "analyst")]
+        known = sessions.reviewers_with_reviews(st.wh)
+    return staff + sorted(set(known) - set(staff))
 
 
 def _list_page(request: Request, user: User, *, error: str | None = None,

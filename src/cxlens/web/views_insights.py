@@ -120,10 +120,12 @@ def drivers(ctx: Ctx, resamples: int = DRIVER_RESAMPLES) -> Page:
             _factor_figures(page, part[part["factor"].notna()])
     rated = table[table["share"].notna()]
     if len(rated):
-        page.charts.append(Chart("quadrant", "Importance × performance",
-                                 driver_lib.quadrant_chart(table), "drivers"))
+        title = "Importance × performance" + (f" by {by}" if by else "")
+        page.charts.append(Chart("quadrant", title,
+                                 driver_lib.quadrant_chart(table, title, by), "drivers"))
     for segment, part in list(rated.groupby("segment", sort=False))[:SEGMENT_CHARTS]:
-        title = "Share of R² with 95 % interval" + ("" if segment == "all" else f": {segment}")
+        title = "Share of R² with 95 % interval" + ("" if segment == "all"
+                                                     else f": {by} {segment}")
         page.charts.append(Chart(f"weights_{len(page.charts)}", title,
                                  charts.intervals(percent_frame(part, "share"), "label",
                                                   "share of R² (%)"), "drivers"))
