@@ -202,3 +202,10 @@ def test_durations_have_no_decimals_and_no_60(seconds: float) -> None:
     assert "." not in text and not re.search(r"\b60 (s|min)\b", text), text
     h, m, s = duration(seconds, "clock").split(":")
     assert int(h) * 3600 + int(m) * 60 + int(s) == math.floor(seconds + 0.5)
+
+
+def test_a_share_too_large_to_scale_is_missing_not_a_crash() -> None:
+    """Hypothesis found it: 1.797693134862316e306 as a share is inf once × 100 (the float
+    overflows), which Decimal refused with InvalidOperation."""
+    assert number(1.797693134862316e306, "share") == MISSING
+    assert number(0.829, "share") == "82.9 %"

@@ -117,9 +117,11 @@ def percent(value: object, scale: Literal["share", "percent"], digits: int = 1,
     """A percentage to one decimal, "82.9 %". ``scale`` says what the value is: a share
     (0–1, multiplied by 100) or already a percentage (0–100); it is never guessed."""
     v = as_float(value)
+    if v is not None and scale == "share":
+        v = as_float(100 * v)  # a huge share overflows to inf: missing, not a crash
     if v is None:
         return MISSING
-    return f"{_fixed(100 * v if scale == 'share' else v, digits, signed)} %"
+    return f"{_fixed(v, digits, signed)} %"
 
 
 def duration(seconds: object, style: DurationStyle = "words") -> str:
