@@ -79,7 +79,7 @@ def test_the_menu_opens_by_keyboard_and_shows_its_groups(browser: Browser,
     summary.focus()
     w.page.keyboard.press("Enter")
     assert w.page.locator("header details.menu").evaluate("d => d.open") is True
-    for group in GROUPS + ["Admin"]:
+    for group in [*GROUPS, "Admin"]:
         assert w.page.locator("header .group-name").get_by_text(group, exact=True).is_visible()
     assert w.page.locator("header a[href='/vendors']").is_visible()
     assert overflow(w.page) <= 1
