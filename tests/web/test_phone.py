@@ -49,6 +49,7 @@ def test_no_page_scrolls_sideways_and_the_menu_collapses(browser: Browser, serve
     pages = [n for n, _ in NAV if not (username == "acme" and n in COMPANY_WIDE)]
     groups = GROUPS + (["Admin"] if username == "admin" else [])
     wide: dict[str, int] = {}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_in(w, username, start=f"/{pages[0]}")
     for name in pages:
         w.page.set_viewport_size(PHONE)
@@ -57,6 +58,7 @@ def test_no_page_scrolls_sideways_and_the_menu_collapses(browser: Browser, serve
         check_menu(w.page, groups)
         if overflow(w.page) > 1:
             wide[f"{name} at 390 px"] = overflow(w.page)
+        w.page.screenshot(path=str(ARTIFACTS / f"phone-{username}-{name}.png"))
         w.page.set_viewport_size(LAPTOP)
         w.page.wait_for_timeout(100)  # charts sized to their container follow the resize
         if overflow(w.page) > 1:
