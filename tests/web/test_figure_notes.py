@@ -30,7 +30,7 @@ def test_overview_shows_what_a_figure_lacks(tmp_path: Path) -> None:
     html = env.get_template("page.html").render(
         page=page, filters=Filters(), user=user, bar=pages.BAR, query="", quote=quote,
         api="/api/pages/overview", choices={}, request=None, csrf_field="", csrf="",
-        nav=pages.NAV, company_wide=pages.COMPANY_WIDE)
+        nav_groups=pages.NAV_GROUPS, company_wide=pages.COMPANY_WIDE)
     assert "missing column" in html
     assert "resolved_reported is empty in every survey_responses row" in html
     assert "map the export&#39;s column to resolved_reported" in html

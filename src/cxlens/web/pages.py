@@ -29,12 +29,24 @@ from cxlens.web.state import WebState
 from cxlens.web.throttle import LoginThrottled
 
 router = APIRouter()
-NAV = (("overview", "Overview"), ("touchpoints", "Touchpoints"), ("journey", "Journey"),
-       ("vendors", "Vendors"), ("verbatims", "Verbatims"), ("surveys", "Surveys"),
-       ("loop", "Closed loop"), ("cases", "Cases"), ("qa", "QA"),
-       ("contracts", "Contracts"), ("drivers", "Drivers"), ("cohorts", "Cohorts"),
-       ("impact", "Impact"), ("customers", "Customers"), ("themes", "Themes"),
-       ("sentiment", "Sentiment"), ("alerts", "Alerts"), ("catalogue", "Metrics"))
+#: The menu, grouped so that 21 links fit a phone: (group, ((path, label), ...)). Paths are
+#: under "/"; "report" opens in a new tab and the Admin group shows to admins only.
+NAV_GROUPS = (
+    ("Performance", (("overview", "Overview"), ("touchpoints", "Touchpoints"),
+                     ("journey", "Journey"), ("drivers", "Drivers"), ("cohorts", "Cohorts"),
+                     ("impact", "Impact"), ("catalogue", "Metrics"), ("report", "Report"))),
+    ("Vendors", (("vendors", "Vendors"), ("contracts", "Contracts"), ("qa", "QA"))),
+    ("Voice of the customer", (("verbatims", "Verbatims"), ("surveys", "Surveys"),
+                               ("themes", "Themes"), ("sentiment", "Sentiment"),
+                               ("customers", "Customers"))),
+    ("Operations", (("loop", "Closed loop"), ("cases", "Cases"), ("alerts", "Alerts"))),
+    ("Admin", (("admin/users", "Users"), ("admin/settings", "Settings"))),
+)
+#: Entries that are not dashboard pages: the report (new tab) and the admin screens.
+NOT_PAGES = ("report", "admin/users", "admin/settings")
+#: The dashboard pages of the menu, in menu order.
+NAV = tuple(entry for _, entries in NAV_GROUPS for entry in entries
+            if entry[0] not in NOT_PAGES)
 #: Menu entries a vendor viewer does not get (company-wide pages that refuse them).
 COMPANY_WIDE = ("cohorts", "impact", "customers", "themes", "sentiment")
 #: Page options in the URL beside the filters (each page reads its own).
@@ -43,7 +55,7 @@ OPTIONS = ("level", "outcome", "by", "reference", "metric", "source", "model")
 
 def html(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     text = env.get_template(template).render(request=request, csrf_field=CSRF_FIELD,
-                                             csrf=csrf_token(request), nav=NAV,
+                                             csrf=csrf_token(request), nav_groups=NAV_GROUPS,
                                              company_wide=COMPANY_WIDE, **context)
     return HTMLResponse(text, status)
 
