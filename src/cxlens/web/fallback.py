@@ -15,7 +15,9 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from cxlens.web.asgi import WatchedSend
 
 log = logging.getLogger("cxlens.web")
 #: Builds the error answer: (request, status, code, message, hint) -> response.
@@ -38,21 +40,15 @@ class Fallback:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def watching_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        watched = WatchedSend(send)
 
         try:
-            await self.app(scope, receive, watching_send)
+            await self.app(scope, receive, watched)
         except Exception:
             ref = reference()
             log.exception("unexpected error %s on %s %s", ref, scope.get("method"),
                           scope.get("path"))
-            if started:
+            if watched.started:
                 raise
             response = self.respond(
                 Request(scope), 500, "internal_error",

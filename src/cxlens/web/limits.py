@@ -11,6 +11,8 @@ import json
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cxlens.web.asgi import WatchedSend
+
 COLLECT_MAX_BODY = 64 * 1024  # bytes, the collection API and survey pages
 MAX_BODY = 10 * 1024 * 1024  # bytes, any other route
 #: Path prefixes of the public survey routes (the small limit).
@@ -62,7 +64,7 @@ class BodyLimit:
             if declared > limit:
                 await _refuse(send, limit)
                 return
-        received, started, over = 0, False, False
+        received, over, watched = 0, False, WatchedSend(send)
 
         async def counting_receive() -> Message:
             nonlocal received, over
@@ -74,20 +76,14 @@ class BodyLimit:
                     raise BodyTooLarge(limit)
             return message
 
-        async def watching_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
         try:
-            await self.app(scope, counting_receive, watching_send)
+            await self.app(scope, counting_receive, watched)
         except BodyTooLarge:
-            if started:
+            if watched.started:
                 raise
             await _refuse(send, limit)
             return
-        if over and not started:  # the app swallowed the refusal without answering
+        if over and not watched.started:  # the app swallowed the refusal without answering
             await _refuse(send, limit)
 
 
