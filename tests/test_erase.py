@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from cxlens import store
+from cxlens.accounts import audit
 from cxlens.erase import erase
 from cxlens.schema import Table
 from cxlens.store.base import Warehouse
@@ -74,7 +75,7 @@ def test_every_table_of_a_warehouse_is_registered_with_a_policy(
     assert {"cxlens_audit", "cxlens_coaching", "quarantine", "customers"} <= found
     for entry in registered.values():
         assert entry.table.personal is not None, entry.table.name
-    assert registered["cxlens_audit"].owner == "cxlens.web.accounts"
+    assert registered["cxlens_audit"].owner == "cxlens.accounts.audit"
 
 
 def test_migrate_creates_every_registered_table(tmp_path: Path) -> None:
@@ -88,7 +89,6 @@ def plant(wh: Warehouse) -> None:
     """Customer C1 (Jane) in every table that can hold her, with TEXT in every free-text
     column; customer C2 (Joe) alongside, with OTHER."""
     from cxlens.loop import cases
-    from cxlens.web import accounts
 
     _ensure_everything(wh)
     h = dt.timedelta(hours=1)
@@ -147,9 +147,9 @@ def plant(wh: Warehouse) -> None:
                      "C1", T0 + h),
                     ("E2", "response.created", "http://x", json.dumps({"comment": OTHER}),
                      "C2", T0 + h)])
-    accounts.audit(wh, EMAIL, "login_failed", None)  # she typed her address into the login
-    accounts.audit(wh, "admin", "export", f"customers.csv?email={EMAIL} ({TEXT})")
-    accounts.audit(wh, "admin", "export", f"customers.csv ({OTHER})")
+    audit.record(wh, EMAIL, "login_failed", None)  # she typed her address into the login
+    audit.record(wh, "admin", "export", f"customers.csv?email={EMAIL} ({TEXT})")
+    audit.record(wh, "admin", "export", f"customers.csv ({OTHER})")
 
 
 def string_hits(wh: Warehouse, needles: tuple[str, ...]) -> dict[str, int]:
@@ -215,10 +215,9 @@ def test_erase_leaves_no_trace_of_the_customer_in_any_table(wh: Warehouse) -> No
 def test_a_junk_address_does_not_erase_unrelated_text(duck: Warehouse) -> None:
     """An e-mail or phone too short to be one ("7", "a@b") is not searched for in free text:
     it would match every audit entry or mention holding it."""
-    from cxlens.web import accounts
 
     duck.insert_rows("customers", ("customer_id", "email", "phone"), [("C9", "a@b", "7")])
-    accounts.audit(duck, "admin", "export", "report?month=2026-07")
+    audit.record(duck, "admin", "export", "report?month=2026-07")
     duck.insert_rows("mentions", ("mention_id", "brand", "posted_at", "text"),
                      [("M7", "us", T0, "7 stars, write to a@b.example")])
     counts = erase(duck, "C9", "admin")

@@ -20,6 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cxlens import accounts
+from cxlens.accounts import users
 from cxlens.alerts import config as alert_config
 from cxlens.alerts import store as alert_store
 from cxlens.alerts.run import check
@@ -32,7 +34,6 @@ from cxlens.sqltext import equals, literal
 from cxlens.store.base import Warehouse
 from cxlens.text import source
 from cxlens.text.brands import neutral_texts
-from cxlens.web import accounts
 from cxlens.web.app import create_app
 from tests.web.conftest import csrf_of
 from tests.web.server import PASSWORD, running
@@ -156,7 +157,7 @@ def test_a_brand_with_a_quote_is_neutral_before_scoring(world: Warehouse) -> Non
 
 def test_dashboard_filter_and_setting_with_quotes(world: Warehouse) -> None:
     accounts.ensure(world)
-    accounts.add(world, "ann", PASSWORD, "analyst", None)
+    users.add(world, "ann", PASSWORD, "analyst", None)
     world.execute("INSERT INTO cxlens_meta VALUES ('param.our_brand', ?)", ["O'Neill"])
     with running(create_app(world)) as url, closing(httpx.Client(base_url=url,
                                                                   timeout=60)) as client:

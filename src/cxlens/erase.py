@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cxlens.accounts import audit
 from cxlens.errors import NotFound
 from cxlens.personal import ERASED, Link, Personal, Redaction
 from cxlens.schema import Table
@@ -50,7 +51,6 @@ class Erased(dict[str, int]):
 def erase(wh: Warehouse, customer_id: str, who: str | None = None) -> Erased:
     from cxlens.store import registry
     from cxlens.store.migrate import bump_data_version
-    from cxlens.web import accounts
 
     registry.ensure(wh)
     known = wh.scalar("SELECT count(*) FROM customers WHERE customer_id = ?", [customer_id])
@@ -66,7 +66,7 @@ def erase(wh: Warehouse, customer_id: str, who: str | None = None) -> Erased:
             if table.personal is not None and table.personal.action != "none":
                 counts[table.name] = _apply(wh, table, table.personal)
         wh.execute(f"DROP TABLE {_IDS}")
-        accounts.audit(wh, who, "erase", f"customer {customer_id}: " + ", ".join(
+        audit.record(wh, who, "erase", f"customer {customer_id}: " + ", ".join(
             f"{v} {k}" for k, v in counts.items() if v))
         bump_data_version(wh)
     counts.storage = wh.compact([t for t, n in counts.items() if n]) + (

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from cxlens import store
+from cxlens import accounts, store
+from cxlens.accounts import passwords, sessions, tokens, users
 from cxlens.cli import app
-from cxlens.web import accounts, apitokens
 
 runner = CliRunner()
 PW = {"CXLENS_PASSWORD": "a-long-password"}
@@ -29,7 +29,7 @@ def warehouse(tmp_path: Path, *names: str) -> str:
     with store.connect(db) as wh:
         accounts.ensure(wh)
         for name in names:
-            accounts.add(wh, name, "a-long-password", "analyst")
+            users.add(wh, name, "a-long-password", "analyst")
     return db
 
 
@@ -71,24 +71,24 @@ def test_tokens_are_listed_revoked_and_expire(tmp_path: Path) -> None:
     code, _, err = run("users", "revoke", cron_id, "--db", db)
     assert code == 2 and f"no API token {cron_id!r}" in err and "cxlens users tokens" in err
     with store.connect(db) as wh:
-        assert apitokens.token_user(wh, cron.strip()) is None
-        assert apitokens.token_user(wh, forever.strip()) == accounts.User("ann", "analyst")
+        assert tokens.token_user(wh, cron.strip()) is None
+        assert tokens.token_user(wh, forever.strip()) == users.User("ann", "analyst")
 
 
 def test_a_password_reset_ends_the_users_sessions(tmp_path: Path) -> None:
     db = warehouse(tmp_path, "ann", "bob")
     with store.connect(db) as wh:
-        ann = [accounts.open_session(wh, accounts.get(wh, "ann")) for _ in range(2)]
-        bob = accounts.open_session(wh, accounts.get(wh, "bob"))
+        ann = [sessions.open_session(wh, users.get(wh, "ann")) for _ in range(2)]
+        bob = sessions.open_session(wh, users.get(wh, "bob"))
     code, out, _ = run("users", "password", "ann", "--db", db,
                        env={"CXLENS_PASSWORD": "reset-by-the-admin"})
     assert code == 0 and "ended 2 sessions" in out
     with store.connect(db) as wh:
-        assert [accounts.session_user(wh, sid) for sid in ann] == [None, None]
-        assert accounts.session_user(wh, bob) == accounts.User("bob", "analyst")
-        assert accounts.get(wh, "ann").must_change  # the admin knows it: one-time
-        assert accounts.check_password(wh, "ann", "reset-by-the-admin") is not None
-        assert accounts.check_password(wh, "ann", "a-long-password") is None
+        assert [sessions.session_user(wh, sid) for sid in ann] == [None, None]
+        assert sessions.session_user(wh, bob) == users.User("bob", "analyst")
+        assert users.get(wh, "ann").must_change  # the admin knows it: one-time
+        assert passwords.check_password(wh, "ann", "reset-by-the-admin") is not None
+        assert passwords.check_password(wh, "ann", "a-long-password") is None
     code, _, err = run("users", "password", "nobody", "--db", db, env=PW)
     assert code == 2 and "no user 'nobody'" in err
 
@@ -105,8 +105,8 @@ def test_old_token_tables_get_the_new_columns(tmp_path: Path) -> None:
                    "TIMESTAMP '2025-03-01 09:00:00')",
                    [hashlib.sha256(token.encode()).hexdigest()])
         accounts.ensure(wh)
-        accounts.add(wh, "ann", "a-long-password", "analyst")
-        assert apitokens.token_user(wh, token) == accounts.User("ann", "analyst")
-        [old] = apitokens.tokens(wh)
+        users.add(wh, "ann", "a-long-password", "analyst")
+        assert tokens.token_user(wh, token) == users.User("ann", "analyst")
+        [old] = tokens.listing(wh)
         assert (old.username, old.label, old.expires_at) == ("ann", "legacy", None)
         assert old.created_at == dt.datetime(2025, 3, 1, 9)

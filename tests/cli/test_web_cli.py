@@ -17,8 +17,8 @@ import httpx
 from typer.testing import CliRunner
 
 from cxlens import store
+from cxlens.accounts import audit
 from cxlens.cli import app
-from cxlens.web import accounts
 from tests.web.conftest import free_port
 
 runner = CliRunner()
@@ -111,7 +111,7 @@ def test_serve_believes_x_forwarded_for_only_from_trusted_proxies(tmp_path: Path
         assert _login(client, "wrong-password", chain).status_code == 401
     wh = store.connect(db)
     try:
-        sources = [str(d) for _, _, a, d in reversed(accounts.audit_log(wh, 100))
+        sources = [str(d) for _, _, a, d in reversed(audit.recent(wh, 100))
                    if a == "login_failed"]
     finally:
         wh.close()

@@ -12,10 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from cxlens import store
+from cxlens.accounts import audit
 from cxlens.cli import app
 from cxlens.contracts import store as contract_store
 from cxlens.store.base import Warehouse
-from cxlens.web import accounts
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "cxlens" / "contracts" / "examples"
 runner = CliRunner()
@@ -61,7 +61,7 @@ def test_load_is_idempotent_and_keeps_every_version(wh: Warehouse, tmp_path: Pat
     assert [s.name for s in contract_store.current(wh)] == ["acme", "northwind"]
     newest = contract_store.history(wh, "northwind")[0]
     assert (newest.name, newest.version, newest.text is None) == ("northwind", 3, False)
-    log = [(a, d) for _, _, a, d in accounts.audit_log(wh)]
+    log = [(a, d) for _, _, a, d in audit.recent(wh)]
     assert ("contracts_saved", "saved acme; retired northwind") in log
 
 

@@ -31,7 +31,6 @@ from cxlens.insights.drivers import (
     design,
     drivers,
     fetch,
-    quadrant_chart,
 )
 from cxlens.metrics.query import query
 from cxlens.stats.relative_weights import relative_weights
@@ -239,16 +238,6 @@ def test_cli_json_and_table(duck: Warehouse) -> None:
     assert f"n {N:,}" in table.stdout
     bad = runner.invoke(app, ["drivers", "nsp", "--db", str(url)])
     assert bad.exit_code == 2 and 'Did you mean "nps"' in bad.output
-
-
-def test_quadrant_chart_inlines_rated_drivers() -> None:
-    table = pd.DataFrame({"segment": "all", "label": ["FCR", "Wait", "Channel"],
-                          "share": [0.6, 0.3, 0.1], "share_ci_low": [0.5, 0.2, 0.0],
-                          "share_ci_high": [0.7, 0.4, 0.2], "performance": [80.0, 70.0, None],
-                          "quadrant": [KEEP_UP, FIX_FIRST, None], "n": 100})
-    spec = quadrant_chart(table)
-    assert [v["label"] for v in spec["data"]["values"]] == ["FCR", "Wait"]
-    assert "url" not in json.dumps(spec["data"])
 
 
 # --- the demo: planted drivers recovered without being told -------------------------------

@@ -21,6 +21,7 @@ import math
 
 import pytest
 
+from cxlens.accounts.users import User
 from cxlens.contracts.statement import support_cohort_nps
 from cxlens.errors import ConfigError
 from cxlens.insights.cohorts import COHORTS, counts
@@ -28,7 +29,6 @@ from cxlens.metrics.definition import definition
 from cxlens.metrics.query import query
 from cxlens.reports.model import trend
 from cxlens.store.base import Warehouse
-from cxlens.web.accounts import User
 from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx
 

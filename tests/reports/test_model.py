@@ -8,10 +8,10 @@ import math
 
 import pytest
 
+from cxlens.accounts.users import User
 from cxlens.metrics.catalogue import resolve
 from cxlens.reports.model import change_sentence, control_limits, trend
 from cxlens.store.base import Warehouse
-from cxlens.web.accounts import User
 from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx
 

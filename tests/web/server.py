@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from cxlens import store
+from cxlens import accounts, store
+from cxlens.accounts import users
 from cxlens.demo import build_demo
 from cxlens.store.base import Warehouse
-from cxlens.web import accounts
 from cxlens.web.app import create_app
 from cxlens.web.proxies import server_config
 
@@ -48,7 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     build_demo(wh, scale=0.03, seed=11)
     accounts.ensure(wh)
     for name, (role, vendor) in USERS.items():
-        accounts.add(wh, name, PASSWORD, role, vendor)
+        users.add(wh, name, PASSWORD, role, vendor)
     app = create_app(wh)
     with running(app) as url:
         yield Server(url, wh, app)

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cxlens import store
+from cxlens import accounts, store
+from cxlens.accounts import audit, tokens, users
 from cxlens.store.base import Warehouse
-from cxlens.web import accounts, apitokens
 from cxlens.web.app import create_app
 from tests.web.conftest import PASSWORD, csrf_of
 from tests.web.server import running
@@ -49,7 +49,7 @@ def log_in(c: httpx.Client, username: str, password: str) -> httpx.Response:
 
 
 def actions(wh: Warehouse, username: str) -> list[str]:
-    return [str(a) for _, u, a, _ in reversed(accounts.audit_log(wh, 1000)) if u == username]
+    return [str(a) for _, u, a, _ in reversed(audit.recent(wh, 1000)) if u == username]
 
 
 def add_admin(c: httpx.Client, csrf: str, name: str, headers: dict[str, str] | None = None,
@@ -70,9 +70,9 @@ def change(c: httpx.Client, current: str, new: str, again: str | None = None,
 # -- 1. the one-time password ------------------------------------------------------------------
 def test_the_one_time_password_must_be_changed_before_anything_else(wh: Warehouse,
                                                                     url: str) -> None:
-    otp = accounts.first_admin(wh)
+    otp = users.first_admin(wh)
     assert otp
-    token = apitokens.issue_token(wh, "admin", "script")
+    token = tokens.issue_token(wh, "admin", "script")
     bearer = {"authorization": f"Bearer {token}"}
     with closing(client(url)) as c:
         first = log_in(c, "admin", otp)
@@ -90,7 +90,7 @@ def test_the_one_time_password_must_be_changed_before_anything_else(wh: Warehous
         assert refused.status_code == 403
         assert refused.json()["error"]["code"] == "password_change_required"
         assert add_admin(c, csrf, "eve", HTML).headers["location"] == "/account/password"
-        assert [u.username for u in accounts.users(wh)] == ["admin"]
+        assert [u.username for u in users.listing(wh)] == ["admin"]
         by_token = httpx.get(f"{url}/api/me", headers=bearer)
         assert by_token.status_code == 403
         assert by_token.json()["error"]["code"] == "password_change_required"
@@ -107,7 +107,7 @@ def test_the_one_time_password_must_be_changed_before_anything_else(wh: Warehous
 
 
 def test_a_user_with_a_one_time_password_can_log_out(wh: Warehouse, url: str) -> None:
-    otp = accounts.first_admin(wh)
+    otp = users.first_admin(wh)
     assert otp
     with closing(client(url)) as c:
         assert log_in(c, "admin", otp).status_code == 303
@@ -120,8 +120,8 @@ def test_a_user_with_a_one_time_password_can_log_out(wh: Warehouse, url: str) ->
 # -- 2. changing a password ------------------------------------------------------------------
 def test_a_password_change_needs_the_current_password_and_ends_other_sessions(
         wh: Warehouse, url: str) -> None:
-    accounts.add(wh, "ann", PASSWORD, "analyst")
-    accounts.add(wh, "bob", PASSWORD, "analyst")
+    users.add(wh, "ann", PASSWORD, "analyst")
+    users.add(wh, "bob", PASSWORD, "analyst")
     with closing(client(url)) as here, closing(client(url)) as there, \
             closing(client(url)) as bob:
         for c, name in ((here, "ann"), (there, "ann"), (bob, "bob")):
@@ -143,11 +143,11 @@ def test_a_password_change_needs_the_current_password_and_ends_other_sessions(
 
 # -- 3. API tokens ---------------------------------------------------------------------------
 def test_expired_and_revoked_tokens_are_refused(wh: Warehouse, url: str) -> None:
-    accounts.add(wh, "admin", PASSWORD, "admin")
-    accounts.add(wh, "ann", PASSWORD, "analyst")
-    kept = apitokens.issue_token(wh, "ann", "kept", expires=None)
-    expired = apitokens.issue_token(wh, "ann", "expired", expires=None)
-    revoked = apitokens.issue_token(wh, "ann", "revoked", expires=None)
+    users.add(wh, "admin", PASSWORD, "admin")
+    users.add(wh, "ann", PASSWORD, "analyst")
+    kept = tokens.issue_token(wh, "ann", "kept", expires=None)
+    expired = tokens.issue_token(wh, "ann", "expired", expires=None)
+    revoked = tokens.issue_token(wh, "ann", "revoked", expires=None)
     # only the sha256 of each secret is stored
     stored = {str(h) for (h,) in wh.query("SELECT token_hash FROM cxlens_tokens")}
     assert stored == {hashlib.sha256(t.encode()).hexdigest() for t in (kept, expired, revoked)}
@@ -167,7 +167,7 @@ def test_expired_and_revoked_tokens_are_refused(wh: Warehouse, url: str) -> None
         assert log_in(admin, "admin", PASSWORD).status_code == 303
         assert log_in(ann, "ann", PASSWORD).status_code == 303
         page = admin.get("/admin/users")
-        ids = {t.label: t.id for t in apitokens.tokens(wh)}
+        ids = {t.label: t.id for t in tokens.listing(wh)}
         for label in ("kept", "expired", "revoked"):
             assert ids[label] in page.text
         for secret in (kept, expired, revoked):
@@ -184,24 +184,24 @@ def test_expired_and_revoked_tokens_are_refused(wh: Warehouse, url: str) -> None
         assert done.status_code == 303 and done.headers["location"] == "/admin/users"
     gone = me(revoked)
     assert gone.status_code == 401 and gone.json()["error"]["code"] == "unauthenticated"
-    assert [t.label for t in apitokens.tokens(wh)] == ["expired", "kept"]
+    assert [t.label for t in tokens.listing(wh)] == ["expired", "kept"]
     assert actions(wh, "admin")[-1] == "token_revoked"
 
 
 def test_token_use_is_recorded_to_the_hour(wh: Warehouse, url: str) -> None:
-    accounts.add(wh, "ann", PASSWORD, "analyst")
-    token = apitokens.issue_token(wh, "ann", "cron", expires=None)
-    assert apitokens.tokens(wh)[0].last_used_at is None
+    users.add(wh, "ann", PASSWORD, "analyst")
+    token = tokens.issue_token(wh, "ann", "cron", expires=None)
+    assert tokens.listing(wh)[0].last_used_at is None
     assert httpx.get(f"{url}/api/me", headers={"authorization": f"Bearer {token}"}
                      ).status_code == 200
-    assert apitokens.tokens(wh)[0].last_used_at is not None
+    assert tokens.listing(wh)[0].last_used_at is not None
 
 
 # -- 4. CSRF tokens belong to a session ------------------------------------------------------
 def test_a_csrf_token_only_works_with_its_own_session(wh: Warehouse, url: str) -> None:
     """Two real logins of the same admin, A and B: A's form token with A's CSRF cookie, sent
     with B's session, is refused; B's own token works."""
-    accounts.add(wh, "admin", PASSWORD, "admin")
+    users.add(wh, "admin", PASSWORD, "admin")
     with closing(client(url)) as a, closing(client(url)) as b:
         assert log_in(a, "admin", PASSWORD).status_code == 303
         assert log_in(b, "admin", PASSWORD).status_code == 303
@@ -215,6 +215,6 @@ def test_a_csrf_token_only_works_with_its_own_session(wh: Warehouse, url: str) -
             assert api.status_code == 403 and api.json()["error"]["code"] == "csrf_failed"
             page = add_admin(forged, token_a, "eve", {"cookie": cookie, **HTML})
             assert page.status_code == 403 and "CSRF" in page.text
-        assert [u.username for u in accounts.users(wh)] == ["admin"]
+        assert [u.username for u in users.listing(wh)] == ["admin"]
         assert add_admin(b, csrf_of(b.get("/admin/users").text), "eve").status_code == 303
         assert add_admin(a, token_a, "fay").status_code == 303

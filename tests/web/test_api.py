@@ -13,8 +13,9 @@ import httpx
 import pandas as pd
 import pytest
 
+from cxlens import accounts
+from cxlens.accounts import audit, passwords, tokens, users
 from cxlens.metrics.query import query
-from cxlens.web import accounts, apitokens
 from tests.web.conftest import PASSWORD, VENDORS, Server, csrf_of, login
 
 PAGES = ("overview", "touchpoints", "journey", "vendors", "verbatims", "drivers", "cohorts",
@@ -100,7 +101,7 @@ def test_wrong_password_is_refused_and_audited(server: Server) -> None:
         assert bad.status_code == 401 and "Wrong username or password" in bad.text
         assert "cxlens_session" not in client.cookies
     with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
-        log = accounts.audit_log(server.wh, 20)
+        log = audit.recent(server.wh, 20)
     assert any(a == "login_failed" and u == "ann" for _, u, a, _ in log)
 
 
@@ -140,7 +141,7 @@ def test_one_json_error_shape(analyst: httpx.Client) -> None:
 
 def test_api_tokens_for_scripts(server: Server) -> None:
     with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
-        token = apitokens.issue_token(server.wh, "acme", "nightly export")
+        token = tokens.issue_token(server.wh, "acme", "nightly export")
     me = httpx.get(f"{server.url}/api/me", headers={"authorization": f"Bearer {token}"})
     assert me.json() == {"username": "acme", "role": "vendor", "vendor": "Acme BPO"}
     bad = httpx.get(f"{server.url}/api/me", headers={"authorization": "Bearer cxl_forged"})
@@ -228,7 +229,7 @@ def test_csv_download_is_the_table_and_is_audited(server: Server,
     assert len(rows) == len(body["tables"]["kpis"])
     assert {r["vendor"] for r in rows} == set(VENDORS)
     with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
-        log = accounts.audit_log(server.wh, 20)
+        log = audit.recent(server.wh, 20)
     assert any(a == "export" and d.startswith("vendors/kpis.csv") for _, _, a, d in log)
 
 
@@ -334,14 +335,14 @@ def test_first_admin_gets_a_one_time_password(tmp_path: Any) -> None:
 
     with store.connect(str(tmp_path / "w.duckdb")) as wh:
         accounts.ensure(wh)
-        password = accounts.first_admin(wh)
+        password = users.first_admin(wh)
         assert password and len(password) >= 12
-        assert accounts.first_admin(wh) is None  # only on the very first run
-        user = accounts.check_password(wh, "admin", password)
+        assert users.first_admin(wh) is None  # only on the very first run
+        user = passwords.check_password(wh, "admin", password)
         assert user is not None and user.must_change and user.is_admin
-        accounts.set_password(wh, "admin", "my-own-password")
-        assert accounts.check_password(wh, "admin", password) is None
-        assert not accounts.get(wh, "admin").must_change
+        passwords.set_password(wh, "admin", "my-own-password")
+        assert passwords.check_password(wh, "admin", password) is None
+        assert not users.get(wh, "admin").must_change
 
 
 def test_a_vendor_viewer_opens_only_their_agents(server: Server, acme: httpx.Client) -> None:
@@ -377,5 +378,5 @@ def test_admin_sets_a_parameter_default_and_figures_follow(server: Server) -> No
         assert admin.get("/api/query?metrics=share_of_voice").json()["rows"][0]["value"] == \
             before
         with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
-            log = accounts.audit_log(server.wh, 5)
+            log = audit.recent(server.wh, 5)
         assert ("setting_changed", "our_brand=Lumen") in [(a, d) for _, _, a, d in log]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from cxlens import store
+from cxlens.accounts.users import User
 from cxlens.demo import build_demo
 from cxlens.ingest.pipeline import import_files
 from cxlens.store.migrate import data_version
 from cxlens.web import prewarm, site, views
-from cxlens.web.accounts import User
 from cxlens.web.app import create_app
 from cxlens.web.filters import Filters
 from cxlens.web.pages import page_key

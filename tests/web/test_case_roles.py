@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cxlens.web import apitokens
+from cxlens.accounts import tokens
 from tests.web.conftest import csrf_of, login
 from tests.web.server import Server
 
@@ -49,7 +49,7 @@ def acme_cases(server: Server) -> list[str]:
 def _client(server: Server, user: str, route: str) -> httpx.Client:
     if route == "form":
         return login(server, user)
-    token = apitokens.issue_token(server.wh, user, "case roles test")
+    token = tokens.issue_token(server.wh, user, "case roles test")
     return httpx.Client(base_url=server.url, timeout=60,
                         headers={"Authorization": f"Bearer {token}"})
 

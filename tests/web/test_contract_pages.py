@@ -19,11 +19,11 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
+from cxlens.accounts import audit
 from cxlens.contracts import store as contract_store
 from cxlens.contracts.compare import compare
 from cxlens.contracts.statement import Statement, statement
 from cxlens.present import statement as render
-from cxlens.web import accounts
 from tests.web.conftest import Server, csrf_of, login
 
 JUNE = dt.date(2026, 6, 1)
@@ -248,7 +248,7 @@ def test_an_admin_adds_and_retires_a_contract(server: Server, admin: httpx.Clien
     assert [(s.version, s.saved_by, s.text is None) for s in _history(server)
             if s.name == "inhouse"] == [(2, "admin", True), (1, "admin", False)]
     with _lock(server):
-        log = accounts.audit_log(server.wh, 50)
+        log = audit.recent(server.wh, 50)
     assert any(a == "contracts_saved" and d == "saved inhouse" and u == "admin"
                for _, u, a, d in log)
 
@@ -275,7 +275,7 @@ def test_downloads(server: Server, analyst: httpx.Client) -> None:
     assert {r["site"] for r in table} == {"Manila", "Bogotá", "Leeds"}
     assert len({r["month"] for r in table}) == 13
     with _lock(server):
-        log = [(u, a, d) for _, u, a, d in accounts.audit_log(server.wh, 50)]
+        log = [(u, a, d) for _, u, a, d in audit.recent(server.wh, 50)]
     for detail in ("statement.csv?vendor=Acme+BPO&month=2026-06",
                    "statement.json?vendor=Acme+BPO&month=2026-06",
                    "contracts/compare.csv?month=2026-06&by=site&year=true"):

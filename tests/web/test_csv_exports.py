@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cxlens import store
+from cxlens import accounts, store
+from cxlens.accounts import users
 from cxlens.demo import build_demo
-from cxlens.web import accounts
 from cxlens.web.app import create_app
 from tests.web.conftest import login
 from tests.web.server import PASSWORD, Server, running
@@ -40,7 +40,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             wh.execute(f'UPDATE "{table}" SET agent_id = ? WHERE agent_id = ?',
                        ["@SUM(A1)", agent])
     accounts.ensure(wh)
-    accounts.add(wh, "ann", PASSWORD, "analyst", None)
+    users.add(wh, "ann", PASSWORD, "analyst", None)
     app = create_app(wh)
     with running(app) as url:
         yield Server(url, wh, app)

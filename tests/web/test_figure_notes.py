@@ -7,9 +7,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from cxlens import store
+from cxlens.accounts.users import User
 from cxlens.ingest.pipeline import import_files
 from cxlens.web import pages
-from cxlens.web.accounts import User
 from cxlens.web.filters import Filters
 from cxlens.web.render import env
 from cxlens.web.views import Ctx, overview

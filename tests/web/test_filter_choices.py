@@ -11,8 +11,8 @@ from contextlib import closing
 
 import pytest
 
-from cxlens import store
-from cxlens.web import accounts
+from cxlens import accounts, store
+from cxlens.accounts import users
 from cxlens.web.app import create_app
 from tests.web.conftest import login
 from tests.web.server import PASSWORD, Server, running
@@ -41,8 +41,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                        "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        [f"{customer}-{i}", customer, channel, vendor, site, category, product,
                         DAY + dt.timedelta(days=i), DAY + dt.timedelta(days=i, hours=1)])
-    accounts.add(wh, "admin", PASSWORD, "admin")
-    accounts.add(wh, "acme", PASSWORD, "vendor", "Acme BPO")
+    users.add(wh, "admin", PASSWORD, "admin")
+    users.add(wh, "acme", PASSWORD, "vendor", "Acme BPO")
     app = create_app(wh)
     with running(app) as url:
         yield Server(url, wh, app)

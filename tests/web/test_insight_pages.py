@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Browser
 
+from cxlens.accounts.users import User
 from cxlens.casemix import period
 from cxlens.insights.churn.warehouse import churn_risk
 from cxlens.insights.clv import warehouse_value
@@ -26,7 +27,6 @@ from cxlens.insights.drivers import drivers
 from cxlens.insights.impact import impacts, initiatives
 from cxlens.store.base import Warehouse
 from cxlens.web import site
-from cxlens.web.accounts import User
 from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx
 from cxlens.web.views_customers import CLV_OPTIONS, CLV_RESAMPLES, TOP_VALUE

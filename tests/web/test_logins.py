@@ -13,9 +13,9 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
-from cxlens import store
+from cxlens import accounts, store
+from cxlens.accounts import audit, tokens, users
 from cxlens.store.base import Warehouse
-from cxlens.web import accounts, apitokens
 from cxlens.web.app import create_app
 from cxlens.web.throttle import LoginPolicy, LoginThrottle, LoginThrottled
 from tests.web.conftest import PASSWORD, csrf_of
@@ -29,7 +29,7 @@ def wh(tmp_path: Path) -> Iterator[Warehouse]:
     warehouse = store.connect(str(tmp_path / "logins.duckdb"))
     accounts.ensure(warehouse)
     for name in ("ann", "bob", "cat"):
-        accounts.add(warehouse, name, PASSWORD, "analyst")
+        users.add(warehouse, name, PASSWORD, "analyst")
     yield warehouse
     warehouse.close()
 
@@ -43,7 +43,7 @@ def attempt(client: httpx.Client, username: str, password: str,
 
 
 def actions(wh: Warehouse, username: str) -> list[str]:
-    return [str(a) for _, u, a, _ in reversed(accounts.audit_log(wh, 1000)) if u == username]
+    return [str(a) for _, u, a, _ in reversed(audit.recent(wh, 1000)) if u == username]
 
 
 def test_an_account_is_locked_after_repeated_failures(wh: Warehouse) -> None:
@@ -128,7 +128,7 @@ def test_hashing_does_not_hold_the_lock_every_request_needs(wh: Warehouse) -> No
     slow = PasswordHasher(time_cost=700, memory_cost=8192, parallelism=1)
     wh.execute("UPDATE cxlens_users SET password_hash = ? WHERE username = 'bob'",
                [slow.hash(PASSWORD)])
-    token = apitokens.issue_token(wh, "ann", "probe")
+    token = tokens.issue_token(wh, "ann", "probe")
     app = create_app(wh)
     with running(app) as url:
         # forms first, so the threads go straight to the verification

@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cxlens import store
+from cxlens import accounts, store
+from cxlens.accounts import audit, users
 from cxlens.errors import ConfigError
 from cxlens.store.base import Warehouse
-from cxlens.web import accounts
 from cxlens.web.app import create_app
 from cxlens.web.proxies import trusted_proxies
 from cxlens.web.throttle import LoginPolicy
@@ -29,7 +29,7 @@ ANSWER = {"token": "x.1.y", "score": 1}  # refused after the rate limit: 404 or 
 def wh(tmp_path: Path) -> Iterator[Warehouse]:
     warehouse = store.connect(str(tmp_path / "proxies.duckdb"))
     accounts.ensure(warehouse)
-    accounts.add(warehouse, "ann", PASSWORD, "analyst")
+    users.add(warehouse, "ann", PASSWORD, "analyst")
     yield warehouse
     warehouse.close()
 
@@ -79,7 +79,7 @@ def _fail_login(client: httpx.Client, xff: str) -> httpx.Response:
 
 def _login_sources(wh: Warehouse) -> list[str]:
     """The audit log's "from ADDRESS" of each login attempt, oldest first."""
-    return [str(d) for _, _, action, d in reversed(accounts.audit_log(wh, 100))
+    return [str(d) for _, _, action, d in reversed(audit.recent(wh, 100))
             if str(action).startswith("login")]
 
 

@@ -22,11 +22,11 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 from scipy import stats
 
+from cxlens.accounts import audit, users
 from cxlens.qa import coaching, disputes, scoring, sessions
 from cxlens.qa.coaching import zendesk_score
 from cxlens.qa.scorecards import builtin
 from cxlens.reports.html import CHROMIUM_ARGS
-from cxlens.web import accounts
 from tests.web.conftest import PASSWORD, Server, csrf_of, login
 from tests.web.test_browser import Watched, chromium_path, log_in
 
@@ -68,10 +68,10 @@ def qa_server(server: Server) -> Iterator[Server]:
     """The shared server with two more analysts; the reviews, disputes and notes these tests
     write are removed afterwards (other tests read the demo's QA data)."""
     with lock(server):
-        known = {u.username for u in accounts.users(server.wh)}
+        known = {u.username for u in users.listing(server.wh)}
         for name in EXTRA:
             if name not in known:
-                accounts.add(server.wh, name, PASSWORD, "analyst")
+                users.add(server.wh, name, PASSWORD, "analyst")
         disputes.ensure(server.wh)
         sessions.ensure(server.wh)
         coaching.ensure(server.wh)
@@ -234,7 +234,7 @@ def test_calibration_can_pick_reviewers_who_have_reviews(qa_server: Server,
     """The demo's reviews name five reviewers (qa.hannah, …) who have no dashboard account;
     they are offered on the form and a session with two of them is created (issue 17)."""
     with lock(qa_server):
-        accounts_now = {u.username for u in accounts.users(qa_server.wh)}
+        accounts_now = {u.username for u in users.listing(qa_server.wh)}
     assert "qa.hannah" not in accounts_now and "qa.ramon" not in accounts_now
     page = ann.get("/qa/calibration")
     for name in ("qa.hannah", "qa.lucia", "qa.mei", "qa.owen", "qa.ramon"):
@@ -284,7 +284,7 @@ def test_a_review_entered_in_the_form_is_stored_and_scored(qa_server: Server) ->
                                "critical FROM qa_reviews WHERE review_id = ? ORDER BY criterion",
                                [rid])
         stored = scoring.review_scores(server.wh, interaction_ids=[iid]).set_index("review_id")
-        log = accounts.audit_log(server.wh, 20)
+        log = audit.recent(server.wh, 20)
     assert [r[0] for r in rows] == sorted(PROCESS)
     assert {r[3] for r in rows} == {"qa_bea"}  # the reviewer is the logged-in user
     by = {r[0]: r for r in rows}
@@ -475,7 +475,7 @@ def test_a_dispute_from_a_vendor_viewer_decided_by_an_analyst(qa_server: Server,
         "csrf_token": csrf_of(page.text), "decision": "upheld", "comment": "again"})
     assert again.status_code == 400 and "already decided" in unescape(again.text)
     with lock(server):
-        log = [(u, a) for _, u, a, _ in accounts.audit_log(server.wh, 30)]
+        log = [(u, a) for _, u, a, _ in audit.recent(server.wh, 30)]
     assert ("acme", "qa_dispute_opened") in log and ("ann", "qa_dispute_decided") in log
 
 

@@ -17,11 +17,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
-from cxlens import store
+from cxlens import accounts, store
+from cxlens.accounts import users
 from cxlens.store.base import Warehouse
 from cxlens.surveys import config, tokens
 from cxlens.surveys.run import run
-from cxlens.web import accounts, apitokens
 from cxlens.web.app import create_app
 from tests.surveys.world import Mailbox, build, config_text, smtp_server
 from tests.web.conftest import PASSWORD, csrf_of
@@ -51,7 +51,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                "+ ?", [shift, shift])
     accounts.ensure(wh)
     for name, role, vendor in (("admin", "admin", None), ("acme", "vendor", "Acme BPO")):
-        accounts.add(wh, name, PASSWORD, role, vendor)
+        users.add(wh, name, PASSWORD, role, vendor)
     with smtp_server() as box:
         config.save(wh, config_text(box.port))
         app = create_app(wh, collect_rate=10_000)
@@ -220,7 +220,7 @@ def test_cases_in_the_dashboard_and_api(site: Site) -> None:
         assert bad.status_code == 400 and "problem(s)" in bad.text
         for name in ("surveys", "loop"):
             assert admin.get(f"/{name}").status_code == 200
-    token = apitokens.issue_token(site.wh, "admin", "tests")
+    token = accounts.tokens.issue_token(site.wh, "admin", "tests")
     with httpx.Client(base_url=site.url, headers={"Authorization": f"Bearer {token}"}) as api:
         r = api.post(f"/api/cases/{house_case}", json={"status": "resolved",
                                                        "root_cause": "billing"})

@@ -4,13 +4,13 @@ and the page's random holdout for one snapshot of the customers (IBM Telco)."""
 
 from __future__ import annotations
 
+from cxlens.accounts.users import User
 from cxlens.ingest.pipeline import import_files
 from cxlens.insights.churn.snapshot import churn_risk_snapshot
 from cxlens.insights.churn.warehouse import churn_risk
 from cxlens.reports import insights as report_sections
 from cxlens.store.base import Warehouse
 from cxlens.web import site
-from cxlens.web.accounts import User
 from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx
 from cxlens.web.views_customers import TOP_RISK

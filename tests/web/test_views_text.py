@@ -3,9 +3,9 @@ majority-class baseline, and says when the model does not beat it."""
 
 from __future__ import annotations
 
+from cxlens.accounts.users import User
 from cxlens.store.base import Warehouse
 from cxlens.web import site
-from cxlens.web.accounts import User
 from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx
 from tests.text.test_sentiment_summary import labelled_mentions

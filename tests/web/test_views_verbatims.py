@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cxlens.accounts.users import User
 from cxlens.store.base import Warehouse
-from cxlens.web.accounts import User
 from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx, verbatims
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cxlens import accounts  # the audit log (as for the survey configuration)
 from cxlens.alerts.spec import HINT, Config, parse
 from cxlens.errors import ConfigError, CxlensError
 from cxlens.metrics.compile import Request, check_request
 from cxlens.metrics.query import resolve_all
 from cxlens.store import meta
 from cxlens.store.base import Warehouse
-from cxlens.web import accounts  # the audit log (as for the survey configuration)
 
 KEY = "alerts.config"
 EXAMPLE = Path(__file__).with_name("example.yaml")
@@ -57,5 +57,5 @@ def save(wh: Warehouse, body: str, who: str | None = None) -> Config:
     accounts.ensure(wh)
     with wh.transaction():
         meta.put(wh, KEY, body)
-        accounts.audit(wh, who, "alerts_config", f"{len(config.rules)} rule(s)")
+        accounts.audit.record(wh, who, "alerts_config", f"{len(config.rules)} rule(s)")
     return config

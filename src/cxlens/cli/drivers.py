@@ -37,7 +37,8 @@ def register(app: typer.Typer) -> None:
         intervals, the direction of each effect, and an importance × performance quadrant
         ("fix first": important and below the median performance)."""
         from cxlens.casemix import period
-        from cxlens.insights.drivers import drivers, outcome_metric, quadrant_chart
+        from cxlens.insights.drivers import drivers, outcome_metric
+        from cxlens.present.drivers import quadrant_chart
 
         outcome_metric(outcome)  # a typo fails before the warehouse is read
         with open_warehouse(db) as wh:

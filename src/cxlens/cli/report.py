@@ -32,9 +32,9 @@ def register(app: typer.Typer) -> None:
         CSAT by ticket type, agent leaderboard, key drivers of CSAT, support-cohort NPS,
         initiative impact, customers (CLV, churn), comment themes, alerts, verbatims,
         definitions."""
+        from cxlens import accounts
         from cxlens.reports.html import render_html, write_pdf
         from cxlens.reports.model import build_report
-        from cxlens.web import accounts
         from cxlens.web.filters import Filters
 
         params = {"from": start or "", "to": end or "", "grain": grain}
@@ -43,8 +43,8 @@ def register(app: typer.Typer) -> None:
                 model = build_report(wh, Filters.from_query(params), vendor)
             out.write_text(render_html(model), encoding="utf-8")
             accounts.ensure(wh)
-            accounts.audit(wh, "cli", "export", f"report {out}"
-                           f"{f' vendor={vendor}' if vendor else ''}")
+            accounts.audit.record(wh, "cli", "export", f"report {out}"
+                                  f"{f' vendor={vendor}' if vendor else ''}")
         console.print(f"report written to {out}", highlight=False)
         if pdf is not None:
             with working("printing the PDF with Chromium"):

@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
         password (changed at first login)."""
         import uvicorn
 
-        from cxlens.web import accounts
+        from cxlens import accounts
         from cxlens.web.app import create_app
         from cxlens.web.proxies import server_config, trusted_proxies
         from cxlens.web.throttle import LoginPolicy
@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
         proxies = trusted_proxies(trusted_proxy or [])  # refused before the warehouse opens
         wh = open_warehouse(db)
         accounts.ensure(wh)
-        password = accounts.first_admin(wh)
+        password = accounts.users.first_admin(wh)
         if password:
             console.print(f"first run: created user [bold]admin[/] with the one-time password "
                           f"[bold]{password}[/] (you will choose your own at first login)",

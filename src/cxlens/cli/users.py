@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _wh(db: str | None) -> Warehouse:
-    from cxlens.web import accounts
+    from cxlens import accounts
 
     wh = open_warehouse(db)
     accounts.ensure(wh)
@@ -42,11 +42,11 @@ def add(
     db: DbOption = None,
 ) -> None:
     """Add a dashboard user."""
-    from cxlens.web import accounts
+    from cxlens import accounts
 
     password = _password(username, password)
     with _wh(db) as wh:
-        user = accounts.add(wh, username, password, role, vendor)
+        user = accounts.users.add(wh, username, password, role, vendor)
     console.print(f"added {user.username} ({user.role}"
                   f"{f', vendor {user.vendor}' if user.vendor else ''})", highlight=False)
 
@@ -74,12 +74,12 @@ def reset_password(
 ) -> None:
     """Reset a user's password; every session of theirs ends (their API tokens stay: list
     and revoke them with cxlens users tokens / revoke)."""
-    from cxlens.web import accounts
+    from cxlens import accounts
 
     with _wh(db) as wh:
-        accounts.get(wh, username)
-        ended = accounts.set_password(wh, username, _password(username, password),
-                                      must_change=one_time)
+        accounts.users.get(wh, username)
+        ended = accounts.passwords.set_password(wh, username, _password(username, password),
+                                                must_change=one_time)
     console.print(f"reset the password of {username}"
                   f"{' (one-time: to replace at the next login)' if one_time else ''}; "
                   f"ended {ended} session{'' if ended == 1 else 's'}", highlight=False)
@@ -89,10 +89,10 @@ def reset_password(
 def remove(username: Annotated[str, typer.Argument(help="Login name.")],
            db: DbOption = None) -> None:
     """Remove a user, their sessions and their API tokens."""
-    from cxlens.web import accounts
+    from cxlens import accounts
 
     with _wh(db) as wh:
-        accounts.remove(wh, username)
+        accounts.users.remove(wh, username)
     console.print(f"removed {username}", highlight=False)
 
 
@@ -101,10 +101,10 @@ def list_users(fmt: FormatOption = Format.table, db: DbOption = None) -> None:
     """List the dashboard users."""
     import pandas as pd
 
-    from cxlens.web import accounts
+    from cxlens import accounts
 
     with _wh(db) as wh:
-        people = accounts.users(wh)
+        people = accounts.users.listing(wh)
     frame = pd.DataFrame([{"username": u.username, "role": u.role, "vendor": u.vendor,
                            "must_change_password": u.must_change} for u in people],
                          columns=["username", "role", "vendor", "must_change_password"])
@@ -119,11 +119,11 @@ def token(username: Annotated[str, typer.Argument(help="The user the token acts 
                    "never.")] = "30d",
           db: DbOption = None) -> None:
     """Issue an API token (shown once; send it as Authorization: Bearer TOKEN)."""
-    from cxlens.web import apitokens
+    from cxlens import accounts
 
-    never = apitokens.token_expiry(expires) is None  # a wrong one is refused before opening
+    never = accounts.tokens.token_expiry(expires) is None  # a wrong one is refused before opening
     with _wh(db) as wh:
-        value = apitokens.issue_token(wh, username, label, expires=expires)
+        value = accounts.tokens.issue_token(wh, username, label, expires=expires)
     if never:
         err_console.print("this token never expires: revoke it when it is no longer needed "
                           "(cxlens users tokens; cxlens users revoke TOKEN_ID)",
@@ -141,13 +141,13 @@ def list_tokens(username: Annotated[str | None, typer.Argument(
 
     import pandas as pd
 
-    from cxlens.web import accounts, apitokens
+    from cxlens import accounts
 
     with _wh(db) as wh:
         if username:
-            accounts.get(wh, username)
-        found = apitokens.tokens(wh, username)
-    columns = [f.name for f in dataclasses.fields(apitokens.Token)]
+            accounts.users.get(wh, username)
+        found = accounts.tokens.listing(wh, username)
+    columns = [f.name for f in dataclasses.fields(accounts.tokens.Token)]
     emit(pd.DataFrame([dataclasses.asdict(t) for t in found], columns=columns), fmt,
          "API tokens")
 
@@ -157,9 +157,9 @@ def revoke(token_id: Annotated[str, typer.Argument(
                help="The token's id, as cxlens users tokens lists it.")],
            db: DbOption = None) -> None:
     """Revoke an API token: it stops working at once."""
-    from cxlens.web import apitokens
+    from cxlens import accounts
 
     with _wh(db) as wh:
-        gone = apitokens.revoke_token(wh, token_id)
+        gone = accounts.tokens.revoke_token(wh, token_id)
     console.print(f"revoked token {gone.id} of {gone.username}"
                   f"{f' ({gone.label})' if gone.label else ''}", highlight=False)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cxlens import accounts  # the audit log
 from cxlens.contracts.spec import HINT, Contract, parse, scope_clashes
 from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.personal import keep
@@ -193,10 +194,8 @@ def save(wh: Warehouse, texts: Mapping[str, str], who: str | None = None, *,
         rows += [[n, int(versions.get(n) or 0) + 1, None, who, at] for n in change.retired]
         wh.insert_rows(CONTRACTS.name, ["name", "version", "yaml", "saved_by", "saved_at"],
                        rows)
-        from cxlens.web import accounts  # the audit log
-
         accounts.ensure(wh)
-        accounts.audit(wh, who, "contracts_saved", str(change))
+        accounts.audit.record(wh, who, "contracts_saved", str(change))
     return change
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from cxlens.accounts.users import User
 from cxlens.errors import NotFound
 from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.definition import definition
@@ -24,7 +25,6 @@ from cxlens.present.format import number
 from cxlens.reports import insights
 from cxlens.store.base import Warehouse
 from cxlens.web import charts, views, views_more
-from cxlens.web.accounts import User
 from cxlens.web.filters import Filters, where
 from cxlens.web.views import Chart, Ctx, Page
 

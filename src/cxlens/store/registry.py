@@ -6,8 +6,6 @@ its owner's ``TABLES`` (a test fails when a table in a warehouse is missing here
 
 Owners are named by dotted path and imported when asked for (``importlib``), not imported
 at the top: the store is the lowest layer and must not import the domain packages above it;
-the dashboard accounts (users, sessions, tokens, the audit log) are still declared in
-``cxlens.web.accounts`` (issue 17 moves them), which no domain module may import statically;
 and opening a warehouse stays free of the owners' heavy imports (pandas, scipy).
 """
 
@@ -35,7 +33,10 @@ OWNERS = (
     "cxlens.qa.sampling",
     "cxlens.qa.escalation_audit",
     "cxlens.qa.sessions",
-    "cxlens.web.accounts",  # issue 17 moves the accounts out of the web package
+    "cxlens.accounts.users",
+    "cxlens.accounts.sessions",
+    "cxlens.accounts.tokens",
+    "cxlens.accounts.audit",
 )
 
 

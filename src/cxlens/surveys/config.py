@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from cxlens import accounts  # the audit log
 from cxlens.store import meta
 from cxlens.store.base import Warehouse
 from cxlens.surveys.spec import Config, parse
@@ -34,12 +35,10 @@ def current(wh: Warehouse) -> Config:
 def save(wh: Warehouse, body: str, who: str | None = None) -> Config:
     """Validate ``body`` (every problem at once) and make it the active configuration."""
     config = parse(body)
-    from cxlens.web import accounts  # the audit log
-
     accounts.ensure(wh)
     with wh.transaction():
         meta.put(wh, KEY, body)
-        accounts.audit(wh, who, "surveys_config",
-                       f"{len(config.programmes)} programme(s) at "
-                       f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}")
+        accounts.audit.record(wh, who, "surveys_config",
+                              f"{len(config.programmes)} programme(s) at "
+                              f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}")
     return config

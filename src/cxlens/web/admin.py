@@ -7,9 +7,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cxlens import accounts
+from cxlens.accounts import audit
+from cxlens.accounts.users import User
 from cxlens.errors import CxlensError
-from cxlens.web import accounts, apitokens
-from cxlens.web.accounts import User
 from cxlens.web.pages import html
 from cxlens.web.security import AdminUser, check_csrf, state
 
@@ -20,11 +21,11 @@ def _users_page(request: Request, user: User, error: str | None = None,
                 status: int = 200) -> HTMLResponse:
     st = state(request)
     with st.lock:
-        people = accounts.users(st.wh)
-        tokens = apitokens.tokens(st.wh)
-        log = accounts.audit_log(st.wh, 50)
+        people = accounts.users.listing(st.wh)
+        tokens = accounts.tokens.listing(st.wh)
+        log = audit.recent(st.wh, 50)
     return html(request, "admin.html", status, user=user, people=people, tokens=tokens,
-                log=log, roles=accounts.ROLES, error=error)
+                log=log, roles=accounts.users.ROLES, error=error)
 
 
 @router.get("/users", response_class=HTMLResponse)
@@ -39,7 +40,7 @@ def add_user(request: Request, user: AdminUser, username: str = Form(...),
     st = state(request)
     try:
         with st.lock:
-            accounts.add(st.wh, username.strip(), password, role, vendor.strip() or None)
+            accounts.users.add(st.wh, username.strip(), password, role, vendor.strip() or None)
     except CxlensError as exc:
         return _users_page(request, user, f"{exc.message} ({exc.hint})", 400)
     return RedirectResponse("/admin/users", status_code=303)
@@ -51,7 +52,7 @@ def remove_user(request: Request, user: AdminUser, username: str) -> Response:
         return _users_page(request, user, "you cannot remove yourself", 400)
     st = state(request)
     with st.lock:
-        accounts.remove(st.wh, username)
+        accounts.users.remove(st.wh, username)
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -60,7 +61,7 @@ def revoke_token(request: Request, user: AdminUser, token_id: str) -> Response:
     """The token stops working at once (as with: cxlens users revoke TOKEN_ID)."""
     st = state(request)
     with st.lock:
-        apitokens.revoke_token(st.wh, token_id, by=user.username)
+        accounts.tokens.revoke_token(st.wh, token_id, by=user.username)
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -118,5 +119,5 @@ def set_parameter(request: Request, user: AdminUser, name: str = Form(...),
         if value:
             st.wh.execute("INSERT INTO cxlens_meta VALUES (?, ?)", [f"param.{name}", value])
         bump_data_version(st.wh)  # figures may change: nothing cached may be served
-        accounts.audit(st.wh, user.username, "setting_changed", f"{name}={value or '(default)'}")
+        audit.record(st.wh, user.username, "setting_changed", f"{name}={value or '(default)'}")
     return RedirectResponse("/admin/settings", status_code=303)

@@ -10,11 +10,11 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from cxlens.accounts.users import User
 from cxlens.alerts import config as alert_config
 from cxlens.alerts import store
 from cxlens.errors import ConfigError
 from cxlens.jsonable import records
-from cxlens.web.accounts import User
 from cxlens.web.pages import html
 from cxlens.web.security import CurrentUser, state
 

@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from cxlens.accounts import audit
 from cxlens.csvsafe import frame_csv
 from cxlens.errors import NotFound, did_you_mean
-from cxlens.web import accounts, site, views
+from cxlens.web import site, views
 from cxlens.web.filters import Filters
 from cxlens.web.pages import page_data
 from cxlens.web.security import CurrentUser, state
@@ -49,8 +50,8 @@ def page_csv(request: Request, user: CurrentUser, name: str, table: str) -> Resp
                        f"tables of {name}: {', '.join(page.tables)}")
     st = state(request)
     with st.lock:
-        accounts.audit(st.wh, user.username, "export",
-                       f"{name}/{table}.csv?{filters.query_string()}")
+        audit.record(st.wh, user.username, "export",
+                     f"{name}/{table}.csv?{filters.query_string()}")
     text = frame_csv(page.tables[table])
     return Response(text, media_type="text/csv", headers={
         "Content-Disposition": f'attachment; filename="cxlens-{name}-{table}.csv"'})

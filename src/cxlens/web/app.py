@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cxlens import store
+from cxlens import accounts, store
 from cxlens.errors import ConfigError, CxlensError, NotFound
 from cxlens.loop import cases
 from cxlens.store.base import Warehouse
@@ -23,7 +23,6 @@ from cxlens.store.migrate import secret
 from cxlens.surveys import collect, tokens
 from cxlens.surveys.config import current
 from cxlens.web import (
-    accounts,
     admin,
     alerts,
     api,

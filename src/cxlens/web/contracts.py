@@ -17,6 +17,8 @@ import pandas as pd
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cxlens.accounts import audit
+from cxlens.accounts.users import User
 from cxlens.contracts import store as contract_store
 from cxlens.contracts.compare import Comparison, compare
 from cxlens.contracts.measure import months_back
@@ -26,8 +28,7 @@ from cxlens.csvsafe import frame_csv
 from cxlens.dates import parse_month
 from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
 from cxlens.present import statement as render
-from cxlens.web import accounts, charts
-from cxlens.web.accounts import User
+from cxlens.web import charts
 from cxlens.web.pages import html
 from cxlens.web.security import AdminUser, CurrentUser, check_csrf, state
 from cxlens.web.state import WebState
@@ -121,7 +122,7 @@ def _query(**params: str | None) -> str:
 def _audit(request: Request, user: User, detail: str) -> None:
     st = state(request)
     with st.lock:
-        accounts.audit(st.wh, user.username, "export", detail)
+        audit.record(st.wh, user.username, "export", detail)
 
 
 # -- contracts -----------------------------------------------------------------------------------

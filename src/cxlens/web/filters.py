@@ -11,13 +11,13 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlencode
 
+from cxlens.accounts.users import User
 from cxlens.dates import YEARS, parse_bound
 from cxlens.errors import ConfigError, did_you_mean
 from cxlens.metrics import relations
 from cxlens.metrics.compile import GRAINS
 from cxlens.metrics.spec import Metric
 from cxlens.sqltext import equals
-from cxlens.web.accounts import User
 from cxlens.web.state import WebState
 
 #: The most values one dropdown of the filter bar lists.

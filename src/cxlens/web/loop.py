@@ -16,12 +16,12 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from cxlens.accounts import audit
+from cxlens.accounts.users import User
 from cxlens.errors import CxlensError, NotFound
 from cxlens.loop import cases
 from cxlens.schema import CASE_STATUSES
 from cxlens.surveys import config as survey_config
-from cxlens.web import accounts
-from cxlens.web.accounts import User
 from cxlens.web.pages import html
 from cxlens.web.security import (
     AdminUser,
@@ -218,5 +218,5 @@ def api_case_update(request: Request, user: CaseWorker, case_id: str,
     case = _update(request, user, case_id, **change.model_dump())
     st = state(request)
     with st.lock:
-        accounts.audit(st.wh, user.username, "case_updated", case_id)
+        audit.record(st.wh, user.username, "case_updated", case_id)
     return {"case": _json(case)}

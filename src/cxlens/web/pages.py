@@ -9,9 +9,10 @@ from urllib.parse import quote as urlquote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cxlens.accounts import audit, hashing, passwords, sessions
+from cxlens.accounts.users import User
 from cxlens.errors import ConfigError
-from cxlens.web import accounts, site, views
-from cxlens.web.accounts import User
+from cxlens.web import site, views
 from cxlens.web.filters import BAR, Filters, choices
 from cxlens.web.proxies import client_address
 from cxlens.web.render import env
@@ -85,7 +86,7 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
         st.logins.begin(name, address)
     except LoginThrottled as exc:
         with st.lock:
-            accounts.audit(st.wh, name, "login_throttled", f"from {address}")
+            audit.record(st.wh, name, "login_throttled", f"from {address}")
         if "text/html" not in request.headers.get("accept", ""):
             raise  # the one JSON error shape, with Retry-After
         page = html(request, "login.html", 429, next=_safe_next(next), failed=False,
@@ -95,20 +96,20 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
     ok = False
     try:
         with st.lock:
-            stored = accounts.stored_hash(st.wh, username)
-        ok = accounts.verify(stored, password)  # outside the lock: every request needs it
+            stored = passwords.stored_hash(st.wh, username)
+        ok = hashing.verify(stored, password)  # outside the lock: every request needs it
     finally:
         st.logins.finish(name, address, ok)
     with st.lock:
-        user = accounts.record_login(st.wh, username, ok, f"from {address}")
+        user = passwords.record_login(st.wh, username, ok, f"from {address}")
         if user is None:
             return html(request, "login.html", 401, next=_safe_next(next), failed=True,
                         user=None)
-        sid = accounts.open_session(st.wh, user)
+        sid = sessions.open_session(st.wh, user)
     target = "/account/password" if user.must_change else _safe_next(next)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="lax",
-                        secure=st.secure_cookies, max_age=accounts.SESSION_HOURS * 3600)
+                        secure=st.secure_cookies, max_age=sessions.SESSION_HOURS * 3600)
     return response
 
 
@@ -119,8 +120,8 @@ def logout(request: Request) -> Response:
     user = user_or_none(request)
     if sid:
         with st.lock:
-            accounts.close_session(st.wh, sid)
-            accounts.audit(st.wh, user.username if user else None, "logout", None)
+            sessions.close_session(st.wh, sid)
+            audit.record(st.wh, user.username if user else None, "logout", None)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -147,21 +148,21 @@ def change_password(request: Request, user: LoggedIn, current: str = Form(""),
     ok = False
     try:
         with st.lock:
-            stored = accounts.stored_hash(st.wh, user.username)
-        ok = accounts.verify(stored, current)
+            stored = passwords.stored_hash(st.wh, user.username)
+        ok = hashing.verify(stored, current)
     finally:
         st.logins.finish(user.username, address, ok)
     if not ok:
         with st.lock:
-            accounts.audit(st.wh, user.username, "password_change_failed", f"from {address}")
+            audit.record(st.wh, user.username, "password_change_failed", f"from {address}")
         return refused("Your current password is wrong: type the password you logged in "
                        "with.")
     if password == current:
         return refused("Choose a password different from the current one.")
     with st.lock:
         try:
-            accounts.set_password(st.wh, user.username, password,
-                                  keep=request.cookies.get(SESSION_COOKIE))
+            passwords.set_password(st.wh, user.username, password,
+                                   keep=request.cookies.get(SESSION_COOKIE))
         except ConfigError as exc:  # a too-short password: say so on the form
             return refused(f"{exc.message} ({exc.hint}).")
     return RedirectResponse("/overview", status_code=303)
@@ -213,7 +214,7 @@ def report(request: Request, user: CurrentUser) -> HTMLResponse:
     key = ("report", filters.key(), vendor)
     text: str = st.cached(key, lambda: render_html(build_report(st.wh, filters, vendor)))
     with st.lock:
-        accounts.audit(st.wh, user.username, "export", f"report?{filters.query_string()}")
+        audit.record(st.wh, user.username, "export", f"report?{filters.query_string()}")
     return HTMLResponse(text, headers={"Content-Security-Policy": REPORT_CSP})
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import logging
 import threading
 
+from cxlens.accounts.users import User
 from cxlens.web import site
-from cxlens.web.accounts import User
 from cxlens.web.filters import Filters, choices
 from cxlens.web.pages import cached_page
 from cxlens.web.state import WebState

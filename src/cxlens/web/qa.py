@@ -18,12 +18,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cxlens.accounts import audit
+from cxlens.accounts.users import User
 from cxlens.errors import ConfigError, CxlensError
 from cxlens.jsonable import plain, records
 from cxlens.present.format import decimal
 from cxlens.qa import conversation, disputes, sampling, scoring, sessions
-from cxlens.web import accounts, qa_calibration, qa_disputes
-from cxlens.web.accounts import User
+from cxlens.web import qa_calibration, qa_disputes
 from cxlens.web.pages import html
 from cxlens.web.qa_common import (
     PostedForm,
@@ -157,9 +158,9 @@ def review_save(request: Request, user: StaffUser, form: PostedForm) -> Response
             interaction(st.wh, user, interaction_id)
             saved = sessions.add_review(st.wh, interaction_id, scorecard, user.username,
                                         scores, scorecards=cards(), comment=comment)
-            accounts.audit(st.wh, user.username, "qa_review",
-                           f"{saved.review_id} of {interaction_id} ({scorecard}): "
-                           f"{decimal(saved.score)}")
+            audit.record(st.wh, user.username, "qa_review",
+                         f"{saved.review_id} of {interaction_id} ({scorecard}): "
+                         f"{decimal(saved.score)}")
     except CxlensError as exc:
         if exc.code == "not_found":
             raise

@@ -15,11 +15,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cxlens.accounts import audit, users
+from cxlens.accounts.users import User
 from cxlens.errors import ConfigError, CxlensError, NotFound
 from cxlens.jsonable import plain, records
 from cxlens.qa import calibration, sessions
-from cxlens.web import accounts
-from cxlens.web.accounts import User
 from cxlens.web.pages import html
 from cxlens.web.qa_common import (
     PostedForm,
@@ -41,7 +41,7 @@ def _staff(request: Request) -> list[str]:
     one, or their scores are entered for them)."""
     st = state(request)
     with st.lock:
-        staff = [u.username for u in accounts.users(st.wh) if u.role in ("admin", "analyst")]
+        staff = [u.username for u in users.listing(st.wh) if u.role in ("admin", "analyst")]
         known = sessions.reviewers_with_reviews(st.wh)
     return staff + sorted(set(known) - set(staff))
 
@@ -106,8 +106,8 @@ def session_create(request: Request, user: StaffUser, form: PostedForm) -> Respo
             made = sessions.create(st.wh, chosen["name"], chosen["scorecard"], ids,
                                    chosen["reviewers"], user.username, origin=origin,
                                    scorecards=cards(), allowed=_staff(request))
-            accounts.audit(st.wh, user.username, "qa_session_created",
-                           f"{made.session_id} {made.name}")
+            audit.record(st.wh, user.username, "qa_session_created",
+                         f"{made.session_id} {made.name}")
     except CxlensError as exc:
         return _list_page(request, user, error=f"{exc.message} ({exc.hint})", chosen=chosen,
                           status=400)
@@ -175,8 +175,8 @@ def session_review(request: Request, user: StaffUser, session_id: str,
         with st.lock:
             saved = sessions.record(st.wh, session_id, user.username, interaction_id, scores,
                                     scorecards=cards())
-            accounts.audit(st.wh, user.username, "qa_session_review",
-                           f"{session_id}: {interaction_id}")
+            audit.record(st.wh, user.username, "qa_session_review",
+                         f"{session_id}: {interaction_id}")
             todo = sessions.progress(st.wh, session_id).todo(user.username)
     except CxlensError as exc:
         return _session_page(request, user, session_id,

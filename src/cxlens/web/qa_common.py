@@ -10,12 +10,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
+from cxlens.accounts.users import User
 from cxlens.dates import parse_bound
 from cxlens.errors import NotFound
 from cxlens.qa import scoring, sessions
 from cxlens.qa.scorecards import Scorecard, Scorecards, builtin
 from cxlens.store.base import Warehouse
-from cxlens.web.accounts import User
 from cxlens.web.security import Forbidden, require_user
 
 #: Prefix of a criterion's field in the scorecard forms (``score.tone=4``).

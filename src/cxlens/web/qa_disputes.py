@@ -21,12 +21,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cxlens.accounts import audit
+from cxlens.accounts.users import User
 from cxlens.errors import ConfigError, CxlensError, NotFound
 from cxlens.jsonable import plain, records
 from cxlens.qa import coaching, disputes, scoring, sessions
 from cxlens.store.base import Warehouse
-from cxlens.web import accounts
-from cxlens.web.accounts import User
 from cxlens.web.pages import html
 from cxlens.web.qa_common import (
     ADJUST,
@@ -112,8 +112,8 @@ def dispute_open(request: Request, user: CurrentUser, form: PostedForm) -> Respo
             review(st.wh, user, review_id)  # within the user's scope, or 404
             opened = disputes.open_dispute(st.wh, review_id, user.username, reason,
                                            criterion=criterion)
-            accounts.audit(st.wh, user.username, "qa_dispute_opened",
-                           f"{opened.dispute_id} on {review_id}")
+            audit.record(st.wh, user.username, "qa_dispute_opened",
+                         f"{opened.dispute_id} on {review_id}")
     except NotFound:
         raise
     except CxlensError as exc:
@@ -179,8 +179,8 @@ def dispute_decide(request: Request, user: CurrentUser, dispute_id: str,
         with st.lock:
             decided = disputes.decide(st.wh, dispute_id, user.username, decision, comment,
                                       adjustments=adjustments)
-            accounts.audit(st.wh, user.username, "qa_dispute_decided",
-                           f"{dispute_id}: {decided.status}")
+            audit.record(st.wh, user.username, "qa_dispute_decided",
+                         f"{dispute_id}: {decided.status}")
     except CxlensError as exc:
         return _dispute_page(request, user, dispute_id, error=f"{exc.message} ({exc.hint})",
                              code=400, chosen={"decision": decision, "comment": comment,
@@ -329,8 +329,8 @@ def coaching_add(request: Request, user: CurrentUser, form: PostedForm) -> Respo
                                   f"{agent_id}", "link the agent's own reviews")
             made = coaching.add_note(st.wh, agent_id, user.username, note, review_ids,
                                      now=when)
-            accounts.audit(st.wh, user.username, "coaching_note",
-                           f"{made.session_id} for {agent_id}")
+            audit.record(st.wh, user.username, "coaching_note",
+                         f"{made.session_id} for {agent_id}")
     except NotFound:
         raise
     except CxlensError as exc:

@@ -13,9 +13,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from cxlens.accounts import sessions, tokens
+from cxlens.accounts.users import User
 from cxlens.errors import CxlensError
-from cxlens.web import accounts, apitokens
-from cxlens.web.accounts import User
 from cxlens.web.state import WebState
 
 SESSION_COOKIE = "cxlens_session"
@@ -59,7 +59,7 @@ def user_or_none(request: Request) -> User | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         with st.lock:
-            user = apitokens.token_user(st.wh, header[7:].strip())
+            user = tokens.token_user(st.wh, header[7:].strip())
         if user is None:
             raise AuthError("the API token is not valid",
                             "issue a new one with: cxlens users token USER")
@@ -68,7 +68,7 @@ def user_or_none(request: Request) -> User | None:
     if not sid:
         return None
     with st.lock:
-        return accounts.session_user(st.wh, sid)
+        return sessions.session_user(st.wh, sid)
 
 
 def require_login(request: Request) -> User:

@@ -12,6 +12,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
+from cxlens.accounts.users import User
 from cxlens.errors import NotFound, did_you_mean
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import Request
@@ -21,7 +22,6 @@ from cxlens.metrics.spec import Metric
 from cxlens.store.base import Warehouse
 from cxlens.text.redact import redact
 from cxlens.web import charts
-from cxlens.web.accounts import User
 from cxlens.web.filters import Filters, visible, where
 
 #: Drill path of the vendors page.

@@ -16,6 +16,7 @@ from cxlens.insights import cohorts as cohort_lib
 from cxlens.insights import drivers as driver_lib
 from cxlens.insights import impact as impact_lib
 from cxlens.metrics.catalogue import resolve
+from cxlens.present.drivers import quadrant_chart
 from cxlens.present.format import count, decimal, p_number, p_value
 from cxlens.web import charts
 from cxlens.web.security import Forbidden
@@ -122,7 +123,7 @@ def drivers(ctx: Ctx, resamples: int = DRIVER_RESAMPLES) -> Page:
     if len(rated):
         title = "Importance × performance" + (f" by {by}" if by else "")
         page.charts.append(Chart("quadrant", title,
-                                 driver_lib.quadrant_chart(table, title, by), "drivers"))
+                                 quadrant_chart(table, title, by), "drivers"))
     for segment, part in list(rated.groupby("segment", sort=False))[:SEGMENT_CHARTS]:
         title = "Share of R² with 95 % interval" + ("" if segment == "all"
                                                      else f": {by} {segment}")

@@ -1,7 +1,7 @@
 """API tokens for scripts (``Authorization: Bearer cxl_…``): issued with an expiry (30 days
 unless told otherwise, like GitHub's and GitLab's personal access tokens; ``never`` only when
-asked), listed without their secret, revoked by id. Only the sha256 of a secret is stored
-(table ``cxlens_tokens``, defined with the other account tables)."""
+asked), listed without their secret, revoked by id. Only the sha256 of a secret is stored.
+Reading the header is the web package's part (cxlens.web.security)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,26 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+from cxlens.accounts import audit, users
+from cxlens.accounts.clock import utcnow
+from cxlens.accounts.hashing import digest
 from cxlens.errors import ConfigError, CxlensError, NotFound
+from cxlens.personal import keep
+from cxlens.schema import Column, Table, Type
 from cxlens.store.base import Warehouse
-from cxlens.web.accounts import User, audit, digest, get, utcnow
+
+TOKENS = Table("cxlens_tokens", "API tokens for scripts (only a hash is kept).", (
+    Column("token_hash", Type.STRING, "sha256 of the token.", required=True),
+    Column("username", Type.STRING, "The user the token acts as.", required=True),
+    Column("label", Type.STRING, "What the token is for."),
+    Column("created_at", Type.TIMESTAMP, "When it was issued.", required=True),
+    Column("expires_at", Type.TIMESTAMP, "When it stops working (empty: never; tokens issued "
+           "before expiry existed)."),
+    Column("last_used_at", Type.TIMESTAMP, "When it last authenticated a request (to the "
+           "hour)."),
+), key=("token_hash",), personal=keep("staff API tokens, not customers"))
+
+TABLES = (TOKENS,)
 
 #: A token's life unless told otherwise (GitHub's and GitLab's default for personal tokens).
 TOKEN_DAYS = 30
@@ -66,7 +83,7 @@ def issue_token(wh: Warehouse, username: str, label: str | None = None, *,
     """A new token's secret (shown once; only its sha256 is stored). ``expires``: when it
     stops working, as a time or as ``--expires`` reads it (days counted from its creation);
     None: never."""
-    get(wh, username)
+    users.get(wh, username)
     now = utcnow()
     if isinstance(expires, str):
         expires = token_expiry(expires, now)
@@ -75,12 +92,12 @@ def issue_token(wh: Warehouse, username: str, label: str | None = None, *,
         wh.execute("INSERT INTO cxlens_tokens (token_hash, username, label, created_at, "
                    "expires_at) VALUES (?, ?, ?, ?, ?)",
                    [digest(token), username, label, now, expires])
-        audit(wh, None, "token_issued", f"{username}: {label or ''} (id "
-              f"{digest(token)[:ID_LENGTH]}, expires {expires or 'never'})")
+        audit.record(wh, None, "token_issued", f"{username}: {label or ''} (id "
+                     f"{digest(token)[:ID_LENGTH]}, expires {expires or 'never'})")
     return token
 
 
-def tokens(wh: Warehouse, username: str | None = None) -> list[Token]:
+def listing(wh: Warehouse, username: str | None = None) -> list[Token]:
     """Every token (or ``username``'s), by user and label."""
     where, params = ("WHERE username = ?", [username]) if username else ("", [])
     rows = wh.query("SELECT token_hash, username, label, created_at, last_used_at, expires_at "
@@ -97,18 +114,19 @@ def _time(value: object) -> dt.datetime | None:
 
 def revoke_token(wh: Warehouse, token_id: str, by: str | None = None) -> Token:
     """Delete the token whose id is ``token_id``; it stops working at once."""
-    found = [t for t in tokens(wh) if t.id == token_id.strip()]
+    found = [t for t in listing(wh) if t.id == token_id.strip()]
     if not found:
         raise NotFound(f"no API token {token_id!r}", "list them with: cxlens users tokens")
     token = found[0]
     with wh.transaction():
         wh.execute("DELETE FROM cxlens_tokens WHERE substr(token_hash, 1, ?) = ?",
                    [ID_LENGTH, token.id])
-        audit(wh, by, "token_revoked", f"{token.username}: {token.label or ''} (id {token.id})")
+        audit.record(wh, by, "token_revoked",
+                     f"{token.username}: {token.label or ''} (id {token.id})")
     return token
 
 
-def token_user(wh: Warehouse, token: str) -> User | None:
+def token_user(wh: Warehouse, token: str) -> users.User | None:
     """The user a token acts as; None for an unknown (or revoked) one; TokenExpired for one
     past its expiry. Records the use, at most once per TOKEN_USE_RESOLUTION."""
     now = utcnow()
@@ -124,4 +142,4 @@ def token_user(wh: Warehouse, token: str) -> User | None:
     if stale:
         wh.execute("UPDATE cxlens_tokens SET last_used_at = ? WHERE token_hash = ?",
                    [now, digest(token)])
-    return get(wh, str(username))
+    return users.get(wh, str(username))
