@@ -24,7 +24,7 @@ log = logging.getLogger("cxlens.web")
 #: Reports computed at the same time (each holds its own warehouse connection and a core).
 WORKERS = 1
 #: Jobs remembered (finished reports served again), least recently asked for forgotten first.
-KEEP = 32
+KEEP = 8
 
 
 class ReportFailed(CxlensError):
