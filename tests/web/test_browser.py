@@ -166,8 +166,19 @@ def test_open_the_report_from_the_dashboard(watched: Watched, browser: Browser) 
     w.page.context.on("request", w._request)  # the new tab's requests are checked too
     with w.page.context.expect_page() as info:
         w.page.click("nav a:text('Report')")
-    report = info.value
-    report.on("pageerror", lambda exc: w.errors.append(str(exc)))
+    progress = info.value
+    progress.on("pageerror", lambda exc: w.errors.append(str(exc)))
+    progress.on("console", lambda msg: w.errors.append(msg.text)  # a CSP refusal, say
+                if msg.type == "error" else None)
+    progress.wait_for_selector("#report-progress")
+    assert "of 10 sections" in progress.content() or "All 10 sections" in progress.content()
+    assert "Vendor Acme BPO only" in progress.content()
+    progress.screenshot(path=str(ARTIFACTS / "report-progress-acme.png"))
+    # the page polls (HTMX under the app's CSP) until the report is ready, then links it
+    progress.wait_for_selector("text=The report is ready", timeout=600_000)
+    progress.click("text=Open the report")
+    progress.wait_for_url("**/report/jobs/*/view")
+    report = progress
     report.wait_for_selector("body[data-charts-ready]", timeout=120_000)
     assert "vendor Acme BPO only" in report.content()
     assert "Northwind" not in report.content()

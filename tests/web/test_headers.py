@@ -3,11 +3,13 @@ response: pages, JSON errors, static files, and the report (which keeps its own 
 
 from __future__ import annotations
 
+import re
 from contextlib import closing
 
 import httpx
 
-from cxlens.web.pages import REPORT_CSP
+from cxlens.web.headers import policy
+from cxlens.web.report import REPORT_CSP
 from tests.web.conftest import Server, login
 from tests.web.routes import get_routes
 
@@ -44,10 +46,20 @@ def test_the_login_form_sets_a_strict_http_only_csrf_cookie(server: Server) -> N
 
 
 def test_the_report_keeps_its_own_policy(analyst: httpx.Client) -> None:
-    report = analyst.get("/report")
-    assert report.status_code == 200
-    assert report.headers.get_list("content-security-policy") == [REPORT_CSP]
-    assert report.headers["x-frame-options"] == "DENY"
+    """The progress page is a dashboard page (the app's policy); the finished report, which
+    inlines its scripts, its own (tests/web/test_report_jobs.py opens one)."""
+    page = analyst.get("/report")
+    assert page.status_code == 200
+    assert page.headers.get_list("content-security-policy") == [policy()]
+    assert page.headers["x-frame-options"] == "DENY"
+    job = re.search(r"/report/jobs/([^/\"]+)/progress", page.text)
+    assert job, page.text[:500]
+    unfinished = analyst.get(f"/report/jobs/{job.group(1)}/view")
+    if unfinished.status_code == 200:  # finished already (an earlier test asked for it)
+        assert unfinished.headers.get_list("content-security-policy") == [REPORT_CSP]
+    else:
+        assert unfinished.status_code == 409
+        assert unfinished.json()["error"]["code"] == "report_not_ready"
 
 
 def _cache_and_referrer(response: httpx.Response) -> list[str]:

@@ -9,7 +9,7 @@ import typer
 
 from cxlens.cli.options import FromOption, ToOption
 from cxlens.cli.output import console
-from cxlens.cli.progress import working
+from cxlens.cli.progress import counted, working
 from cxlens.cli.warehouse import DbOption, open_warehouse
 
 
@@ -39,8 +39,9 @@ def register(app: typer.Typer) -> None:
 
         params = {"from": start or "", "to": end or "", "grain": grain}
         with open_warehouse(db) as wh:
-            with working("computing the report's figures"):
-                model = build_report(wh, Filters.from_query(params), vendor)
+            with counted("computing the report") as step:
+                model = build_report(wh, Filters.from_query(params), vendor,
+                                     lambda s, done, total: step(s.doing, done, total))
             out.write_text(render_html(model), encoding="utf-8")
             accounts.ensure(wh)
             accounts.audit.record(wh, "cli", "export", f"report {out}"

@@ -16,6 +16,7 @@ import pandas as pd
 
 from cxlens.alerts import store as alert_store
 from cxlens.errors import CxlensError
+from cxlens.reports.sections import section as titled
 from cxlens.web import views_customers, views_insights, views_text
 from cxlens.web.views import Ctx, Page
 from cxlens.web.views_insights import rows_of
@@ -46,24 +47,18 @@ def _p(v: Any) -> str:
     return "–" if v is None or pd.isna(v) else f"{float(v):.2g}"
 
 
-def sections(ctx: Ctx, vendor: str | None) -> list[Page]:
-    builders: list[tuple[str, str, Callable[[Ctx], Page]]] = [
-        ("drivers", "Key drivers of CSAT", drivers)]
-    if vendor is None:
-        builders += [("cohorts", "Relational NPS by support history", cohorts),
-                     ("impact", "Initiative impact on CSAT", impact),
-                     ("customers", "Customers: lifetime value and churn risk", customers),
-                     ("themes", "Themes in customer comments", themes)]
-    builders.append(("alerts", "Alerts", lambda c: alerts(c, vendor)))
-    out = []
-    for name, title, build in builders:
-        try:
-            out.append(build(ctx))
-        except CxlensError as exc:  # e.g. no initiatives or orders: say so, keep the report
-            page = Page(name, title)
-            page.notes.append(f"{exc.message} ({exc.hint}).")
-            out.append(page)
-    return out
+def section(name: str, ctx: Ctx, vendor: str | None) -> Page:
+    """The insight section ``name`` (one of :data:`NAMES`); a section without the data it
+    needs (no initiatives, no orders...) says so instead of stopping the report."""
+    builders: dict[str, Callable[[Ctx], Page]] = {
+        "drivers": drivers, "cohorts": cohorts, "impact": impact, "customers": customers,
+        "themes": themes, "alerts": lambda c: alerts(c, vendor)}
+    try:
+        return builders[name](ctx)
+    except CxlensError as exc:  # e.g. no initiatives or orders: say so, keep the report
+        page = Page(name, titled(name).title)
+        page.notes.append(f"{exc.message} ({exc.hint}).")
+        return page
 
 
 def drivers(ctx: Ctx) -> Page:

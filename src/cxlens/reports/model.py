@@ -5,7 +5,9 @@ changes, control limits and benchmark bands. ``html.py`` renders it; nothing her
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import resources
 from typing import Any
 
@@ -23,6 +25,7 @@ from cxlens.metrics.sampling import control_limits as control_limits_of
 from cxlens.metrics.spec import Metric
 from cxlens.present.format import number
 from cxlens.reports import insights
+from cxlens.reports.sections import Progress, sections_for
 from cxlens.store.base import Warehouse
 from cxlens.web import charts, views, views_more
 from cxlens.web.filters import Filters, where
@@ -129,7 +132,11 @@ def _period(value: Any) -> str:
 REPORTED = ("interactions", "survey_responses", "mentions", "orders")
 
 
-def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None) -> Report:
+def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None,
+                 progress: Progress | None = None) -> Report:
+    """The report for ``filters`` and ``vendor`` (None: every vendor), computed section by
+    section in the order of :data:`~cxlens.reports.sections.SECTIONS`; ``progress`` is told
+    before each one (the dashboard's progress page and the CLI's bar show it)."""
     if not any(wh.scalar(f"SELECT count(*) FROM {t}") for t in REPORTED):
         raise NotFound(f"the warehouse {wh.url} holds no contacts, survey answers, mentions "
                        "or orders: there is nothing to report on",
@@ -138,6 +145,48 @@ def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None) -> 
     user = User("report", "vendor", vendor) if vendor else User("report", "analyst")
     filters = filters.scoped(user)
     ctx = Ctx(wh, user, filters)
+    steps = sections_for(vendor)
+    builders = _builders(ctx, vendor)
+    sections: list[Page] = []
+    for done, step in enumerate(steps):
+        if progress is not None:
+            progress(step, done, len(steps))
+        if step.name == "summary":  # the first: the cover's period comes from its trend
+            summary, sentences, trend_all = _summary(ctx, vendor)
+        else:
+            sections.append(builders[step.name]())
+    used = {str(m) for page in [summary, *sections] for t in page.tables.values()
+            if "metric" in t for m in t["metric"].dropna().unique()}
+    definitions = [{"metric": n, "label": resolve(n).label,
+                    "definition": resolve(n).description} for n in sorted(used)]
+    scope = f"vendor {vendor} only" if vendor else "all vendors"
+    return Report(title="Customer experience report", scope=scope,
+                  generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                  filters=filters, summary=summary, sentences=sentences, sections=sections,
+                  definitions=definitions, period=_covered(filters, trend_all))
+
+
+def _builders(ctx: Ctx, vendor: str | None) -> dict[str, Callable[[], Page]]:
+    """Each section's builder by its name in :data:`~cxlens.reports.sections.SECTIONS`."""
+    def level(name: str) -> Page:
+        page = views.vendors(Ctx(ctx.wh, ctx.user, ctx.filters, {"level": name}))
+        page.links.clear()
+        return page
+
+    out: dict[str, Callable[[], Page]] = {
+        "touchpoints": lambda: views_more.touchpoints(ctx),
+        "journey": lambda: views_more.journey(ctx),
+        "vendors": lambda: level("vendor"), "sites": lambda: level("site"),
+        "csat_by_category": lambda: _csat_by_category(ctx),
+        "leaderboard": lambda: _leaderboard(ctx), "verbatims": lambda: _verbatims(ctx)}
+    for name in insights.NAMES:
+        out[name] = partial(insights.section, name, ctx, vendor)
+    return out
+
+
+def _summary(ctx: Ctx, vendor: str | None) -> tuple[Page, list[str], pd.DataFrame]:
+    """The executive summary: headline figures, their trends with control limits and
+    benchmark bands, and each change said plainly; with the trend it spans."""
     bands = benchmarks()
     summary = views.Page("summary", "Executive summary")
     totals, _ = views.metric_frame(ctx, list(SUMMARY))
@@ -151,28 +200,13 @@ def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None) -> 
         part = trend_all[trend_all["metric"] == row["metric"]]
         limits = control_limits(part, metric)
         summary.charts.append(Chart(
-            f"summary_{metric.name}", f"{metric.label} by {filters.grain}: 95 % interval "
+            f"summary_{metric.name}", f"{metric.label} by {ctx.filters.grain}: 95 % interval "
             "(band), control limits (dashed)",
             charts.trend(part, metric.label, limits, bands.get(metric.name)), "trend"))
         sentence = change_sentence(ctx, row["metric"])
         if sentence:
             sentences.append(sentence)
-    sections = [views_more.touchpoints(ctx), views_more.journey(ctx)]
-    by_vendor = views.vendors(Ctx(wh, user, filters, {"level": "vendor"}))
-    by_site = views.vendors(Ctx(wh, user, filters, {"level": "site"}))
-    by_site.links.clear()
-    by_vendor.links.clear()
-    sections += [by_vendor, by_site, _csat_by_category(ctx), _leaderboard(ctx),
-                 *insights.sections(ctx, vendor), _verbatims(ctx)]
-    used = {str(m) for page in [summary, *sections] for t in page.tables.values()
-            if "metric" in t for m in t["metric"].dropna().unique()}
-    definitions = [{"metric": n, "label": resolve(n).label,
-                    "definition": resolve(n).description} for n in sorted(used)]
-    scope = f"vendor {vendor} only" if vendor else "all vendors"
-    return Report(title="Customer experience report", scope=scope,
-                  generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                  filters=filters, summary=summary, sentences=sentences, sections=sections,
-                  definitions=definitions, period=_covered(filters, trend_all))
+    return summary, sentences, trend_all
 
 
 def _covered(filters: Filters, frame: pd.DataFrame) -> str:

@@ -31,10 +31,12 @@ from cxlens.web import (
     loop,
     pages,
     qa,
+    report,
     surveys,
 )
 from cxlens.web.fallback import Fallback
 from cxlens.web.headers import SecurityHeaders
+from cxlens.web.jobs import ReportJobs
 from cxlens.web.limits import COLLECT_MAX_BODY, MAX_BODY, BodyLimit
 from cxlens.web.query import plain_query
 from cxlens.web.ratelimit import Limiter
@@ -117,6 +119,7 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
     app.state.cxlens = WebState(wh=wh, secret=secret(wh), secure_cookies=secure_cookies,
                                 logins=LoginThrottle(login_policy or LoginPolicy()))
     app.state.surveys = svc
+    app.state.report_jobs = ReportJobs()
     if prewarm:
         from cxlens.web import prewarm as warmer
 
@@ -129,6 +132,7 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
     app.include_router(qa.router)  # before pages too (/qa)
     app.include_router(contracts.router)  # before pages too (/contracts, /statement)
     app.include_router(alerts.router)  # before pages too (/alerts)
+    app.include_router(report.router)  # before pages too (/report)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(admin.router)

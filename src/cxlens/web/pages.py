@@ -201,28 +201,6 @@ def cached_page(st: WebState, name: str, filters: Filters, options: dict[str, st
     return page
 
 
-@router.get("/report", response_class=HTMLResponse)
-def report(request: Request, user: CurrentUser) -> HTMLResponse:
-    """The CX report for the filters in the URL and the user's scope (a vendor viewer gets
-    their vendor's report), as the self-contained HTML that ``cxlens report`` writes."""
-    from cxlens.reports.html import render_html
-    from cxlens.reports.model import build_report
-
-    filters = Filters.from_query(dict(request.query_params)).scoped(user)
-    st = state(request)
-    vendor = user.vendor if user.role == "vendor" else None
-    key = ("report", filters.key(), vendor)
-    text: str = st.cached(key, lambda: render_html(build_report(st.wh, filters, vendor)))
-    with st.lock:
-        audit.record(st.wh, user.username, "export", f"report?{filters.query_string()}")
-    return HTMLResponse(text, headers={"Content-Security-Policy": REPORT_CSP})
-
-
-#: The report inlines its scripts and styles (it must open offline as a file).
-REPORT_CSP = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src "
-              "'unsafe-inline'; img-src data:; frame-ancestors 'none'")
-
-
 @router.get("/{name}", response_class=HTMLResponse)
 def page(request: Request, user: CurrentUser, name: str) -> HTMLResponse:
     data, filters = page_data(request, name, user)
