@@ -22,6 +22,7 @@ from cxlens.metrics.sampling import control_limits as control_limits_of
 from cxlens.metrics.spec import Metric
 from cxlens.present.format import number
 from cxlens.reports import insights
+from cxlens.reports import moved as moved_section
 from cxlens.store.base import Warehouse
 from cxlens.web import charts, views, views_more
 from cxlens.web.accounts import User
@@ -157,7 +158,8 @@ def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None) -> 
         sentence = change_sentence(ctx, row["metric"])
         if sentence:
             sentences.append(sentence)
-    sections = [views_more.touchpoints(ctx), views_more.journey(ctx)]
+    sections = [moved_section.section(ctx), views_more.touchpoints(ctx),
+                views_more.journey(ctx)]
     by_vendor = views.vendors(Ctx(wh, user, filters, {"level": "vendor"}))
     by_site = views.vendors(Ctx(wh, user, filters, {"level": "site"}))
     by_site.links.clear()
