@@ -168,3 +168,28 @@ def contributions(m: Moved) -> pd.DataFrame:
                          "ci_high": row[f"{effect}_high"],
                          "n": int(row["n_before"] + row["n_after"]), "flag": row["flag"]})
     return pd.DataFrame(rows)
+
+
+def compact(frame: pd.DataFrame, dims: tuple[str, ...], unit: str, label: str,
+            ) -> pd.DataFrame:
+    """``table``'s rows as a printed page holds them (seven columns, not sixteen): the
+    segment, n, share and figure as "before → after", mix and rate each with its interval,
+    and the flag in words — text, through the one formatter."""
+    def pair(a: object, b: object, u: str) -> str:
+        return f"{number(a, u)} → {number(b, u)}"
+
+    def part(row: Any, name: str) -> str:
+        low, high = row[f"{name}_low"], row[f"{name}_high"]
+        text = f"{signed(row[name], unit)} ({interval_text(low, high, unit)})"
+        return text.replace(" points", "")  # the column says so
+
+    pts = " (points)" if change_unit(unit) == Unit.POINTS.value else ""
+    mix, rate = f"mix{pts}", f"rate{pts}"
+    rows = [{"segment": segment_label(row, dims),
+             "n": pair(row["n_before"], row["n_after"], "count"),
+             "share": pair(row["share_before"], row["share_after"], "percent"),
+             label: pair(row["value_before"], row["value_after"], unit),
+             mix: part(row, "mix"), rate: part(row, "rate"),
+             "flag": str(row["flag"]).replace("_", " ").replace(",", ", ")}
+            for _, row in frame.iterrows()]
+    return pd.DataFrame(rows, columns=["segment", "n", "share", label, mix, rate, "flag"])

@@ -7,6 +7,7 @@ their own contacts, the company's by ticket type × vendor."""
 
 from __future__ import annotations
 
+from cxlens.present import moved as words
 from cxlens.web.views import Ctx, Page
 from cxlens.web.views_moved import DEFAULT_BY, moved_page
 
@@ -48,7 +49,9 @@ def section(ctx: Ctx) -> Page:
         table = page.tables["segments"]
         order = table["contribution"].abs().sort_values(ascending=False, kind="stable").index
         shown = table.loc[order].head(TOP)
-        out.tables[_key(metric)] = shown
+        out.tables[_key(metric)] = words.compact(shown, tuple(str(page.extra["by"]).split(",")),
+                                                 str(page.extra["unit"]),
+                                                 str(page.extra["label"]))
         out.extra.setdefault("captions", {})[_key(metric)] = (
             f"{page.title.removeprefix('What moved ')}: the segments by the size of their "
             f"contribution" + (f" (the {TOP} largest)" if len(table) > TOP else ""))

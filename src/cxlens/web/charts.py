@@ -111,8 +111,8 @@ def contributions(frame: pd.DataFrame, label: str) -> dict[str, Any]:
                {"field": "flag"}]
     return {**_base(label), "height": {"step": 14}, "data": {"values": data}, "layer": [
         {"mark": {"type": "bar", "strokeWidth": 1.5},
-         "encoding": {"y": y, "yOffset": offset, "x": x, "stroke": color,
-                      "color": {**color, "legend": None},
+         "encoding": {"y": y, "yOffset": offset, "x": x, "color": color,
+                      "stroke": {**color, "legend": None},
                       "fillOpacity": {"condition": {"test": "datum.small", "value": 0},
                                       "value": 1},
                       "tooltip": tooltip}},

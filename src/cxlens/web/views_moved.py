@@ -39,6 +39,8 @@ REFERENCES = {"previous": "the previous period of equal length",
               "last_year": "the same period last year"}
 #: Segments drawn at most (the table has every one).
 CHART_SEGMENTS = 12
+#: Small segments named in the note (the table flags every one).
+SMALL_NAMED = 6
 USES = {"moved": ("from", "to", *BAR)}
 
 
@@ -137,7 +139,7 @@ def fill(page: Page, m: Moved) -> None:
                 t[part]["ci_low"], t[part]["ci_high"])
           for part, title in (("change", "Change"), ("mix", "Mix: more or fewer of each"),
                               ("rate", "Rate: better or worse within each"))]]
-    page.extra |= {"findings": [words.headline(m)],
+    page.extra |= {"findings": [words.headline(m)], "label": m.label, "unit": m.unit,
                    "before": _period(m.before), "after": _period(m.after),
                    "confidence": m.confidence, "significant": words.significant(m),
                    "totals": t}
@@ -163,8 +165,9 @@ def fill(page: Page, m: Moved) -> None:
     small = [words.segment_label(row, m.by) for _, row in m.segments.iterrows()
              if "small" in row["flag"].split(",")]
     if small:
+        rest = f" and {len(small) - SMALL_NAMED:,} more" if len(small) > SMALL_NAMED else ""
         page.notes.append(f"Small samples (hollow bars, flagged in the table: "
-                          f"{FLAGS['small']}): {', '.join(small)}.")
+                          f"{FLAGS['small']}): {', '.join(small[:SMALL_NAMED])}{rest}.")
     page.notes += [n for n in m.notes if not n.startswith("small:")]
 
 
