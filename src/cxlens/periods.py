@@ -35,6 +35,15 @@ class Period:
         return Period(_days_label(start, end), start, end)
 
 
+    def year_before(self) -> Period:
+        """The same period a year earlier (2025-05 before 2026-05; days keep their dates, a
+        29 February becomes the 28th)."""
+        if self.months:
+            return period_of(add_months(self.start, -12), self.months)
+        start, end = add_months(self.start, -12), add_months(self.end, -12)
+        return Period(_days_label(start, end), start, end)
+
+
 def _days_label(start: dt.date, end: dt.date) -> str:
     last = end - dt.timedelta(days=1)
     return start.isoformat() if last == start else f"{start.isoformat()}..{last.isoformat()}"

@@ -30,7 +30,7 @@ def test_the_table_says_it_in_words(tmp_path: Path) -> None:
     out = done.stdout
     # 61.25 % and -8.75 points round either way: the interval is ±1.96 × 3.3442
     assert "CSAT 2026-04 → 2026-05: 70.0 % → 61." in out
-    assert "(95% interval -15.3 to -2.2 points)" in out
+    assert "(95 % interval -15.3 to -2.2 points)" in out
     assert "mix: -5.6 points (-7.8 to -3.4 points)" in out  # ±1.96 × 1.1158
     assert "rate: -3.1 points (-9.7 to +3.5 points)" in out  # ±1.96 × 3.3604
     assert "-3.6 points from fewer billing (its share 50.0 % → 25.0 %)" in out

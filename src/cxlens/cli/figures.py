@@ -7,7 +7,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cxlens.cli.output import Format, console, emit
-from cxlens.present.format import MISSING, change, column_kind, count, decimal, number, p_short
+from cxlens.present.format import (
+    MISSING,
+    column_kind,
+    count,
+    decimal,
+    figure,
+    p_short,
+    signed,
+)
+
+__all__ = ["figure", "signed"]  # the one formatter's, named here as the CLI always has
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,22 +50,6 @@ def in_units(frame: pd.DataFrame, figures: tuple[str, ...] = (),
         if col in frame:
             frame[col] = [signed(v, u) for v, u in zip(frame[col], units, strict=True)]
     return frame
-
-
-def figure(value: object, unit: str) -> str:
-    """One figure in its unit, NPS-like ones in points (+31.0 points)."""
-    return _pointed(number(value, unit), unit)
-
-
-def signed(value: object, unit: str) -> str:
-    """A change of a figure, signed, a percentage's in points (-0.4 points, +10 s); one that
-    rounds to nothing has no sign."""
-    return _pointed(change(value, unit), "points" if unit == "percent" else unit)
-
-
-def _pointed(text: str, unit: str) -> str:
-    """NPS-like figures and changes of percentages say "points" (+31.0 points)."""
-    return f"{text} points" if unit == "points" and text != MISSING else text
 
 
 def label_blank_segments(frame: pd.DataFrame, dims: list[str]) -> list[str]:

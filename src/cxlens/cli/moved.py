@@ -8,51 +8,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cxlens.cli.figures import figure, signed
 from cxlens.cli.options import ParamOption, parse_params
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_result, json_records
 from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.periods import FORMS, in_order, parse_period
+from cxlens.present.format import confidence, figure, signed
+from cxlens.present.moved import contributor, interval_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from cxlens.insights.moved import Moved
-
-def segment_label(row: Any, dims: tuple[str, ...]) -> str:
-    """A segment's values as one label ("billing · Northwind BPO"); a blank one as
-    "(no vendor)"."""
-    parts = []
-    for d in dims:
-        v = row[d]
-        parts.append(f"(no {d})" if v is None or v != v else str(v))
-    return " · ".join(parts)
-
-
-def _interval(low: float, high: float, unit: str) -> str:
-    """"-17.5 to +1.8 points"; a duration keeps its units on both ends."""
-    first = signed(low, unit).removesuffix(" points")
-    return f"{first} to {signed(high, unit)}"
-
-
-def sentence(row: Any, m: Moved) -> str:
-    """One contributor in words: "-2.0 points from more technical (its share 50.0 % →
-    75.0 %)", "-3.1 points from lower CSAT in technical (60.0 % → 55.0 %)"."""
-    label = segment_label(row, m.by)
-    if row["effect"] == "mix":
-        what = (f"{row['direction']} {label} (its share {figure(row['from'], 'percent')} → "
-                f"{figure(row['to'], 'percent')})")
-    else:
-        what = (f"{row['direction']} {m.label} in {label} ({figure(row['from'], m.unit)} → "
-                f"{figure(row['to'], m.unit)})")
-    interval = _interval(row["value_low"], row["value_high"], m.unit)
-    flags = [w for code, w in (("small", "small sample"),
-                               ("only_before", f"only in {m.before.label}"),
-                               ("only_after", f"only in {m.after.label}"))
-             if code in row["flag"].split(",")]
-    tail = f"; {', '.join(flags)}" if flags else ""
-    return f"{signed(row['value'], m.unit)} from {what}, interval {interval}{tail}"
-
 
 def moved_json(m: Moved, top: int) -> dict[str, Any]:
     """The whole result: periods, figures, totals with intervals, the top contributors (with
@@ -61,7 +27,7 @@ def moved_json(m: Moved, top: int) -> dict[str, Any]:
     contributors = m.contributors(top)
     records = json_records(contributors)
     for rec, (_, row) in zip(records, contributors.iterrows(), strict=True):
-        rec["text"] = sentence(row, m)
+        rec["text"] = contributor(row, m)
     return {"metric": m.metric, "label": m.label, "unit": m.unit, "by": list(m.by),
             "confidence": m.confidence,
             "before": {"period": m.before.label, "start": m.before.start.isoformat(),
@@ -74,23 +40,23 @@ def moved_json(m: Moved, top: int) -> dict[str, Any]:
 
 def _table(m: Moved, top: int) -> None:
     r, t = m.result, m.totals()
-    pct = f"{m.confidence:.0%}"
     console.print(f"{m.label} {m.before.label} → {m.after.label}: "
                   f"{figure(r.before, m.unit)} → {figure(r.after, m.unit)}, "
-                  f"{signed(r.change, m.unit)} ({pct} interval "
-                  f"{_interval(t['change']['ci_low'], t['change']['ci_high'], m.unit)})",
+                  f"{signed(r.change, m.unit)} ({confidence(m.confidence)} interval "
+                  f"{interval_text(t['change']['ci_low'], t['change']['ci_high'], m.unit)})",
                   highlight=False, markup=False, soft_wrap=True)
     by = " × ".join(m.by)
     for name, why in (("mix", f"more or fewer of each {by}"),
                       ("rate", f"higher or lower {m.label} within each {by}")):
         console.print(f"  {name}: {signed(t[name]['value'], m.unit)} "
-                      f"({_interval(t[name]['ci_low'], t[name]['ci_high'], m.unit)}) — {why}",
+                      f"({interval_text(t[name]['ci_low'], t[name]['ci_high'], m.unit)}) "
+                      f"— {why}",
                       highlight=False, markup=False, soft_wrap=True)
     contributors = m.contributors(top)
     if len(contributors):
         console.print("Top contributors:", highlight=False)
     for _, row in contributors.iterrows():
-        console.print(f"  {sentence(row, m)}", highlight=False, markup=False, soft_wrap=True)
+        console.print(f"  {contributor(row, m)}", highlight=False, markup=False, soft_wrap=True)
     emit(_shown(m), Format.table, f"By {by}")
     for note in m.notes:
         console.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
@@ -108,7 +74,7 @@ def _shown(m: Moved) -> pd.DataFrame:
         out[f"{m.label} {label}"] = [figure(v, m.unit) for v in seg[f"value_{when}"]]
     for name in ("mix", "rate"):
         out[name] = [signed(v, m.unit) for v in seg[name]]
-        out[f"{name} interval"] = [_interval(lo, hi, m.unit)
+        out[f"{name} interval"] = [interval_text(lo, hi, m.unit)
                                    for lo, hi in zip(seg[f"{name}_low"], seg[f"{name}_high"],
                                                      strict=True)]
     out["flag"] = seg["flag"]

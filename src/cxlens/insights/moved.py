@@ -195,6 +195,13 @@ def _period(value: Period | str, option: str) -> Period:
     return value if isinstance(value, Period) else parse_period(value, option)
 
 
+def latest_month(wh: Warehouse, metric: str, where: str | None = None,
+                 params: dict[str, Any] | None = None) -> Period:
+    """The month of the metric's latest answer (matching ``where``): the period a change is
+    read for when none is named."""
+    return _latest(definition(metric, wh, params), wh, where)
+
+
 def _latest(d: Definition, wh: Warehouse, where: str | None) -> Period:
     """The month of the metric's latest answer."""
     rel = d.relation(wh, where=where)

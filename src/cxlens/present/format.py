@@ -222,6 +222,29 @@ def change(value: object, unit: str | Unit, style: DurationStyle = "words") -> s
     return f"+{text}" if v is not None and v > 0 and text != number(0.0, u, style) else text
 
 
+def figure(value: object, unit: str | Unit) -> str:
+    """One figure in its unit, NPS-like ones in points ("+31.0 points"): for sentences and
+    the CLI, where no column header names the unit."""
+    return _pointed(number(value, unit), unit)
+
+
+def signed(value: object, unit: str | Unit) -> str:
+    """A change of a figure in a sentence, signed, a percentage's in points ("-0.4 points",
+    "+10 s"); one that rounds to nothing has no sign."""
+    return _pointed(change(value, unit), "points" if unit_of(unit) is Unit.PERCENT else unit)
+
+
+def _pointed(text: str, unit: str | Unit) -> str:
+    return f"{text} points" if unit_of(unit) is Unit.POINTS and text != MISSING else text
+
+
+def confidence(level: object) -> str:
+    """A confidence level as the dashboard and report write it: 0.95 → "95 %"."""
+    v = as_float(level)
+    return MISSING if v is None else percent(v, "share", digits=0 if (100 * v).is_integer()
+                                             else 1)
+
+
 def clip(low: object, high: object, unit: str | Unit,
          scale: tuple[float, float] | None = None) -> tuple[float | None, float | None]:
     """An interval held within its scale: ``scale`` when given (a CSAT mean's 1–5), else the
@@ -327,6 +350,9 @@ def table_cells(frame: pd.DataFrame, style: DurationStyle = "clock") -> Iterator
     column names, p- and q-values as numbers, the rest by ``cell``."""
     columns = [str(c) for c in frame.columns]
     has_metric = "metric" in columns
+    # a table may declare its columns' units (``frame.attrs``): figures and their changes
+    declared = {**{c: (unit_of(u), False) for c, u in frame.attrs.get("units", {}).items()},
+                **{c: (unit_of(u), True) for c, u in frame.attrs.get("changes", {}).items()}}
     units: dict[str, Unit] = {}
     labels: dict[str, str] = {}
     for row in frame.itertuples(index=False):
@@ -335,7 +361,13 @@ def table_cells(frame: pd.DataFrame, style: DurationStyle = "clock") -> Iterator
         if has_metric and isinstance(values["metric"], str):
             mid = values["metric"]
             unit = units.setdefault(mid, metric_unit(mid))
-        yield [_table_cell(c, v, unit, has_metric, labels, style) for c, v in values.items()]
+        yield [_declared(v, *declared[c], style) if c in declared
+               else _table_cell(c, v, unit, has_metric, labels, style)
+               for c, v in values.items()]
+
+
+def _declared(value: object, unit: Unit, is_change: bool, style: DurationStyle) -> str:
+    return change(value, unit, style) if is_change else number(value, unit, style)
 
 
 def _table_cell(column: str, value: object, unit: Unit, has_metric: bool,

@@ -25,6 +25,7 @@ from cxlens.metrics.sampling import control_limits as control_limits_of
 from cxlens.metrics.spec import Metric
 from cxlens.present.format import number
 from cxlens.reports import insights
+from cxlens.reports import moved as moved_section
 from cxlens.reports.sections import Progress, sections_for
 from cxlens.store.base import Warehouse
 from cxlens.web import charts, views, views_more
@@ -174,6 +175,7 @@ def _builders(ctx: Ctx, vendor: str | None) -> dict[str, Callable[[], Page]]:
         return page
 
     out: dict[str, Callable[[], Page]] = {
+        "moved": lambda: moved_section.section(ctx),
         "touchpoints": lambda: views_more.touchpoints(ctx),
         "journey": lambda: views_more.journey(ctx),
         "vendors": lambda: level("vendor"), "sites": lambda: level("site"),

@@ -25,6 +25,7 @@ class Section:
 
 SECTIONS = (
     Section("summary", "Executive summary"),
+    Section("moved", "What moved it"),
     Section("touchpoints", "Touchpoints"),
     Section("journey", "Customer journey"),
     Section("vendors", "Vendors"),

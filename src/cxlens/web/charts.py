@@ -11,7 +11,8 @@ from cxlens.jsonable import plain, records
 from cxlens.vega import SCHEMA, WIDTH, named
 from cxlens.vega import base as _base
 
-__all__ = ["SCHEMA", "WIDTH", "bars", "calibration", "intervals", "plain", "records", "trend"]
+__all__ = ["SCHEMA", "WIDTH", "bars", "calibration", "contributions", "intervals", "plain",
+           "records", "trend"]
 
 
 def _values(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
@@ -85,6 +86,42 @@ def bars(frame: pd.DataFrame, dim: str, label: str) -> dict[str, Any]:
             "encoding": {"y": {"field": dim, "type": "nominal", "sort": "-x", "title": None},
                          "x": {"field": "value", "type": "quantitative", "title": label},
                          "tooltip": [{"field": dim}, {"field": "value"}, {"field": "n"}]}}
+
+
+def contributions(frame: pd.DataFrame, label: str) -> dict[str, Any]:
+    """What moved a figure: per segment (``segment``, in the frame's order) a bar for its
+    mix part and one for its rate part (``effect``), each with its interval as an error bar;
+    a small segment's bars are hollow, so its noise shows without hovering."""
+    data = _values(frame, ["segment", "effect", "value", "ci_low", "ci_high", "n", "flag"])
+    for row in data:
+        row["small"] = "small" in str(row["flag"] or "").split(",")
+    order = list(dict.fromkeys(str(r["segment"]) for r in data))
+    y = {"field": "segment", "type": "nominal", "sort": order, "title": None,
+         "axis": {"labelLimit": 180}}
+    x = {"field": "value", "type": "quantitative", "title": label}
+    color = {"field": "effect", "type": "nominal", "title": None,
+             "scale": {"domain": ["mix", "rate"], "range": ["#4c78a8", "#f58518"]},
+             "legend": {"orient": "top", "labelExpr": "datum.label == 'mix' ? 'mix (more or "
+                        "fewer of it)' : 'rate (better or worse within it)'",
+                        "labelLimit": 300}}
+    offset = {"field": "effect", "type": "nominal", "sort": ["mix", "rate"]}
+    tooltip = [{"field": "segment"}, {"field": "effect"},
+               {"field": "value", "format": ".1f"}, {"field": "ci_low", "format": ".1f"},
+               {"field": "ci_high", "format": ".1f"}, {"field": "n", "format": ","},
+               {"field": "flag"}]
+    return {**_base(label), "height": {"step": 14}, "data": {"values": data}, "layer": [
+        {"mark": {"type": "bar", "strokeWidth": 1.5},
+         "encoding": {"y": y, "yOffset": offset, "x": x, "color": color,
+                      "stroke": {**color, "legend": None},
+                      "fillOpacity": {"condition": {"test": "datum.small", "value": 0},
+                                      "value": 1},
+                      "tooltip": tooltip}},
+        {"mark": {"type": "rule", "color": "#333"},
+         "encoding": {"y": y, "yOffset": offset,
+                      "x": {"field": "ci_low", "type": "quantitative"},
+                      "x2": {"field": "ci_high"}}},
+        {"mark": {"type": "rule", "color": "#999"}, "encoding": {"x": {"datum": 0}}},
+    ]}
 
 
 def calibration(frame: pd.DataFrame, label: str) -> dict[str, Any]:

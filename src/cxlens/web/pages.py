@@ -33,7 +33,8 @@ router = APIRouter()
 #: The menu, grouped so that 21 links fit a phone: (group, ((path, label), ...)). Paths are
 #: under "/"; "report" opens in a new tab and the Admin group shows to admins only.
 NAV_GROUPS = (
-    ("Performance", (("overview", "Overview"), ("touchpoints", "Touchpoints"),
+    ("Performance", (("overview", "Overview"), ("moved", "What moved"),
+                     ("touchpoints", "Touchpoints"),
                      ("journey", "Journey"), ("drivers", "Drivers"), ("cohorts", "Cohorts"),
                      ("impact", "Impact"), ("catalogue", "Metrics"), ("report", "Report"))),
     ("Vendors", (("vendors", "Vendors"), ("contracts", "Contracts"), ("qa", "QA"))),

@@ -11,6 +11,7 @@ from cxlens.web import (
     views_insights,
     views_loop,
     views_more,
+    views_moved,
     views_text,
 )
 from cxlens.web.filters import Filters
@@ -28,6 +29,7 @@ PAGES: dict[str, Callable[[Ctx], Page]] = {
     "drivers": views_insights.drivers,
     "cohorts": views_insights.cohorts,
     "impact": views_insights.impact,
+    "moved": views_moved.moved_page,
     "customers": views_customers.customers,
     "themes": views_text.themes,
     "sentiment": views_text.sentiment,
@@ -36,7 +38,7 @@ PAGES: dict[str, Callable[[Ctx], Page]] = {
 #: The filters a page reads (URL names), where not all of them: the others are neither
 #: offered nor applied, nor part of its cache key.
 USES: dict[str, tuple[str, ...]] = {**views_insights.USES, **views_customers.USES,
-                                    **views_text.USES}
+                                    **views_text.USES, **views_moved.USES}
 
 
 def build(name: str, ctx: Ctx) -> Page:
