@@ -18,6 +18,8 @@ A Northwind CSAT answer (score 1) in Mar 2025 is in no Acme figure.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import closing
+from html import unescape
 
 import pytest
 
@@ -29,6 +31,8 @@ from cxlens.web.accounts import User
 from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx, Page
 from cxlens.web.views_overview import overview
+from tests.web.conftest import csrf_of, login
+from tests.web.server import Server
 
 ANN = User("ann", "analyst")
 ACME = User("acme", "vendor", "Acme")
@@ -176,3 +180,36 @@ def test_sparkline_names_first_and_last(duck: Warehouse) -> None:
     assert spark["label"] == "CES by month, last 3: 3.0 in Mar 2024 to 6.0 in Mar 2025"
     assert spark["spec"]["description"] == spark["label"]
     assert [r["value"] for r in spark["spec"]["data"]["values"]] == [3.0, 4.0, 6.0]
+
+
+def test_admin_sets_a_target_and_vendor_viewer_sees_their_contracts(server: Server) -> None:
+    """On the demo server: the admin's CSAT target from the settings form shows on the
+    overview for everyone but Acme's viewer, who sees the target of Acme BPO's contract (85)
+    and Acme BPO's figures only; a target that is no number is refused."""
+    with closing(login(server, "admin")) as admin, closing(login(server, "acme")) as acme:
+        page = admin.get("/admin/settings")
+        assert page.status_code == 200 and 'id="targets"' in page.text
+        token = csrf_of(page.text)
+        bad = admin.post("/admin/settings/targets",
+                         data={"metric": "csat", "target": "high", "csrf_token": token})
+        assert bad.status_code == 400 and "must be a number" in unescape(bad.text)
+        ok = admin.post("/admin/settings/targets", data={"metric": "csat", "target": "70",
+                                                         "margin": "1.5", "csrf_token": token})
+        assert ok.status_code == 303
+        try:
+            mine = admin.get("/api/pages/overview").json()["headlines"]["csat"]
+            assert (mine["target"]["value"], mine["target"]["margin"],
+                    mine["target"]["source"]) == (70.0, 1.5, "settings")
+            theirs = acme.get("/api/pages/overview?vendor=Northwind BPO").json()
+            assert (theirs["headlines"]["csat"]["target"]["value"],
+                    theirs["headlines"]["csat"]["target"]["source"]) == \
+                (85.0, "contract Acme BPO")
+            own = acme.get("/api/pages/overview?vendor=Acme BPO").json()
+            assert theirs["figures"] == own["figures"]  # the URL's vendor is ignored
+            html = acme.get("/overview").text
+            assert "Target 85.0 % (contract Acme BPO)" in html
+            assert "Northwind" not in html
+        finally:
+            admin.post("/admin/settings/targets", data={"metric": "csat", "target": "",
+                                                        "margin": "", "csrf_token": token})
+        assert admin.get("/api/pages/overview").json()["headlines"]["csat"]["target"] is None
