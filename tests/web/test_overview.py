@@ -25,6 +25,8 @@ import pytest
 
 from cxlens.contracts.store import save
 from cxlens.periods import Period, days, parse_period, words, year_before
+from cxlens.reports.html import render_html
+from cxlens.reports.model import build_report
 from cxlens.store.base import Warehouse
 from cxlens.targets import Target, status, store
 from cxlens.web.accounts import User
@@ -213,3 +215,18 @@ def test_admin_sets_a_target_and_vendor_viewer_sees_their_contracts(server: Serv
             admin.post("/admin/settings/targets", data={"metric": "csat", "target": "",
                                                         "margin": "", "csrf_token": token})
         assert admin.get("/api/pages/overview").json()["headlines"]["csat"]["target"] is None
+
+
+def test_the_report_summary_says_the_same(duck: Warehouse) -> None:
+    """The report's summary renders the overview's period, changes and targets (no links:
+    paper), from the same page model."""
+    _world(duck)
+    with duck.transaction():
+        store(duck, "csat", "75", "2")
+    text = unescape(render_html(build_report(duck, MARCH)))
+    assert '<p class="period">March 2025</p>' in text
+    assert "up 30.0 points on Feb 2025 (95 % interval -9.7 to +69.7; p = 0.16, q = 0.25)" \
+        in text
+    assert "no data for the same period last year (Mar 2024)" in text
+    assert "Target 75.0 %" in text and "at risk" in text
+    assert 'href="/moved?' not in text

@@ -20,10 +20,11 @@ from cxlens.metrics.rank import TooFewSegments
 from cxlens.metrics.result import COLUMNS
 from cxlens.metrics.sampling import control_limits as control_limits_of
 from cxlens.metrics.spec import Metric
+from cxlens.periods import words
 from cxlens.present.format import number
 from cxlens.reports import insights
 from cxlens.store.base import Warehouse
-from cxlens.web import charts, views, views_more
+from cxlens.web import charts, views, views_more, views_overview
 from cxlens.web.accounts import User
 from cxlens.web.filters import Filters, where
 from cxlens.web.views import Chart, Ctx, Page
@@ -157,6 +158,9 @@ def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None) -> 
         sentence = change_sentence(ctx, row["metric"])
         if sentence:
             sentences.append(sentence)
+    cur = views_overview.period(ctx, trend_all)  # the overview's period, changes, targets
+    summary.extra["period"] = words(cur) if cur else None
+    summary.extra["headlines"] = views_overview.headlines(ctx, summary, cur) if cur else {}
     sections = [views_more.touchpoints(ctx), views_more.journey(ctx)]
     by_vendor = views.vendors(Ctx(wh, user, filters, {"level": "vendor"}))
     by_site = views.vendors(Ctx(wh, user, filters, {"level": "site"}))
