@@ -21,9 +21,11 @@ met. A figure without a value (no data) has no status.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from cxlens.contracts.spec import Contract
 from cxlens.contracts.store import contracts
 from cxlens.errors import ConfigError
 from cxlens.store import meta
@@ -75,12 +77,13 @@ def store(wh: Warehouse, metric: str, target: str, margin: str) -> None:
             wh.execute("DELETE FROM cxlens_meta WHERE key = ?", [key])
 
 
-def target(wh: Warehouse, metric: str, higher_is_better: bool,
-           vendor: str | None = None) -> Target | None:
-    """``metric``'s target: ``vendor``'s contract KPI when there is one, else the setting."""
+def target(wh: Warehouse, metric: str, higher_is_better: bool, vendor: str | None = None,
+           saved: Sequence[Contract] | None = None) -> Target | None:
+    """``metric``'s target: ``vendor``'s contract KPI when there is one, else the setting.
+    ``saved``: the warehouse's contracts when already read (several targets at once)."""
     value, margin = stored(wh, metric)
     if vendor:
-        for contract in contracts(wh):
+        for contract in contracts(wh) if saved is None else saved:
             if contract.vendor != vendor or contract.site or contract.scope:
                 continue
             for kpi in contract.kpis:

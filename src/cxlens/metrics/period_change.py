@@ -1,7 +1,8 @@
 """A figure's change between two named periods (the overview's "on Feb 2025" and "on March
 2024"), with the interval of the change and the metric's own two-sample test.
 
-The figures and their sampling variances come from :meth:`Definition.figures`, the test from
+The figures and their sampling variances are :meth:`Definition.figures`' (each table read
+once for all its metrics), the test from
 :func:`cxlens.metrics.sampling.change_p` (two-proportion z for shares, the NPS z test, Welch's
 t for means): the same answer to "is this change real?" as the alerts and initiative impact.
 The interval is change ± z·√(var₀ + var₁), the periods independent samples. A period without
@@ -18,9 +19,12 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from cxlens.dates import utc
-from cxlens.metrics.definition import Definition
+from cxlens.metrics.compile import Request
+from cxlens.metrics.definition import with_statistics
+from cxlens.metrics.query import all_statistics
 from cxlens.metrics.result import number
 from cxlens.metrics.sampling import change_p, testable
+from cxlens.metrics.spec import Metric
 from cxlens.periods import Period
 from cxlens.stats._arrays import z_value
 from cxlens.stats.fdr import benjamini_hochberg
@@ -52,26 +56,32 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def figure(d: Definition, wh: Warehouse, period: Period, where: str | None) -> pd.DataFrame:
-    """The metric's one figure over ``period`` with its statistics and variance (no row, or
-    n = 0, when the period has no answer)."""
-    return d.figures(wh, start=utc(period.start), end=utc(period.end), where=where)
+def figures(wh: Warehouse, metrics: Sequence[Metric], period: Period,
+            where: str | None = None) -> list[pd.DataFrame]:
+    """Each metric's one figure over ``period`` with its statistics and variance (no row, or
+    n = 0, when the period has no answer), the metrics of one table read in one scan."""
+    req = Request(start=utc(period.start), end=utc(period.end), where=where or None)
+    return [with_statistics(raw, m, req)
+            for m, raw in zip(metrics, all_statistics(wh, list(metrics), req), strict=True)]
 
 
-def period_change(d: Definition, wh: Warehouse, before: Period, after: Period,
-                  where: str | None = None, confidence: float = 0.95) -> PeriodChange:
-    """``d``'s figure in ``after`` against ``before``, ``where`` applied to both."""
-    f0, f1 = (figure(d, wh, p, where) for p in (before, after))
-    n0 = int(number(f0, "n", 0.0).sum()) if len(f0) else 0
-    n1 = int(number(f1, "n", 0.0).sum()) if len(f1) else 0
-    v0 = _finite(float(number(f0, "value")[0])) if n0 else None
-    v1 = _finite(float(number(f1, "value")[0])) if n1 else None
-    empty = PeriodChange(d.name, before, after, v0, n0, v1, n1, None, None, None, None)
+def _figure(frame: pd.DataFrame) -> tuple[float | None, int]:
+    n = int(number(frame, "n", 0.0).sum()) if len(frame) else 0
+    return (_finite(float(number(frame, "value")[0])) if n else None), n
+
+
+def change(metric: Metric, before: Period, after: Period, f0: pd.DataFrame,
+           f1: pd.DataFrame, confidence: float = 0.95) -> PeriodChange:
+    """``metric``'s figure ``f1`` over ``after`` against ``f0`` over ``before`` (frames of
+    :func:`figures`)."""
+    (v0, n0), (v1, n1) = _figure(f0), _figure(f1)
+    empty = PeriodChange(metric.full_name, before, after, v0, n0, v1, n1, None, None, None,
+                         None)
     if v0 is None or v1 is None:
         return empty
     delta = v1 - v0
     se = math.sqrt(float(number(f0, "var")[0]) + float(number(f1, "var")[0]))
-    p = _finite(float(change_p(d.metric, f0, f1)[0])) if testable(d.metric) else None
+    p = _finite(float(change_p(metric, f0, f1)[0])) if testable(metric) else None
     z = z_value(confidence)
     low, high = (delta - z * se, delta + z * se) if math.isfinite(se) else (None, None)
     return replace(empty, change=delta, ci_low=low, ci_high=high, p=p)

@@ -14,12 +14,11 @@ from typing import Any
 
 import pandas as pd
 
+from cxlens.contracts.store import contracts
 from cxlens.dates import add_months
 from cxlens.metrics.catalogue import resolve
-from cxlens.metrics.compile import Request
 from cxlens.metrics.definition import definition
-from cxlens.metrics.period_change import PeriodChange, corrected, period_change
-from cxlens.metrics.query import run
+from cxlens.metrics.period_change import PeriodChange, change, corrected, figures
 from cxlens.periods import Period, days, words, year_before
 from cxlens.present import format as fmt
 from cxlens.targets import status, target
@@ -82,23 +81,27 @@ def said(c: PeriodChange, unit: str, what: str) -> str:
     return f"{move}{size} on {when} ({'; '.join(test)})"
 
 
-def sparkline(ctx: Ctx, f: Figure, cur: Period) -> dict[str, Any] | None:
-    """The last :data:`SPARK` periods at the grain, up to the period's end, with the text
-    naming the first and last values."""
+def sparklines(ctx: Ctx, page: Page, cur: Period) -> dict[str, dict[str, Any]]:
+    """Per figure, the last :data:`SPARK` periods at the grain up to the period's end (one
+    query per table), with the text naming the first and last values."""
     grain = ctx.filters.grain
-    metric = resolve(f.metric)
-    text, _ = where(metric, ctx.filters)
     start = step(cur.end, grain, -SPARK - 1)
-    req = Request(grain=grain, start=_utc(start), end=_utc(cur.end), where=text)
-    frame = run(ctx.wh, [f.metric], req, {})
-    frame = frame[frame["n"] > 0].sort_values("period").tail(SPARK)
-    if frame.empty:
-        return None
-    first, last = frame.iloc[0], frame.iloc[-1]
-    label = (f"{f.label} by {grain}, last {len(frame)}: {fmt.number(first['value'], f.unit)} "
-             f"in {_when(first['period'], grain)} to {fmt.number(last['value'], f.unit)} "
-             f"in {_when(last['period'], grain)}")
-    return {"spec": charts.sparkline(frame, label), "label": label}
+    last_day = cur.end - dt.timedelta(days=1)
+    window = dataclasses.replace(ctx, filters=dataclasses.replace(
+        ctx.filters, start=start.isoformat(), end=last_day.isoformat()))
+    frame, _ = metric_frame(window, [f.metric for f in page.figures], grain=grain)
+    out = {}
+    for f in page.figures:
+        part = frame[(frame["metric"] == f.metric) & (frame["n"] > 0)]
+        part = part.sort_values("period").tail(SPARK)
+        if part.empty:
+            continue
+        first, last = part.iloc[0], part.iloc[-1]
+        label = (f"{f.label} by {grain}, last {len(part)}: "
+                 f"{fmt.number(first['value'], f.unit)} in {_when(first['period'], grain)} "
+                 f"to {fmt.number(last['value'], f.unit)} in {_when(last['period'], grain)}")
+        out[f.metric] = {"spec": charts.sparkline(part, label), "label": label}
+    return out
 
 
 def _utc(day: dt.date) -> dt.datetime:
@@ -116,23 +119,46 @@ def _when(value: Any, grain: str) -> str:
     return f"{ts.day} {ts:%b %Y}"
 
 
+def _changes(ctx: Ctx, page: Page, cur: Period) -> list[tuple[Figure, str, PeriodChange]]:
+    """Each figure's change on the previous period and (when it does not overlap) the same
+    period last year, the metrics sharing a filter read together."""
+    comparisons = {"previous": cur.previous(), "year": year_before(cur)}
+    if comparisons["year"].end > cur.start:  # a period longer than a year overlaps its own
+        del comparisons["year"]
+    metrics = {f.metric: definition(f.metric, ctx.wh).metric for f in page.figures}
+    groups: dict[str | None, list[str]] = {}
+    for name, metric in metrics.items():
+        groups.setdefault(where(metric, ctx.filters)[0], []).append(name)
+    frames: dict[tuple[str, str], pd.DataFrame] = {}
+    for text, names in groups.items():
+        chosen = [metrics[n] for n in names]
+        for what, p in {"current": cur, **comparisons}.items():
+            for name, frame in zip(names, figures(ctx.wh, chosen, p, text), strict=True):
+                frames[name, what] = frame
+    return [(f, what, change(metrics[f.metric], p, cur, frames[f.metric, what],
+                             frames[f.metric, "current"]))
+            for f in page.figures for what, p in comparisons.items()]
+
+
 def headlines(ctx: Ctx, page: Page, cur: Period) -> dict[str, dict[str, Any]]:
     """Per headline figure: its changes (said in words, with the link to what moved it), its
     target and status, and its sparkline."""
-    previous, last_year = cur.previous(), year_before(cur)
-    pairs: list[tuple[Figure, str, PeriodChange]] = []
-    for f in page.figures:
-        d = definition(f.metric, ctx.wh)
-        text, _ = where(d.metric, ctx.filters)
-        pairs.append((f, "previous", period_change(d, ctx.wh, previous, cur, text)))
-        if last_year.end <= cur.start:  # a period longer than a year overlaps its own
-            pairs.append((f, "year", period_change(d, ctx.wh, last_year, cur, text)))
+    pairs = _changes(ctx, page, cur)
     tested = corrected([c for _, _, c in pairs])
+    spark = sparklines(ctx, page, cur)
+    vendor = ctx.filters.vendor
+    saved = contracts(ctx.wh) if vendor else []
     out: dict[str, dict[str, Any]] = {}
+    for f in page.figures:
+        metric = resolve(f.metric)
+        goal = target(ctx.wh, f.metric, metric.higher_is_better is not False, vendor, saved)
+        out[f.metric] = {
+            "changes": [], "target": dataclasses.asdict(goal) if goal else None,
+            "status": status(f.value, f.ci_low, f.ci_high, goal) if goal else None,
+            "sparkline": spark.get(f.metric)}
     for (f, what, _), c in zip(pairs, tested, strict=True):
-        entry = out.setdefault(f.metric, _card(ctx, f, cur))
         text = said(c, f.unit, what)
-        entry["changes"].append({
+        out[f.metric]["changes"].append({
             "against": "previous period" if what == "previous" else "same period last year",
             "period": words(c.before), "text": text,
             "sentence": f"{f.label} {fmt.number(f.value, f.unit)}"
@@ -141,17 +167,6 @@ def headlines(ctx: Ctx, page: Page, cur: Period) -> dict[str, dict[str, Any]]:
             "n_before": c.n_before, "value_before": c.value_before,
             "href": "/moved?" + ctx.filters.query_string(metric=f.metric)})
     return out
-
-
-def _card(ctx: Ctx, f: Figure, cur: Period) -> dict[str, Any]:
-    metric = resolve(f.metric)
-    goal = target(ctx.wh, f.metric, metric.higher_is_better is not False, ctx.filters.vendor)
-    card: dict[str, Any] = {"changes": [], "target": None, "status": None, "sparkline": None}
-    if goal is not None:
-        card["target"] = dataclasses.asdict(goal)
-        card["status"] = status(f.value, f.ci_low, f.ci_high, goal)
-    card["sparkline"] = sparkline(ctx, f, cur)
-    return card
 
 
 def overview(ctx: Ctx) -> Page:
