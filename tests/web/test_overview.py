@@ -24,6 +24,7 @@ from html import unescape
 import pytest
 
 from cxlens.contracts.store import save
+from cxlens.metrics.period_change import PeriodChange
 from cxlens.periods import Period, days, parse_period, words, year_before
 from cxlens.reports.html import render_html
 from cxlens.reports.model import build_report
@@ -32,7 +33,7 @@ from cxlens.targets import Target, status, store
 from cxlens.web.accounts import User
 from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx, Page
-from cxlens.web.views_overview import overview
+from cxlens.web.views_overview import overview, said
 from tests.web.conftest import csrf_of, login
 from tests.web.server import Server
 
@@ -230,3 +231,14 @@ def test_the_report_summary_says_the_same(duck: Warehouse) -> None:
     assert "no data for the same period last year (Mar 2024)" in text
     assert "Target 75.0 %" in text and "at risk" in text
     assert 'href="/moved?' not in text
+
+
+def test_a_change_that_rounds_to_nothing_is_unchanged() -> None:
+    """+0.04 points reads "unchanged", not "up 0.0 points"; one change alone has no q."""
+    march, feb = parse_period("2025-03"), parse_period("2025-02")
+    c = PeriodChange("csat", feb, march, 80.0, 900, 80.04, 950, 0.04, -3.0, 3.08, 0.98)
+    assert said(c, "percent", "previous") == \
+        "unchanged on Feb 2025 (95 % interval -3.0 to +3.1; p = 0.98)"
+    down = PeriodChange("aht", feb, march, 400.0, 90, 310.0, 80, -90.0, -120.0, -60.0, None)
+    assert said(down, "seconds", "previous") == "down 1 min 30 s on Feb 2025 (95 % interval " \
+        "-2 min 00 s to -1 min 00 s; no test for this kind of figure)"

@@ -70,8 +70,11 @@ def said(c: PeriodChange, unit: str, what: str) -> str:
             return f"no data for this period to compare with {when}"
         side = "the previous period" if what == "previous" else "the same period last year"
         return f"no data for {side} ({when})"
-    move = "up" if c.change > 0 else "down" if c.change < 0 else "unchanged"
-    size = f" {magnitude(c.change, unit)}" if move != "unchanged" else ""
+    size = magnitude(c.change, unit)
+    if size == magnitude(0.0, unit):  # rounds to nothing: not "up 0.0 points"
+        move, size = "unchanged", ""
+    else:
+        move, size = ("up" if c.change > 0 else "down"), f" {size}"
     test = [f"95 % interval {fmt.change(c.ci_low, unit)} to {fmt.change(c.ci_high, unit)}"]
     if c.p is not None:
         test.append(f"p {fmt.p_number(c.p)}" + (
