@@ -104,3 +104,33 @@ def in_order(before: Period, after: Period) -> None:
                           "periods are compared as independent samples",
                           f"end --from before {after.start.isoformat()}, e.g. --from "
                           f"{after.previous().label}")
+
+
+def year_before(period: Period) -> Period:
+    """The same period a year earlier (March 2025 before March 2026; days shift by twelve
+    months, 29 February to the 28th): the seasonal comparison beside :meth:`Period.previous`."""
+    if period.months:
+        return period_of(add_months(period.start, -12), period.months)
+    start, end = add_months(period.start, -12), add_months(period.end, -12)
+    return Period(_days_label(start, end), start, end)
+
+
+def days(first: dt.date, last: dt.date) -> Period:
+    """The period from day ``first`` to day ``last``, both inclusive (a dashboard's from/to),
+    counted in whole months when it is whole months."""
+    end = last + dt.timedelta(days=1)
+    months = _whole_months(first, end)
+    return period_of(first, months) if months else Period(_days_label(first, end), first, end)
+
+
+def words(period: Period, short: bool = False) -> str:
+    """The period as people name it: "March 2025" for a whole month ("Mar 2025" when
+    ``short``), "1 Mar 2025" for a day, else its first and last days with the year said once
+    when both share it: "1 Jan – 31 Dec 2025", "15 Dec 2024 – 14 Jan 2025"."""
+    first, last = period.start, period.end - dt.timedelta(days=1)
+    if period.months == 1:
+        return f"{first:%b %Y}" if short else f"{first:%B %Y}"
+    if first == last:
+        return f"{first.day} {first:%b %Y}"
+    head = f"{first.day} {first:%b}" if first.year == last.year else f"{first.day} {first:%b %Y}"
+    return f"{head} – {last.day} {last:%b %Y}"

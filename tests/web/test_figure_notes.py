@@ -12,7 +12,8 @@ from cxlens.ingest.pipeline import import_files
 from cxlens.web import pages
 from cxlens.web.filters import Filters
 from cxlens.web.render import env
-from cxlens.web.views import Ctx, overview
+from cxlens.web.views import Ctx
+from cxlens.web.views_overview import overview
 
 
 def test_overview_shows_what_a_figure_lacks(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ ROUTES: tuple[tuple[str, dict[str, str], set[str]], ...] = (
     ("/admin/users", {"username": "x", "password": "x", "role": "nope"}, ADMINS),
     ("/admin/users/nobody-at-all/remove", {}, ADMINS),
     ("/admin/settings", {"name": "no_such_parameter", "value": "1"}, ADMINS),
+    ("/admin/settings/targets", {"metric": "no_such_metric", "target": "1"}, ADMINS),
     ("/qa/review", {"interaction_id": "no-such-interaction"}, STAFF),
     ("/qa/calibration", {"name": ""}, STAFF),
     ("/qa/calibration/no-such-session/reviews", {"interaction_id": "x"}, STAFF),

@@ -139,13 +139,21 @@ class Definition:
         statistics kept beside them and each figure's ``var`` and ``se`` in display units."""
         req = Request(dims=tuple(relations.ALIASES.get(d, d) for d in by), grain=grain,
                       start=start, end=end, where=where or None)
-        raw = statistics(wh, self.metric, req)
-        final = finalize(raw, self.metric, req, confidence)
-        keep = raw.drop(columns=[c for c in final.columns if c in raw.columns])
-        out = pd.concat([keep.reset_index(drop=True), final.reset_index(drop=True)], axis=1)
-        out["var"] = variance(out, self.metric)
-        out["se"] = standard_error(out, self.metric)
-        return ordered(out, list(req.dims))
+        return with_statistics(statistics(wh, self.metric, req), self.metric, req, confidence)
+
+
+def with_statistics(raw: pd.DataFrame, metric: Metric, req: Request,
+                    confidence: float = 0.95) -> pd.DataFrame:
+    """The figures finished from ``raw`` sufficient statistics, the statistics kept beside
+    them, with each figure's ``var`` and ``se`` (display units): what :meth:`figures` gives,
+    for statistics read several metrics at a time (:func:`cxlens.metrics.query.all_statistics`).
+    """
+    final = finalize(raw, metric, req, confidence)
+    keep = raw.drop(columns=[c for c in final.columns if c in raw.columns])
+    out = pd.concat([keep.reset_index(drop=True), final.reset_index(drop=True)], axis=1)
+    out["var"] = variance(out, metric)
+    out["se"] = standard_error(out, metric)
+    return ordered(out, list(req.dims))
 
 
 def definition(name: str, wh: Warehouse | None = None,

@@ -23,12 +23,13 @@ from cxlens.metrics.rank import TooFewSegments
 from cxlens.metrics.result import COLUMNS
 from cxlens.metrics.sampling import control_limits as control_limits_of
 from cxlens.metrics.spec import Metric
+from cxlens.periods import words
 from cxlens.present.format import number
 from cxlens.reports import insights
 from cxlens.reports import moved as moved_section
 from cxlens.reports.sections import Progress, sections_for
 from cxlens.store.base import Warehouse
-from cxlens.web import charts, views, views_more
+from cxlens.web import charts, views, views_more, views_overview
 from cxlens.web.filters import Filters, where
 from cxlens.web.views import Chart, Ctx, Page
 
@@ -208,6 +209,9 @@ def _summary(ctx: Ctx, vendor: str | None) -> tuple[Page, list[str], pd.DataFram
         sentence = change_sentence(ctx, row["metric"])
         if sentence:
             sentences.append(sentence)
+    cur = views_overview.period(ctx, trend_all)  # the overview's period, changes, targets
+    summary.extra["period"] = words(cur) if cur else None
+    summary.extra["headlines"] = views_overview.headlines(ctx, summary, cur) if cur else {}
     return summary, sentences, trend_all
 
 

@@ -11,6 +11,7 @@ from cxlens import accounts
 from cxlens.accounts import audit
 from cxlens.accounts.users import User
 from cxlens.errors import CxlensError
+from cxlens.store.base import Warehouse
 from cxlens.web.pages import html
 from cxlens.web.security import AdminUser, check_csrf, state
 
@@ -85,10 +86,27 @@ def _settings_page(request: Request, user: User, error: str | None = None,
         stored = warehouse_params(st.wh)
         schedules = [str(k).removeprefix("schedule.") for (k,) in st.wh.query(
             "SELECT key FROM cxlens_meta WHERE key LIKE 'schedule.%' ORDER BY 1")]
+        goals = _targets(st.wh)
     rows = [(name, default, stored.get(name), ", ".join(users))
             for name, (default, users) in sorted(parameters().items())]
     return html(request, "settings.html", status, user=user, rows=rows, schedules=schedules,
-                error=error)
+                targets=goals, error=error)
+
+
+def _targets(wh: Warehouse) -> list[tuple[str, str, str, str, str]]:
+    """The overview's headline metrics: (id, label, unit, stored target, stored margin)."""
+    from cxlens.metrics.catalogue import resolve
+    from cxlens.targets import stored
+    from cxlens.web.views import HEADLINE
+
+    out = []
+    for name in HEADLINE:
+        metric = resolve(name)
+        value, margin = stored(wh, name)
+        out.append((name, metric.label, metric.unit.value,
+                    "" if value is None else f"{value:g}",
+                    "" if margin is None else f"{margin:g}"))
+    return out
 
 
 @router.get("/settings", response_class=HTMLResponse)
@@ -120,4 +138,31 @@ def set_parameter(request: Request, user: AdminUser, name: str = Form(...),
             st.wh.execute("INSERT INTO cxlens_meta VALUES (?, ?)", [f"param.{name}", value])
         bump_data_version(st.wh)  # figures may change: nothing cached may be served
         audit.record(st.wh, user.username, "setting_changed", f"{name}={value or '(default)'}")
+    return RedirectResponse("/admin/settings", status_code=303)
+
+
+@router.post("/settings/targets", dependencies=[Depends(check_csrf)])
+def set_target(request: Request, user: AdminUser, metric: str = Form(...),
+               target: str = Form(""), margin: str = Form("")) -> Response:
+    """Store (or, with an empty value, remove) a headline's target and its "at risk" margin,
+    in the metric's unit; the overview reads them (a vendor's contract KPI wins for that
+    vendor)."""
+    from cxlens.errors import did_you_mean
+    from cxlens.store.migrate import bump_data_version
+    from cxlens.targets import store
+    from cxlens.web.views import HEADLINE
+
+    if metric not in HEADLINE:
+        return _settings_page(request, user, f"no headline metric {metric!r}."
+                              f"{did_you_mean(metric, HEADLINE)}", 400)
+    st = state(request)
+    try:
+        with st.lock, st.wh.transaction():
+            store(st.wh, metric, target, margin)
+            bump_data_version(st.wh)  # the overview's statuses change: nothing cached served
+            audit.record(st.wh, user.username, "target_changed",
+                           f"{metric}={target.strip() or '(none)'} "
+                           f"margin={margin.strip() or '(none)'}")
+    except CxlensError as exc:
+        return _settings_page(request, user, f"{exc.message} ({exc.hint})", 400)
     return RedirectResponse("/admin/settings", status_code=303)

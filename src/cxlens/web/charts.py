@@ -12,7 +12,7 @@ from cxlens.vega import SCHEMA, WIDTH, named
 from cxlens.vega import base as _base
 
 __all__ = ["SCHEMA", "WIDTH", "bars", "calibration", "contributions", "intervals", "plain",
-           "records", "trend"]
+           "records", "sparkline", "trend"]
 
 
 def _values(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
@@ -149,3 +149,21 @@ def calibration(frame: pd.DataFrame, label: str) -> dict[str, Any]:
                                   {"field": "ci_low", "format": ".3f"},
                                   {"field": "ci_high", "format": ".3f"}, {"field": "n"}]}},
     ]}
+
+
+def sparkline(frame: pd.DataFrame, description: str) -> dict[str, Any]:
+    """A headline's last periods as a small line without axes (the overview's cards), the
+    latest point marked; ``description`` is its text alternative (first and last values)."""
+    data = _values(frame, ["period", "value", "n"])
+    x = {"field": "period", "type": "temporal", "axis": None}
+    y = {"field": "value", "type": "quantitative", "axis": None, "scale": {"zero": False}}
+    return {"$schema": SCHEMA, "description": description, "width": WIDTH, "height": 36,
+            "padding": 2, "config": {"view": {"stroke": None}},
+            "data": {"values": data},
+            "layer": [{"mark": {"type": "line", "strokeWidth": 1.5},
+                       "encoding": {"x": x, "y": y}},
+                      {"transform": [{"window": [{"op": "rank", "as": "r"}],
+                                      "sort": [{"field": "period", "order": "descending"}]},
+                                     {"filter": "datum.r == 1"}],
+                       "mark": {"type": "point", "filled": True, "size": 30},
+                       "encoding": {"x": x, "y": y}}]}

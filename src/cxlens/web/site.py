@@ -12,13 +12,14 @@ from cxlens.web import (
     views_loop,
     views_more,
     views_moved,
+    views_overview,
     views_text,
 )
 from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx, Page
 
 PAGES: dict[str, Callable[[Ctx], Page]] = {
-    "overview": views.overview,
+    "overview": views_overview.overview,
     "touchpoints": views_more.touchpoints,
     "journey": views_more.journey,
     "vendors": views.vendors,

@@ -113,29 +113,6 @@ def figure(row: pd.Series, metric: Metric, cannot: list[str]) -> Figure:
                   not_filterable_by=cannot)
 
 
-def overview(ctx: Ctx) -> Page:
-    page = Page("overview", "Overview")
-    total, cannot = metric_frame(ctx, list(HEADLINE))
-    if ctx.user.role == "vendor":  # e.g. relational NPS: about no interaction of theirs
-        total = total[total["n"] > 0]
-    for _, row in total.iterrows():
-        page.figures.append(figure(row, resolve(row["metric"]), cannot[row["metric"]]))
-    trend_names = [f.metric for f in page.figures if f.metric != "response_rate"]
-    trend, _ = metric_frame(ctx, trend_names, grain=ctx.filters.grain)
-    page.tables["trend"] = trend
-    labels = {f.metric: f.label for f in page.figures}
-    for name in trend_names:
-        part = trend[trend["metric"] == name]
-        if len(part):
-            page.charts.append(Chart(f"trend_{name}", f"{labels[name]} by {ctx.filters.grain}",
-                                     charts.trend(part, labels[name]), "trend"))
-    for name, cols in cannot.items():
-        if cols:
-            page.notes.append(f"{labels.get(name, name)} cannot be filtered by "
-                              f"{', '.join(cols)}: shown for all of them.")
-    return page
-
-
 def vendors(ctx: Ctx) -> Page:
     """KPIs side by side at one level of vendor → site → team → agent (option ``level``),
     within the parent segments chosen so far (``vendor``/``site``/``team`` filters)."""
