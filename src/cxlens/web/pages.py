@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxlens.errors import ConfigError
+from cxlens.present.scope import limited, own_vendor
 from cxlens.web import accounts, site, views
 from cxlens.web.accounts import User
 from cxlens.web.filters import BAR, Filters, choices
@@ -176,7 +177,7 @@ def page_key(name: str, filters: Filters, options: dict[str, str], user: User,
              ) -> tuple[object, ...]:
     """Cache key: what the page shows depends on the filters and the scope, not on who asks
     (an admin and an analyst see the same page)."""
-    scope = user.vendor if user.role == "vendor" else "*"
+    scope = user.vendor if limited(user) else "*"
     if name == "vendors" and options.get("level") == views.next_level(filters):
         options = {k: v for k, v in options.items() if k != "level"}  # the default level
     return ("page", name, filters.key(), tuple(sorted(options.items())), scope)
@@ -209,7 +210,7 @@ def report(request: Request, user: CurrentUser) -> HTMLResponse:
 
     filters = Filters.from_query(dict(request.query_params)).scoped(user)
     st = state(request)
-    vendor = user.vendor if user.role == "vendor" else None
+    vendor = own_vendor(user)
     key = ("report", filters.key(), vendor)
     text: str = st.cached(key, lambda: render_html(build_report(st.wh, filters, vendor)))
     with st.lock:
