@@ -19,7 +19,8 @@ def build(request: Request, builder: Callable[[PageCtx], Page], user: User,
     """``builder``'s page for ``user``, limited to the vendor in scope (a vendor viewer's own,
     else ``vendor``; None: every vendor); options that are None are left out."""
     st = state(request)
+    asked = {"vendor": vendor, **options}  # the vendor as asked, for the page's form
     ctx = PageCtx(st.wh, user, vendor_in_scope(user, vendor),
-                  {k: v for k, v in options.items() if v is not None})
+                  {k: v for k, v in asked.items() if v is not None})
     with st.lock:
         return builder(ctx)
