@@ -17,9 +17,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxlens.errors import ConfigError, CxlensError, NotFound
 from cxlens.jsonable import plain, records
+from cxlens.present.pages import qa as model
 from cxlens.qa import calibration, sessions
 from cxlens.web import accounts
 from cxlens.web.accounts import User
+from cxlens.web.bespoke import build
 from cxlens.web.pages import html
 from cxlens.web.qa_common import (
     PostedForm,
@@ -48,14 +50,10 @@ def _staff(request: Request) -> list[str]:
 
 def _list_page(request: Request, user: User, *, error: str | None = None,
                chosen: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
-    st = state(request)
-    with st.lock:
-        rows = [sessions.progress(st.wh, s.session_id) for s in sessions.listing(st.wh)]
-        vendors = [str(v) for (v,) in st.wh.query(
-            "SELECT DISTINCT vendor FROM interactions WHERE vendor IS NOT NULL ORDER BY 1")]
+    data = build(request, model.calibration_list, user).extra
     return html(request, "qa_calibration.html", status, user=user, page={"name": "qa"},
-                rows=rows, staff=_staff(request), names=cards().names, vendors=vendors,
-                error=error, chosen=chosen or {"reviewers": [user.username]})
+                staff=_staff(request), error=error,
+                chosen=chosen or {"reviewers": [user.username]}, **data)
 
 
 @router.get("/qa/calibration", response_class=HTMLResponse)
