@@ -7,13 +7,16 @@ the page model's pages (``web.views*``) share one model without importing ``cxle
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 
 from cxlens.jsonable import records
 from cxlens.store.base import Warehouse
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -76,6 +79,15 @@ class PageCtx:
     user: Viewer
     vendor: str | None = None
     options: dict[str, str] = field(default_factory=dict)
+    #: The dashboard's cache (kept per data version; None: compute every time).
+    cache: Callable[[tuple[Any, ...], Callable[[], Any]], Any] | None = None
+
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()``, or the value the dashboard kept for ``key`` in this data version."""
+        if self.cache is None:
+            return compute()
+        value: T = self.cache(key, compute)
+        return value
 
     def option(self, name: str) -> str | None:
         """A parameter's value, stripped; None when missing or blank."""

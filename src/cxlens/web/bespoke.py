@@ -1,6 +1,7 @@
 """How a thin route runs a bespoke page's builder (``cxlens.present.pages``): the vendor in
 scope decided by ``present.scope`` (never by the route), the request's parameters passed as
-options, the warehouse held under the state's lock while the builder reads it."""
+options, the dashboard's cache lent (kept per data version), the warehouse held under the
+state's lock while the builder reads it."""
 
 from __future__ import annotations
 
@@ -21,6 +22,6 @@ def build(request: Request, builder: Callable[[PageCtx], Page], user: User,
     st = state(request)
     asked = {"vendor": vendor, **options}  # the vendor as asked, for the page's form
     ctx = PageCtx(st.wh, user, vendor_in_scope(user, vendor),
-                  {k: v for k, v in asked.items() if v is not None})
+                  {k: v for k, v in asked.items() if v is not None}, st.cached)
     with st.lock:
         return builder(ctx)
