@@ -14,7 +14,15 @@ from cxlens.dates import parse_bound
 from cxlens.errors import ConfigError, NotFound
 from cxlens.present.model import Page, PageCtx, Viewer
 from cxlens.present.scope import check_seen, own_vendor, rows_of
-from cxlens.qa import conversation, disputes, reviews, sampling, scoring, sessions
+from cxlens.qa import (
+    calibration,
+    conversation,
+    disputes,
+    reviews,
+    sampling,
+    scoring,
+    sessions,
+)
 from cxlens.qa.scorecards import Scorecard, Scorecards, builtin
 from cxlens.store.base import Warehouse
 
@@ -141,4 +149,35 @@ def calibration_list(ctx: PageCtx) -> Page:
     page.extra.update(rows=[sessions.progress(ctx.wh, s.session_id)
                             for s in sessions.listing(ctx.wh)],
                       names=cards().names, vendors=reviews.vendors(ctx.wh))
+    return page
+
+
+def calibration_session(ctx: PageCtx) -> Page:
+    """Options ``session_id`` and ``interaction_id`` (the viewer's form for it, when they are
+    one of the session's reviewers). ``extra``: ``prog`` (progress), ``session``, ``card``,
+    ``result`` (α per criterion and the reviewers' deviations), ``rel`` and ``dev`` (the same
+    as records), ``titles`` (criterion → title), ``reviewer`` (whether the viewer is one),
+    ``facts`` and ``stored`` (the interaction and the viewer's scores of it, as form values)."""
+    session_id = ctx.options.get("session_id", "")
+    prog = sessions.progress(ctx.wh, session_id)
+    out = sessions.result(ctx.wh, session_id, scorecards=cards())
+    session = prog.session
+    sc = card(session.scorecard)
+    reviewer = ctx.user.username in session.reviewers
+    interaction_id = ctx.option("interaction_id")
+    facts = stored = None
+    if interaction_id and reviewer:
+        if interaction_id not in session.interaction_ids:
+            raise NotFound(f"interaction {interaction_id!r} is not in this session",
+                           "pick one of the session's interactions")
+        facts = interaction(ctx.wh, ctx.user, interaction_id)
+        stored = form_values(sessions.scores_of(ctx.wh, session_id, ctx.user.username,
+                                                interaction_id))
+    titles = {c.id: c.title for c in sc.criteria} | {calibration.OVERALL: "Overall (review "
+                                                     "score)"}
+    page = Page("qa_session", f"Calibration: {session.name}")
+    page.extra.update(prog=prog, session=session, card=sc, result=out,
+                      rel=out.reliability.to_dict("records"),
+                      dev=out.reviewers.to_dict("records"), titles=titles, reviewer=reviewer,
+                      facts=facts, stored=stored)
     return page
