@@ -32,6 +32,8 @@ from cxlens.store import meta
 from cxlens.store.base import Warehouse
 
 Status = Literal["met", "at risk", "missed"]
+#: The overview's headline metrics: the figures a target can be set for.
+HEADLINE = ("nps:relational", "csat", "ces", "fcr", "response_rate")
 TARGET, MARGIN = "target.", "target_margin."
 
 

@@ -145,3 +145,16 @@ def test_postgres_unreachable_is_a_clear_error() -> None:
     with pytest.raises(ConfigError, match="cannot connect to Postgres") as info:
         store.connect("postgresql://nobody:secret@127.0.0.1:1/none")
     assert "secret" not in str(info.value)
+
+
+def test_meta_names_are_the_keys_under_a_prefix_exactly(duck: Warehouse) -> None:
+    """Sorted, the prefix taken off; ``_`` is a LIKE wildcard, yet ``aXb.two`` is not under
+    ``a_b.``."""
+    from cxlens.store import meta
+
+    for key in ("schedule.late", "schedule.default", "a_b.one", "aXb.two"):
+        meta.put(duck, key, "{}")
+    assert meta.names(duck, "schedule.") == ["default", "late"]
+    assert meta.names(duck, "a_b.") == ["one"]
+    meta.delete(duck, "schedule.late")
+    assert meta.names(duck, "schedule.") == ["default"]

@@ -50,6 +50,18 @@ def months_back(month: dt.date, count: int) -> list[dt.date]:
     return out
 
 
+def latest_complete_month(wh: Warehouse, today: dt.date | None = None) -> dt.date:
+    """The month a statement shows by default: the latest month with contacts, or the month
+    before when that one is still running (or when there are no contacts)."""
+    last = wh.scalar("SELECT max(created_at) FROM interactions")
+    running = (today or dt.datetime.now(dt.UTC).date()).replace(day=1)
+    before = months_back(running, 2)[0]
+    if not isinstance(last, dt.datetime | dt.date):
+        return before
+    month = (last.date() if isinstance(last, dt.datetime) else last).replace(day=1)
+    return before if month >= running else month
+
+
 def _num(x: Any) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 

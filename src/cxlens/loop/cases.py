@@ -154,6 +154,14 @@ def get(wh: Warehouse, case_id: str) -> dict[str, Any]:
     return dict(zip(COLUMNS, rows[0], strict=True))
 
 
+def answer_comment(wh: Warehouse, response_id: str) -> str | None:
+    """The comment of the survey answer that opened a case (None: no answer or no comment);
+    raw — redact it before showing it."""
+    rows = wh.query("SELECT comment FROM survey_responses WHERE response_id = ?",
+                    [response_id])
+    return str(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
 def history(wh: Warehouse, case_id: str) -> list[tuple[Any, ...]]:
     return wh.query("SELECT occurred_at, actor, action, detail FROM cxlens_case_events "
                     "WHERE case_id = ? ORDER BY occurred_at", [case_id])

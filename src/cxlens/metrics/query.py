@@ -33,6 +33,7 @@ from cxlens.metrics.failures import explained, from_engine
 from cxlens.metrics.presence import Missing
 from cxlens.metrics.result import COLUMNS, finalize, ordered
 from cxlens.metrics.spec import Metric
+from cxlens.store import meta
 from cxlens.store.base import Warehouse
 
 
@@ -70,6 +71,14 @@ def warehouse_params(wh: Warehouse) -> dict[str, str]:
     """Parameter defaults stored in the warehouse (cxlens_meta keys ``param.NAME``)."""
     rows = wh.query("SELECT key, value FROM cxlens_meta WHERE key LIKE 'param.%'")
     return {k.removeprefix("param."): v for k, v in rows}
+
+
+def set_warehouse_param(wh: Warehouse, name: str, value: str | None) -> None:
+    """Store this warehouse's default for parameter ``name`` (None: remove it, the built-in
+    default applies again); call inside the change's transaction."""
+    meta.delete(wh, f"param.{name}")
+    if value is not None:
+        meta.put(wh, f"param.{name}", value)
 
 
 def _names(metrics: str | Iterable[str]) -> list[str]:

@@ -1,6 +1,6 @@
 """Admin pages: users (add, remove), API tokens (list, revoke), the audit log, and settings
 (metric parameter defaults for this warehouse, e.g. the brand counted as ours in share of
-voice)."""
+voice; the page model: ``cxlens.present.pages.admin``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cxlens import accounts
 from cxlens.accounts import audit
 from cxlens.accounts.users import User
-from cxlens.errors import CxlensError
-from cxlens.store.base import Warehouse
+from cxlens.errors import CxlensError, did_you_mean
+from cxlens.metrics.query import set_warehouse_param
+from cxlens.present.pages import admin as model
+from cxlens.store.migrate import bump_data_version
+from cxlens.web.bespoke import build
 from cxlens.web.pages import html
 from cxlens.web.security import AdminUser, check_csrf, state
 
@@ -66,47 +69,12 @@ def revoke_token(request: Request, user: AdminUser, token_id: str) -> Response:
     return RedirectResponse("/admin/users", status_code=303)
 
 
-def parameters() -> dict[str, tuple[object, list[str]]]:
-    """Every metric parameter: its built-in default and the metrics that use it."""
-    from cxlens.metrics.catalogue import catalogue
-
-    out: dict[str, tuple[object, list[str]]] = {}
-    for metric in catalogue().values():
-        for name, default in metric.params.items():
-            out.setdefault(name, (default, []))[1].append(metric.name)
-    return out
-
-
 def _settings_page(request: Request, user: User, error: str | None = None,
                    status: int = 200) -> HTMLResponse:
-    from cxlens.metrics.query import warehouse_params
-
-    st = state(request)
-    with st.lock:
-        stored = warehouse_params(st.wh)
-        schedules = [str(k).removeprefix("schedule.") for (k,) in st.wh.query(
-            "SELECT key FROM cxlens_meta WHERE key LIKE 'schedule.%' ORDER BY 1")]
-        goals = _targets(st.wh)
-    rows = [(name, default, stored.get(name), ", ".join(users))
-            for name, (default, users) in sorted(parameters().items())]
-    return html(request, "settings.html", status, user=user, rows=rows, schedules=schedules,
-                targets=goals, error=error)
-
-
-def _targets(wh: Warehouse) -> list[tuple[str, str, str, str, str]]:
-    """The overview's headline metrics: (id, label, unit, stored target, stored margin)."""
-    from cxlens.metrics.catalogue import resolve
-    from cxlens.targets import stored
-    from cxlens.web.views import HEADLINE
-
-    out = []
-    for name in HEADLINE:
-        metric = resolve(name)
-        value, margin = stored(wh, name)
-        out.append((name, metric.label, metric.unit.value,
-                    "" if value is None else f"{value:g}",
-                    "" if margin is None else f"{margin:g}"))
-    return out
+    page = build(request, model.settings, user)
+    return html(request, "settings.html", status, user=user, rows=page.extra["rows"],
+                schedules=page.extra["schedules"], targets=page.extra["targets"],
+                error=error)
 
 
 @router.get("/settings", response_class=HTMLResponse)
@@ -118,10 +86,7 @@ def settings(request: Request, user: AdminUser) -> HTMLResponse:
 def set_parameter(request: Request, user: AdminUser, name: str = Form(...),
                   value: str = Form("")) -> Response:
     """Store (or, with an empty value, remove) this warehouse's default for a parameter."""
-    from cxlens.errors import did_you_mean
-    from cxlens.store.migrate import bump_data_version
-
-    known = parameters()
+    known = model.parameters()
     if name not in known:
         return _settings_page(request, user, f"no parameter {name!r}."
                               f"{did_you_mean(name, known)}", 400)
@@ -133,9 +98,7 @@ def set_parameter(request: Request, user: AdminUser, name: str = Form(...),
             return _settings_page(request, user, f"{name} takes a number, not {value!r}", 400)
     st = state(request)
     with st.lock, st.wh.transaction():
-        st.wh.execute("DELETE FROM cxlens_meta WHERE key = ?", [f"param.{name}"])
-        if value:
-            st.wh.execute("INSERT INTO cxlens_meta VALUES (?, ?)", [f"param.{name}", value])
+        set_warehouse_param(st.wh, name, value or None)
         bump_data_version(st.wh)  # figures may change: nothing cached may be served
         audit.record(st.wh, user.username, "setting_changed", f"{name}={value or '(default)'}")
     return RedirectResponse("/admin/settings", status_code=303)
@@ -149,8 +112,7 @@ def set_target(request: Request, user: AdminUser, metric: str = Form(...),
     vendor)."""
     from cxlens.errors import did_you_mean
     from cxlens.store.migrate import bump_data_version
-    from cxlens.targets import store
-    from cxlens.web.views import HEADLINE
+    from cxlens.targets import HEADLINE, store
 
     if metric not in HEADLINE:
         return _settings_page(request, user, f"no headline metric {metric!r}."

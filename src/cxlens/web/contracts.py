@@ -2,11 +2,11 @@
 upload the YAML; every problem is shown at once and nothing is saved unless all is right), a
 vendor's monthly statement inside the dashboard with its downloads (HTML, PDF, CSV, JSON), and
 vendors or sites side by side on the contracts' KPIs. A vendor viewer sees only their own
-vendor's contracts, statement and rows."""
+vendor's contracts, statement and rows. The pages' models: ``cxlens.present.pages.contracts``;
+here are the forms, the charts and the downloads."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import tempfile
 from pathlib import Path
@@ -20,18 +20,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cxlens.accounts import audit
 from cxlens.accounts.users import User
 from cxlens.contracts import store as contract_store
-from cxlens.contracts.compare import Comparison, compare
-from cxlens.contracts.measure import months_back
+from cxlens.contracts.compare import Comparison
 from cxlens.contracts.spec import Contract
-from cxlens.contracts.statement import BRAND_WARNING, Statement, statement
+from cxlens.contracts.statement import BRAND_WARNING, Statement
 from cxlens.csvsafe import frame_csv
-from cxlens.dates import parse_month
 from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
 from cxlens.present import statement as render
+from cxlens.present.model import Page
+from cxlens.present.pages import contracts as model
 from cxlens.web import charts
+from cxlens.web.bespoke import build
 from cxlens.web.pages import html
 from cxlens.web.security import AdminUser, CurrentUser, check_csrf, state
-from cxlens.web.state import WebState
 
 router = APIRouter()
 FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
@@ -39,80 +39,17 @@ FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
 NAV_PAGE = {"name": "contracts"}  # the menu entry these pages belong to
 
 
-# -- what a user may see ------------------------------------------------------------------------
-def _saved(st: WebState) -> list[tuple[contract_store.Saved, Contract | None, str | None]]:
-    """The saved contracts, parsed (cached per data version and contracts revision)."""
-    with st.lock:
-        key = ("contracts", contract_store.revision(st.wh))
-        found: list[tuple[contract_store.Saved, Contract | None, str | None]] = st.cached(
-            key, lambda: contract_store.parsed(st.wh))
-        return found
-
-
-def _visible(user: User, st: WebState,
-             ) -> list[tuple[contract_store.Saved, Contract | None, str | None]]:
-    """A vendor viewer's own contracts (a contract that does not parse is not theirs to see);
-    every contract for the others."""
-    rows = _saved(st)
-    if user.role != "vendor":
-        return rows
-    return [r for r in rows if r[1] is not None and r[1].vendor == user.vendor]
-
-
-def _usable(user: User, st: WebState) -> list[Contract]:
-    return [c for _, c, _ in _visible(user, st) if c is not None]
-
-
-def _month(text: str | None, st: WebState) -> dt.date:
-    return parse_month(text, "month") if text else default_month(st)
-
-
-def default_month(st: WebState) -> dt.date:
-    """The latest month with contacts; the month before when that one is still running."""
-    with st.lock:
-        last = st.wh.scalar("SELECT max(created_at) FROM interactions")
-    running = dt.datetime.now(dt.UTC).date().replace(day=1)
-    before = months_back(running, 2)[0]
-    if not isinstance(last, dt.datetime | dt.date):
-        return before
-    month = (last.date() if isinstance(last, dt.datetime) else last).replace(day=1)
-    return before if month >= running else month
-
-
+# -- the page models (cxlens.present.pages.contracts) --------------------------------------------
 def _statement(request: Request, user: User, vendor: str | None,
                month: str | None) -> Statement:
-    st = state(request)
-    pool = _usable(user, st)
-    if user.role == "vendor":
-        if vendor and vendor != user.vendor:
-            raise NotFound(f"you see {user.vendor}'s statement only",
-                           "open /statement without a vendor")
-        vendor = user.vendor
-    if not vendor:
-        vendors = sorted({c.vendor for c in pool})
-        if not vendors:
-            raise NotFound("no contracts are saved", "an admin saves them on /contracts, or: "
-                           "cxlens contracts load DIR")
-        vendor = vendors[0]
-    when = _month(month, st)
-    chosen = str(vendor)
-    with st.lock:
-        key = ("statement", contract_store.revision(st.wh), chosen, when)
-        s: Statement = st.cached(key, lambda: statement(st.wh, pool, chosen, when))
+    s: Statement = build(request, model.statement_page, user, vendor,
+                         month=month).extra["statement"]
     return s
 
 
 def _comparison(request: Request, user: User, month: str | None, by: str,
-                contract: str | None) -> Comparison:
-    st = state(request)
-    pool = _usable(user, st)
-    own = user.vendor if user.role == "vendor" else None
-    when = _month(month, st)
-    with st.lock:
-        key = ("compare", contract_store.revision(st.wh), when, by, contract or None, own)
-        c: Comparison = st.cached(key, lambda: compare(st.wh, pool, when, by,
-                                                       contract=contract or None, vendor=own))
-    return c
+                contract: str | None) -> Page:
+    return build(request, model.comparison, user, month=month, by=by, contract=contract)
 
 
 def _query(**params: str | None) -> str:
@@ -126,25 +63,13 @@ def _audit(request: Request, user: User, detail: str) -> None:
 
 
 # -- contracts -----------------------------------------------------------------------------------
-def _history(st: WebState, names: set[str]) -> dict[str, list[contract_store.Saved]]:
-    with st.lock:
-        versions = contract_store.history(st.wh)
-    out: dict[str, list[contract_store.Saved]] = {}
-    for v in versions:
-        if v.name in names:
-            out.setdefault(v.name, []).append(v)
-    return out
-
-
 def _contracts_page(request: Request, user: User, status: int = 200,
                     problems: list[str] | None = None,
                     draft: dict[str, str] | None = None) -> HTMLResponse:
-    st = state(request)
-    rows = _visible(user, st)
-    return html(request, "contracts.html", status, user=user, page=NAV_PAGE, rows=rows,
-                history=_history(st, {s.name for s, _, _ in rows}), problems=problems or [],
-                draft=draft or {}, saved=request.query_params.get("saved"),
-                month=f"{default_month(st):%Y-%m}")
+    data = build(request, model.contracts, user).extra
+    return html(request, "contracts.html", status, user=user, page=NAV_PAGE, rows=data["rows"],
+                history=data["history"], problems=problems or [], draft=draft or {},
+                saved=request.query_params.get("saved"), month=data["month"])
 
 
 @router.get("/contracts", response_class=HTMLResponse)
@@ -208,10 +133,9 @@ def _contract_json(row: tuple[contract_store.Saved, Contract | None, str | None]
 @router.get("/api/contracts", tags=["contracts"])
 def api_contracts(request: Request, user: CurrentUser) -> dict[str, Any]:
     """The saved contracts (a vendor viewer gets their own), with every version's date."""
-    st = state(request)
-    rows = _visible(user, st)
-    history = _history(st, {s.name for s, _, _ in rows})
-    return {"contracts": [_contract_json(r, history.get(r[0].name, [])) for r in rows]}
+    data = build(request, model.contracts, user).extra
+    return {"contracts": [_contract_json(r, data["history"].get(r[0].name, []))
+                          for r in data["rows"]]}
 
 
 # -- statements ----------------------------------------------------------------------------------
@@ -249,8 +173,7 @@ def money(amount: float, currency: str) -> str:
 def statement_page(request: Request, user: CurrentUser, vendor: str | None = None,
                    month: str | None = None) -> HTMLResponse:
     """A vendor's monthly statement in the dashboard (a vendor viewer gets their own)."""
-    st = state(request)
-    vendors = sorted({c.vendor for c in _usable(user, st)})
+    vendors = build(request, model.vendors_page, user).extra["vendors"]
     try:
         s = _statement(request, user, vendor, month)
     except NotFound:
@@ -330,9 +253,8 @@ def _compare_charts(c: Comparison) -> list[tuple[str, dict[str, Any] | None]]:
 def compare_page(request: Request, user: CurrentUser, month: str | None = None,
                  by: str = "vendor", contract: str | None = None) -> HTMLResponse:
     """Vendors or sites side by side on the contracts' KPIs."""
-    c = _comparison(request, user, month, by, contract)
-    st = state(request)
-    labels = sorted(x.label for x in _usable(user, st))
+    data = _comparison(request, user, month, by, contract).extra
+    c, labels = data["comparison"], data["labels"]
     query = _query(month=f"{c.month:%Y-%m}", by=c.by, contract=contract)
     return html(request, "contract_compare.html", user=user, page=NAV_PAGE, c=c,
                 labels=labels, contract=contract or "", query=query,
@@ -344,7 +266,8 @@ def api_compare(request: Request, user: CurrentUser, month: str | None = None,
                 by: str = "vendor", contract: str | None = None) -> dict[str, Any]:
     """The comparison as JSON: the month's rows and the year view's (a vendor viewer gets
     their own vendor's rows only)."""
-    return _comparison(request, user, month, by, contract).as_dict()
+    comparison: Comparison = _comparison(request, user, month, by, contract).extra["comparison"]
+    return comparison.as_dict()
 
 
 @router.get("/api/contracts/compare.csv", tags=["contracts"])
@@ -353,7 +276,7 @@ def compare_csv(request: Request, user: CurrentUser, month: str | None = None,
                 year: bool = False) -> Response:
     """The comparison as CSV (``year=true``: with the twelve months before; recorded in the
     audit log)."""
-    c = _comparison(request, user, month, by, contract)
+    c: Comparison = _comparison(request, user, month, by, contract).extra["comparison"]
     _audit(request, user, "contracts/compare.csv?" + _query(
         month=f"{c.month:%Y-%m}", by=c.by, contract=contract, year="true" if year else None))
     return Response(frame_csv(c.frame(year)), media_type="text/csv", headers={

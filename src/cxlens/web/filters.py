@@ -17,6 +17,7 @@ from cxlens.errors import ConfigError, did_you_mean
 from cxlens.metrics import relations
 from cxlens.metrics.compile import GRAINS
 from cxlens.metrics.spec import Metric
+from cxlens.present.scope import vendor_in_scope
 from cxlens.sqltext import equals
 from cxlens.web.state import WebState
 
@@ -94,9 +95,7 @@ class Filters:
 
     def scoped(self, user: User) -> Filters:
         """A vendor viewer's filters always name their vendor, whatever the URL says."""
-        if user.role == "vendor":
-            return replace(self, vendor=user.vendor)
-        return self
+        return replace(self, vendor=vendor_in_scope(user, self.vendor))
 
     def keep(self, names: tuple[str, ...]) -> Filters:
         """Only the filters ``names`` (as in the URL: from, to, grain, vendor, …) — those a

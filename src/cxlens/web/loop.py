@@ -1,6 +1,7 @@
 """Follow-up cases in the dashboard and the API (list, detail, workflow: contacted →
 resolved / unreachable with a root cause, notes, outcome), and the survey programmes'
-configuration page (admins edit the YAML; every problem is shown at once).
+configuration page (admins edit the YAML; every problem is shown at once). The pages' models:
+``cxlens.present.pages.cases`` and ``cxlens.present.pages.programmes``.
 
 Who changes a case (docs/dashboard.md, "Users, roles and security"): admins, and a vendor
 viewer on their own vendor's cases (the vendor's leads own them); analysts read cases only —
@@ -20,8 +21,12 @@ from cxlens.accounts import audit
 from cxlens.accounts.users import User
 from cxlens.errors import CxlensError, NotFound
 from cxlens.loop import cases
-from cxlens.schema import CASE_STATUSES
+from cxlens.present.model import Page
+from cxlens.present.pages import cases as model
+from cxlens.present.pages import programmes as programmes_model
+from cxlens.present.scope import limited
 from cxlens.surveys import config as survey_config
+from cxlens.web.bespoke import build
 from cxlens.web.pages import html
 from cxlens.web.security import (
     AdminUser,
@@ -60,29 +65,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _scope(user: User, vendor: str | None) -> str | None:
-    return user.vendor if user.role == "vendor" else vendor
-
-
-def _case(request: Request, user: User, case_id: str) -> dict[str, Any]:
-    st = state(request)
-    with st.lock:
-        case = cases.get(st.wh, case_id)
-    if user.role == "vendor" and case["vendor"] != user.vendor:
-        raise NotFound(f"no case {case_id!r}", "list your cases at /cases")
-    return case
-
-
-def _listing(request: Request, user: User, status: str | None, owner: str | None,
-             vendor: str | None) -> list[dict[str, Any]]:
-    st = state(request)
-    with st.lock:
-        return cases.listing(st.wh, vendor=_scope(user, vendor), status=status or None,
-                             owner=owner or None)
+def _case(request: Request, user: User, case_id: str) -> Page:
+    return build(request, model.case, user, case_id=case_id)
 
 
 #: Cases per page of ``/cases`` (the list pages; the total is always shown).
-PER_PAGE = 50
+PER_PAGE = model.PER_PAGE
 
 
 @router.get("/cases", response_class=HTMLResponse)
@@ -92,18 +80,13 @@ def case_list(request: Request, user: CurrentUser, status: str | None = None,
               ) -> HTMLResponse:
     """One page of the cases (open ones first by due time), the total, and links to the
     other pages that keep the filters: a long list was cut at 500 with no way on."""
-    where = _scope(user, vendor), status or None, owner or None
-    st = state(request)
-    with st.lock:
-        total = cases.count(st.wh, vendor=where[0], status=where[1], owner=where[2])
-        rows = cases.listing(st.wh, vendor=where[0], status=where[1], owner=where[2],
-                             limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
-    chosen = {"status": status or "", "owner": owner or "", "vendor": vendor or ""}
-    pages = max(1, -(-total // PER_PAGE))
-    query = urlencode({k: v for k, v in chosen.items() if v})
-    return html(request, "cases.html", user=user, rows=rows, now=_now(), statuses=CASE_STATUSES,
-                chosen=chosen, total=total, page_no=page, pages=pages,
-                first=(page - 1) * PER_PAGE + 1, query=query)
+    data = build(request, model.case_list, user, vendor, status=status, owner=owner,
+                 page=str(page)).extra
+    query = urlencode({k: v for k, v in data["chosen"].items() if v})
+    return html(request, "cases.html", user=user, rows=data["rows"], now=_now(),
+                statuses=data["statuses"], chosen=data["chosen"], total=data["total"],
+                page_no=data["page_no"], pages=data["pages"], first=data["first"],
+                query=query)
 
 
 def _update(request: Request, user: User, case_id: str, **changes: Any) -> dict[str, Any]:
@@ -121,18 +104,10 @@ def case_page(request: Request, user: CurrentUser, case_id: str) -> HTMLResponse
 
 def _case_page(request: Request, user: User, case_id: str, error: str | None = None,
                status: int = 200) -> HTMLResponse:
-    case = _case(request, user, case_id)
-    st = state(request)
-    with st.lock:
-        events = cases.history(st.wh, case_id)
-        answer = st.wh.query("SELECT comment, responded_at FROM survey_responses WHERE "
-                             "response_id = ?", [case["response_id"]])
-    comment = answer[0][0] if answer else None
-    from cxlens.text.redact import redact
-
-    return html(request, "case.html", status, user=user, case=case, events=events,
-                comment=redact(comment) if comment else None, now=_now(), error=error,
-                moves=cases.MOVES[case["status"]], can_work=can_work_cases(user),
+    data = _case(request, user, case_id).extra
+    return html(request, "case.html", status, user=user, case=data["case"],
+                events=data["events"], comment=data["comment"], now=_now(), error=error,
+                moves=data["moves"], can_work=can_work_cases(user),
                 root_causes=service(request).config.loop.root_causes)
 
 
@@ -152,12 +127,10 @@ def case_post(request: Request, user: CaseWorker, case_id: str,
 
 @router.get("/programmes", response_class=HTMLResponse)
 def programmes(request: Request, user: CurrentUser) -> HTMLResponse:
-    if user.role == "vendor":
+    if limited(user):
         raise Forbidden("the survey programmes are managed by the CX team",
                         "ask an admin or analyst")
-    st = state(request)
-    with st.lock:
-        text = survey_config.text(st.wh) or ""
+    text = build(request, programmes_model.programmes, user).extra["text"]
     return html(request, "programmes.html", user=user, text=text, error=None,
                 config=service(request).config, saved=request.query_params.get("saved"))
 
@@ -185,18 +158,16 @@ def _json(case: dict[str, Any]) -> dict[str, Any]:
 def api_cases(request: Request, user: CurrentUser, status: str | None = None,
               owner: str | None = None, vendor: str | None = None) -> dict[str, Any]:
     """Follow-up cases, open ones first by due time (a vendor viewer gets their own)."""
-    return {"cases": [_json(c) for c in _listing(request, user, status, owner, vendor)]}
+    data = build(request, model.case_list, user, vendor, status=status, owner=owner).extra
+    return {"cases": [_json(c) for c in data["rows"]]}
 
 
 @router.get("/api/cases/{case_id}", tags=["cases"])
 def api_case(request: Request, user: CurrentUser, case_id: str) -> dict[str, Any]:
-    case = _case(request, user, case_id)
-    st = state(request)
-    with st.lock:
-        events = cases.history(st.wh, case_id)
-    return {"case": _json(case), "history": [
+    data = _case(request, user, case_id).extra
+    return {"case": _json(data["case"]), "history": [
         {"at": at.isoformat(), "actor": who, "action": action, "detail": detail}
-        for at, who, action, detail in events]}
+        for at, who, action, detail in data["events"]]}
 
 
 class CaseChange(BaseModel):

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cxlens.accounts import audit, hashing, passwords, sessions
 from cxlens.accounts.users import User
 from cxlens.errors import ConfigError
+from cxlens.present.scope import limited
 from cxlens.web import site, views
 from cxlens.web.filters import BAR, Filters, choices
 from cxlens.web.proxies import client_address
@@ -178,7 +179,7 @@ def page_key(name: str, filters: Filters, options: dict[str, str], user: User,
              ) -> tuple[object, ...]:
     """Cache key: what the page shows depends on the filters and the scope, not on who asks
     (an admin and an analyst see the same page)."""
-    scope = user.vendor if user.role == "vendor" else "*"
+    scope = user.vendor if limited(user) else "*"
     if name == "vendors" and options.get("level") == views.next_level(filters):
         options = {k: v for k, v in options.items() if k != "level"}  # the default level
     return ("page", name, filters.key(), tuple(sorted(options.items())), scope)

@@ -20,65 +20,35 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxlens.accounts import audit
 from cxlens.accounts.users import User
-from cxlens.errors import ConfigError, CxlensError
+from cxlens.errors import CxlensError
 from cxlens.jsonable import plain, records
 from cxlens.present.format import decimal
-from cxlens.qa import conversation, disputes, sampling, scoring, sessions
+from cxlens.present.pages import qa as model
+from cxlens.qa import disputes, sessions
 from cxlens.web import qa_calibration, qa_disputes
+from cxlens.web.bespoke import build
 from cxlens.web.pages import html
 from cxlens.web.qa_common import (
     PostedForm,
     StaffUser,
-    card,
     cards,
-    date_param,
-    failed_critical,
     interaction,
-    own_vendor,
     posted_scores,
     review,
 )
 from cxlens.web.security import CurrentUser, check_csrf, state
 
 router = APIRouter()
-LEVELS = {"vendor": ("vendor",), "team": ("vendor", "team"),
-          "agent": ("vendor", "team", "agent_id")}
-RECENT = 50
+RECENT = model.RECENT
 
 
 def _index(request: Request, user: User, start: str | None, end: str | None,
            scorecard: str | None, vendor: str | None) -> dict[str, Any]:
     """Quality scores per level and the latest reviews, within the user's scope."""
-    start, end = date_param("from", start), date_param("to", end)
-    if start and end and start > end:
-        raise ConfigError(f"from={start} is after to={end}", "give a from on or before to")
-    if scorecard:
-        card(scorecard)  # an unknown one is refused with the list
-    vendor = own_vendor(user) or vendor or None
-    st = state(request)
-    with st.lock:
-        source = disputes.effective_reviews_sql(st.wh)
-        levels = {}
-        for name, by in LEVELS.items():
-            frame = scoring.quality_scores(st.wh, by=by, start=start, end=end,
-                                           scorecard=scorecard or None, scorecards=cards(),
-                                           source=source)
-            if vendor is not None:
-                frame = frame[frame["vendor"] == vendor]
-            levels[name] = frame.reset_index(drop=True)
-        reviews = scoring.review_scores(st.wh, start, end, scorecard or None,
-                                        scorecards=cards())
-        status = {d.review_id: d.status for d in disputes.listing(st.wh)}
-        vendors = [str(v) for (v,) in st.wh.query(
-            "SELECT DISTINCT vendor FROM interactions WHERE vendor IS NOT NULL ORDER BY 1")]
-    if vendor is not None:
-        reviews = reviews[reviews["vendor"] == vendor]
-    reviews = reviews.sort_values(["reviewed_at", "review_id"], ascending=False).head(RECENT)
-    reviews = reviews.assign(dispute=[status.get(r, "") for r in reviews["review_id"]])
-    chosen = {"from": start or "", "to": end or "", "scorecard": scorecard or "",
-              "vendor": vendor or ""}
-    return {"levels": levels, "reviews": reviews.reset_index(drop=True), "chosen": chosen,
-            "vendors": vendors if own_vendor(user) is None else [vendor]}
+    page = build(request, model.index, user, vendor, scorecard=scorecard,
+                 **{"from": start, "to": end})
+    return {"levels": {name: page.tables[f"by_{name}"] for name in model.LEVELS},
+            "reviews": page.tables["reviews"], **page.extra}
 
 
 From = Annotated[str | None, Query(alias="from", description="first day (YYYY-MM-DD)")]
@@ -116,25 +86,11 @@ def _review_page(request: Request, user: User, interaction_id: str | None,
                  scorecard: str | None, *, values: dict[str, str] | None = None,
                  error: str | None = None, saved: str | None = None, comment: str = "",
                  status: int = 200) -> HTMLResponse:
-    st = state(request)
-    names = cards().names
-    scorecard = scorecard or names[0]
-    sc = card(scorecard)
-    facts = done = talk = None
-    with st.lock:
-        todo = sampling.assignments(st.wh, reviewer=user.username, status="open")
-        if interaction_id:
-            facts = interaction(st.wh, user, interaction_id)
-            talk = conversation.of(st.wh, interaction_id)
-        if saved:
-            found, _ = review(st.wh, user, saved)
-            done = {"review": found, "card": card(found.scorecard),
-                    "failed": failed_critical(card(found.scorecard), found.scores)}
+    data = build(request, model.review_form, user, interaction_id=interaction_id,
+                 scorecard=scorecard, saved=saved).extra
     return html(request, "qa_review.html", status, user=user, page={"name": "qa"},
-                names=names, card=sc, facts=facts, values=values or {}, error=error,
-                done=done, todo=todo.head(RECENT).to_dict("records"),
-                interaction_id=interaction_id or "", talk=talk, comment=comment,
-                max_comment=sessions.MAX_COMMENT)
+                values=values or {}, error=error, comment=comment,
+                max_comment=sessions.MAX_COMMENT, **data)
 
 
 @router.get("/qa/review", response_class=HTMLResponse)

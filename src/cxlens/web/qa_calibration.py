@@ -17,17 +17,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxlens.accounts import audit, users
 from cxlens.accounts.users import User
-from cxlens.errors import ConfigError, CxlensError, NotFound
+from cxlens.errors import ConfigError, CxlensError
 from cxlens.jsonable import plain, records
-from cxlens.qa import calibration, sessions
+from cxlens.present.pages import qa as model
+from cxlens.qa import sessions
+from cxlens.web.bespoke import build
 from cxlens.web.pages import html
 from cxlens.web.qa_common import (
     PostedForm,
     StaffUser,
-    card,
     cards,
-    form_values,
-    interaction,
     posted_scores,
 )
 from cxlens.web.security import Forbidden, check_csrf, state
@@ -48,14 +47,10 @@ def _staff(request: Request) -> list[str]:
 
 def _list_page(request: Request, user: User, *, error: str | None = None,
                chosen: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
-    st = state(request)
-    with st.lock:
-        rows = [sessions.progress(st.wh, s.session_id) for s in sessions.listing(st.wh)]
-        vendors = [str(v) for (v,) in st.wh.query(
-            "SELECT DISTINCT vendor FROM interactions WHERE vendor IS NOT NULL ORDER BY 1")]
+    data = build(request, model.calibration_list, user).extra
     return html(request, "qa_calibration.html", status, user=user, page={"name": "qa"},
-                rows=rows, staff=_staff(request), names=cards().names, vendors=vendors,
-                error=error, chosen=chosen or {"reviewers": [user.username]})
+                staff=_staff(request), error=error,
+                chosen=chosen or {"reviewers": [user.username]}, **data)
 
 
 @router.get("/qa/calibration", response_class=HTMLResponse)
@@ -114,43 +109,27 @@ def session_create(request: Request, user: StaffUser, form: PostedForm) -> Respo
     return RedirectResponse(f"/qa/calibration/{made.session_id}", status_code=303)
 
 
-def _result(request: Request, session_id: str) -> tuple[sessions.Progress,
-                                                        calibration.Calibration]:
-    st = state(request)
-    with st.lock:
-        prog = sessions.progress(st.wh, session_id)
-        out = sessions.result(st.wh, session_id, scorecards=cards())
-    return prog, out
+def _session(request: Request, user: User, session_id: str,
+             interaction_id: str | None = None) -> dict[str, Any]:
+    return build(request, model.calibration_session, user, session_id=session_id,
+                 interaction_id=interaction_id).extra
 
 
 def _session_page(request: Request, user: User, session_id: str,
                   interaction_id: str | None = None, *, values: dict[str, str] | None = None,
                   error: str | None = None, saved: str | None = None,
                   status: int = 200) -> HTMLResponse:
-    prog, out = _result(request, session_id)
-    session = prog.session
-    sc = card(session.scorecard)
-    facts = None
-    if interaction_id:
-        if user.username not in session.reviewers:
-            raise Forbidden(f"{user.username} is not a reviewer of this session",
-                            f"its reviewers: {', '.join(session.reviewers)}")
-        if interaction_id not in session.interaction_ids:
-            raise NotFound(f"interaction {interaction_id!r} is not in this session",
-                           "pick one of the session's interactions")
-        st = state(request)
-        with st.lock:
-            facts = interaction(st.wh, user, interaction_id)
-            if values is None:
-                values = form_values(sessions.scores_of(st.wh, session_id, user.username,
-                                                        interaction_id))
-    titles = {c.id: c.title for c in sc.criteria} | {calibration.OVERALL: "Overall (review "
-                                                     "score)"}
+    data = _session(request, user, session_id, interaction_id)
+    session = data["session"]
+    if interaction_id and not data["reviewer"]:
+        raise Forbidden(f"{user.username} is not a reviewer of this session",
+                        f"its reviewers: {', '.join(session.reviewers)}")
     return html(request, "qa_session.html", status, user=user, page={"name": "qa"},
-                prog=prog, session=session, card=sc, rel=out.reliability.to_dict("records"),
-                dev=out.reviewers.to_dict("records"), titles=titles, facts=facts,
-                interaction_id=interaction_id, values=values or {}, error=error, saved=saved,
-                reviewer=user.username in session.reviewers)
+                prog=data["prog"], session=session, card=data["card"], rel=data["rel"],
+                dev=data["dev"], titles=data["titles"], facts=data["facts"],
+                interaction_id=interaction_id,
+                values=(values if values is not None else data["stored"]) or {},
+                error=error, saved=saved, reviewer=data["reviewer"])
 
 
 @router.get("/qa/calibration/{session_id}", response_class=HTMLResponse)
@@ -212,6 +191,6 @@ def api_sessions(request: Request, user: StaffUser) -> dict[str, Any]:
 def api_session(request: Request, user: StaffUser, session_id: str) -> dict[str, Any]:
     """One session: its progress, Krippendorff's α per criterion and overall (ordinal, with
     a bootstrap 95 % interval and label) and each reviewer's deviation (0–100 points)."""
-    prog, out = _result(request, session_id)
-    return {"session": _summary(prog), "reliability": records(out.reliability),
-            "reviewers": records(out.reviewers)}
+    data = _session(request, user, session_id)
+    return {"session": _summary(data["prog"]), "reliability": records(data["result"].reliability),
+            "reviewers": records(data["result"].reviewers)}

@@ -25,54 +25,28 @@ from cxlens.accounts import audit
 from cxlens.accounts.users import User
 from cxlens.errors import ConfigError, CxlensError, NotFound
 from cxlens.jsonable import plain, records
-from cxlens.qa import coaching, disputes, scoring, sessions
-from cxlens.store.base import Warehouse
+from cxlens.present.pages import qa_disputes as model
+from cxlens.present.scope import limited
+from cxlens.qa import coaching, disputes, reviews
+from cxlens.web.bespoke import build
 from cxlens.web.pages import html
 from cxlens.web.qa_common import (
     ADJUST,
     PostedForm,
     card,
-    cards,
-    own_vendor,
     posted_scores,
     review,
 )
 from cxlens.web.security import CurrentUser, Forbidden, check_csrf, state
 
 router = APIRouter()
-WINDOW_DAYS = 30
+WINDOW_DAYS = model.WINDOW_DAYS
 
 
 # -- disputes -------------------------------------------------------------------------------------
-def _owners(wh: Warehouse, review_ids: list[str]) -> dict[str, tuple[Any, ...]]:
-    """review → (interaction_id, vendor, agent_id) of the reviewed interaction."""
-    out: dict[str, tuple[Any, ...]] = {}
-    for start in range(0, len(review_ids), 1000):
-        chunk = review_ids[start:start + 1000]
-        for rid, iid, vendor, agent in wh.query(
-                "SELECT q.review_id, min(q.interaction_id), min(i.vendor), min(i.agent_id) "
-                "FROM qa_reviews q LEFT JOIN interactions i ON i.interaction_id = "
-                f"q.interaction_id WHERE q.review_id IN ({', '.join('?' * len(chunk))}) "
-                "GROUP BY q.review_id", chunk):
-            out[str(rid)] = (iid, vendor, agent)
-    return out
-
-
 def _disputes(request: Request, user: User, status: str | None) -> list[dict[str, Any]]:
-    st = state(request)
-    vendor = own_vendor(user)
-    with st.lock:
-        found = disputes.listing(st.wh, status=status or None)
-        owners = _owners(st.wh, sorted({d.review_id for d in found}))
-    rows = []
-    for d in sorted(found, key=lambda d: (d.status != "open", -d.opened_at.timestamp())):
-        iid, v, agent = owners.get(d.review_id, (None, None, None))
-        if vendor is not None and v != vendor:
-            continue
-        rows.append({"dispute_id": d.dispute_id, "review_id": d.review_id, "status": d.status,
-                     "opened_by": d.agent, "opened_at": d.opened_at, "reason": d.reason,
-                     "criterion": d.criterion, "arbiter": d.arbiter, "decided_at": d.decided_at,
-                     "interaction_id": iid, "vendor": v, "agent_id": agent})
+    rows: list[dict[str, Any]] = build(request, model.dispute_list, user,
+                                       status=status).extra["rows"]
     return rows
 
 
@@ -125,18 +99,7 @@ def dispute_open(request: Request, user: CurrentUser, form: PostedForm) -> Respo
 
 
 def _dispute(request: Request, user: User, dispute_id: str) -> dict[str, Any]:
-    st = state(request)
-    with st.lock:
-        d = disputes.get(st.wh, dispute_id)
-        try:
-            found, facts = review(st.wh, user, d.review_id)
-        except NotFound:
-            raise NotFound(f"no QA dispute {dispute_id!r}",
-                           "the disputes you can see are listed on /qa/disputes") from None
-        events = disputes.history(st.wh, dispute_id)
-        effective = sessions.effective_score(st.wh, d.review_id, scorecards=cards())
-    return {"dispute": d, "review": found, "facts": facts, "events": events,
-            "effective": effective, "card": card(found.scorecard)}
+    return build(request, model.dispute, user, dispute_id=dispute_id).extra
 
 
 def _dispute_page(request: Request, user: User, dispute_id: str, *, error: str | None = None,
@@ -144,7 +107,7 @@ def _dispute_page(request: Request, user: User, dispute_id: str, *, error: str |
     data = _dispute(request, user, dispute_id)
     return html(request, "qa_dispute.html", code, user=user, page={"name": "qa"},
                 error=error, decisions=disputes.DECISIONS, chosen=chosen or {},
-                can_decide=user.role != "vendor" and data["dispute"].status == "open",
+                can_decide=not limited(user) and data["dispute"].status == "open",
                 **data)
 
 
@@ -167,7 +130,7 @@ def _adjustments(form: Any) -> dict[str, float]:
 @router.post("/qa/disputes/{dispute_id}", dependencies=[Depends(check_csrf)])
 def dispute_decide(request: Request, user: CurrentUser, dispute_id: str,
                    form: PostedForm) -> Response:
-    if user.role == "vendor":
+    if limited(user):
         raise Forbidden("disputes are decided by the CX team's admins and analysts",
                         "the arbiter's decision will show on the dispute's page")
     _dispute(request, user, dispute_id)
@@ -217,65 +180,10 @@ def api_dispute(request: Request, user: CurrentUser, dispute_id: str) -> dict[st
 
 
 # -- coaching -------------------------------------------------------------------------------------
-def _agent(wh: Warehouse, user: User, agent_id: str) -> dict[str, Any]:
-    """The agent's vendor and team; NotFound when unknown or of another vendor."""
-    rows = wh.query("SELECT vendor, team, count(*) FROM interactions WHERE agent_id = ? "
-                    "GROUP BY vendor, team ORDER BY 3 DESC", [agent_id])
-    vendor = own_vendor(user)
-    if not rows or (vendor is not None and all(r[0] != vendor for r in rows)):
-        raise NotFound(f"no agent {agent_id!r}", "agents are interactions.agent_id"
-                       + ("; you see your vendor's only" if vendor else ""))
-    mine = [r for r in rows if vendor is None or r[0] == vendor]
-    return {"agent_id": agent_id, "vendor": mine[0][0], "team": mine[0][1]}
-
-
-def _agent_reviews(wh: Warehouse, agent_id: str, vendor: str | None,
-                   limit: int = 30) -> list[dict[str, Any]]:
-    """The agent's latest reviews with their scores (as entered)."""
-    where, params = "i.agent_id = ?", [agent_id]
-    if vendor is not None:
-        where += " AND i.vendor = ?"
-        params.append(vendor)
-    ids = [str(r[0]) for r in wh.query(
-        "SELECT q.interaction_id FROM qa_reviews q JOIN interactions i ON i.interaction_id = "
-        f"q.interaction_id WHERE {where} GROUP BY q.interaction_id ORDER BY "
-        "max(q.reviewed_at) DESC LIMIT ?", [*params, limit])]
-    if not ids:
-        return []
-    frame = scoring.review_scores(wh, interaction_ids=ids, scorecards=cards())
-    frame = frame.sort_values(["reviewed_at", "review_id"], ascending=False)
-    return [{str(k): v for k, v in rec.items()} for rec in frame.to_dict("records")]
-
-
-def _agents_with_notes(wh: Warehouse, vendor: str | None) -> list[tuple[Any, ...]]:
-    coaching.ensure(wh)
-    where, params = "", []
-    if vendor is not None:
-        where = ("WHERE c.agent_id IN (SELECT agent_id FROM interactions WHERE vendor = ? AND "
-                 "agent_id IS NOT NULL)")
-        params = [vendor]
-    return wh.query(f"SELECT c.agent_id, count(*), max(c.created_at) FROM cxlens_coaching c "
-                    f"{where} GROUP BY c.agent_id ORDER BY 3 DESC", params)
-
-
 def _coaching(request: Request, user: User, agent_id: str | None,
               window: int) -> dict[str, Any]:
-    if not 1 <= window <= 365:
-        raise ConfigError(f"the window must be 1–365 days, not {window}", "e.g. window=30")
-    st = state(request)
-    vendor = own_vendor(user)
-    with st.lock:
-        if not agent_id:
-            return {"agent": None, "agents": _agents_with_notes(st.wh, vendor),
-                    "window": window}
-        agent = _agent(st.wh, user, agent_id)
-        notes = list(reversed(coaching.notes(st.wh, agent_id)))
-        trend = coaching.trend_after_coaching(st.wh, agent_id,
-                                              window=dt.timedelta(days=window),
-                                              score=coaching.zendesk_score(cards()))
-        reviews = _agent_reviews(st.wh, agent_id, vendor)
-    return {"agent": agent, "notes": notes, "trend": trend, "reviews": reviews,
-            "window": window}
+    return dict(build(request, model.coaching_page, user, agent_id=agent_id,
+                      window=str(window)).extra)
 
 
 @router.get("/qa/coaching", response_class=HTMLResponse)
@@ -319,10 +227,8 @@ def coaching_add(request: Request, user: CurrentUser, form: PostedForm) -> Respo
     try:
         when = _session_time(day)
         with st.lock:
-            _agent(st.wh, user, agent_id)  # within the user's scope, or 404
-            theirs = {r for (r,) in st.wh.query(
-                "SELECT DISTINCT q.review_id FROM qa_reviews q JOIN interactions i ON "
-                "i.interaction_id = q.interaction_id WHERE i.agent_id = ?", [agent_id])}
+            model.agent(st.wh, user, agent_id)  # within the user's scope, or 404
+            theirs = reviews.agent_review_ids(st.wh, agent_id)
             strangers = [r for r in review_ids if r not in theirs]
             if strangers:
                 raise ConfigError(f"review(s) {', '.join(strangers)} are not of agent "

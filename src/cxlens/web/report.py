@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from cxlens.accounts import audit
 from cxlens.accounts.users import User
 from cxlens.errors import CxlensError, NotFound
+from cxlens.present.scope import own_vendor
 from cxlens.reports.sections import Progress, sections_for
 from cxlens.web.filters import Filters
 from cxlens.web.jobs import Job, ReportJobs
@@ -39,11 +40,6 @@ class StillComputing(CxlensError):
 def jobs(request: Request) -> ReportJobs:
     runner: ReportJobs = request.app.state.report_jobs
     return runner
-
-
-def scope(user: User) -> str | None:
-    """The vendor whose report ``user`` gets (None: every vendor)."""
-    return user.vendor if user.role == "vendor" else None
 
 
 def start(st: WebState, runner: ReportJobs, filters: Filters, vendor: str | None) -> Job:
@@ -71,7 +67,7 @@ def report(request: Request, user: CurrentUser) -> HTMLResponse:
     """The CX report for the filters in the URL and the user's scope (a vendor viewer gets
     their vendor's report): its progress page, at once; the report computes meanwhile."""
     filters = Filters.from_query(dict(request.query_params)).scoped(user)
-    vendor = scope(user)
+    vendor = own_vendor(user)
     job = start(state(request), jobs(request), filters, vendor)
     return html(request, "report_progress.html", job=job, user=user,
                 sections=sections_for(vendor))
@@ -83,18 +79,18 @@ def progress(request: Request, user: CurrentUser, job_id: str) -> HTMLResponse:
     the page's poll, a job that is gone answers with its error and 286, which stops HTMX
     polling (a spinner never outlives its job); to anything else, the usual 404."""
     try:
-        job = jobs(request).get(job_id, scope(user))
+        job = jobs(request).get(job_id, own_vendor(user))
     except NotFound as exc:
         if request.headers.get("hx-request") != "true":
             raise
-        gone = Job(job_id, scope(user), 0, error=exc)
+        gone = Job(job_id, own_vendor(user), 0, error=exc)
         return html(request, "report_progress_part.html", STOP_POLLING, job=gone, user=user)
     return html(request, "report_progress_part.html", job=job, user=user,
                 sections=sections_for(job.scope))
 
 
 def _finished(request: Request, user: User, job_id: str) -> Job:
-    job = jobs(request).get(job_id, scope(user))
+    job = jobs(request).get(job_id, own_vendor(user))
     if job.error is not None:
         raise job.error
     if job.html is None:

@@ -5,7 +5,6 @@ does)."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +18,12 @@ from cxlens.metrics.compile import Request
 from cxlens.metrics.definition import definition
 from cxlens.metrics.query import parse_time, run
 from cxlens.metrics.spec import Metric
+from cxlens.present.model import Chart as Chart  # the page model, re-exported here
+from cxlens.present.model import Figure as Figure
+from cxlens.present.model import Page as Page
+from cxlens.present.model import as_json as as_json
 from cxlens.store.base import Warehouse
+from cxlens.targets import HEADLINE as HEADLINE
 from cxlens.text.redact import redact
 from cxlens.web import charts
 from cxlens.web.filters import Filters, visible, where
@@ -28,42 +32,6 @@ from cxlens.web.filters import Filters, visible, where
 LEVELS = ("vendor", "site", "team", "agent_id")
 VENDOR_KPIS = ("csat", "fcr", "aht", "asa", "service_level", "first_response_time",
                "first_response_time:p90", "reopen_rate", "escalation_rate", "contact_volume")
-HEADLINE = ("nps:relational", "csat", "ces", "fcr", "response_rate")
-
-
-@dataclass
-class Figure:
-    metric: str
-    label: str
-    unit: str
-    higher_is_better: bool | None
-    value: float | None
-    n: int
-    ci_low: float | None
-    ci_high: float | None
-    flag: str | None
-    note: str | None = None  # what a flagged figure lacks and the fix (missing_column, ...)
-    not_filterable_by: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Chart:
-    name: str
-    title: str
-    spec: dict[str, Any]
-    table: str  # the table behind it (CSV download)
-
-
-@dataclass
-class Page:
-    name: str
-    title: str
-    figures: list[Figure] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)  # drill-down (label, href)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -186,19 +154,6 @@ def catalogue_page(ctx: Ctx) -> Page:
             for m in catalogue().values() if visible(m, ctx.user)]
     page.tables["metrics"] = pd.DataFrame(rows)
     return page
-
-
-def as_json(page: Page) -> dict[str, Any]:
-    """The page's JSON twin: figures, chart specs and every table as records."""
-    return {
-        "page": page.name, "title": page.title,
-        "figures": [dataclasses.asdict(f) for f in page.figures],
-        "charts": [{"name": c.name, "title": c.title, "table": c.table, "spec": c.spec}
-                   for c in page.charts],
-        "tables": {k: records(v) for k, v in page.tables.items()},
-        "notes": page.notes, "links": [{"label": a, "href": b} for a, b in page.links],
-        **page.extra,
-    }
 
 
 records = charts.records

@@ -1,0 +1,50 @@
+"""``/admin/settings``: every metric parameter with its built-in default, this warehouse's
+stored default and the metrics that use it, and the working schedules stored. (``/admin/users``
+reads the accounts, tokens and audit log: its page model joins here once they leave
+``cxlens.web``.)"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxlens.metrics.catalogue import catalogue, resolve
+from cxlens.metrics.query import warehouse_params
+from cxlens.present.model import Page, PageCtx
+from cxlens.store import meta
+from cxlens.targets import HEADLINE, stored
+
+
+def parameters() -> dict[str, tuple[object, list[str]]]:
+    """Every metric parameter: its built-in default and the metrics that use it."""
+    out: dict[str, tuple[object, list[str]]] = {}
+    for metric in catalogue().values():
+        for name, default in metric.params.items():
+            out.setdefault(name, (default, []))[1].append(metric.name)
+    return out
+
+
+def settings(ctx: PageCtx) -> Page:
+    """Table ``parameters`` (parameter, default, stored, metrics); ``extra``: ``rows`` (the
+    same as tuples, for the form), ``schedules`` (the stored schedules' names) and ``targets``
+    (each headline metric's id, label, unit, stored target and margin)."""
+    stored = warehouse_params(ctx.wh)
+    rows = [(name, default, stored.get(name), ", ".join(users))
+            for name, (default, users) in sorted(parameters().items())]
+    page = Page("settings", "Settings")
+    page.tables["parameters"] = pd.DataFrame(
+        rows, columns=["parameter", "default", "stored", "metrics"])
+    page.extra.update(rows=rows, schedules=meta.names(ctx.wh, "schedule."),
+                      targets=targets(ctx))
+    return page
+
+
+def targets(ctx: PageCtx) -> list[tuple[str, str, str, str, str]]:
+    """The overview's headline metrics: (id, label, unit, stored target, stored margin)."""
+    out = []
+    for name in HEADLINE:
+        metric = resolve(name)
+        value, margin = stored(ctx.wh, name)
+        out.append((name, metric.label, metric.unit.value,
+                    "" if value is None else f"{value:g}",
+                    "" if margin is None else f"{margin:g}"))
+    return out
