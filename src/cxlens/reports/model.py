@@ -23,7 +23,7 @@ from cxlens.metrics.spec import Metric
 from cxlens.present.format import number
 from cxlens.reports import insights
 from cxlens.store.base import Warehouse
-from cxlens.web import charts, views, views_more
+from cxlens.web import charts, views, views_more, views_scorecard
 from cxlens.web.accounts import User
 from cxlens.web.filters import Filters, where
 from cxlens.web.views import Chart, Ctx, Page
@@ -162,7 +162,7 @@ def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None) -> 
     by_site = views.vendors(Ctx(wh, user, filters, {"level": "site"}))
     by_site.links.clear()
     by_vendor.links.clear()
-    sections += [by_vendor, by_site, _csat_by_category(ctx), _leaderboard(ctx),
+    sections += [_scorecard(ctx), by_vendor, by_site, _csat_by_category(ctx), _leaderboard(ctx),
                  *insights.sections(ctx, vendor), _verbatims(ctx)]
     used = {str(m) for page in [summary, *sections] for t in page.tables.values()
             if "metric" in t for m in t["metric"].dropna().unique()}
@@ -198,6 +198,19 @@ def _verbatims(ctx: Ctx, top: int = 40) -> Page:
     if len(frame) > top:
         more(page, "comments", f"and {len(frame) - top:,} more comments (older ones): "
              "the dashboard's Voice of the customer page lists them all.")
+    return page
+
+
+def _scorecard(ctx: Ctx) -> Page:
+    """The dashboard's scorecard grid by vendor (every vendor's column, in groups that fit
+    the page; no links: a printed page has nowhere to go)."""
+    page = Page("scorecard", "Vendor scorecard")
+    grid = views_scorecard.build(Ctx(ctx.wh, ctx.user, ctx.filters, {"by": "vendor"}),
+                                 links=False)
+    if grid is None:
+        page.notes.append("No scorecard: no contract with KPIs is saved.")
+    else:
+        page.extra["grid"] = grid
     return page
 
 

@@ -11,6 +11,7 @@ from cxlens.web import (
     views_insights,
     views_loop,
     views_more,
+    views_scorecard,
     views_text,
 )
 from cxlens.web.filters import Filters
@@ -20,7 +21,7 @@ PAGES: dict[str, Callable[[Ctx], Page]] = {
     "overview": views.overview,
     "touchpoints": views_more.touchpoints,
     "journey": views_more.journey,
-    "vendors": views.vendors,
+    "vendors": views_scorecard.vendors,
     "agent": views_more.agent,
     "verbatims": views.verbatims,
     "surveys": views_loop.surveys,
