@@ -261,7 +261,7 @@ def compare(wh: Warehouse, contracts: list[Contract], month: dt.date, by: str = 
     before it."""
     if by not in BY:
         raise ConfigError(f"cannot compare by {by!r}.{did_you_mean(by, BY)}",
-                          "compare by vendor or by site")
+                          "compare by vendor, by site or by team")
     side: By = "team" if by == "team" else "site" if by == "site" else "vendor"
     month = month.replace(day=1)
     mine = [c for c in contracts if vendor is None or c.vendor == vendor]

@@ -19,7 +19,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxlens.contracts import store as contract_store
 from cxlens.contracts.compare import Comparison, compare
-from cxlens.contracts.measure import months_back
 from cxlens.contracts.spec import Contract
 from cxlens.contracts.statement import BRAND_WARNING, Statement, statement
 from cxlens.csvsafe import frame_csv
@@ -31,6 +30,7 @@ from cxlens.web.accounts import User
 from cxlens.web.pages import html
 from cxlens.web.security import AdminUser, CurrentUser, check_csrf, state
 from cxlens.web.state import WebState
+from cxlens.web.views_scorecard import latest_month
 
 router = APIRouter()
 FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
@@ -69,13 +69,7 @@ def _month(text: str | None, st: WebState) -> dt.date:
 def default_month(st: WebState) -> dt.date:
     """The latest month with contacts; the month before when that one is still running."""
     with st.lock:
-        last = st.wh.scalar("SELECT max(created_at) FROM interactions")
-    running = dt.datetime.now(dt.UTC).date().replace(day=1)
-    before = months_back(running, 2)[0]
-    if not isinstance(last, dt.datetime | dt.date):
-        return before
-    month = (last.date() if isinstance(last, dt.datetime) else last).replace(day=1)
-    return before if month >= running else month
+        return latest_month(st.wh)
 
 
 def _statement(request: Request, user: User, vendor: str | None,
