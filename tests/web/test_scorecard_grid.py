@@ -149,6 +149,11 @@ def test_each_cell_holds_the_hand_worked_value_n_target_and_status(small: Server
         ("aht", "V2"): ("3 min 20 s", "8", "—", "no target",
                         "/vendors?vendor=V2&by=site"),
     }
+    # every cell with a figure has its sparkline, each drawn from its own spec
+    sparks = re.findall(r'<div class="vega spark" id="chart-([^"]+)" data-spec="spec-\1"', page)
+    assert len(sparks) == 4
+    for sid in sparks:
+        assert f'<script type="application/json" id="spec-{sid}">' in page
     # the status is said in words (and for screen readers in full), not only by colour
     assert cells[("aht", "V1")]["says"].startswith("✗ missed: AHT at V1: 7 min 00 s, n = 10;")
     assert "against a target of ≤ 6 min 40 s" in cells[("aht", "V1")]["says"]
