@@ -104,11 +104,14 @@ def _grid(page: str) -> dict[tuple[str, str], dict[str, str]]:
             value = re.search(r'<div class="v">(?:<a href="([^"]*)">)?([^<]*)', inner)
             assert value is not None
             target = re.search(r'<div class="t">target ([^<]*)</div>', inner)
+            ci = re.search(r'<div class="ci">([^<]*)</div>', inner)
+            assert ci is not None
             said = re.search(r'<div class="s">(.*?)</div>', inner, re.S)
             assert target is not None and said is not None
             out[(kpi, unescape(seg))] = {
                 "n": n, "status": status, "value": unescape(value.group(2)),
                 "href": unescape(value.group(1) or ""), "target": unescape(target.group(1)),
+                "interval": unescape(ci.group(1)),
                 "says": re.sub(r"<[^>]+>", "", said.group(1))}
     return out
 
@@ -149,6 +152,11 @@ def test_each_cell_holds_the_hand_worked_value_n_target_and_status(small: Server
         ("aht", "V2"): ("3 min 20 s", "8", "—", "no target",
                         "/vendors?vendor=V2&by=site"),
     }
+    # V1's intervals by hand: CSAT 7 of 10, Wilson: (0.7 + 1.96²/20 ± 1.96·√(0.7·0.3/10 +
+    # 1.96²/400)) / (1 + 1.96²/10) = 0.3968 … 0.8922; AHT six 300s and four 600s: mean 420,
+    # s² = (6·120² + 4·180²) / 9 = 24,000, t(9) 2.262 · √(24,000/10) = 110.8 → 309.2 … 530.8
+    assert cells[("csat", "V1")]["interval"] == "39.7 % – 89.2 %"
+    assert cells[("aht", "V1")]["interval"] == "5 min 09 s – 8 min 51 s"
     # every cell with a figure has its sparkline, each drawn from its own spec
     sparks = re.findall(r'<div class="vega spark" id="chart-([^"]+)" data-spec="spec-\1"', page)
     assert len(sparks) == 4
