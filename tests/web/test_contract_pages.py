@@ -163,8 +163,8 @@ def test_compare_page_and_json(server: Server, analyst: httpx.Client) -> None:
     assert "Contract KPIs by site, June 2026" in page
     for label in ("Acme BPO / Manila", "Northwind BPO / Bogotá", "in-house / Leeds"):
         assert label in page
-    error = analyst.get("/api/contracts/compare?by=team").json()["error"]
-    assert error["code"] == "config_error" and "vendor or by site" in error["hint"]
+    error = analyst.get("/api/contracts/compare?by=agent").json()["error"]
+    assert error["code"] == "config_error" and "by site or by team" in error["hint"]
 
 
 def test_contracts_page(analyst: httpx.Client) -> None:

@@ -25,13 +25,14 @@ from tests.web.server import running
 
 #: The report's sections for every vendor, and for a vendor (no company-wide ones), as the
 #: progress lists them: written out, not read from reports/sections.py.
-ALL = ("Executive summary", "What moved it", "Touchpoints", "Customer journey", "Vendors", "Sites",
+ALL = ("Executive summary", "What moved it", "Touchpoints", "Customer journey",
+       "Vendor scorecard", "Vendors", "Sites",
        "CSAT by ticket type", "Agent leaderboard", "Key drivers of CSAT",
        "Relational NPS by support history", "Initiative impact on CSAT",
        "Customers: lifetime value and churn risk", "Themes in customer comments", "Alerts",
        "Voice of the customer")
-VENDOR = ("Executive summary", "What moved it", "Touchpoints", "Customer journey", "Vendors", "Sites",
-          "CSAT by ticket type", "Agent leaderboard", "Key drivers of CSAT", "Alerts",
+VENDOR = ("Executive summary", "What moved it", "Touchpoints", "Customer journey",
+          "Vendor scorecard", "Vendors", "Sites", "CSAT by ticket type", "Agent leaderboard", "Key drivers of CSAT", "Alerts",
           "Voice of the customer")
 POLL = {"hx-request": "true"}  # what HTMX sends with the page's poll
 
@@ -76,12 +77,12 @@ def test_the_report_link_answers_at_once_with_progress_then_the_report(server: S
         done = wait(ann, job, running_parts)
         assert running_parts, "the job finished before the first poll: no progress to check"
         counts = [int(m.group(1)) for p in running_parts
-                  if (m := re.search(r"(\d+) of 15 sections done", p))]
+                  if (m := re.search(r"(\d+) of 16 sections done", p))]
         assert counts and counts == sorted(counts), counts  # it only moves forward
         for title in ALL:  # every step listed, the one being computed said
             assert title in running_parts[-1]
         assert "Computing" in running_parts[-1]
-        assert "The report is ready" in done and "All 15 sections computed" in done
+        assert "The report is ready" in done and "All 16 sections computed" in done
         assert f"/report/jobs/{job}/view" in done and f"/report/jobs/{job}/pdf" in done
         report = ann.get(f"/report/jobs/{job}/view")
         assert report.status_code == 200
@@ -140,7 +141,7 @@ def test_a_vendor_viewer_gets_their_vendor_s_job_and_no_other(server: Server) ->
                 assert refused.json()["error"]["code"] == "not_found"
                 assert "Acme" not in refused.text
         done = wait(acme, job)
-        assert "All 11 sections computed" in done
+        assert "All 12 sections computed" in done
         report = acme.get(f"/report/jobs/{job}/view").text
         assert "vendor Acme BPO only" in report
         assert "Northwind" not in report and "in-house" not in report

@@ -5,7 +5,9 @@ a month and in the twelve months before it — actual, n and 95 % interval from 
 contract where it has that KPI, and a flag where the sample is below the minimum.
 
 Which contract judges a row: for a vendor, the vendor's contract for all its contacts (no
-``site``, no ``scope``); for a site, the contract for that site, else the vendor's. A contract
+``site``, no ``scope``); for a site, the contract for that site, else the vendor's; for a team
+(of a site), its site's contract, else the vendor's — a team is held to the targets its site
+works under (QA scores are reviewed per site and are not measured per team). A contract
 limited to a line of business (``scope``) covers another population and is judged on its
 statement only."""
 
@@ -29,8 +31,11 @@ from cxlens.qa.scoring import MIN_SAMPLE as QA_MIN_SAMPLE
 from cxlens.sqltext import equals
 from cxlens.store.base import Warehouse
 
-By = Literal["vendor", "site"]
-BY: tuple[By, ...] = ("vendor", "site")
+By = Literal["vendor", "site", "team"]
+BY: tuple[By, ...] = ("vendor", "site", "team")
+#: The columns that name a segment at each level (a team is a team of a site of a vendor).
+DIMS: dict[str, list[str]] = {"vendor": ["vendor"], "site": ["vendor", "site"],
+                              "team": ["vendor", "site", "team"]}
 #: The year view: the month and the twelve before it (the same month a year earlier too).
 YEAR_BEFORE = 12
 INSUFFICIENT = "insufficient_sample"
@@ -54,10 +59,11 @@ class Definition:
 class Segment:
     vendor: str
     site: str | None = None
+    team: str | None = None
 
     @property
     def label(self) -> str:
-        return f"{self.vendor} / {self.site}" if self.site else self.vendor
+        return " / ".join(p for p in (self.vendor, self.site, self.team) if p)
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,8 @@ class Comparison:
                     c = self.cells[(seg, d.name, month)]
                     a = c.actual
                     out.append({"vendor": seg.vendor,
-                                **({"site": seg.site} if self.by == "site" else {}),
+                                **({"site": seg.site} if self.by != "vendor" else {}),
+                                **({"team": seg.team} if self.by == "team" else {}),
                                 "kpi": d.name, "metric": d.metric, "where": d.where,
                                 "month": month.isoformat(), "value": _num(a.value), "n": a.n,
                                 "ci_low": _num(a.ci_low), "ci_high": _num(a.ci_high),
@@ -112,7 +119,7 @@ class Comparison:
         return pd.DataFrame(self.rows(year), columns=self.columns())
 
     def columns(self) -> list[str]:
-        return ["vendor", *(["site"] if self.by == "site" else []), "kpi", "metric", "where",
+        return [*DIMS[self.by], "kpi", "metric", "where",
                 "month", "value", "n", "ci_low", "ci_high", "min_sample", "flag", "contract",
                 "target", "direction", "status"]
 
@@ -122,8 +129,10 @@ class Comparison:
                 "kpis": [{"name": d.name, "metric": d.metric, "where": d.where,
                           "label": d.label, "unit": d.unit, "direction": d.direction,
                           "contract_names": list(d.names)} for d in self.definitions],
-                "segments": [{"vendor": s.vendor, **({"site": s.site} if self.by == "site"
-                                                     else {})} for s in self.segments],
+                "segments": [{"vendor": s.vendor,
+                              **({"site": s.site} if self.by != "vendor" else {}),
+                              **({"team": s.team} if self.by == "team" else {})}
+                             for s in self.segments],
                 "rows": self.rows(), "year": self.rows(year=True)}
 
 
@@ -187,7 +196,7 @@ def measured(wh: Warehouse, defs: list[Definition], months: list[dt.date], by: B
     """Every definition's actual per segment and month, through the metric layer: one query
     per ``where`` for all segments at once (the same figures as a contract for the segment
     gets on its statement); QA scores through the statements' own QA measure."""
-    dims = ["vendor", "site"] if by == "site" else ["vendor"]
+    dims = DIMS[by]
     first, last = months[0], measure.month_end(months[-1])
     groups: dict[str | None, list[Definition]] = {}
     for d in defs:
@@ -213,7 +222,7 @@ def measured(wh: Warehouse, defs: list[Definition], months: list[dt.date], by: B
     quality = [d for d in defs if d.metric == QA_SCORE]
     segments = sorted({s for s, _, _ in got} | set(extra)
                       | (_listed(wh, by, vendor, first, last) if quality else set()))
-    for seg in segments if quality else []:
+    for seg in segments if quality and by != "team" else []:  # QA is judged per site
         found = measure.actuals(wh, _probe(seg, quality), months, qa)
         for i, d in enumerate(quality):
             for month in months:
@@ -224,22 +233,24 @@ def measured(wh: Warehouse, defs: list[Definition], months: list[dt.date], by: B
 def _listed(wh: Warehouse, by: By, vendor: str | None, first: dt.date, last: dt.date,
             ) -> set[Segment]:
     """The vendors (or sites) with contacts in the period."""
-    cols = "vendor, site" if by == "site" else "vendor"
+    cols = ", ".join(DIMS[by])
     rows = wh.query(f"SELECT DISTINCT {cols} FROM interactions WHERE created_at >= ? AND "
                     "created_at < ?" + (" AND vendor = ?" if vendor else ""),
                     [dt.datetime.combine(first, dt.time(), dt.UTC),
                      dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), dt.UTC),
                      *([vendor] if vendor else [])])
-    found = (_segment(dict(zip(["vendor", "site"], r, strict=False)), by) for r in rows)
+    found = (_segment(dict(zip(DIMS[by], r, strict=False)), by) for r in rows)
     return {s for s in found if s is not None}
 
 
 def _segment(row: dict[str, Any], by: By) -> Segment | None:
     vendor = row.get("vendor")
-    site = row.get("site") if by == "site" else None
-    if not isinstance(vendor, str) or (by == "site" and not isinstance(site, str)):
+    site = row.get("site") if by != "vendor" else None
+    team = row.get("team") if by == "team" else None
+    if not isinstance(vendor, str) or (by != "vendor" and not isinstance(site, str)) or \
+            (by == "team" and not isinstance(team, str)):
         return None
-    return Segment(vendor, site)
+    return Segment(vendor, site, team)
 
 
 def compare(wh: Warehouse, contracts: list[Contract], month: dt.date, by: str = "vendor", *,
@@ -250,8 +261,8 @@ def compare(wh: Warehouse, contracts: list[Contract], month: dt.date, by: str = 
     before it."""
     if by not in BY:
         raise ConfigError(f"cannot compare by {by!r}.{did_you_mean(by, BY)}",
-                          "compare by vendor or by site")
-    side: By = "site" if by == "site" else "vendor"
+                          "compare by vendor, by site or by team")
+    side: By = "team" if by == "team" else "site" if by == "site" else "vendor"
     month = month.replace(day=1)
     mine = [c for c in contracts if vendor is None or c.vendor == vendor]
     pool = mine
@@ -267,7 +278,8 @@ def compare(wh: Warehouse, contracts: list[Contract], month: dt.date, by: str = 
                           "contracts load DIR (docs/contracts.md)")
     months = measure.months_back(month, YEAR_BEFORE + 1)
     extra = tuple(Segment(c.vendor, c.site if side == "site" else None) for c in pool
-                  if c.scope is None and (side == "site") == (c.site is not None))
+                  if c.scope is None and side != "team"
+                  and (side == "site") == (c.site is not None))
     actuals = measured(wh, defs, months, side, vendor, extra, qa)
     segments = tuple(sorted({s for s, _, _ in actuals} | set(extra)))
     judges = {s: judge(mine, s) for s in segments}

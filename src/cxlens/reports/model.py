@@ -29,7 +29,7 @@ from cxlens.reports import insights
 from cxlens.reports import moved as moved_section
 from cxlens.reports.sections import Progress, sections_for
 from cxlens.store.base import Warehouse
-from cxlens.web import charts, views, views_more, views_overview
+from cxlens.web import charts, views, views_more, views_overview, views_scorecard
 from cxlens.web.filters import Filters, where
 from cxlens.web.views import Chart, Ctx, Page
 
@@ -179,6 +179,7 @@ def _builders(ctx: Ctx, vendor: str | None) -> dict[str, Callable[[], Page]]:
         "moved": lambda: moved_section.section(ctx),
         "touchpoints": lambda: views_more.touchpoints(ctx),
         "journey": lambda: views_more.journey(ctx),
+        "scorecard": lambda: _scorecard(ctx),
         "vendors": lambda: level("vendor"), "sites": lambda: level("site"),
         "csat_by_category": lambda: _csat_by_category(ctx),
         "leaderboard": lambda: _leaderboard(ctx), "verbatims": lambda: _verbatims(ctx)}
@@ -238,6 +239,19 @@ def _verbatims(ctx: Ctx, top: int = 40) -> Page:
     if len(frame) > top:
         more(page, "comments", f"and {len(frame) - top:,} more comments (older ones): "
              "the dashboard's Voice of the customer page lists them all.")
+    return page
+
+
+def _scorecard(ctx: Ctx) -> Page:
+    """The dashboard's scorecard grid by vendor (every vendor's column, in groups that fit
+    the page; no links: a printed page has nowhere to go)."""
+    page = Page("scorecard", "Vendor scorecard")
+    grid = views_scorecard.build(Ctx(ctx.wh, ctx.user, ctx.filters, {"by": "vendor"}),
+                                 links=False)
+    if grid is None:
+        page.notes.append("No scorecard: no contract with KPIs is saved.")
+    else:
+        page.extra["grid"] = grid
     return page
 
 

@@ -28,6 +28,7 @@ SECTIONS = (
     Section("moved", "What moved it"),
     Section("touchpoints", "Touchpoints"),
     Section("journey", "Customer journey"),
+    Section("scorecard", "Vendor scorecard"),
     Section("vendors", "Vendors"),
     Section("sites", "Sites"),
     Section("csat_by_category", "CSAT by ticket type"),

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxlens.accounts import audit, hashing, passwords, sessions
 from cxlens.accounts.users import User
+from cxlens.contracts.store import revision
 from cxlens.errors import ConfigError
 from cxlens.present.scope import limited
 from cxlens.web import site, views
@@ -197,8 +198,12 @@ def cached_page(st: WebState, name: str, filters: Filters, options: dict[str, st
                 user: User) -> views.Page:
     """The page, computed once per data version, filters and scope (requests and the
     pre-computation both come through here)."""
+    key = page_key(name, filters, options, user)
+    if name == "vendors":  # its scorecard grid reads the saved contracts
+        with st.lock:
+            key = (*key, "contracts", revision(st.wh))
     page: views.Page = st.cached(
-        page_key(name, filters, options, user),
+        key,
         lambda: site.build(name, views.Ctx(st.wh, user, filters, options)))
     return page
 

@@ -13,6 +13,7 @@ from cxlens.web import (
     views_more,
     views_moved,
     views_overview,
+    views_scorecard,
     views_text,
 )
 from cxlens.web.filters import Filters
@@ -22,7 +23,7 @@ PAGES: dict[str, Callable[[Ctx], Page]] = {
     "overview": views_overview.overview,
     "touchpoints": views_more.touchpoints,
     "journey": views_more.journey,
-    "vendors": views.vendors,
+    "vendors": views_scorecard.vendors,
     "agent": views_more.agent,
     "verbatims": views.verbatims,
     "surveys": views_loop.surveys,
