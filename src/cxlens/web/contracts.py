@@ -26,6 +26,7 @@ from cxlens.csvsafe import frame_csv
 from cxlens.dates import parse_month
 from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
 from cxlens.present import statement as render
+from cxlens.store.base import Warehouse
 from cxlens.web import accounts, charts
 from cxlens.web.accounts import User
 from cxlens.web.pages import html
@@ -43,9 +44,9 @@ def _saved(st: WebState) -> list[tuple[contract_store.Saved, Contract | None, st
     """The saved contracts, parsed (cached per data version and contracts revision)."""
     with st.lock:
         key = ("contracts", contract_store.revision(st.wh))
-        found: list[tuple[contract_store.Saved, Contract | None, str | None]] = st.cached(
-            key, lambda: contract_store.parsed(st.wh))
-        return found
+    found: list[tuple[contract_store.Saved, Contract | None, str | None]] = st.cached(
+        key, lambda: contract_store.parsed(st.wh))
+    return found
 
 
 def _visible(user: User, st: WebState,
@@ -66,10 +67,14 @@ def _month(text: str | None, st: WebState) -> dt.date:
     return parse_month(text, "month") if text else default_month(st)
 
 
-def default_month(st: WebState) -> dt.date:
-    """The latest month with contacts; the month before when that one is still running."""
-    with st.lock:
-        last = st.wh.scalar("SELECT max(created_at) FROM interactions")
+def default_month(st: WebState, wh: Warehouse | None = None) -> dt.date:
+    """The latest month with contacts; the month before when that one is still running
+    (read on ``wh`` when given, else on the shared connection)."""
+    if wh is None:
+        with st.lock:
+            last = st.wh.scalar("SELECT max(created_at) FROM interactions")
+    else:
+        last = wh.scalar("SELECT max(created_at) FROM interactions")
     running = dt.datetime.now(dt.UTC).date().replace(day=1)
     before = months_back(running, 2)[0]
     if not isinstance(last, dt.datetime | dt.date):
@@ -93,11 +98,22 @@ def _statement(request: Request, user: User, vendor: str | None,
             raise NotFound("no contracts are saved", "an admin saves them on /contracts, or: "
                            "cxlens contracts load DIR")
         vendor = vendors[0]
-    when = _month(month, st)
-    chosen = str(vendor)
-    with st.lock:
-        key = ("statement", contract_store.revision(st.wh), chosen, when)
-        s: Statement = st.cached(key, lambda: statement(st.wh, pool, chosen, when))
+    return cached_statement(st, pool, str(vendor), _month(month, st))
+
+
+def cached_statement(st: WebState, pool: list[Contract], vendor: str, when: dt.date,
+                     wh: Warehouse | None = None) -> Statement:
+    """``vendor``'s statement for month ``when``, once per data version and contracts
+    revision: computed on ``wh`` outside the lock when given (the pre-computation), else on
+    the shared connection."""
+    if wh is None:
+        with st.lock:
+            revision = contract_store.revision(st.wh)
+    else:
+        revision = contract_store.revision(wh)
+    on = wh or st.wh
+    s: Statement = st.cached(("statement", revision, vendor, when),
+                             lambda: statement(on, pool, vendor, when), wh=wh)
     return s
 
 
@@ -109,8 +125,8 @@ def _comparison(request: Request, user: User, month: str | None, by: str,
     when = _month(month, st)
     with st.lock:
         key = ("compare", contract_store.revision(st.wh), when, by, contract or None, own)
-        c: Comparison = st.cached(key, lambda: compare(st.wh, pool, when, by,
-                                                       contract=contract or None, vendor=own))
+    c: Comparison = st.cached(key, lambda: compare(st.wh, pool, when, by,
+                                                   contract=contract or None, vendor=own))
     return c
 
 

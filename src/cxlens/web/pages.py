@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxlens.errors import ConfigError
+from cxlens.store.base import Warehouse
 from cxlens.web import accounts, site, views
 from cxlens.web.accounts import User
 from cxlens.web.filters import BAR, Filters, choices
@@ -191,12 +192,13 @@ def page_data(request: Request, name: str, user: User) -> tuple[views.Page, Filt
 
 
 def cached_page(st: WebState, name: str, filters: Filters, options: dict[str, str],
-                user: User) -> views.Page:
+                user: User, wh: Warehouse | None = None) -> views.Page:
     """The page, computed once per data version, filters and scope (requests and the
-    pre-computation both come through here)."""
+    pre-computation both come through here; the pre-computation on its own connection
+    ``wh``)."""
     page: views.Page = st.cached(
         page_key(name, filters, options, user),
-        lambda: site.build(name, views.Ctx(st.wh, user, filters, options)))
+        lambda: site.build(name, views.Ctx(wh or st.wh, user, filters, options)), wh=wh)
     return page
 
 
