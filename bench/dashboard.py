@@ -61,12 +61,13 @@ def ensure_user(db: str) -> None:
 
 
 def pages(db: str) -> list[str]:
-    """Every menu page, the first agent's page and the statement, then ``EXTRA``."""
+    """Every menu page, an agent page (not the one pre-computed) and the statement, then
+    ``EXTRA``."""
     from cxlens import store
     from cxlens.web.pages import NAV
 
     with store.connect(db) as wh:
-        agent = wh.scalar("SELECT min(agent_id) FROM interactions WHERE vendor = 'Acme BPO'")
+        agent = wh.scalar("SELECT max(agent_id) FROM interactions WHERE vendor = 'Acme BPO'")
     return [*(f"/{path}" for path, _ in NAV), f"/agent?agent_id={agent}", "/statement", *EXTRA]
 
 

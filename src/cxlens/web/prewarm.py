@@ -1,6 +1,6 @@
 """Pre-compute the pages everyone opens first (every page without filters, the vendor
-drill-down's first level for each vendor, each vendor's statement and the agent pages' case
-mix) into the cache, at start and whenever the data version changes, so a first visit does
+drill-down's first level for each vendor, each vendor's statement and what every agent
+page shares) into the cache, at start and whenever the data version changes, so a first visit does
 not wait for the warehouse.
 
 It is a bounded background worker that never starves requests: one thread, at a lower CPU
@@ -18,8 +18,6 @@ import os
 import threading
 import time
 
-from cxlens.casemix import period
-from cxlens.casemix.shared import agents_table
 from cxlens.contracts import store as contract_store
 from cxlens.store.base import Warehouse
 from cxlens.web import site
@@ -72,11 +70,13 @@ def warm(st: WebState, wh: Warehouse | None = None) -> int:
 
 
 def warm_opened(st: WebState, wh: Warehouse) -> int:
-    """What the menu's pages open: the case mix every agent page of the default period reads
-    (one fit for all agents) and each vendor's statement of the default month (they share
-    the quarter's case mix); returns how many."""
-    first, after = period(wh, None, None)
-    agents_table(wh, first, after)
+    """What the menu's pages open: one agent page (its case-mix fit and CSAT ranking are
+    shared by every agent page of the default period, :mod:`cxlens.store.shared`) and each
+    vendor's statement of the default month (they share the quarter's case mix); returns
+    how many."""
+    agent = wh.scalar("SELECT min(agent_id) FROM interactions")
+    if agent is not None:
+        _one(st, wh, "agent", Filters(agent_id=str(agent)), User("prewarm", "analyst"))
     pool = [c for _, c, _ in contract_store.parsed(wh) if c is not None]
     month = default_month(st, wh)
     vendors = sorted({c.vendor for c in pool})
@@ -84,7 +84,7 @@ def warm_opened(st: WebState, wh: Warehouse) -> int:
         _pause()
         with contextlib.suppress(Exception):  # e.g. a contract starting later: shown on open
             cached_statement(st, pool, vendor, month, wh)
-    return 1 + len(vendors)
+    return (agent is not None) + len(vendors)
 
 
 def _one(st: WebState, wh: Warehouse, name: str, filters: Filters, user: User) -> None:
@@ -117,7 +117,7 @@ def start(st: WebState, stop: threading.Event) -> threading.Thread:
                         count = warm(st, wh)
                         log.info("pre-computed %d pages for data version %s", count, version)
                         opened = warm_opened(st, wh)
-                        log.info("pre-computed the case mix and %d statements", opened - 1)
+                        log.info("pre-computed %d opened pages (an agent, statements)", opened)
                         seen = st.prewarmed = version
                 except Exception:  # never take the server down; the pages compute on demand
                     log.exception("pre-computing pages failed")

@@ -12,6 +12,7 @@ from cxlens.errors import CxlensError, NotFound
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.query import leaderboard
 from cxlens.metrics.spec import Phase
+from cxlens.store.shared import shared
 from cxlens.web import charts
 from cxlens.web.filters import where
 from cxlens.web.views import Chart, Ctx, Page, figure, metric_frame
@@ -89,8 +90,9 @@ def agent(ctx: Ctx) -> Page:
     peers = ctx.filters.__class__(start=ctx.filters.start, end=ctx.filters.end,
                                   vendor=ctx.filters.vendor)
     text, _ = where(resolve("csat"), peers)
-    board = leaderboard("csat", by=["agent_id"], start=ctx.filters.start, end=ctx.filters.end,
-                        where=text, db=ctx.wh)
+    board = shared(ctx.wh, ("csat_rank", ctx.filters.start, ctx.filters.end, text),
+                   lambda: leaderboard("csat", by=["agent_id"], start=ctx.filters.start,
+                                       end=ctx.filters.end, where=text, db=ctx.wh))
     page.tables["csat_rank"] = board[board["agent_id"] == agent_id]
     page.extra["agents_ranked"] = len(board)
     _case_mix(ctx, agent_id, page)
