@@ -8,7 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from cxlens.casemix import CHERRY_PICKING, INSUFFICIENT, cherry_picking
+from cxlens.casemix import CHERRY_PICKING, INSUFFICIENT
+from cxlens.casemix.shared import agents_table
 from cxlens.contracts import measure
 from cxlens.store.base import Warehouse
 
@@ -34,7 +35,7 @@ class CherryCheck:
 def check(wh: Warehouse, vendor: str, month: dt.date) -> CherryCheck:
     start = measure.months_back(month, WINDOW_MONTHS)[0]
     last = measure.month_end(month)
-    table = cherry_picking(wh, start, last + dt.timedelta(days=1))
+    table = agents_table(wh, start, last + dt.timedelta(days=1))  # shared by every vendor
     mine = table[table["vendor"] == vendor]
     enough = mine[mine["flag"] != INSUFFICIENT].groupby("agent_id").size()
     agents = set(mine["agent_id"])

@@ -14,6 +14,7 @@ from cxlens.accounts.users import User
 from cxlens.contracts.store import revision
 from cxlens.errors import ConfigError
 from cxlens.present.scope import limited
+from cxlens.store.base import Warehouse
 from cxlens.web import site, views
 from cxlens.web.filters import BAR, Filters, choices
 from cxlens.web.proxies import client_address
@@ -195,16 +196,19 @@ def page_data(request: Request, name: str, user: User) -> tuple[views.Page, Filt
 
 
 def cached_page(st: WebState, name: str, filters: Filters, options: dict[str, str],
-                user: User) -> views.Page:
+                user: User, wh: Warehouse | None = None) -> views.Page:
     """The page, computed once per data version, filters and scope (requests and the
-    pre-computation both come through here)."""
+    pre-computation both come through here; the pre-computation on its own connection
+    ``wh``)."""
     key = page_key(name, filters, options, user)
     if name == "vendors":  # its scorecard grid reads the saved contracts
-        with st.lock:
-            key = (*key, "contracts", revision(st.wh))
+        if wh is None:
+            with st.lock:
+                key = (*key, "contracts", revision(st.wh))
+        else:
+            key = (*key, "contracts", revision(wh))
     page: views.Page = st.cached(
-        key,
-        lambda: site.build(name, views.Ctx(st.wh, user, filters, options)))
+        key, lambda: site.build(name, views.Ctx(wh or st.wh, user, filters, options)), wh=wh)
     return page
 
 

@@ -1,13 +1,29 @@
 """Pre-compute the pages everyone opens first (every page without filters, the vendor
-drill-down's first level for each vendor) into the cache, at start and whenever the data
-version changes, so a first visit does not wait for the warehouse."""
+drill-down's first level for each vendor, each vendor's statement and what every agent
+page shares) into the cache, at start and whenever the data version changes, so a first visit does
+not wait for the warehouse.
+
+It is a bounded background worker that never starves requests: one thread, at a lower CPU
+priority, on a connection of its own (it never takes the lock that requests share, so a
+request waits for none of its queries), one page at a time with a pause between pages (a page's
+intermediate frames are gone before the next starts). The heavy analyses (drivers'
+models, cohorts, CLV and churn, text) come last; a page it has not reached yet is computed
+when first opened, as without it (issue 17)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
+import time
+from collections.abc import Callable
+from typing import Any
 
 from cxlens.accounts.users import User
+from cxlens.present.model import PageCtx
+from cxlens.present.pages import contracts as contract_pages
+from cxlens.store.base import Warehouse
 from cxlens.web import site
 from cxlens.web.filters import Filters, choices
 from cxlens.web.pages import cached_page
@@ -15,51 +31,107 @@ from cxlens.web.state import WebState
 
 log = logging.getLogger("cxlens.web")
 SKIP = {"agent"}  # needs an agent chosen
+#: Computed after every other page: each fits models over the whole warehouse.
+HEAVY = ("drivers", "cohorts", "impact", "customers", "themes", "sentiment")
 CHECK_SECONDS = 30.0
+#: Between two pages: a request that arrived meanwhile gets the interpreter and the CPU.
+PAUSE_SECONDS = 0.05
+#: The worker thread's nice value (Linux: per thread), below the request threads'.
+NICENESS = 10
 
 
-def warm(st: WebState) -> int:
-    """Compute the default pages into the cache; returns how many."""
-    user = User("prewarm", "analyst")
-    choices(st)
-    done = 0
-    for name in site.PAGES:
-        if name in SKIP:
-            continue
-        _one(st, name, Filters(), {}, user)
-        done += 1
-    with st.lock:
-        vendors = [str(v) for (v,) in st.wh.query(
+def order() -> list[str]:
+    """The pages to pre-compute, light ones first."""
+    names = [n for n in site.PAGES if n not in SKIP]
+    return [n for n in names if n not in HEAVY] + [n for n in names if n in HEAVY]
+
+
+def warm(st: WebState, wh: Warehouse | None = None) -> int:
+    """Compute the default pages into the cache (on ``wh``, else on a connection of its own);
+    returns how many."""
+    own = wh or st.wh.sibling()
+    try:
+        user = User("prewarm", "analyst")
+        choices(st)
+        done = 0
+        for name in order():
+            _one(st, own, name, Filters(), user)
+            done += 1
+        vendors = [str(v) for (v,) in own.query(
             "SELECT DISTINCT vendor FROM interactions WHERE vendor IS NOT NULL ORDER BY 1")]
-    for vendor in vendors:  # the first click of the drill-down, and each vendor viewer's home
-        _one(st, "vendors", Filters(vendor=vendor), {}, user)
-        viewer = User("prewarm", "vendor", vendor)
-        _one(st, "overview", Filters(vendor=vendor), {}, viewer)
-        choices(st, viewer)
-        done += 2
-    return done
+        for vendor in vendors:  # the first click of the drill-down, and each vendor viewer's home
+            _one(st, own, "vendors", Filters(vendor=vendor), user)
+            viewer = User("prewarm", "vendor", vendor)
+            _one(st, own, "overview", Filters(vendor=vendor), viewer)
+            choices(st, viewer)
+            done += 2
+        return done
+    finally:
+        if wh is None:
+            own.close()
 
 
-def _one(st: WebState, name: str, filters: Filters, options: dict[str, str],
-         user: User) -> None:
-    cached_page(st, name, filters, options, user)
+def warm_opened(st: WebState, wh: Warehouse) -> int:
+    """What the menu's pages open: one agent page (its case-mix fit and CSAT ranking are
+    shared by every agent page of the default period, :mod:`cxlens.store.shared`) and each
+    vendor's statement of the default month (they share the quarter's case mix); returns
+    how many."""
+    agent = wh.scalar("SELECT min(agent_id) FROM interactions")
+    if agent is not None:
+        _one(st, wh, "agent", Filters(agent_id=str(agent)), User("prewarm", "analyst"))
+    viewer = User("prewarm", "analyst")
+
+    def cache(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        return st.cached(key, compute, wh=wh)
+
+    # the statements' builder with the dashboard's cache on this connection: the keys a
+    # request for /statement?vendor=V (default month) looks up
+    vendors = sorted({c.vendor for c in contract_pages.usable(PageCtx(wh, viewer, cache=cache))})
+    for vendor in vendors:
+        _pause()
+        with contextlib.suppress(Exception):  # e.g. a contract starting later: shown on open
+            contract_pages.statement_page(PageCtx(wh, viewer, vendor, {"vendor": vendor},
+                                                  cache))
+    return (agent is not None) + len(vendors)
+
+
+def _one(st: WebState, wh: Warehouse, name: str, filters: Filters, user: User) -> None:
+    _pause()
+    cached_page(st, name, filters, {}, user, wh)
+
+
+def _pause() -> None:
+    time.sleep(PAUSE_SECONDS)
+
+
+def _lower_priority() -> None:
+    if hasattr(os, "setpriority") and hasattr(threading, "get_native_id"):
+        with contextlib.suppress(OSError):  # not permitted, or not Linux: run as is
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
 
 
 def start(st: WebState, stop: threading.Event) -> threading.Thread:
     """A daemon thread: warm now, then again whenever the data version changes."""
 
     def loop() -> None:
+        _lower_priority()
+        wh = st.wh.sibling()
         seen = None
-        while not stop.is_set():
-            try:
-                version = st.version()
-                if version != seen:
-                    count = warm(st)
-                    seen = st.prewarmed = version
-                    log.info("pre-computed %d pages for data version %s", count, version)
-            except Exception:  # never take the server down; the pages compute on demand
-                log.exception("pre-computing pages failed")
-            stop.wait(CHECK_SECONDS)
+        try:
+            while not stop.is_set():
+                try:
+                    version = st.version()
+                    if version != seen:
+                        count = warm(st, wh)
+                        log.info("pre-computed %d pages for data version %s", count, version)
+                        opened = warm_opened(st, wh)
+                        log.info("pre-computed %d opened pages (an agent, statements)", opened)
+                        seen = st.prewarmed = version
+                except Exception:  # never take the server down; the pages compute on demand
+                    log.exception("pre-computing pages failed")
+                stop.wait(CHECK_SECONDS)
+        finally:
+            wh.close()
 
     thread = threading.Thread(target=loop, name="cxlens-prewarm", daemon=True)
     thread.start()

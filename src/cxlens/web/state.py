@@ -1,6 +1,11 @@
 """The web app's shared state: one warehouse connection (used under a lock: DuckDB
 connections are not for concurrent threads), the signing secret, and the page cache keyed by
-the data version, so an import or a demo rebuild invalidates every cached page."""
+the data version, so an import or a demo rebuild invalidates every cached page.
+
+A request computes a missing entry on the shared connection, under the lock. The background
+pre-computation computes on a connection of its own (``wh=``) and takes neither the lock nor
+the shared connection, so requests go on while it works; a request for an entry it is
+computing waits for that result instead of computing it a second time."""
 
 from __future__ import annotations
 
@@ -26,20 +31,56 @@ class WebState:
     lock: threading.RLock = field(default_factory=threading.RLock)
     prewarmed: str | None = None  # the data version whose default pages are cached
     _cache: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+    _pending: dict[tuple[Any, ...], threading.Event] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)  # _cache and _pending
 
     def version(self) -> str:
         with self.lock:
             return data_version(self.wh)
 
-    def cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """``compute()`` once per data version and key (least recently used evicted)."""
-        with self.lock:
-            full = (data_version(self.wh), *key)
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], Any], *,
+               wh: Warehouse | None = None) -> Any:
+        """``compute()`` once per data version and key (least recently used evicted).
+        Without ``wh`` it runs on the shared connection under the lock; with ``wh`` (another
+        connection to the same warehouse: ``Warehouse.sibling``) on that one, outside the
+        lock. Whoever finds an entry being computed waits for it."""
+        while True:
+            if wh is None:
+                with self.lock:
+                    full = (data_version(self.wh), *key)
+                    hit, value, pending = self._claim(full)
+                    if not hit and pending is None:
+                        return self._fill(full, compute)
+            else:
+                full = (data_version(wh), *key)
+                hit, value, pending = self._claim(full)
+                if not hit and pending is None:
+                    return self._fill(full, compute)
+            if hit:
+                return value
+            assert pending is not None
+            pending.wait()  # another thread computes it: its result, or our turn if it fails
+
+    def _claim(self, full: tuple[Any, ...]) -> tuple[bool, Any, threading.Event | None]:
+        """(hit, value, the event of whoever computes it); a miss with nothing pending is the
+        caller's to compute (registered as pending)."""
+        with self._guard:
             if full in self._cache:
                 self._cache.move_to_end(full)
-                return self._cache[full]
+                return True, self._cache[full], None
+            pending = self._pending.get(full)
+            if pending is None:
+                self._pending[full] = threading.Event()
+            return False, None, pending
+
+    def _fill(self, full: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        try:
             value = compute()
-            self._cache[full] = value
-            while len(self._cache) > CACHE_ENTRIES:
-                self._cache.popitem(last=False)
+            with self._guard:
+                self._cache[full] = value
+                while len(self._cache) > CACHE_ENTRIES:
+                    self._cache.popitem(last=False)
             return value
+        finally:
+            with self._guard:
+                self._pending.pop(full).set()

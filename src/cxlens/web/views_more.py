@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 import pandas as pd
 
-from cxlens.casemix import CHERRY_PICKING, cherry_picking, period
+from cxlens.casemix import CHERRY_PICKING, period
+from cxlens.casemix.shared import agents_table
 from cxlens.errors import CxlensError, NotFound
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.query import leaderboard
 from cxlens.metrics.spec import Phase
-from cxlens.store.base import Warehouse
-from cxlens.store.migrate import data_version
+from cxlens.store.shared import shared
 from cxlens.web import charts
 from cxlens.web.filters import where
 from cxlens.web.views import Chart, Ctx, Page, figure, metric_frame
@@ -91,27 +90,20 @@ def agent(ctx: Ctx) -> Page:
     peers = ctx.filters.__class__(start=ctx.filters.start, end=ctx.filters.end,
                                   vendor=ctx.filters.vendor)
     text, _ = where(resolve("csat"), peers)
-    board = leaderboard("csat", by=["agent_id"], start=ctx.filters.start, end=ctx.filters.end,
-                        where=text, db=ctx.wh)
+    board = shared(ctx.wh, ("csat_rank", ctx.filters.start, ctx.filters.end, text),
+                   lambda: leaderboard("csat", by=["agent_id"], start=ctx.filters.start,
+                                       end=ctx.filters.end, where=text, db=ctx.wh))
     page.tables["csat_rank"] = board[board["agent_id"] == agent_id]
     page.extra["agents_ranked"] = len(board)
     _case_mix(ctx, agent_id, page)
     return page
 
 
-@functools.lru_cache(maxsize=4)
-def _agents_case_mix(wh: Warehouse, version: str, first: dt.date,
-                     after: dt.date) -> pd.DataFrame:
-    """Every agent's case mix for a period: one model fit serves every agent page of that
-    period and data version (``version`` is part of the key only)."""
-    return cherry_picking(wh, first, after)
-
-
 def _case_mix(ctx: Ctx, agent_id: str, page: Page) -> None:
     """The agent's complexity-adjusted AHT and CSAT, against their team on the same kind of
     contacts, and the cherry-picking flag (:mod:`cxlens.casemix`)."""
     first, after = period(ctx.wh, ctx.filters.start, ctx.filters.end)
-    table = _agents_case_mix(ctx.wh, data_version(ctx.wh), first, after)
+    table = agents_table(ctx.wh, first, after)  # one fit serves every agent page
     own = table[table["agent_id"] == agent_id].reset_index(drop=True)
     page.tables["case_mix"] = own
     page.notes.append(
