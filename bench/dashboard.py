@@ -51,13 +51,13 @@ def free_port() -> int:
 
 
 def ensure_user(db: str) -> None:
-    from cxlens import store
-    from cxlens.web import accounts
+    from cxlens import accounts, store
+    from cxlens.accounts import users
 
     with store.connect(db) as wh:
         accounts.ensure(wh)
         if not wh.query("SELECT 1 FROM cxlens_users WHERE username = 'bench'"):
-            accounts.add(wh, "bench", PASSWORD, "analyst")
+            users.add(wh, "bench", PASSWORD, "analyst")
 
 
 def pages(db: str) -> list[str]:

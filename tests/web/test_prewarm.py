@@ -8,9 +8,9 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from cxlens import store
+from cxlens import accounts, store
+from cxlens.accounts import users
 from cxlens.demo import build_demo
-from cxlens.web import accounts
 from cxlens.web.app import create_app
 
 from .conftest import PASSWORD, Server, login
@@ -26,7 +26,7 @@ def test_requests_answer_while_the_server_precomputes(tmp_path: Path) -> None:
     wh = store.connect(str(tmp_path / "w.duckdb"))
     build_demo(wh, scale=0.05, seed=4)
     accounts.ensure(wh)
-    accounts.add(wh, "ann", PASSWORD, "analyst")
+    users.add(wh, "ann", PASSWORD, "analyst")
     app = create_app(wh, prewarm=True)
     st = app.state.cxlens  # type: ignore[attr-defined]
     slowest = {"/api/health": 0.0, "/catalogue": 0.0}

@@ -27,10 +27,10 @@ from pathlib import Path
 
 import pytest
 
-from cxlens import store
+from cxlens import accounts, store
+from cxlens.accounts import users
 from cxlens.contracts import store as contract_store
 from cxlens.store.base import Warehouse
-from cxlens.web import accounts
 from cxlens.web.app import create_app
 from tests.web.conftest import login
 from tests.web.server import PASSWORD, Server, running
@@ -70,9 +70,9 @@ def _world(wh: Warehouse, more_vendors: int = 0) -> None:
                                         "scale_max", "responded_at", "interaction_id"], resp)
     contract_store.save(wh, {"v1": CONTRACT}, "test")
     accounts.ensure(wh)
-    accounts.add(wh, "boss", PASSWORD, "admin", None)
-    accounts.add(wh, "v1", PASSWORD, "vendor", "V1")
-    accounts.add(wh, "v2", PASSWORD, "vendor", "V2")
+    users.add(wh, "boss", PASSWORD, "admin", None)
+    users.add(wh, "v1", PASSWORD, "vendor", "V1")
+    users.add(wh, "v2", PASSWORD, "vendor", "V2")
 
 
 @pytest.fixture(scope="module")
