@@ -70,7 +70,7 @@ def values(frame: pd.DataFrame, cols: list[str], unit: Unit,
         tiny = r.get("flag") == "insufficient_sample" or (
             min_n is not None and n is not None and n < min_n)
         r["sample"] = small if tiny else ENOUGH
-        r["value_text"] = number(r.get("value"), unit, "clock")
+        r["value_text"] = number(r.get("value"), unit)  # as the cards: "6 min 43 s"
         if "ci_low" in r:
             r["interval_text"] = interval(r.get("ci_low"), r.get("ci_high"), unit)
         r["n_text"] = count(r.get("n"))
