@@ -320,8 +320,9 @@ def test_the_review_form_shows_the_conversation_and_keeps_a_comment(qa_server: S
     handle = re.search(r'<dd id="handle-time">(.*?)</dd>', talk, re.S)
     assert handle and handle.group(1).strip() not in ("", "–")
     assert 'id="resolution"' in talk and 'id="no-transcript"' not in talk
-    timeline = re.findall(r'<time datetime="([^"]+)">', talk)
-    assert timeline[0] == created.isoformat() and closed.isoformat() in timeline
+    timeline = re.findall(r'<time datetime="([^"]+)"', talk)
+    utc = "%Y-%m-%dT%H:%M:%SZ"  # the moments in UTC (the browser shows them in its zone)
+    assert timeline[0] == created.strftime(utc) and closed.strftime(utc) in timeline
     assert timeline == sorted(timeline)
     assert '<textarea id="review-comment" name="comment"' in page.text
 

@@ -49,6 +49,12 @@ def _fmt(metric: Metric, x: float) -> str:
     return f"{x:.1f}{' %' if metric.unit.value == 'percent' else ''}"
 
 
+def _p(x: float) -> str:
+    """A p- or q-value in an alert's message as the dashboard writes them (docs/metrics.md):
+    "< 0.001", else three decimals below 0.1 and two above — never "0.00405"."""
+    return "< 0.001" if x < 0.001 else f"{x:.3f}" if x < 0.1 else f"{x:.2f}"
+
+
 def _min_n(rule: Rule, metric: Metric) -> int:
     return rule.min_sample or metric.min_sample
 
@@ -162,7 +168,7 @@ def drift(wh: Warehouse, rule: Rule, metric: Metric, month: dt.date) -> list[Jud
         msg = (f"{r['segment']}: {metric.label} {_fmt(metric, r['value'])} in {win} "
                f"(n {r['n']}) vs {_fmt(metric, r['value_before'])} in {win_before} "
                f"(n {r['n_before']}): {d:+.1f}{unit} (95 % {d - z * se[i]:+.1f} to "
-               f"{d + z * se[i]:+.1f}), p {p[i]:.3g}, BH q {q[i]:.3g}")
+               f"{d + z * se[i]:+.1f}), p {_p(p[i])}, BH q {_p(q[i])}")
         out.append(Judgement(rule.name, "drift", metric.full_name, r["segment"], month, win,
                              breached, float(r["value"]), int(r["n"]), float(r["ci_low"]),
                              float(r["ci_high"]), float(r["value_before"]), float(p[i]), msg,

@@ -21,7 +21,8 @@ FOOTER = ('<div style="font: 8px sans-serif; color: #555; width: 100%; margin: 0
           'display: flex; justify-content: space-between"><span class="title"></span>'
           '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span>'
           '</span></div>')
-SCRIPTS = ("vendor/vega.min.js", "vendor/vega-lite.min.js", "vendor/vega-embed.min.js")
+SCRIPTS = ("vendor/vega.min.js", "vendor/vega-lite.min.js", "vendor/vega-embed.min.js",
+           "localtime.js")
 
 
 def _inline_js(text: str) -> str:

@@ -1,5 +1,7 @@
 """Vega-Lite specifications for the dashboard and the report. Data is inlined (never loaded
-from a URL); every chart shows the interval and n where the figure has them."""
+from a URL); every chart shows the interval and n where the figure has them, its values in
+its unit (durations as h:mm:ss, shares as percentages) and its small samples hollow and grey
+(:mod:`cxlens.web.chart_marks`)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,22 @@ from typing import Any
 import pandas as pd
 
 from cxlens.jsonable import plain, records
+from cxlens.present.format import Unit
 from cxlens.vega import SCHEMA, WIDTH, named
 from cxlens.vega import base as _base
+from cxlens.web.chart_marks import (
+    axis,
+    meta,
+    min_sample_for,
+    sample_marks,
+    tooltip,
+    unit_for,
+    values,
+)
 
 __all__ = ["SCHEMA", "WIDTH", "bars", "calibration", "contributions", "intervals", "plain",
            "records", "sparkline", "trend"]
+FIGURE = ["period", "value", "ci_low", "ci_high", "n", "flag"]
 
 
 def _values(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
@@ -20,18 +33,19 @@ def _values(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
 
 
 def trend(frame: pd.DataFrame, label: str, limits: pd.DataFrame | None = None,
-          bands: dict[str, Any] | None = None) -> dict[str, Any]:
+          bands: dict[str, Any] | None = None, unit: str | Unit | None = None,
+          min_n: int | None = None) -> dict[str, Any]:
     """Value by period with its 95 % interval as a band; tooltips give n and flag.
     ``limits`` (columns period, lcl, centre, ucl) adds control limits as dashed lines;
-    ``bands`` ({source, bands: [{from, to, label}]}) adds labelled benchmark bands."""
-    data = _values(frame, ["period", "value", "ci_low", "ci_high", "n", "flag"])
+    ``bands`` ({source, bands: [{from, to, label}]}) adds labelled benchmark bands.
+    ``unit`` and ``min_n`` default to the catalogue's for the frame's ``metric``."""
+    u, small = unit_for(frame, unit), min_sample_for(frame, min_n)
+    data = values(frame, FIGURE, u, small)
     x = {"field": "period", "type": "temporal", "title": None,
          "axis": {"format": "%b %Y", "tickCount": "month", "labelAngle": 0}}
-    tooltip = [{"field": "period", "type": "temporal"},
-               {"field": "value", "type": "quantitative", "format": ".1f"},
-               {"field": "ci_low", "type": "quantitative", "format": ".1f"},
-               {"field": "ci_high", "type": "quantitative", "format": ".1f"},
-               {"field": "n", "type": "quantitative"}, {"field": "flag", "type": "nominal"}]
+    y_axis = axis(u, label, data)
+    tips = tooltip(label, data, [{"field": "period", "type": "temporal", "format": "%b %Y",
+                                  "title": "period"}])
     layers: list[dict[str, Any]] = []
     if bands:
         rows = [{"lo": b["from"], "hi": b["to"], "band": f"{b['label']} ({bands['source']})"}
@@ -45,47 +59,57 @@ def trend(frame: pd.DataFrame, label: str, limits: pd.DataFrame | None = None,
                                                          "labelLimit": 400}}}})
     layers += [
         {"mark": {"type": "area", "opacity": 0.2},
-         "encoding": {"x": x, "y": {"field": "ci_low", "type": "quantitative", "title": label,
+         "encoding": {"x": x, "y": {"field": "ci_low", "type": "quantitative", **y_axis,
                                     "scale": {"zero": False}},
                       "y2": {"field": "ci_high"}}},
-        {"mark": {"type": "line", "point": True},
+        {"mark": {"type": "line"},
+         "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"}}},
+        {"mark": {"type": "circle", "size": 50, "strokeWidth": 1.5, "opacity": 1},
          "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},
-                      "tooltip": tooltip}},
+                      **sample_marks(data, small), "tooltip": tips}},
     ]
     if limits is not None and len(limits):
-        lim = _values(limits, ["period", "lcl", "centre", "ucl"])
+        lim = records(limits[["period", "lcl", "centre", "ucl"]])
         for col, dash in (("lcl", [4, 3]), ("ucl", [4, 3]), ("centre", [1, 2])):
             layers.append({"data": {"values": lim},
                            "mark": {"type": "line", "strokeDash": dash, "color": "#a15c00",
                                     "interpolate": "step-after" if col != "centre" else
                                     "linear"},
                            "encoding": {"x": x, "y": {"field": col, "type": "quantitative"}}})
-    return {**_base(label), "data": {"values": data}, "layer": layers}
+    return {**_base(label), **meta(u, small), "data": {"values": data}, "layer": layers}
 
 
-def intervals(frame: pd.DataFrame, dim: str, label: str) -> dict[str, Any]:
+def intervals(frame: pd.DataFrame, dim: str, label: str, unit: str | Unit | None = None,
+              min_n: int | None = None) -> dict[str, Any]:
     """One point per segment with its interval as a rule, best first."""
-    data = _values(named(frame, dim), [dim, "value", "ci_low", "ci_high", "n", "flag"])
+    u, small = unit_for(frame, unit), min_sample_for(frame, min_n)
+    data = values(named(frame, dim), [dim, *FIGURE[1:]], u, small)
     y = {"field": dim, "type": "nominal", "sort": "-x", "title": None}
-    return {**_base(label), "height": {"step": 22}, "data": {"values": data}, "layer": [
+    return {**_base(label), **meta(u, small), "height": {"step": 22}, "data": {"values": data},
+            "layer": [
         {"mark": "rule", "encoding": {"y": y, "x": {"field": "ci_low", "type": "quantitative",
-                                                    "title": label, "scale": {"zero": False}},
+                                                    **axis(u, label, data),
+                                                    "scale": {"zero": False}},
                                       "x2": {"field": "ci_high"}}},
-        {"mark": {"type": "point", "filled": True, "size": 60},
+        {"mark": {"type": "circle", "size": 60, "strokeWidth": 1.5, "opacity": 1},
          "encoding": {"y": y, "x": {"field": "value", "type": "quantitative"},
-                      "tooltip": [{"field": dim}, {"field": "value", "format": ".1f"},
-                                  {"field": "n"}, {"field": "flag"}]}},
+                      **sample_marks(data, small),
+                      "tooltip": tooltip(label, data, [{"field": dim, "title": dim}])}},
     ]}
 
 
-def bars(frame: pd.DataFrame, dim: str, label: str) -> dict[str, Any]:
-    """Bars per segment (counts), with n in the tooltip."""
-    data = _values(named(frame, dim), [dim, "value", "n"])
-    return {**_base(label), "height": {"step": 20}, "data": {"values": data},
+def bars(frame: pd.DataFrame, dim: str, label: str, unit: str | Unit | None = None,
+         min_n: int | None = None) -> dict[str, Any]:
+    """Bars per segment (counts), with n in the tooltip; a bar below ``min_n`` is grey."""
+    u = unit_for(frame, unit if unit is not None else Unit.COUNT)
+    small = min_sample_for(frame, min_n)
+    data = values(named(frame, dim), [dim, "value", "n", "flag"], u, small)
+    return {**_base(label), **meta(u, small), "height": {"step": 20}, "data": {"values": data},
             "mark": "bar",
             "encoding": {"y": {"field": dim, "type": "nominal", "sort": "-x", "title": None},
-                         "x": {"field": "value", "type": "quantitative", "title": label},
-                         "tooltip": [{"field": dim}, {"field": "value"}, {"field": "n"}]}}
+                         "x": {"field": "value", "type": "quantitative", **axis(u, label)},
+                         **sample_marks(data, small, hollow=False),
+                         "tooltip": tooltip(label, data, [{"field": dim, "title": dim}])}}
 
 
 def contributions(frame: pd.DataFrame, label: str) -> dict[str, Any]:
@@ -127,15 +151,16 @@ def contributions(frame: pd.DataFrame, label: str) -> dict[str, Any]:
 def calibration(frame: pd.DataFrame, label: str) -> dict[str, Any]:
     """Observed rate (with its interval) against the mean predicted risk per group, and the
     diagonal a calibrated model would follow; ``frame`` has predicted, observed, ci_low,
-    ci_high and n."""
-    data = _values(frame, ["decile", "predicted", "observed", "ci_low", "ci_high", "n"])
+    ci_high and n (all rates are shares, shown as percentages)."""
+    data = records(frame[["decile", "predicted", "observed", "ci_low", "ci_high", "n"]])
     top = max([1e-3, *[v for r in data for k in ("predicted", "ci_high")
                        if (v := r[k]) is not None]])
-    x = {"field": "predicted", "type": "quantitative", "title": "predicted risk",
+    x = {"field": "predicted", "type": "quantitative", **axis(Unit.SHARE, "predicted risk"),
          "scale": {"domain": [0, top]}}
-    y = {"field": "observed", "type": "quantitative", "title": label,
+    y = {"field": "observed", "type": "quantitative", **axis(Unit.SHARE, label),
          "scale": {"domain": [0, top]}}
-    return {**_base(label), "data": {"values": data}, "layer": [
+    share = ".1%"
+    return {**_base(label), **meta(Unit.SHARE, None), "data": {"values": data}, "layer": [
         {"data": {"values": [{"predicted": 0, "observed": 0}, {"predicted": top,
                                                                "observed": top}]},
          "mark": {"type": "line", "strokeDash": [4, 3], "color": "#888"},
@@ -144,10 +169,11 @@ def calibration(frame: pd.DataFrame, label: str) -> dict[str, Any]:
                                       "y2": {"field": "ci_high"}}},
         {"mark": {"type": "point", "filled": True, "size": 60},
          "encoding": {"x": x, "y": y,
-                      "tooltip": [{"field": "decile"}, {"field": "predicted", "format": ".3f"},
-                                  {"field": "observed", "format": ".3f"},
-                                  {"field": "ci_low", "format": ".3f"},
-                                  {"field": "ci_high", "format": ".3f"}, {"field": "n"}]}},
+                      "tooltip": [{"field": "decile"}, {"field": "predicted", "format": share},
+                                  {"field": "observed", "format": share},
+                                  {"field": "ci_low", "format": share},
+                                  {"field": "ci_high", "format": share},
+                                  {"field": "n", "format": ","}]}},
     ]}
 
 

@@ -150,12 +150,12 @@ def _year_charts(s: Statement) -> list[list[tuple[str, str, dict[str, Any] | Non
                 "period": m.month, "value": m.lines[j].actual.value,
                 "ci_low": m.lines[j].actual.ci_low, "ci_high": m.lines[j].actual.ci_high,
                 "n": m.lines[j].actual.n, "flag": m.lines[j].status} for m in months])
-            title = f"{line.kpi.name}: {line.label}" + (f" ({line.kpi.where})"
-                                                         if line.kpi.where else "")
+            title = line.label + (f" ({line.kpi.where})" if line.kpi.where else "")
             if frame["value"].isna().all():
                 specs.append((f"c{i}-{line.kpi.name}", title, None))
                 continue
-            spec = charts.trend(frame, title)
+            spec = charts.trend(frame, title, unit=line.unit,
+                                min_n=line.kpi.min_sample or months[-1].contract.min_sample)
             spec["height"] = 160
             spec["layer"].append({"mark": {"type": "rule", "strokeDash": [6, 4],
                                            "color": "#cf222e"},
@@ -245,7 +245,7 @@ def _compare_charts(c: Comparison) -> list[tuple[str, dict[str, Any] | None]]:
         if frame.empty or frame["value"].isna().all():
             out.append((f"k{i}", None))
             continue
-        out.append((f"k{i}", charts.intervals(frame, "segment", f"{d.name}: {d.label}")))
+        out.append((f"k{i}", charts.intervals(frame, "segment", d.label, unit=d.unit)))
     return out
 
 

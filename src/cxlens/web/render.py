@@ -13,11 +13,13 @@ from cxlens.present.format import (
     cell,
     decimal,
     interval,
+    label,
     metric_unit,
     number,
     p_short,
     table_cells,
 )
+from cxlens.web.timestamps import when
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -34,6 +36,8 @@ env.filters["number"] = number
 env.filters["cell"] = cell
 env.filters["cells"] = table_cells
 env.filters["interval"] = interval
+env.filters["metric_label"] = label
+env.filters["when"] = when
 env.globals |= {"decimal": decimal, "p_short": p_short, "metric_unit": metric_unit}
 env.filters["spec_json"] = spec_json
 

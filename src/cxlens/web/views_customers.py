@@ -123,7 +123,7 @@ def churn_part(page: Page, r: ChurnRisk) -> None:
         label, unit, scale = labels[name]
         page.figures.append(fig(f"churn:{name}", label, unit, scale * f.value, f.n,
                                 scale * f.ci_low, scale * f.ci_high))
-        rows.append({"figure": name, "value": f.value, "ci_low": f.ci_low,
+        rows.append({"figure": label, "value": f.value, "ci_low": f.ci_low,
                      "ci_high": f.ci_high, "n": f.n})
     page.tables["churn_evaluation"] = pd.DataFrame(rows)
     page.tables["churn_calibration"] = e.deciles

@@ -230,5 +230,5 @@ def _logit(y: Arr, x: Arr) -> tuple[Arr, Arr, bool, list[str]]:
     info = (x * (p * (1 - p))[:, None]).T @ x + len(y) * RIDGE * np.eye(x.shape[1])
     cov = np.asarray(np.linalg.pinv(info), dtype=np.float64)
     return params, cov, True, ["the plain logistic fit did not converge (separation or a "
-                               f"singular information matrix): refitted with a ridge penalty "
-                               f"{RIDGE:g}; intervals are approximate"]
+                               "singular information matrix): refitted with a small ridge penalty; "
+                               "intervals are approximate"]

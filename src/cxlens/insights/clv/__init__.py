@@ -95,10 +95,10 @@ def _fit_notes(purchases: BgNbd, spend: GammaGamma, repeat: int) -> list[str]:
                                "check the order history (amounts, dates) or use a longer one")
     dropout = purchases.a / (purchases.a + purchases.b)
     if dropout < 1e-3:
-        notes.append(f"BG/NBD's dropout probability a/(a+b) = {dropout:.2g}: this history shows "
-                     "almost no customer dropping out, so the model reduces to the NBD "
-                     "(purchases without dropout), a and b are not identified separately and "
-                     "P(alive) is close to 1 for everyone")
+        notes.append("BG/NBD's dropout probability a/(a+b) is below one in a thousand: this "
+                     "history shows almost no customer dropping out, so the model reduces to "
+                     "the NBD (purchases without dropout), a and b are not identified "
+                     "separately and P(alive) is close to 1 for everyone")
     elif {"a", "b"} <= set(purchases.boundary) and purchases.a + purchases.b < 1:
         notes.append(f"BG/NBD's a and b ran to 0 together (a/(a+b) = {dropout:.2g}): "
                      "customers seem to split into those who drop out right after a repeat "
