@@ -49,6 +49,16 @@ READ = """() => {
   document.querySelectorAll('details.table').forEach(d => { d.open = true; });
   document.querySelectorAll('main code, main pre, main textarea').forEach(c => {
     c.textContent = ''; });
+  // a chart in a box that scrolls sideways on its own (the scorecard grid on a phone) may
+  // reach past the window; the box itself may not
+  const boxed = el => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === 'auto' || o === 'scroll')
+        return p.getBoundingClientRect().right <= window.innerWidth + 1;
+    }
+    return false;
+  };
   const charts = Array.from(document.querySelectorAll('.vega')).map(el => {
     let spec = {};
     const src = document.getElementById(el.dataset.spec);
@@ -57,7 +67,7 @@ READ = """() => {
             text: Array.from(el.querySelectorAll('svg text')).map(t => t.textContent),
             axis: Array.from(el.querySelectorAll('svg .role-axis-label text'))
                     .map(t => t.textContent),
-            wide: el.getBoundingClientRect().right > window.innerWidth + 1};
+            wide: el.getBoundingClientRect().right > window.innerWidth + 1 && !boxed(el)};
   });
   const tiles = Array.from(document.querySelectorAll('.figure[data-metric]')).map(f => ({
     metric: f.dataset.metric, value: f.querySelector('.value').innerText.trim()}));
