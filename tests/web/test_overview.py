@@ -112,13 +112,18 @@ def test_no_data_before_is_said_never_zero(duck: Warehouse) -> None:
 
 
 def test_whole_data_span_when_no_dates(duck: Warehouse) -> None:
-    """Without from/to the period is the data's span (Mar 2024 – Mar 2025, 13 months): the
-    same period last year would overlap it, so only the previous 13 months are compared."""
+    """Without from/to the figures cover the data's span (Mar 2024 – Mar 2025, 13 months),
+    which has no previous period of its length: the changes are about the latest whole month
+    instead (Mar 2025 against Feb 2025 and Mar 2024: CES 6.0 against 4.0 and 3.0, the same
+    hand-worked changes as for March chosen), each naming that month and its figure."""
     _world(duck)
     page = overview(Ctx(duck, ANN, Filters(vendor="Acme")))
     assert page.extra["period"] == "1 Mar 2024 – 31 Mar 2025"
-    assert _changes(page, "ces") == [
-        "CES 4.3: no data for the previous period (1 Feb 2023 – 29 Feb 2024)"]
+    previous, year = _changes(page, "ces")
+    assert previous.startswith(
+        "CES Mar 2025: 6.0, up 2.0 on Feb 2025 (95 % interval -0.8 to +4.8; p = 0.29"), previous
+    assert year.startswith(
+        "CES Mar 2025: 6.0, up 3.0 on Mar 2024 (95 % interval +0.2 to +5.8; p = 0.17"), year
 
 
 @pytest.mark.parametrize(("value", "low", "high", "goal", "expected"), [

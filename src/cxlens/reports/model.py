@@ -212,7 +212,9 @@ def _summary(ctx: Ctx, vendor: str | None) -> tuple[Page, list[str], pd.DataFram
             sentences.append(sentence)
     cur = views_overview.period(ctx, trend_all)  # the overview's period, changes, targets
     summary.extra["period"] = words(cur) if cur else None
-    summary.extra["headlines"] = views_overview.headlines(ctx, summary, cur) if cur else {}
+    at, recent = views_overview.focus(ctx, trend_all)
+    summary.extra["headlines"] = views_overview.headlines(
+        at, summary, recent, named=at is not ctx) if recent else {}
     return summary, sentences, trend_all
 
 

@@ -52,6 +52,32 @@ def period(ctx: Ctx, trend: pd.DataFrame) -> Period | None:
     return days(first, last)
 
 
+def latest(ctx: Ctx, trend: pd.DataFrame, today: dt.date | None = None) -> Period | None:
+    """The last whole period of the grain with answers (the one before it while it is still
+    running): what the changes compare when no dates are chosen, since the data's whole span
+    has no previous period of its length. None without data."""
+    seen = pd.to_datetime(trend.loc[trend["n"] > 0, "period"]) if len(trend) else pd.Series()
+    if not len(seen):
+        return None
+    grain, first = ctx.filters.grain, seen.max().date()
+    if step(first, grain, 1) > (today or dt.datetime.now(dt.UTC).date()):
+        first = step(first, grain, -1)
+    return days(first, step(first, grain, 1) - dt.timedelta(days=1))
+
+
+def focus(ctx: Ctx, trend: pd.DataFrame) -> tuple[Ctx, Period | None]:
+    """The context and period the changes are about: the chosen dates, or without dates the
+    latest whole period of the grain (the sentences then name it and give its figure)."""
+    if ctx.filters.start or ctx.filters.end:
+        return ctx, period(ctx, trend)
+    recent = latest(ctx, trend)
+    if recent is None:
+        return ctx, None
+    last = recent.end - dt.timedelta(days=1)
+    return dataclasses.replace(ctx, filters=dataclasses.replace(
+        ctx.filters, start=recent.start.isoformat(), end=last.isoformat())), recent
+
+
 def magnitude(value: float, unit: str) -> str:
     """A change's size without its sign, in the figure's units: "3.1 points" for
     percentages and NPS points, "0.2" for a score, "1 min 30 s" for a duration."""
@@ -143,9 +169,12 @@ def _changes(ctx: Ctx, page: Page, cur: Period) -> list[tuple[Figure, str, Perio
             for f in page.figures for what, p in comparisons.items()]
 
 
-def headlines(ctx: Ctx, page: Page, cur: Period) -> dict[str, dict[str, Any]]:
+def headlines(ctx: Ctx, page: Page, cur: Period, named: bool = False,
+              ) -> dict[str, dict[str, Any]]:
     """Per headline figure: its changes (said in words, with the link to what moved it), its
-    target and status, and its sparkline."""
+    target and status, and its sparkline. ``named``: ``cur`` is not the page's period (no
+    dates chosen: the latest whole period), so each change starts with it and its figure
+    ("Sep 2026: 84.1 %, up 2.3 points on Aug 2026 (...)")."""
     pairs = _changes(ctx, page, cur)
     tested = corrected([c for _, _, c in pairs])
     spark = sparklines(ctx, page, cur)
@@ -161,11 +190,15 @@ def headlines(ctx: Ctx, page: Page, cur: Period) -> dict[str, dict[str, Any]]:
             "sparkline": spark.get(f.metric)}
     for (f, what, _), c in zip(pairs, tested, strict=True):
         text = said(c, f.unit, what)
+        sep = ", " if c.change is not None else ": "
+        if named and c.value_after is not None:  # the change is about the latest period
+            text = f"{words(cur, short=True)}: {fmt.number(c.value_after, f.unit)}{sep}{text}"
+            sentence = f"{f.label} {text}"
+        else:
+            sentence = f"{f.label} {fmt.number(f.value, f.unit)}{sep}{text}"
         out[f.metric]["changes"].append({
             "against": "previous period" if what == "previous" else "same period last year",
-            "period": words(c.before), "text": text,
-            "sentence": f"{f.label} {fmt.number(f.value, f.unit)}"
-                        f"{', ' if c.change is not None else ': '}{text}",
+            "period": words(c.before), "text": text, "sentence": sentence,
             "change": c.change, "ci_low": c.ci_low, "ci_high": c.ci_high, "p": c.p, "q": c.q,
             "n_before": c.n_before, "value_before": c.value_before,
             "href": "/moved?" + ctx.filters.query_string(metric=f.metric)})
@@ -194,5 +227,7 @@ def overview(ctx: Ctx) -> Page:
                               f"{', '.join(cols)}: shown for all of them.")
     cur = period(ctx, trend)
     page.extra["period"] = words(cur) if cur else None
-    page.extra["headlines"] = headlines(ctx, page, cur) if cur else {}
+    at, recent = focus(ctx, trend)
+    page.extra["headlines"] = headlines(at, page, recent, named=at is not ctx) \
+        if recent else {}
     return page
