@@ -209,3 +209,17 @@ def test_a_share_too_large_to_scale_is_missing_not_a_crash() -> None:
     overflows), which Decimal refused with InvalidOperation."""
     assert number(1.797693134862316e306, "share") == MISSING
     assert number(0.829, "share") == "82.9 %"
+
+
+def test_a_column_heading_reads_as_words() -> None:
+    """Hand-written: what a table's header shows for the names the CSV keeps."""
+    from cxlens.present.format import heading
+
+    assert heading("n_before") == "n before"
+    assert heading("ci_low") == "CI low"
+    assert heading("agent_id") == "Agent ID"
+    assert heading("first_response_time") == "First response time"
+    assert heading("share_of_r2") == "Share of R²"
+    assert heading("metric") == "Metric"
+    assert heading("n") == "n"
+    assert heading("CSAT (%)") == "CSAT (%)"

@@ -56,7 +56,9 @@ def test_metric_tables_read_in_metric_units(analyst: httpx.Client, path: str,
     header = re.search(rf'<table id="{table}">\s*<thead><tr>(.*?)</tr>', html, re.S)
     assert header and rows
     columns = [unescape(c) for c in re.findall(r"<th>(.*?)</th>", header.group(1))]
-    metric, value, n = columns.index("metric"), columns.index("value"), columns.index("n")
+    # headings in words ("Metric", "CI low"), not the names the CSV keeps ("ci_low")
+    assert "ci_low" not in columns and "CI low" in columns, columns
+    metric, value, n = columns.index("Metric"), columns.index("Value"), columns.index("n")
     units = {m.label: m.unit.value for m in map(resolve, (*HEADLINE, *VENDOR_KPIS))}
     seen = set()
     for row in rows:

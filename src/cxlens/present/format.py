@@ -331,6 +331,27 @@ CHANGE_COLUMNS: Final = frozenset({"change", "change_ci_low", "change_ci_high", 
 P_COLUMNS: Final = frozenset({"p", "q", "p_value", "q_value"})
 
 
+#: Words of column names written as people write them (the rest: lower case, the first
+#: word capitalised).
+WORDS_AS_WRITTEN = {"n": "n", "p": "p", "q": "q", "ci": "CI", "id": "ID", "csat": "CSAT",
+                    "nps": "NPS", "ces": "CES", "fcr": "FCR", "aht": "AHT", "asa": "ASA",
+                    "clv": "CLV", "auc": "AUC", "qa": "QA", "sla": "SLA", "url": "URL",
+                    "p90": "P90", "p50": "P50", "r2": "R²", "vs": "vs"}
+
+
+def heading(name: object) -> str:
+    """A table column's heading from its name: "n_before" → "n before", "ci_low" → "CI
+    low", "agent_id" → "Agent ID", "first_response_time" → "First response time" (CSV and
+    JSON keep the names)."""
+    words = [w for w in str(name).replace("-", "_").split("_") if w]
+    if not words:
+        return str(name)
+    out = [WORDS_AS_WRITTEN.get(w.lower(), w) for w in words]
+    if words[0].lower() not in WORDS_AS_WRITTEN:
+        out[0] = out[0][:1].upper() + out[0][1:]
+    return " ".join(out)
+
+
 def column_kind(name: str) -> str:
     """What a column holds, read from its name (as the warehouse and analyses name them)."""
     if name in P_COLUMNS or name.endswith(("_p", "_q", "_p_value", "_q_value")):

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from cxlens.present.format import (
     cell,
     decimal,
+    heading,
     interval,
     label,
     metric_unit,
@@ -34,6 +35,7 @@ def spec_json(spec: dict[str, Any]) -> str:
 
 env.filters["number"] = number
 env.filters["cell"] = cell
+env.filters["heading"] = heading
 env.filters["cells"] = table_cells
 env.filters["interval"] = interval
 env.filters["metric_label"] = label
