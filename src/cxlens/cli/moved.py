@@ -13,7 +13,6 @@ from cxlens.cli.output import Format, FormatOption, console, emit, emit_result, 
 from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.periods import FORMS, in_order, parse_period
 from cxlens.present.format import confidence, figure, signed
-from cxlens.present.moved import contributor, interval_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
 def moved_json(m: Moved, top: int) -> dict[str, Any]:
     """The whole result: periods, figures, totals with intervals, the top contributors (with
     their sentence) and every segment."""
+    from cxlens.present.moved import contributor  # pandas: not at start
     r = m.result
     contributors = m.contributors(top)
     records = json_records(contributors)
@@ -39,6 +39,7 @@ def moved_json(m: Moved, top: int) -> dict[str, Any]:
 
 
 def _table(m: Moved, top: int) -> None:
+    from cxlens.present.moved import contributor, interval_text  # pandas: not at start
     r, t = m.result, m.totals()
     console.print(f"{m.label} {m.before.label} → {m.after.label}: "
                   f"{figure(r.before, m.unit)} → {figure(r.after, m.unit)}, "
@@ -63,6 +64,7 @@ def _table(m: Moved, top: int) -> None:
 
 
 def _shown(m: Moved) -> pd.DataFrame:
+    from cxlens.present.moved import interval_text  # pandas: not at start
     seg = m.segments
     out = seg[list(m.by)].copy()
     for d in m.by:
