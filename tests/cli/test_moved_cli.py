@@ -76,7 +76,7 @@ def test_flags_are_said_in_the_sentences_and_notes(tmp_path: Path) -> None:
                                str(tmp_path / "w.duckdb")], env={"COLUMNS": "250"})
     assert done.exit_code == 0, done.output
     assert "from more returns (its share 0.0 % → 19.6 %)" in done.stdout  # 100 of 510
-    assert "; only in 2026-05" in done.stdout and "small sample" in done.stdout
+    assert "; only in May 2026" in done.stdout and "small sample" in done.stdout
     assert "note: only_after: no answers in the first period: all of its contribution is mix" \
         in done.stdout
 

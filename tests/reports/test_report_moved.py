@@ -46,7 +46,9 @@ def test_what_moved_it_follows_the_summary(server: Server, report: Report) -> No
         with _lock(server):  # the demo's latest month against the month before
             m = moved(server.wh, metric, by=by)
         assert sentence.startswith(m.label + " ") and sentence in text
-        assert f"in {m.before.label} to " in sentence and f"in {m.after.label} (95 % " in sentence
+        # the months in words ("Aug 2026"), the demo's latest against the month before
+        before, after = (f"{d:%b %Y}" for d in (m.before.start, m.after.start))
+        assert f"in {before} to " in sentence and f"in {after} (95 % " in sentence
         table = page.tables[key]
         left = len(m.segments) - len(table)
         assert len(table) == min(10, len(m.segments))

@@ -72,7 +72,7 @@ def test_the_hand_worked_case_through_the_page_json(hand: Server) -> None:
         csv_text = _get(client, "/api/pages/moved/tables/segments.csv?metric=csat&by=category"
                                 "&from=2026-05-01&to=2026-05-31")
         html = _get(client, "/moved?metric=csat&by=category&from=2026-05-01&to=2026-05-31")
-    assert page["page"] == "moved" and page["title"] == "What moved CSAT: 2026-04 → 2026-05"
+    assert page["page"] == "moved" and page["title"] == "What moved CSAT: Apr 2026 → May 2026"
     assert (page["before"]["label"], page["after"]["label"]) == ("2026-04", "2026-05")
     f = _figures(page)
     assert (f["before"]["value"], f["after"]["value"]) == pytest.approx((70.0, 61.25))
@@ -90,7 +90,7 @@ def test_the_hand_worked_case_through_the_page_json(hand: Server) -> None:
         (-2.03125, -3.125))
     assert rows["billing"]["flag"] == rows["technical"]["flag"] == ""
     assert page["findings"] == [
-        "CSAT fell 8.8 points from 70.0 % in 2026-04 to 61.3 % in 2026-05 (95 % interval "
+        "CSAT fell 8.8 points from 70.0 % in Apr 2026 to 61.3 % in May 2026 (95 % interval "
         "-15.3 to -2.2 points): 3.6 from fewer billing, 3.1 from lower CSAT in technical, "
         "2.0 from more technical. Mix -5.6 points, rate -3.1 points."]
     chart = page["charts"][0]

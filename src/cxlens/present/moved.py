@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from cxlens.insights.moved import Moved
+from cxlens.periods import words
 from cxlens.present.format import (
     Unit,
     confidence,
@@ -57,8 +58,8 @@ def contributor(row: Any, m: Moved) -> str:
                 f"{figure(row['to'], m.unit)})")
     interval = interval_text(row["value_low"], row["value_high"], m.unit)
     flags = [w for code, w in (("small", "small sample"),
-                               ("only_before", f"only in {m.before.label}"),
-                               ("only_after", f"only in {m.after.label}"))
+                               ("only_before", f"only in {words(m.before, short=True)}"),
+                               ("only_after", f"only in {words(m.after, short=True)}"))
              if code in row["flag"].split(",")]
     tail = f"; {', '.join(flags)}" if flags else ""
     return f"{signed(row['value'], m.unit)} from {what}, interval {interval}{tail}"
@@ -104,9 +105,9 @@ def headline(m: Moved, top: int = 3) -> str:
         verb = "rose" if r.change > 0 else "fell"
     low, high = t["change"]["ci_low"], t["change"]["ci_high"]
     text = (f"{m.label} {verb}{' ' + amount if amount else ''}{points} from "
-            f"{figure(r.before, unit)} in {m.before.label} to {figure(r.after, unit)} in "
-            f"{m.after.label} ({confidence(m.confidence)} interval "
-            f"{interval_text(low, high, unit)})")
+            f"{figure(r.before, unit)} in {words(m.before, short=True)} to "
+            f"{figure(r.after, unit)} in {words(m.after, short=True)} "
+            f"({confidence(m.confidence)} interval {interval_text(low, high, unit)})")
     parts = m.contributors()
     zero = size(0.0, unit)
     parts = parts.loc[[size(v, unit) != zero for v in parts["value"]]]  # none that reads "0.0"

@@ -18,6 +18,7 @@ from cxlens.metrics import relations
 from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.spec import Metric
 from cxlens.periods import Period, parse_period, period_of
+from cxlens.periods import words as when
 from cxlens.present import moved as words
 from cxlens.present.format import confidence
 from cxlens.web import charts
@@ -106,7 +107,8 @@ def moved_page(ctx: Ctx) -> Page:
     except CxlensError as exc:  # no answers, a median, overlapping periods: said on the page
         page.notes.append(f"{exc.message} ({exc.hint}).")
         return page
-    page.title = f"What moved {metric.label}: {m.before.label} → {m.after.label}"
+    page.title = (f"What moved {metric.label}: {when(m.before, short=True)} → "
+                  f"{when(m.after, short=True)}")
     fill(page, m)
     if cannot:
         page.notes.append(f"{metric.label} cannot be filtered by {', '.join(cannot)}: shown "
@@ -133,8 +135,10 @@ def fill(page: Page, m: Moved) -> None:
     moves = words.change_unit(m.unit)
     secs = " (s)" if m.unit == "seconds" else ""
     page.figures += [
-        _card(f"before:{m.metric}", f"{m.label}, {m.before.label}", m.unit, r.before, n0),
-        _card(f"after:{m.metric}", f"{m.label}, {m.after.label}", m.unit, r.after, n1),
+        _card(f"before:{m.metric}", f"{m.label}, {when(m.before, short=True)}", m.unit,
+              r.before, n0),
+        _card(f"after:{m.metric}", f"{m.label}, {when(m.after, short=True)}", m.unit,
+              r.after, n1),
         *[_card(f"{part}:{m.metric}", f"{title}{secs}", moves, t[part]["value"], n0 + n1,
                 t[part]["ci_low"], t[part]["ci_high"])
           for part, title in (("change", "Change"), ("mix", "Mix: more or fewer of each"),
