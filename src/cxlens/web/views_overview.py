@@ -192,7 +192,8 @@ def headlines(ctx: Ctx, page: Page, cur: Period, named: bool = False,
         text = said(c, f.unit, what)
         sep = ", " if c.change is not None else ": "
         if named and c.value_after is not None:  # the change is about the latest period
-            text = f"{words(cur, short=True)}: {fmt.number(c.value_after, f.unit)}{sep}{text}"
+            text = (f"{words(cur, short=True)}: {fmt.number(c.value_after, f.unit)}"
+                    f"{sep if c.change is not None else '; '}{text}")
             sentence = f"{f.label} {text}"
         else:
             sentence = f"{f.label} {fmt.number(f.value, f.unit)}{sep}{text}"
