@@ -49,3 +49,12 @@ def test_a_snapshot_on_the_page(duck: Warehouse) -> None:
         list(want.scores["customer_id"].head(TOP_RISK))
     assert any("associations at the snapshot" in n for n in page.notes)
     assert page.extra["churn"]["holdout"] == "snapshot"
+    # the report prints the ten riskiest and says how many more were scored (never a silent
+    # cut), without a per-row n that was the holdout's size
+    section = report_sections.customers(Ctx(duck, User("ann", "analyst"), Filters(),
+                                            {"holdout": "snapshot"}))
+    shown = section.tables["churn_top"]
+    assert list(shown["riskiest customers"]) == list(want.scores["customer_id"].head(10))
+    assert "n" not in shown.columns
+    assert section.extra["more"]["churn_top"].startswith(
+        f"and {len(want.scores) - 10:,} more customers scored, less at risk")

@@ -16,6 +16,7 @@ import pandas as pd
 
 from cxlens.alerts import store as alert_store
 from cxlens.errors import CxlensError
+from cxlens.reports.sections import more
 from cxlens.reports.sections import section as titled
 from cxlens.web import views_customers, views_insights, views_text
 from cxlens.web.views import Ctx, Page
@@ -145,8 +146,12 @@ def customers(ctx: Ctx) -> Page:
         top = page.tables["churn_top"].head(10)
         tables["churn_top"] = pd.DataFrame([{
             "riskiest customers": r["customer_id"], "segment": r["segment"],
-            "P(churn) % (95 %)": ci(r["risk"], r["ci_low"], r["ci_high"], 1, scale=100),
-            "n": f"{int(r['n']):,}"} for r in rows_of(top)])
+            "P(churn) % (95 %)": ci(r["risk"], r["ci_low"], r["ci_high"], 1, scale=100)}
+            for r in rows_of(top)])
+        scored = int(page.extra.get("churn_scored", len(page.tables["churn_top"])))
+        more(page, "churn_top", f"and {scored - len(top):,} more customers scored, less at "
+             "risk: the dashboard's Customers page lists the 20 riskiest, `cxlens churn-risk` "
+             "every one.")
     # (no churn_top when the model ranks no better than chance: the finding says so)
     page.tables = tables
     return page

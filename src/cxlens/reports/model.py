@@ -27,7 +27,7 @@ from cxlens.periods import words
 from cxlens.present.format import number
 from cxlens.reports import insights
 from cxlens.reports import moved as moved_section
-from cxlens.reports.sections import Progress, sections_for
+from cxlens.reports.sections import Progress, more, sections_for
 from cxlens.store.base import Warehouse
 from cxlens.web import charts, views, views_more, views_overview, views_scorecard
 from cxlens.web.filters import Filters, where
@@ -225,12 +225,6 @@ def _covered(filters: Filters, frame: pd.DataFrame) -> str:
     if periods.empty:
         return "all data"
     return f"{_period(periods.min())} to {_period(periods.max())}"
-
-
-def more(page: Page, table: str, text: str) -> None:
-    """Say under ``table`` what it leaves out ("and 30 more agents ..."): a printed table
-    shows every row or a stated top N with the rest counted, never a silent cut."""
-    page.extra.setdefault("more", {})[table] = text
 
 
 def _verbatims(ctx: Ctx, top: int = 40) -> Page:

@@ -8,6 +8,7 @@ their own contacts, the company's by ticket type × vendor."""
 from __future__ import annotations
 
 from cxlens.present import moved as words
+from cxlens.reports.sections import more
 from cxlens.web.views import Ctx, Page
 from cxlens.web.views_moved import DEFAULT_BY, moved_page
 
@@ -21,7 +22,6 @@ TOP = 10
 
 def section(ctx: Ctx) -> Page:
     """One page: a sentence, a chart and a table per metric shown."""
-    from cxlens.reports.model import more  # the model imports this section
 
     vendor = ctx.user.role == "vendor"
     pages = []

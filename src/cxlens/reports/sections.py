@@ -1,11 +1,14 @@
 """The report's sections in print order, by name: the one list that ``build_report`` computes
 in, the dashboard's progress page counts ("Computing key drivers… 8 of 14 sections") and
-``cxlens report`` shows on a terminal. Data only (no builders), so anything may import it."""
+``cxlens report`` shows on a terminal. Data only (no builders; ``more`` notes a cut table
+on a page), so anything may import it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from cxlens.present.model import Page
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,12 @@ Progress = Callable[[Section, int, int], None]
 def sections_for(vendor: str | None) -> list[Section]:
     """The sections of the report for ``vendor`` (None: every vendor)."""
     return [s for s in SECTIONS if vendor is None or not s.company_wide]
+
+
+def more(page: Page, table: str, text: str) -> None:
+    """Say under ``table`` what it leaves out ("and 30 more agents ..."): a printed table
+    shows every row or a stated top N with the rest counted, never a silent cut."""
+    page.extra.setdefault("more", {})[table] = text
 
 
 def section(name: str) -> Section:

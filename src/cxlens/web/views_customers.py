@@ -139,6 +139,7 @@ def churn_part(page: Page, r: ChurnRisk) -> None:
     else:
         top = r.scores.head(TOP_RISK)
         page.tables["churn_top"] = top
+        page.extra["churn_scored"] = len(r.scores)
         chart = pd.DataFrame({"customer_id": top["customer_id"], "value": top["risk"],
                               "ci_low": top["ci_low"], "ci_high": top["ci_high"],
                               "n": top["n"], "flag": None})
