@@ -49,3 +49,26 @@ def test_requests_answer_while_the_server_precomputes(tmp_path: Path) -> None:
     assert slowest["/api/health"] < BOUND, slowest
     assert slowest["/catalogue"] < BOUND, slowest
     wh.close()
+
+
+def test_the_server_stops_at_once_while_it_precomputes(tmp_path: Path) -> None:
+    """Ctrl+C during the pre-computation: the app's shutdown stops the worker — no further
+    page, the running statement interrupted — within seconds, instead of waiting for the page
+    (or leaving a thread inside DuckDB when the process exits, which aborted it with
+    "terminate called without an active exception")."""
+    from starlette.testclient import TestClient
+
+    wh = store.connect(str(tmp_path / "w.duckdb"))
+    build_demo(wh, scale=0.05, seed=4)
+    app = create_app(wh, prewarm=True)
+    st = app.state.cxlens  # type: ignore[attr-defined]
+    with TestClient(app) as client:  # runs the app's start-up and shut-down (lifespan)
+        assert client.get("/api/health").status_code == 200
+        time.sleep(2.0)  # the worker is inside its pages
+        assert st.prewarmed is None, "the pre-computation ended before it could be stopped"
+        t0 = time.perf_counter()
+    stopped = time.perf_counter() - t0
+    worker = app.state.prewarm  # type: ignore[attr-defined]
+    assert not worker.thread.is_alive()
+    assert stopped < 10.0, stopped
+    wh.close()

@@ -56,6 +56,11 @@ class Warehouse(abc.ABC):
     def close(self) -> None: ...
 
     @abc.abstractmethod
+    def interrupt(self) -> None:
+        """Stop the statement this connection runs now, from another thread (it raises in
+        the thread that runs it); nothing when it runs none."""
+
+    @abc.abstractmethod
     def sibling(self) -> Warehouse:
         """Another connection to the same warehouse, for another thread."""
 

@@ -126,6 +126,9 @@ class DuckDBWarehouse(Warehouse):
     def close(self) -> None:
         self.con.close()
 
+    def interrupt(self) -> None:
+        self.con.interrupt()
+
     def sibling(self) -> DuckDBWarehouse:
         # a cursor is a new connection to the same database instance (its own transactions)
         return DuckDBWarehouse(self.path, con=self.con.cursor())

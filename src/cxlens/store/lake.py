@@ -115,6 +115,9 @@ class SparkLake(Warehouse):
     def close(self) -> None:
         """The Spark session stays up for the process (starting one takes seconds)."""
 
+    def interrupt(self) -> None:
+        """Spark jobs run to the end here (a local engine for parity checks, not served)."""
+
     def sibling(self) -> SparkLake:
         return self
 

@@ -84,6 +84,9 @@ class PostgresWarehouse(Warehouse):
         return (f"VACUUM FULL on {len(tables)} tables (the server's write-ahead log keeps the "
                 "old rows until it is recycled)")
 
+    def interrupt(self) -> None:
+        self.con.cancel_safe()
+
     def sibling(self) -> PostgresWarehouse:
         return PostgresWarehouse(self._dsn)
 

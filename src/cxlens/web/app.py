@@ -99,6 +99,7 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
                         secret=secret(wh, tokens.SECRET_KEY),
                         limiter=Limiter(rate=collect_rate, burst=max(20.0, 2 * collect_rate)))
     stop = threading.Event()
+    worker = None  # the pre-computation, when on (web/prewarm.py)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -110,6 +111,8 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
             ticker.start()
         yield
         stop.set()
+        if worker is not None:  # before the connections close under it
+            worker.shutdown()
         svc.writer.close()
         if ticker:
             ticker.join(timeout=30)
@@ -124,7 +127,7 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
         from cxlens.web import prewarm as warmer
 
         app.state.stop_prewarm = threading.Event()
-        warmer.start(app.state.cxlens, app.state.stop_prewarm)
+        worker = app.state.prewarm = warmer.start(app.state.cxlens, app.state.stop_prewarm)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(apidocs.router)
     app.include_router(surveys.router)

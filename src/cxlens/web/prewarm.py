@@ -18,6 +18,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from cxlens.accounts.users import User
@@ -46,23 +47,28 @@ def order() -> list[str]:
     return [n for n in names if n not in HEAVY] + [n for n in names if n in HEAVY]
 
 
-def warm(st: WebState, wh: Warehouse | None = None) -> int:
-    """Compute the default pages into the cache (on ``wh``, else on a connection of its own);
-    returns how many."""
+class Stopped(Exception):
+    """The server is stopping: no further page."""
+
+
+def warm(st: WebState, wh: Warehouse | None = None, stop: threading.Event | None = None,
+         ) -> int:
+    """Compute the default pages into the cache (on ``wh``, else on a connection of its own;
+    ``Stopped`` once ``stop`` is set); returns how many."""
     own = wh or st.wh.sibling()
     try:
         user = User("prewarm", "analyst")
         choices(st)
         done = 0
         for name in order():
-            _one(st, own, name, Filters(), user)
+            _one(st, own, name, Filters(), user, stop)
             done += 1
         vendors = [str(v) for (v,) in own.query(
             "SELECT DISTINCT vendor FROM interactions WHERE vendor IS NOT NULL ORDER BY 1")]
         for vendor in vendors:  # the first click of the drill-down, and each vendor viewer's home
-            _one(st, own, "vendors", Filters(vendor=vendor), user)
+            _one(st, own, "vendors", Filters(vendor=vendor), user, stop)
             viewer = User("prewarm", "vendor", vendor)
-            _one(st, own, "overview", Filters(vendor=vendor), viewer)
+            _one(st, own, "overview", Filters(vendor=vendor), viewer, stop)
             choices(st, viewer)
             done += 2
         return done
@@ -71,14 +77,14 @@ def warm(st: WebState, wh: Warehouse | None = None) -> int:
             own.close()
 
 
-def warm_opened(st: WebState, wh: Warehouse) -> int:
+def warm_opened(st: WebState, wh: Warehouse, stop: threading.Event | None = None) -> int:
     """What the menu's pages open: one agent page (its case-mix fit and CSAT ranking are
     shared by every agent page of the default period, :mod:`cxlens.store.shared`) and each
     vendor's statement of the default month (they share the quarter's case mix); returns
     how many."""
     agent = wh.scalar("SELECT min(agent_id) FROM interactions")
     if agent is not None:
-        _one(st, wh, "agent", Filters(agent_id=str(agent)), User("prewarm", "analyst"))
+        _one(st, wh, "agent", Filters(agent_id=str(agent)), User("prewarm", "analyst"), stop)
     viewer = User("prewarm", "analyst")
 
     def cache(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
@@ -88,20 +94,24 @@ def warm_opened(st: WebState, wh: Warehouse) -> int:
     # request for /statement?vendor=V (default month) looks up
     vendors = sorted({c.vendor for c in contract_pages.usable(PageCtx(wh, viewer, cache=cache))})
     for vendor in vendors:
-        _pause()
+        _pause(stop)
         with contextlib.suppress(Exception):  # e.g. a contract starting later: shown on open
             contract_pages.statement_page(PageCtx(wh, viewer, vendor, {"vendor": vendor},
                                                   cache))
     return (agent is not None) + len(vendors)
 
 
-def _one(st: WebState, wh: Warehouse, name: str, filters: Filters, user: User) -> None:
-    _pause()
+def _one(st: WebState, wh: Warehouse, name: str, filters: Filters, user: User,
+         stop: threading.Event | None = None) -> None:
+    _pause(stop)
     cached_page(st, name, filters, {}, user, wh)
 
 
-def _pause() -> None:
-    time.sleep(PAUSE_SECONDS)
+def _pause(stop: threading.Event | None = None) -> None:
+    if stop is None:
+        time.sleep(PAUSE_SECONDS)
+    elif stop.wait(PAUSE_SECONDS):
+        raise Stopped
 
 
 def _lower_priority() -> None:
@@ -110,24 +120,50 @@ def _lower_priority() -> None:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
 
 
-def start(st: WebState, stop: threading.Event) -> threading.Thread:
-    """A daemon thread: warm now, then again whenever the data version changes."""
+@dataclass
+class Worker:
+    """The running pre-computation: its thread, its own connection and its stop signal."""
+
+    thread: threading.Thread
+    wh: Warehouse
+    stop: threading.Event
+
+    def shutdown(self, timeout: float = 10.0) -> bool:
+        """Stop it: no further page, and the statement it runs now interrupted (a heavy page
+        would otherwise hold the server's exit for minutes, and a thread left inside DuckDB
+        at exit aborts the process). Waits up to ``timeout`` s; True when it ended."""
+        self.stop.set()
+        deadline = time.monotonic() + timeout
+        while self.thread.is_alive() and time.monotonic() < deadline:
+            with contextlib.suppress(Exception):  # between statements: nothing to interrupt
+                self.wh.interrupt()
+            self.thread.join(0.2)
+        return not self.thread.is_alive()
+
+
+def start(st: WebState, stop: threading.Event) -> Worker:
+    """A daemon thread: warm now, then again whenever the data version changes, until
+    ``stop`` (``Worker.shutdown`` sets it and interrupts the running statement)."""
+    wh = st.wh.sibling()
 
     def loop() -> None:
         _lower_priority()
-        wh = st.wh.sibling()
         seen = None
         try:
             while not stop.is_set():
                 try:
                     version = st.version()
                     if version != seen:
-                        count = warm(st, wh)
+                        count = warm(st, wh, stop)
                         log.info("pre-computed %d pages for data version %s", count, version)
-                        opened = warm_opened(st, wh)
+                        opened = warm_opened(st, wh, stop)
                         log.info("pre-computed %d opened pages (an agent, statements)", opened)
                         seen = st.prewarmed = version
+                except Stopped:
+                    break
                 except Exception:  # never take the server down; the pages compute on demand
+                    if stop.is_set():  # interrupted at shutdown: not a failure
+                        break
                     log.exception("pre-computing pages failed")
                 stop.wait(CHECK_SECONDS)
         finally:
@@ -135,4 +171,4 @@ def start(st: WebState, stop: threading.Event) -> threading.Thread:
 
     thread = threading.Thread(target=loop, name="cxlens-prewarm", daemon=True)
     thread.start()
-    return thread
+    return Worker(thread, wh, stop)
