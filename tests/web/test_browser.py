@@ -171,7 +171,7 @@ def test_open_the_report_from_the_dashboard(watched: Watched, browser: Browser) 
     progress.on("console", lambda msg: w.errors.append(msg.text)  # a CSP refusal, say
                 if msg.type == "error" else None)
     progress.wait_for_selector("#report-progress")
-    assert "of 10 sections" in progress.content() or "All 10 sections" in progress.content()
+    assert "of 12 sections" in progress.content() or "All 12 sections" in progress.content()
     assert "Vendor Acme BPO only" in progress.content()
     progress.screenshot(path=str(ARTIFACTS / "report-progress-acme.png"))
     # the page polls (HTMX under the app's CSP) until the report is ready, then links it

@@ -225,6 +225,11 @@ def test_a_vendor_viewer_sees_their_own_column_only(small: Server) -> None:
     page = _get(small, "v2", "/vendors")
     assert 'class="scorecard-grid"' not in page and "No scorecard" in page
     assert "V1" not in page
+    # an admin who picks V2 gets the same note naming it, not an error (the pre-computation
+    # opens every vendor's drill-down)
+    picked = unescape(_get(small, "boss", "/vendors?vendor=V2"))
+    assert 'class="scorecard-grid"' not in picked
+    assert "No scorecard: V2 has no contract with KPIs." in picked
 
 
 def test_the_report_prints_the_grid_with_every_vendor_column(tmp_path: Path) -> None:

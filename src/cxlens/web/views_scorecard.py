@@ -39,13 +39,13 @@ def level(ctx: Ctx) -> str:
 def build(ctx: Ctx, links: bool = True) -> scorecard.Grid | None:
     """The grid, or None when no contract the viewer may see has a KPI (a vendor viewer:
     only their vendor's contracts and column)."""
+    vendor = ctx.user.vendor if ctx.user.role == "vendor" else ctx.filters.vendor
     contracts = [c for _, c, _ in contract_store.parsed(ctx.wh) if c is not None
-                 and (ctx.user.role != "vendor" or c.vendor == ctx.user.vendor)]
-    if not any(c.kpis for c in contracts):
+                 and (vendor is None or c.vendor == vendor)]
+    if not any(c.kpis for c in contracts):  # none saved, or none of the chosen vendor's
         return None
     month = parse_month(ctx.filters.end[:7], "to") if ctx.filters.end else \
         latest_complete_month(ctx.wh)
-    vendor = ctx.user.vendor if ctx.user.role == "vendor" else ctx.filters.vendor
     by = level(ctx)
     c = compare(ctx.wh, contracts, month, by, vendor=vendor)
     site, team = ctx.filters.site, ctx.filters.team
@@ -70,8 +70,10 @@ def vendors(ctx: Ctx) -> Page:
     page = views.vendors(ctx)
     grid = build(ctx)
     if grid is None:
-        page.notes.append("No scorecard: no contract with KPIs is saved. An admin saves "
-                          "them on /contracts, or: cxlens contracts load DIR.")
+        missing = f"{ctx.filters.vendor} has no contract with KPIs" if ctx.filters.vendor \
+            else "no contract with KPIs is saved"
+        page.notes.append(f"No scorecard: {missing}. An admin saves contracts on /contracts, "
+                          "or: cxlens contracts load DIR.")
     else:
         page.extra["grid"] = grid
     return page
