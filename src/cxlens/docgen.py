@@ -1,4 +1,5 @@
-"""Documents generated from code, so they cannot drift: the data model and the CLI reference.
+"""Documents generated from code, so they cannot drift: the data model, the CLI reference and
+where each dashboard page lives.
 
 ``cxlens docs`` writes them; a test fails when the committed files differ."""
 
@@ -142,8 +143,18 @@ def programmes_yaml() -> str:
     return example_text()
 
 
+def pages_md() -> str:
+    """Where each page lives (docs/pages.md): the routes of an app on an empty warehouse."""
+    from cxlens import store
+    from cxlens.web.app import create_app
+    from cxlens.web.pagemap import pages_md as make
+
+    with store.connect(":memory:") as wh:
+        return make(create_app(wh))
+
+
 GENERATED = {"data-model.md": data_model_md, "cli.md": cli_md, "metrics.md": metrics_md,
-             "examples/programmes.yaml": programmes_yaml}
+             "pages.md": pages_md, "examples/programmes.yaml": programmes_yaml}
 
 
 def write_docs(folder: Path) -> list[Path]:
