@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from cxlens.docgen import GENERATED
+from cxlens.cli.docs import generated
+
+GENERATED = generated()
 
 ROOT = Path(__file__).resolve().parents[1]
 

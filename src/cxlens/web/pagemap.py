@@ -1,5 +1,6 @@
 """Where each page lives (docs/pages.md, written by ``cxlens docs``): the app's routes walked
-at run time, so the reference follows the code when a builder or a route moves. For every
+at run time, so the reference follows the code when a builder or a route moves (``cxlens
+docs`` writes it with the documents of ``cxlens.docgen``). For every
 GET route that returns HTML: its route module, the builder it calls (a page-model page's
 builder from the registry, ``site.PAGES[name]``; a bespoke page's from its route module's
 ``SOURCES``), its template and its JSON twin. A page that says nowhere where its content
@@ -102,6 +103,15 @@ def templates_folder() -> str:
     folder = Path(searchpath[0]).resolve()
     src = Path(site.__file__).resolve().parents[2]
     return str(folder.relative_to(src)) if folder.is_relative_to(src) else str(folder)
+
+
+def pages_doc() -> str:
+    """docs/pages.md for the app's routes (an app on an empty in-memory warehouse)."""
+    from cxlens import store
+    from cxlens.web.app import create_app
+
+    with store.connect(":memory:") as wh:
+        return pages_md(create_app(wh))
 
 
 def pages_md(app: FastAPI) -> str:

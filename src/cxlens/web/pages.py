@@ -135,7 +135,7 @@ def page_route(name: str) -> Callable[[Request, User], HTMLResponse]:
         return show_page(request, user, name)
 
     endpoint.__name__ = endpoint.__qualname__ = f"{name}_page"
-    endpoint.page = name  # type: ignore[attr-defined]  # read by docgen (docs/pages.md)
+    endpoint.page = name  # type: ignore[attr-defined]  # read by web/pagemap.py (docs/pages.md)
     return endpoint
 
 
