@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from cxlens.docgen import GENERATED
+from cxlens.cli.docs import generated
+
+GENERATED = generated()
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,3 +70,34 @@ def test_security_promises_name_tests_that_exist() -> None:
         defined |= set(re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.M))
     assert not sorted(names - defined), \
         f"docs/security.md cites tests that do not exist: {sorted(names - defined)}"
+
+
+def test_every_html_page_is_in_the_pages_reference() -> None:
+    """docs/pages.md names every GET route of the app that answers with HTML (declared as
+    HTML, or returning an ``HTMLResponse``), with its route module."""
+    import inspect
+
+    from fastapi.responses import HTMLResponse
+    from fastapi.routing import iter_route_contexts
+
+    from cxlens import store
+    from cxlens.web.app import create_app
+
+    text = (ROOT / "docs" / "pages.md").read_text(encoding="utf-8")
+    with store.connect(":memory:") as wh:
+        app = create_app(wh)
+    html = []
+    for r in iter_route_contexts(app.routes):
+        if not r.methods or "GET" not in r.methods or r.endpoint is None:
+            continue
+        declared = getattr(r.original_route, "response_class", None)
+        declared = getattr(declared, "value", declared)
+        returns = inspect.signature(r.endpoint).return_annotation
+        if declared is HTMLResponse or returns in (HTMLResponse, "HTMLResponse"):
+            html.append(r.path)
+    assert len(html) >= 40
+    for path in html:
+        assert f"| `{path}` |" in text, f"{path} is missing from docs/pages.md"
+    assert "| `/overview` | `/api/pages/overview` | `cxlens.web.routes.performance` |" in text
+    assert "| `/qa/coaching` | `/api/qa/coaching` | `cxlens.web.routes.qa_disputes` |" in text
+    assert "| `/s/{token}` |  | `cxlens.web.routes.collect` |" in text

@@ -17,11 +17,11 @@ from cxlens.web.pages import OPTIONS
 #: those a route declares.
 FILTERS = ("from", "to", "grain", *DIMENSIONS)
 #: Routes that read the filters (and the page options) from the URL without declaring them.
-READS_FILTERS = {"/{name}": FILTERS + OPTIONS, "/api/pages/{name}": FILTERS + OPTIONS,
+#: (Each page-model page has its own route, ``/<name>``: web/routes/.)
+READS_FILTERS = {**{f"/{name}": FILTERS + OPTIONS for name in site.PAGES},
+                 "/api/pages/{name}": FILTERS + OPTIONS,
                  "/api/pages/{name}/tables/{table}.csv": FILTERS + OPTIONS,
                  "/report": FILTERS, "/api/query": FILTERS}
-#: Routes whose ``{name}`` takes every page; the others get the overview (the same parsing).
-EVERY_PAGE = ("/{name}",)
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def _first(wh: Warehouse, sql: str, default: str) -> str:
 
 def get_routes(app: FastAPI, wh: Warehouse) -> list[Route]:
     """Each GET route, its path parameters filled with ids that exist in ``wh`` where the
-    demo has them (every page name for the page route)."""
+    demo has them (the overview for ``{name}``: the same parsing for every page)."""
     ids = {"case_id": _first(wh, "SELECT case_id FROM followup_cases LIMIT 1", "case-1"),
            "review_id": _first(wh, "SELECT review_id FROM qa_reviews LIMIT 1", "1"),
            "session_id": "1", "dispute_id": "1", "token": "not-a-token",
@@ -56,10 +56,8 @@ def get_routes(app: FastAPI, wh: Warehouse) -> list[Route]:
         declared = tuple(p.alias for p in query)
         numbers = tuple(p.alias for p in query if "int" in str(p.field_info.annotation))
         params = tuple(dict.fromkeys(declared + READS_FILTERS.get(r.path, ())))
-        names = site.PAGES if r.path in EVERY_PAGE else ["overview"]
         formats = ("json", "csv", "html") if "{fmt}" in r.path else ("json",)
-        for name in names:
-            for fmt in formats:
-                path = r.path.format(**{**ids, "name": name, "fmt": fmt})
-                out.append(Route(path, r.path, params, numbers))
+        for fmt in formats:
+            path = r.path.format(**{**ids, "name": "overview", "fmt": fmt})
+            out.append(Route(path, r.path, params, numbers))
     return out

@@ -9,7 +9,7 @@ from contextlib import closing
 import httpx
 
 from cxlens.web.headers import policy
-from cxlens.web.report import REPORT_CSP
+from cxlens.web.routes.report import REPORT_CSP
 from tests.web.conftest import Server, login
 from tests.web.routes import get_routes
 

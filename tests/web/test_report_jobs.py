@@ -19,7 +19,7 @@ from cxlens import accounts, store
 from cxlens.accounts import users
 from cxlens.demo import build_demo
 from cxlens.web.app import create_app
-from cxlens.web.report import REPORT_CSP
+from cxlens.web.routes.report import REPORT_CSP
 from tests.web.conftest import PASSWORD, Server, login
 from tests.web.server import running
 

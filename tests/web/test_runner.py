@@ -16,7 +16,7 @@ from cxlens.surveys import collect, tokens
 from cxlens.surveys.config import current
 from cxlens.web.ratelimit import Limiter
 from cxlens.web.runner import programme_runner
-from cxlens.web.surveys import SurveyService
+from cxlens.web.survey_service import SurveyService
 
 RULES = "rules:\n  - {name: fcr-low, metric: fcr, by: [vendor], check: threshold, below: 101}\n"
 

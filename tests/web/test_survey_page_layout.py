@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from cxlens.surveys import tokens
 from cxlens.web.render import env
-from cxlens.web.surveys import _words
+from cxlens.web.routes.collect import _words
 from tests.web.server import Server
 from tests.web.test_browser import Watched, browser
 from tests.web.test_surveys import NOW, Site, _token, links, site

@@ -14,6 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from cxlens.web.headers import policy
+from cxlens.web.pages import Source
 from cxlens.web.security import CurrentUser
 
 router = APIRouter(include_in_schema=False)
@@ -28,7 +29,7 @@ def openapi(request: Request, user: CurrentUser) -> JSONResponse:
     return JSONResponse(request.app.openapi())
 
 
-@router.get(PAGE)
+@router.get(PAGE, response_class=HTMLResponse)
 def docs(user: CurrentUser) -> HTMLResponse:
     page = get_swagger_ui_html(
         openapi_url=OPENAPI, title="cxlens API", swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
@@ -41,3 +42,7 @@ def docs(user: CurrentUser) -> HTMLResponse:
     text = text.replace(INLINE, f'<script nonce="{nonce}">')
     return HTMLResponse(text, headers={
         "Content-Security-Policy": policy(f"'self' 'nonce-{nonce}'")})
+
+
+#: Where this module's pages come from (docs/pages.md): builder, template, JSON twin.
+SOURCES = {PAGE: Source(get_swagger_ui_html, "(FastAPI's Swagger UI)")}

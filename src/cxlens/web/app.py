@@ -12,42 +12,75 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cxlens import accounts, store
-from cxlens.errors import ConfigError, CxlensError, NotFound
+from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
 from cxlens.loop import cases
 from cxlens.store.base import Warehouse
 from cxlens.store.migrate import secret
 from cxlens.surveys import collect, tokens
 from cxlens.surveys.config import current
-from cxlens.web import (
-    admin,
-    alerts,
-    api,
-    apidocs,
-    contracts,
-    loop,
-    pages,
-    qa,
-    report,
-    surveys,
-)
+from cxlens.web import apidocs, pages
 from cxlens.web.fallback import Fallback
 from cxlens.web.headers import SecurityHeaders
 from cxlens.web.jobs import ReportJobs
 from cxlens.web.limits import COLLECT_MAX_BODY, MAX_BODY, BodyLimit
 from cxlens.web.query import plain_query
 from cxlens.web.ratelimit import Limiter
+from cxlens.web.routes import (
+    admin,
+    alerts,
+    api,
+    auth,
+    contracts,
+    operations,
+    performance,
+    programmes,
+    qa,
+    qa_calibration,
+    qa_disputes,
+    report,
+    vendors,
+    voice,
+)
+from cxlens.web.routes import (
+    cases as case_routes,
+)
+from cxlens.web.routes import (
+    collect as survey_pages,
+)
 from cxlens.web.runner import programme_runner
 from cxlens.web.security import PASSWORD_PAGE, AuthError, PasswordChangeRequired
 from cxlens.web.state import WebState
-from cxlens.web.surveys import SurveyService
+from cxlens.web.survey_service import SurveyService
 from cxlens.web.throttle import LoginPolicy, LoginThrottle
 
 STATIC = Path(__file__).parent / "static"
 STATUS = {ConfigError: 400, NotFound: 404}
+#: Every router of the app, one per menu area or concept (web/routes/); each route's path is
+#: explicit, so the order does not matter (docs/pages.md lists where each page lives).
+ROUTERS = (
+    auth.router,
+    performance.router,
+    vendors.router,
+    contracts.router,
+    qa.router,
+    qa_calibration.router,
+    qa_disputes.router,
+    voice.router,
+    operations.router,
+    case_routes.router,
+    programmes.router,
+    alerts.router,
+    report.router,
+    admin.router,
+    api.router,
+    survey_pages.router,
+    apidocs.router,
+)
 
 
 def error_body(status: int, code: str, message: str, hint: str = "") -> dict[str, object]:
@@ -78,6 +111,12 @@ def error_response(request: Request, status: int, code: str, message: str, hint:
         page.headers.update(headers or {})
         return page
     return JSONResponse(error_body(status, code, message, hint), status, headers=headers)
+
+
+def page_urls(app: FastAPI) -> list[str]:
+    """The URLs of ``app``'s GET routes without path parameters (what a 404 suggests)."""
+    return [r.path for r in iter_route_contexts(app.routes)
+            if r.path and "{" not in r.path and r.methods and "GET" in r.methods]
 
 
 def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = False,
@@ -129,16 +168,8 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
         app.state.stop_prewarm = threading.Event()
         worker = app.state.prewarm = warmer.start(app.state.cxlens, app.state.stop_prewarm)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(apidocs.router)
-    app.include_router(surveys.router)
-    app.include_router(loop.router)  # before pages: /{name} would catch /cases
-    app.include_router(qa.router)  # before pages too (/qa)
-    app.include_router(contracts.router)  # before pages too (/contracts, /statement)
-    app.include_router(alerts.router)  # before pages too (/alerts)
-    app.include_router(report.router)  # before pages too (/report)
-    app.include_router(pages.router)
-    app.include_router(api.router)
-    app.include_router(admin.router)
+    for area in ROUTERS:
+        app.include_router(area)
 
     @app.exception_handler(CxlensError)
     async def cxlens_error(request: Request, exc: CxlensError) -> Response:
@@ -157,7 +188,12 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
                 }.get(exc.status_code, "http_error")
         hint = "see /api/docs for the API's routes" if exc.status_code in (404, 405) else \
             "send a smaller request" if exc.status_code == 413 else ""
-        return error_response(request, exc.status_code, code, str(exc.detail), hint)
+        message = str(exc.detail)
+        path = request.url.path
+        if exc.status_code == 404 and not path.startswith("/api/"):  # a page's URL
+            message = f"no page at {path}.{did_you_mean(path, page_urls(app))}"
+            hint = "the menu lists the pages; docs/pages.md lists every page by URL"
+        return error_response(request, exc.status_code, code, message, hint)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

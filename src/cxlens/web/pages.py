@@ -1,15 +1,20 @@
-"""HTML routes: login, logout, password change and the dashboard pages. Filters live in the
-URL; the filter bar swaps the page's content with HTMX and pushes the new URL."""
+"""How the dashboard serves a page: the frame every HTML page renders in (``html``: the
+grouped menu, the CSRF token), the page-model pages' cache and their explicit GET routes
+(``serve_pages``: each area module in ``web/routes/`` names its own pages; there is no
+catch-all, so an unknown path is the app's 404), and ``Source`` (where a bespoke page's
+content comes from, for docs/pages.md). Filters live in the URL; the filter bar swaps the
+page's content with HTMX and pushes the new URL."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote as urlquote
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 
-from cxlens.accounts import audit, hashing, passwords, sessions
 from cxlens.accounts.users import User
 from cxlens.contracts.store import revision
 from cxlens.errors import ConfigError
@@ -17,22 +22,26 @@ from cxlens.present.scope import limited
 from cxlens.store.base import Warehouse
 from cxlens.web import site, views
 from cxlens.web.filters import BAR, Filters, choices
-from cxlens.web.proxies import client_address
 from cxlens.web.render import env
 from cxlens.web.security import (
     CSRF_FIELD,
-    SESSION_COOKIE,
     CurrentUser,
-    LoggedIn,
-    check_csrf,
     csrf_token,
     state,
-    user_or_none,
 )
 from cxlens.web.state import WebState
-from cxlens.web.throttle import LoginThrottled
 
-router = APIRouter()
+
+@dataclass(frozen=True)
+class Source:
+    """Where a bespoke page's content comes from, for docs/pages.md: the builder its route
+    calls (None: a form with nothing behind it; a dotted name: one imported when used), its
+    template and its JSON twin (if any)."""
+
+    builder: Callable[..., object] | str | None
+    template: str
+    json: str = ""
+
 #: The menu, grouped so that 21 links fit a phone: (group, ((path, label), ...)). Paths are
 #: under "/"; "report" opens in a new tab and the Admin group shows to admins only.
 NAV_GROUPS = (
@@ -70,113 +79,6 @@ def error_page(request: Request, status: int, message: str, hint: str) -> HTMLRe
                 user=None)
 
 
-def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") \
-        else "/overview"
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str | None = None) -> HTMLResponse:
-    return html(request, "login.html", next=_safe_next(next), failed=False, throttled=None,
-                user=None)
-
-
-@router.post("/login", dependencies=[Depends(check_csrf)])
-def login(request: Request, username: str = Form(...), password: str = Form(...),
-          next: str = Form("/overview")) -> Response:
-    st = state(request)
-    name, address = username[:64], client_address(request)
-    try:  # a locked account or address is refused before any password check
-        st.logins.begin(name, address)
-    except LoginThrottled as exc:
-        with st.lock:
-            audit.record(st.wh, name, "login_throttled", f"from {address}")
-        if "text/html" not in request.headers.get("accept", ""):
-            raise  # the one JSON error shape, with Retry-After
-        page = html(request, "login.html", 429, next=_safe_next(next), failed=False,
-                    throttled=round(exc.retry_after), user=None)
-        page.headers["Retry-After"] = f"{exc.retry_after:.0f}"
-        return page
-    ok = False
-    try:
-        with st.lock:
-            stored = passwords.stored_hash(st.wh, username)
-        ok = hashing.verify(stored, password)  # outside the lock: every request needs it
-    finally:
-        st.logins.finish(name, address, ok)
-    with st.lock:
-        user = passwords.record_login(st.wh, username, ok, f"from {address}")
-        if user is None:
-            return html(request, "login.html", 401, next=_safe_next(next), failed=True,
-                        user=None)
-        sid = sessions.open_session(st.wh, user)
-    target = "/account/password" if user.must_change else _safe_next(next)
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="lax",
-                        secure=st.secure_cookies, max_age=sessions.SESSION_HOURS * 3600)
-    return response
-
-
-@router.post("/logout", dependencies=[Depends(check_csrf)])
-def logout(request: Request) -> Response:
-    st = state(request)
-    sid = request.cookies.get(SESSION_COOKIE)
-    user = user_or_none(request)
-    if sid:
-        with st.lock:
-            sessions.close_session(st.wh, sid)
-            audit.record(st.wh, user.username if user else None, "logout", None)
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
-
-
-@router.get("/account/password", response_class=HTMLResponse)
-def password_form(request: Request, user: LoggedIn) -> HTMLResponse:
-    return html(request, "password.html", user=user, error=None)
-
-
-@router.post("/account/password", dependencies=[Depends(check_csrf)])
-def change_password(request: Request, user: LoggedIn, current: str = Form(""),
-                    password: str = Form(...), again: str = Form(...)) -> Response:
-    """Replace the password, given the current one (checked like a login: throttled, and
-    outside the lock); the user's other sessions end, this one stays."""
-
-    def refused(error: str) -> HTMLResponse:
-        return html(request, "password.html", 400, user=user, error=error)
-
-    if password != again:
-        return refused("The two new passwords differ.")
-    st, address = state(request), client_address(request)
-    st.logins.begin(user.username, address)  # guessing here is guessing a login
-    ok = False
-    try:
-        with st.lock:
-            stored = passwords.stored_hash(st.wh, user.username)
-        ok = hashing.verify(stored, current)
-    finally:
-        st.logins.finish(user.username, address, ok)
-    if not ok:
-        with st.lock:
-            audit.record(st.wh, user.username, "password_change_failed", f"from {address}")
-        return refused("Your current password is wrong: type the password you logged in "
-                       "with.")
-    if password == current:
-        return refused("Choose a password different from the current one.")
-    with st.lock:
-        try:
-            passwords.set_password(st.wh, user.username, password,
-                                   keep=request.cookies.get(SESSION_COOKIE))
-        except ConfigError as exc:  # a too-short password: say so on the form
-            return refused(f"{exc.message} ({exc.hint}).")
-    return RedirectResponse("/overview", status_code=303)
-
-
-@router.get("/")
-def home() -> RedirectResponse:
-    return RedirectResponse("/overview", status_code=303)
-
-
 def page_key(name: str, filters: Filters, options: dict[str, str], user: User,
              ) -> tuple[object, ...]:
     """Cache key: what the page shows depends on the filters and the scope, not on who asks
@@ -212,10 +114,34 @@ def cached_page(st: WebState, name: str, filters: Filters, options: dict[str, st
     return page
 
 
-@router.get("/{name}", response_class=HTMLResponse)
-def page(request: Request, user: CurrentUser, name: str) -> HTMLResponse:
+def show_page(request: Request, user: User, name: str) -> HTMLResponse:
+    """Page-model page ``name`` for this request's filters, in the dashboard's frame."""
     data, filters = page_data(request, name, user)
     query = filters.query_string(**{k: request.query_params.get(k) for k in OPTIONS})
     return html(request, "page.html", page=data, filters=filters, user=user, bar=BAR,
                 query=query, api=f"/api/pages/{name}", quote=urlquote,
                 choices=choices(state(request), user))
+
+
+def page_route(name: str) -> Callable[[Request, User], HTMLResponse]:
+    """The GET endpoint of page-model page ``name`` (its builder: ``site.PAGES[name]``).
+    Refuses a name the registry does not know when the route module is imported, so a
+    misspelt page fails at start, not as a 404 in production."""
+    if name not in site.PAGES:
+        raise ConfigError(f"no page {name!r} in the page registry",
+                          f"pages: {', '.join(site.PAGES)} (cxlens.web.site.PAGES)")
+
+    def endpoint(request: Request, user: CurrentUser) -> HTMLResponse:
+        return show_page(request, user, name)
+
+    endpoint.__name__ = endpoint.__qualname__ = f"{name}_page"
+    endpoint.page = name  # type: ignore[attr-defined]  # read by web/pagemap.py (docs/pages.md)
+    return endpoint
+
+
+def serve_pages(router: APIRouter, names: tuple[str, ...]) -> None:
+    """One explicit ``GET /{name}`` route on ``router`` for each page-model page of ``names``
+    (an area module's own tuple: the menu area decides, not the registry's order)."""
+    for name in names:
+        router.add_api_route(f"/{name}", page_route(name), methods=["GET"],
+                             response_class=HTMLResponse, name=f"{name}_page")

@@ -14,7 +14,7 @@ from cxlens.alerts.run import Schedule
 from cxlens.store.base import Warehouse
 from cxlens.surveys.config import current
 from cxlens.surveys.run import run
-from cxlens.web.surveys import SurveyService
+from cxlens.web.survey_service import SurveyService
 
 log = logging.getLogger("cxlens.surveys")
 alert_log = logging.getLogger("cxlens.alerts")

@@ -22,8 +22,8 @@ from cxlens.jsonable import plain, records
 from cxlens.present.pages import qa as model
 from cxlens.qa import sessions
 from cxlens.web.bespoke import build
-from cxlens.web.pages import html
-from cxlens.web.qa_common import (
+from cxlens.web.pages import Source, html
+from cxlens.web.routes.qa_common import (
     PostedForm,
     StaffUser,
     cards,
@@ -194,3 +194,10 @@ def api_session(request: Request, user: StaffUser, session_id: str) -> dict[str,
     data = _session(request, user, session_id)
     return {"session": _summary(data["prog"]), "reliability": records(data["result"].reliability),
             "reviewers": records(data["result"].reviewers)}
+
+
+#: Where this module's pages come from (docs/pages.md): builder, template, JSON twin.
+SOURCES = {"/qa/calibration": Source(model.calibration_list, "qa_calibration.html",
+                                     "/api/qa/calibration"),
+           "/qa/calibration/{session_id}": Source(model.calibration_session, "qa_session.html",
+                                                  "/api/qa/calibration/{session_id}")}

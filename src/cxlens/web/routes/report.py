@@ -19,7 +19,7 @@ from cxlens.present.scope import own_vendor
 from cxlens.reports.sections import Progress, sections_for
 from cxlens.web.filters import Filters
 from cxlens.web.jobs import Job, ReportJobs
-from cxlens.web.pages import html
+from cxlens.web.pages import Source, html
 from cxlens.web.security import CurrentUser, state
 from cxlens.web.state import WebState
 
@@ -127,3 +127,10 @@ def pdf(request: Request, user: CurrentUser, job_id: str) -> Response:
                 job.pdf = printed.read_bytes()
     return Response(job.pdf, media_type="application/pdf",
                     headers={"Content-Disposition": 'attachment; filename="cx-report.pdf"'})
+
+
+#: Where this module's pages come from (docs/pages.md): builder, template, JSON twin.
+SOURCES = {"/report": Source("cxlens.reports.model.build_report", "report_progress.html"),
+           "/report/jobs/{job_id}/progress": Source(jobs, "report_progress_part.html"),
+           "/report/jobs/{job_id}/view": Source("cxlens.reports.model.build_report",
+                                                "report.html")}

@@ -29,8 +29,8 @@ from cxlens.present.pages import qa_disputes as model
 from cxlens.present.scope import limited
 from cxlens.qa import coaching, disputes, reviews
 from cxlens.web.bespoke import build
-from cxlens.web.pages import html
-from cxlens.web.qa_common import (
+from cxlens.web.pages import Source, html
+from cxlens.web.routes.qa_common import (
     ADJUST,
     PostedForm,
     card,
@@ -261,3 +261,10 @@ def api_coaching(request: Request, user: CurrentUser, agent_id: str | None = Non
                        "review_ids": list(n.review_ids), "created_at": plain(n.created_at)}
                       for n in data["notes"]],
             "trend": records(data["trend"])}
+
+
+#: Where this module's pages come from (docs/pages.md): builder, template, JSON twin.
+SOURCES = {"/qa/disputes": Source(model.dispute_list, "qa_disputes.html", "/api/qa/disputes"),
+           "/qa/disputes/{dispute_id}": Source(model.dispute, "qa_dispute.html",
+                                               "/api/qa/disputes/{dispute_id}"),
+           "/qa/coaching": Source(model.coaching_page, "qa_coaching.html", "/api/qa/coaching")}

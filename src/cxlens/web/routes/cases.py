@@ -1,7 +1,6 @@
 """Follow-up cases in the dashboard and the API (list, detail, workflow: contacted →
-resolved / unreachable with a root cause, notes, outcome), and the survey programmes'
-configuration page (admins edit the YAML; every problem is shown at once). The pages' models:
-``cxlens.present.pages.cases`` and ``cxlens.present.pages.programmes``.
+resolved / unreachable with a root cause, notes, outcome). The pages' model:
+``cxlens.present.pages.cases`` (the programmes page is ``web/routes/programmes.py``).
 
 Who changes a case (docs/dashboard.md, "Users, roles and security"): admins, and a vendor
 viewer on their own vendor's cases (the vendor's leads own them); analysts read cases only —
@@ -23,20 +22,16 @@ from cxlens.errors import CxlensError, NotFound
 from cxlens.loop import cases
 from cxlens.present.model import Page
 from cxlens.present.pages import cases as model
-from cxlens.present.pages import programmes as programmes_model
-from cxlens.present.scope import limited
-from cxlens.surveys import config as survey_config
 from cxlens.web.bespoke import build
-from cxlens.web.pages import html
+from cxlens.web.pages import Source, html
 from cxlens.web.security import (
-    AdminUser,
     CurrentUser,
     Forbidden,
     check_csrf,
     require_user,
     state,
 )
-from cxlens.web.surveys import service
+from cxlens.web.survey_service import service
 
 router = APIRouter()
 #: The roles that change follow-up cases (a vendor viewer: their own vendor's only).
@@ -125,30 +120,6 @@ def case_post(request: Request, user: CaseWorker, case_id: str,
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
-@router.get("/programmes", response_class=HTMLResponse)
-def programmes(request: Request, user: CurrentUser) -> HTMLResponse:
-    if limited(user):
-        raise Forbidden("the survey programmes are managed by the CX team",
-                        "ask an admin or analyst")
-    text = build(request, programmes_model.programmes, user).extra["text"]
-    return html(request, "programmes.html", user=user, text=text, error=None,
-                config=service(request).config, saved=request.query_params.get("saved"))
-
-
-@router.post("/programmes", dependencies=[Depends(check_csrf)])
-def programmes_save(request: Request, user: AdminUser, text: str = Form(...)) -> Response:
-    st = state(request)
-    try:
-        with st.lock:
-            config = survey_config.save(st.wh, text, user.username)
-    except CxlensError as exc:
-        return html(request, "programmes.html", 400, user=user, text=text,
-                    error=f"{exc.message} — {exc.hint}", config=service(request).config,
-                    saved=None)
-    service(request).set_config(config)
-    return RedirectResponse("/programmes?saved=1", status_code=303)
-
-
 # -- JSON API --------------------------------------------------------------------------------
 def _json(case: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in case.items()}
@@ -191,3 +162,8 @@ def api_case_update(request: Request, user: CaseWorker, case_id: str,
     with st.lock:
         audit.record(st.wh, user.username, "case_updated", case_id)
     return {"case": _json(case)}
+
+
+#: Where this module's pages come from (docs/pages.md): builder, template, JSON twin.
+SOURCES = {"/cases": Source(model.case_list, "cases.html", "/api/cases"),
+           "/cases/{case_id}": Source(model.case, "case.html", "/api/cases/{case_id}")}

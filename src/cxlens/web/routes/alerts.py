@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from cxlens.jsonable import records
 from cxlens.present.pages import alerts as model
 from cxlens.web.bespoke import build
-from cxlens.web.pages import html
+from cxlens.web.pages import Source, html
 from cxlens.web.security import CurrentUser
 
 router = APIRouter()
@@ -38,3 +38,7 @@ def api_alerts(request: Request, user: CurrentUser, status: str | None = None
     if page.extra["rules"] is not None:
         out["rules"] = page.extra["rules"]
     return out
+
+
+#: Where this module's pages come from (docs/pages.md): builder, template, JSON twin.
+SOURCES = {"/alerts": Source(model.alerts, "alerts.html", "/api/alerts")}

@@ -1,7 +1,7 @@
 """Quality assurance in the dashboard: quality scores by vendor, team and agent (``/qa``), the
 review entry form built from a scorecard (``/qa/review``), calibration sessions
-(``/qa/calibration``, :mod:`cxlens.web.qa_calibration`), disputes and coaching
-(``/qa/disputes``, ``/qa/coaching``, :mod:`cxlens.web.qa_disputes`), each with its JSON twin
+(``/qa/calibration``, :mod:`cxlens.web.routes.qa_calibration`), disputes and coaching
+(``/qa/disputes``, ``/qa/coaching``, :mod:`cxlens.web.routes.qa_disputes`), each with its JSON twin
 under ``/api/qa``.
 
 Reviewing and calibration are for admins and analysts (the reviewer is the logged-in user); a
@@ -25,10 +25,9 @@ from cxlens.jsonable import plain, records
 from cxlens.present.format import decimal
 from cxlens.present.pages import qa as model
 from cxlens.qa import disputes, sessions
-from cxlens.web import qa_calibration, qa_disputes
 from cxlens.web.bespoke import build
-from cxlens.web.pages import html
-from cxlens.web.qa_common import (
+from cxlens.web.pages import Source, html
+from cxlens.web.routes.qa_common import (
     PostedForm,
     StaffUser,
     cards,
@@ -144,7 +143,6 @@ def api_review(request: Request, user: CurrentUser, review_id: str) -> dict[str,
             "disputes": [{"dispute_id": d.dispute_id, "status": d.status} for d in contested]}
 
 
-router.include_router(qa_calibration.router)
-router.include_router(qa_disputes.router)
-
-__all__ = ["router"]
+#: Where this module's pages come from (docs/pages.md): builder, template, JSON twin.
+SOURCES = {"/qa": Source(model.index, "qa_index.html", "/api/qa"),
+           "/qa/review": Source(model.review_form, "qa_review.html")}

@@ -15,7 +15,7 @@ from cxlens.metrics.query import set_warehouse_param
 from cxlens.present.pages import admin as model
 from cxlens.store.migrate import bump_data_version
 from cxlens.web.bespoke import build
-from cxlens.web.pages import html
+from cxlens.web.pages import Source, html
 from cxlens.web.security import AdminUser, check_csrf, state
 
 router = APIRouter(prefix="/admin")
@@ -128,3 +128,8 @@ def set_target(request: Request, user: AdminUser, metric: str = Form(...),
     except CxlensError as exc:
         return _settings_page(request, user, f"{exc.message} ({exc.hint})", 400)
     return RedirectResponse("/admin/settings", status_code=303)
+
+
+#: Where this module's pages come from (docs/pages.md): builder, template, JSON twin.
+SOURCES = {"/admin/users": Source(accounts.users.listing, "admin.html"),
+           "/admin/settings": Source(model.settings, "settings.html")}

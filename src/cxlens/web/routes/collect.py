@@ -6,11 +6,8 @@ commit."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
@@ -18,12 +15,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cxlens.errors import CxlensError
-from cxlens.store.base import Warehouse
 from cxlens.surveys import collect, tokens
-from cxlens.surveys.spec import DEMOGRAPHICS, Config, Programme
+from cxlens.surveys.spec import DEMOGRAPHICS, Programme
+from cxlens.web.pages import Source
 from cxlens.web.proxies import client_address
-from cxlens.web.ratelimit import Limiter
 from cxlens.web.render import env
+from cxlens.web.survey_service import SurveyService, service
 
 router = APIRouter()
 
@@ -40,36 +37,6 @@ WORDS = {  # page chrome per language (the questions come from the programme)
            "about_you": "À propos de vous (facultatif)", "yes": "Oui", "no": "Non",
            "score_recorded": "Merci — votre note est enregistrée."},
 }
-
-
-@dataclass
-class SurveyService:
-    """Readers, the writer thread, the rate limiter and the active configuration."""
-
-    reader: Warehouse
-    writer: collect.Writer
-    secret: str
-    limiter: Limiter = field(default_factory=Limiter)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def config(self) -> Config:
-        return self.writer.config
-
-    def set_config(self, config: Config) -> None:
-        self.writer.config = config
-
-    def invitation(self, invitation_id: str) -> dict[str, Any] | None:
-        with self.lock:
-            return collect.invitation(self.reader, invitation_id)
-
-    async def submit(self, item: collect.Score | collect.Followup) -> collect.Receipt:
-        return await asyncio.wrap_future(self.writer.submit(item))
-
-
-def service(request: Request) -> SurveyService:
-    svc: SurveyService = request.app.state.surveys
-    return svc
 
 
 def _words(language: str) -> dict[str, str]:
@@ -295,3 +262,8 @@ async def post_followup(request: Request) -> Response:
     """Add the comment, extra answers and demographics, and finish the survey."""
     return await _collect(request, FollowupIn, lambda i, b: collect.Followup(
         i, b.comment, b.answers, b.demographics))
+
+
+#: Where this module's pages come from (docs/pages.md): builder, template, JSON twin.
+SOURCES = {"/s/{token}": Source(_score_page, "survey.html"),
+           "/s/{token}/thanks": Source(_open, "survey_end.html")}

@@ -30,7 +30,7 @@ from cxlens.present.model import Page
 from cxlens.present.pages import contracts as model
 from cxlens.web import charts
 from cxlens.web.bespoke import build
-from cxlens.web.pages import html
+from cxlens.web.pages import Source, html
 from cxlens.web.security import AdminUser, CurrentUser, check_csrf, state
 
 router = APIRouter()
@@ -282,3 +282,11 @@ def compare_csv(request: Request, user: CurrentUser, month: str | None = None,
     return Response(frame_csv(c.frame(year)), media_type="text/csv", headers={
         "Content-Disposition": f'attachment; filename="cxlens-compare-{c.by}-'
                                f'{c.month:%Y-%m}.csv"'})
+
+
+#: Where this module's pages come from (docs/pages.md): builder, template, JSON twin.
+SOURCES = {"/contracts": Source(model.contracts, "contracts.html", "/api/contracts"),
+           "/statement": Source(model.statement_page, "statement.html",
+                                "/api/contracts/statement"),
+           "/contracts/compare": Source(model.comparison, "contract_compare.html",
+                                        "/api/contracts/compare")}

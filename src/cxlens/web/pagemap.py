@@ -1,0 +1,133 @@
+"""Where each page lives (docs/pages.md, written by ``cxlens docs``): the app's routes walked
+at run time, so the reference follows the code when a builder or a route moves (``cxlens
+docs`` writes it with the documents of ``cxlens.docgen``). For every
+GET route that returns HTML: its route module, the builder it calls (a page-model page's
+builder from the registry, ``site.PAGES[name]``; a bespoke page's from its route module's
+``SOURCES``), its template and its JSON twin. A page that says nowhere where its content
+comes from stops the generator, so the reference cannot leave a page out."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from cxlens.errors import ConfigError
+from cxlens.web import pages, routes, site
+
+#: The template of every page-model page.
+PAGE_TEMPLATE = "page.html"
+
+
+@dataclass(frozen=True)
+class Where:
+    """One HTML page: its URL, JSON twin ('' if none), route module, builder, template."""
+
+    url: str
+    json: str
+    route: str
+    builder: str
+    template: str
+
+
+def route_modules() -> list[ModuleType]:
+    """The modules of ``cxlens.web.routes``, imported."""
+    return [importlib.import_module(f"{routes.__name__}.{info.name}")
+            for info in pkgutil.iter_modules(routes.__path__)]
+
+
+def returns_html(route: APIRoute) -> bool:
+    """Whether ``route`` answers with an HTML page (declared, or by its return type)."""
+    declared = getattr(route.response_class, "value", route.response_class)
+    answer = inspect.signature(route.endpoint).return_annotation
+    return (isinstance(declared, type) and issubclass(declared, HTMLResponse)) or \
+        answer in (HTMLResponse, "HTMLResponse")
+
+
+def _name(builder: Callable[..., object] | str | None) -> str:
+    if builder is None:
+        return "(a form: no data behind it)"
+    if isinstance(builder, str):
+        return builder
+    return f"{builder.__module__}.{builder.__qualname__}"
+
+
+def _area(name: str, modules: list[ModuleType]) -> ModuleType:
+    """The one route module whose ``PAGES`` serves page-model page ``name``."""
+    owners = [m for m in modules if name in getattr(m, "PAGES", ())]
+    if len(owners) != 1:
+        raise ConfigError(f"page {name!r} is served by {len(owners)} route modules "
+                          f"({', '.join(m.__name__ for m in owners) or 'none'})",
+                          "name it in the PAGES of exactly one module of cxlens.web.routes")
+    return owners[0]
+
+
+def where(app: FastAPI) -> list[Where]:
+    """Every HTML page of ``app`` with where its code lives, by URL."""
+    modules = route_modules()
+    out = []
+    for context in iter_route_contexts(app.routes):
+        route, url = context.original_route, context.path
+        if not isinstance(route, APIRoute) or "GET" not in (route.methods or ()) \
+                or not returns_html(route) or url is None:
+            continue
+        page = getattr(route.endpoint, "page", None)
+        if isinstance(page, str):
+            out.append(Where(url, f"/api/pages/{page}", _area(page, modules).__name__,
+                             _name(site.PAGES[page]), PAGE_TEMPLATE))
+            continue
+        module = inspect.getmodule(route.endpoint)
+        found = getattr(module, "SOURCES", {}).get(url)
+        if module is None or not isinstance(found, pages.Source):
+            owner = module.__name__ if module else route.endpoint.__module__
+            raise ConfigError(f"the HTML page {url} ({owner}) does not say where its "
+                              "content comes from",
+                              f"add {url!r} to SOURCES in {owner} (web/pages.py Source)")
+        out.append(Where(url, found.json, module.__name__, _name(found.builder),
+                         found.template))
+    return sorted(out, key=lambda w: w.url)
+
+
+def templates_folder() -> str:
+    """The folder of the dashboard's Jinja templates, relative to ``src/``."""
+    env = pages.env  # type: ignore[attr-defined]  # the one Jinja environment, wherever it lives
+    searchpath = getattr(env.loader, "searchpath", None) or ["?"]
+    folder = Path(searchpath[0]).resolve()
+    src = Path(site.__file__).resolve().parents[2]
+    return str(folder.relative_to(src)) if folder.is_relative_to(src) else str(folder)
+
+
+def pages_doc() -> str:
+    """docs/pages.md for the app's routes (an app on an empty in-memory warehouse)."""
+    from cxlens import store
+    from cxlens.web.app import create_app
+
+    with store.connect(":memory:") as wh:
+        return pages_md(create_app(wh))
+
+
+def pages_md(app: FastAPI) -> str:
+    lines = ["# Where each page lives", "",
+             "<!-- generated by `cxlens docs` from the app's routes (src/cxlens/web/pagemap.py); "
+             "do not edit by hand -->", "",
+             "Every HTML page of the dashboard by URL: the route module that answers it "
+             "(`src/cxlens/web/routes/`, one module per menu area), the function that builds "
+             "its content (for the page-model pages, the one registered in "
+             "`cxlens.web.site.PAGES`), its template (in `src/" + templates_folder() + "/`) "
+             "and its JSON twin. Path parameters are in braces. See docs/dashboard.md, "
+             "\"Where the code lives\", for the rules a page follows.", "",
+             "| URL | JSON twin | route module | builder | template |",
+             "|---|---|---|---|---|"]
+    for w in where(app):
+        json = f"`{w.json}`" if w.json else ""
+        lines.append(f"| `{w.url}` | {json} | `{w.route}` | `{w.builder}` | "
+                     f"`{w.template}` |")
+    return "\n".join(lines) + "\n"
