@@ -1,5 +1,5 @@
 """The frame every Vega-Lite specification of cxlens starts from (the dashboard's charts in
-:mod:`cxlens.web.charts`, the key drivers' quadrant chart)."""
+:mod:`cxlens.present.charts`, the key drivers' quadrant chart)."""
 
 from __future__ import annotations
 

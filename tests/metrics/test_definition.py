@@ -27,9 +27,9 @@ from cxlens.errors import ConfigError
 from cxlens.insights.cohorts import COHORTS, counts
 from cxlens.metrics.definition import definition
 from cxlens.metrics.query import query
+from cxlens.present.filters import Filters
 from cxlens.reports.model import trend
 from cxlens.store.base import Warehouse
-from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx
 
 MARCH = dt.date(2026, 3, 1)

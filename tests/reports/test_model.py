@@ -10,9 +10,9 @@ import pytest
 
 from cxlens.accounts.users import User
 from cxlens.metrics.catalogue import resolve
+from cxlens.present.filters import Filters
 from cxlens.reports.model import change_sentence, control_limits, trend
 from cxlens.store.base import Warehouse
-from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx
 
 #: month → (CSAT answers, of which fives; the rest are ones)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
+from cxlens.present.filters import DIMENSIONS
 from cxlens.store.base import Warehouse
 from cxlens.web import site
-from cxlens.web.filters import DIMENSIONS
 from cxlens.web.pages import OPTIONS
 
 #: Parameters the dashboard's filter parsing reads from the URL (web/filters.py), beside

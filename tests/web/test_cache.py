@@ -8,10 +8,10 @@ from cxlens import store
 from cxlens.accounts.users import User
 from cxlens.demo import build_demo
 from cxlens.ingest.pipeline import import_files
+from cxlens.present.filters import Filters
 from cxlens.store.migrate import data_version
 from cxlens.web import prewarm, site, views
 from cxlens.web.app import create_app
-from cxlens.web.filters import Filters
 from cxlens.web.pages import page_key
 
 

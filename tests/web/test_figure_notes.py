@@ -9,9 +9,9 @@ from urllib.parse import quote
 from cxlens import store
 from cxlens.accounts.users import User
 from cxlens.ingest.pipeline import import_files
+from cxlens.present.filters import Filters
+from cxlens.present.render import env
 from cxlens.web import pages
-from cxlens.web.filters import Filters
-from cxlens.web.render import env
 from cxlens.web.views import Ctx
 from cxlens.web.views_overview import overview
 

@@ -25,9 +25,9 @@ from cxlens.insights.clv.summary import latest_order_day
 from cxlens.insights.cohorts import cohort_nps, headline
 from cxlens.insights.drivers import drivers
 from cxlens.insights.impact import impacts, initiatives
+from cxlens.present.filters import Filters
 from cxlens.store.base import Warehouse
 from cxlens.web import site
-from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx
 from cxlens.web.views_customers import CLV_OPTIONS, CLV_RESAMPLES, TOP_VALUE
 from cxlens.web.views_insights import DRIVER_RESAMPLES

@@ -15,7 +15,7 @@ from contextlib import closing
 import httpx
 import pytest
 
-from cxlens.web.filters import DIMENSIONS
+from cxlens.present.filters import DIMENSIONS
 from cxlens.web.pages import OPTIONS
 from tests.web.conftest import Server, login
 from tests.web.routes import Route, get_routes

@@ -27,11 +27,11 @@ from cxlens.accounts.users import User
 from cxlens.contracts.store import save
 from cxlens.metrics.period_change import PeriodChange
 from cxlens.periods import Period, days, parse_period, words, year_before
+from cxlens.present.filters import Filters
 from cxlens.reports.html import render_html
 from cxlens.reports.model import build_report
 from cxlens.store.base import Warehouse
 from cxlens.targets import Target, status, store
-from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx, Page
 from cxlens.web.views_overview import overview, said
 from tests.web.conftest import csrf_of, login

@@ -8,10 +8,10 @@ from cxlens.accounts.users import User
 from cxlens.ingest.pipeline import import_files
 from cxlens.insights.churn.snapshot import churn_risk_snapshot
 from cxlens.insights.churn.warehouse import churn_risk
+from cxlens.present.filters import Filters
 from cxlens.reports import insights as report_sections
 from cxlens.store.base import Warehouse
 from cxlens.web import site
-from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx
 from cxlens.web.views_customers import TOP_RISK
 from tests.insights.datasets import TELCO

@@ -4,9 +4,9 @@ majority-class baseline, and says when the model does not beat it."""
 from __future__ import annotations
 
 from cxlens.accounts.users import User
+from cxlens.present.filters import Filters
 from cxlens.store.base import Warehouse
 from cxlens.web import site
-from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx
 from tests.text.test_sentiment_summary import labelled_mentions
 

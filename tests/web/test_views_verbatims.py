@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 
 from cxlens.accounts.users import User
+from cxlens.present.filters import Filters
 from cxlens.store.base import Warehouse
-from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx, verbatims
 
 T0 = dt.datetime(2026, 4, 10, 12, tzinfo=dt.UTC)

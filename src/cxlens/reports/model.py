@@ -24,13 +24,14 @@ from cxlens.metrics.result import COLUMNS
 from cxlens.metrics.sampling import control_limits as control_limits_of
 from cxlens.metrics.spec import Metric
 from cxlens.periods import words
+from cxlens.present import charts
+from cxlens.present.filters import Filters, where
 from cxlens.present.format import number
 from cxlens.reports import insights
 from cxlens.reports import moved as moved_section
 from cxlens.reports.sections import Progress, sections_for
 from cxlens.store.base import Warehouse
-from cxlens.web import charts, views, views_more, views_overview, views_scorecard
-from cxlens.web.filters import Filters, where
+from cxlens.web import views, views_more, views_overview, views_scorecard
 from cxlens.web.views import Chart, Ctx, Page
 
 SUMMARY = ("nps:relational", "csat", "ces", "fcr")

@@ -11,8 +11,8 @@ from fastapi.responses import Response
 from cxlens.accounts import audit
 from cxlens.csvsafe import frame_csv
 from cxlens.errors import NotFound, did_you_mean
+from cxlens.present.filters import Filters
 from cxlens.web import site, views
-from cxlens.web.filters import Filters
 from cxlens.web.pages import page_data
 from cxlens.web.security import CurrentUser, state
 

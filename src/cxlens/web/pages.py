@@ -13,12 +13,13 @@ from cxlens.accounts import audit, hashing, passwords, sessions
 from cxlens.accounts.users import User
 from cxlens.contracts.store import revision
 from cxlens.errors import ConfigError
+from cxlens.present.filters import BAR, Filters
+from cxlens.present.render import env
 from cxlens.present.scope import limited
 from cxlens.store.base import Warehouse
 from cxlens.web import site, views
-from cxlens.web.filters import BAR, Filters, choices
+from cxlens.web.choices import choices
 from cxlens.web.proxies import client_address
-from cxlens.web.render import env
 from cxlens.web.security import (
     CSRF_FIELD,
     SESSION_COOKIE,

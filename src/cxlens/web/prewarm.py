@@ -21,11 +21,12 @@ from collections.abc import Callable
 from typing import Any
 
 from cxlens.accounts.users import User
+from cxlens.present.filters import Filters
 from cxlens.present.model import PageCtx
 from cxlens.present.pages import contracts as contract_pages
 from cxlens.store.base import Warehouse
 from cxlens.web import site
-from cxlens.web.filters import Filters, choices
+from cxlens.web.choices import choices
 from cxlens.web.pages import cached_page
 from cxlens.web.state import WebState
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cxlens.errors import NotFound, did_you_mean
+from cxlens.present.filters import Filters
 from cxlens.web import (
     views,
     views_customers,
@@ -16,7 +17,6 @@ from cxlens.web import (
     views_scorecard,
     views_text,
 )
-from cxlens.web.filters import Filters
 from cxlens.web.views import Ctx, Page
 
 PAGES: dict[str, Callable[[Ctx], Page]] = {

@@ -18,12 +18,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cxlens.errors import CxlensError
+from cxlens.present.render import env
 from cxlens.store.base import Warehouse
 from cxlens.surveys import collect, tokens
 from cxlens.surveys.spec import DEMOGRAPHICS, Config, Programme
 from cxlens.web.proxies import client_address
 from cxlens.web.ratelimit import Limiter
-from cxlens.web.render import env
 
 router = APIRouter()
 

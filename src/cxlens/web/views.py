@@ -18,6 +18,8 @@ from cxlens.metrics.compile import Request
 from cxlens.metrics.definition import definition
 from cxlens.metrics.query import parse_time, run
 from cxlens.metrics.spec import Metric
+from cxlens.present import charts
+from cxlens.present.filters import Filters, visible, where
 from cxlens.present.model import Chart as Chart  # the page model, re-exported here
 from cxlens.present.model import Figure as Figure
 from cxlens.present.model import Page as Page
@@ -25,8 +27,6 @@ from cxlens.present.model import as_json as as_json
 from cxlens.store.base import Warehouse
 from cxlens.targets import HEADLINE as HEADLINE
 from cxlens.text.redact import redact
-from cxlens.web import charts
-from cxlens.web.filters import Filters, visible, where
 
 #: Drill path of the vendors page.
 LEVELS = ("vendor", "site", "team", "agent_id")

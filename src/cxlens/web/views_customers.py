@@ -14,7 +14,7 @@ from cxlens.insights.churn.snapshot import churn_risk_snapshot
 from cxlens.insights.churn.warehouse import ChurnRisk, churn_risk
 from cxlens.insights.clv import CurrencyValue, warehouse_value
 from cxlens.insights.clv.summary import latest_order_day
-from cxlens.web import charts
+from cxlens.present import charts
 from cxlens.web.views import Chart, Ctx, Page
 from cxlens.web.views_insights import company_wide, control, fig, option
 

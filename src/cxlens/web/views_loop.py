@@ -6,7 +6,7 @@ by vendor, category and product over time."""
 from __future__ import annotations
 
 from cxlens.metrics.catalogue import resolve
-from cxlens.web import charts
+from cxlens.present import charts
 from cxlens.web.views import Chart, Ctx, Page, figure, metric_frame
 
 LOOP_KPIS = ("followup_cases", "followup_within", "followup_within:h48", "time_to_followup",

@@ -12,9 +12,9 @@ from cxlens.errors import CxlensError, NotFound
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.query import leaderboard
 from cxlens.metrics.spec import Phase
+from cxlens.present import charts
+from cxlens.present.filters import where
 from cxlens.store.shared import shared
-from cxlens.web import charts
-from cxlens.web.filters import where
 from cxlens.web.views import Chart, Ctx, Page, figure, metric_frame
 
 TOUCHPOINT_KPIS = ("fcr", "aht", "asa", "service_level", "abandonment_rate",

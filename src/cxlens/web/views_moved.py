@@ -18,10 +18,10 @@ from cxlens.metrics import relations
 from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.spec import Metric
 from cxlens.periods import Period, parse_period, period_of
+from cxlens.present import charts
 from cxlens.present import moved as words
+from cxlens.present.filters import BAR, visible, where
 from cxlens.present.format import confidence
-from cxlens.web import charts
-from cxlens.web.filters import BAR, visible, where
 from cxlens.web.views import Chart, Ctx, Figure, Page
 from cxlens.web.views_insights import control, option
 

@@ -20,10 +20,10 @@ from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.definition import definition
 from cxlens.metrics.period_change import PeriodChange, change, corrected, figures
 from cxlens.periods import Period, days, words, year_before
+from cxlens.present import charts
 from cxlens.present import format as fmt
+from cxlens.present.filters import where
 from cxlens.targets import status, target
-from cxlens.web import charts
-from cxlens.web.filters import where
 from cxlens.web.views import HEADLINE, Chart, Ctx, Figure, Page, figure, metric_frame
 
 #: How many periods a sparkline shows.

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxlens.present import charts
 from cxlens.present.themes import with_sentences
 from cxlens.text.sentiment import MODELS
 from cxlens.text.sentiment_summary import sentiment_summary
 from cxlens.text.themes import themes as find
-from cxlens.web import charts
 from cxlens.web.views import Chart, Ctx, Page
 from cxlens.web.views_insights import company_wide, control, fig, option, percent_frame
 
