@@ -1,5 +1,7 @@
-"""Imports point down: no domain module imports the presentation layer (``cxlens.present``
-and the Vega-Lite frame ``cxlens.vega``: a domain module returns data, not charts), the dashboard, the reports or the CLI; the presentation layer imports none of the last three.
+"""Imports point down: no domain module imports the presentation layer (``cxlens.present``,
+charts included: a domain module returns data, not charts), the dashboard, the reports or the
+CLI; the presentation layer imports none of the last three, and the reports (which render the
+presentation layer's page models) import neither the dashboard nor the CLI.
 
 Every module under src/cxlens is parsed with ``ast`` (nothing is imported); an import of
 ``cxlens.web``, ``cxlens.reports`` or ``cxlens.cli`` (``import``, ``from ... import``,
@@ -16,9 +18,9 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "cxlens"
 DOMAIN = ("metrics", "stats", "insights", "casemix", "text", "qa", "contracts", "alerts",
           "loop", "surveys", "ingest", "store", "demo", "accounts")
-#: ``cxlens.vega`` (the Vega-Lite frame) is presentation: a domain module returns data and the
-#: presentation layer draws it (the key drivers' quadrant chart is in cxlens.present.drivers).
-UPPER = ("cxlens.web", "cxlens.reports", "cxlens.cli", "cxlens.present", "cxlens.vega")
+#: Charts are presentation (``cxlens.present.charts``, the key drivers' quadrant chart too): a
+#: domain module returns data and the presentation layer draws it.
+UPPER = ("cxlens.web", "cxlens.reports", "cxlens.cli", "cxlens.present")
 #: The presentation layer sits above the domain and below the dashboard, reports and CLI.
 PRESENT_MAY_NOT = ("cxlens.web", "cxlens.reports", "cxlens.cli")
 
@@ -115,5 +117,5 @@ def test_the_presentation_layer_does_not_import_web_reports_or_cli() -> None:
 
 def test_a_domain_import_of_the_presentation_layer_is_caught() -> None:
     assert _upward("cxlens.present.format") == "cxlens.present"
-    assert _upward("cxlens.vega") == "cxlens.vega" and not _checked("cxlens.vega")
+    assert _upward("cxlens.present.charts") == "cxlens.present"
     assert _checked("cxlens.contracts.statement") and not _checked("cxlens.present.format")

@@ -17,7 +17,7 @@ from cxlens.insights import drivers as driver_lib
 from cxlens.insights import impact as impact_lib
 from cxlens.metrics.catalogue import resolve
 from cxlens.present import charts
-from cxlens.present.drivers import quadrant_chart
+from cxlens.present.charts import quadrant_chart
 from cxlens.present.format import count, decimal, p_number, p_value
 from cxlens.web.security import Forbidden
 from cxlens.web.views import Chart, Ctx, Figure, Page
