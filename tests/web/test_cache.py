@@ -9,6 +9,7 @@ from cxlens.accounts.users import User
 from cxlens.demo import build_demo
 from cxlens.ingest.pipeline import import_files
 from cxlens.present.filters import Filters
+from cxlens.present.model import PageCtx
 from cxlens.store.migrate import data_version
 from cxlens.web import prewarm, site, views
 from cxlens.web.app import create_app
@@ -28,7 +29,7 @@ def test_prewarm_fills_the_cache_and_an_import_invalidates_it(tmp_path: Path) ->
 
     def compute() -> views.Page:
         calls.append(1)
-        return site.build("overview", views.Ctx(wh, user, Filters()))
+        return site.build("overview", PageCtx(wh, user, Filters()))
 
     before = st.cached(key, compute)
     assert calls == []  # served from the pre-computed cache, for an admin too

@@ -28,7 +28,7 @@ from cxlens.insights.impact import impacts, initiatives
 from cxlens.present.filters import Filters
 from cxlens.store.base import Warehouse
 from cxlens.web import site
-from cxlens.web.views import Ctx
+from cxlens.web.views import PageCtx
 from cxlens.web.views_customers import CLV_OPTIONS, CLV_RESAMPLES, TOP_VALUE
 from cxlens.web.views_insights import DRIVER_RESAMPLES
 from tests.web.conftest import Server
@@ -145,10 +145,10 @@ def test_an_empty_warehouse_says_why_on_each_page(duck: Warehouse) -> None:
     """No data is not an error page: each insight page says what is missing and the fix."""
     for name, says in (("drivers", "no interactions"), ("cohorts", "no interactions"),
                        ("impact", "no initiatives"), ("customers", "no completed orders")):
-        page = site.build(name, Ctx(duck, User("ann", "analyst"), Filters()))
+        page = site.build(name, PageCtx(duck, User("ann", "analyst"), Filters()))
         assert not page.figures and not page.charts, name
         assert any(says in note for note in page.notes), (name, page.notes)
-    notes = site.build("customers", Ctx(duck, User("ann", "analyst"), Filters())).notes
+    notes = site.build("customers", PageCtx(duck, User("ann", "analyst"), Filters())).notes
     assert any("Churn risk: the warehouse has no customers" in n for n in notes)
 
 

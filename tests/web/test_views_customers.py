@@ -12,7 +12,7 @@ from cxlens.present.filters import Filters
 from cxlens.reports import insights as report_sections
 from cxlens.store.base import Warehouse
 from cxlens.web import site
-from cxlens.web.views import Ctx
+from cxlens.web.views import PageCtx
 from cxlens.web.views_customers import TOP_RISK
 from tests.insights.datasets import TELCO
 from tests.insights.test_churn_snapshot import EXAMPLES
@@ -23,7 +23,7 @@ def test_no_riskiest_customers_from_a_model_no_better_than_chance(duck: Warehous
     no_signal_history(duck)
     verdict = churn_risk(duck).verdict
     assert verdict and "no better than chance" in verdict
-    ctx = Ctx(duck, User("ann", "analyst"), Filters())
+    ctx = PageCtx(duck, User("ann", "analyst"), Filters())
     page = site.build("customers", ctx)
     assert any(verdict in s and "no customer is listed" in s for s in page.extra["findings"])
     assert "churn_top" not in page.tables and "risk" not in [c.name for c in page.charts]
@@ -35,11 +35,11 @@ def test_no_riskiest_customers_from_a_model_no_better_than_chance(duck: Warehous
 
 def test_a_snapshot_on_the_page(duck: Warehouse) -> None:
     import_files(duck, "customers", [TELCO], mapping=EXAMPLES / "telco-customers.yaml")
-    ctx = Ctx(duck, User("ann", "analyst"), Filters())
+    ctx = PageCtx(duck, User("ann", "analyst"), Filters())
     time_based = site.build("customers", ctx)
     assert any("Churn risk: a time-based holdout needs customers' history" in n
                and "--snapshot" in n for n in time_based.notes)
-    page = site.build("customers", Ctx(duck, User("ann", "analyst"), Filters(),
+    page = site.build("customers", PageCtx(duck, User("ann", "analyst"), Filters(),
                                        {"holdout": "snapshot"}))
     want = churn_risk_snapshot(duck)
     auc = {f.metric: f for f in page.figures}["churn:auc"]

@@ -11,13 +11,13 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from cxlens.accounts.users import User
 from cxlens.dates import YEARS, parse_bound
 from cxlens.errors import ConfigError, did_you_mean
 from cxlens.metrics import relations
 from cxlens.metrics.compile import GRAINS
 from cxlens.metrics.spec import Metric
 from cxlens.present.scope import vendor_in_scope
+from cxlens.present.viewer import Viewer
 from cxlens.sqltext import equals
 
 #: Filters whose value is one column value: the filter bar's, then the drill-down's.
@@ -90,7 +90,7 @@ class Filters:
                 out[key] = value
         return urlencode(out)
 
-    def scoped(self, user: User) -> Filters:
+    def scoped(self, user: Viewer) -> Filters:
         """A vendor viewer's filters always name their vendor, whatever the URL says."""
         return replace(self, vendor=vendor_in_scope(user, self.vendor))
 
@@ -116,6 +116,6 @@ def where(metric: Metric, filters: Filters, extra: dict[str, str] | None = None,
     return equals({d: v for d, v in chosen.items() if d in available}) or None, unusable
 
 
-def visible(metric: Metric, user: User) -> bool:
+def visible(metric: Metric, user: Viewer) -> bool:
     """Vendor viewers see only metrics computed from rows that carry a vendor."""
     return user.role != "vendor" or "vendor" in relations.columns(metric.source)

@@ -18,7 +18,7 @@ from cxlens.alerts import store as alert_store
 from cxlens.errors import CxlensError
 from cxlens.reports.sections import section as titled
 from cxlens.web import views_customers, views_insights, views_text
-from cxlens.web.views import Ctx, Page
+from cxlens.web.views import Page, PageCtx
 from cxlens.web.views_insights import rows_of
 
 #: Sections rendered with their table.
@@ -47,10 +47,10 @@ def _p(v: Any) -> str:
     return "–" if v is None or pd.isna(v) else f"{float(v):.2g}"
 
 
-def section(name: str, ctx: Ctx, vendor: str | None) -> Page:
+def section(name: str, ctx: PageCtx, vendor: str | None) -> Page:
     """The insight section ``name`` (one of :data:`NAMES`); a section without the data it
     needs (no initiatives, no orders...) says so instead of stopping the report."""
-    builders: dict[str, Callable[[Ctx], Page]] = {
+    builders: dict[str, Callable[[PageCtx], Page]] = {
         "drivers": drivers, "cohorts": cohorts, "impact": impact, "customers": customers,
         "themes": themes, "alerts": lambda c: alerts(c, vendor)}
     try:
@@ -61,7 +61,7 @@ def section(name: str, ctx: Ctx, vendor: str | None) -> Page:
         return page
 
 
-def drivers(ctx: Ctx) -> Page:
+def drivers(ctx: PageCtx) -> Page:
     page = views_insights.drivers(ctx)
     if "drivers" not in page.tables:
         return page  # nothing to weigh: the page's notes say why
@@ -86,7 +86,7 @@ def drivers_table(table: pd.DataFrame) -> pd.DataFrame:
         "n": f"{int(r['n']):,}", "flag": r["flag"] or ""} for r in rows_of(table)])
 
 
-def cohorts(ctx: Ctx) -> Page:
+def cohorts(ctx: PageCtx) -> Page:
     page = views_insights.cohorts(ctx)
     if "cohorts" not in page.tables:
         return page  # no relational answers to split: the page's notes say why
@@ -102,7 +102,7 @@ def cohorts(ctx: Ctx) -> Page:
     return page
 
 
-def impact(ctx: Ctx) -> Page:
+def impact(ctx: PageCtx) -> Page:
     page = views_insights.impact(ctx)
     if "initiatives" not in page.tables:
         return page
@@ -127,7 +127,7 @@ def impact(ctx: Ctx) -> Page:
     return page
 
 
-def customers(ctx: Ctx) -> Page:
+def customers(ctx: PageCtx) -> Page:
     page = views_customers.customers(ctx)
     page.charts = [c for c in page.charts if c.name == "calibration"]
     tables: dict[str, pd.DataFrame] = {}
@@ -152,7 +152,7 @@ def customers(ctx: Ctx) -> Page:
     return page
 
 
-def themes(ctx: Ctx) -> Page:
+def themes(ctx: PageCtx) -> Page:
     page = views_text.themes(ctx)
     page.figures = []
     page.charts = [c for c in page.charts if c.name == "effects"]
@@ -167,7 +167,7 @@ def themes(ctx: Ctx) -> Page:
     return page
 
 
-def alerts(ctx: Ctx, vendor: str | None) -> Page:
+def alerts(ctx: PageCtx, vendor: str | None) -> Page:
     """The alerts the dashboard's Alerts page lists for the same scope (a vendor's report:
     their vendor's segments only), open first: a board sees what the dashboard shows."""
     page = Page("alerts", "Alerts")

@@ -32,7 +32,7 @@ from cxlens.reports import moved as moved_section
 from cxlens.reports.sections import Progress, sections_for
 from cxlens.store.base import Warehouse
 from cxlens.web import views, views_more, views_overview, views_scorecard
-from cxlens.web.views import Chart, Ctx, Page
+from cxlens.web.views import Chart, Page, PageCtx
 
 SUMMARY = ("nps:relational", "csat", "ces", "fcr")
 
@@ -58,7 +58,7 @@ def benchmarks() -> dict[str, Any]:
     return data
 
 
-def trend(ctx: Ctx, names: list[str]) -> pd.DataFrame:
+def trend(ctx: PageCtx, names: list[str]) -> pd.DataFrame:
     """Each metric by period with its standard error ``se`` (the metric layer's, from the
     sufficient statistics: the same as the alerts use) and those statistics beside it."""
     frames = []
@@ -85,7 +85,7 @@ def control_limits(frame: pd.DataFrame, metric: Metric) -> pd.DataFrame | None:
                          "ucl": lim.high, "centre": lim.centre})
 
 
-def change_sentence(ctx: Ctx, name: str) -> str | None:
+def change_sentence(ctx: PageCtx, name: str) -> str | None:
     """The latest period against the one before, said plainly with its test."""
     metric = resolve(name)
     text, _ = where(metric, ctx.filters)
@@ -147,7 +147,7 @@ def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None,
                        "--mapping ..., docs/import.md), or build the demo (cxlens demo)")
     user = User("report", "vendor", vendor) if vendor else User("report", "analyst")
     filters = filters.scoped(user)
-    ctx = Ctx(wh, user, filters)
+    ctx = PageCtx(wh, user, filters)
     steps = sections_for(vendor)
     builders = _builders(ctx, vendor)
     sections: list[Page] = []
@@ -169,10 +169,10 @@ def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None,
                   definitions=definitions, period=_covered(filters, trend_all))
 
 
-def _builders(ctx: Ctx, vendor: str | None) -> dict[str, Callable[[], Page]]:
+def _builders(ctx: PageCtx, vendor: str | None) -> dict[str, Callable[[], Page]]:
     """Each section's builder by its name in :data:`~cxlens.reports.sections.SECTIONS`."""
     def level(name: str) -> Page:
-        page = views.vendors(Ctx(ctx.wh, ctx.user, ctx.filters, {"level": name}))
+        page = views.vendors(PageCtx(ctx.wh, ctx.user, ctx.filters, {"level": name}))
         page.links.clear()
         return page
 
@@ -189,7 +189,7 @@ def _builders(ctx: Ctx, vendor: str | None) -> dict[str, Callable[[], Page]]:
     return out
 
 
-def _summary(ctx: Ctx, vendor: str | None) -> tuple[Page, list[str], pd.DataFrame]:
+def _summary(ctx: PageCtx, vendor: str | None) -> tuple[Page, list[str], pd.DataFrame]:
     """The executive summary: headline figures, their trends with control limits and
     benchmark bands, and each change said plainly; with the trend it spans."""
     bands = benchmarks()
@@ -232,7 +232,7 @@ def more(page: Page, table: str, text: str) -> None:
     page.extra.setdefault("more", {})[table] = text
 
 
-def _verbatims(ctx: Ctx, top: int = 40) -> Page:
+def _verbatims(ctx: PageCtx, top: int = 40) -> Page:
     """The most recent ``top`` comments, and how many more the period holds."""
     page = views.verbatims(ctx, limit=2**62)
     frame = page.tables["comments"]
@@ -243,11 +243,11 @@ def _verbatims(ctx: Ctx, top: int = 40) -> Page:
     return page
 
 
-def _scorecard(ctx: Ctx) -> Page:
+def _scorecard(ctx: PageCtx) -> Page:
     """The dashboard's scorecard grid by vendor (every vendor's column, in groups that fit
     the page; no links: a printed page has nowhere to go)."""
     page = Page("scorecard", "Vendor scorecard")
-    grid = views_scorecard.build(Ctx(ctx.wh, ctx.user, ctx.filters, {"by": "vendor"}),
+    grid = views_scorecard.build(PageCtx(ctx.wh, ctx.user, ctx.filters, {"by": "vendor"}),
                                  links=False)
     if grid is None:
         page.notes.append("No scorecard: no contract with KPIs is saved.")
@@ -256,7 +256,7 @@ def _scorecard(ctx: Ctx) -> Page:
     return page
 
 
-def _csat_by_category(ctx: Ctx) -> Page:
+def _csat_by_category(ctx: PageCtx) -> Page:
     page = Page("csat_by_category", "CSAT by ticket type")
     frame, _ = views.metric_frame(ctx, ["csat"], dims=("category",))
     page.tables["csat_by_category"] = frame
@@ -268,7 +268,7 @@ def _csat_by_category(ctx: Ctx) -> Page:
     return page
 
 
-def _leaderboard(ctx: Ctx, top: int = 15) -> Page:
+def _leaderboard(ctx: PageCtx, top: int = 15) -> Page:
     """Agents ranked by CSAT shrunk towards the average, so three lucky answers cannot top
     it; raw figure and n beside it."""
     page = Page("leaderboard", "Agent leaderboard (CSAT, shrunk)")

@@ -12,6 +12,7 @@ from cxlens.accounts import audit
 from cxlens.csvsafe import frame_csv
 from cxlens.errors import NotFound, did_you_mean
 from cxlens.present.filters import Filters
+from cxlens.present.model import PageCtx
 from cxlens.web import site, views
 from cxlens.web.pages import page_data
 from cxlens.web.security import CurrentUser, state
@@ -67,7 +68,7 @@ def metric_query(request: Request, user: CurrentUser, metrics: str, by: str = ""
     names = [m.strip() for m in metrics.split(",") if m.strip()]
     dims = tuple(d.strip() for d in by.split(",") if d.strip())
     st = state(request)
-    ctx = views.Ctx(st.wh, user, filters)
+    ctx = PageCtx(st.wh, user, filters)
     key = ("query", tuple(names), dims, grain, filters.key(), user.role, user.vendor)
 
     def compute() -> tuple[Any, dict[str, list[str]]]:

@@ -14,6 +14,7 @@ from cxlens.accounts.users import User
 from cxlens.contracts.store import revision
 from cxlens.errors import ConfigError
 from cxlens.present.filters import BAR, Filters
+from cxlens.present.model import PageCtx
 from cxlens.present.render import env
 from cxlens.present.scope import limited
 from cxlens.store.base import Warehouse
@@ -209,7 +210,7 @@ def cached_page(st: WebState, name: str, filters: Filters, options: dict[str, st
         else:
             key = (*key, "contracts", revision(wh))
     page: views.Page = st.cached(
-        key, lambda: site.build(name, views.Ctx(wh or st.wh, user, filters, options)), wh=wh)
+        key, lambda: site.build(name, PageCtx(wh or st.wh, user, filters, options)), wh=wh)
     return page
 
 

@@ -91,8 +91,8 @@ def warm_opened(st: WebState, wh: Warehouse) -> int:
     for vendor in vendors:
         _pause()
         with contextlib.suppress(Exception):  # e.g. a contract starting later: shown on open
-            contract_pages.statement_page(PageCtx(wh, viewer, vendor, {"vendor": vendor},
-                                                  cache))
+            contract_pages.statement_page(PageCtx(wh, viewer, Filters(vendor=vendor),
+                                                  {"vendor": vendor}, cache))
     return (agent is not None) + len(vendors)
 
 

@@ -17,9 +17,9 @@ from cxlens.web import (
     views_scorecard,
     views_text,
 )
-from cxlens.web.views import Ctx, Page
+from cxlens.web.views import Page, PageCtx
 
-PAGES: dict[str, Callable[[Ctx], Page]] = {
+PAGES: dict[str, Callable[[PageCtx], Page]] = {
     "overview": views_overview.overview,
     "touchpoints": views_more.touchpoints,
     "journey": views_more.journey,
@@ -43,7 +43,7 @@ USES: dict[str, tuple[str, ...]] = {**views_insights.USES, **views_customers.USE
                                     **views_text.USES, **views_moved.USES}
 
 
-def build(name: str, ctx: Ctx) -> Page:
+def build(name: str, ctx: PageCtx) -> Page:
     if name not in PAGES:
         raise NotFound(f"no page {name!r}.{did_you_mean(name, PAGES)}",
                        f"pages: {', '.join(PAGES)}")

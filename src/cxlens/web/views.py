@@ -5,13 +5,11 @@ does)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
 import pandas as pd
 
-from cxlens.accounts.users import User
 from cxlens.errors import NotFound, did_you_mean
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import Request
@@ -23,8 +21,8 @@ from cxlens.present.filters import Filters, visible, where
 from cxlens.present.model import Chart as Chart  # the page model, re-exported here
 from cxlens.present.model import Figure as Figure
 from cxlens.present.model import Page as Page
+from cxlens.present.model import PageCtx as PageCtx
 from cxlens.present.model import as_json as as_json
-from cxlens.store.base import Warehouse
 from cxlens.targets import HEADLINE as HEADLINE
 from cxlens.text.redact import redact
 
@@ -34,25 +32,17 @@ VENDOR_KPIS = ("csat", "fcr", "aht", "asa", "service_level", "first_response_tim
                "first_response_time:p90", "reopen_rate", "escalation_rate", "contact_volume")
 
 
-@dataclass(frozen=True)
-class Ctx:
-    wh: Warehouse
-    user: User
-    filters: Filters
-    options: dict[str, str] = field(default_factory=dict)  # page options, e.g. level
-
-
 def _none(v: Any) -> Any:
     return None if v is None or (isinstance(v, float) and v != v) or v is pd.NA else v
 
 
-def _request(ctx: Ctx, dims: tuple[str, ...] = (), grain: str | None = None,
+def _request(ctx: PageCtx, dims: tuple[str, ...] = (), grain: str | None = None,
              where_text: str | None = None) -> Request:
     return Request(dims=dims, grain=grain, start=parse_time(ctx.filters.start),
                    end=parse_time(ctx.filters.end, end=True), where=where_text)
 
 
-def metric_frame(ctx: Ctx, names: list[str], dims: tuple[str, ...] = (),
+def metric_frame(ctx: PageCtx, names: list[str], dims: tuple[str, ...] = (),
                  grain: str | None = None, extra: dict[str, str] | None = None,
                  ) -> tuple[pd.DataFrame, dict[str, list[str]]]:
     """Figures of the visible ``names`` (one query per distinct filter), and for each metric
@@ -81,7 +71,7 @@ def figure(row: pd.Series, metric: Metric, cannot: list[str]) -> Figure:
                   not_filterable_by=cannot)
 
 
-def vendors(ctx: Ctx) -> Page:
+def vendors(ctx: PageCtx) -> Page:
     """KPIs side by side at one level of vendor → site → team → agent (option ``level``),
     within the parent segments chosen so far (``vendor``/``site``/``team`` filters)."""
     level = ctx.options.get("level") or next_level(ctx.filters)
@@ -124,7 +114,7 @@ VERBATIM_COLUMNS = ("responded_at", "survey", "score", "comment", "vendor", "cha
                     "category")
 
 
-def verbatims(ctx: Ctx, limit: int = 200) -> Page:
+def verbatims(ctx: PageCtx, limit: int = 200) -> Page:
     """Detractor and passive "Why?" comments (short of the catalogue's promoters and satisfied
     answers), most recent first, with e-mail addresses, phone and card numbers redacted."""
     page = Page("verbatims", "Voice of the customer")
@@ -146,7 +136,7 @@ def verbatims(ctx: Ctx, limit: int = 200) -> Page:
     return page
 
 
-def catalogue_page(ctx: Ctx) -> Page:
+def catalogue_page(ctx: PageCtx) -> Page:
     page = Page("catalogue", "Metric catalogue")
     rows = [{"metric": m.name, "label": m.label, "unit": m.unit.value,
              "phase": m.phase.value if m.phase else None, "touchpoint": m.touchpoint,

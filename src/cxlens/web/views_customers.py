@@ -15,7 +15,7 @@ from cxlens.insights.churn.warehouse import ChurnRisk, churn_risk
 from cxlens.insights.clv import CurrencyValue, warehouse_value
 from cxlens.insights.clv.summary import latest_order_day
 from cxlens.present import charts
-from cxlens.web.views import Chart, Ctx, Page
+from cxlens.web.views import Chart, Page, PageCtx
 from cxlens.web.views_insights import company_wide, control, fig, option
 
 #: Bootstrap resamples of the CLV intervals on the dashboard and in the report (each refits
@@ -31,7 +31,7 @@ USES: dict[str, tuple[str, ...]] = {"customers": ()}
 CUSTOMER_FIGURES = ("p_alive", "expected_purchases", "expected_spend", "clv")
 
 
-def customers(ctx: Ctx, resamples: int = CLV_RESAMPLES) -> Page:
+def customers(ctx: PageCtx, resamples: int = CLV_RESAMPLES) -> Page:
     """CLV and churn risk with the library's defaults (as ``cxlens clv`` and ``cxlens
     churn-risk`` without options, but ``resamples`` bootstrap resamples); a part the data
     cannot support says why instead."""

@@ -20,7 +20,7 @@ from cxlens.present import charts
 from cxlens.present.charts import quadrant_chart
 from cxlens.present.format import count, decimal, p_number, p_value
 from cxlens.web.security import Forbidden
-from cxlens.web.views import Chart, Ctx, Figure, Page
+from cxlens.web.views import Chart, Figure, Page, PageCtx
 
 #: Bootstrap resamples of the key-driver intervals on the dashboard and in the report.
 DRIVER_RESAMPLES = 100
@@ -38,7 +38,7 @@ BY_CHOICES = ("vendor", "site", "team", "channel", "category", "product", "prior
               "language")
 
 
-def company_wide(ctx: Ctx, what: str) -> None:
+def company_wide(ctx: PageCtx, what: str) -> None:
     """Refuse a vendor viewer a page about every vendor's customers (403)."""
     if ctx.user.role == "vendor":
         raise Forbidden(f"{what} is about all customers, not one vendor's",
@@ -46,7 +46,7 @@ def company_wide(ctx: Ctx, what: str) -> None:
                         "are on the overview, vendors and key-drivers pages")
 
 
-def option(ctx: Ctx, name: str, default: str, choices: tuple[str, ...]) -> str:
+def option(ctx: PageCtx, name: str, default: str, choices: tuple[str, ...]) -> str:
     value = ctx.options.get(name) or default
     if value not in choices:
         raise NotFound(f"no {name} {value!r}.{did_you_mean(value, choices)}",
@@ -86,7 +86,7 @@ def percent_frame(part: pd.DataFrame, col: str) -> pd.DataFrame:
 
 
 # -- key drivers ------------------------------------------------------------------------------
-def drivers(ctx: Ctx, resamples: int = DRIVER_RESAMPLES) -> Page:
+def drivers(ctx: PageCtx, resamples: int = DRIVER_RESAMPLES) -> Page:
     """Johnson's relative weights of CSAT or relational NPS (option ``outcome``), overall or
     per segment (option ``by``), within the page's filters (a vendor viewer: their vendor's
     answers), with bootstrap intervals, signed effects and the importance × performance
@@ -159,7 +159,7 @@ def _fix_first(table: pd.DataFrame) -> list[str]:
     return out
 
 
-def _driver_notes(ctx: Ctx, outcome: str, by: str | None, first: dt.date, after: dt.date,
+def _driver_notes(ctx: PageCtx, outcome: str, by: str | None, first: dt.date, after: dt.date,
                   resamples: int, table: pd.DataFrame) -> list[str]:
     last = after - dt.timedelta(days=1)
     notes = [f"Answers {first} – {last}; relative weights split R² among the factors "
@@ -184,7 +184,7 @@ def _driver_notes(ctx: Ctx, outcome: str, by: str | None, first: dt.date, after:
 
 
 # -- support-cohort NPS ------------------------------------------------------------------------
-def cohorts(ctx: Ctx) -> Page:
+def cohorts(ctx: PageCtx) -> Page:
     """Relational NPS by support history in the 90 days before answering, each cohort's gap
     to the reference cohort (option ``reference``) and the sentence that sums it up."""
     company_wide(ctx, "Support-cohort NPS")
@@ -241,7 +241,7 @@ def _sentence(text: str) -> str:
 
 
 # -- initiative impact ------------------------------------------------------------------------
-def impact(ctx: Ctx) -> Page:
+def impact(ctx: PageCtx) -> Page:
     """Every initiative's before/after change of one metric (option ``metric``) and, for a
     scoped initiative, the difference-in-differences against the rest of the data, with
     p-values and Benjamini–Hochberg q-values across the initiatives."""

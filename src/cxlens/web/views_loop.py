@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from cxlens.metrics.catalogue import resolve
 from cxlens.present import charts
-from cxlens.web.views import Chart, Ctx, Page, figure, metric_frame
+from cxlens.web.views import Chart, Page, PageCtx, figure, metric_frame
 
 LOOP_KPIS = ("followup_cases", "followup_within", "followup_within:h48", "time_to_followup",
              "overdue_case_rate", "recovery_rate")
 
 
-def surveys(ctx: Ctx) -> Page:
+def surveys(ctx: PageCtx) -> Page:
     page = Page("surveys", "Survey programmes")
     total, cannot = metric_frame(ctx, ["response_rate", "response_rate:sent"])
     page.figures = [figure(r, resolve(r["metric"]), cannot.get(r["metric"], []))
@@ -33,7 +33,7 @@ def surveys(ctx: Ctx) -> Page:
     return page
 
 
-def loop(ctx: Ctx) -> Page:
+def loop(ctx: PageCtx) -> Page:
     page = Page("loop", "Closed loop")
     total, cannot = metric_frame(ctx, list(LOOP_KPIS))
     page.figures = [figure(r, resolve(r["metric"]), cannot.get(r["metric"], []))

@@ -15,7 +15,7 @@ from cxlens.metrics.spec import Phase
 from cxlens.present import charts
 from cxlens.present.filters import where
 from cxlens.store.shared import shared
-from cxlens.web.views import Chart, Ctx, Page, figure, metric_frame
+from cxlens.web.views import Chart, Page, PageCtx, figure, metric_frame
 
 TOUCHPOINT_KPIS = ("fcr", "aht", "asa", "service_level", "abandonment_rate",
                    "first_response_time", "first_response_time:p90", "first_resolution_time",
@@ -24,7 +24,7 @@ AGENT_KPIS = ("csat", "fcr", "aht", "first_response_time", "reopen_rate", "escal
               "calls_handled", "contact_volume")
 
 
-def touchpoints(ctx: Ctx) -> Page:
+def touchpoints(ctx: PageCtx) -> Page:
     page = Page("touchpoints", "Touchpoints")
     volume, _ = metric_frame(ctx, ["contact_volume"], dims=("channel",))
     page.tables["volume"] = volume
@@ -43,7 +43,7 @@ def touchpoints(ctx: Ctx) -> Page:
     return page
 
 
-def journey(ctx: Ctx) -> Page:
+def journey(ctx: PageCtx) -> Page:
     """The five phases with their metrics; a metric that cannot be one figure (CLV over
     several currencies) is listed with the reason instead."""
     page = Page("journey", "Customer journey")
@@ -65,7 +65,7 @@ def journey(ctx: Ctx) -> Page:
     return page
 
 
-def agent(ctx: Ctx) -> Page:
+def agent(ctx: PageCtx) -> Page:
     """One agent (``agent_id`` filter): their figures by period, and where they stand among
     all agents on CSAT once small samples are shrunk towards the average."""
     agent_id = ctx.filters.agent_id
@@ -99,7 +99,7 @@ def agent(ctx: Ctx) -> Page:
     return page
 
 
-def _case_mix(ctx: Ctx, agent_id: str, page: Page) -> None:
+def _case_mix(ctx: PageCtx, agent_id: str, page: Page) -> None:
     """The agent's complexity-adjusted AHT and CSAT, against their team on the same kind of
     contacts, and the cherry-picking flag (:mod:`cxlens.casemix`)."""
     first, after = period(ctx.wh, ctx.filters.start, ctx.filters.end)

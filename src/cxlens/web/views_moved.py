@@ -22,7 +22,7 @@ from cxlens.present import charts
 from cxlens.present import moved as words
 from cxlens.present.filters import BAR, visible, where
 from cxlens.present.format import confidence
-from cxlens.web.views import Chart, Ctx, Figure, Page
+from cxlens.web.views import Chart, Figure, Page, PageCtx
 from cxlens.web.views_insights import control, option
 
 #: The metrics offered (the overview's headline figures that split into mix and rate, and
@@ -44,7 +44,7 @@ SMALL_NAMED = 6
 USES = {"moved": ("from", "to", *BAR)}
 
 
-def by_choices(metric: Metric, ctx: Ctx) -> list[str]:
+def by_choices(metric: Metric, ctx: PageCtx) -> list[str]:
     """The splits this metric's rows allow, for this viewer: a vendor viewer sees one vendor,
     so splitting by vendor says nothing to them and is not offered."""
     have = set(relations.columns(metric.source))
@@ -55,7 +55,7 @@ def by_choices(metric: Metric, ctx: Ctx) -> list[str]:
     return ok
 
 
-def periods(ctx: Ctx, name: str, where_text: str | None, reference: str,
+def periods(ctx: PageCtx, name: str, where_text: str | None, reference: str,
             ) -> tuple[Period, Period]:
     """The filtered period (from/to; without them the month of the latest answer) and the
     one it is compared with."""
@@ -72,7 +72,7 @@ def periods(ctx: Ctx, name: str, where_text: str | None, reference: str,
     return (after.year_before() if reference == "last_year" else after.previous()), after
 
 
-def moved_page(ctx: Ctx) -> Page:
+def moved_page(ctx: PageCtx) -> Page:
     """The page: cards (before, after, change, mix, rate), the sentence, the contributions
     chart and every segment's table; what cannot be shown is said on the page."""
     name = ctx.options.get("metric") or "csat"
@@ -117,7 +117,7 @@ def moved_page(ctx: Ctx) -> Page:
     return page
 
 
-def _refused_split(ctx: Ctx, asked: str, by: str) -> str:
+def _refused_split(ctx: PageCtx, asked: str, by: str) -> str:
     said = asked.replace(",", " × ")
     if ctx.user.role == "vendor" and "vendor" in asked.split(","):
         return (f"You see {ctx.user.vendor} only, so a split by {said} has one vendor and "

@@ -24,7 +24,7 @@ from cxlens.present import charts
 from cxlens.present import format as fmt
 from cxlens.present.filters import where
 from cxlens.targets import status, target
-from cxlens.web.views import HEADLINE, Chart, Ctx, Figure, Page, figure, metric_frame
+from cxlens.web.views import HEADLINE, Chart, Figure, Page, PageCtx, figure, metric_frame
 
 #: How many periods a sparkline shows.
 SPARK = 12
@@ -38,7 +38,7 @@ def step(day: dt.date, grain: str, count: int) -> dt.date:
     return day + dt.timedelta(days=(7 if grain == "week" else 1) * count)
 
 
-def period(ctx: Ctx, trend: pd.DataFrame) -> Period | None:
+def period(ctx: PageCtx, trend: pd.DataFrame) -> Period | None:
     """The period the figures cover: from/to, a missing side taken from the data (the first
     and last periods with answers); None when there is no data and no dates."""
     seen = pd.to_datetime(trend.loc[trend["n"] > 0, "period"]) if len(trend) else pd.Series()
@@ -84,7 +84,7 @@ def said(c: PeriodChange, unit: str, what: str) -> str:
     return f"{move}{size} on {when} ({'; '.join(test)})"
 
 
-def sparklines(ctx: Ctx, page: Page, cur: Period) -> dict[str, dict[str, Any]]:
+def sparklines(ctx: PageCtx, page: Page, cur: Period) -> dict[str, dict[str, Any]]:
     """Per figure, the last :data:`SPARK` periods at the grain up to the period's end (one
     query per table), with the text naming the first and last values."""
     grain = ctx.filters.grain
@@ -122,7 +122,7 @@ def _when(value: Any, grain: str) -> str:
     return f"{ts.day} {ts:%b %Y}"
 
 
-def _changes(ctx: Ctx, page: Page, cur: Period) -> list[tuple[Figure, str, PeriodChange]]:
+def _changes(ctx: PageCtx, page: Page, cur: Period) -> list[tuple[Figure, str, PeriodChange]]:
     """Each figure's change on the previous period and (when it does not overlap) the same
     period last year, the metrics sharing a filter read together."""
     comparisons = {"previous": cur.previous(), "year": year_before(cur)}
@@ -143,7 +143,7 @@ def _changes(ctx: Ctx, page: Page, cur: Period) -> list[tuple[Figure, str, Perio
             for f in page.figures for what, p in comparisons.items()]
 
 
-def headlines(ctx: Ctx, page: Page, cur: Period) -> dict[str, dict[str, Any]]:
+def headlines(ctx: PageCtx, page: Page, cur: Period) -> dict[str, dict[str, Any]]:
     """Per headline figure: its changes (said in words, with the link to what moved it), its
     target and status, and its sparkline."""
     pairs = _changes(ctx, page, cur)
@@ -172,7 +172,7 @@ def headlines(ctx: Ctx, page: Page, cur: Period) -> dict[str, dict[str, Any]]:
     return out
 
 
-def overview(ctx: Ctx) -> Page:
+def overview(ctx: PageCtx) -> Page:
     page = Page("overview", "Overview")
     total, cannot = metric_frame(ctx, list(HEADLINE))
     if ctx.user.role == "vendor":  # e.g. relational NPS: about no interaction of theirs

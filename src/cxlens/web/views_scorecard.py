@@ -16,13 +16,13 @@ from cxlens.dates import parse_month
 from cxlens.errors import NotFound, did_you_mean
 from cxlens.present import scorecard
 from cxlens.web import views
-from cxlens.web.views import Ctx, Page
+from cxlens.web.views import Page, PageCtx
 
 #: The level shown once a vendor, then a site, is chosen.
 NEXT = {"vendor": "site", "site": "team", "team": "team"}
 
 
-def level(ctx: Ctx) -> str:
+def level(ctx: PageCtx) -> str:
     by = ctx.options.get("by")
     if by:
         if by not in BY:
@@ -36,7 +36,7 @@ def level(ctx: Ctx) -> str:
     return NEXT[deepest] if deepest else "vendor"
 
 
-def build(ctx: Ctx, links: bool = True) -> scorecard.Grid | None:
+def build(ctx: PageCtx, links: bool = True) -> scorecard.Grid | None:
     """The grid, or None when no contract the viewer may see has a KPI (a vendor viewer:
     only their vendor's contracts and column)."""
     contracts = [c for _, c, _ in contract_store.parsed(ctx.wh) if c is not None
@@ -65,7 +65,7 @@ def build(ctx: Ctx, links: bool = True) -> scorecard.Grid | None:
     return grid
 
 
-def vendors(ctx: Ctx) -> Page:
+def vendors(ctx: PageCtx) -> Page:
     """The /vendors page: the scorecard grid first, then the KPI chart and table by level."""
     page = views.vendors(ctx)
     grid = build(ctx)

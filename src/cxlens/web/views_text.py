@@ -12,7 +12,7 @@ from cxlens.present.themes import with_sentences
 from cxlens.text.sentiment import MODELS
 from cxlens.text.sentiment_summary import sentiment_summary
 from cxlens.text.themes import themes as find
-from cxlens.web.views import Chart, Ctx, Page
+from cxlens.web.views import Chart, Page, PageCtx
 from cxlens.web.views_insights import company_wide, control, fig, option, percent_frame
 
 USES = {"themes": ("from", "to"), "sentiment": ("from", "to")}
@@ -21,7 +21,7 @@ SOURCES = ("comments", "mentions")
 EXAMPLES = 3
 
 
-def themes(ctx: Ctx) -> Page:
+def themes(ctx: PageCtx) -> Page:
     """Themes by clustering the comments' embeddings, labelled with c-TF-IDF terms: volume,
     trend, sentiment and effect on NPS or CSAT, each with its interval and n."""
     company_wide(ctx, "Themes of customer comments")
@@ -57,7 +57,7 @@ def themes(ctx: Ctx) -> Page:
     return page
 
 
-def sentiment(ctx: Ctx) -> Page:
+def sentiment(ctx: PageCtx) -> Page:
     """Sentiment of survey comments or social mentions by survey or brand and month, with the
     models' agreement with the labels the data carries."""
     company_wide(ctx, "Sentiment of customer comments and mentions")
