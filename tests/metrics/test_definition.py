@@ -28,9 +28,9 @@ from cxlens.insights.cohorts import COHORTS, counts
 from cxlens.metrics.definition import definition
 from cxlens.metrics.query import query
 from cxlens.present.filters import Filters
+from cxlens.present.model import PageCtx
 from cxlens.reports.model import trend
 from cxlens.store.base import Warehouse
-from cxlens.web.views import PageCtx
 
 MARCH = dt.date(2026, 3, 1)
 CONTACT = dt.datetime(2026, 3, 5, 10, tzinfo=dt.UTC)

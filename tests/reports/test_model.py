@@ -11,9 +11,9 @@ import pytest
 from cxlens.accounts.users import User
 from cxlens.metrics.catalogue import resolve
 from cxlens.present.filters import Filters
+from cxlens.present.model import PageCtx
 from cxlens.reports.model import change_sentence, control_limits, trend
 from cxlens.store.base import Warehouse
-from cxlens.web.views import PageCtx
 
 #: month → (CSAT answers, of which fives; the rest are ones)
 CSAT = {1: (10, 8), 2: (20, 14), 3: (10, 9)}

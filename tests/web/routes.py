@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
+from cxlens.present import registry
 from cxlens.present.filters import DIMENSIONS
 from cxlens.store.base import Warehouse
-from cxlens.web import site
 from cxlens.web.pages import OPTIONS
 
 #: Parameters the dashboard's filter parsing reads from the URL (web/filters.py), beside
@@ -56,7 +56,7 @@ def get_routes(app: FastAPI, wh: Warehouse) -> list[Route]:
         declared = tuple(p.alias for p in query)
         numbers = tuple(p.alias for p in query if "int" in str(p.field_info.annotation))
         params = tuple(dict.fromkeys(declared + READS_FILTERS.get(r.path, ())))
-        names = site.PAGES if r.path in EVERY_PAGE else ["overview"]
+        names = registry.PAGES if r.path in EVERY_PAGE else ["overview"]
         formats = ("json", "csv", "html") if "{fmt}" in r.path else ("json",)
         for name in names:
             for fmt in formats:

@@ -10,10 +10,10 @@ from cxlens import store
 from cxlens.accounts.users import User
 from cxlens.ingest.pipeline import import_files
 from cxlens.present.filters import Filters
+from cxlens.present.model import PageCtx
+from cxlens.present.pages.overview import overview
 from cxlens.present.render import env
 from cxlens.web import pages
-from cxlens.web.views import PageCtx
-from cxlens.web.views_overview import overview
 
 
 def test_overview_shows_what_a_figure_lacks(tmp_path: Path) -> None:

@@ -28,12 +28,12 @@ from cxlens.contracts.store import save
 from cxlens.metrics.period_change import PeriodChange
 from cxlens.periods import Period, days, parse_period, words, year_before
 from cxlens.present.filters import Filters
+from cxlens.present.model import Page, PageCtx
+from cxlens.present.pages.overview import overview, said
 from cxlens.reports.html import render_html
 from cxlens.reports.model import build_report
 from cxlens.store.base import Warehouse
 from cxlens.targets import Target, status, store
-from cxlens.web.views import Page, PageCtx
-from cxlens.web.views_overview import overview, said
 from tests.web.conftest import csrf_of, login
 from tests.web.server import Server
 

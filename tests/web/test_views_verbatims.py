@@ -15,8 +15,9 @@ import datetime as dt
 
 from cxlens.accounts.users import User
 from cxlens.present.filters import Filters
+from cxlens.present.model import PageCtx
+from cxlens.present.pages.verbatims import verbatims
 from cxlens.store.base import Warehouse
-from cxlens.web.views import PageCtx, verbatims
 
 T0 = dt.datetime(2026, 4, 10, 12, tzinfo=dt.UTC)
 # (id, survey, score, scale_min, scale_max, days after T0, interaction, vendor snapshot, comment)

@@ -16,7 +16,7 @@ from cxlens.errors import ConfigError, did_you_mean
 from cxlens.metrics import relations
 from cxlens.metrics.compile import GRAINS
 from cxlens.metrics.spec import Metric
-from cxlens.present.scope import vendor_in_scope
+from cxlens.present.scope import limited, vendor_in_scope
 from cxlens.present.viewer import Viewer
 from cxlens.sqltext import equals
 
@@ -118,4 +118,4 @@ def where(metric: Metric, filters: Filters, extra: dict[str, str] | None = None,
 
 def visible(metric: Metric, user: Viewer) -> bool:
     """Vendor viewers see only metrics computed from rows that carry a vendor."""
-    return user.role != "vendor" or "vendor" in relations.columns(metric.source)
+    return not limited(user) or "vendor" in relations.columns(metric.source)

@@ -16,10 +16,14 @@ import pandas as pd
 
 from cxlens.alerts import store as alert_store
 from cxlens.errors import CxlensError
+from cxlens.present.model import Page, PageCtx
+from cxlens.present.pages import cohorts as cohort_page
+from cxlens.present.pages import customers as customer_page
+from cxlens.present.pages import drivers as driver_page
+from cxlens.present.pages import impact as impact_page
+from cxlens.present.pages import themes as theme_page
+from cxlens.present.pages._common import rows_of
 from cxlens.reports.sections import section as titled
-from cxlens.web import views_customers, views_insights, views_text
-from cxlens.web.views import Page, PageCtx
-from cxlens.web.views_insights import rows_of
 
 #: Sections rendered with their table.
 NAMES = ("drivers", "cohorts", "impact", "customers", "themes", "alerts")
@@ -62,7 +66,7 @@ def section(name: str, ctx: PageCtx, vendor: str | None) -> Page:
 
 
 def drivers(ctx: PageCtx) -> Page:
-    page = views_insights.drivers(ctx)
+    page = driver_page.drivers(ctx)
     if "drivers" not in page.tables:
         return page  # nothing to weigh: the page's notes say why
     page.figures = [f for f in page.figures if f.metric.startswith("r2:")]
@@ -87,7 +91,7 @@ def drivers_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def cohorts(ctx: PageCtx) -> Page:
-    page = views_insights.cohorts(ctx)
+    page = cohort_page.cohorts(ctx)
     if "cohorts" not in page.tables:
         return page  # no relational answers to split: the page's notes say why
     page.figures = []
@@ -103,7 +107,7 @@ def cohorts(ctx: PageCtx) -> Page:
 
 
 def impact(ctx: PageCtx) -> Page:
-    page = views_insights.impact(ctx)
+    page = impact_page.impact(ctx)
     if "initiatives" not in page.tables:
         return page
     page.figures = []
@@ -128,7 +132,7 @@ def impact(ctx: PageCtx) -> Page:
 
 
 def customers(ctx: PageCtx) -> Page:
-    page = views_customers.customers(ctx)
+    page = customer_page.customers(ctx)
     page.charts = [c for c in page.charts if c.name == "calibration"]
     tables: dict[str, pd.DataFrame] = {}
     if "clv" in page.tables:
@@ -153,7 +157,7 @@ def customers(ctx: PageCtx) -> Page:
 
 
 def themes(ctx: PageCtx) -> Page:
-    page = views_text.themes(ctx)
+    page = theme_page.themes(ctx)
     page.figures = []
     page.charts = [c for c in page.charts if c.name == "effects"]
     page.tables = {"themes": pd.DataFrame([{

@@ -27,12 +27,13 @@ from cxlens.periods import words
 from cxlens.present import charts
 from cxlens.present.filters import Filters, where
 from cxlens.present.format import number
+from cxlens.present.model import Chart, Page, PageCtx
+from cxlens.present.pages import journey, overview, touchpoints, vendors, verbatims
+from cxlens.present.pages._common import figure, metric_frame
 from cxlens.reports import insights
 from cxlens.reports import moved as moved_section
 from cxlens.reports.sections import Progress, sections_for
 from cxlens.store.base import Warehouse
-from cxlens.web import views, views_more, views_overview, views_scorecard
-from cxlens.web.views import Chart, Page, PageCtx
 
 SUMMARY = ("nps:relational", "csat", "ces", "fcr")
 
@@ -172,14 +173,14 @@ def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None,
 def _builders(ctx: PageCtx, vendor: str | None) -> dict[str, Callable[[], Page]]:
     """Each section's builder by its name in :data:`~cxlens.reports.sections.SECTIONS`."""
     def level(name: str) -> Page:
-        page = views.vendors(PageCtx(ctx.wh, ctx.user, ctx.filters, {"level": name}))
+        page = vendors.by_level(PageCtx(ctx.wh, ctx.user, ctx.filters, {"level": name}))
         page.links.clear()
         return page
 
     out: dict[str, Callable[[], Page]] = {
         "moved": lambda: moved_section.section(ctx),
-        "touchpoints": lambda: views_more.touchpoints(ctx),
-        "journey": lambda: views_more.journey(ctx),
+        "touchpoints": lambda: touchpoints.touchpoints(ctx),
+        "journey": lambda: journey.journey(ctx),
         "scorecard": lambda: _scorecard(ctx),
         "vendors": lambda: level("vendor"), "sites": lambda: level("site"),
         "csat_by_category": lambda: _csat_by_category(ctx),
@@ -193,15 +194,15 @@ def _summary(ctx: PageCtx, vendor: str | None) -> tuple[Page, list[str], pd.Data
     """The executive summary: headline figures, their trends with control limits and
     benchmark bands, and each change said plainly; with the trend it spans."""
     bands = benchmarks()
-    summary = views.Page("summary", "Executive summary")
-    totals, _ = views.metric_frame(ctx, list(SUMMARY))
+    summary = Page("summary", "Executive summary")
+    totals, _ = metric_frame(ctx, list(SUMMARY))
     totals = totals[totals["n"] > 0] if vendor else totals
     trend_all = trend(ctx, list(totals["metric"]))
     summary.tables["trend"] = trend_all[[*COLUMNS, "se"]]
     sentences = []
     for _, row in totals.iterrows():
         metric = resolve(row["metric"])
-        summary.figures.append(views.figure(row, metric, []))
+        summary.figures.append(figure(row, metric, []))
         part = trend_all[trend_all["metric"] == row["metric"]]
         limits = control_limits(part, metric)
         summary.charts.append(Chart(
@@ -211,9 +212,9 @@ def _summary(ctx: PageCtx, vendor: str | None) -> tuple[Page, list[str], pd.Data
         sentence = change_sentence(ctx, row["metric"])
         if sentence:
             sentences.append(sentence)
-    cur = views_overview.period(ctx, trend_all)  # the overview's period, changes, targets
+    cur = overview.period(ctx, trend_all)  # the overview's period, changes, targets
     summary.extra["period"] = words(cur) if cur else None
-    summary.extra["headlines"] = views_overview.headlines(ctx, summary, cur) if cur else {}
+    summary.extra["headlines"] = overview.headlines(ctx, summary, cur) if cur else {}
     return summary, sentences, trend_all
 
 
@@ -234,7 +235,7 @@ def more(page: Page, table: str, text: str) -> None:
 
 def _verbatims(ctx: PageCtx, top: int = 40) -> Page:
     """The most recent ``top`` comments, and how many more the period holds."""
-    page = views.verbatims(ctx, limit=2**62)
+    page = verbatims.verbatims(ctx, limit=2**62)
     frame = page.tables["comments"]
     page.tables["comments"] = frame.head(top)
     if len(frame) > top:
@@ -247,7 +248,7 @@ def _scorecard(ctx: PageCtx) -> Page:
     """The dashboard's scorecard grid by vendor (every vendor's column, in groups that fit
     the page; no links: a printed page has nowhere to go)."""
     page = Page("scorecard", "Vendor scorecard")
-    grid = views_scorecard.build(PageCtx(ctx.wh, ctx.user, ctx.filters, {"by": "vendor"}),
+    grid = vendors.scorecard_grid(PageCtx(ctx.wh, ctx.user, ctx.filters, {"by": "vendor"}),
                                  links=False)
     if grid is None:
         page.notes.append("No scorecard: no contract with KPIs is saved.")
@@ -258,7 +259,7 @@ def _scorecard(ctx: PageCtx) -> Page:
 
 def _csat_by_category(ctx: PageCtx) -> Page:
     page = Page("csat_by_category", "CSAT by ticket type")
-    frame, _ = views.metric_frame(ctx, ["csat"], dims=("category",))
+    frame, _ = metric_frame(ctx, ["csat"], dims=("category",))
     page.tables["csat_by_category"] = frame
     if len(frame):
         page.charts.append(Chart("csat_category", "CSAT by ticket type (a good average can "

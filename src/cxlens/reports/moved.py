@@ -8,8 +8,8 @@ their own contacts, the company's by ticket type × vendor."""
 from __future__ import annotations
 
 from cxlens.present import moved as words
-from cxlens.web.views import Page, PageCtx
-from cxlens.web.views_moved import DEFAULT_BY, moved_page
+from cxlens.present.model import Page, PageCtx
+from cxlens.present.pages.moved import DEFAULT_BY, moved_page
 
 #: The headline metrics read (those of the executive summary).
 METRICS = ("csat", "nps:relational", "ces", "fcr")

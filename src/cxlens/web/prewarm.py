@@ -21,11 +21,11 @@ from collections.abc import Callable
 from typing import Any
 
 from cxlens.accounts.users import User
+from cxlens.present import registry
 from cxlens.present.filters import Filters
 from cxlens.present.model import PageCtx
 from cxlens.present.pages import contracts as contract_pages
 from cxlens.store.base import Warehouse
-from cxlens.web import site
 from cxlens.web.choices import choices
 from cxlens.web.pages import cached_page
 from cxlens.web.state import WebState
@@ -43,7 +43,7 @@ NICENESS = 10
 
 def order() -> list[str]:
     """The pages to pre-compute, light ones first."""
-    names = [n for n in site.PAGES if n not in SKIP]
+    names = [n for n in registry.PAGES if n not in SKIP]
     return [n for n in names if n not in HEAVY] + [n for n in names if n in HEAVY]
 
 

@@ -1,61 +1,19 @@
-"""The text pages: themes of the survey comments and the sentiment of comments and social
-mentions (docs/text.md). Each shows what ``cxlens.text`` returns — tables unchanged for the JSON
-twin and CSV, headline figures as cards with n and interval. Comments are shown redacted; the
-pages are about every vendor's customers, so vendor viewers are refused."""
+"""The sentiment page: sentiment of survey comments or social mentions by month, with the
+models' agreement with the labels the data carries (docs/text.md). About every vendor's
+customers, so vendor viewers are refused."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from cxlens.present import charts
-from cxlens.present.themes import with_sentences
+from cxlens.present.model import Chart, Page, PageCtx
+from cxlens.present.pages._common import company_wide, control, fig, option
 from cxlens.text.sentiment import MODELS
 from cxlens.text.sentiment_summary import sentiment_summary
-from cxlens.text.themes import themes as find
-from cxlens.web.views import Chart, Page, PageCtx
-from cxlens.web.views_insights import company_wide, control, fig, option, percent_frame
 
-USES = {"themes": ("from", "to"), "sentiment": ("from", "to")}
+USES = {"sentiment": ("from", "to")}
 SOURCES = ("comments", "mentions")
-#: Example comments shown per theme.
-EXAMPLES = 3
-
-
-def themes(ctx: PageCtx) -> Page:
-    """Themes by clustering the comments' embeddings, labelled with c-TF-IDF terms: volume,
-    trend, sentiment and effect on NPS or CSAT, each with its interval and n."""
-    company_wide(ctx, "Themes of customer comments")
-    result = find(ctx.wh, ctx.filters.start, ctx.filters.end)
-    page = Page("themes", "Themes in customer comments")
-    table = with_sentences(result.themes)
-    table["examples"] = [" | ".join(list(e)[:EXAMPLES]) if isinstance(e, list | tuple) else e
-                         for e in table["examples"]]
-    table["terms"] = [", ".join(t) if isinstance(t, list | tuple) else t
-                      for t in table["terms"]]
-    page.tables |= {"themes": table, "effects": result.effects, "trend": result.trend}
-    for _, r in table.head(4).iterrows():
-        page.figures.append(fig(f"share:{r['theme']}", f"{r['label']}: share of comments",
-                                "share", r["share"], r["n"], r["share_ci_low"],
-                                r["share_ci_high"], r["flag"]))
-    effect = pd.DataFrame({"label": table["label"], "value": table["effect"],
-                           "ci_low": table["effect_ci_low"], "ci_high": table["effect_ci_high"],
-                           "n": table["n_with"], "flag": table["flag"]})
-    page.charts.append(Chart("effects", "Each theme's effect on its score: commenters with − "
-                             "without the theme, NPS or CSAT points (95 % interval)",
-                             charts.intervals(effect.dropna(subset=["value"]), "label",
-                                              "points"), "themes"))
-    page.charts.append(Chart("volume", "Share of comments per theme, % (95 % interval)",
-                             charts.intervals(percent_frame(table, "share"), "label",
-                                              "% of comments"), "themes"))
-    page.extra |= {"uses": list(USES["themes"]), "open": ["themes"],
-                   "findings": [str(s) for s in table["sentence"]]}
-    page.notes.append(
-        f"{result.n_comments:,} comments from {result.first} to {result.last}; k = {result.k} "
-        f"themes ({result.rule}); embeddings {result.model}. Effect: NPS (relational answers) "
-        "or CSAT top-two-box (transactional) of commenters with the theme minus those without, "
-        "Benjamini–Hochberg q across themes. Personal data in comments is redacted.")
-    return page
-
 
 def sentiment(ctx: PageCtx) -> Page:
     """Sentiment of survey comments or social mentions by survey or brand and month, with the

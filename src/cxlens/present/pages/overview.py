@@ -23,8 +23,10 @@ from cxlens.periods import Period, days, words, year_before
 from cxlens.present import charts
 from cxlens.present import format as fmt
 from cxlens.present.filters import where
-from cxlens.targets import status, target
-from cxlens.web.views import HEADLINE, Chart, Figure, Page, PageCtx, figure, metric_frame
+from cxlens.present.model import Chart, Figure, Page, PageCtx
+from cxlens.present.pages._common import figure, metric_frame
+from cxlens.present.scope import limited
+from cxlens.targets import HEADLINE, status, target
 
 #: How many periods a sparkline shows.
 SPARK = 12
@@ -175,7 +177,7 @@ def headlines(ctx: PageCtx, page: Page, cur: Period) -> dict[str, dict[str, Any]
 def overview(ctx: PageCtx) -> Page:
     page = Page("overview", "Overview")
     total, cannot = metric_frame(ctx, list(HEADLINE))
-    if ctx.user.role == "vendor":  # e.g. relational NPS: about no interaction of theirs
+    if limited(ctx.user):  # e.g. relational NPS: about no interaction of theirs
         total = total[total["n"] > 0]
     for _, row in total.iterrows():
         page.figures.append(figure(row, resolve(row["metric"]), cannot[row["metric"]]))

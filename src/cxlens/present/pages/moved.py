@@ -22,8 +22,9 @@ from cxlens.present import charts
 from cxlens.present import moved as words
 from cxlens.present.filters import BAR, visible, where
 from cxlens.present.format import confidence
-from cxlens.web.views import Chart, Figure, Page, PageCtx
-from cxlens.web.views_insights import control, option
+from cxlens.present.model import Chart, Figure, Page, PageCtx
+from cxlens.present.pages._common import control, option
+from cxlens.present.scope import limited
 
 #: The metrics offered (the overview's headline figures that split into mix and rate, and
 #: AHT); any other mean or share of the catalogue can be asked for by its id in the URL.
@@ -50,7 +51,7 @@ def by_choices(metric: Metric, ctx: PageCtx) -> list[str]:
     have = set(relations.columns(metric.source))
     ok = [d for d in DIMENSIONS if d in have]
     ok += [c for c in CROSSES if all(d in have for d in c.split(","))]
-    if ctx.user.role == "vendor":
+    if limited(ctx.user):
         ok = [c for c in ok if "vendor" not in c.split(",")]
     return ok
 
@@ -111,7 +112,7 @@ def moved_page(ctx: PageCtx) -> Page:
     if cannot:
         page.notes.append(f"{metric.label} cannot be filtered by {', '.join(cannot)}: shown "
                           "for all of them.")
-    if ctx.user.role == "vendor":
+    if limited(ctx.user):
         page.notes.append(f"Your view is {ctx.user.vendor}'s contacts only: the split is "
                           "within them.")
     return page
@@ -119,7 +120,7 @@ def moved_page(ctx: PageCtx) -> Page:
 
 def _refused_split(ctx: PageCtx, asked: str, by: str) -> str:
     said = asked.replace(",", " × ")
-    if ctx.user.role == "vendor" and "vendor" in asked.split(","):
+    if limited(ctx.user) and "vendor" in asked.split(","):
         return (f"You see {ctx.user.vendor} only, so a split by {said} has one vendor and "
                 f"explains nothing: split by {by.replace(',', ' × ')} (or channel, site, "
                 "team) instead.")

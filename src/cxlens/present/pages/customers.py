@@ -1,7 +1,7 @@
 """The customers page: customer lifetime value per order currency (BG/NBD × Gamma-Gamma, the
 parameters and the most valuable customers with bootstrap intervals) and churn risk (the
 model's out-of-time holdout evaluation and the riskiest customers). About every vendor's
-customers, so not for vendor viewers. See ``views`` for the page model."""
+customers, so not for vendor viewers."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from cxlens.insights.churn.warehouse import ChurnRisk, churn_risk
 from cxlens.insights.clv import CurrencyValue, warehouse_value
 from cxlens.insights.clv.summary import latest_order_day
 from cxlens.present import charts
-from cxlens.web.views import Chart, Page, PageCtx
-from cxlens.web.views_insights import company_wide, control, fig, option
+from cxlens.present.model import Chart, Page, PageCtx
+from cxlens.present.pages._common import company_wide, control, fig, option
 
 #: Bootstrap resamples of the CLV intervals on the dashboard and in the report (each refits
 #: both models; ``cxlens clv`` defaults to 200).
