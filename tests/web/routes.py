@@ -13,7 +13,7 @@ from cxlens.present.filters import DIMENSIONS
 from cxlens.store.base import Warehouse
 from cxlens.web.pages import OPTIONS
 
-#: Parameters the dashboard's filter parsing reads from the URL (web/filters.py), beside
+#: Parameters the dashboard's filter parsing reads from the URL (present/filters.py), beside
 #: those a route declares.
 FILTERS = ("from", "to", "grain", *DIMENSIONS)
 #: Routes that read the filters (and the page options) from the URL without declaring them.

@@ -4,7 +4,7 @@ error shape with a remedy (``hint``); the app's error page when a browser asks.
 
 Every parameter gets the hostile values; dates, months and numbers get those of their kind
 besides (a vendor named "2026-13" is not odd, a month is). The filter dimensions, and the
-page options, are each read by one loop (web/filters.py, pages.OPTIONS), so they are sent
+page options, are each read by one loop (present/filters.py, pages.OPTIONS), so they are sent
 all at once: walking them one by one over every page would take minutes."""
 
 from __future__ import annotations
