@@ -18,7 +18,6 @@ USES = {"themes": ("from", "to")}
 EXAMPLES = 3
 
 
-
 def themes(ctx: PageCtx) -> Page:
     """Themes by clustering the comments' embeddings, labelled with c-TF-IDF terms: volume,
     trend, sentiment and effect on NPS or CSAT, each with its interval and n."""

@@ -11,7 +11,6 @@ TOUCHPOINT_KPIS = ("fcr", "aht", "asa", "service_level", "abandonment_rate",
                    "first_resolution_time:p90", "reopen_rate", "escalation_rate")
 
 
-
 def touchpoints(ctx: PageCtx) -> Page:
     page = Page("touchpoints", "Touchpoints")
     volume, _ = metric_frame(ctx, ["contact_volume"], dims=("channel",))
