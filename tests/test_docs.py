@@ -40,8 +40,8 @@ def test_readme_opens_with_the_two_commands() -> None:
 
 def test_every_dashboard_page_and_route_is_documented() -> None:
     from cxlens import store
+    from cxlens.present.registry import PAGES
     from cxlens.web.app import create_app
-    from cxlens.web.site import PAGES
 
     text = (ROOT / "docs" / "dashboard.md").read_text(encoding="utf-8")
     for page in PAGES:

@@ -1,5 +1,7 @@
-"""Imports point down: no domain module imports the presentation layer (``cxlens.present``
-and the Vega-Lite frame ``cxlens.vega``: a domain module returns data, not charts), the dashboard, the reports or the CLI; the presentation layer imports none of the last three.
+"""Imports point down: no domain module imports the presentation layer (``cxlens.present``,
+charts included: a domain module returns data, not charts), the dashboard, the reports or the
+CLI; the presentation layer imports none of the last three, and the reports (which render the
+presentation layer's page models) import neither the dashboard nor the CLI.
 
 Every module under src/cxlens is parsed with ``ast`` (nothing is imported); an import of
 ``cxlens.web``, ``cxlens.reports`` or ``cxlens.cli`` (``import``, ``from ... import``,
@@ -16,11 +18,13 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "cxlens"
 DOMAIN = ("metrics", "stats", "insights", "casemix", "text", "qa", "contracts", "alerts",
           "loop", "surveys", "ingest", "store", "demo", "accounts")
-#: ``cxlens.vega`` (the Vega-Lite frame) is presentation: a domain module returns data and the
-#: presentation layer draws it (the key drivers' quadrant chart is in cxlens.present.drivers).
-UPPER = ("cxlens.web", "cxlens.reports", "cxlens.cli", "cxlens.present", "cxlens.vega")
+#: Charts are presentation (``cxlens.present.charts``, the key drivers' quadrant chart too): a
+#: domain module returns data and the presentation layer draws it.
+UPPER = ("cxlens.web", "cxlens.reports", "cxlens.cli", "cxlens.present")
 #: The presentation layer sits above the domain and below the dashboard, reports and CLI.
 PRESENT_MAY_NOT = ("cxlens.web", "cxlens.reports", "cxlens.cli")
+#: The reports render the presentation layer's page models: beside it, not on the dashboard.
+REPORTS_MAY_NOT = ("cxlens.web", "cxlens.cli")
 
 #: (module, imported module) known to point up, to be fixed — never added to.
 ALLOWED = {
@@ -106,14 +110,34 @@ def test_domain_modules_do_not_import_web_reports_or_cli() -> None:
     assert not fixed, f"no longer imported: remove from ALLOWED: {fixed}"
 
 
+def _imported_from(package: str, forbidden: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(module, import) of every module under ``package`` importing one of ``forbidden``."""
+    return sorted((_module(p), name) for p in sorted((SRC / package).rglob("*.py"))
+                  for name in _imports(p, _module(p))
+                  if any(name == u or name.startswith(u + ".") for u in forbidden))
+
+
 def test_the_presentation_layer_does_not_import_web_reports_or_cli() -> None:
-    found = sorted((_module(p), name) for p in sorted((SRC / "present").rglob("*.py"))
-                   for name in _imports(p, _module(p))
-                   if any(name == u or name.startswith(u + ".") for u in PRESENT_MAY_NOT))
+    found = _imported_from("present", PRESENT_MAY_NOT)
     assert not found, f"cxlens.present imports the layers above it: {found}"
+
+
+def test_the_reports_do_not_import_the_dashboard_or_the_cli() -> None:
+    found = _imported_from("reports", REPORTS_MAY_NOT)
+    assert not found, f"cxlens.reports imports the dashboard or the CLI: {found}"
+
+
+def test_an_import_of_the_dashboard_from_the_reports_is_caught(tmp_path: Path) -> None:
+    """The check itself: the imports the report modules used to have are found."""
+    src = tmp_path / "model.py"
+    src.write_text("from cxlens.web import views\nfrom cxlens.web.filters import Filters\n"
+                   "from cxlens.present.model import Page\n", encoding="utf-8")
+    found = {n for n in _imports(src, "cxlens.reports.model")
+             if any(n == u or n.startswith(u + ".") for u in REPORTS_MAY_NOT)}
+    assert found == {"cxlens.web.views", "cxlens.web.filters"}
 
 
 def test_a_domain_import_of_the_presentation_layer_is_caught() -> None:
     assert _upward("cxlens.present.format") == "cxlens.present"
-    assert _upward("cxlens.vega") == "cxlens.vega" and not _checked("cxlens.vega")
+    assert _upward("cxlens.present.charts") == "cxlens.present"
     assert _checked("cxlens.contracts.statement") and not _checked("cxlens.present.format")

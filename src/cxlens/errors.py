@@ -48,6 +48,14 @@ class NotFound(CxlensError):
     code = "not_found"
 
 
+class Forbidden(CxlensError):
+    """The viewer may not see or do this (their role or vendor scope); HTTP 403. Here, not in
+    the dashboard, so the presentation layer's builders can refuse a page too."""
+
+    code = "forbidden"
+    status = 403
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ' Did you mean "x"?' for the closest choice, or '' when nothing is close."""
     options = list(choices)

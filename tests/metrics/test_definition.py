@@ -27,10 +27,10 @@ from cxlens.errors import ConfigError
 from cxlens.insights.cohorts import COHORTS, counts
 from cxlens.metrics.definition import definition
 from cxlens.metrics.query import query
+from cxlens.present.filters import Filters
+from cxlens.present.model import PageCtx
 from cxlens.reports.model import trend
 from cxlens.store.base import Warehouse
-from cxlens.web.filters import Filters
-from cxlens.web.views import Ctx
 
 MARCH = dt.date(2026, 3, 1)
 CONTACT = dt.datetime(2026, 3, 5, 10, tzinfo=dt.UTC)
@@ -61,8 +61,8 @@ def _nps_world(wh: Warehouse) -> None:
                     for i, (cust, score, iid, kind) in enumerate(answers)])
 
 
-def _ctx(wh: Warehouse) -> Ctx:
-    return Ctx(wh, User("report", "analyst"), Filters(start="2026-03-01", end="2026-03-31"))
+def _ctx(wh: Warehouse) -> PageCtx:
+    return PageCtx(wh, User("report", "analyst"), Filters(start="2026-03-01", end="2026-03-31"))
 
 
 def test_every_feature_gives_the_catalogues_relational_nps(wh: Warehouse) -> None:

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 
 from cxlens.insights.drivers import FIX_FIRST, KEEP_UP
-from cxlens.present.drivers import quadrant_chart
+from cxlens.present.charts import quadrant_chart
 
 
 def test_quadrant_chart_inlines_rated_drivers() -> None:

@@ -10,10 +10,10 @@ import pytest
 
 from cxlens.accounts.users import User
 from cxlens.metrics.catalogue import resolve
+from cxlens.present.filters import Filters
+from cxlens.present.model import PageCtx
 from cxlens.reports.model import change_sentence, control_limits, trend
 from cxlens.store.base import Warehouse
-from cxlens.web.filters import Filters
-from cxlens.web.views import Ctx
 
 #: month → (CSAT answers, of which fives; the rest are ones)
 CSAT = {1: (10, 8), 2: (20, 14), 3: (10, 9)}
@@ -37,7 +37,7 @@ def _world(wh: Warehouse) -> None:
 
 def test_summary_limits_by_hand(duck: Warehouse) -> None:
     _world(duck)
-    ctx = Ctx(duck, User("report", "analyst"), Filters(start="2026-01-01", end="2026-03-31"))
+    ctx = PageCtx(duck, User("report", "analyst"), Filters(start="2026-01-01", end="2026-03-31"))
     t = trend(ctx, ["csat", "ces"])
     csat = control_limits(t[t["metric"] == "csat"], resolve("csat"))
     assert csat is not None
@@ -73,7 +73,7 @@ def test_the_summary_prints_q_when_the_verdict_uses_it(duck: Warehouse) -> None:
                   dt.datetime(2026, month, 3, k % 24, k, tzinfo=dt.UTC)] for k in range(50)]
     duck.insert_rows("survey_responses", ["response_id", "survey", "score", "scale_min",
                                           "scale_max", "responded_at"], rows)
-    ctx = Ctx(duck, User("report", "analyst"), Filters(start="2026-01-01", end="2026-03-31"))
+    ctx = PageCtx(duck, User("report", "analyst"), Filters(start="2026-01-01", end="2026-03-31"))
     sentence = change_sentence(ctx, "csat")
     assert sentence is not None
     assert ("not a statistically significant change (p = 0.03, q = 0.06 after correcting "

@@ -36,9 +36,9 @@ SECTIONS = ("Executive summary", "What moved it", "Touchpoints", "Customer journ
 def written(server: Server, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = tmp_path_factory.mktemp("report")
     html, pdf = out / "report.html", out / "report.pdf"
+    from cxlens.present.filters import Filters
     from cxlens.reports.html import render_html, write_pdf
     from cxlens.reports.model import build_report
-    from cxlens.web.filters import Filters
 
     with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
         html.write_text(render_html(build_report(server.wh, Filters())), encoding="utf-8")
@@ -92,9 +92,9 @@ def test_summary_says_whether_changes_are_significant(written: tuple[Path, Path]
 
 
 def test_a_vendor_report_holds_only_that_vendor(server: Server, tmp_path: Path) -> None:
+    from cxlens.present.filters import Filters
     from cxlens.reports.html import render_html
     from cxlens.reports.model import build_report
-    from cxlens.web.filters import Filters
 
     with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
         report = build_report(server.wh, Filters(), vendor="Acme BPO")
@@ -218,9 +218,9 @@ def test_the_pdf_lists_the_alerts(written: tuple[Path, Path], server: Server) ->
 
 
 def test_a_vendor_report_lists_only_its_alerts_and_all_its_agents(server: Server) -> None:
+    from cxlens.present.filters import Filters
     from cxlens.reports.html import render_html
     from cxlens.reports.model import build_report
-    from cxlens.web.filters import Filters
 
     with server.app.state.cxlens.lock:  # type: ignore[attr-defined]
         report = build_report(server.wh, Filters(), vendor="Acme BPO")

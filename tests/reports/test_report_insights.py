@@ -17,14 +17,14 @@ from cxlens.insights.churn.warehouse import churn_risk
 from cxlens.insights.cohorts import cohort_nps, headline
 from cxlens.insights.drivers import drivers
 from cxlens.insights.impact import impacts
+from cxlens.present.filters import Filters
+from cxlens.present.model import Page
+from cxlens.present.pages.customers import CLV_RESAMPLES
+from cxlens.present.pages.drivers import DRIVER_RESAMPLES
 from cxlens.reports.html import render_html
 from cxlens.reports.insights import ci
 from cxlens.reports.model import Report, build_report
 from cxlens.text.themes import themes
-from cxlens.web.filters import Filters
-from cxlens.web.views import Page
-from cxlens.web.views_customers import CLV_RESAMPLES
-from cxlens.web.views_insights import DRIVER_RESAMPLES
 from tests.web.conftest import Server
 
 TITLES = {"drivers": "Key drivers of CSAT", "cohorts": "Relational NPS by support history",

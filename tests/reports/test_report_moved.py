@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from cxlens.insights.moved import moved
+from cxlens.present.filters import Filters
+from cxlens.present.model import Page
 from cxlens.reports.html import render_html
 from cxlens.reports.model import Report, build_report
-from cxlens.web.filters import Filters
-from cxlens.web.views import Page
 from tests.web.conftest import Server
 
 

@@ -15,8 +15,8 @@ from cxlens import store
 from cxlens.cli import app
 from cxlens.cli.progress import counted
 from cxlens.demo import build_demo
+from cxlens.present.filters import Filters
 from cxlens.reports.model import build_report
-from cxlens.web.filters import Filters
 
 #: What the bar says for each section of a vendor's report, in order (written out).
 SAID = ("Computing executive summary", "Computing what moved it", "Computing touchpoints", "Computing customer journey",

@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
+from cxlens.present import registry
+from cxlens.present.filters import DIMENSIONS
 from cxlens.store.base import Warehouse
-from cxlens.web import site
-from cxlens.web.filters import DIMENSIONS
 from cxlens.web.pages import OPTIONS
 
-#: Parameters the dashboard's filter parsing reads from the URL (web/filters.py), beside
+#: Parameters the dashboard's filter parsing reads from the URL (present/filters.py), beside
 #: those a route declares.
 FILTERS = ("from", "to", "grain", *DIMENSIONS)
 #: Routes that read the filters (and the page options) from the URL without declaring them.
 #: (Each page-model page has its own route, ``/<name>``: web/routes/.)
-READS_FILTERS = {**{f"/{name}": FILTERS + OPTIONS for name in site.PAGES},
+READS_FILTERS = {**{f"/{name}": FILTERS + OPTIONS for name in registry.PAGES},
                  "/api/pages/{name}": FILTERS + OPTIONS,
                  "/api/pages/{name}/tables/{table}.csv": FILTERS + OPTIONS,
                  "/report": FILTERS, "/api/query": FILTERS}

@@ -8,10 +8,12 @@ from cxlens import store
 from cxlens.accounts.users import User
 from cxlens.demo import build_demo
 from cxlens.ingest.pipeline import import_files
+from cxlens.present import registry
+from cxlens.present.filters import Filters
+from cxlens.present.model import Page, PageCtx
 from cxlens.store.migrate import data_version
-from cxlens.web import prewarm, site, views
+from cxlens.web import prewarm
 from cxlens.web.app import create_app
-from cxlens.web.filters import Filters
 from cxlens.web.pages import page_key
 
 
@@ -21,14 +23,14 @@ def test_prewarm_fills_the_cache_and_an_import_invalidates_it(tmp_path: Path) ->
     st = create_app(wh).state.cxlens
     count = prewarm.warm(st)
     vendors = len(wh.query("SELECT DISTINCT vendor FROM interactions"))
-    assert count == len(site.PAGES) - 1 + 2 * vendors
+    assert count == len(registry.PAGES) - 1 + 2 * vendors
     user = User("x", "admin")
     key = page_key("overview", Filters(), {}, user)
     calls: list[int] = []
 
-    def compute() -> views.Page:
+    def compute() -> Page:
         calls.append(1)
-        return site.build("overview", views.Ctx(wh, user, Filters()))
+        return registry.build("overview", PageCtx(wh, user, Filters()))
 
     before = st.cached(key, compute)
     assert calls == []  # served from the pre-computed cache, for an admin too

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cxlens.web.site import PAGES
+from cxlens.present.registry import PAGES
 from tests.web.server import Server
 
 #: Page views beside each page's default: the splits where a segment can be missing.

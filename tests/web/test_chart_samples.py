@@ -1,4 +1,4 @@
-"""Issue 17: the shared chart helpers (cxlens.web.charts) draw a figure below its minimum
+"""Issue 17: the shared chart helpers (cxlens.present.charts) draw a figure below its minimum
 sample hollow and grey with a legend entry "small sample (n < N)" — in the spec, so every
 trend and interval chart gets it, and on screen (real Chromium) — and show durations on a
 clock axis with tooltips written by the one formatter."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from playwright.sync_api import Browser
 
-from cxlens.web import charts
+from cxlens.present import charts
 from tests.web.conftest import Server
 from tests.web.test_browser import ARTIFACTS, Watched, browser, log_in
 from tests.web.test_phone import LAPTOP, PHONE, overflow, settle

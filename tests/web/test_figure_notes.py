@@ -9,11 +9,11 @@ from urllib.parse import quote
 from cxlens import store
 from cxlens.accounts.users import User
 from cxlens.ingest.pipeline import import_files
+from cxlens.present.filters import Filters
+from cxlens.present.model import PageCtx
+from cxlens.present.pages.overview import overview
+from cxlens.present.render import env
 from cxlens.web import pages
-from cxlens.web.filters import Filters
-from cxlens.web.render import env
-from cxlens.web.views import Ctx
-from cxlens.web.views_overview import overview
 
 
 def test_overview_shows_what_a_figure_lacks(tmp_path: Path) -> None:
@@ -24,7 +24,7 @@ def test_overview_shows_what_a_figure_lacks(tmp_path: Path) -> None:
     user = User("ann", "admin")
     with store.connect(str(tmp_path / "w.duckdb")) as wh:
         import_files(wh, "survey_responses", [path])
-        page = overview(Ctx(wh, user, Filters()))
+        page = overview(PageCtx(wh, user, Filters()))
     fcr = next(f for f in page.figures if f.metric == "fcr")
     assert fcr.flag == "missing_column" and fcr.value is None
     assert fcr.note is not None and fcr.note.startswith("resolved_reported is empty")

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from cxlens.metrics.catalogue import resolve
-from cxlens.web.views import HEADLINE, VENDOR_KPIS
+from cxlens.present.pages.vendors import VENDOR_KPIS
+from cxlens.targets import HEADLINE
 
 #: Pages whose tables and cards are checked (each renders from the page model).
 PAGES = ("overview", "touchpoints", "journey", "vendors", "drivers", "cohorts", "impact",

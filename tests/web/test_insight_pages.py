@@ -25,12 +25,12 @@ from cxlens.insights.clv.summary import latest_order_day
 from cxlens.insights.cohorts import cohort_nps, headline
 from cxlens.insights.drivers import drivers
 from cxlens.insights.impact import impacts, initiatives
+from cxlens.present import registry
+from cxlens.present.filters import Filters
+from cxlens.present.model import PageCtx
+from cxlens.present.pages.customers import CLV_OPTIONS, CLV_RESAMPLES, TOP_VALUE
+from cxlens.present.pages.drivers import DRIVER_RESAMPLES
 from cxlens.store.base import Warehouse
-from cxlens.web import site
-from cxlens.web.filters import Filters
-from cxlens.web.views import Ctx
-from cxlens.web.views_customers import CLV_OPTIONS, CLV_RESAMPLES, TOP_VALUE
-from cxlens.web.views_insights import DRIVER_RESAMPLES
 from tests.web.conftest import Server
 from tests.web.test_api import error_shape
 from tests.web.test_browser import Watched, browser, log_in
@@ -145,10 +145,10 @@ def test_an_empty_warehouse_says_why_on_each_page(duck: Warehouse) -> None:
     """No data is not an error page: each insight page says what is missing and the fix."""
     for name, says in (("drivers", "no interactions"), ("cohorts", "no interactions"),
                        ("impact", "no initiatives"), ("customers", "no completed orders")):
-        page = site.build(name, Ctx(duck, User("ann", "analyst"), Filters()))
+        page = registry.build(name, PageCtx(duck, User("ann", "analyst"), Filters()))
         assert not page.figures and not page.charts, name
         assert any(says in note for note in page.notes), (name, page.notes)
-    notes = site.build("customers", Ctx(duck, User("ann", "analyst"), Filters())).notes
+    notes = registry.build("customers", PageCtx(duck, User("ann", "analyst"), Filters())).notes
     assert any("Churn risk: the warehouse has no customers" in n for n in notes)
 
 

@@ -4,7 +4,7 @@ error shape with a remedy (``hint``); the app's error page when a browser asks.
 
 Every parameter gets the hostile values; dates, months and numbers get those of their kind
 besides (a vendor named "2026-13" is not odd, a month is). The filter dimensions, and the
-page options, are each read by one loop (web/filters.py, pages.OPTIONS), so they are sent
+page options, are each read by one loop (present/filters.py, pages.OPTIONS), so they are sent
 all at once: walking them one by one over every page would take minutes."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from contextlib import closing
 import httpx
 import pytest
 
-from cxlens.web.filters import DIMENSIONS
+from cxlens.present.filters import DIMENSIONS
 from cxlens.web.pages import OPTIONS
 from tests.web.conftest import Server, login
 from tests.web.routes import Route, get_routes

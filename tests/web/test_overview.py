@@ -27,13 +27,13 @@ from cxlens.accounts.users import User
 from cxlens.contracts.store import save
 from cxlens.metrics.period_change import PeriodChange
 from cxlens.periods import Period, days, parse_period, words, year_before
+from cxlens.present.filters import Filters
+from cxlens.present.model import Page, PageCtx
+from cxlens.present.pages.overview import overview, said
 from cxlens.reports.html import render_html
 from cxlens.reports.model import build_report
 from cxlens.store.base import Warehouse
 from cxlens.targets import Target, status, store
-from cxlens.web.filters import Filters
-from cxlens.web.views import Ctx, Page
-from cxlens.web.views_overview import overview, said
 from tests.web.conftest import csrf_of, login
 from tests.web.server import Server
 
@@ -80,7 +80,7 @@ def test_period_in_words() -> None:
 
 def test_changes_said_plainly_with_q(duck: Warehouse) -> None:
     _world(duck)
-    page = overview(Ctx(duck, ANN, MARCH))
+    page = overview(PageCtx(duck, ANN, MARCH))
     assert page.extra["period"] == "March 2025"
     assert _changes(page, "csat") == [
         "CSAT 80.0 %, up 30.0 points on Feb 2025 (95 % interval -9.7 to +69.7; "
@@ -101,7 +101,7 @@ def test_changes_said_plainly_with_q(duck: Warehouse) -> None:
 
 def test_no_data_before_is_said_never_zero(duck: Warehouse) -> None:
     _world(duck)
-    page = overview(Ctx(duck, ANN, Filters(start="2025-02-01", end="2025-02-28",
+    page = overview(PageCtx(duck, ANN, Filters(start="2025-02-01", end="2025-02-28",
                                            vendor="Acme")))
     assert page.extra["period"] == "February 2025"
     assert _changes(page, "csat") == [
@@ -117,7 +117,7 @@ def test_whole_data_span_when_no_dates(duck: Warehouse) -> None:
     instead (Mar 2025 against Feb 2025 and Mar 2024: CES 6.0 against 4.0 and 3.0, the same
     hand-worked changes as for March chosen), each naming that month and its figure."""
     _world(duck)
-    page = overview(Ctx(duck, ANN, Filters(vendor="Acme")))
+    page = overview(PageCtx(duck, ANN, Filters(vendor="Acme")))
     assert page.extra["period"] == "1 Mar 2024 – 31 Mar 2025"
     previous, year = _changes(page, "ces")
     assert previous.startswith(
@@ -149,7 +149,7 @@ def test_targets_from_settings_on_the_page(duck: Warehouse) -> None:
     with duck.transaction():
         store(duck, "csat", "75", "2")
         store(duck, "ces", "6.5", "")
-    page = overview(Ctx(duck, ANN, MARCH))
+    page = overview(PageCtx(duck, ANN, MARCH))
     csat, ces = page.extra["headlines"]["csat"], page.extra["headlines"]["ces"]
     assert (csat["target"]["value"], csat["target"]["margin"], csat["status"]) == \
         (75.0, 2.0, "at risk")
@@ -169,13 +169,13 @@ def test_vendor_viewer_sees_own_figures_and_contract_target(duck: Warehouse) -> 
     with duck.transaction():
         store(duck, "csat", "75", "")
     filters = Filters(start="2025-03-01", end="2025-03-31").scoped(ACME)
-    page = overview(Ctx(duck, ACME, filters))
+    page = overview(PageCtx(duck, ACME, filters))
     csat = next(f for f in page.figures if f.metric == "csat")
     assert (csat.value, csat.n) == (pytest.approx(80.0), 10)
     head = page.extra["headlines"]["csat"]
     assert (head["target"]["value"], head["target"]["source"], head["status"]) == \
         (85.0, "contract Acme", "missed")
-    everyone = overview(Ctx(duck, ANN, Filters(start="2025-03-01", end="2025-03-31")))
+    everyone = overview(PageCtx(duck, ANN, Filters(start="2025-03-01", end="2025-03-31")))
     all_csat = next(f for f in everyone.figures if f.metric == "csat")
     assert all_csat.n == 11  # the Northwind answer counts for all vendors
     assert everyone.extra["headlines"]["csat"]["target"]["value"] == 75.0
@@ -183,7 +183,7 @@ def test_vendor_viewer_sees_own_figures_and_contract_target(duck: Warehouse) -> 
 
 def test_sparkline_names_first_and_last(duck: Warehouse) -> None:
     _world(duck)
-    page = overview(Ctx(duck, ANN, MARCH))
+    page = overview(PageCtx(duck, ANN, MARCH))
     spark = page.extra["headlines"]["ces"]["sparkline"]
     assert spark["label"] == "CES by month, last 3: 3.0 in Mar 2024 to 6.0 in Mar 2025"
     assert spark["spec"]["description"] == spark["label"]

@@ -11,7 +11,7 @@ from contextlib import closing
 import httpx
 from fastapi.routing import iter_route_contexts
 
-from cxlens.web import site
+from cxlens.present import registry
 from cxlens.web.app import create_app
 from cxlens.web.routes import operations, performance, vendors, voice
 from tests.web.conftest import login
@@ -38,7 +38,7 @@ def test_no_get_route_catches_another_routes_url(server: Server) -> None:
 
 def test_each_page_model_page_is_named_by_one_area_module() -> None:
     named = [*performance.PAGES, *vendors.PAGES, *voice.PAGES, *operations.PAGES]
-    assert sorted(named) == sorted(site.PAGES)  # each once, none left to a catch-all
+    assert sorted(named) == sorted(registry.PAGES)  # each once, none left to a catch-all
     assert "vendors" in vendors.PAGES and "loop" in operations.PAGES
     assert "overview" in performance.PAGES and "verbatims" in voice.PAGES
 
@@ -52,7 +52,7 @@ def test_every_page_answers_with_the_routers_in_another_order(server: Server) ->
     random.Random(17).shuffle(rest)
     app.router.routes[:] = [head, *reversed(rest)]
     agent = str(server.wh.scalar("SELECT min(agent_id) FROM interactions"))
-    urls = [f"/{name}" for name in site.PAGES if name != "agent"] + [f"/agent?agent_id={agent}",
+    urls = [f"/{name}" for name in registry.PAGES if name != "agent"] + [f"/agent?agent_id={agent}",
         "/qa", "/qa/calibration", "/qa/disputes", "/qa/coaching", "/contracts", "/statement",
         "/contracts/compare", "/cases", "/programmes", "/alerts", "/admin/users",
         "/admin/settings", "/account/password", "/api/docs"]

@@ -235,9 +235,9 @@ def test_a_vendor_viewer_sees_their_own_column_only(small: Server) -> None:
 def test_the_report_prints_the_grid_with_every_vendor_column(tmp_path: Path) -> None:
     """Seven vendors: more columns than a printed page holds, so the grid comes in groups of
     four beside the KPI names, and every vendor's column is in the PDF's text."""
+    from cxlens.present.filters import Filters
     from cxlens.reports.html import render_html, write_pdf
     from cxlens.reports.model import build_report
-    from cxlens.web.filters import Filters
 
     wh = store.connect(str(tmp_path / "report.duckdb"))
     _world(wh, more_vendors=5)

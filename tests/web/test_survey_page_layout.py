@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from cxlens.present.render import env
 from cxlens.surveys import tokens
-from cxlens.web.render import env
 from cxlens.web.routes.collect import _words
 from tests.web.server import Server
 from tests.web.test_browser import Watched, browser

@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         ("fix first": important and below the median performance)."""
         from cxlens.casemix import period
         from cxlens.insights.drivers import drivers, outcome_metric
-        from cxlens.present.drivers import quadrant_chart
+        from cxlens.present.charts import quadrant_chart
 
         outcome_metric(outcome)  # a typo fails before the warehouse is read
         with open_warehouse(db) as wh:

@@ -33,9 +33,9 @@ def register(app: typer.Typer) -> None:
         initiative impact, customers (CLV, churn), comment themes, alerts, verbatims,
         definitions."""
         from cxlens import accounts
+        from cxlens.present.filters import Filters
         from cxlens.reports.html import render_html, write_pdf
         from cxlens.reports.model import build_report
-        from cxlens.web.filters import Filters
 
         params = {"from": start or "", "to": end or "", "grain": grain}
         with open_warehouse(db) as wh:

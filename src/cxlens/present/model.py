@@ -1,19 +1,22 @@
 """The page model: what a dashboard page shows, as data — headline figures, charts, the tables
 behind them and (``extra``) whatever else its template or JSON twin needs. The HTML pages,
 their JSON twins under /api, the CSV downloads and the report all render these; nothing here
-renders. It lives below the dashboard so the bespoke pages' builders (``present.pages``) and
-the page model's pages (``web.views*``) share one model without importing ``cxlens.web``."""
+renders. It lives below the dashboard so every page's builder (``present.pages``) and the
+report share one model and one context without importing ``cxlens.web``."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from cxlens.jsonable import records
+from cxlens.present.filters import Filters
+from cxlens.present.scope import vendor_in_scope
+from cxlens.present.viewer import Viewer as Viewer  # re-exported: builders name it here
 from cxlens.store.base import Warehouse
 
 T = TypeVar("T")
@@ -54,33 +57,26 @@ class Page:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class Viewer(Protocol):
-    """Who looks at a page (the dashboard's logged-in user satisfies it): the page model needs
-    their name, role and — for a vendor viewer — vendor, nothing of the account itself."""
-
-    @property
-    def username(self) -> str: ...
-
-    @property
-    def role(self) -> str: ...
-
-    @property
-    def vendor(self) -> str | None: ...
-
-
 @dataclass(frozen=True)
 class PageCtx:
-    """What a bespoke page's builder (``present.pages``) is given: the warehouse, who looks,
-    the vendor in scope (already decided by ``present.scope``; None: every vendor) and the
-    request's parameters. (The page model's pages take ``web.views.Ctx``, which adds the
-    dashboard's filter bar.)"""
+    """What every page's builder (``present.pages``) is given: the warehouse, who looks, the
+    dashboard's filters (the filter bar's and drill-down's, already scoped to a vendor
+    viewer's vendor by the caller), the request's other parameters and, optionally, the
+    dashboard's cache. The vendor in scope is derived from the filters by ``present.scope``,
+    so a builder never decides it itself."""
 
     wh: Warehouse
     user: Viewer
-    vendor: str | None = None
-    options: dict[str, str] = field(default_factory=dict)
+    filters: Filters = field(default_factory=Filters)
+    options: dict[str, str] = field(default_factory=dict)  # page options, e.g. level
     #: The dashboard's cache (kept per data version; None: compute every time).
     cache: Callable[[tuple[Any, ...], Callable[[], Any]], Any] | None = None
+
+    @property
+    def vendor(self) -> str | None:
+        """The vendor in scope: a vendor viewer's own whatever the filters say, else the
+        vendor filter (None: every vendor)."""
+        return vendor_in_scope(self.user, self.filters.vendor)
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """``compute()``, or the value the dashboard kept for ``key`` in this data version."""

@@ -13,7 +13,7 @@ from typing import TypeVar
 import pandas as pd
 
 from cxlens.errors import NotFound
-from cxlens.present.model import Viewer
+from cxlens.present.viewer import Viewer
 
 #: The role limited to one vendor.
 VENDOR_ROLE = "vendor"

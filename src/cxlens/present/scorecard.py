@@ -17,7 +17,7 @@ from typing import Any
 
 from cxlens.contracts.compare import Cell, Comparison, Definition, Segment
 from cxlens.present import format as fmt
-from cxlens.vega import SCHEMA
+from cxlens.present.charts import SCHEMA
 
 #: A status and what it reads, with the mark shown beside the word (never colour alone).
 STATUS_TEXT = {"met": ("✓", "met"), "at risk": ("!", "at risk"), "missed": ("✗", "missed"),

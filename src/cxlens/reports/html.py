@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 from cxlens.errors import ConfigError
+from cxlens.present.render import env
 from cxlens.reports.model import Report
-from cxlens.web.render import env
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
 #: As root in a container: no sandbox, and /dev/shm is often too small for Chromium.

@@ -16,11 +16,15 @@ import pandas as pd
 
 from cxlens.alerts import store as alert_store
 from cxlens.errors import CxlensError
+from cxlens.present.model import Page, PageCtx
+from cxlens.present.pages import cohorts as cohort_page
+from cxlens.present.pages import customers as customer_page
+from cxlens.present.pages import drivers as driver_page
+from cxlens.present.pages import impact as impact_page
+from cxlens.present.pages import themes as theme_page
+from cxlens.present.pages._common import rows_of
 from cxlens.reports.sections import more
 from cxlens.reports.sections import section as titled
-from cxlens.web import views_customers, views_insights, views_text
-from cxlens.web.views import Ctx, Page
-from cxlens.web.views_insights import rows_of
 
 #: Sections rendered with their table.
 NAMES = ("drivers", "cohorts", "impact", "customers", "themes", "alerts")
@@ -48,10 +52,10 @@ def _p(v: Any) -> str:
     return "–" if v is None or pd.isna(v) else f"{float(v):.2g}"
 
 
-def section(name: str, ctx: Ctx, vendor: str | None) -> Page:
+def section(name: str, ctx: PageCtx, vendor: str | None) -> Page:
     """The insight section ``name`` (one of :data:`NAMES`); a section without the data it
     needs (no initiatives, no orders...) says so instead of stopping the report."""
-    builders: dict[str, Callable[[Ctx], Page]] = {
+    builders: dict[str, Callable[[PageCtx], Page]] = {
         "drivers": drivers, "cohorts": cohorts, "impact": impact, "customers": customers,
         "themes": themes, "alerts": lambda c: alerts(c, vendor)}
     try:
@@ -62,8 +66,8 @@ def section(name: str, ctx: Ctx, vendor: str | None) -> Page:
         return page
 
 
-def drivers(ctx: Ctx) -> Page:
-    page = views_insights.drivers(ctx)
+def drivers(ctx: PageCtx) -> Page:
+    page = driver_page.drivers(ctx)
     if "drivers" not in page.tables:
         return page  # nothing to weigh: the page's notes say why
     page.figures = [f for f in page.figures if f.metric.startswith("r2:")]
@@ -87,8 +91,8 @@ def drivers_table(table: pd.DataFrame) -> pd.DataFrame:
         "n": f"{int(r['n']):,}", "flag": r["flag"] or ""} for r in rows_of(table)])
 
 
-def cohorts(ctx: Ctx) -> Page:
-    page = views_insights.cohorts(ctx)
+def cohorts(ctx: PageCtx) -> Page:
+    page = cohort_page.cohorts(ctx)
     if "cohorts" not in page.tables:
         return page  # no relational answers to split: the page's notes say why
     page.figures = []
@@ -103,8 +107,8 @@ def cohorts(ctx: Ctx) -> Page:
     return page
 
 
-def impact(ctx: Ctx) -> Page:
-    page = views_insights.impact(ctx)
+def impact(ctx: PageCtx) -> Page:
+    page = impact_page.impact(ctx)
     if "initiatives" not in page.tables:
         return page
     page.figures = []
@@ -128,8 +132,8 @@ def impact(ctx: Ctx) -> Page:
     return page
 
 
-def customers(ctx: Ctx) -> Page:
-    page = views_customers.customers(ctx)
+def customers(ctx: PageCtx) -> Page:
+    page = customer_page.customers(ctx)
     page.charts = [c for c in page.charts if c.name == "calibration"]
     tables: dict[str, pd.DataFrame] = {}
     if "clv" in page.tables:
@@ -157,8 +161,8 @@ def customers(ctx: Ctx) -> Page:
     return page
 
 
-def themes(ctx: Ctx) -> Page:
-    page = views_text.themes(ctx)
+def themes(ctx: PageCtx) -> Page:
+    page = theme_page.themes(ctx)
     page.figures = []
     page.charts = [c for c in page.charts if c.name == "effects"]
     page.tables = {"themes": pd.DataFrame([{
@@ -172,7 +176,7 @@ def themes(ctx: Ctx) -> Page:
     return page
 
 
-def alerts(ctx: Ctx, vendor: str | None) -> Page:
+def alerts(ctx: PageCtx, vendor: str | None) -> Page:
     """The alerts the dashboard's Alerts page lists for the same scope (a vendor's report:
     their vendor's segments only), open first: a board sees what the dashboard shows."""
     page = Page("alerts", "Alerts")

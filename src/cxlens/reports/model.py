@@ -24,14 +24,16 @@ from cxlens.metrics.result import COLUMNS
 from cxlens.metrics.sampling import control_limits as control_limits_of
 from cxlens.metrics.spec import Metric
 from cxlens.periods import words
+from cxlens.present import charts
+from cxlens.present.filters import Filters, where
 from cxlens.present.format import number
+from cxlens.present.model import Chart, Page, PageCtx
+from cxlens.present.pages import journey, overview, touchpoints, vendors, verbatims
+from cxlens.present.pages._common import figure, metric_frame
 from cxlens.reports import insights
 from cxlens.reports import moved as moved_section
 from cxlens.reports.sections import Progress, more, sections_for
 from cxlens.store.base import Warehouse
-from cxlens.web import charts, views, views_more, views_overview, views_scorecard
-from cxlens.web.filters import Filters, where
-from cxlens.web.views import Chart, Ctx, Page
 
 SUMMARY = ("nps:relational", "csat", "ces", "fcr")
 
@@ -57,7 +59,7 @@ def benchmarks() -> dict[str, Any]:
     return data
 
 
-def trend(ctx: Ctx, names: list[str]) -> pd.DataFrame:
+def trend(ctx: PageCtx, names: list[str]) -> pd.DataFrame:
     """Each metric by period with its standard error ``se`` (the metric layer's, from the
     sufficient statistics: the same as the alerts use) and those statistics beside it."""
     frames = []
@@ -84,7 +86,7 @@ def control_limits(frame: pd.DataFrame, metric: Metric) -> pd.DataFrame | None:
                          "ucl": lim.high, "centre": lim.centre})
 
 
-def change_sentence(ctx: Ctx, name: str) -> str | None:
+def change_sentence(ctx: PageCtx, name: str) -> str | None:
     """The latest period against the one before, said plainly with its test."""
     metric = resolve(name)
     text, _ = where(metric, ctx.filters)
@@ -146,7 +148,7 @@ def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None,
                        "--mapping ..., docs/import.md), or build the demo (cxlens demo)")
     user = User("report", "vendor", vendor) if vendor else User("report", "analyst")
     filters = filters.scoped(user)
-    ctx = Ctx(wh, user, filters)
+    ctx = PageCtx(wh, user, filters)
     steps = sections_for(vendor)
     builders = _builders(ctx, vendor)
     sections: list[Page] = []
@@ -168,17 +170,17 @@ def build_report(wh: Warehouse, filters: Filters, vendor: str | None = None,
                   definitions=definitions, period=_covered(filters, trend_all))
 
 
-def _builders(ctx: Ctx, vendor: str | None) -> dict[str, Callable[[], Page]]:
+def _builders(ctx: PageCtx, vendor: str | None) -> dict[str, Callable[[], Page]]:
     """Each section's builder by its name in :data:`~cxlens.reports.sections.SECTIONS`."""
     def level(name: str) -> Page:
-        page = views.vendors(Ctx(ctx.wh, ctx.user, ctx.filters, {"level": name}))
+        page = vendors.by_level(PageCtx(ctx.wh, ctx.user, ctx.filters, {"level": name}))
         page.links.clear()
         return page
 
     out: dict[str, Callable[[], Page]] = {
         "moved": lambda: moved_section.section(ctx),
-        "touchpoints": lambda: views_more.touchpoints(ctx),
-        "journey": lambda: views_more.journey(ctx),
+        "touchpoints": lambda: touchpoints.touchpoints(ctx),
+        "journey": lambda: journey.journey(ctx),
         "scorecard": lambda: _scorecard(ctx),
         "vendors": lambda: level("vendor"), "sites": lambda: level("site"),
         "csat_by_category": lambda: _csat_by_category(ctx),
@@ -188,19 +190,19 @@ def _builders(ctx: Ctx, vendor: str | None) -> dict[str, Callable[[], Page]]:
     return out
 
 
-def _summary(ctx: Ctx, vendor: str | None) -> tuple[Page, list[str], pd.DataFrame]:
+def _summary(ctx: PageCtx, vendor: str | None) -> tuple[Page, list[str], pd.DataFrame]:
     """The executive summary: headline figures, their trends with control limits and
     benchmark bands, and each change said plainly; with the trend it spans."""
     bands = benchmarks()
-    summary = views.Page("summary", "Executive summary")
-    totals, _ = views.metric_frame(ctx, list(SUMMARY))
+    summary = Page("summary", "Executive summary")
+    totals, _ = metric_frame(ctx, list(SUMMARY))
     totals = totals[totals["n"] > 0] if vendor else totals
     trend_all = trend(ctx, list(totals["metric"]))
     summary.tables["trend"] = trend_all[[*COLUMNS, "se"]]
     sentences = []
     for _, row in totals.iterrows():
         metric = resolve(row["metric"])
-        summary.figures.append(views.figure(row, metric, []))
+        summary.figures.append(figure(row, metric, []))
         part = trend_all[trend_all["metric"] == row["metric"]]
         limits = control_limits(part, metric)
         summary.charts.append(Chart(
@@ -210,10 +212,10 @@ def _summary(ctx: Ctx, vendor: str | None) -> tuple[Page, list[str], pd.DataFram
         sentence = change_sentence(ctx, row["metric"])
         if sentence:
             sentences.append(sentence)
-    cur = views_overview.period(ctx, trend_all)  # the overview's period, changes, targets
+    cur = overview.period(ctx, trend_all)  # the overview's period, changes, targets
     summary.extra["period"] = words(cur) if cur else None
-    at, recent = views_overview.focus(ctx, trend_all)
-    summary.extra["headlines"] = views_overview.headlines(
+    at, recent = overview.focus(ctx, trend_all)
+    summary.extra["headlines"] = overview.headlines(
         at, summary, recent, named=at is not ctx) if recent else {}
     return summary, sentences, trend_all
 
@@ -227,9 +229,9 @@ def _covered(filters: Filters, frame: pd.DataFrame) -> str:
     return f"{_period(periods.min())} to {_period(periods.max())}"
 
 
-def _verbatims(ctx: Ctx, top: int = 40) -> Page:
+def _verbatims(ctx: PageCtx, top: int = 40) -> Page:
     """The most recent ``top`` comments, and how many more the period holds."""
-    page = views.verbatims(ctx, limit=2**62)
+    page = verbatims.verbatims(ctx, limit=2**62)
     frame = page.tables["comments"]
     page.tables["comments"] = frame.head(top)
     if len(frame) > top:
@@ -238,11 +240,11 @@ def _verbatims(ctx: Ctx, top: int = 40) -> Page:
     return page
 
 
-def _scorecard(ctx: Ctx) -> Page:
+def _scorecard(ctx: PageCtx) -> Page:
     """The dashboard's scorecard grid by vendor (every vendor's column, in groups that fit
     the page; no links: a printed page has nowhere to go)."""
     page = Page("scorecard", "Vendor scorecard")
-    grid = views_scorecard.build(Ctx(ctx.wh, ctx.user, ctx.filters, {"by": "vendor"}),
+    grid = vendors.scorecard_grid(PageCtx(ctx.wh, ctx.user, ctx.filters, {"by": "vendor"}),
                                  links=False)
     if grid is None:
         page.notes.append("No scorecard: no contract with KPIs is saved.")
@@ -251,9 +253,9 @@ def _scorecard(ctx: Ctx) -> Page:
     return page
 
 
-def _csat_by_category(ctx: Ctx) -> Page:
+def _csat_by_category(ctx: PageCtx) -> Page:
     page = Page("csat_by_category", "CSAT by ticket type")
-    frame, _ = views.metric_frame(ctx, ["csat"], dims=("category",))
+    frame, _ = metric_frame(ctx, ["csat"], dims=("category",))
     page.tables["csat_by_category"] = frame
     if len(frame):
         page.charts.append(Chart("csat_category", "CSAT by ticket type (a good average can "
@@ -263,7 +265,7 @@ def _csat_by_category(ctx: Ctx) -> Page:
     return page
 
 
-def _leaderboard(ctx: Ctx, top: int = 15) -> Page:
+def _leaderboard(ctx: PageCtx, top: int = 15) -> Page:
     """Agents ranked by CSAT shrunk towards the average, so three lucky answers cannot top
     it; raw figure and n beside it."""
     page = Page("leaderboard", "Agent leaderboard (CSAT, shrunk)")

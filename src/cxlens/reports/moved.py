@@ -8,9 +8,9 @@ their own contacts, the company's by ticket type × vendor."""
 from __future__ import annotations
 
 from cxlens.present import moved as words
+from cxlens.present.model import Page, PageCtx
+from cxlens.present.pages.moved import DEFAULT_BY, moved_page
 from cxlens.reports.sections import more
-from cxlens.web.views import Ctx, Page
-from cxlens.web.views_moved import DEFAULT_BY, moved_page
 
 #: The headline metrics read (those of the executive summary).
 METRICS = ("csat", "nps:relational", "ces", "fcr")
@@ -20,14 +20,14 @@ FALLBACK = 2
 TOP = 10
 
 
-def section(ctx: Ctx) -> Page:
+def section(ctx: PageCtx) -> Page:
     """One page: a sentence, a chart and a table per metric shown."""
 
     vendor = ctx.user.role == "vendor"
     pages = []
     for name in METRICS:
         by = DEFAULT_BY.get(name) or ("category" if vendor else "category,vendor")
-        page = moved_page(Ctx(ctx.wh, ctx.user, ctx.filters, {"metric": name, "by": by}))
+        page = moved_page(PageCtx(ctx.wh, ctx.user, ctx.filters, {"metric": name, "by": by}))
         if "segments" in page.tables:
             pages.append(page)
     significant = [p for p in pages if p.extra["significant"]]

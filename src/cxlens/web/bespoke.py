@@ -10,8 +10,8 @@ from collections.abc import Callable
 from fastapi import Request
 
 from cxlens.accounts.users import User
+from cxlens.present.filters import Filters
 from cxlens.present.model import Page, PageCtx
-from cxlens.present.scope import vendor_in_scope
 from cxlens.web.security import state
 
 
@@ -21,7 +21,7 @@ def build(request: Request, builder: Callable[[PageCtx], Page], user: User,
     else ``vendor``; None: every vendor); options that are None are left out."""
     st = state(request)
     asked = {"vendor": vendor, **options}  # the vendor as asked, for the page's form
-    ctx = PageCtx(st.wh, user, vendor_in_scope(user, vendor),
+    ctx = PageCtx(st.wh, user, Filters(vendor=vendor).scoped(user),
                   {k: v for k, v in asked.items() if v is not None}, st.cached)
     with st.lock:
         return builder(ctx)

@@ -2,7 +2,7 @@
 at run time, so the reference follows the code when a builder or a route moves (``cxlens
 docs`` writes it with the documents of ``cxlens.docgen``). For every
 GET route that returns HTML: its route module, the builder it calls (a page-model page's
-builder from the registry, ``site.PAGES[name]``; a bespoke page's from its route module's
+builder from the registry, ``registry.PAGES[name]``; a bespoke page's from its route module's
 ``SOURCES``), its template and its JSON twin. A page that says nowhere where its content
 comes from stops the generator, so the reference cannot leave a page out."""
 
@@ -21,7 +21,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from cxlens.errors import ConfigError
-from cxlens.web import pages, routes, site
+from cxlens.present import registry, render
+from cxlens.web import pages, routes
 
 #: The template of every page-model page.
 PAGE_TEMPLATE = "page.html"
@@ -82,7 +83,7 @@ def where(app: FastAPI) -> list[Where]:
         page = getattr(route.endpoint, "page", None)
         if isinstance(page, str):
             out.append(Where(url, f"/api/pages/{page}", _area(page, modules).__name__,
-                             _name(site.PAGES[page]), PAGE_TEMPLATE))
+                             _name(registry.PAGES[page]), PAGE_TEMPLATE))
             continue
         module = inspect.getmodule(route.endpoint)
         found = getattr(module, "SOURCES", {}).get(url)
@@ -98,10 +99,9 @@ def where(app: FastAPI) -> list[Where]:
 
 def templates_folder() -> str:
     """The folder of the dashboard's Jinja templates, relative to ``src/``."""
-    env = pages.env  # type: ignore[attr-defined]  # the one Jinja environment, wherever it lives
-    searchpath = getattr(env.loader, "searchpath", None) or ["?"]
+    searchpath = getattr(render.env.loader, "searchpath", None) or ["?"]
     folder = Path(searchpath[0]).resolve()
-    src = Path(site.__file__).resolve().parents[2]
+    src = Path(registry.__file__).resolve().parents[2]
     return str(folder.relative_to(src)) if folder.is_relative_to(src) else str(folder)
 
 
@@ -121,7 +121,8 @@ def pages_md(app: FastAPI) -> str:
              "Every HTML page of the dashboard by URL: the route module that answers it "
              "(`src/cxlens/web/routes/`, one module per menu area), the function that builds "
              "its content (for the page-model pages, the one registered in "
-             "`cxlens.web.site.PAGES`), its template (in `src/" + templates_folder() + "/`) "
+             "`cxlens.present.registry.PAGES`), its template (in `src/"
+             + templates_folder() + "/`) "
              "and its JSON twin. Path parameters are in braces. See docs/dashboard.md, "
              "\"Where the code lives\", for the rules a page follows.", "",
              "| URL | JSON twin | route module | builder | template |",

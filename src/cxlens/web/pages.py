@@ -18,11 +18,14 @@ from fastapi.responses import HTMLResponse
 from cxlens.accounts.users import User
 from cxlens.contracts.store import revision
 from cxlens.errors import ConfigError
+from cxlens.present import registry
+from cxlens.present.filters import BAR, Filters
+from cxlens.present.model import Page, PageCtx
+from cxlens.present.pages.vendors import next_level
+from cxlens.present.render import env
 from cxlens.present.scope import limited
 from cxlens.store.base import Warehouse
-from cxlens.web import site, views
-from cxlens.web.filters import BAR, Filters, choices
-from cxlens.web.render import env
+from cxlens.web.choices import choices
 from cxlens.web.security import (
     CSRF_FIELD,
     CurrentUser,
@@ -84,21 +87,21 @@ def page_key(name: str, filters: Filters, options: dict[str, str], user: User,
     """Cache key: what the page shows depends on the filters and the scope, not on who asks
     (an admin and an analyst see the same page)."""
     scope = user.vendor if limited(user) else "*"
-    if name == "vendors" and options.get("level") == views.next_level(filters):
+    if name == "vendors" and options.get("level") == next_level(filters):
         options = {k: v for k, v in options.items() if k != "level"}  # the default level
     return ("page", name, filters.key(), tuple(sorted(options.items())), scope)
 
 
-def page_data(request: Request, name: str, user: User) -> tuple[views.Page, Filters]:
+def page_data(request: Request, name: str, user: User) -> tuple[Page, Filters]:
     """The page for this request's filters and the user's scope (cached per data version)."""
     params = dict(request.query_params)
-    filters = site.relevant(name, Filters.from_query(params).scoped(user))
+    filters = registry.relevant(name, Filters.from_query(params).scoped(user))
     options = {k: v for k in OPTIONS if (v := (params.get(k) or "").strip())}  # blank: default
     return cached_page(state(request), name, filters, options, user), filters
 
 
 def cached_page(st: WebState, name: str, filters: Filters, options: dict[str, str],
-                user: User, wh: Warehouse | None = None) -> views.Page:
+                user: User, wh: Warehouse | None = None) -> Page:
     """The page, computed once per data version, filters and scope (requests and the
     pre-computation both come through here; the pre-computation on its own connection
     ``wh``)."""
@@ -109,8 +112,8 @@ def cached_page(st: WebState, name: str, filters: Filters, options: dict[str, st
                 key = (*key, "contracts", revision(st.wh))
         else:
             key = (*key, "contracts", revision(wh))
-    page: views.Page = st.cached(
-        key, lambda: site.build(name, views.Ctx(wh or st.wh, user, filters, options)), wh=wh)
+    page: Page = st.cached(
+        key, lambda: registry.build(name, PageCtx(wh or st.wh, user, filters, options)), wh=wh)
     return page
 
 
@@ -124,12 +127,12 @@ def show_page(request: Request, user: User, name: str) -> HTMLResponse:
 
 
 def page_route(name: str) -> Callable[[Request, User], HTMLResponse]:
-    """The GET endpoint of page-model page ``name`` (its builder: ``site.PAGES[name]``).
+    """The GET endpoint of page-model page ``name`` (its builder: ``registry.PAGES[name]``).
     Refuses a name the registry does not know when the route module is imported, so a
     misspelt page fails at start, not as a 404 in production."""
-    if name not in site.PAGES:
+    if name not in registry.PAGES:
         raise ConfigError(f"no page {name!r} in the page registry",
-                          f"pages: {', '.join(site.PAGES)} (cxlens.web.site.PAGES)")
+                          f"pages: {', '.join(registry.PAGES)} (cxlens.present.registry.PAGES)")
 
     def endpoint(request: Request, user: CurrentUser) -> HTMLResponse:
         return show_page(request, user, name)

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from cxlens.accounts.users import User
+from cxlens.present import registry
+from cxlens.present.filters import Filters
 from cxlens.present.model import PageCtx
 from cxlens.present.pages import contracts as contract_pages
 from cxlens.store.base import Warehouse
-from cxlens.web import site
-from cxlens.web.filters import Filters, choices
+from cxlens.web.choices import choices
 from cxlens.web.pages import cached_page
 from cxlens.web.state import WebState
 
@@ -43,7 +44,7 @@ NICENESS = 10
 
 def order() -> list[str]:
     """The pages to pre-compute, light ones first."""
-    names = [n for n in site.PAGES if n not in SKIP]
+    names = [n for n in registry.PAGES if n not in SKIP]
     return [n for n in names if n not in HEAVY] + [n for n in names if n in HEAVY]
 
 
@@ -96,8 +97,8 @@ def warm_opened(st: WebState, wh: Warehouse, stop: threading.Event | None = None
     for vendor in vendors:
         _pause(stop)
         with contextlib.suppress(Exception):  # e.g. a contract starting later: shown on open
-            contract_pages.statement_page(PageCtx(wh, viewer, vendor, {"vendor": vendor},
-                                                  cache))
+            contract_pages.statement_page(PageCtx(wh, viewer, Filters(vendor=vendor),
+                                                  {"vendor": vendor}, cache))
     return (agent is not None) + len(vendors)
 
 

@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from cxlens.accounts import sessions, tokens
 from cxlens.accounts.users import User
 from cxlens.errors import CxlensError
+from cxlens.errors import Forbidden as Forbidden  # re-exported: the routes raise it
 from cxlens.web.state import WebState
 
 SESSION_COOKIE = "cxlens_session"
@@ -26,11 +27,6 @@ CSRF_FIELD = "csrf_token"
 class AuthError(CxlensError):
     code = "unauthenticated"
     status = 401
-
-
-class Forbidden(CxlensError):
-    code = "forbidden"
-    status = 403
 
 
 class CsrfError(CxlensError):

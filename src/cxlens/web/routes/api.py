@@ -11,8 +11,10 @@ from fastapi.responses import Response
 from cxlens.accounts import audit
 from cxlens.csvsafe import frame_csv
 from cxlens.errors import NotFound, did_you_mean
-from cxlens.web import site, views
-from cxlens.web.filters import Filters
+from cxlens.present import charts, registry
+from cxlens.present.filters import Filters
+from cxlens.present.model import PageCtx, as_json
+from cxlens.present.pages._common import metric_frame
 from cxlens.web.pages import page_data
 from cxlens.web.security import CurrentUser, state
 
@@ -32,14 +34,14 @@ def me(user: CurrentUser) -> dict[str, Any]:
 
 @router.get("/pages")
 def list_pages(user: CurrentUser) -> dict[str, list[str]]:
-    return {"pages": list(site.PAGES)}
+    return {"pages": list(registry.PAGES)}
 
 
 @router.get("/pages/{name}")
 def page_json(request: Request, user: CurrentUser, name: str,
               ) -> dict[str, Any]:
     page, filters = page_data(request, name, user)
-    return {"filters": filters.query_string(), **views.as_json(page)}
+    return {"filters": filters.query_string(), **as_json(page)}
 
 
 @router.get("/pages/{name}/tables/{table}.csv")
@@ -67,13 +69,13 @@ def metric_query(request: Request, user: CurrentUser, metrics: str, by: str = ""
     names = [m.strip() for m in metrics.split(",") if m.strip()]
     dims = tuple(d.strip() for d in by.split(",") if d.strip())
     st = state(request)
-    ctx = views.Ctx(st.wh, user, filters)
+    ctx = PageCtx(st.wh, user, filters)
     key = ("query", tuple(names), dims, grain, filters.key(), user.role, user.vendor)
 
     def compute() -> tuple[Any, dict[str, list[str]]]:
-        return views.metric_frame(ctx, names, dims=dims, grain=grain)
+        return metric_frame(ctx, names, dims=dims, grain=grain)
 
     frame, unusable = st.cached(key, compute)
     hidden = [n for n in names if n not in unusable]
-    return {"rows": views.records(frame), "not_filterable_by": unusable,
+    return {"rows": charts.records(frame), "not_filterable_by": unusable,
             "not_shown": hidden}

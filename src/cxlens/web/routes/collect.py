@@ -15,11 +15,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cxlens.errors import CxlensError
+from cxlens.present.render import env
 from cxlens.surveys import collect, tokens
 from cxlens.surveys.spec import DEMOGRAPHICS, Programme
 from cxlens.web.pages import Source
 from cxlens.web.proxies import client_address
-from cxlens.web.render import env
 from cxlens.web.survey_service import SurveyService, service
 
 router = APIRouter()

@@ -25,10 +25,10 @@ from cxlens.contracts.spec import Contract
 from cxlens.contracts.statement import BRAND_WARNING, Statement
 from cxlens.csvsafe import frame_csv
 from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
+from cxlens.present import charts
 from cxlens.present import statement as render
 from cxlens.present.model import Page
 from cxlens.present.pages import contracts as model
-from cxlens.web import charts
 from cxlens.web.bespoke import build
 from cxlens.web.pages import Source, html
 from cxlens.web.security import AdminUser, CurrentUser, check_csrf, state

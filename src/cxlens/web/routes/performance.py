@@ -1,6 +1,6 @@
 """The Performance area: headline KPIs, what moved them, touchpoints, journeys,
 drivers, cohorts, impact, the metric catalogue and the agent page (all page-model pages;
-their builders are named in ``cxlens.web.site.PAGES``)."""
+their builders are named in ``cxlens.present.registry.PAGES``)."""
 
 from __future__ import annotations
 

@@ -15,9 +15,9 @@ from fastapi.responses import HTMLResponse, Response
 from cxlens.accounts import audit
 from cxlens.accounts.users import User
 from cxlens.errors import CxlensError, NotFound
+from cxlens.present.filters import Filters
 from cxlens.present.scope import own_vendor
 from cxlens.reports.sections import Progress, sections_for
-from cxlens.web.filters import Filters
 from cxlens.web.jobs import Job, ReportJobs
 from cxlens.web.pages import Source, html
 from cxlens.web.security import CurrentUser, state

@@ -1,5 +1,5 @@
 // Timestamps in the viewer's time zone: every <time class="local" datetime="…Z"> (written by
-// cxlens.web.timestamps with a UTC fallback text) is rewritten with Intl.DateTimeFormat into
+// cxlens.present.timestamps with a UTC fallback text) is rewritten with Intl.DateTimeFormat into
 // the browser's zone, the UTC text kept as its tooltip. Again after each HTMX swap.
 (function () {
   var format = new Intl.DateTimeFormat(undefined, {

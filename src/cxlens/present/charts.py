@@ -1,7 +1,9 @@
-"""Vega-Lite specifications for the dashboard and the report. Data is inlined (never loaded
-from a URL); every chart shows the interval and n where the figure has them, its values in
-its unit (durations as h:mm:ss, shares as percentages) and its small samples hollow and grey
-(:mod:`cxlens.web.chart_marks`)."""
+"""Vega-Lite specifications for the dashboard, the report and ``cxlens drivers --format json``
+— the one chart module: the frame every chart starts from, the metric charts and the key
+drivers' quadrant chart. Data is inlined (never loaded from a URL); every chart shows the
+interval and n where the figure has them, its values in its unit (durations as h:mm:ss,
+shares as percentages) and its small samples hollow and grey (:mod:`cxlens.present.chart_marks`).
+A domain module returns data; charts are drawn here."""
 
 from __future__ import annotations
 
@@ -10,10 +12,7 @@ from typing import Any
 import pandas as pd
 
 from cxlens.jsonable import plain, records
-from cxlens.present.format import Unit
-from cxlens.vega import SCHEMA, WIDTH, named
-from cxlens.vega import base as _base
-from cxlens.web.chart_marks import (
+from cxlens.present.chart_marks import (
     axis,
     meta,
     min_sample_for,
@@ -22,10 +21,32 @@ from cxlens.web.chart_marks import (
     unit_for,
     values,
 )
+from cxlens.present.format import Unit
 
 __all__ = ["SCHEMA", "WIDTH", "bars", "calibration", "contributions", "intervals", "plain",
-           "records", "sparkline", "trend"]
+           "quadrant_chart", "records", "sparkline", "trend"]
 FIGURE = ["period", "value", "ci_low", "ci_high", "n", "flag"]
+
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, never fetched
+WIDTH = "container"
+
+
+def _base(title: str) -> dict[str, Any]:
+    """Schema, title, size and the house style of a chart."""
+    return {"$schema": SCHEMA, "title": title, "width": WIDTH, "height": 220,
+            "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11}}}
+
+
+#: The label of a missing category (a contact with no vendor, an answer with no channel):
+#: left as null, Vega-Lite prints "null" on the axis and in the legend.
+NOT_SET = "(not set)"
+
+
+def named(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``frame`` with the missing values of its category ``column`` labelled :data:`NOT_SET`."""
+    values = frame[column].astype(object)
+    return frame.assign(**{column: values.where(values.notna(), NOT_SET)})
 
 
 def _values(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
@@ -193,3 +214,33 @@ def sparkline(frame: pd.DataFrame, description: str) -> dict[str, Any]:
                                      {"filter": "datum.r == 1"}],
                        "mark": {"type": "point", "filled": True, "size": 30},
                        "encoding": {"x": x, "y": y}}]}
+
+
+def quadrant_chart(table: pd.DataFrame, title: str = "Importance × performance",
+                   by: str | None = None) -> dict[str, Any]:
+    """Vega-Lite scatter of importance (share of R²) against performance, one point per rated
+    driver, coloured by quadrant; data inlined. Split ``by`` a segment (vendor, channel, …),
+    the points' shape and its legend name the segment, so they are told apart."""
+    rated = table[table["performance"].notna() & table["share"].notna()]
+    data = records(rated[["segment", "label", "share", "share_ci_low", "share_ci_high",
+                          "performance", "quadrant", "n"]])
+    x = {"field": "performance", "type": "quantitative", "title": "performance (%)",
+         "scale": {"zero": False}}
+    y = {"field": "share", "type": "quantitative", "title": "importance (share of R²)",
+         "axis": {"format": ".0%"}}
+    tooltip = [{"field": "label"}, {"field": "segment", "title": by or "segment"},
+               {"field": "share", "format": ".1%"}, {"field": "share_ci_low", "format": ".1%"},
+               {"field": "share_ci_high", "format": ".1%"},
+               {"field": "performance", "format": ".1f"}, {"field": "quadrant"},
+               {"field": "n"}]
+    return {**_base(title), "data": {"values": data}, "layer": [
+        {"mark": "rule", "encoding": {"x": x, "y": {**y, "field": "share_ci_low"},
+                                      "y2": {"field": "share_ci_high"}}},
+        {"mark": {"type": "point", "filled": True, "size": 80},
+         "encoding": {"x": x, "y": y, "tooltip": tooltip,
+                      "color": {"field": "quadrant", "type": "nominal"},
+                      **({"shape": {"field": "segment", "type": "nominal", "title": by}}
+                         if by else {})}},
+        {"mark": {"type": "text", "dx": 6, "align": "left"},
+         "encoding": {"x": x, "y": y, "text": {"field": "label"}}},
+    ]}

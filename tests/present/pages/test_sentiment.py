@@ -4,16 +4,16 @@ majority-class baseline, and says when the model does not beat it."""
 from __future__ import annotations
 
 from cxlens.accounts.users import User
+from cxlens.present import registry
+from cxlens.present.filters import Filters
+from cxlens.present.model import PageCtx
 from cxlens.store.base import Warehouse
-from cxlens.web import site
-from cxlens.web.filters import Filters
-from cxlens.web.views import Ctx
 from tests.text.test_sentiment_summary import labelled_mentions
 
 
 def test_sentiment_page_shows_the_majority_baseline(duck: Warehouse) -> None:
     labelled_mentions(duck)
-    page = site.build("sentiment", Ctx(duck, User("ann", "analyst"), Filters(),
+    page = registry.build("sentiment", PageCtx(duck, User("ann", "analyst"), Filters(),
                                        {"source": "mentions"}))
     findings = page.extra["findings"]
     assert len(findings) == 2  # vader and lexicon

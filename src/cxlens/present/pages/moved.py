@@ -19,12 +19,13 @@ from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.spec import Metric
 from cxlens.periods import Period, parse_period, period_of
 from cxlens.periods import words as when
+from cxlens.present import charts
 from cxlens.present import moved as words
+from cxlens.present.filters import BAR, visible, where
 from cxlens.present.format import confidence
-from cxlens.web import charts
-from cxlens.web.filters import BAR, visible, where
-from cxlens.web.views import Chart, Ctx, Figure, Page
-from cxlens.web.views_insights import control, option
+from cxlens.present.model import Chart, Figure, Page, PageCtx
+from cxlens.present.pages._common import control, option
+from cxlens.present.scope import limited
 
 #: The metrics offered (the overview's headline figures that split into mix and rate, and
 #: AHT); any other mean or share of the catalogue can be asked for by its id in the URL.
@@ -45,18 +46,18 @@ SMALL_NAMED = 6
 USES = {"moved": ("from", "to", *BAR)}
 
 
-def by_choices(metric: Metric, ctx: Ctx) -> list[str]:
+def by_choices(metric: Metric, ctx: PageCtx) -> list[str]:
     """The splits this metric's rows allow, for this viewer: a vendor viewer sees one vendor,
     so splitting by vendor says nothing to them and is not offered."""
     have = set(relations.columns(metric.source))
     ok = [d for d in DIMENSIONS if d in have]
     ok += [c for c in CROSSES if all(d in have for d in c.split(","))]
-    if ctx.user.role == "vendor":
+    if limited(ctx.user):
         ok = [c for c in ok if "vendor" not in c.split(",")]
     return ok
 
 
-def periods(ctx: Ctx, name: str, where_text: str | None, reference: str,
+def periods(ctx: PageCtx, name: str, where_text: str | None, reference: str,
             ) -> tuple[Period, Period]:
     """The filtered period (from/to; without them the month of the latest answer) and the
     one it is compared with."""
@@ -73,7 +74,7 @@ def periods(ctx: Ctx, name: str, where_text: str | None, reference: str,
     return (after.year_before() if reference == "last_year" else after.previous()), after
 
 
-def moved_page(ctx: Ctx) -> Page:
+def moved_page(ctx: PageCtx) -> Page:
     """The page: cards (before, after, change, mix, rate), the sentence, the contributions
     chart and every segment's table; what cannot be shown is said on the page."""
     name = ctx.options.get("metric") or "csat"
@@ -113,15 +114,15 @@ def moved_page(ctx: Ctx) -> Page:
     if cannot:
         page.notes.append(f"{metric.label} cannot be filtered by {', '.join(cannot)}: shown "
                           "for all of them.")
-    if ctx.user.role == "vendor":
+    if limited(ctx.user):
         page.notes.append(f"Your view is {ctx.user.vendor}'s contacts only: the split is "
                           "within them.")
     return page
 
 
-def _refused_split(ctx: Ctx, asked: str, by: str) -> str:
+def _refused_split(ctx: PageCtx, asked: str, by: str) -> str:
     said = asked.replace(",", " × ")
-    if ctx.user.role == "vendor" and "vendor" in asked.split(","):
+    if limited(ctx.user) and "vendor" in asked.split(","):
         return (f"You see {ctx.user.vendor} only, so a split by {said} has one vendor and "
                 f"explains nothing: split by {by.replace(',', ' × ')} (or channel, site, "
                 "team) instead.")

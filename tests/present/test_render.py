@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from cxlens.present import format as fmt
-from cxlens.web.render import env
+from cxlens.present.render import env
 
 
 def test_the_filters_are_the_one_formatter() -> None:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 
 from cxlens.accounts.users import User
+from cxlens.present.filters import Filters
+from cxlens.present.model import PageCtx
+from cxlens.present.pages.verbatims import verbatims
 from cxlens.store.base import Warehouse
-from cxlens.web.filters import Filters
-from cxlens.web.views import Ctx, verbatims
 
 T0 = dt.datetime(2026, 4, 10, 12, tzinfo=dt.UTC)
 # (id, survey, score, scale_min, scale_max, days after T0, interaction, vendor snapshot, comment)
@@ -45,7 +46,7 @@ def _world(wh: Warehouse) -> None:
 
 
 def _shown(wh: Warehouse, filters: Filters) -> list[list[object]]:
-    page = verbatims(Ctx(wh, User("ann", "analyst"), filters))
+    page = verbatims(PageCtx(wh, User("ann", "analyst"), filters))
     return page.tables["comments"][["survey", "score", "vendor", "channel"]].values.tolist()
 
 

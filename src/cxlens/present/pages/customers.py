@@ -1,7 +1,7 @@
 """The customers page: customer lifetime value per order currency (BG/NBD × Gamma-Gamma, the
 parameters and the most valuable customers with bootstrap intervals) and churn risk (the
 model's out-of-time holdout evaluation and the riskiest customers). About every vendor's
-customers, so not for vendor viewers. See ``views`` for the page model."""
+customers, so not for vendor viewers."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from cxlens.insights.churn.snapshot import churn_risk_snapshot
 from cxlens.insights.churn.warehouse import ChurnRisk, churn_risk
 from cxlens.insights.clv import CurrencyValue, warehouse_value
 from cxlens.insights.clv.summary import latest_order_day
-from cxlens.web import charts
-from cxlens.web.views import Chart, Ctx, Page
-from cxlens.web.views_insights import company_wide, control, fig, option
+from cxlens.present import charts
+from cxlens.present.model import Chart, Page, PageCtx
+from cxlens.present.pages._common import company_wide, control, fig, option
 
 #: Bootstrap resamples of the CLV intervals on the dashboard and in the report (each refits
 #: both models; ``cxlens clv`` defaults to 200).
@@ -31,7 +31,7 @@ USES: dict[str, tuple[str, ...]] = {"customers": ()}
 CUSTOMER_FIGURES = ("p_alive", "expected_purchases", "expected_spend", "clv")
 
 
-def customers(ctx: Ctx, resamples: int = CLV_RESAMPLES) -> Page:
+def customers(ctx: PageCtx, resamples: int = CLV_RESAMPLES) -> Page:
     """CLV and churn risk with the library's defaults (as ``cxlens clv`` and ``cxlens
     churn-risk`` without options, but ``resamples`` bootstrap resamples); a part the data
     cannot support says why instead."""

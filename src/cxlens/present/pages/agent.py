@@ -1,80 +1,38 @@
-"""The touchpoints, journey and agent pages (see ``views`` for the page model)."""
+"""One agent's page (``agent_id`` filter): their figures by period, their CSAT rank among all
+agents and their complexity-adjusted figures against their team (case mix)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
-
 from cxlens.casemix import CHERRY_PICKING, period
 from cxlens.casemix.shared import agents_table
-from cxlens.errors import CxlensError, NotFound
-from cxlens.metrics.catalogue import catalogue, resolve
+from cxlens.errors import NotFound
+from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.query import leaderboard
-from cxlens.metrics.spec import Phase
+from cxlens.present import charts
+from cxlens.present.filters import where
+from cxlens.present.model import Chart, Page, PageCtx
+from cxlens.present.pages._common import figure, metric_frame
+from cxlens.present.scope import limited, only_theirs
+from cxlens.qa.reviews import agent_segments
 from cxlens.store.shared import shared
-from cxlens.web import charts
-from cxlens.web.filters import where
-from cxlens.web.views import Chart, Ctx, Page, figure, metric_frame
 
-TOUCHPOINT_KPIS = ("fcr", "aht", "asa", "service_level", "abandonment_rate",
-                   "first_response_time", "first_response_time:p90", "first_resolution_time",
-                   "first_resolution_time:p90", "reopen_rate", "escalation_rate")
 AGENT_KPIS = ("csat", "fcr", "aht", "first_response_time", "reopen_rate", "escalation_rate",
               "calls_handled", "contact_volume")
 
 
-def touchpoints(ctx: Ctx) -> Page:
-    page = Page("touchpoints", "Touchpoints")
-    volume, _ = metric_frame(ctx, ["contact_volume"], dims=("channel",))
-    page.tables["volume"] = volume
-    if len(volume):
-        page.charts.append(Chart("volume", "Contact volume by channel",
-                                 charts.bars(volume, "channel", "Contacts"), "volume"))
-    kpis, _ = metric_frame(ctx, list(TOUCHPOINT_KPIS), dims=("channel",))
-    page.tables["by_channel"] = kpis
-    calls, _ = metric_frame(ctx, ["calls_handled"], dims=("agent_id",))
-    page.tables["calls_per_agent"] = calls
-    if len(calls):
-        top = calls.sort_values("value", ascending=False).head(40)
-        page.charts.append(Chart("calls", "Calls handled per agent (top 40)",
-                                 charts.bars(top, "agent_id", "Calls handled"),
-                                 "calls_per_agent"))
-    return page
-
-
-def journey(ctx: Ctx) -> Page:
-    """The five phases with their metrics; a metric that cannot be one figure (CLV over
-    several currencies) is listed with the reason instead."""
-    page = Page("journey", "Customer journey")
-    rows = []
-    for phase in Phase:
-        for metric in (m for m in catalogue().values() if m.phase is phase):
-            try:
-                frame, cannot = metric_frame(ctx, [metric.name])
-            except CxlensError as exc:
-                page.notes.append(f"{metric.label}: {exc.message} ({exc.hint})")
-                continue
-            for _, row in frame.iterrows():
-                fig = figure(row, resolve(row["metric"]), cannot.get(metric.name, []))
-                page.figures.append(fig)
-                rows.append({"phase": phase.value, **row.to_dict()})
-    page.tables["phases"] = pd.DataFrame(rows)
-    page.extra["phases"] = {p.value: [f.metric for f in page.figures
-                                      if resolve(f.metric).phase is p] for p in Phase}
-    return page
-
-
-def agent(ctx: Ctx) -> Page:
+def agent(ctx: PageCtx) -> Page:
     """One agent (``agent_id`` filter): their figures by period, and where they stand among
     all agents on CSAT once small samples are shrunk towards the average."""
     agent_id = ctx.filters.agent_id
     if not agent_id:
         raise NotFound("no agent chosen", "open an agent from the vendors page, or add "
                        "?agent_id=… to the address")
-    if ctx.user.role == "vendor" and not ctx.wh.query(
-            "SELECT 1 FROM interactions WHERE agent_id = ? AND vendor = ? LIMIT 1",
-            [agent_id, ctx.user.vendor]):
+    # a vendor viewer opens only an agent who worked for their vendor (no SQL here: the
+    # agent's segments are the domain's, the rule is present.scope's)
+    if limited(ctx.user) and not only_theirs(ctx.user, agent_segments(ctx.wh, agent_id),
+                                             lambda segment: segment[0]):
         raise NotFound(f"that agent is not one of {ctx.user.vendor}'s agents",
                        "open one of your agents from the vendors page")
     page = Page("agent", f"Agent {agent_id}")
@@ -99,7 +57,7 @@ def agent(ctx: Ctx) -> Page:
     return page
 
 
-def _case_mix(ctx: Ctx, agent_id: str, page: Page) -> None:
+def _case_mix(ctx: PageCtx, agent_id: str, page: Page) -> None:
     """The agent's complexity-adjusted AHT and CSAT, against their team on the same kind of
     contacts, and the cherry-picking flag (:mod:`cxlens.casemix`)."""
     first, after = period(ctx.wh, ctx.filters.start, ctx.filters.end)

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from cxlens.web.charts import records
+from cxlens.present.charts import records
 
 
 def test_missing_numbers_become_null_even_beside_other_empties() -> None:

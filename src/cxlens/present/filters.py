@@ -11,18 +11,15 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from cxlens.accounts.users import User
 from cxlens.dates import YEARS, parse_bound
 from cxlens.errors import ConfigError, did_you_mean
 from cxlens.metrics import relations
 from cxlens.metrics.compile import GRAINS
 from cxlens.metrics.spec import Metric
-from cxlens.present.scope import vendor_in_scope
+from cxlens.present.scope import limited, vendor_in_scope
+from cxlens.present.viewer import Viewer
 from cxlens.sqltext import equals
-from cxlens.web.state import WebState
 
-#: The most values one dropdown of the filter bar lists.
-CHOICES_MAX = 200
 #: Filters whose value is one column value: the filter bar's, then the drill-down's.
 BAR = ("vendor", "site", "channel", "category", "product", "segment")
 DIMENSIONS = (*BAR, "team", "agent_id")
@@ -93,7 +90,7 @@ class Filters:
                 out[key] = value
         return urlencode(out)
 
-    def scoped(self, user: User) -> Filters:
+    def scoped(self, user: Viewer) -> Filters:
         """A vendor viewer's filters always name their vendor, whatever the URL says."""
         return replace(self, vendor=vendor_in_scope(user, self.vendor))
 
@@ -119,32 +116,6 @@ def where(metric: Metric, filters: Filters, extra: dict[str, str] | None = None,
     return equals({d: v for d, v in chosen.items() if d in available}) or None, unusable
 
 
-def visible(metric: Metric, user: User) -> bool:
+def visible(metric: Metric, user: Viewer) -> bool:
     """Vendor viewers see only metrics computed from rows that carry a vendor."""
-    return user.role != "vendor" or "vendor" in relations.columns(metric.source)
-
-
-def choices(st: WebState, user: User | None = None) -> dict[str, list[str]]:
-    """The values the filter bar offers for each of its columns (cached per data version):
-    every value for admins and analysts; for a vendor viewer only values found in their own
-    vendor's contacts (a segment: of customers who contacted that vendor) — another vendor's
-    categories, products or sites are that vendor's business (issue 16)."""
-    vendor = (user.vendor or "") if user is not None and user.role == "vendor" else None
-    offered: dict[str, list[str]] = st.cached(("choices", vendor), lambda: _values(st, vendor))
-    return offered
-
-
-def _values(st: WebState, vendor: str | None) -> dict[str, list[str]]:
-    own = "" if vendor is None else " AND vendor = ?"
-    out = {}
-    for dim in BAR:
-        if dim == "segment":
-            sql = ("SELECT DISTINCT segment FROM customers WHERE segment IS NOT NULL" +
-                   ("" if vendor is None else " AND customer_id IN (SELECT customer_id FROM "
-                    "interactions WHERE vendor = ?)"))
-        else:
-            sql = f"SELECT DISTINCT {dim} FROM interactions WHERE {dim} IS NOT NULL{own}"
-        rows = st.wh.query(f"{sql} ORDER BY 1 LIMIT {CHOICES_MAX}",
-                           [] if vendor is None else [vendor])
-        out[dim] = [str(r[0]) for r in rows]
-    return out
+    return not limited(user) or "vendor" in relations.columns(metric.source)

@@ -20,11 +20,13 @@ from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.definition import definition
 from cxlens.metrics.period_change import PeriodChange, change, corrected, figures
 from cxlens.periods import Period, days, words, year_before
+from cxlens.present import charts
 from cxlens.present import format as fmt
-from cxlens.targets import status, target
-from cxlens.web import charts
-from cxlens.web.filters import where
-from cxlens.web.views import HEADLINE, Chart, Ctx, Figure, Page, figure, metric_frame
+from cxlens.present.filters import where
+from cxlens.present.model import Chart, Figure, Page, PageCtx
+from cxlens.present.pages._common import figure, metric_frame
+from cxlens.present.scope import limited
+from cxlens.targets import HEADLINE, status, target
 
 #: How many periods a sparkline shows.
 SPARK = 12
@@ -38,7 +40,7 @@ def step(day: dt.date, grain: str, count: int) -> dt.date:
     return day + dt.timedelta(days=(7 if grain == "week" else 1) * count)
 
 
-def period(ctx: Ctx, trend: pd.DataFrame) -> Period | None:
+def period(ctx: PageCtx, trend: pd.DataFrame) -> Period | None:
     """The period the figures cover: from/to, a missing side taken from the data (the first
     and last periods with answers); None when there is no data and no dates."""
     seen = pd.to_datetime(trend.loc[trend["n"] > 0, "period"]) if len(trend) else pd.Series()
@@ -52,7 +54,7 @@ def period(ctx: Ctx, trend: pd.DataFrame) -> Period | None:
     return days(first, last)
 
 
-def latest(ctx: Ctx, trend: pd.DataFrame, today: dt.date | None = None) -> Period | None:
+def latest(ctx: PageCtx, trend: pd.DataFrame, today: dt.date | None = None) -> Period | None:
     """The last whole period of the grain with answers (the one before it while it is still
     running): what the changes compare when no dates are chosen, since the data's whole span
     has no previous period of its length. None without data."""
@@ -65,7 +67,7 @@ def latest(ctx: Ctx, trend: pd.DataFrame, today: dt.date | None = None) -> Perio
     return days(first, step(first, grain, 1) - dt.timedelta(days=1))
 
 
-def focus(ctx: Ctx, trend: pd.DataFrame) -> tuple[Ctx, Period | None]:
+def focus(ctx: PageCtx, trend: pd.DataFrame) -> tuple[PageCtx, Period | None]:
     """The context and period the changes are about: the chosen dates, or without dates the
     latest whole period of the grain (the sentences then name it and give its figure)."""
     if ctx.filters.start or ctx.filters.end:
@@ -110,7 +112,7 @@ def said(c: PeriodChange, unit: str, what: str) -> str:
     return f"{move}{size} on {when} ({'; '.join(test)})"
 
 
-def sparklines(ctx: Ctx, page: Page, cur: Period) -> dict[str, dict[str, Any]]:
+def sparklines(ctx: PageCtx, page: Page, cur: Period) -> dict[str, dict[str, Any]]:
     """Per figure, the last :data:`SPARK` periods at the grain up to the period's end (one
     query per table), with the text naming the first and last values."""
     grain = ctx.filters.grain
@@ -148,7 +150,7 @@ def _when(value: Any, grain: str) -> str:
     return f"{ts.day} {ts:%b %Y}"
 
 
-def _changes(ctx: Ctx, page: Page, cur: Period) -> list[tuple[Figure, str, PeriodChange]]:
+def _changes(ctx: PageCtx, page: Page, cur: Period) -> list[tuple[Figure, str, PeriodChange]]:
     """Each figure's change on the previous period and (when it does not overlap) the same
     period last year, the metrics sharing a filter read together."""
     comparisons = {"previous": cur.previous(), "year": year_before(cur)}
@@ -169,7 +171,7 @@ def _changes(ctx: Ctx, page: Page, cur: Period) -> list[tuple[Figure, str, Perio
             for f in page.figures for what, p in comparisons.items()]
 
 
-def headlines(ctx: Ctx, page: Page, cur: Period, named: bool = False,
+def headlines(ctx: PageCtx, page: Page, cur: Period, named: bool = False,
               ) -> dict[str, dict[str, Any]]:
     """Per headline figure: its changes (said in words, with the link to what moved it), its
     target and status, and its sparkline. ``named``: ``cur`` is not the page's period (no
@@ -206,10 +208,10 @@ def headlines(ctx: Ctx, page: Page, cur: Period, named: bool = False,
     return out
 
 
-def overview(ctx: Ctx) -> Page:
+def overview(ctx: PageCtx) -> Page:
     page = Page("overview", "Overview")
     total, cannot = metric_frame(ctx, list(HEADLINE))
-    if ctx.user.role == "vendor":  # e.g. relational NPS: about no interaction of theirs
+    if limited(ctx.user):  # e.g. relational NPS: about no interaction of theirs
         total = total[total["n"] > 0]
     for _, row in total.iterrows():
         page.figures.append(figure(row, resolve(row["metric"]), cannot[row["metric"]]))

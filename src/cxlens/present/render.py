@@ -20,7 +20,7 @@ from cxlens.present.format import (
     p_short,
     table_cells,
 )
-from cxlens.web.timestamps import when
+from cxlens.present.timestamps import when
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -1,0 +1,70 @@
+"""The support-cohort NPS page: relational NPS by support history in the 90 days before
+answering, each cohort's gap to a reference cohort and the sentence that sums it up."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxlens.errors import CxlensError
+from cxlens.insights import cohorts as cohort_lib
+from cxlens.present import charts
+from cxlens.present.model import Chart, Page, PageCtx
+from cxlens.present.pages._common import company_wide, control, fig, option, rows_of
+
+#: The filters the page reads (URL names).
+USES = {"cohorts": ("from", "to")}
+
+def cohorts(ctx: PageCtx) -> Page:
+    """Relational NPS by support history in the 90 days before answering, each cohort's gap
+    to the reference cohort (option ``reference``) and the sentence that sums it up."""
+    company_wide(ctx, "Support-cohort NPS")
+    names = (*cohort_lib.COHORTS, *cohort_lib.COMBINED)
+    reference = option(ctx, "reference", cohort_lib.REFERENCE, names)
+    page = Page("cohorts", "Relational NPS by support history")
+    page.extra |= {"reference": reference, "open": ["cohorts"], "uses": list(USES["cohorts"]),
+                   "controls": [control("reference", "Compared with", reference,
+                                        [(c, c) for c in names])]}
+    try:
+        table = cohort_lib.cohort_nps(ctx.wh, ctx.filters.start, ctx.filters.end,
+                                      reference=reference)
+    except CxlensError as exc:  # no contacts or no answers: said on the page
+        page.notes.append(f"{exc.message} ({exc.hint}).")
+        return page
+    page.tables["cohorts"] = table
+    ref_n = int(table.loc[table["cohort"] == reference, "n"].iloc[0])
+    for r in rows_of(table):
+        page.figures.append(fig(f"nps:{r['cohort']}", f"NPS: {r['description']}", "points",
+                                r["nps"], r["n"], r["nps_ci_low"], r["nps_ci_high"], r["flag"]))
+    for r in rows_of(table[table["cohort"] != reference]):
+        page.figures.append(fig(f"gap:{r['cohort']}", f"Gap: {r['cohort']} − {reference}",
+                                "points", r["gap"], int(r["n"]) + ref_n, r["gap_ci_low"],
+                                r["gap_ci_high"], r["flag"]))
+    shown = table.rename(columns={"cohort": "label"})
+    page.charts.append(Chart("nps", "Relational NPS by support history (95 % interval)",
+                             charts.intervals(_values(shown, "nps"), "label", "NPS"),
+                             "cohorts"))
+    page.charts.append(Chart("gaps", f"Gap to {reference} in NPS points (95 % interval)",
+                             charts.intervals(_values(shown[shown["label"] != reference],
+                                                      "gap"), "label", "NPS points"),
+                             "cohorts"))
+    page.extra["findings"] = [_sentence(cohort_lib.headline(table))]
+    a = table.attrs
+    page.notes.append(
+        f"Relational NPS answers {a['from']} – {a['to']}, each put in one cohort by the "
+        f"customer's contacts in the {a['window_days']} days before answering (the worst "
+        f"experience wins: {', '.join(cohort_lib.COHORTS)}); zero_reopens combines the last "
+        "three. Gaps: difference to the reference with a Wald interval, the NPS z test and "
+        "Benjamini–Hochberg q-values (table). Cohorts under 50 answers are flagged.")
+    page.extra |= {"period": {"from": a["from"], "to": a["to"]},
+                   "window_days": a["window_days"]}
+    return page
+
+
+def _values(frame: pd.DataFrame, col: str) -> pd.DataFrame:
+    return pd.DataFrame({"label": frame["label"], "value": frame[col],
+                         "ci_low": frame[f"{col}_ci_low"], "ci_high": frame[f"{col}_ci_high"],
+                         "n": frame["n"], "flag": frame["flag"]})
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

@@ -1,0 +1,59 @@
+"""The sentiment page: sentiment of survey comments or social mentions by month, with the
+models' agreement with the labels the data carries (docs/text.md). About every vendor's
+customers, so vendor viewers are refused."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxlens.present import charts
+from cxlens.present.model import Chart, Page, PageCtx
+from cxlens.present.pages._common import company_wide, control, fig, option
+from cxlens.text.sentiment import MODELS
+from cxlens.text.sentiment_summary import sentiment_summary
+
+USES = {"sentiment": ("from", "to")}
+SOURCES = ("comments", "mentions")
+
+def sentiment(ctx: PageCtx) -> Page:
+    """Sentiment of survey comments or social mentions by survey or brand and month, with the
+    models' agreement with the labels the data carries."""
+    company_wide(ctx, "Sentiment of customer comments and mentions")
+    src = option(ctx, "source", "comments", SOURCES)
+    model = option(ctx, "model", "vader", tuple(MODELS))
+    summary = sentiment_summary(ctx.wh, src, model, ctx.filters.start, ctx.filters.end)
+    page = Page("sentiment", f"Sentiment of {src}")
+    page.tables |= {"overall": summary.overall, "monthly": summary.monthly,
+                    "evaluation": summary.evaluation, "by_score": summary.by_score}
+    for _, r in summary.overall.iterrows():
+        page.figures.append(fig(f"net:{r['group']}", f"Net sentiment, {r['group']}",
+                                "points", r["net"], r["n"], r["net_ci_low"], r["net_ci_high"]))
+    for _, r in summary.evaluation.iterrows():
+        if pd.notna(r.get("auc")):
+            page.figures.append(fig(f"auc:{r['model']}:{r['against']}",
+                                    f"{r['model']}: AUC against {r['against']}", "ratio",
+                                    r["auc"], r["n"], r["auc_ci_low"], r["auc_ci_high"]))
+        elif pd.notna(r.get("accuracy")):
+            page.figures.append(fig(f"accuracy:{r['model']}:{r['against']}",
+                                    f"{r['model']}: accuracy against {r['against']}", "ratio",
+                                    r["accuracy"], r["n"], r["accuracy_ci_low"],
+                                    r["accuracy_ci_high"]))
+    monthly = summary.monthly.rename(columns={"net": "value", "net_ci_low": "ci_low",
+                                              "net_ci_high": "ci_high", "month": "period"})
+    monthly = monthly[monthly["group"] == "all"].assign(flag=None)
+    page.charts.append(Chart("net", "Net sentiment by month (% positive − % negative, 95 % "
+                             "interval)", charts.trend(monthly, "net sentiment"), "monthly"))
+    page.extra |= {"uses": list(USES["sentiment"]), "open": ["overall", "evaluation"],
+                   "findings": [str(v) for v in summary.evaluation["verdict"].dropna()],
+                   "controls": [control("source", "Texts", src,
+                                        [("comments", "survey comments"),
+                                         ("mentions", "social mentions")]),
+                                control("model", "Model", model,
+                                        [(m, m) for m in MODELS])]}
+    page.notes.append(
+        f"{model} scores each text from −1 to 1 (positive ≥ 0.05, negative ≤ −0.05); net "
+        "sentiment is % positive − % negative with its interval. The evaluation compares both "
+        "models with the labels the data carries (mentions' sentiment, beside always answering "
+        "the commonest label; comments' scores). "
+        f"{summary.first} – {summary.last}.")
+    return page

@@ -1,0 +1,56 @@
+"""The themes page: themes of the survey comments (docs/text.md), as ``cxlens.text`` returns
+them — tables unchanged for the JSON twin and CSV, headline figures as cards with n and
+interval. Comments are shown redacted; the page is about every vendor's customers, so vendor
+viewers are refused."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxlens.present import charts
+from cxlens.present.model import Chart, Page, PageCtx
+from cxlens.present.pages._common import company_wide, fig, percent_frame
+from cxlens.present.themes import with_sentences
+from cxlens.text.themes import themes as find
+
+USES = {"themes": ("from", "to")}
+#: Example comments shown per theme.
+EXAMPLES = 3
+
+
+def themes(ctx: PageCtx) -> Page:
+    """Themes by clustering the comments' embeddings, labelled with c-TF-IDF terms: volume,
+    trend, sentiment and effect on NPS or CSAT, each with its interval and n."""
+    company_wide(ctx, "Themes of customer comments")
+    result = find(ctx.wh, ctx.filters.start, ctx.filters.end)
+    page = Page("themes", "Themes in customer comments")
+    table = with_sentences(result.themes)
+    table["examples"] = [" | ".join(list(e)[:EXAMPLES]) if isinstance(e, list | tuple) else e
+                         for e in table["examples"]]
+    table["terms"] = [", ".join(t) if isinstance(t, list | tuple) else t
+                      for t in table["terms"]]
+    page.tables |= {"themes": table, "effects": result.effects, "trend": result.trend}
+    for _, r in table.head(4).iterrows():
+        page.figures.append(fig(f"share:{r['theme']}", f"{r['label']}: share of comments",
+                                "share", r["share"], r["n"], r["share_ci_low"],
+                                r["share_ci_high"], r["flag"]))
+    effect = pd.DataFrame({"label": table["label"], "value": table["effect"],
+                           "ci_low": table["effect_ci_low"], "ci_high": table["effect_ci_high"],
+                           "n": table["n_with"], "flag": table["flag"]})
+    page.charts.append(Chart("effects", "Each theme's effect on its score: commenters with − "
+                             "without the theme, NPS or CSAT points (95 % interval)",
+                             charts.intervals(effect.dropna(subset=["value"]), "label",
+                                              "points"), "themes"))
+    page.charts.append(Chart("volume", "Share of comments per theme, % (95 % interval)",
+                             charts.intervals(percent_frame(table, "share"), "label",
+                                              "% of comments"), "themes"))
+    page.extra |= {"uses": list(USES["themes"]), "open": ["themes"],
+                   "findings": [str(s) for s in table["sentence"]]}
+    page.notes.append(
+        f"{result.n_comments:,} comments from {result.first} to {result.last}; k = {result.k} "
+        f"themes ({result.rule}); embeddings {result.model}. Effect: NPS (relational answers) "
+        "or CSAT top-two-box (transactional) of commenters with the theme minus those without, "
+        "Benjamini–Hochberg q across themes. Personal data in comments is redacted.")
+    return page
+
+
