@@ -1,6 +1,5 @@
 """What every dashboard and report chart shares beyond its frame (``cxlens.present.charts``):
-its
-values as people read them and its small samples drawn differently.
+its values as people read them and its small samples drawn differently.
 
 Why here and not in each chart: a tooltip with "408.21" beside a card reading "6 min 48 s", an
 axis in seconds, or a figure from 12 answers drawn like one from 1,200 were each fixed once,
