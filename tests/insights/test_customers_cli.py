@@ -59,6 +59,7 @@ def test_clv(demo_db: str) -> None:
     assert {"bgnbd.r", "aggregate_clv", "clv"} <= set(rows["figure"])
     table = runner.invoke(app, ["clv", "--db", demo_db, "--resamples", "3", "--top", "2"])
     assert table.exit_code == 0 and "most valuable customers" in table.stdout
+    assert "95%" not in table.stdout  # "95 %", as everywhere else (present/format.py)
 
 
 def test_churn_risk(demo_db: str) -> None:
@@ -76,6 +77,7 @@ def test_churn_risk(demo_db: str) -> None:
     assert "auc" in set(pd.read_csv(io.StringIO(csv.stdout))["figure"])
     table = runner.invoke(app, ["churn-risk", "--db", demo_db, "--top", "3"])
     assert table.exit_code == 0 and "riskiest customers" in table.stdout
+    assert "95%" not in table.stdout
 
 
 def test_errors_say_how_to_fix(tmp_path: Path) -> None:

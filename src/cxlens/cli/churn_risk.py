@@ -86,23 +86,23 @@ def _table_churn(rep: dict[str, Any]) -> None:
              f"({rep['train']['churned']} churned), evaluated on "
              f"{rep['holdout']['customers']} ({rep['holdout']['churned']} churned)")
     figs = [{"figure": k.replace("_", " "), "value": f"{v['value']:.3f}",
-             "95% CI": interval_text(v, 3), "n": v["n"]} for k, v in ev.items()
+             "95 % CI": interval_text(v, 3), "n": v["n"]} for k, v in ev.items()
             if v["value"] is not None]
     figs.append({"figure": "brier if predicting the rate", "value":
-                 f"{ev['brier']['reference']:.3f}", "95% CI": "", "n": ev["brier"]["n"]})
+                 f"{ev['brier']['reference']:.3f}", "95 % CI": "", "n": ev["brier"]["n"]})
     emit(pd.DataFrame(figs), Format.table, title)
     emit(pd.DataFrame([{"decile": d["decile"], "n": d["n"],
                         "predicted": f"{d['predicted']:.3f}",
                         "observed": f"{d['observed']['value']:.3f}",
-                        "95% CI": interval_text(d["observed"], 3)}
+                        "95 % CI": interval_text(d["observed"], 3)}
                        for d in rep["calibration_table"]]), Format.table,
          "calibration on the holdout, by decile of predicted risk")
     emit(pd.DataFrame([{"feature": o["feature"], "odds ratio": f"{o['value']:.3f}",
-                        "95% CI": interval_text(o, 3), "n": o["n"]}
+                        "95 % CI": interval_text(o, 3), "n": o["n"]}
                        for o in rep["odds_ratios"]]), Format.table,
          "odds ratios (numeric features per SD) of the scoring model")
     top = [{"customer_id": c["customer_id"], "risk": f"{c['risk']['value']:.3f}",
-            "95% CI": interval_text(c["risk"], 3), "segment": c.get("segment"),
+            "95 % CI": interval_text(c["risk"], 3), "segment": c.get("segment"),
             "tenure (y)": _years(c["tenure_years"])} for c in rep["top_customers"]]
     if rep["verdict"]:
         console.print(f"{rep['verdict'][:1].upper()}{rep['verdict'][1:]}: no riskiest "

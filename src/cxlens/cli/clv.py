@@ -86,20 +86,20 @@ def _table_clv(report: dict[str, Any]) -> None:
             console.print(f"{head} — skipped: {c['skipped']}", highlight=False)
             continue
         figs = [{"figure": f"{p['model']} {p['parameter']}", "value": f"{p['value']:.4g}",
-                 "95% CI": interval_text(p, 3), "n": p["n"]} for p in c["parameters"]]
+                 "95 % CI": interval_text(p, 3), "n": p["n"]} for p in c["parameters"]]
         for name, digits in (("frequency_spend_correlation", 3), ("aggregate_clv", 0),
                              ("mean_clv", 2)):
             d = c[name]
             figs.append({"figure": name.replace("_", " "),
                          "value": "" if d["value"] is None else f"{d['value']:,.{digits}f}",
-                         "95% CI": interval_text(d, digits), "n": d["n"]})
+                         "95 % CI": interval_text(d, digits), "n": d["n"]})
         emit(pd.DataFrame(figs), Format.table,
              f"{head} — CLV over {report['horizon_months']} months in {c['currency']}")
         top = [{"customer_id": t["customer_id"], "orders": t["orders"],
                 "P(alive)": f"{t['p_alive']['value']:.2f}",
                 "purchases": f"{t['expected_purchases']['value']:.2f}",
                 "spend": f"{t['expected_spend']['value']:,.2f}",
-                "CLV": f"{t['clv']['value']:,.2f}", "CLV 95% CI": interval_text(t["clv"], 2)}
+                "CLV": f"{t['clv']['value']:,.2f}", "CLV 95 % CI": interval_text(t["clv"], 2)}
                for t in c["top_customers"]]
         if top:
             emit(pd.DataFrame(top), Format.table, f"most valuable customers ({c['currency']})")
