@@ -95,6 +95,9 @@ SURVEY_CHANNELS = ("email", "sms", "ivr", "web", "in_app")
 #: Default scales of the standard surveys (min, max); a custom survey must give its own.
 SURVEY_SCALES: dict[str, tuple[int, int]] = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7)}
 IN_HOUSE = "in-house"
+#: The name of a missing category (a contact with no vendor, an answer with no channel) where
+#: rows are grouped by it: its own group, never dropped, never shown as "null".
+NOT_SET = "(not set)"
 
 
 def _c(name: str, type_: Type, meaning: str, **kw: object) -> Column:

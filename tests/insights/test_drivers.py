@@ -268,3 +268,24 @@ def test_demo_nps_and_segments_run(demo: Warehouse) -> None:
     seg = drivers(demo, "csat", dt.date(2025, 1, 1), dt.date(2027, 1, 1), by="vendor",
                   resamples=5)
     assert {"Acme BPO", "Northwind BPO"} <= set(seg["segment"])
+
+
+def test_answers_without_the_segment_are_their_own_segment(wh: Warehouse) -> None:
+    """Three CSAT answers on contacts with no vendor (none on the answer either) form the
+    "(not set)" segment — counted and flagged, never dropped from a by-vendor cut."""
+    _world(wh)
+    created = T0 + dt.timedelta(hours=100)
+    wh.insert_rows("interactions", [
+        "interaction_id", "customer_id", "channel", "vendor", "category", "created_at",
+        "resolved", "reopen_count", "escalated"],
+        [[f"X{k}", f"CX{k}", "chat", None, "billing", created, True, 0, False]
+         for k in range(3)])
+    wh.insert_rows("survey_responses", [
+        "response_id", "survey", "score", "scale_min", "scale_max", "responded_at",
+        "interaction_id", "customer_id"],
+        [[f"RX{k}", "csat", 4, 1, 5, created + dt.timedelta(days=1), f"X{k}", f"CX{k}"]
+         for k in range(3)])
+    table = drivers(wh, "csat", START, END, by="vendor", resamples=0, min_sample=30)
+    n = table.groupby("segment")["n"].first()
+    assert n.to_dict() == {"(not set)": 3, "S1": 1, "V1": 39, "V2": 20}
+    assert table.loc[table["segment"] == "(not set)", "flag"].tolist() == ["small sample"]

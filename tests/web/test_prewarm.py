@@ -16,9 +16,10 @@ from cxlens.web.app import create_app
 from .conftest import PASSWORD, Server, login
 from .server import running
 
-#: Far above a request's time on an idle server (tens of ms), far below a page computation
-#: that holds the warehouse (several seconds on this demo before the worker had its own).
-BOUND = 1.5
+#: Far above a request's time on an idle server (tens of ms) and on a loaded one (2.4 s seen
+#: with a second test run on the same two cores), far below the 28 s a page waited behind the
+#: pre-computation before the worker had a connection of its own.
+BOUND = 5.0
 DEADLINE = 600.0
 
 

@@ -44,7 +44,7 @@ from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.insights import cohorts
 from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.definition import definition
-from cxlens.schema import SURVEY_SCALES
+from cxlens.schema import NOT_SET, SURVEY_SCALES
 from cxlens.stats.relative_weights import relative_weights
 from cxlens.store.base import Warehouse
 
@@ -406,8 +406,9 @@ def drivers(wh: Warehouse, outcome: str, start: dt.date | dt.datetime,
         raise DriversError(f"no {outcome} answers between {utc(start).date()} and "
                            f"{utc(end).date()}{within}",
                            "widen --from/--to, or import survey_responses first")
-    groups = [("all", rows)] if by is None else [
-        (str(k), g) for k, g in rows[rows[by].notna()].groupby(by, sort=True)]
+    groups = [("all", rows)] if by is None else [  # answers without it: their own segment
+        (str(k), g) for k, g in rows.assign(**{by: rows[by].astype(object).where(
+            rows[by].notna(), NOT_SET)}).groupby(by, sort=True)]
     frames = []
     for name, g in groups:
         table = analyse(g, resamples=resamples, seed=seed, min_sample=min_sample)

@@ -22,6 +22,7 @@ from cxlens.present.chart_marks import (
     values,
 )
 from cxlens.present.format import Unit
+from cxlens.schema import NOT_SET
 
 __all__ = ["SCHEMA", "WIDTH", "bars", "calibration", "contributions", "intervals", "plain",
            "quadrant_chart", "records", "sparkline", "trend"]
@@ -38,9 +39,8 @@ def _base(title: str) -> dict[str, Any]:
             "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11}}}
 
 
-#: The label of a missing category (a contact with no vendor, an answer with no channel):
-#: left as null, Vega-Lite prints "null" on the axis and in the legend.
-NOT_SET = "(not set)"
+#: (The label of a missing category, :data:`cxlens.schema.NOT_SET`: left as null, Vega-Lite
+#: prints "null" on the axis and in the legend.)
 
 
 def named(frame: pd.DataFrame, column: str) -> pd.DataFrame:

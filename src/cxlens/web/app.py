@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from cxlens import accounts, store
 from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
 from cxlens.loop import cases
+from cxlens.store import background
 from cxlens.store.base import Warehouse
 from cxlens.store.migrate import secret
 from cxlens.surveys import collect, tokens
@@ -152,6 +153,7 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
         stop.set()
         if worker is not None:  # before the connections close under it
             worker.shutdown()
+        background.stop_all()  # report jobs: closing the warehouse would wait for them
         svc.writer.close()
         if ticker:
             ticker.join(timeout=30)

@@ -18,6 +18,7 @@ from cxlens.errors import CxlensError, NotFound
 from cxlens.present.filters import Filters
 from cxlens.present.scope import own_vendor
 from cxlens.reports.sections import Progress, sections_for
+from cxlens.store.background import background
 from cxlens.web.jobs import Job, ReportJobs
 from cxlens.web.pages import Source, html
 from cxlens.web.security import CurrentUser, state
@@ -52,7 +53,8 @@ def start(st: WebState, runner: ReportJobs, filters: Filters, vendor: str | None
         with st.lock:
             wh = st.wh.sibling()
         try:
-            return render_html(build_report(wh, filters, vendor, progress))
+            with background(wh):  # the server's shutdown interrupts it (store/background.py)
+                return render_html(build_report(wh, filters, vendor, progress))
         finally:
             wh.close()
 
