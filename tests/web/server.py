@@ -18,6 +18,7 @@ import uvicorn
 from cxlens import accounts, store
 from cxlens.accounts import users
 from cxlens.demo import build_demo
+from cxlens.store import background
 from cxlens.store.base import Warehouse
 from cxlens.web.app import create_app
 from cxlens.web.proxies import server_config
@@ -75,3 +76,6 @@ def running(app: object, trusted: Sequence[str] = ()) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(10)
+        # report jobs still computing: interrupted and ended before the test closes the
+        # warehouse under them (a DuckDB connection closed mid-query crashed the run)
+        background.stop_all()
