@@ -26,6 +26,7 @@ from cxlens.present import registry
 from cxlens.present.filters import Filters
 from cxlens.present.model import PageCtx
 from cxlens.present.pages import contracts as contract_pages
+from cxlens.store import background
 from cxlens.store.base import Warehouse
 from cxlens.web.choices import choices
 from cxlens.web.pages import cached_page
@@ -123,22 +124,19 @@ def _lower_priority() -> None:
 
 @dataclass
 class Worker:
-    """The running pre-computation: its thread, its own connection and its stop signal."""
+    """The running pre-computation: its thread and its stop signal."""
 
     thread: threading.Thread
-    wh: Warehouse
     stop: threading.Event
 
     def shutdown(self, timeout: float = 10.0) -> bool:
         """Stop it: no further page, and the statement it runs now interrupted (a heavy page
         would otherwise hold the server's exit for minutes, and a thread left inside DuckDB
-        at exit aborts the process). Waits up to ``timeout`` s; True when it ended."""
+        at exit aborts the process): its connection is a background one
+        (:mod:`cxlens.store.background`). Waits up to ``timeout`` s; True when it ended."""
         self.stop.set()
-        deadline = time.monotonic() + timeout
-        while self.thread.is_alive() and time.monotonic() < deadline:
-            with contextlib.suppress(Exception):  # between statements: nothing to interrupt
-                self.wh.interrupt()
-            self.thread.join(0.2)
+        background.stop_all(timeout)
+        self.thread.join(timeout)
         return not self.thread.is_alive()
 
 
@@ -151,25 +149,26 @@ def start(st: WebState, stop: threading.Event) -> Worker:
         _lower_priority()
         seen = None
         try:
-            while not stop.is_set():
-                try:
-                    version = st.version()
-                    if version != seen:
-                        count = warm(st, wh, stop)
-                        log.info("pre-computed %d pages for data version %s", count, version)
-                        opened = warm_opened(st, wh, stop)
-                        log.info("pre-computed %d opened pages (an agent, statements)", opened)
-                        seen = st.prewarmed = version
-                except Stopped:
-                    break
-                except Exception:  # never take the server down; the pages compute on demand
-                    if stop.is_set():  # interrupted at shutdown: not a failure
+            with background.background(wh):  # Worker.shutdown interrupts it
+                while not stop.is_set():
+                    try:
+                        version = st.version()
+                        if version != seen:
+                            count = warm(st, wh, stop)
+                            log.info("pre-computed %d pages for data version %s", count, version)
+                            opened = warm_opened(st, wh, stop)
+                            log.info("pre-computed %d opened pages (an agent, statements)", opened)
+                            seen = st.prewarmed = version
+                    except Stopped:
                         break
-                    log.exception("pre-computing pages failed")
-                stop.wait(CHECK_SECONDS)
+                    except Exception:  # never take the server down; the pages compute on demand
+                        if stop.is_set():  # interrupted at shutdown: not a failure
+                            break
+                        log.exception("pre-computing pages failed")
+                    stop.wait(CHECK_SECONDS)
         finally:
             wh.close()
 
     thread = threading.Thread(target=loop, name="cxlens-prewarm", daemon=True)
     thread.start()
-    return Worker(thread, wh, stop)
+    return Worker(thread, stop)

@@ -40,10 +40,15 @@ def step(day: dt.date, grain: str, count: int) -> dt.date:
     return day + dt.timedelta(days=(7 if grain == "week" else 1) * count)
 
 
+def _seen(trend: pd.DataFrame) -> pd.Series:
+    """The periods of ``trend`` with answers."""
+    return pd.to_datetime(trend.loc[trend["n"] > 0, "period"]) if len(trend) else pd.Series()
+
+
 def period(ctx: PageCtx, trend: pd.DataFrame) -> Period | None:
     """The period the figures cover: from/to, a missing side taken from the data (the first
     and last periods with answers); None when there is no data and no dates."""
-    seen = pd.to_datetime(trend.loc[trend["n"] > 0, "period"]) if len(trend) else pd.Series()
+    seen = _seen(trend)
     first = dt.date.fromisoformat(ctx.filters.start) if ctx.filters.start else (
         seen.min().date() if len(seen) else None)
     last = dt.date.fromisoformat(ctx.filters.end) if ctx.filters.end else (
@@ -58,7 +63,7 @@ def latest(ctx: PageCtx, trend: pd.DataFrame, today: dt.date | None = None) -> P
     """The last whole period of the grain with answers (the one before it while it is still
     running): what the changes compare when no dates are chosen, since the data's whole span
     has no previous period of its length. None without data."""
-    seen = pd.to_datetime(trend.loc[trend["n"] > 0, "period"]) if len(trend) else pd.Series()
+    seen = _seen(trend)
     if not len(seen):
         return None
     grain, first = ctx.filters.grain, seen.max().date()
