@@ -27,6 +27,7 @@ from cxlens.qa import coaching, disputes, scoring, sessions
 from cxlens.qa.coaching import zendesk_score
 from cxlens.qa.scorecards import builtin
 from cxlens.reports.html import CHROMIUM_ARGS
+from cxlens.store.migrate import bump_data_version
 from tests.web.conftest import PASSWORD, Server, csrf_of, login
 from tests.web.test_browser import Watched, chromium_path, log_in
 
@@ -82,6 +83,7 @@ def qa_server(server: Server) -> Iterator[Server]:
             for row in set(server.wh.query(f"SELECT DISTINCT {key} FROM {table}")) - \
                     before[table]:
                 server.wh.execute(f"DELETE FROM {table} WHERE {key} = ?", list(row))
+        bump_data_version(server.wh)  # rows deleted behind the app's back, as an erasure does
 
 
 @pytest.fixture
@@ -478,6 +480,64 @@ def test_a_dispute_from_a_vendor_viewer_decided_by_an_analyst(qa_server: Server,
     with lock(server):
         log = [(u, a) for _, u, a, _ in audit.recent(server.wh, 30)]
     assert ("acme", "qa_dispute_opened") in log and ("ann", "qa_dispute_decided") in log
+
+
+def _agent_reviews(body: dict[str, Any], agent: str) -> int:
+    rows = [r for r in body["by_agent"] if r["agent_id"] == agent]
+    return int(rows[0]["n"]) if rows else 0
+
+
+def test_qa_scores_are_cached_and_show_a_new_review_or_decision_at_once(
+        qa_server: Server, acme: httpx.Client, ann: httpx.Client) -> None:
+    """/qa is kept per data version and QA revision: the second request is the kept page
+    (the same object), a review saved in the form and an arbiter's decision both show on the
+    next request without an import."""
+    server = qa_server
+    with lock(server):
+        iid, agent = server.wh.query(
+            "SELECT interaction_id, agent_id FROM interactions WHERE vendor = 'Acme BPO' AND "
+            "closed_at IS NOT NULL AND agent_id IS NOT NULL ORDER BY interaction_id DESC "
+            "LIMIT 1")[0]
+    st = server.app.state.cxlens  # type: ignore[attr-defined]
+    first = ann.get("/api/qa").json()
+    kept = [k for k in st._cache if "qa" in k[1:2]]
+    assert kept, "the /qa page was not kept"
+    assert ann.get("/api/qa").json() == first
+    assert [k for k in st._cache if "qa" in k[1:2]] == kept  # served from what was kept
+    before = _agent_reviews(first, agent)
+    page = ann.get(f"/qa/review?interaction_id={iid}&scorecard=communication_quality")
+    saved = ann.post("/qa/review", data={
+        "csrf_token": csrf_of(page.text), "interaction_id": iid,
+        "scorecard": "communication_quality", "score.tone": "5", "score.empathy": "5",
+        "score.proactive_guidance": "5", "score.policy_denial_handling": "na",
+        "score.clarity": "5"})
+    assert saved.status_code == 303, saved.text[:300]
+    rid = saved.headers["location"].rsplit("saved=", 1)[1]
+    after = ann.get("/api/qa").json()
+    assert after["recent_reviews"][0]["review_id"] == rid and after["recent_reviews"][0]["dispute"] == ""
+    assert _agent_reviews(after, agent) == before + 1
+    html_page = ann.get("/qa", headers={"accept": "text/html"}).text
+    assert rid in html_page
+    # the vendor viewer contests it and the analyst overturns it: it stops counting at once
+    token = csrf_of(acme.get(f"/qa/disputes?review_id={rid}",
+                             headers={"accept": "text/html"}).text)
+    opened = acme.post("/qa/disputes", data={"csrf_token": token, "review_id": rid,
+                                             "reason": "Wrong agent on this ticket"})
+    assert opened.status_code == 303, opened.text[:300]
+    did = opened.headers["location"].rsplit("/", 1)[1]
+    assert ann.get("/api/qa").json()["recent_reviews"][0]["dispute"] == "open"
+    decided = ann.post(f"/qa/disputes/{did}", data={
+        "csrf_token": csrf_of(ann.get(f"/qa/disputes/{did}").text), "decision": "overturned",
+        "comment": "Reassigned ticket; review void"})
+    assert decided.status_code == 303, decided.text[:300]
+    last = ann.get("/api/qa").json()
+    assert last["recent_reviews"][0]["review_id"] == rid
+    assert last["recent_reviews"][0]["dispute"] == "overturned"
+    assert _agent_reviews(last, agent) == before
+    # the vendor viewer's /qa is their own kept page, with the same news
+    mine = acme.get("/api/qa").json()
+    assert {r["vendor"] for r in mine["by_vendor"]} == {"Acme BPO"}
+    assert _agent_reviews(mine, agent) == before
 
 
 # -- coaching ---------------------------------------------------------------------------------------

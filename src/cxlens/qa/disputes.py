@@ -102,6 +102,16 @@ def effective_reviews_sql(wh: Warehouse) -> str:
     return EFFECTIVE
 
 
+def revision(wh: Warehouse) -> tuple[Any, ...]:
+    """Changes whenever what :func:`effective_reviews_sql` reads changes between data versions:
+    a review saved in the dashboard adds ``qa_reviews`` rows and a dispute opened or decided
+    adds events (both tables only grow; an erasure bumps the data version). Part of the
+    dashboard's cache keys for quality scores."""
+    ensure(wh)
+    reviews = wh.query("SELECT count(*), max(reviewed_at) FROM qa_reviews")[0]
+    return (*reviews, wh.count(EVENTS.name))
+
+
 def effective_reviews(wh: Warehouse) -> pd.DataFrame:
     """The rows of :func:`effective_reviews_sql`, ordered by review and criterion."""
     sql = effective_reviews_sql(wh)

@@ -2,8 +2,8 @@
 vendor in scope — and what every QA page shares: the scorecards, an interaction or review
 looked up within the viewer's scope (another vendor's is "not found": a vendor viewer is not
 told it exists), the critical criteria failed and the form's values. Quality scores read the
-reviews with the arbiters' dispute decisions applied, computed on every request (a new review
-shows at once), not cached."""
+reviews with the arbiters' dispute decisions applied; they are cached per data version and QA
+revision (``disputes.revision``), so a new review or a dispute decision shows at once."""
 
 from __future__ import annotations
 
@@ -98,6 +98,13 @@ def index(ctx: PageCtx) -> Page:
     scorecard = ctx.options.get("scorecard") or None
     if scorecard:
         card(scorecard)  # an unknown one is refused with the list
+    key = ("qa", disputes.revision(ctx.wh), start, end, scorecard, ctx.vendor,
+           own_vendor(ctx.user))
+    page: Page = ctx.cached(key, lambda: _index(ctx, start, end, scorecard))
+    return page
+
+
+def _index(ctx: PageCtx, start: str | None, end: str | None, scorecard: str | None) -> Page:
     page = Page("qa", "Quality assurance")
     source = disputes.effective_reviews_sql(ctx.wh)
     for name, by in LEVELS.items():

@@ -8,7 +8,7 @@ Reviewing and calibration are for admins and analysts (the reviewer is the logge
 vendor viewer sees their own vendor's scores, reviews, disputes and agents only, may contest
 a review of their vendor's agents and write coaching notes for them, and gets 403 on the
 rest. Quality scores read the reviews with the arbiters' dispute decisions applied; they are
-computed on every request (a new review shows at once), not cached."""
+cached per data version and QA revision, so a new review or decision shows at once."""
 
 from __future__ import annotations
 
