@@ -21,9 +21,10 @@ HAND = {("2026-04", "billing", "Acme BPO"): (200, 160),
         ("2026-05", "technical", "Acme BPO"): (300, 165)}
 
 
-def world(path: Path, cells: dict[tuple[str, str, str], tuple[int, int]]) -> Warehouse:
-    """A warehouse with one contact per CSAT answer: ``satisfied`` answers score 5, the rest
-    2, all on the 15th of their month."""
+def world(path: Path, cells: dict[tuple[str, str, str], tuple[int, int]],
+          url: str | None = None) -> Warehouse:
+    """A warehouse (a DuckDB file under ``path``, or ``url``) with one contact per CSAT answer:
+    ``satisfied`` answers score 5, the rest 2, all on the 15th of their month."""
     contacts = ["interaction_id,channel,created_at,category,vendor"]
     answers = ["response_id,survey,score,responded_at,interaction_id"]
     i = 0
@@ -34,17 +35,24 @@ def world(path: Path, cells: dict[tuple[str, str, str], tuple[int, int]]) -> War
             answers.append(f"r{i},csat,{5 if j < k else 2},{month}-15,i{i}")
     (path / "i.csv").write_text("\n".join(contacts) + "\n")
     (path / "r.csv").write_text("\n".join(answers) + "\n")
-    wh = store.connect(str(path / "w.duckdb"))
+    wh = store.connect(url or str(path / "w.duckdb"))
     import_files(wh, "interactions", [path / "i.csv"])
     import_files(wh, "survey_responses", [path / "r.csv"])
     return wh
 
 
-def test_the_hand_worked_warehouse(tmp_path: Path) -> None:
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def hand_url(request: pytest.FixtureRequest) -> str | None:
+    """None: the hand-worked warehouse as a DuckDB file; else a fresh Postgres database."""
+    return None if request.param == "duckdb" else str(request.getfixturevalue("pg_db"))
+
+
+def test_the_hand_worked_warehouse(tmp_path: Path, hand_url: str | None) -> None:
     """CSAT 70 % in April (280/400) and 61.25 % in May (245/400): −8.75 points, of which
     −5.625 mix (half of April's answers were billing, a quarter of May's) and −3.125 rate
-    (technical 60 % → 55 %, weighted by its mean share .625); see tests/stats for the SEs."""
-    with world(tmp_path, HAND) as wh:
+    (technical 60 % → 55 %, weighted by its mean share .625); see tests/stats for the SEs.
+    The same on DuckDB and Postgres."""
+    with world(tmp_path, HAND, hand_url) as wh:
         m = moved(wh, "csat", by=["category"], before="2026-04", after="2026-05")
     t = m.totals()
     assert (m.result.before, m.result.after) == pytest.approx((70.0, 61.25))

@@ -12,7 +12,8 @@ Welch t = √2 with 2 df: p = 1 − 1/√2 = 0.293. On Mar 2024: +3.0, interval 
 t = 3/√2 (2 df): p = 1 − t/√(2 + t²) = 1 − 2.1213/2.5495 = 0.168.
 Benjamini–Hochberg over the three p (0.160, 0.168, 0.293): 0.160·3/1 = 0.479,
 0.168·3/2 = 0.252, 0.293·3/3 = 0.293 → q = 0.252, 0.252, 0.293.
-A Northwind CSAT answer (score 1) in Mar 2025 is in no Acme figure.
+A Northwind CSAT answer (score 1) in Mar 2025 is in no Acme figure. Each case runs on DuckDB and
+on Postgres.
 """
 
 from __future__ import annotations
@@ -78,9 +79,9 @@ def test_period_in_words() -> None:
                                                                 dt.date(2023, 3, 1))
 
 
-def test_changes_said_plainly_with_q(duck: Warehouse) -> None:
-    _world(duck)
-    page = overview(PageCtx(duck, ANN, MARCH))
+def test_changes_said_plainly_with_q(wh: Warehouse) -> None:
+    _world(wh)
+    page = overview(PageCtx(wh, ANN, MARCH))
     assert page.extra["period"] == "March 2025"
     assert _changes(page, "csat") == [
         "CSAT 80.0 %, up 30.0 points on Feb 2025 (95 % interval -9.7 to +69.7; "
@@ -99,9 +100,9 @@ def test_changes_said_plainly_with_q(duck: Warehouse) -> None:
     assert previous["p"] == pytest.approx(1 - 2**-0.5, abs=1e-6)
 
 
-def test_no_data_before_is_said_never_zero(duck: Warehouse) -> None:
-    _world(duck)
-    page = overview(PageCtx(duck, ANN, Filters(start="2025-02-01", end="2025-02-28",
+def test_no_data_before_is_said_never_zero(wh: Warehouse) -> None:
+    _world(wh)
+    page = overview(PageCtx(wh, ANN, Filters(start="2025-02-01", end="2025-02-28",
                                            vendor="Acme")))
     assert page.extra["period"] == "February 2025"
     assert _changes(page, "csat") == [
@@ -111,13 +112,13 @@ def test_no_data_before_is_said_never_zero(duck: Warehouse) -> None:
     assert html_change["change"] is None and html_change["p"] is None
 
 
-def test_whole_data_span_when_no_dates(duck: Warehouse) -> None:
+def test_whole_data_span_when_no_dates(wh: Warehouse) -> None:
     """Without from/to the figures cover the data's span (Mar 2024 – Mar 2025, 13 months),
     which has no previous period of its length: the changes are about the latest whole month
     instead (Mar 2025 against Feb 2025 and Mar 2024: CES 6.0 against 4.0 and 3.0, the same
     hand-worked changes as for March chosen), each naming that month and its figure."""
-    _world(duck)
-    page = overview(PageCtx(duck, ANN, Filters(vendor="Acme")))
+    _world(wh)
+    page = overview(PageCtx(wh, ANN, Filters(vendor="Acme")))
     assert page.extra["period"] == "1 Mar 2024 – 31 Mar 2025"
     previous, year = _changes(page, "ces")
     assert previous.startswith(
@@ -142,14 +143,14 @@ def test_target_status(value: float | None, low: float | None, high: float | Non
     assert status(value, low, high, goal) == expected
 
 
-def test_targets_from_settings_on_the_page(duck: Warehouse) -> None:
+def test_targets_from_settings_on_the_page(wh: Warehouse) -> None:
     """CSAT 80.0 % against 75 (its Wilson interval for 8/10, 49.0–94.3 %, reaches below):
     at risk; CES 6.0 against 6.5: missed."""
-    _world(duck)
-    with duck.transaction():
-        store(duck, "csat", "75", "2")
-        store(duck, "ces", "6.5", "")
-    page = overview(PageCtx(duck, ANN, MARCH))
+    _world(wh)
+    with wh.transaction():
+        store(wh, "csat", "75", "2")
+        store(wh, "ces", "6.5", "")
+    page = overview(PageCtx(wh, ANN, MARCH))
     csat, ces = page.extra["headlines"]["csat"], page.extra["headlines"]["ces"]
     assert (csat["target"]["value"], csat["target"]["margin"], csat["status"]) == \
         (75.0, 2.0, "at risk")
@@ -157,33 +158,33 @@ def test_targets_from_settings_on_the_page(duck: Warehouse) -> None:
     assert page.extra["headlines"]["response_rate"]["target"] is None
 
 
-def test_vendor_viewer_sees_own_figures_and_contract_target(duck: Warehouse) -> None:
+def test_vendor_viewer_sees_own_figures_and_contract_target(wh: Warehouse) -> None:
     """Acme's viewer: CSAT 80.0 % (the Northwind answer left out), and the target of Acme's
     contract (85) rather than the warehouse's 75: 80.0 < 85, missed."""
-    _world(duck)
+    _world(wh)
     contract = ("vendor: Acme\npricing: {model: per_fte, seats: 2, seat_rate: 100}\n"
                 "at_risk: 0.05\nkpis:\n  - {name: csat, metric: csat, target: 85}\n"
                 "  - {name: csat_billing, metric: csat, where: \"category = 'billing'\", "
                 "target: 99}\n")
-    save(duck, {"acme": contract})
-    with duck.transaction():
-        store(duck, "csat", "75", "")
+    save(wh, {"acme": contract})
+    with wh.transaction():
+        store(wh, "csat", "75", "")
     filters = Filters(start="2025-03-01", end="2025-03-31").scoped(ACME)
-    page = overview(PageCtx(duck, ACME, filters))
+    page = overview(PageCtx(wh, ACME, filters))
     csat = next(f for f in page.figures if f.metric == "csat")
     assert (csat.value, csat.n) == (pytest.approx(80.0), 10)
     head = page.extra["headlines"]["csat"]
     assert (head["target"]["value"], head["target"]["source"], head["status"]) == \
         (85.0, "contract Acme", "missed")
-    everyone = overview(PageCtx(duck, ANN, Filters(start="2025-03-01", end="2025-03-31")))
+    everyone = overview(PageCtx(wh, ANN, Filters(start="2025-03-01", end="2025-03-31")))
     all_csat = next(f for f in everyone.figures if f.metric == "csat")
     assert all_csat.n == 11  # the Northwind answer counts for all vendors
     assert everyone.extra["headlines"]["csat"]["target"]["value"] == 75.0
 
 
-def test_sparkline_names_first_and_last(duck: Warehouse) -> None:
-    _world(duck)
-    page = overview(PageCtx(duck, ANN, MARCH))
+def test_sparkline_names_first_and_last(wh: Warehouse) -> None:
+    _world(wh)
+    page = overview(PageCtx(wh, ANN, MARCH))
     spark = page.extra["headlines"]["ces"]["sparkline"]
     assert spark["label"] == "CES by month, last 3: 3.0 in Mar 2024 to 6.0 in Mar 2025"
     assert spark["spec"]["description"] == spark["label"]
@@ -223,18 +224,18 @@ def test_admin_sets_a_target_and_vendor_viewer_sees_their_contracts(server: Serv
         assert admin.get("/api/pages/overview").json()["headlines"]["csat"]["target"] is None
 
 
-def test_the_report_summary_says_the_same(duck: Warehouse) -> None:
+def test_the_report_summary_says_the_same(wh: Warehouse) -> None:
     """The report's summary renders the overview's period and targets from the same page
     model; the change is said once, in the summary's sentence with its verdict (the cards do
     not repeat it with another family's q), and nothing links (paper)."""
-    _world(duck)
-    with duck.transaction():
-        store(duck, "csat", "75", "2")
-    text = unescape(render_html(build_report(duck, MARCH)))
+    _world(wh)
+    with wh.transaction():
+        store(wh, "csat", "75", "2")
+    text = unescape(render_html(build_report(wh, MARCH)))
     assert '<p class="period">March 2025</p>' in text
     assert "up 30.0 points on Feb 2025" not in text  # the cards do not say it again
     both = Filters(start="2025-02-01", end="2025-03-31", vendor="Acme")
-    two = unescape(render_html(build_report(duck, both)))
+    two = unescape(render_html(build_report(wh, both)))
     # 5/10 satisfied in February, 8/10 in March: the hand-worked p of the test above
     assert ("CSAT rose 30.0 points from 50.0 % in February 2025 to 80.0 % in March 2025, "
             "n = 10; not a statistically significant change (p = 0.16; two-proportion z "

@@ -29,7 +29,11 @@ import pytest
 
 from cxlens import accounts, store
 from cxlens.accounts import users
+from cxlens.accounts.users import User
 from cxlens.contracts import store as contract_store
+from cxlens.present.filters import Filters
+from cxlens.present.model import PageCtx
+from cxlens.present.pages.vendors import scorecard_grid
 from cxlens.store.base import Warehouse
 from cxlens.web.app import create_app
 from tests.web.conftest import login
@@ -165,6 +169,30 @@ def test_each_cell_holds_the_hand_worked_value_n_target_and_status(small: Server
     # the status is said in words (and for screen readers in full), not only by colour
     assert cells[("aht", "V1")]["says"].startswith("✗ missed: AHT at V1: 7 min 00 s, n = 10;")
     assert "against a target of ≤ 6 min 40 s" in cells[("aht", "V1")]["says"]
+
+
+def test_the_grid_is_the_same_on_each_engine(wh: Warehouse) -> None:
+    """The builder itself on DuckDB and on Postgres: the hand-worked cells above, and the site
+    level's (S1 83.3 % at risk, S1 AHT met with no spread, S2 below the minimum sample)."""
+    _world(wh)
+    boss = User("boss", "admin")
+    grid = scorecard_grid(PageCtx(wh, boss, Filters()))
+    assert grid is not None and grid.month == dt.date(2026, 3, 1)
+    cells = {(r.name, col.label): (c.value, c.interval, c.n, c.target, c.status)
+             for r in grid.rows for col, c in zip(grid.columns, r.cells, strict=True)}
+    assert cells == {
+        ("csat", "V1"): ("70.0 %", "39.7 % – 89.2 %", 10, "≥ 60.0 %", "at risk"),
+        ("aht", "V1"): ("7 min 00 s", "5 min 09 s – 8 min 51 s", 10, "≤ 6 min 40 s",
+                        "missed"),
+        ("csat", "V2"): ("100.0 %", cells[("csat", "V2")][1], 8, "—", "no target"),
+        ("aht", "V2"): ("3 min 20 s", cells[("aht", "V2")][1], 8, "—", "no target")}
+    sites = scorecard_grid(PageCtx(wh, boss, Filters(vendor="V1"), {"by": "site"}))
+    assert sites is not None
+    by_site = {(r.name, col.label): (c.value, c.n, c.status)
+               for r in sites.rows for col, c in zip(sites.columns, r.cells, strict=True)}
+    assert by_site[("csat", "S1")] == ("83.3 %", 6, "at risk")
+    assert by_site[("aht", "S1")] == ("5 min 00 s", 6, "met")
+    assert by_site[("csat", "S2")][1:] == (4, "not measurable")
 
 
 def test_the_sparkline_holds_the_thirteen_months(small: Server) -> None:
