@@ -38,3 +38,7 @@ def test_the_docs_page_loads_swagger_from_the_app(analyst: httpx.Client) -> None
         assert analyst.get(asset).status_code == 200, asset
     spec = analyst.get("/api/openapi.json").json()
     assert "/api/query" in spec["paths"]
+    # the API's routes only: pages and forms are not an API (before, /overview, /login and
+    # the QA forms were listed beside the JSON routes)
+    assert [p for p in spec["paths"] if not p.startswith("/api/")] == []
+    assert "/api/pages/{name}" in spec["paths"] and "/api/v1/responses" in spec["paths"]

@@ -8,10 +8,13 @@ the page's CSP allows exactly it. (ReDoc is not offered.)"""
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import iter_route_contexts
 
 from cxlens.web.headers import policy
 from cxlens.web.pages import Source
@@ -22,6 +25,16 @@ OPENAPI = "/api/openapi.json"
 PAGE = "/api/docs"  # a page: a browser without a session is sent to the login form
 ASSETS = "/static/vendor/swagger-ui"
 INLINE = "<script>"  # FastAPI's start-up script (its bundle is a <script src=…>)
+
+
+def schema(app: FastAPI) -> dict[str, Any]:
+    """The API's description (the app's ``openapi``): the ``/api/`` routes only — the pages
+    and forms are not an API, and listing them beside it hid the API in /api/docs."""
+    if not app.openapi_schema:
+        routes = [r for r in iter_route_contexts(app.routes)
+                  if r.path is not None and r.path.startswith("/api/")]
+        app.openapi_schema = get_openapi(title=app.title, version=app.version, routes=routes)
+    return app.openapi_schema
 
 
 @router.get(OPENAPI)

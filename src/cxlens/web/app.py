@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -172,6 +173,7 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for area in ROUTERS:
         app.include_router(area)
+    app.openapi = partial(apidocs.schema, app)  # type: ignore[method-assign]
 
     @app.exception_handler(CxlensError)
     async def cxlens_error(request: Request, exc: CxlensError) -> Response:
