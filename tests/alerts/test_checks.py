@@ -128,4 +128,6 @@ def test_control_on_a_median_uses_its_order_statistic_se(duck: Warehouse) -> Non
     se = 100 * math.sqrt(2.5)
     assert j.value == pytest.approx(1550.0)
     assert j.breached and j.limit == pytest.approx(550 + 3 * se)
-    assert "±3 SE limits" in j.message and f"{550 - 3 * se:.1f}" in j.message
+    # in the message as people read durations: 75.7 s, 1,024.3 s and 550 s
+    assert "±3 SE limits 1 min 16 s – 17 min 04 s around 9 min 10 s" in j.message
+    assert "25 min 50 s" in j.message  # the month judged, 1,550 s

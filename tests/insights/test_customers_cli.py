@@ -59,7 +59,7 @@ def test_clv(demo_db: str) -> None:
     assert {"bgnbd.r", "aggregate_clv", "clv"} <= set(rows["figure"])
     table = runner.invoke(app, ["clv", "--db", demo_db, "--resamples", "3", "--top", "2"])
     assert table.exit_code == 0 and "most valuable customers" in table.stdout
-    assert "95%" not in table.stdout  # "95 %", as everywhere else (present/format.py)
+    assert "95%" not in table.stdout  # "95 %", as everywhere else (cxlens/format.py)
 
 
 def test_churn_risk(demo_db: str) -> None:

@@ -1,12 +1,12 @@
 """The dashboard's and the report's templates format through the one formatter
-(cxlens.present.format): its filters are that module's functions, so a figure reads the same
+(cxlens.format): its filters are that module's functions, so a figure reads the same
 on a card, in a table and in the CLI."""
 
 from __future__ import annotations
 
 import pytest
 
-from cxlens.present import format as fmt
+from cxlens import format as fmt
 from cxlens.present.render import env
 
 

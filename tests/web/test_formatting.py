@@ -1,4 +1,4 @@
-"""What people read on the dashboard goes through the one formatter (cxlens.present.format):
+"""What people read on the dashboard goes through the one formatter (cxlens.format):
 tables show each figure in its metric's unit (durations as h:mm:ss, not raw seconds like
 "408.21"), counts without decimals, metric names not ids, no scientific notation, no more than
 two decimals (p-values aside), no "None"/"nan"/"null"; theme shares read as percentages."""

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from statsmodels.stats.proportion import proportion_confint
 
 from cxlens import accounts, store
 from cxlens.accounts import users
@@ -77,6 +78,12 @@ def test_the_hand_worked_case_through_the_page_json(hand: Server) -> None:
     f = _figures(page)
     assert (f["before"]["value"], f["after"]["value"]) == pytest.approx((70.0, 61.25))
     assert (f["before"]["n"], f["after"]["n"]) == (400, 400)
+    # each period's own interval is the metric's (Wilson for a share, as on the overview):
+    # statsmodels' on 280 of 400 and 245 of 400
+    for card, k in (("before", 280), ("after", 245)):
+        low, high = proportion_confint(k, 400, alpha=0.05, method="wilson")
+        assert (f[card]["ci_low"], f[card]["ci_high"]) == pytest.approx(
+            (100 * low, 100 * high), abs=1e-6)
     assert (f["change"]["value"], f["mix"]["value"], f["rate"]["value"]) == pytest.approx(
         (-8.75, -5.625, -3.125))
     assert f["change"]["ci_low"] == pytest.approx(-8.75 - 1.959964 * 3.344218, abs=1e-4)

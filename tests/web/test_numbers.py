@@ -34,7 +34,7 @@ WORDS = re.compile(r"\b(null|None|NaN|nan|undefined|inf|Infinity|NaT)\b")
 #: p- and q-values are the one figure with three decimals ("0.003", "q < 0.001", "p = 0.012").
 P_VALUE = re.compile(r"\b[pq]\s*(=|<)?\s*0\.\d{1,3}(?!\d)")
 P_CELL = re.compile(r"^(< 0\.001|0\.0\d\d)$")
-#: A duration as present/format.py writes it: words ("6 min 43 s") or a clock ("0:06:43").
+#: A duration as cxlens/format.py writes it: words ("6 min 43 s") or a clock ("0:06:43").
 DURATION = re.compile(r"^-?(\d+ s|\d+ min \d\d s|\d+ h \d\d min|\d+ d \d\d h|\d+:\d\d:\d\d|—)$")
 METRICS = catalogue()
 SECONDS = {k for k, m in METRICS.items() if m.unit.value == "seconds"}

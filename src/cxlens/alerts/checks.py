@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cxlens import format as fmt
 from cxlens.alerts.figures import figures, label
 from cxlens.alerts.spec import Rule
 from cxlens.dates import add_months
@@ -45,14 +46,13 @@ class Judgement:
     change_high: float | None = None
 
 
-def _fmt(metric: Metric, x: float) -> str:
-    return f"{x:.1f}{' %' if metric.unit.value == 'percent' else ''}"
+def _fmt(metric: Metric, x: object) -> str:
+    """A figure as the dashboard writes it: "72.3 %", "9 min 10 s", "+23.4 points"."""
+    return fmt.figure(x, metric.unit.value)
 
 
-def _p(x: float) -> str:
-    """A p- or q-value in an alert's message as the dashboard writes them (docs/metrics.md):
-    "< 0.001", else three decimals below 0.1 and two above — never "0.00405"."""
-    return "< 0.001" if x < 0.001 else f"{x:.3f}" if x < 0.1 else f"{x:.2f}"
+def _ci(metric: Metric, low: object, high: object) -> str:
+    return f"95 % CI {fmt.interval(low, high, metric.unit.value)}"
 
 
 def _min_n(rule: Rule, metric: Metric) -> int:
@@ -73,7 +73,7 @@ def threshold(wh: Warehouse, rule: Rule, metric: Metric, month: dt.date) -> list
         limit = rule.below if low or (not high and rule.below is not None) else rule.above
         side = "below" if low else "above"
         msg = (f"{r['segment']}: {metric.label} {_fmt(metric, v)} in {month:%Y-%m} "
-               f"(95 % {_fmt(metric, r['ci_low'])}–{_fmt(metric, r['ci_high'])}, n {r['n']}) "
+               f"({_ci(metric, r['ci_low'], r['ci_high'])}, n {fmt.count(r['n'])}) "
                f"is {side} the threshold {_fmt(metric, float(limit or 0))}")
         out.append(Judgement(rule.name, "threshold", metric.full_name, r["segment"], month,
                              label(month), low or high, v, int(r["n"]), float(r["ci_low"]),
@@ -91,7 +91,7 @@ def sla(wh: Warehouse, rule: Rule, metric: Metric, month: dt.date) -> list[Judge
         missed = judged < target if low_bad else judged > target
         how = "the whole 95 % interval" if rule.miss == "confidence" else "the figure"
         msg = (f"{r['segment']}: {metric.label} {_fmt(metric, v)} in {month:%Y-%m} "
-               f"(95 % {_fmt(metric, lo)}–{_fmt(metric, hi)}, n {r['n']}) "
+               f"({_ci(metric, lo, hi)}, n {fmt.count(r['n'])}) "
                f"{'misses' if missed else 'meets'} the target {_fmt(metric, target)}"
                + (f" ({how} is on the wrong side)" if missed else ""))
         out.append(Judgement(rule.name, "sla", metric.full_name, r["segment"], month,
@@ -125,10 +125,10 @@ def control(wh: Warehouse, rule: Rule, metric: Metric, month: dt.date) -> list[J
         below, above = v < low, v > high
         breached = (below if bad_low else above) if bad_low is not None else (below or above)
         limit = low if (below or (not above and bad_low)) else high
-        msg = (f"{segment}: {metric.label} {_fmt(metric, v)} in {month:%Y-%m} (95 % "
-               f"{_fmt(metric, r['ci_low'])}–{_fmt(metric, r['ci_high'])}, n {n}) is "
+        msg = (f"{segment}: {metric.label} {_fmt(metric, v)} in {month:%Y-%m} "
+               f"({_ci(metric, r['ci_low'], r['ci_high'])}, n {fmt.count(n)}) is "
                f"{'outside' if (below or above) else 'inside'} its {how} "
-               f"{_fmt(metric, low)}–{_fmt(metric, high)} around {_fmt(metric, centre)} "
+               f"{fmt.interval(low, high, metric.unit.value)} around {_fmt(metric, centre)} "
                f"(the {len(base)} months before)")
         out.append(Judgement(rule.name, "control", metric.full_name, str(segment), month,
                              label(month), bool(breached), v, n, float(r["ci_low"]),
@@ -164,11 +164,12 @@ def drift(wh: Warehouse, rule: Rule, metric: Metric, month: dt.date) -> list[Jud
         d = float(change[i])
         worse = (d < 0 if bad_low else d > 0) if bad_low is not None else True
         breached = bool(q[i] <= rule.alpha and worse and abs(d) >= rule.min_change)
-        unit = " points" if metric.unit.value in ("percent", "points") else ""
+        u = metric.unit.value
         msg = (f"{r['segment']}: {metric.label} {_fmt(metric, r['value'])} in {win} "
-               f"(n {r['n']}) vs {_fmt(metric, r['value_before'])} in {win_before} "
-               f"(n {r['n_before']}): {d:+.1f}{unit} (95 % {d - z * se[i]:+.1f} to "
-               f"{d + z * se[i]:+.1f}), p {_p(p[i])}, BH q {_p(q[i])}")
+               f"(n {fmt.count(r['n'])}) vs {_fmt(metric, r['value_before'])} in {win_before} "
+               f"(n {fmt.count(r['n_before'])}): {fmt.signed(d, u)} (95 % CI "
+               f"{fmt.signed(d - z * se[i], u)} to {fmt.signed(d + z * se[i], u)}), "
+               f"p {fmt.p_short(p[i])}, BH q {fmt.p_short(q[i])}")
         out.append(Judgement(rule.name, "drift", metric.full_name, r["segment"], month, win,
                              breached, float(r["value"]), int(r["n"]), float(r["ci_low"]),
                              float(r["ci_high"]), float(r["value_before"]), float(p[i]), msg,

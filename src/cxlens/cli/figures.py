@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cxlens.cli.output import Format, console, emit
-from cxlens.present.format import (
+from cxlens.format import (
     MISSING,
     column_kind,
     count,

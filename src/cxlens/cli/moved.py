@@ -11,8 +11,8 @@ import typer
 from cxlens.cli.options import ParamOption, parse_params
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_result, json_records
 from cxlens.cli.warehouse import DbOption, open_warehouse
+from cxlens.format import confidence, figure, signed
 from cxlens.periods import FORMS, in_order, parse_period
-from cxlens.present.format import confidence, figure, signed
 
 if TYPE_CHECKING:
     import pandas as pd

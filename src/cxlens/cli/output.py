@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from cxlens.present.format import row_cells
+from cxlens.format import row_cells
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -19,7 +19,7 @@ from cxlens.cli.options import check_from, check_to
 from cxlens.cli.output import Format, FormatOption, console, emit, emit_json
 from cxlens.cli.warehouse import DbOption, open_warehouse
 from cxlens.errors import ConfigError, NotFound, did_you_mean
-from cxlens.present.format import decimal, minute
+from cxlens.format import decimal, minute
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
         from cxlens.extras import require
 
         require("text")
-        from cxlens.present.format import p_short
+        from cxlens.format import p_short
         from cxlens.present.themes import with_sentences
         from cxlens.text.themes import themes
 

@@ -59,6 +59,9 @@ class Moved:
     result: Decomposition
     segments: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: Each period's whole figure's interval, as the metric layer gives it (the overview's).
+    before_ci: tuple[float | None, float | None] = (None, None)
+    after_ci: tuple[float | None, float | None] = (None, None)
 
     def interval(self, value: float, se: float) -> tuple[float, float]:
         z = z_value(self.confidence)
@@ -128,6 +131,18 @@ def _figures(d: Definition, wh: Warehouse, dims: tuple[str, ...], p: Period,
     return keep
 
 
+def _whole(d: Definition, wh: Warehouse, p: Period, where: str | None,
+           confidence: float) -> tuple[float | None, float | None]:
+    """The interval of the period's whole figure, from the metric layer (a share's is its
+    Wilson interval, as on the overview), not re-derived from the segments."""
+    frame = d.figures(wh, start=utc(p.start), end=utc(p.end), where=where,
+                      confidence=confidence)
+    if frame.empty:
+        return None, None
+    low, high = number(frame, "ci_low")[0], number(frame, "ci_high")[0]
+    return (None if np.isnan(low) else float(low)), (None if np.isnan(high) else float(high))
+
+
 def _flags(n0: np.ndarray, n1: np.ndarray, minimum: int) -> list[str]:
     out = []
     for a, b in zip(n0, n1, strict=True):
@@ -188,7 +203,9 @@ def moved(wh: Warehouse, metric: str, *, by: Sequence[str], before: Period | str
             notes.append(f"(no {dim}): answers without a {dim} ({int(blank.sum()):,} "
                          "segment(s)), kept so the parts add up to the whole")
     return Moved(d.name, d.metric.label, d.metric.unit.value, dims, before_p, after_p,
-                 confidence, result, out, notes)
+                 confidence, result, out, notes,
+                 before_ci=_whole(d, wh, before_p, where, confidence),
+                 after_ci=_whole(d, wh, after_p, where, confidence))
 
 
 def _period(value: Period | str, option: str) -> Period:

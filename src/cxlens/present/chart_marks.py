@@ -5,7 +5,7 @@ Why here and not in each chart: a tooltip with "408.21" beside a card reading "6
 axis in seconds, or a figure from 12 answers drawn like one from 1,200 were each fixed once,
 per page, and came back on the next page. The rules:
 
-- tooltips show text made by the one formatter (:mod:`cxlens.present.format`): the value in its
+- tooltips show text made by the one formatter (:mod:`cxlens.format`): the value in its
   unit, its interval clipped to the scale, n with thousands separators;
 - an axis of durations reads h:mm:ss, an axis of shares reads percentages;
 - a point or bar below its minimum sample (flagged ``insufficient_sample``, or n below the
@@ -20,14 +20,14 @@ from typing import Any, Final
 
 import pandas as pd
 
+from cxlens.format import Unit, as_float, count, interval, metric_unit, number, unit_of
 from cxlens.jsonable import records
-from cxlens.present.format import Unit, as_float, count, interval, metric_unit, number, unit_of
 
 #: The sample field's value of a figure with enough answers.
 ENOUGH: Final = "enough"
 COLOUR: Final = "#4c78a8"
 GREY: Final = "#8c959f"
-#: The clock form of present.format.duration ("0:06:43"), as a Vega expression for an axis.
+#: The clock form of cxlens.format.duration ("0:06:43"), as a Vega expression for an axis.
 CLOCK: Final = ("floor(datum.value / 3600) + ':' + pad('' + floor(datum.value / 60 % 60), 2, "
                 "'0', 'left') + ':' + pad('' + floor(datum.value % 60), 2, '0', 'left')")
 

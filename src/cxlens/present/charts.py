@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from cxlens.format import Unit
 from cxlens.jsonable import plain, records
 from cxlens.present.chart_marks import (
     axis,
@@ -21,7 +22,6 @@ from cxlens.present.chart_marks import (
     unit_for,
     values,
 )
-from cxlens.present.format import Unit
 from cxlens.schema import NOT_SET
 
 __all__ = ["SCHEMA", "WIDTH", "bars", "calibration", "contributions", "intervals", "plain",

@@ -11,9 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from cxlens.insights.moved import Moved
-from cxlens.periods import words
-from cxlens.present.format import (
+from cxlens.format import (
     Unit,
     confidence,
     decimal,
@@ -23,6 +21,8 @@ from cxlens.present.format import (
     signed,
     unit_of,
 )
+from cxlens.insights.moved import Moved
+from cxlens.periods import words
 
 #: Columns of the per-segment table after the segment's own: the plain values (CSV, JSON).
 COLUMNS = ("n_before", "n_after", "share_before", "share_after", "value_before",

@@ -1,5 +1,5 @@
 """Jinja2 environment shared by the dashboard and the report; numbers are formatted by
-:mod:`cxlens.present.format` (its functions are the templates' filters)."""
+:mod:`cxlens.format` (its functions are the templates' filters)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from cxlens.present.format import (
+from cxlens.format import (
     cell,
     decimal,
     heading,

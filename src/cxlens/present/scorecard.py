@@ -5,7 +5,7 @@ words (met / at risk / missed / not measurable) and a twelve-month sparkline.
 Why a module of its own: the dashboard's /vendors page and the board report print the same
 grid, and neither computes a figure — the cells come from ``contracts.compare`` (the metric
 layer's figures, the contracts' targets and verdicts). Here they are only read and written
-out: the formatting is ``present.format``'s, the links are made by the caller's ``link``
+out: the formatting is ``cxlens.format``'s, the links are made by the caller's ``link``
 (the dashboard's URLs; the report passes none)."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cxlens import format as fmt
 from cxlens.contracts.compare import Cell, Comparison, Definition, Segment
-from cxlens.present import format as fmt
 from cxlens.present.charts import SCHEMA
 
 #: A status and what it reads, with the mark shown beside the word (never colour alone).

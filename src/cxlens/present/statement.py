@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 import cxlens.contracts
 from cxlens.contracts.statement import ContractMonth, Statement
 from cxlens.csvsafe import rows_csv
-from cxlens.present.format import interval, number
+from cxlens.format import interval, number
 
 _TEMPLATES = Path(cxlens.contracts.__file__).with_name("templates")
 _env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from cxlens.present.format import as_float, count, p_short, percent, points
+from cxlens.format import as_float, count, p_short, percent, points
 from cxlens.text.theme_stats import OUTCOMES
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 from markupsafe import Markup, escape
 
-from cxlens.present.format import MISSING, cell, minute
+from cxlens.format import MISSING, cell, minute
 
 
 def moment(value: object) -> pd.Timestamp | None:

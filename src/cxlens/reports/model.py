@@ -16,6 +16,7 @@ import yaml
 
 from cxlens.accounts.users import User
 from cxlens.errors import NotFound
+from cxlens.format import number
 from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.definition import definition
 from cxlens.metrics.query import MissingData, compare, leaderboard, parse_time
@@ -26,7 +27,6 @@ from cxlens.metrics.spec import Metric
 from cxlens.periods import words
 from cxlens.present import charts
 from cxlens.present.filters import Filters, where
-from cxlens.present.format import number
 from cxlens.present.model import Chart, Page, PageCtx
 from cxlens.present.pages import journey, overview, touchpoints, vendors, verbatims
 from cxlens.present.pages._common import figure, metric_frame

@@ -1,17 +1,32 @@
-"""``/admin/settings``: every metric parameter with its built-in default, this warehouse's
-stored default and the metrics that use it, and the working schedules stored. (``/admin/users``
-reads the accounts, tokens and audit log: its page model joins here once they leave
-``cxlens.web``.)"""
+"""The admin pages' models: ``/admin/users`` (the people, their roles and vendors, the API
+tokens and the latest audit entries) and ``/admin/settings`` (every metric parameter with its
+built-in default, this warehouse's stored default and the metrics that use it, the working
+schedules stored and the overview's targets)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from cxlens import accounts
+from cxlens.accounts import audit
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.query import warehouse_params
 from cxlens.present.model import Page, PageCtx
 from cxlens.store import meta
 from cxlens.targets import HEADLINE, stored
+
+#: Audit entries shown on /admin/users (the rest: ``cxlens users audit``).
+AUDIT = 50
+
+
+def users(ctx: PageCtx) -> Page:
+    """``extra``: ``people`` (every user), ``tokens`` (every API token, revoked ones too),
+    ``log`` (the latest ``AUDIT`` audit entries) and ``roles`` (the form's choices)."""
+    page = Page("admin_users", "Users")
+    page.extra.update(people=accounts.users.listing(ctx.wh),
+                      tokens=accounts.tokens.listing(ctx.wh), log=audit.recent(ctx.wh, AUDIT),
+                      roles=accounts.users.ROLES)
+    return page
 
 
 def parameters() -> dict[str, tuple[object, list[str]]]:

@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 
+from cxlens.format import count, decimal, p_number, p_value
 from cxlens.insights import impact as impact_lib
 from cxlens.metrics.catalogue import resolve
 from cxlens.present import charts
-from cxlens.present.format import count, decimal, p_number, p_value
 from cxlens.present.model import Chart, Page, PageCtx
 from cxlens.present.pages._common import company_wide, control, fig, option, rows_of
 

@@ -13,6 +13,7 @@ import datetime as dt
 import pandas as pd
 
 from cxlens.errors import CxlensError
+from cxlens.format import confidence
 from cxlens.insights.moved import FLAGS, Moved, latest_month, moved
 from cxlens.metrics import relations
 from cxlens.metrics.catalogue import resolve
@@ -22,7 +23,6 @@ from cxlens.periods import words as when
 from cxlens.present import charts
 from cxlens.present import moved as words
 from cxlens.present.filters import BAR, visible, where
-from cxlens.present.format import confidence
 from cxlens.present.model import Chart, Figure, Page, PageCtx
 from cxlens.present.pages._common import control, option
 from cxlens.present.scope import limited
@@ -137,9 +137,9 @@ def fill(page: Page, m: Moved) -> None:
     secs = " (s)" if m.unit == "seconds" else ""
     page.figures += [
         _card(f"before:{m.metric}", f"{m.label}, {when(m.before, short=True)}", m.unit,
-              r.before, n0),
+              r.before, n0, *m.before_ci),
         _card(f"after:{m.metric}", f"{m.label}, {when(m.after, short=True)}", m.unit,
-              r.after, n1),
+              r.after, n1, *m.after_ci),
         *[_card(f"{part}:{m.metric}", f"{title}{secs}", moves, t[part]["value"], n0 + n1,
                 t[part]["ci_low"], t[part]["ci_high"])
           for part, title in (("change", "Change"), ("mix", "Mix: more or fewer of each"),

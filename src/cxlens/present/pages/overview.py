@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from cxlens import format as fmt
 from cxlens.contracts.store import contracts
 from cxlens.dates import add_months
 from cxlens.metrics.catalogue import resolve
@@ -21,7 +22,6 @@ from cxlens.metrics.definition import definition
 from cxlens.metrics.period_change import PeriodChange, change, corrected, figures
 from cxlens.periods import Period, days, words, year_before
 from cxlens.present import charts
-from cxlens.present import format as fmt
 from cxlens.present.filters import where
 from cxlens.present.model import Chart, Figure, Page, PageCtx
 from cxlens.present.pages._common import figure, metric_frame

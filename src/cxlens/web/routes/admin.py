@@ -1,6 +1,6 @@
 """Admin pages: users (add, remove), API tokens (list, revoke), the audit log, and settings
 (metric parameter defaults for this warehouse, e.g. the brand counted as ours in share of
-voice; the page model: ``cxlens.present.pages.admin``)."""
+voice); the page models: ``cxlens.present.pages.admin``."""
 
 from __future__ import annotations
 
@@ -23,13 +23,8 @@ router = APIRouter(prefix="/admin")
 
 def _users_page(request: Request, user: User, error: str | None = None,
                 status: int = 200) -> HTMLResponse:
-    st = state(request)
-    with st.lock:
-        people = accounts.users.listing(st.wh)
-        tokens = accounts.tokens.listing(st.wh)
-        log = audit.recent(st.wh, 50)
-    return html(request, "admin.html", status, user=user, people=people, tokens=tokens,
-                log=log, roles=accounts.users.ROLES, error=error)
+    page = build(request, model.users, user)
+    return html(request, "admin.html", status, user=user, error=error, **page.extra)
 
 
 @router.get("/users", response_class=HTMLResponse)
@@ -131,5 +126,5 @@ def set_target(request: Request, user: AdminUser, metric: str = Form(...),
 
 
 #: Where this module's pages come from (docs/pages.md): builder, template, JSON twin.
-SOURCES = {"/admin/users": Source(accounts.users.listing, "admin.html"),
+SOURCES = {"/admin/users": Source(model.users, "admin.html"),
            "/admin/settings": Source(model.settings, "settings.html")}

@@ -21,8 +21,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cxlens.accounts import audit
 from cxlens.accounts.users import User
 from cxlens.errors import CxlensError
+from cxlens.format import decimal
 from cxlens.jsonable import plain, records
-from cxlens.present.format import decimal
 from cxlens.present.pages import qa as model
 from cxlens.qa import disputes, sessions
 from cxlens.web.bespoke import build

@@ -1,5 +1,7 @@
 """One formatter for every number people read: dashboard tables, cards and tooltips, the
-report, contract statements and the CLI's tables (CSV and JSON keep the raw values).
+report, contract statements, the CLI's tables and the alerts' messages (CSV and JSON keep the
+raw values). It sits below every layer (like ``cxlens.dates``), so a domain module that writes
+a sentence — an alert's message — formats with it too.
 
 Why one module: the same figure used to read "408.21" in a table, "6 min 48 s" on a card and
 "6.8 min" elsewhere, counts read "162,421.00" and tiny p-values "2.8e-15". The rules here are

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cxlens.present.format import (
+from cxlens.format import (
     MISSING,
     cell,
     change,
@@ -213,7 +213,7 @@ def test_a_share_too_large_to_scale_is_missing_not_a_crash() -> None:
 
 def test_a_column_heading_reads_as_words() -> None:
     """Hand-written: what a table's header shows for the names the CSV keeps."""
-    from cxlens.present.format import heading
+    from cxlens.format import heading
 
     assert heading("n_before") == "n before"
     assert heading("ci_low") == "CI low"
