@@ -121,7 +121,8 @@ def test_change_of_a_percentage_is_points() -> None:
 def test_intervals_are_clipped_to_the_scale() -> None:
     assert interval(-0.021, 0.134, "share") == "0.0 % – 13.4 %"
     assert interval(97.2, 100.8, "percent") == "97.2 % – 100.0 %"
-    assert interval(-104, 12, "points") == "-100.0 – +12.0"
+    assert interval(-104, 12, "points") == "-100.0 to +12.0"
+    assert interval(-16.14, -3.86, "plain") == "-16.14 to -3.86"  # never "-16.1 – -3.9"
     assert interval(-3, 40, "seconds") == "0 s – 40 s"
     assert interval(4.7, 5.3, "score", scale=(1, 5)) == "4.7 – 5.0"
     assert interval(None, 3, "score") == MISSING

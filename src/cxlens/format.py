@@ -259,11 +259,13 @@ def clip(low: object, high: object, unit: str | Unit,
 
 def interval(low: object, high: object, unit: str | Unit,
              scale: tuple[float, float] | None = None) -> str:
-    """"low – high" in the unit, clipped to the scale; "—" when either end is missing."""
+    """"low – high" in the unit, clipped to the scale; "—" when either end is missing. With a
+    negative end it reads "-16.1 to -3.9": a dash beside a minus sign reads as two."""
     lo, hi = clip(low, high, unit, scale)
     if lo is None or hi is None:
         return MISSING
-    return f"{number(lo, unit)} – {number(hi, unit)}"
+    a, b = number(lo, unit), number(hi, unit)
+    return f"{a} to {b}" if a.startswith("-") or b.startswith("-") else f"{a} – {b}"
 
 
 def label(metric_id: str) -> str:

@@ -146,7 +146,9 @@ def contributions(frame: pd.DataFrame, label: str) -> dict[str, Any]:
     x = {"field": "value", "type": "quantitative", "title": label}
     color = {"field": "effect", "type": "nominal", "title": None,
              "scale": {"domain": ["mix", "rate"], "range": ["#4c78a8", "#f58518"]},
-             "legend": {"orient": "top", "labelExpr": "datum.label == 'mix' ? 'mix (more or "
+             # one entry a line, under the chart: side by side they ran off a phone's width
+             "legend": {"orient": "bottom", "direction": "vertical",
+                        "labelExpr": "datum.label == 'mix' ? 'mix (more or "
                         "fewer of it)' : 'rate (better or worse within it)'",
                         "labelLimit": 300}}
     offset = {"field": "effect", "type": "nominal", "sort": ["mix", "rate"]}

@@ -159,7 +159,8 @@ def fill(page: Page, m: Moved) -> None:
         charts.contributions(shown, f"change of {m.label} ({unit})"), "segments"))
     segments = len(m.segments)
     page.notes.append(
-        f"{m.label} in {m.after.label} against {m.before.label}, split by "
+        f"{m.label} in {when(m.after, short=True)} against {when(m.before, short=True)}, "
+        f"split by "
         f"{' × '.join(m.by)}: mix is the part of the change from more or fewer answers in "
         "each segment (counted against the average), rate the part from a better or worse "
         f"figure within it; they add up to the change. {confidence(m.confidence)} intervals "
