@@ -59,3 +59,32 @@ def test_comments_about_the_same_thing_are_closer() -> None:
                      "The parcel was delivered late."])
     # measured: 0.21 and 0.01
     assert a @ b > a @ c + 0.1
+
+
+def test_many_texts_in_bounded_memory_with_the_same_vectors(root_logger_kept: None) -> None:
+    """Three chunks' worth of comments: across the chunk boundaries the vectors are
+    WordLlama's own, and the peak allocation stays near one chunk's token vectors. Gathering
+    every token vector at once (1.5 M comments at 10 M interactions) took more than 12 GB:
+    here that would be 3 × 20,000 texts × 12 tokens × 256 floats × 4 bytes ≈ 740 MB."""
+    import tracemalloc
+
+    from safetensors.numpy import load_file
+    from tokenizers import Tokenizer
+    from wordllama import WordLlamaInference
+
+    from cxlens.text.embed import CHUNK
+
+    texts = [f"{TEXTS[i % len(TEXTS)]} ({i})" for i in range(3 * CHUNK)]
+    embed(texts[:1])  # the model loaded before measuring
+    tracemalloc.start()
+    try:
+        out = embed(texts)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 450e6, f"{peak / 1e6:.0f} MB"
+    weights = load_file(str(WORDLLAMA_WEIGHTS.locate()))["embedding.weight"]
+    reference = WordLlamaInference(weights, Tokenizer.from_file(str(WORDLLAMA_TOKENIZER.locate())))
+    rows = [0, CHUNK - 1, CHUNK, 2 * CHUNK + 7, 3 * CHUNK - 1]
+    expected = reference.embed([texts[i] for i in rows], norm=True)
+    assert np.abs(out[rows] - expected).max() < 1e-6

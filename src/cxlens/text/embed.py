@@ -49,24 +49,35 @@ def token_ids(texts: Sequence[str]) -> list[list[int]]:
     return [e.ids for e in tokenizer.encode_batch(list(texts), add_special_tokens=False)]
 
 
+#: Texts embedded at a time: the token vectors of one chunk are gathered before averaging
+#: (about 20,000 comments × 15 tokens × 256 floats ≈ 0.3 GB), so memory stays bounded
+#: however many comments there are (1.5 M comments at once took more than 12 GB).
+CHUNK = 20_000
+
+
 def embed(texts: Sequence[str], *, normalise: bool = True) -> Floats:
     """One row per text: the mean of its token vectors (unit length when ``normalise``); an
-    empty text gets a zero row."""
+    empty text gets a zero row. Computed ``CHUNK`` texts at a time."""
     _, weights = _model()
     out = np.zeros((len(texts), weights.shape[1]), dtype=np.float32)
-    if not len(texts):
-        return out
-    ids = token_ids(texts)
-    lengths = np.array([len(i) for i in ids])
-    filled = np.flatnonzero(lengths)
-    if len(filled):
-        flat = np.fromiter((t for i in filled for t in ids[i]), dtype=np.int64,
-                           count=int(lengths.sum()))
-        np.clip(flat, 0, weights.shape[0] - 1, out=flat)
-        starts = np.concatenate([[0], np.cumsum(lengths[filled])[:-1]])
-        sums = np.add.reduceat(weights[flat], starts, axis=0)
-        out[filled] = sums / lengths[filled, None].astype(np.float32)
-    if normalise:
+    for start in range(0, len(texts), CHUNK):
+        _mean_pool(texts[start:start + CHUNK], weights, out[start:start + CHUNK])
+    if normalise and len(texts):
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
     return out
+
+
+def _mean_pool(texts: Sequence[str], weights: Floats, out: Floats) -> None:
+    """Write the mean token vector of each text into ``out`` (its rows, in order)."""
+    ids = token_ids(texts)
+    lengths = np.array([len(i) for i in ids])
+    filled = np.flatnonzero(lengths)
+    if not len(filled):
+        return
+    flat = np.fromiter((t for i in filled for t in ids[i]), dtype=np.int64,
+                       count=int(lengths.sum()))
+    np.clip(flat, 0, weights.shape[0] - 1, out=flat)
+    starts = np.concatenate([[0], np.cumsum(lengths[filled])[:-1]])
+    sums = np.add.reduceat(weights[flat], starts, axis=0)
+    out[filled] = sums / lengths[filled, None].astype(np.float32)
