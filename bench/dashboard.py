@@ -8,8 +8,9 @@ Starts `cxlens serve` on the file (a user `bench` is added if missing), waits un
 pre-computed the default pages (``--no-prewarm``: does not let it) while timing /api/health
 and a logged-in page (``--probe``) every 0.2 s, logs in, then for each page of the menu and
 the pages opened from it (an agent, a statement, a vendor drill-down): one first request
-("cold": for pages with filters nothing is cached), then ``--repeat`` warm ones. Prints a
-Markdown table.
+("cold": for pages with filters nothing is cached; a page still being computed answers
+"being computed" at once and is asked again until it comes: both times are printed), then
+``--repeat`` warm ones. Prints a Markdown table.
 Issue target: first view < 2 s on the scale-1 demo, warm p95 < 300 ms at 10 M, and every
 request answered within the targets while the server pre-computes.
 """
@@ -94,12 +95,23 @@ def p95(values: list[float]) -> float:
 
 
 def timed(client: httpx.Client, path: str) -> float:
+    """Seconds to the first answer: the page, or "being computed" (202)."""
+    return answered(client, path)[0]
+
+
+def answered(client: httpx.Client, path: str) -> tuple[float, float]:
+    """(seconds to the first answer, seconds until the page itself came): a page still being
+    computed answers 202 at once and is asked again after its Retry-After, as the browser's
+    reload does."""
     t0 = time.perf_counter()
     response = client.get(path, headers={"accept": "text/html"})
-    elapsed = time.perf_counter() - t0
+    first = time.perf_counter() - t0
+    while response.status_code == 202:
+        time.sleep(float(response.headers.get("retry-after", "3")))
+        response = client.get(path, headers={"accept": "text/html"})
     if response.status_code != 200:
         sys.exit(f"{path}: HTTP {response.status_code}: {response.text[:300]}")
-    return elapsed
+    return first, time.perf_counter() - t0
 
 
 def main() -> None:
@@ -142,13 +154,15 @@ def main() -> None:
         rss = rss_mb(server.pid)
         client = client or login(base)
         rows = []
+        readies: dict[str, float] = {}
         bare = [timed(client, "/api/health") for _ in range(args.repeat)]
         rows.append(("/api/health (bare endpoint)", float("nan"), bare))
         for path in paths:
-            cold = timed(client, path)
+            cold, ready = answered(client, path)
             warm = [timed(client, path) for _ in range(args.repeat)]
             rows.append((path, cold, warm))
-            print(f"{path}: cold {cold:.2f} s, warm p95 "
+            readies[path] = ready
+            print(f"{path}: cold {cold:.2f} s (page after {ready:.2f} s), warm p95 "
                   f"{p95(warm) * 1000:.0f} ms", file=sys.stderr)
         rss = max(rss, rss_mb(server.pid))
     finally:
@@ -159,11 +173,13 @@ def main() -> None:
             print("the server did not stop within 30 s of Ctrl-C: killed", file=sys.stderr)
             server.kill()
             server.wait()
-    print("| request | cold (s) | warm p50 (ms) | warm p95 (ms) |\n|---|---:|---:|---:|")
+    print("| request | first answer (s) | page ready (s) | warm p50 (ms) | warm p95 (ms) |\n"
+          "|---|---:|---:|---:|---:|")
     for path, cold, warm in rows:
         p50 = statistics.median(warm) * 1000
         cold_text = "–" if cold != cold else f"{cold:.2f}"
-        print(f"| `{path}` | {cold_text} | {p50:.0f} | {p95(warm) * 1000:.0f} |")
+        ready_text = f"{readies[path]:.2f}" if path in readies else "–"
+        print(f"| `{path}` | {cold_text} | {ready_text} | {p50:.0f} | {p95(warm) * 1000:.0f} |")
     colds = [c for _, c, _ in rows if c == c]
     p95s = [p95(w) for _, c, w in rows if c == c]
     if args.prewarm:

@@ -56,11 +56,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     wh.close()
 
 
+#: How long a test server's requests wait for a page being computed (the app's default is
+#: 2 s, after which it answers "being computed": a loaded CI machine would turn page tests
+#: into tests of that answer).
+TEST_PAGE_WAIT = 600.0
+
+
 @contextmanager
 def running(app: object, trusted: Sequence[str] = ()) -> Iterator[str]:
     """Serve ``app`` with uvicorn in a thread on a free port, configured as ``cxlens serve``
     configures it (X-Forwarded-For believed only from the ``trusted`` proxies); yields its
     URL."""
+    st = getattr(getattr(app, "state", None), "cxlens", None)
+    if st is not None:  # every page waited for: tests/web/test_computing.py checks the wait
+        st.page_wait = TEST_PAGE_WAIT
     port = free_port()
     config = server_config(app, host="127.0.0.1", port=port, trusted=trusted, lifespan="off")
     srv = uvicorn.Server(config)

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cxlens import accounts, store
 from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
+from cxlens.format import duration
 from cxlens.loop import cases
 from cxlens.store import background
 from cxlens.store.base import Warehouse
@@ -26,6 +27,7 @@ from cxlens.store.migrate import secret
 from cxlens.surveys import collect, tokens
 from cxlens.surveys.config import current
 from cxlens.web import apidocs, pages
+from cxlens.web.computing import RETRY_SECONDS, StillComputing
 from cxlens.web.fallback import Fallback
 from cxlens.web.headers import SecurityHeaders
 from cxlens.web.jobs import ReportJobs
@@ -185,6 +187,18 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
         headers = {"Retry-After": f"{retry:.0f}"} if retry is not None else None
         return error_response(request, _status(exc), exc.code, exc.message, exc.hint,
                               headers)
+
+    @app.exception_handler(StillComputing)
+    async def computing(request: Request, exc: StillComputing) -> Response:
+        """202: the page is on its way (a page that reloads itself, or JSON to poll)."""
+        headers = {"Retry-After": str(RETRY_SECONDS)}
+        if _wants_html(request):
+            return pages.html(request, "computing.html", 202, user=None,
+                              what=pages.title_of(exc.page), retry=RETRY_SECONDS,
+                              since=duration(exc.seconds), headers=headers)
+        return JSONResponse({"status": "computing", "page": exc.page,
+                             "seconds": round(exc.seconds, 1), "retry_after": RETRY_SECONDS},
+                            202, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -7,6 +7,7 @@ page's content with HTMX and pushes the new URL."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from cxlens.present.render import env
 from cxlens.present.scope import limited
 from cxlens.store.base import Warehouse
 from cxlens.web.choices import choices
+from cxlens.web.computing import HEAVY
 from cxlens.web.security import (
     CSRF_FIELD,
     CurrentUser,
@@ -70,11 +72,17 @@ COMPANY_WIDE = ("cohorts", "impact", "customers", "themes", "sentiment")
 OPTIONS = ("level", "outcome", "by", "reference", "metric", "source", "model")
 
 
-def html(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def html(request: Request, template: str, status: int = 200,
+         headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
     text = env.get_template(template).render(request=request, csrf_field=CSRF_FIELD,
                                              csrf=csrf_token(request), nav_groups=NAV_GROUPS,
                                              company_wide=COMPANY_WIDE, **context)
-    return HTMLResponse(text, status)
+    return HTMLResponse(text, status, headers=headers)
+
+
+def title_of(name: str) -> str:
+    """A page's name in the menu ("Key drivers"), else its name."""
+    return dict(NAV).get(name, name.replace("_", " ").capitalize())
 
 
 def error_page(request: Request, status: int, message: str, hint: str) -> HTMLResponse:
@@ -102,9 +110,9 @@ def page_data(request: Request, name: str, user: User) -> tuple[Page, Filters]:
 
 def cached_page(st: WebState, name: str, filters: Filters, options: dict[str, str],
                 user: User, wh: Warehouse | None = None) -> Page:
-    """The page, computed once per data version, filters and scope (requests and the
-    pre-computation both come through here; the pre-computation on its own connection
-    ``wh``)."""
+    """The page, computed once per data version, filters and scope. The pre-computation
+    computes on its own connection ``wh``; a request's page is computed off the lock
+    (:mod:`cxlens.web.computing`: it may answer "being computed")."""
     key = page_key(name, filters, options, user)
     if name == "vendors":  # its scorecard grid reads the saved contracts
         if wh is None:
@@ -112,8 +120,13 @@ def cached_page(st: WebState, name: str, filters: Filters, options: dict[str, st
                 key = (*key, "contracts", revision(st.wh))
         else:
             key = (*key, "contracts", revision(wh))
-    page: Page = st.cached(
-        key, lambda: registry.build(name, PageCtx(wh or st.wh, user, filters, options)), wh=wh)
+
+    def build(on: Warehouse) -> Page:
+        with st.computing.heavy if name in HEAVY else contextlib.nullcontext():
+            return registry.build(name, PageCtx(on, user, filters, options))
+
+    page: Page = (st.cached(key, lambda: build(wh), wh=wh) if wh is not None
+                  else st.computing.page(st, name, key, build))
     return page
 
 

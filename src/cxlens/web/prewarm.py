@@ -29,13 +29,12 @@ from cxlens.present.pages import contracts as contract_pages
 from cxlens.store import background
 from cxlens.store.base import Warehouse
 from cxlens.web.choices import choices
+from cxlens.web.computing import HEAVY  # computed last: each fits models over everything
 from cxlens.web.pages import cached_page
 from cxlens.web.state import WebState
 
 log = logging.getLogger("cxlens.web")
 SKIP = {"agent"}  # needs an agent chosen
-#: Computed after every other page: each fits models over the whole warehouse.
-HEAVY = ("drivers", "cohorts", "impact", "customers", "themes", "sentiment")
 CHECK_SECONDS = 30.0
 #: Between two pages: a request that arrived meanwhile gets the interpreter and the CPU.
 PAUSE_SECONDS = 0.05

@@ -17,6 +17,7 @@ from typing import Any
 
 from cxlens.store.base import Warehouse
 from cxlens.store.migrate import data_version
+from cxlens.web.computing import PAGE_WAIT, Computations
 from cxlens.web.throttle import LoginThrottle
 
 CACHE_ENTRIES = 256
@@ -30,6 +31,9 @@ class WebState:
     logins: LoginThrottle = field(default_factory=LoginThrottle)  # failed-login throttling
     lock: threading.RLock = field(default_factory=threading.RLock)
     prewarmed: str | None = None  # the data version whose default pages are cached
+    #: Pages requests compute off the lock, and how long a request waits for one (seconds).
+    computing: Computations = field(default_factory=Computations)
+    page_wait: float = PAGE_WAIT
     _cache: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
     _pending: dict[tuple[Any, ...], threading.Event] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)  # _cache and _pending
@@ -37,6 +41,14 @@ class WebState:
     def version(self) -> str:
         with self.lock:
             return data_version(self.wh)
+
+    def peek(self, full: tuple[Any, ...]) -> tuple[bool, Any]:
+        """(True, the entry) when ``full`` (data version first) is cached, else (False, None)."""
+        with self._guard:
+            if full in self._cache:
+                self._cache.move_to_end(full)
+                return True, self._cache[full]
+        return False, None
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], Any], *,
                wh: Warehouse | None = None) -> Any:
