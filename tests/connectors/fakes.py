@@ -64,7 +64,7 @@ class FakeAPI:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 api.headers_seen.append(str(self.headers))
                 queue = api.faults.get(parts.path) or []
