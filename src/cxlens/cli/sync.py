@@ -49,6 +49,16 @@ def _run(account: Account, db: str | None) -> None:
                   f"or changed record(s), {result.unchanged:,} unchanged", highlight=False)
 
 
+def _account() -> type[Account]:
+    """The Account class, once the connectors' extra is known to be installed."""
+    from cxlens.extras import require
+
+    require("connectors")
+    from cxlens.connectors.accounts import Account
+
+    return Account
+
+
 def _since(value: dt.datetime | None) -> dt.datetime:
     from cxlens.connectors.accounts import DEFAULT_SINCE
 
@@ -70,9 +80,7 @@ def zendesk(
 ) -> None:
     """Zendesk Support: tickets with their metrics (incremental export, cursor-based) and
     satisfaction ratings. Token: $CXLENS_ZENDESK_TOKEN or --token-file."""
-    from cxlens.connectors.accounts import Account
-
-    _run(Account("zendesk", url, token_file, email, _since(since), tickets_mapping), db)
+    _run(_account()("zendesk", url, token_file, email, _since(since), tickets_mapping), db)
 
 
 @app.command("freshdesk")
@@ -86,9 +94,7 @@ def freshdesk(
 ) -> None:
     """Freshdesk: tickets with their stats (updated_since, in update order) and satisfaction
     ratings. API key: $CXLENS_FRESHDESK_TOKEN or --token-file."""
-    from cxlens.connectors.accounts import Account
-
-    _run(Account("freshdesk", url, token_file, None, _since(since), tickets_mapping), db)
+    _run(_account()("freshdesk", url, token_file, None, _since(since), tickets_mapping), db)
 
 
 def register(root: typer.Typer) -> None:

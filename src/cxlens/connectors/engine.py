@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from cxlens.connectors import state
-from cxlens.connectors.http import SyncError
 from cxlens.errors import CxlensError
 from cxlens.ingest.mapping import Mapping, load_mapping
 from cxlens.ingest.pipeline import ImportResult, import_files
@@ -201,4 +200,4 @@ def _dig(record: dict[str, Any], dotted: str) -> Any:
     return value
 
 
-__all__ = ["Batch", "Page", "SyncError", "SyncResult", "land", "run"]
+__all__ = ["Batch", "Page", "SyncResult", "land", "run"]
