@@ -57,7 +57,7 @@ NAV_GROUPS = (
                                ("themes", "Themes"), ("sentiment", "Sentiment"),
                                ("customers", "Customers"))),
     ("Operations", (("loop", "Closed loop"), ("cases", "Cases"), ("alerts", "Alerts"))),
-    ("Admin", (("admin/users", "Users"), ("admin/settings", "Settings"))),
+    ("Admin", (("admin/users", "Users"), ("admin/settings", "Settings"), ("admin/sync", "Sync"))),
 )
 #: Entries that are not dashboard pages: the report (new tab) and the admin screens.
 NOT_PAGES = ("report", "admin/users", "admin/settings")
