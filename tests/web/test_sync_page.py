@@ -48,10 +48,10 @@ def serving(app: object) -> Iterator[str]:
         thread.join(30)
 
 
-def admin_client(url: str) -> httpx.Client:
+def admin_client(url: str, username: str = "boss") -> httpx.Client:
     client = httpx.Client(base_url=url, timeout=60)
     form = client.get("/login")
-    done = client.post("/login", data={"username": "boss", "password": PASSWORD,
+    done = client.post("/login", data={"username": username, "password": PASSWORD,
                                        "csrf_token": csrf_of(form.text), "next": "/overview"})
     assert done.status_code == 303
     return client
@@ -98,6 +98,7 @@ def test_the_server_syncs_both_helpdesks_and_pages_refresh(
     wh = store.connect(str(tmp_path / "cx.duckdb"))
     accounts.ensure(wh)
     users.add(wh, "boss", PASSWORD, "admin", None)
+    users.add(wh, "ann", PASSWORD, "analyst", None)
     zen, fresh = zd.account(), fd.account()
     fast = Policy(attempts=3, backoff=0.01)
     with zen.running() as zurl, fresh.running() as furl:
@@ -114,6 +115,8 @@ def test_the_server_syncs_both_helpdesks_and_pages_refresh(
             wait_for(lambda: wh.scalar("SELECT count(*) FROM sync_runs") == 2)
             after = client.get(QUERY).json()
             page = client.get("/admin/sync")
+            with closing(admin_client(url, "ann")) as analyst:
+                refused = analyst.get("/admin/sync", headers={"Accept": "application/json"})
             widths = _screenshots(url)
     wh.close()
     assert widths == {"1440": 0, "390": 0}  # no sideways scroll
@@ -121,6 +124,7 @@ def test_the_server_syncs_both_helpdesks_and_pages_refresh(
     # 101, 103, 201, 203 resolved; 102, 202 not: 4 of 6 (tickets 104 and 204 quarantined)
     assert [(r["value"], r["n"]) for r in after["rows"]] == [(pytest.approx(400 / 6), 6)]  # percent
     assert page.status_code == 200
+    assert refused.status_code == 403  # admins only
     text = page.text
     assert "This server syncs every 30 minutes" in text
     assert "<strong>zendesk</strong>" in text and "<strong>freshdesk</strong>" in text
