@@ -192,3 +192,28 @@ def test_a_wrong_token_is_refused_with_a_fix_and_never_shown(
     assert "--token-file" in failed.value.hint
     assert wrong not in str(failed.value) and wrong not in repr(failed.value)
     assert api.statuses(EXPORT) == [401]  # a refusal is not retried
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("token_env")
+def test_a_second_sync_of_the_source_on_postgres_stops_at_once(pg_db: str) -> None:
+    """A cron run while the server's scheduled sync of the same source runs (a lock held by
+    another session here): refused with a clear error, nothing landed; then it runs."""
+    import psycopg
+
+    from cxlens import store
+    from cxlens.connectors.lock import SyncBusy
+
+    api = zd.account()
+    with store.connect(pg_db) as wh, api.running() as url, \
+            psycopg.connect(pg_db, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(hashtext('cxlens.sync.zendesk'))")
+        with pytest.raises(SyncBusy) as busy:
+            sync(wh, account(url))
+        assert busy.value.message == "another sync of zendesk is running on this warehouse"
+        assert api.log == [] and wh.count("interactions") == 0
+        other.execute("SELECT pg_advisory_unlock(hashtext('cxlens.sync.zendesk'))")
+        assert sync(wh, account(url)).read == 8
+        # the lock is given back after a run: the other session can take it
+        assert other.execute("SELECT pg_try_advisory_lock(hashtext('cxlens.sync.zendesk'))"
+                             ).fetchone() == (True,)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cxlens.connectors import state
+from cxlens.connectors.lock import exclusive
 from cxlens.errors import CxlensError
 from cxlens.ingest.mapping import Mapping, load_mapping
 from cxlens.ingest.pipeline import ImportResult, import_files
@@ -101,6 +102,13 @@ def run(wh: Warehouse, source: str, pages: Callable[[dict[str, str | None]], Ite
     """Read ``pages`` (given each stream's stored cursor) and land them one by one; record
     the run. A :class:`SyncError` stops the run after recording it, and is raised again."""
     state.ensure(wh)
+    with exclusive(wh, source):
+        return _run(wh, source, pages, streams, progress)
+
+
+def _run(wh: Warehouse, source: str,
+         pages: Callable[[dict[str, str | None]], Iterator[Page]], streams: Sequence[str],
+         progress: Progress | None) -> SyncResult:
     result = SyncResult(source, uuid.uuid4().hex[:12])
     started = dt.datetime.now(dt.UTC)
     cursors = {s: state.cursor(wh, source, s) for s in streams}
