@@ -31,7 +31,8 @@ def test_installed_extras_pass() -> None:
 PROBE = """
 import json, pkgutil, importlib, sys
 import cxlens
-own = {"cxlens.store.pg"}
+own = {"cxlens.store.pg", "cxlens.connectors.http", "cxlens.connectors.zendesk",
+       "cxlens.connectors.freshdesk", "cxlens.connectors.accounts"}
 for info in pkgutil.walk_packages(cxlens.__path__, "cxlens."):
     if info.name not in own:
         importlib.import_module(info.name)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "cxlens"
 DOMAIN = ("metrics", "stats", "insights", "casemix", "text", "qa", "contracts", "alerts",
-          "loop", "surveys", "ingest", "store", "demo", "accounts")
+          "loop", "surveys", "ingest", "store", "demo", "accounts", "connectors")
 #: Charts are presentation (``cxlens.present.charts``, the key drivers' quadrant chart too): a
 #: domain module returns data and the presentation layer draws it.
 UPPER = ("cxlens.web", "cxlens.reports", "cxlens.cli", "cxlens.present")

@@ -1,6 +1,7 @@
-"""Optional features and the packages they need (``pip install 'cxlens[pdf,text,postgres,spark]'``).
-The core (DuckDB, metrics, CLI, dashboard) needs none of them; a feature whose extra is not
-installed stops with :class:`MissingExtra` naming the extra, before anything is imported."""
+"""Optional features and the packages they need
+(``pip install 'cxlens[pdf,text,postgres,spark,connectors]'``). The core (DuckDB, metrics,
+CLI, dashboard) needs none of them; a feature whose extra is not installed stops with
+:class:`MissingExtra` naming the extra, before anything is imported."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
              ("vaderSentiment", "wordllama", "tokenizers", "safetensors", "threadpoolctl")),
     "postgres": ("a Postgres warehouse", ("psycopg",)),
     "spark": ("a Spark lake (spark+lake://)", ("pyspark",)),
+    "connectors": ("helpdesk connectors (cxlens sync)", ("httpx",)),
 }
 
 

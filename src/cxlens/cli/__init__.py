@@ -38,6 +38,7 @@ from cxlens.cli import (
     serve,
     statement,
     surveys,
+    sync,
     tables,
     themes,
     users,
@@ -74,7 +75,7 @@ for module in (
     import_, validate, quarantine, presets, tables, demo, docs, query, compare, metrics,
     schedule, export_lake, serve, users, report, surveys, cases, erase, casemix, contracts,
     statement, qa, clv, churn_risk, drivers, impact, moved, cohorts, alerts, sentiment,
-    themes,
+    themes, sync,
 ):
     module.register(app)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -51,6 +52,11 @@ def register(app: typer.Typer) -> None:
                  "believed; repeat for several. Without it the header is ignored and the "
                  "connecting address is the client (rate limits, login throttle, audit "
                  "log).")] = None,
+        sync_config: Annotated[Path | None, typer.Option(
+            "--sync-config",
+            help="YAML naming the helpdesk accounts to sync and how often (every_minutes); "
+                 "the sync runs in the server and pages refresh when rows change "
+                 "(docs/connectors.md).")] = None,
         db: DbOption = None,
     ) -> None:
         """Run the dashboard. On first run it creates the user admin and prints a one-time
@@ -63,6 +69,11 @@ def register(app: typer.Typer) -> None:
         from cxlens.web.throttle import LoginPolicy
 
         proxies = trusted_proxies(trusted_proxy or [])  # refused before the warehouse opens
+        schedule = None
+        if sync_config is not None:  # refused before the warehouse opens, too
+            from cxlens.connectors.schedule import load
+
+            schedule = load(sync_config)
         wh = open_warehouse(db)
         accounts.ensure(wh)
         password = accounts.users.first_admin(wh)
@@ -76,7 +87,8 @@ def register(app: typer.Typer) -> None:
                          login_policy=LoginPolicy(
                              failures=login_failures, window=login_window,
                              lock_seconds=login_lock, max_lock_seconds=login_max_lock,
-                             address_failures=login_address_failures))
+                             address_failures=login_address_failures),
+                         sync=schedule)
         _tune_for_serving()
         console.print(f"dashboard on http://{host}:{port} (Ctrl+C stops it)", highlight=False)
         uvicorn.Server(server_config(app, host=host, port=port, trusted=proxies)).run()

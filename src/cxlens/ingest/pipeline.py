@@ -5,7 +5,8 @@ atomically. Free text is redacted before it is stored, quarantined rows included
 A file-level problem (unreadable file, bad mapping, missing required column) refuses the whole
 import and leaves the warehouse unchanged. Row-level errors send the row to quarantine; warnings
 keep the row and flag it. Re-importing a file upserts by key and replaces that file's
-quarantine entries, so an import is idempotent.
+quarantine entries, so an import is idempotent. A connector's records in memory
+(:class:`cxlens.ingest.records.Records`) go through the same steps as a file.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from cxlens.ingest.load import Stage, as_records
 from cxlens.ingest.mapping import Mapping, check_mapping, load_mapping, table_for
 from cxlens.ingest.problems import Problem, summarise
 from cxlens.ingest.quarantine import IMPORTS, QUARANTINE, quarantine_rows
+from cxlens.ingest.records import Records
 from cxlens.ingest.transform import (
     ROW,
     apply_mapping,
@@ -58,6 +60,8 @@ class FileResult:
     ignored_columns: list[str] = field(default_factory=list)
     #: (source column, value as written) -> values the mapping's value maps made missing
     mapped_to_missing: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: for records (not a file): their ids, whose quarantine entries this import replaces
+    ids: list[int] | None = None
 
 
 @dataclass
@@ -101,7 +105,7 @@ class ImportResult:
         return summarise(self.problems)
 
 
-def import_files(wh: Warehouse, table: str | None, files: Sequence[str | Path], *,
+def import_files(wh: Warehouse, table: str | None, files: Sequence[str | Path | Records], *,
                  mapping: str | Path | Mapping | None = None, timezone: str | None = None,
                  strict: bool = False, dry_run: bool = False, encoding: str | None = None,
                  progress: Progress | None = None) -> ImportResult:
@@ -121,8 +125,8 @@ def import_files(wh: Warehouse, table: str | None, files: Sequence[str | Path], 
     with wh.transaction():
         stage: Stage | None = None
         for f in files:
-            path = Path(f).expanduser().resolve()
-            fr = FileResult(str(path))
+            path = f if isinstance(f, Records) else Path(f).expanduser().resolve()
+            fr = FileResult(str(path), ids=list(f.ids) if isinstance(f, Records) else None)
             result.files.append(fr)
             try:
                 stage = _read_file(wh, path, tbl, mp, tz, stage, fr, result, rejected_records,
@@ -176,11 +180,11 @@ def validate_files(wh: Warehouse, table: str | None, files: Sequence[str | Path]
     raise AssertionError("a dry run always rolls back")  # pragma: no cover
 
 
-def _read_file(wh: Warehouse, path: Path, tbl: Table, mp: Mapping | None, tz: object,
+def _read_file(wh: Warehouse, path: Path | Records, tbl: Table, mp: Mapping | None, tz: object,
                stage: Stage | None, fr: FileResult, result: ImportResult,
                rejected_records: dict[tuple[str, int], dict[str, Any]],
                progress: Progress | None) -> Stage | None:
-    total = path.stat().st_size if path.is_file() else 0
+    total = path.stat().st_size if isinstance(path, Path) and path.is_file() else 0
     done = 0
 
     def tick(n: int) -> None:
@@ -189,7 +193,7 @@ def _read_file(wh: Warehouse, path: Path, tbl: Table, mp: Mapping | None, tz: ob
         if progress:
             progress(str(path), min(done, total), total)
 
-    chunks = readers.read_chunks(
+    chunks = path.chunks() if isinstance(path, Records) else readers.read_chunks(
         path, encoding=mp.encoding if mp else None, delimiter=mp.delimiter if mp else None,
         sheet=mp.sheet if mp else None, progress=tick)
     first = True
@@ -210,7 +214,7 @@ def _read_file(wh: Warehouse, path: Path, tbl: Table, mp: Mapping | None, tz: ob
         if mp is not None and mp.skip:
             data, rows = _skip(data, rows, mp, str(path), fr, result, rejected_records)
         fr.mapped_to_missing.update(mapped_to_missing(data, mp))
-        mapped = apply_mapping(data, rows, tbl, mp, path)
+        mapped = apply_mapping(data, rows, tbl, mp, str(path))
         checked = check_chunk(mapped, tbl, mp, tz, str(path), sources)  # type: ignore[arg-type]
         finish(checked.data, tbl)
         fr.rows_read += len(mapped)
@@ -327,10 +331,16 @@ def _count(result: ImportResult) -> None:
 
 def _record(wh: Warehouse, result: ImportResult, started: pd.Timestamp, mapping: str,
             rejected_records: dict[tuple[str, int], dict[str, Any]]) -> None:
-    files = [fr.path for fr in result.files]
-    marks = ", ".join("?" for _ in files)
-    wh.execute(f"DELETE FROM quarantine WHERE table_name = ? AND source_file IN ({marks})",
-               [result.table, *files])
+    files = [fr.path for fr in result.files if fr.ids is None]
+    if files:
+        marks = ", ".join("?" for _ in files)
+        wh.execute(f"DELETE FROM quarantine WHERE table_name = ? AND source_file IN ({marks})",
+                   [result.table, *files])
+    for fr in result.files:
+        if fr.ids:  # records: replace the entries of these records only
+            marks = ", ".join("?" for _ in fr.ids)
+            wh.execute("DELETE FROM quarantine WHERE table_name = ? AND source_file = ? "
+                       f"AND source_row IN ({marks})", [result.table, fr.path, *fr.ids])
     errors = [p for p in result.problems if p.severity == "error"]
     rejected_rows = {(p.file, p.row) for p in errors}
     warnings = [p for p in result.problems

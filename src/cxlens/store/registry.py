@@ -37,6 +37,7 @@ OWNERS = (
     "cxlens.accounts.sessions",
     "cxlens.accounts.tokens",
     "cxlens.accounts.audit",
+    "cxlens.connectors.state",
 )
 
 

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cxlens import accounts, store
+from cxlens.connectors.schedule import Schedule
 from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
 from cxlens.format import duration
 from cxlens.loop import cases
@@ -60,6 +61,7 @@ from cxlens.web.runner import programme_runner
 from cxlens.web.security import PASSWORD_PAGE, AuthError, PasswordChangeRequired
 from cxlens.web.state import WebState
 from cxlens.web.survey_service import SurveyService
+from cxlens.web.sync_runner import sync_runner
 from cxlens.web.throttle import LoginPolicy, LoginThrottle
 
 STATIC = Path(__file__).parent / "static"
@@ -127,14 +129,16 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
                prewarm: bool = False, surveys_every: float = 0,
                collect_rate: float = 5.0, max_body: int = MAX_BODY,
                collect_max_body: int = COLLECT_MAX_BODY,
-               login_policy: LoginPolicy | None = None) -> FastAPI:
+               login_policy: LoginPolicy | None = None,
+               sync: Schedule | None = None) -> FastAPI:
     """The dashboard on warehouse ``db`` (a URL or an open warehouse); ``prewarm`` computes
     the default pages in the background at start and after every data change;
     ``surveys_every`` runs the survey programmes every so many seconds (0: never);
     ``collect_rate`` limits survey submissions per client address and second;
     ``collect_max_body`` limits request bodies (bytes) on the collection API and survey pages,
     ``max_body`` on every other route (0: no limit); ``login_policy`` sets when failed logins
-    lock an account or address (web/throttle.py)."""
+    lock an account or address (web/throttle.py); ``sync`` runs the helpdesk sync on its
+    schedule (web/sync_runner.py)."""
     wh = db if isinstance(db, Warehouse) else store.connect(db)
     accounts.ensure(wh)
     cases.ensure(wh)
@@ -152,6 +156,11 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
                 wh.sibling(), svc, surveys_every, stop), daemon=True,
                 name="cxlens-surveys")
             ticker.start()
+        syncer = None
+        if sync is not None:
+            syncer = threading.Thread(target=sync_runner, args=(wh.sibling(), sync, stop),
+                                      daemon=True, name="cxlens-sync")
+            syncer.start()
         yield
         stop.set()
         if worker is not None:  # before the connections close under it
@@ -160,12 +169,15 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
         svc.writer.close()
         if ticker:
             ticker.join(timeout=30)
+        if syncer:
+            syncer.join(timeout=30)
 
     app = FastAPI(title="cxlens", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(plain_query)], lifespan=lifespan)
     app.state.cxlens = WebState(wh=wh, secret=secret(wh), secure_cookies=secure_cookies,
                                 logins=LoginThrottle(login_policy or LoginPolicy()))
     app.state.surveys = svc
+    app.state.sync = sync
     app.state.report_jobs = ReportJobs()
     if prewarm:
         from cxlens.web import prewarm as warmer

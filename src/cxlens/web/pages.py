@@ -59,10 +59,11 @@ NAV_GROUPS = (
                                ("themes", "Themes"), ("sentiment", "Sentiment"),
                                ("customers", "Customers"))),
     ("Operations", (("loop", "Closed loop"), ("cases", "Cases"), ("alerts", "Alerts"))),
-    ("Admin", (("admin/users", "Users"), ("admin/settings", "Settings"))),
+    ("Admin", (("admin/users", "Users"), ("admin/settings", "Settings"),
+               ("admin/sync", "Sync"))),
 )
 #: Entries that are not dashboard pages: the report (new tab) and the admin screens.
-NOT_PAGES = ("report", "admin/users", "admin/settings")
+NOT_PAGES = ("report", "admin/users", "admin/settings", "admin/sync")
 #: The dashboard pages of the menu, in menu order.
 NAV = tuple(entry for _, entries in NAV_GROUPS for entry in entries
             if entry[0] not in NOT_PAGES)

@@ -1,6 +1,7 @@
-"""Admin pages: users (add, remove), API tokens (list, revoke), the audit log, and settings
+"""Admin pages: users (add, remove), API tokens (list, revoke), the audit log, settings
 (metric parameter defaults for this warehouse, e.g. the brand counted as ours in share of
-voice); the page models: ``cxlens.present.pages.admin``."""
+voice) and the helpdesk sync (runs, cursors, schedule); the page models:
+``cxlens.present.pages.admin`` and ``cxlens.present.pages.sync``."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from cxlens.accounts.users import User
 from cxlens.errors import CxlensError, did_you_mean
 from cxlens.metrics.query import set_warehouse_param
 from cxlens.present.pages import admin as model
+from cxlens.present.pages import sync as sync_model
 from cxlens.store.migrate import bump_data_version
 from cxlens.web.bespoke import build
 from cxlens.web.pages import Source, html
@@ -125,6 +127,16 @@ def set_target(request: Request, user: AdminUser, metric: str = Form(...),
     return RedirectResponse("/admin/settings", status_code=303)
 
 
+@router.get("/sync", response_class=HTMLResponse)
+def sync(request: Request, user: AdminUser) -> HTMLResponse:
+    """The helpdesk connectors' runs, cursors and schedule."""
+    page = build(request, sync_model.sync, user)
+    cursors = list(page.tables["cursors"].itertuples(index=False, name=None))
+    return html(request, "sync.html", 200, user=user, runs=page.extra["runs"],
+                cursors=cursors, schedule=page.extra["schedule"])
+
+
 #: Where this module's pages come from (docs/pages.md): builder, template, JSON twin.
 SOURCES = {"/admin/users": Source(model.users, "admin.html"),
-           "/admin/settings": Source(model.settings, "settings.html")}
+           "/admin/settings": Source(model.settings, "settings.html"),
+           "/admin/sync": Source(sync_model.sync, "sync.html")}

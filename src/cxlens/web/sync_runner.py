@@ -1,0 +1,27 @@
+"""Runs the scheduled helpdesk sync inside ``cxlens serve`` (``--sync-config``): with DuckDB
+only the server's process may write the file, so the server is where the sync happens. Each
+sync bumps the data version when rows changed, so cached pages refresh without a restart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+from cxlens.connectors.schedule import Schedule, publish, run_due
+from cxlens.store.base import Warehouse
+
+log = logging.getLogger("cxlens.sync")
+
+
+def sync_runner(wh: Warehouse, schedule: Schedule, stop: threading.Event) -> None:
+    """Until ``stop``: wait for the next run, then :func:`run_due` (one job, wrap-able)."""
+    try:
+        publish(wh, schedule)
+    except Exception:
+        log.exception("could not publish the sync schedule")
+    while not stop.wait(schedule.wait(dt.datetime.now(dt.UTC))):
+        try:
+            run_due(wh, schedule)
+        except Exception:  # keep the schedule alive; the next run retries
+            log.exception("scheduled sync failed")
