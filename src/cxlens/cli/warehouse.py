@@ -23,7 +23,7 @@ DbOption = Annotated[
 ]
 
 # Commands that may create a DuckDB warehouse that does not exist yet (docs/cli.md says so).
-CREATORS = ("demo", "import")
+CREATORS = ("demo", "import", "restore")
 
 
 def missing_file(db: str | None) -> Path | None:

@@ -37,6 +37,9 @@ OWNERS = (
     "cxlens.accounts.sessions",
     "cxlens.accounts.tokens",
     "cxlens.accounts.audit",
+    "cxlens.accounts.throttle",
+    "cxlens.store.runs",
+    "cxlens.store.buckets",
 )
 
 

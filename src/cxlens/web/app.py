@@ -31,7 +31,7 @@ from cxlens.web.headers import SecurityHeaders
 from cxlens.web.jobs import ReportJobs
 from cxlens.web.limits import COLLECT_MAX_BODY, MAX_BODY, BodyLimit
 from cxlens.web.query import plain_query
-from cxlens.web.ratelimit import Limiter
+from cxlens.web.ratelimit import Limiter, SharedLimiter
 from cxlens.web.routes import (
     admin,
     alerts,
@@ -58,7 +58,8 @@ from cxlens.web.runner import programme_runner
 from cxlens.web.security import PASSWORD_PAGE, AuthError, PasswordChangeRequired
 from cxlens.web.state import WebState
 from cxlens.web.survey_service import SurveyService
-from cxlens.web.throttle import LoginPolicy, LoginThrottle
+from cxlens.web.throttle import LoginPolicy, LoginThrottle, SharedLoginThrottle
+from cxlens.web.workers import WorkerHeader
 
 STATIC = Path(__file__).parent / "static"
 STATUS = {ConfigError: 400, NotFound: 404}
@@ -125,20 +126,24 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
                prewarm: bool = False, surveys_every: float = 0,
                collect_rate: float = 5.0, max_body: int = MAX_BODY,
                collect_max_body: int = COLLECT_MAX_BODY,
-               login_policy: LoginPolicy | None = None) -> FastAPI:
+               login_policy: LoginPolicy | None = None, shared: bool = False) -> FastAPI:
     """The dashboard on warehouse ``db`` (a URL or an open warehouse); ``prewarm`` computes
     the default pages in the background at start and after every data change;
     ``surveys_every`` runs the survey programmes every so many seconds (0: never);
     ``collect_rate`` limits survey submissions per client address and second;
     ``collect_max_body`` limits request bodies (bytes) on the collection API and survey pages,
     ``max_body`` on every other route (0: no limit); ``login_policy`` sets when failed logins
-    lock an account or address (web/throttle.py)."""
+    lock an account or address (web/throttle.py); ``shared``: other processes serve the same
+    Postgres warehouse (``cxlens serve --workers N``, web/workers.py), so rate limits and the
+    login throttle are kept in it and responses name their worker."""
     wh = db if isinstance(db, Warehouse) else store.connect(db)
     accounts.ensure(wh)
     cases.ensure(wh)
+    burst = max(20.0, 2 * collect_rate)
     svc = SurveyService(reader=wh.sibling(), writer=collect.Writer(wh.sibling(), current(wh)),
                         secret=secret(wh, tokens.SECRET_KEY),
-                        limiter=Limiter(rate=collect_rate, burst=max(20.0, 2 * collect_rate)))
+                        limiter=SharedLimiter(wh.sibling(), collect_rate, burst) if shared
+                        else Limiter(rate=collect_rate, burst=burst))
     stop = threading.Event()
     worker = None  # the pre-computation, when on (web/prewarm.py)
 
@@ -162,7 +167,8 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
     app = FastAPI(title="cxlens", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(plain_query)], lifespan=lifespan)
     app.state.cxlens = WebState(wh=wh, secret=secret(wh), secure_cookies=secure_cookies,
-                                logins=LoginThrottle(login_policy or LoginPolicy()))
+                                logins=SharedLoginThrottle(wh.sibling(), login_policy)
+                                if shared else LoginThrottle(login_policy or LoginPolicy()))
     app.state.surveys = svc
     app.state.report_jobs = ReportJobs()
     if prewarm:
@@ -209,4 +215,6 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
     app.add_middleware(BodyLimit, max_body=max_body, collect_max_body=collect_max_body)
     app.add_middleware(Fallback, respond=error_response)  # inside the headers, outside 413
     app.add_middleware(SecurityHeaders, secure_cookies=secure_cookies)  # (the outer one)
+    if shared:
+        app.add_middleware(WorkerHeader)
     return app
