@@ -140,9 +140,10 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
     accounts.ensure(wh)
     cases.ensure(wh)
     burst = max(20.0, 2 * collect_rate)
+    shared_connections = [wh.sibling(), wh.sibling()] if shared else []
     svc = SurveyService(reader=wh.sibling(), writer=collect.Writer(wh.sibling(), current(wh)),
                         secret=secret(wh, tokens.SECRET_KEY),
-                        limiter=SharedLimiter(wh.sibling(), collect_rate, burst) if shared
+                        limiter=SharedLimiter(shared_connections[0], collect_rate, burst) if shared
                         else Limiter(rate=collect_rate, burst=burst))
     stop = threading.Event()
     worker = None  # the pre-computation, when on (web/prewarm.py)
@@ -161,13 +162,15 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
             worker.shutdown()
         background.stop_all()  # report jobs: closing the warehouse would wait for them
         svc.writer.close()
+        for connection in shared_connections:  # the shared limits' own (web/workers.py)
+            connection.close()
         if ticker:
             ticker.join(timeout=30)
 
     app = FastAPI(title="cxlens", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(plain_query)], lifespan=lifespan)
     app.state.cxlens = WebState(wh=wh, secret=secret(wh), secure_cookies=secure_cookies,
-                                logins=SharedLoginThrottle(wh.sibling(), login_policy)
+                                logins=SharedLoginThrottle(shared_connections[1], login_policy)
                                 if shared else LoginThrottle(login_policy or LoginPolicy()))
     app.state.surveys = svc
     app.state.report_jobs = ReportJobs()
