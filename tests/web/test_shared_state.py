@@ -78,3 +78,24 @@ def test_failed_logins_on_one_worker_lock_the_account_on_the_other(pg_db: str) -
             [("account", "ann")]  # bob's success left nothing to remember
         a.wh.close()
         b.wh.close()
+
+
+def test_an_attempt_left_pending_by_a_killed_worker_is_forgotten(pg_db: str) -> None:
+    """A worker killed between begin and finish leaves its attempt pending; with 2 failures
+    and a limit of 3 that pending attempt would refuse every try for as long as the row
+    lives. After PENDING_SECONDS untouched it no longer counts (the row's time set back by
+    hand: the database's clock cannot be moved)."""
+    policy = LoginPolicy(failures=3, window=900, address_failures=0)
+    with store.connect(pg_db) as wh:
+        throttle = SharedLoginThrottle(wh.sibling(), policy)
+        for _ in range(2):
+            throttle.begin("ann", "10.0.0.1")
+            throttle.finish("ann", "10.0.0.1", ok=False)
+        throttle.begin("ann", "10.0.0.1")  # ... and the worker dies here
+        with pytest.raises(LoginThrottled):
+            throttle.begin("ann", "10.0.0.1")  # the pending one could be the third failure
+        wh.execute("UPDATE cxlens_login_throttle SET touched_at = touched_at - 61")
+        throttle.begin("ann", "10.0.0.1")
+        throttle.finish("ann", "10.0.0.1", ok=True)
+        assert wh.scalar("SELECT count(*) FROM cxlens_login_throttle") == 0
+        throttle.wh.close()

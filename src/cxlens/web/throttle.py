@@ -159,8 +159,8 @@ class SharedLoginThrottle(LoginThrottle):
         keys = [(kind, key) for kind, key, _ in kinds]
         with self._db, self.wh.transaction():
             stored.claim(self.wh, keys)
-            found = stored.load(self.wh, keys)
             now = stored.now(self.wh)
+            found = stored.load(self.wh, keys, now)
             self._accounts, self._addresses = {}, {}
             for kind, key, records in kinds:
                 state = found.get((kind, key))
@@ -173,7 +173,8 @@ class SharedLoginThrottle(LoginThrottle):
                 idle = record is None or (record.locked_until <= now and not record.pending
                                           and not record.failures and not record.locks)
                 stored.save(self.wh, kind, key, None if idle or record is None else stored.State(
-                    list(record.failures), record.locked_until, record.locks, record.pending))
+                    list(record.failures), record.locked_until, record.locks, record.pending),
+                    now)
 
     def _accounts_of(self) -> dict[str, _Record]:
         return self._accounts
