@@ -12,6 +12,7 @@ from typer.core import TyperGroup
 
 from cxlens.cli import (
     alerts,
+    backup,
     casemix,
     cases,
     churn_risk,
@@ -33,6 +34,7 @@ from cxlens.cli import (
     quarantine,
     query,
     report,
+    restore,
     schedule,
     sentiment,
     serve,
@@ -75,7 +77,7 @@ for module in (
     import_, validate, quarantine, presets, tables, demo, docs, query, compare, metrics,
     schedule, export_lake, serve, users, report, surveys, cases, erase, casemix, contracts,
     statement, qa, clv, churn_risk, drivers, impact, moved, cohorts, alerts, sentiment,
-    themes, sync,
+    themes, sync, backup, restore,
 ):
     module.register(app)
 

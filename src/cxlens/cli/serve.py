@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import gc
 import sys
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from cxlens.cli.output import console
 from cxlens.cli.warehouse import DbOption, open_warehouse
+from cxlens.store import default_url
 
 
 def register(app: typer.Typer) -> None:
@@ -57,6 +59,11 @@ def register(app: typer.Typer) -> None:
             help="YAML naming the helpdesk accounts to sync and how often (every_minutes); "
                  "the sync runs in the server and pages refresh when rows change "
                  "(docs/connectors.md).")] = None,
+        workers: Annotated[int, typer.Option(
+            help="Server processes. More than 1 needs a Postgres warehouse (a DuckDB file is "
+                 "held by one process); sessions, rate limits, the login throttle and the "
+                 "data version are shared through it, and the scheduled jobs run in one "
+                 "worker at a time (docs/deploy.md).")] = 1,
         db: DbOption = None,
     ) -> None:
         """Run the dashboard. On first run it creates the user admin and prints a one-time
@@ -64,6 +71,7 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from cxlens import accounts
+        from cxlens.web import workers as several
         from cxlens.web.app import create_app
         from cxlens.web.proxies import server_config, trusted_proxies
         from cxlens.web.throttle import LoginPolicy
@@ -75,23 +83,44 @@ def register(app: typer.Typer) -> None:
 
             schedule = load(sync_config)
         wh = open_warehouse(db)
+        several.check_engine(wh, workers)
         accounts.ensure(wh)
         password = accounts.users.first_admin(wh)
         if password:
             console.print(f"first run: created user [bold]admin[/] with the one-time password "
                           f"[bold]{password}[/] (you will choose your own at first login)",
                           highlight=False)
-        app = create_app(wh, secure_cookies=secure_cookies, prewarm=prewarm,
-                         surveys_every=surveys_every, collect_rate=collect_rate,
-                         max_body=max_body, collect_max_body=collect_max_body,
-                         login_policy=LoginPolicy(
-                             failures=login_failures, window=login_window,
+        policy = LoginPolicy(failures=login_failures, window=login_window,
                              lock_seconds=login_lock, max_lock_seconds=login_max_lock,
-                             address_failures=login_address_failures),
-                         sync=schedule)
+                             address_failures=login_address_failures)
+        options: dict[str, Any] = {"secure_cookies": secure_cookies, "prewarm": prewarm,
+                   "surveys_every": surveys_every, "collect_rate": collect_rate,
+                   "max_body": max_body, "collect_max_body": collect_max_body}
+        if workers > 1:
+            several.prepare(wh)
+            wh.close()
+            several.export(db or default_url(), {
+                **options, "login_policy": asdict(policy),
+                "sync_config": None if sync_config is None else str(sync_config.resolve())})
+            _serve_workers(server_config(several.FACTORY, host=host, port=port,
+                                         trusted=proxies, workers=workers, factory=True),
+                           f"dashboard on http://{host}:{port} with {workers} workers "
+                           "(Ctrl+C stops them)")
+            return
+        app = create_app(wh, login_policy=policy, sync=schedule, **options)
         _tune_for_serving()
         console.print(f"dashboard on http://{host}:{port} (Ctrl+C stops it)", highlight=False)
         uvicorn.Server(server_config(app, host=host, port=port, trusted=proxies)).run()
+
+
+def _serve_workers(config: Any, message: str) -> None:
+    """What ``uvicorn.run`` does for several workers: bind the socket once, then start the
+    worker processes on it (uvicorn restarts one that dies)."""
+    from uvicorn.supervisors import Multiprocess
+
+    console.print(message, highlight=False)
+    sock = config.bind_socket()
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def _tune_for_serving() -> None:

@@ -23,7 +23,7 @@ DbOption = Annotated[
 ]
 
 # Commands that may create a DuckDB warehouse that does not exist yet (docs/cli.md says so).
-CREATORS = ("demo", "import", "sync")
+CREATORS = ("demo", "import", "sync", "restore")
 
 
 def missing_file(db: str | None) -> Path | None:

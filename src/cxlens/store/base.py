@@ -137,6 +137,14 @@ class Warehouse(abc.ABC):
         raise ConfigError(f"the warehouse {self.url} cannot be compacted",
                           "erase on the DuckDB file or Postgres database itself")
 
+    def arrow_batches(self, sql: str, schema: pa.Schema,
+                      size: int) -> Iterator[pa.RecordBatch]:
+        """The rows of ``sql`` as Arrow batches of ``schema`` (its columns in order), at most
+        ``size`` rows each. This default reads them all first; backends stream."""
+        rows = self.query(sql)
+        for start in range(0, len(rows), size):
+            yield arrow_batch(rows[start:start + size], schema)
+
     def count(self, table: str) -> int:
         return int(self.scalar(f"SELECT count(*) FROM {ddl.quote(table)}"))
 
@@ -148,3 +156,12 @@ class Warehouse(abc.ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.url}>"
+
+
+def arrow_batch(rows: Sequence[Sequence[Any]], schema: pa.Schema) -> pa.RecordBatch:
+    """Rows of Python values (as database clients return them) as one Arrow batch."""
+    import pyarrow as pa
+
+    return pa.RecordBatch.from_arrays(
+        [pa.array([row[i] for row in rows], type=field.type) for i, field in enumerate(schema)],
+        schema=schema)

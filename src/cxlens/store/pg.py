@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pandas as pd
@@ -14,7 +14,7 @@ import pyarrow.csv as pacsv
 
 from cxlens.errors import ConfigError
 from cxlens.store import ddl
-from cxlens.store.base import Params, Warehouse
+from cxlens.store.base import Params, Warehouse, arrow_batch
 
 _PLACEHOLDER = re.compile(r"\?")
 
@@ -62,6 +62,15 @@ class PostgresWarehouse(Warehouse):
             f"COPY {ddl.quote(table)} ({cols}) FROM STDIN WITH (FORMAT csv)"
         ) as copy:
             copy.write(buf.getvalue())
+
+    def arrow_batches(self, sql: str, schema: pa.Schema,
+                      size: int) -> Iterator[pa.RecordBatch]:
+        """Streamed through a server-side cursor (a 10 M-row table never sits in memory);
+        such a cursor lives in a transaction, so one is opened when none is."""
+        with self.transaction(), self.con.cursor(name="cxlens_batches") as cur:
+            cur.execute(sql)
+            while rows := cur.fetchmany(size):
+                yield arrow_batch(rows, schema)
 
     def _begin(self) -> None:
         self.con.execute("BEGIN")

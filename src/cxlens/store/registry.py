@@ -38,6 +38,9 @@ OWNERS = (
     "cxlens.accounts.tokens",
     "cxlens.accounts.audit",
     "cxlens.connectors.state",
+    "cxlens.accounts.throttle",
+    "cxlens.store.runs",
+    "cxlens.store.buckets",
 )
 
 

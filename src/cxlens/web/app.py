@@ -34,7 +34,7 @@ from cxlens.web.headers import SecurityHeaders
 from cxlens.web.jobs import ReportJobs
 from cxlens.web.limits import COLLECT_MAX_BODY, MAX_BODY, BodyLimit
 from cxlens.web.query import plain_query
-from cxlens.web.ratelimit import Limiter
+from cxlens.web.ratelimit import Limiter, SharedLimiter
 from cxlens.web.routes import (
     admin,
     alerts,
@@ -62,7 +62,8 @@ from cxlens.web.security import PASSWORD_PAGE, AuthError, PasswordChangeRequired
 from cxlens.web.state import WebState
 from cxlens.web.survey_service import SurveyService
 from cxlens.web.sync_runner import sync_runner
-from cxlens.web.throttle import LoginPolicy, LoginThrottle
+from cxlens.web.throttle import LoginPolicy, LoginThrottle, SharedLoginThrottle
+from cxlens.web.workers import WorkerHeader
 
 STATIC = Path(__file__).parent / "static"
 STATUS = {ConfigError: 400, NotFound: 404}
@@ -129,7 +130,7 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
                prewarm: bool = False, surveys_every: float = 0,
                collect_rate: float = 5.0, max_body: int = MAX_BODY,
                collect_max_body: int = COLLECT_MAX_BODY,
-               login_policy: LoginPolicy | None = None,
+               login_policy: LoginPolicy | None = None, shared: bool = False,
                sync: Schedule | None = None) -> FastAPI:
     """The dashboard on warehouse ``db`` (a URL or an open warehouse); ``prewarm`` computes
     the default pages in the background at start and after every data change;
@@ -137,14 +138,19 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
     ``collect_rate`` limits survey submissions per client address and second;
     ``collect_max_body`` limits request bodies (bytes) on the collection API and survey pages,
     ``max_body`` on every other route (0: no limit); ``login_policy`` sets when failed logins
-    lock an account or address (web/throttle.py); ``sync`` runs the helpdesk sync on its
-    schedule (web/sync_runner.py)."""
+    lock an account or address (web/throttle.py); ``shared``: other processes serve the same
+    Postgres warehouse (``cxlens serve --workers N``, web/workers.py), so rate limits and the
+    login throttle are kept in it and responses name their worker; ``sync`` runs the helpdesk
+    sync on its schedule (web/sync_runner.py)."""
     wh = db if isinstance(db, Warehouse) else store.connect(db)
     accounts.ensure(wh)
     cases.ensure(wh)
+    burst = max(20.0, 2 * collect_rate)
+    shared_connections = [wh.sibling(), wh.sibling()] if shared else []
     svc = SurveyService(reader=wh.sibling(), writer=collect.Writer(wh.sibling(), current(wh)),
                         secret=secret(wh, tokens.SECRET_KEY),
-                        limiter=Limiter(rate=collect_rate, burst=max(20.0, 2 * collect_rate)))
+                        limiter=SharedLimiter(shared_connections[0], collect_rate, burst) if shared
+                        else Limiter(rate=collect_rate, burst=burst))
     stop = threading.Event()
     worker = None  # the pre-computation, when on (web/prewarm.py)
 
@@ -167,6 +173,8 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
             worker.shutdown()
         background.stop_all()  # report jobs: closing the warehouse would wait for them
         svc.writer.close()
+        for connection in shared_connections:  # the shared limits' own (web/workers.py)
+            connection.close()
         if ticker:
             ticker.join(timeout=30)
         if syncer:
@@ -175,7 +183,8 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
     app = FastAPI(title="cxlens", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(plain_query)], lifespan=lifespan)
     app.state.cxlens = WebState(wh=wh, secret=secret(wh), secure_cookies=secure_cookies,
-                                logins=LoginThrottle(login_policy or LoginPolicy()))
+                                logins=SharedLoginThrottle(shared_connections[1], login_policy)
+                                if shared else LoginThrottle(login_policy or LoginPolicy()))
     app.state.surveys = svc
     app.state.sync = sync
     app.state.report_jobs = ReportJobs()
@@ -235,4 +244,6 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
     app.add_middleware(BodyLimit, max_body=max_body, collect_max_body=collect_max_body)
     app.add_middleware(Fallback, respond=error_response)  # inside the headers, outside 413
     app.add_middleware(SecurityHeaders, secure_cookies=secure_cookies)  # (the outer one)
+    if shared:
+        app.add_middleware(WorkerHeader)
     return app

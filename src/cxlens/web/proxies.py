@@ -47,13 +47,16 @@ def trusted_proxies(values: Sequence[str]) -> tuple[str, ...]:
 
 def server_config(app: object, *, host: str, port: int, trusted: Sequence[str] = (),
                   log_level: str = "warning",
-                  lifespan: Literal["auto", "on", "off"] = "auto") -> uvicorn.Config:
+                  lifespan: Literal["auto", "on", "off"] = "auto", workers: int = 1,
+                  factory: bool = False) -> uvicorn.Config:
     """The uvicorn configuration ``cxlens serve`` runs ``app`` with: X-Forwarded-For is read
-    only from ``trusted`` proxies, never by default."""
+    only from ``trusted`` proxies, never by default. With ``workers`` > 1, ``app`` is the
+    import string of an ASGI factory (``factory``) each worker process calls."""
     proxies = trusted_proxies(trusted)
     return uvicorn.Config(app, host=host, port=port, log_level=log_level,  # type: ignore[arg-type]
                           lifespan=lifespan, proxy_headers=bool(proxies),
-                          forwarded_allow_ips=list(proxies) or None)
+                          forwarded_allow_ips=list(proxies) or None,
+                          workers=workers if workers > 1 else None, factory=factory)
 
 
 def client_address(request: Request) -> str:

@@ -8,6 +8,10 @@ import time
 from dataclasses import dataclass, field
 
 from cxlens.errors import CxlensError
+from cxlens.store import buckets
+from cxlens.store.base import Warehouse
+
+FORGET_EVERY = 10_000  # checks between two clean-ups of idle shared buckets
 
 
 class RateLimited(CxlensError):
@@ -42,3 +46,26 @@ class Limiter:
             if len(self._buckets) > 100_000:  # forget idle clients
                 cutoff = now - self.burst / self.rate
                 self._buckets = {k: v for k, v in self._buckets.items() if v[1] > cutoff}
+
+
+class SharedLimiter(Limiter):
+    """The same bucket kept in Postgres (:mod:`cxlens.store.buckets`), for ``cxlens serve
+    --workers N``: every worker takes from one bucket per client, so N workers allow ``rate``
+    requests per second in all, not N times it. One statement per check, on a connection of
+    its own (its cost is measured in docs/decisions.md)."""
+
+    def __init__(self, wh: Warehouse, rate: float = 5.0, burst: float = 20.0,
+                 scope: str = "collect") -> None:
+        super().__init__(rate=rate, burst=burst)
+        self.wh, self.scope, self._checks = wh, scope, 0
+
+    def check(self, client: str) -> None:
+        if self.rate <= 0:
+            return
+        with self._lock:
+            retry = buckets.take(self.wh, self.scope, client, self.rate, self.burst)
+            self._checks += 1
+            if self._checks % FORGET_EVERY == 0:
+                buckets.forget_idle(self.wh)
+        if retry is not None:
+            raise RateLimited(retry)

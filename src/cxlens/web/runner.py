@@ -2,7 +2,12 @@
 the file, so the server is where the scheduled work happens): every few seconds one
 :func:`cxlens.surveys.run.run`, with the configuration re-read from the warehouse, and a data
 version bump when answers arrived, so dashboard figures include them; then the alert checks
-when they are due (:class:`cxlens.alerts.run.Schedule`)."""
+when they are due (:class:`cxlens.alerts.run.Schedule`).
+
+With several workers (``cxlens serve --workers N``) every worker re-reads the configuration
+(its collection API uses it) and bumps the data version for the answers it collected, but
+only the :class:`~cxlens.web.leader.Leader` runs the programmes and the alert checks; each run
+is logged in ``cxlens_job_runs`` (:mod:`cxlens.store.runs`) with the worker that ran it."""
 
 from __future__ import annotations
 
@@ -11,9 +16,12 @@ import threading
 import time
 
 from cxlens.alerts.run import Schedule
+from cxlens.store import runs
 from cxlens.store.base import Warehouse
+from cxlens.store.migrate import bump_data_version
 from cxlens.surveys.config import current
 from cxlens.surveys.run import run
+from cxlens.web.leader import Leader
 from cxlens.web.survey_service import SurveyService
 
 log = logging.getLogger("cxlens.surveys")
@@ -21,19 +29,32 @@ alert_log = logging.getLogger("cxlens.alerts")
 
 
 def programme_runner(wh: Warehouse, svc: SurveyService, every: float,
-                     stop: threading.Event, alerts: Schedule | None = None) -> None:
+                     stop: threading.Event, alerts: Schedule | None = None,
+                     leader: Leader | None = None) -> None:
     seen = svc.writer.accepted
     alerts = alerts or Schedule()
-    while not stop.wait(every):
-        try:
-            config = current(wh)
-            svc.set_config(config)
-            accepted = svc.writer.accepted
-            run(wh, config=config, answers_arrived=accepted != seen)
-            seen = accepted
-        except Exception:  # keep running; the next tick retries
-            log.exception("survey programme run failed")
-        try:
-            alerts.tick(wh, time.monotonic())
-        except Exception:  # a broken rule must not stop the surveys
-            alert_log.exception("alert check failed")
+    leader = leader or Leader(wh)
+    try:
+        while not stop.wait(every):
+            leading = leader.held()
+            try:
+                config = current(wh)
+                svc.set_config(config)
+                accepted = svc.writer.accepted
+                if leading:
+                    with runs.logged(wh, "surveys"):
+                        run(wh, config=config, answers_arrived=accepted != seen)
+                elif accepted != seen:  # the leader cannot see this worker's answers
+                    with wh.transaction():
+                        bump_data_version(wh)
+                seen = accepted
+            except Exception:  # keep running; the next tick retries
+                log.exception("survey programme run failed")
+            if not leading:
+                continue
+            try:
+                alerts.tick(wh, time.monotonic())
+            except Exception:  # a broken rule must not stop the surveys
+                alert_log.exception("alert check failed")
+    finally:
+        leader.close()

@@ -1,6 +1,8 @@
 """Runs the scheduled helpdesk sync inside ``cxlens serve`` (``--sync-config``): with DuckDB
 only the server's process may write the file, so the server is where the sync happens. Each
-sync bumps the data version when rows changed, so cached pages refresh without a restart."""
+sync bumps the data version when rows changed, so cached pages refresh without a restart.
+With several workers on Postgres, only the worker holding the ``cxlens.sync`` advisory lock
+(:class:`~cxlens.web.leader.Leader`) syncs; another takes over if it dies."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import threading
 
 from cxlens.connectors.schedule import Schedule, publish, run_due
 from cxlens.store.base import Warehouse
+from cxlens.web.leader import Leader
 
 log = logging.getLogger("cxlens.sync")
 
@@ -20,8 +23,14 @@ def sync_runner(wh: Warehouse, schedule: Schedule, stop: threading.Event) -> Non
         publish(wh, schedule)
     except Exception:
         log.exception("could not publish the sync schedule")
-    while not stop.wait(schedule.wait(dt.datetime.now(dt.UTC))):
-        try:
-            run_due(wh, schedule)
-        except Exception:  # keep the schedule alive; the next run retries
-            log.exception("scheduled sync failed")
+    leader = Leader(wh, "cxlens.sync")
+    try:
+        while not stop.wait(schedule.wait(dt.datetime.now(dt.UTC))):
+            if not leader.held():  # another worker syncs
+                continue
+            try:
+                run_due(wh, schedule)
+            except Exception:  # keep the schedule alive; the next run retries
+                log.exception("scheduled sync failed")
+    finally:
+        leader.close()

@@ -5,8 +5,9 @@ client address is locked the same way after ``address_failures`` failures (any a
 While locked, every attempt — even with the right password — is answered 429 with
 Retry-After. Only failures count, so people who log in often are never slowed down.
 
-The state is kept in memory, per server process: a restart forgets it, and with several
-server processes each counts on its own (docs/dashboard.md, "Logins")."""
+The state is kept in memory, per server process: a restart forgets it. With several server
+processes on Postgres (``cxlens serve --workers N``) :class:`SharedLoginThrottle` keeps it in
+the warehouse instead (:mod:`cxlens.accounts.throttle`), so the limits hold across workers."""
 
 from __future__ import annotations
 
@@ -14,9 +15,13 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from cxlens.accounts import throttle as stored
 from cxlens.errors import CxlensError
+from cxlens.store.base import Warehouse
 
 
 class LoginThrottled(CxlensError):
@@ -134,3 +139,59 @@ class LoginThrottle:
                         (not r.failures or r.failures[-1] <= now - self.policy.window)]
                 for key in idle:
                     del records[key]
+
+
+class SharedLoginThrottle(LoginThrottle):
+    """:class:`LoginThrottle` with its records in the warehouse: each call loads the two
+    records it needs (account, address) locked ``FOR UPDATE``, applies the same rules on the
+    database's clock, and writes them back in the same transaction, on a connection of its
+    own. Cost: one transaction of a few statements per login attempt."""
+
+    def __init__(self, wh: Warehouse, policy: LoginPolicy | None = None) -> None:
+        super().__init__(policy or LoginPolicy())
+        self.wh = wh
+        self._db = threading.Lock()
+
+    @contextmanager
+    def _shared(self, username: str, address: str) -> Iterator[float]:
+        kinds = (("account", username, self._accounts_of), ("address", address,
+                                                             self._addresses_of))
+        keys = [(kind, key) for kind, key, _ in kinds]
+        with self._db, self.wh.transaction():
+            stored.claim(self.wh, keys)
+            now = stored.now(self.wh)
+            found = stored.load(self.wh, keys, now)
+            self._accounts, self._addresses = {}, {}
+            for kind, key, records in kinds:
+                state = found.get((kind, key))
+                if state is not None:
+                    records()[key] = _Record(deque(state.failures), state.locked_until,
+                                             state.locks, state.pending)
+            yield now
+            for kind, key, records in kinds:
+                record = records().get(key)
+                idle = record is None or (record.locked_until <= now and not record.pending
+                                          and not record.failures and not record.locks)
+                stored.save(self.wh, kind, key, None if idle or record is None else stored.State(
+                    list(record.failures), record.locked_until, record.locks, record.pending),
+                    now)
+
+    def _accounts_of(self) -> dict[str, _Record]:
+        return self._accounts
+
+    def _addresses_of(self) -> dict[str, _Record]:
+        return self._addresses
+
+    def retry_after(self, username: str, address: str, *, now: float | None = None) -> \
+            int | None:
+        with self._shared(username, address) as t:
+            return super().retry_after(username, address, now=t)
+
+    def begin(self, username: str, address: str, *, now: float | None = None) -> None:
+        with self._shared(username, address) as t:
+            super().begin(username, address, now=t)
+
+    def finish(self, username: str, address: str, ok: bool, *,
+               now: float | None = None) -> None:
+        with self._shared(username, address) as t:
+            super().finish(username, address, ok, now=t)

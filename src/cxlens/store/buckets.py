@@ -1,0 +1,52 @@
+"""Rate limits shared by every server process on a Postgres warehouse: the token bucket of
+:mod:`cxlens.web.ratelimit`, kept in a table so that ``cxlens serve --workers N`` allows a
+client ``rate`` requests per second in all, not ``rate`` per worker.
+
+One statement per check: an upsert that refills the bucket from the time elapsed (the
+database's clock, the same for every worker and host) and takes a token only when one is
+there. A row is a client's address and two numbers; rows idle for an hour are dropped."""
+
+from __future__ import annotations
+
+from cxlens.personal import keep
+from cxlens.schema import Column, Table, Type
+from cxlens.store.base import Warehouse
+
+RATE_BUCKETS = Table("cxlens_rate_buckets", "Rate-limit buckets shared by the server's "
+                     "processes (Postgres with several workers).", (
+    Column("scope", Type.STRING, "What is limited (collect, …).", required=True),
+    Column("client", Type.STRING, "The client's address.", required=True),
+    Column("tokens", Type.FLOAT, "Requests left in the bucket at taken_at."),
+    Column("taken_at", Type.FLOAT, "When the bucket was last taken from (epoch seconds)."),
+), key=("scope", "client"),
+    personal=keep("a client address for an hour at most, to limit request rates"))
+
+TABLES = (RATE_BUCKETS,)
+IDLE_SECONDS = 3600.0
+_NOW = "extract(epoch from clock_timestamp())"
+
+_TAKE = f"""
+INSERT INTO cxlens_rate_buckets AS b (scope, client, tokens, taken_at)
+VALUES (?, ?, ? - 1, {_NOW})
+ON CONFLICT (scope, client) DO UPDATE
+SET tokens = least(?, b.tokens + (excluded.taken_at - b.taken_at) * ?) - 1,
+    taken_at = excluded.taken_at
+WHERE least(?, b.tokens + (excluded.taken_at - b.taken_at) * ?) >= 1
+RETURNING tokens"""
+
+_LEFT = f"""
+SELECT least(?, tokens + ({_NOW} - taken_at) * ?) FROM cxlens_rate_buckets
+WHERE scope = ? AND client = ?"""
+
+
+def take(wh: Warehouse, scope: str, client: str, rate: float, burst: float) -> float | None:
+    """Take one token from ``client``'s bucket; None when taken, else the seconds until one
+    is there again (Postgres only)."""
+    if wh.query(_TAKE, [scope, client, burst, burst, rate, burst, rate]):
+        return None
+    left = wh.scalar(_LEFT, [burst, rate, scope, client])
+    return max(1.0, (1 - float(left if left is not None else 0)) / rate)
+
+
+def forget_idle(wh: Warehouse) -> None:
+    wh.execute(f"DELETE FROM cxlens_rate_buckets WHERE taken_at < {_NOW} - ?", [IDLE_SECONDS])
