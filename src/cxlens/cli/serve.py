@@ -33,6 +33,9 @@ def register(app: typer.Typer) -> None:
         max_body: Annotated[int, typer.Option(
             help="Largest request body, in bytes, on every other route (0: no limit).")]
         = 10 * 1024 * 1024,
+        upload_max_body: Annotated[int, typer.Option(
+            help="Largest upload, in bytes, on the dashboard's /uploads (0: no limit).")]
+        = 200 * 1024 * 1024,
         login_failures: Annotated[int, typer.Option(
             help="Failed logins for one account within --login-window that lock it "
                  "(0: no limit).")] = 5,
@@ -57,7 +60,7 @@ def register(app: typer.Typer) -> None:
         password (changed at first login)."""
         import uvicorn
 
-        from cxlens import accounts
+        from cxlens import accounts, handoff, store
         from cxlens.web.app import create_app
         from cxlens.web.proxies import server_config, trusted_proxies
         from cxlens.web.throttle import LoginPolicy
@@ -73,13 +76,17 @@ def register(app: typer.Typer) -> None:
         app = create_app(wh, secure_cookies=secure_cookies, prewarm=prewarm,
                          surveys_every=surveys_every, collect_rate=collect_rate,
                          max_body=max_body, collect_max_body=collect_max_body,
-                         login_policy=LoginPolicy(
+                         upload_max_body=upload_max_body, login_policy=LoginPolicy(
                              failures=login_failures, window=login_window,
                              lock_seconds=login_lock, max_lock_seconds=login_max_lock,
                              address_failures=login_address_failures))
         _tune_for_serving()
         console.print(f"dashboard on http://{host}:{port} (Ctrl+C stops it)", highlight=False)
-        uvicorn.Server(server_config(app, host=host, port=port, trusted=proxies)).run()
+        # `cxlens import` in another terminal hands its files to this process (cxlens.handoff)
+        with handoff.published(store.duckdb_path(db or store.default_url()), host,
+                               port) as token:
+            app.state.handoff = token
+            uvicorn.Server(server_config(app, host=host, port=port, trusted=proxies)).run()
 
 
 def _tune_for_serving() -> None:
