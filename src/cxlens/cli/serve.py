@@ -83,10 +83,20 @@ def register(app: typer.Typer) -> None:
         _tune_for_serving()
         console.print(f"dashboard on http://{host}:{port} (Ctrl+C stops it)", highlight=False)
         # `cxlens import` in another terminal hands its files to this process (cxlens.handoff)
+        _unwind_on_sigterm()
         with handoff.published(store.duckdb_path(db or store.default_url()), host,
                                port) as token:
             app.state.handoff = token
             uvicorn.Server(server_config(app, host=host, port=port, trusted=proxies)).run()
+
+
+def _unwind_on_sigterm() -> None:
+    """Let SIGTERM end the process by unwinding it: uvicorn shuts down gracefully on the
+    signal, then raises it again with the handler it found; with the default one the process
+    died there and the hand-off file (cxlens.handoff) outlived the server."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
 
 
 def _tune_for_serving() -> None:

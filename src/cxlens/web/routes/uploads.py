@@ -14,6 +14,7 @@ the server read a file."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -56,6 +57,15 @@ def require_uploader(request: Request) -> User:
 Uploader = Annotated[User, Depends(require_uploader)]
 
 
+async def closing_form(request: Request) -> AsyncIterator[None]:
+    """Close the request's form when it is answered, refused included: its files' spooled
+    copies go at once, not whenever the collector finds them."""
+    try:
+        yield
+    finally:
+        await request.close()
+
+
 @router.get("/uploads", response_class=HTMLResponse)
 def uploads_page(request: Request, user: Uploader) -> HTMLResponse:
     """The upload form and the latest imports."""
@@ -69,7 +79,8 @@ def import_page(request: Request, user: Uploader, import_id: str) -> HTMLRespons
     return html(request, "upload_import.html", user=user, page=NAV_PAGE, **page.extra)
 
 
-@router.post("/uploads", dependencies=[Depends(require_uploader), Depends(check_csrf)])
+@router.post("/uploads", dependencies=[Depends(closing_form), Depends(require_uploader),
+                                       Depends(check_csrf)])
 async def upload(request: Request, user: Uploader) -> Response:
     """``action=check``: the dry run's problems; ``action=commit``: the import, then its page.
     From the page's HTMX form the check answers with the result alone (the form keeps the
@@ -102,7 +113,7 @@ async def upload(request: Request, user: Uploader) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-@router.post("/api/imports", tags=["imports"])
+@router.post("/api/imports", tags=["imports"], dependencies=[Depends(closing_form)])
 async def handed_off(request: Request) -> dict[str, Any]:
     """An import handed over by ``cxlens import`` while this server holds the DuckDB file
     (cxlens.handoff; the local token of the hand-off file, from a loopback address only).
