@@ -124,6 +124,6 @@ def _hand_off(db: str | None, refused: Exception, table: str, files: list[Path],
     fields += [("source", str(p)) for p in paths]
     fields += [("absent", str(p)) for p in paths if not p.is_file()]
     err_console.print(f"the warehouse is held by cxlens serve (process {server.pid}): the "
-                      f"import runs there ({server.url})", highlight=False)
+                      f"import runs there ({server.url})", highlight=False, soft_wrap=True)
     doc = handoff.call(server, "/api/imports", fields, paths)
     return result_from_json(doc["result"])
