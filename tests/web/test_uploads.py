@@ -188,6 +188,22 @@ def test_a_mapping_uploaded_with_a_name_is_saved_and_used_again(up: Server,
                  ["upload/mapped2.csv"]) == "saved:mapped"
 
 
+def test_a_bad_name_for_the_mapping_refuses_before_anything_is_imported(
+        up: Server, ann: httpx.Client) -> None:
+    csrf = csrf_of(ann.get("/uploads").text)
+    r = ann.post("/uploads", data={"csrf_token": csrf, "action": "commit",
+                                   "table": "interactions", "save_as": "Not A Name!"},
+                 files=[("file", ("named.csv", b"Ticket,Via,Opened\nn-1,email,2026-09-29\n",
+                                  "text/csv")),
+                        ("mapping_file", ("m.yaml", b"columns:\n  interaction_id: Ticket\n"
+                                          b"  channel: Via\n  created_at: Opened\n",
+                                          "text/yaml"))])
+    assert r.status_code == 400
+    assert "&#39;Not A Name!&#39; cannot name a saved mapping" in r.text
+    assert count(up, "SELECT count(*) FROM import_log WHERE source_file = ?",
+                 ["upload/named.csv"]) == 0
+
+
 def test_an_upload_over_the_limit_gets_413(up: Server) -> None:
     small = create_app(up.wh, upload_max_body=4096)
     with running(small) as url, closing(login(Server(url, up.wh, small), "ann")) as ann:

@@ -20,11 +20,16 @@ def names(wh: Warehouse) -> list[str]:
     return meta.names(wh, PREFIX)
 
 
-def save(wh: Warehouse, name: str, text: str) -> Mapping:
-    """Check ``text`` as a mapping and keep it as ``name`` (call inside a transaction)."""
+def check_name(name: str) -> None:
+    """Refuse a name a saved mapping cannot have."""
     if not NAME.fullmatch(name):
         raise ConfigError(f"{name!r} cannot name a saved mapping",
                           "use 1 to 64 lower-case letters, digits, - or _ (e.g. acme-tickets)")
+
+
+def save(wh: Warehouse, name: str, text: str) -> Mapping:
+    """Check ``text`` as a mapping and keep it as ``name`` (call inside a transaction)."""
+    check_name(name)
     mapping = mapping_from_text(text, f"mapping {name}")
     meta.put(wh, PREFIX + name, text)
     return mapping

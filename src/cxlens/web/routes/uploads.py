@@ -88,29 +88,37 @@ async def upload(request: Request, user: Uploader) -> Response:
     form = await request.form()
     hx = request.headers.get("hx-request") == "true"
     commit = form.get("action") == "commit"
-    st = state(request)
-    try:
-        files = [Upload(base_name(f.filename or ""), uploaded_source(f.filename or ""), f.file)
-                 for f in _files(form, "file")]
-        if not files:
-            raise ConfigError("no file was chosen", "choose a CSV, XLSX or JSON file to upload")
-        mapping, name, keep = _mapping(st, form)
-        result = await run_in_threadpool(
-            _run, st, _text(form, "table") or None, files, dry_run=not commit,
-            mapping=mapping, mapping_name=name, timezone=_text(form, "timezone") or None)
+    try:  # in a worker thread: the import waits for the warehouse lock, not the event loop
+        result = await run_in_threadpool(_upload, state(request), user, form, commit)
     except CxlensError as exc:
         return _answer(request, user, hx, 200 if hx else 400, error=exc)
     if not commit:
         return _answer(request, user, hx, 200, result=result)
-    with st.lock:
-        if keep is not None:  # the uploaded mapping, under the name given
-            with st.wh.transaction():
-                saved.save(st.wh, *keep)
-        audit.record(st.wh, user.username, "import", _audit_detail(result, "dashboard upload"))
     target = f"/uploads/{result.import_id}"
     if hx:
         return Response(status_code=200, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)
+
+
+def _upload(st: WebState, user: User, form: FormData, commit: bool) -> ImportResult:
+    """The form's check or import; an import also saves the uploaded mapping under the name
+    given and is recorded in the audit log."""
+    files = [Upload(base_name(f.filename or ""), uploaded_source(f.filename or ""), f.file)
+             for f in _files(form, "file")]
+    if not files:
+        raise ConfigError("no file was chosen", "choose a CSV, XLSX or JSON file to upload")
+    mapping, name, keep = _mapping(st, form)
+    with st.lock:
+        result = run_import(st.wh, _text(form, "table") or None, files, dry_run=not commit,
+                            mapping=mapping, mapping_name=name,
+                            timezone=_text(form, "timezone") or None)
+        if commit:
+            if keep is not None:
+                with st.wh.transaction():
+                    saved.save(st.wh, *keep)
+            audit.record(st.wh, user.username, "import",
+                         _audit_detail(result, "dashboard upload"))
+    return result
 
 
 @router.post("/api/imports", tags=["imports"], dependencies=[Depends(closing_form)])
@@ -123,33 +131,30 @@ async def handed_off(request: Request) -> dict[str, Any]:
     file. Answers ``{"result": ...}`` (cxlens.ingest.wire) or the app's JSON error."""
     _check_handoff(request)
     form = await request.form(max_files=10_000, max_fields=10_000)
+    result = await run_in_threadpool(_handed_off, state(request), form)
+    return {"result": result_json(result)}
+
+
+def _handed_off(st: WebState, form: FormData) -> ImportResult:
     sources = [str(s) for s in form.getlist("source")]
     parts = _files(form, "file", named=False)
     if len(parts) != len(sources):
         raise ConfigError(f"{len(parts)} file(s) for {len(sources)} source(s)",
                           "send one source field per file part (cxlens.handoff)")
-    absent = {str(a) for a in form.getlist("absent")}
-    files = [Upload(base_name(src), src, part.file) for src, part in zip(sources, parts,
-                                                                          strict=True)]
+    files = [Upload(base_name(src), src, part.file)
+             for src, part in zip(sources, parts, strict=True)]
     mapping: str | Mapping | None = _text(form, "mapping") or None
     name = _text(form, "mapping_name") or None
     if "mapping_text" in form:
         mapping = mapping_from_text(_text(form, "mapping_text"), name or "mapping")
-    st = state(request)
-    result = await run_in_threadpool(
-        _run, st, _text(form, "table") or None, files, absent=absent, mapping=mapping,
-        mapping_name=name, timezone=_text(form, "timezone") or None,
-        encoding=_text(form, "encoding") or None, strict=bool(_text(form, "strict")))
     with st.lock:
+        result = run_import(st.wh, _text(form, "table") or None, files,
+                            absent={str(a) for a in form.getlist("absent")}, mapping=mapping,
+                            mapping_name=name, timezone=_text(form, "timezone") or None,
+                            encoding=_text(form, "encoding") or None,
+                            strict=bool(_text(form, "strict")))
         audit.record(st.wh, None, "import", _audit_detail(result, "cxlens import, handed off"))
-    return {"result": result_json(result)}
-
-
-def _run(st: WebState, table: str | None, files: list[Upload], *,
-         absent: set[str] | frozenset[str] = frozenset(), **options: Any) -> ImportResult:
-    """The import (or check) on the dashboard's connection, under its lock."""
-    with st.lock:
-        return run_import(st.wh, table, files, absent=absent, **options)
+    return result
 
 
 def _check_handoff(request: Request) -> None:
@@ -189,6 +194,8 @@ def _mapping(st: WebState, form: FormData,
         text = uploaded[0].file.read().decode("utf-8", errors="replace")
         where = uploaded_source(uploaded[0].filename or "mapping.yaml")
         mapping = mapping_from_text(text, where)
+        if save_as:
+            saved.check_name(save_as)  # before the import, which the name cannot undo
         return mapping, where, ((save_as, text) if save_as else None)
     if save_as:
         raise ConfigError("a name to save a mapping under, but no mapping file",
