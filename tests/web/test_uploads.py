@@ -253,6 +253,15 @@ def test_an_upload_in_the_browser_shows_its_problems_then_lands(
     page.click("#login button[type=submit]")
     page.wait_for_url("**/uploads")
     assert page.locator("#commit").is_disabled()  # nothing to import before a check
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("ticket,when\n1,2026-09-28\n", encoding="utf-8")
+    page.set_input_files("input[name=file]", str(wrong))
+    page.select_option("select[name=table]", "interactions")
+    page.click("button[value=check]")
+    page.wait_for_selector("#refused")
+    assert "required column(s) interaction_id, channel, created_at of interactions are " \
+        "missing" in page.locator("#refused").inner_text()
+    assert page.locator("#commit").is_disabled()  # a refused check enables nothing
     page.set_input_files("input[name=file]", str(file))
     page.select_option("select[name=table]", "interactions")
     page.click("button[value=check]")
