@@ -74,12 +74,24 @@ def published(db_path: str | None, host: str, port: int) -> Iterator[str | None]
 
 
 def read(db_path: str | Path) -> Handoff | None:
-    """The hand-off file of ``db_path``, or None when there is none (or it is unreadable)."""
+    """The hand-off file of ``db_path``, or None when there is none, it is unreadable, or its
+    server is gone (a server killed with SIGKILL leaves its file behind)."""
     try:
         doc = json.loads(handoff_file(db_path).read_text(encoding="utf-8"))
-        return Handoff(str(doc["url"]), str(doc["token"]), int(doc["pid"]))
+        found = Handoff(str(doc["url"]), str(doc["token"]), int(doc["pid"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    return found if _running(found.pid) else None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's
+        return True
+    return pid > 0
 
 
 def held(exc: BaseException) -> bool:

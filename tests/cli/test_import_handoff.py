@@ -130,8 +130,15 @@ def test_the_hand_off_file_is_private_beside_the_warehouse_and_goes_with_the_ser
 
 
 def test_without_a_server_the_lock_error_stays(tmp_path: Path) -> None:
+    """The file held by another process, beside the hand-off file a server killed with
+    SIGKILL left behind: the import says the file is locked; it does not call the dead
+    server."""
     db = tmp_path / "held.duckdb"
     (tmp_path / "calls.csv").write_text(CSV, encoding="utf-8")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    handoff_file(db).write_text('{"url": "http://127.0.0.1:9", "token": "t", "pid": '
+                                f"{gone.stdout.strip()}}}", encoding="utf-8")
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, duckdb; c = duckdb.connect(sys.argv[1]); "
          "print('held', flush=True); sys.stdin.read()", str(db)],
