@@ -101,3 +101,19 @@ def test_an_unknown_saved_mapping_says_which_exist(duck: Warehouse) -> None:
     assert saved.names(duck) == ["acme-tickets"]
     with pytest.raises(NotFound, match='Did you mean "acme-tickets"'):
         saved.load(duck, "acme-ticket")
+
+
+def test_the_upload_pages_queries_read_an_import_on_either_engine(wh: Warehouse) -> None:
+    from cxlens.ingest.quarantine import import_log_of, quarantine_of, recent_imports
+
+    result = run_import(wh, "interactions",
+                        [Upload("calls.csv", "upload/calls.csv", io.BytesIO(CSV))])
+    recent = recent_imports(wh).to_dict("records")
+    assert [(r["import_id"], r["table_name"], r["files"], r["rows_read"], r["rows_loaded"],
+             r["rows_rejected"]) for r in recent] == [
+        (result.import_id, "interactions", "upload/calls.csv", 3, 2, 1)]
+    assert import_log_of(wh, result.import_id)["source_file"].tolist() == ["upload/calls.csv"]
+    assert import_log_of(wh, "nope").empty
+    quarantined = quarantine_of(wh, result.import_id)
+    assert quarantined[["source_row", "status", "rules"]].values.tolist() == [
+        [3, "rejected", "enum"]]
