@@ -46,7 +46,8 @@ def get_routes(app: FastAPI, wh: Warehouse) -> list[Route]:
     ids = {"case_id": _first(wh, "SELECT case_id FROM followup_cases LIMIT 1", "case-1"),
            "review_id": _first(wh, "SELECT review_id FROM qa_reviews LIMIT 1", "1"),
            "session_id": "1", "dispute_id": "1", "token": "not-a-token",
-           "table": "trend", "fmt": "json", "job_id": "job_nope"}
+           "table": "trend", "fmt": "json", "job_id": "job_nope",
+           "import_id": _first(wh, "SELECT import_id FROM import_log LIMIT 1", "nope")}
     out = []
     for r in iter_route_contexts(app.routes):
         if not r.methods or "GET" not in r.methods or r.path is None:

@@ -28,6 +28,7 @@ ROUTES: tuple[tuple[str, dict[str, str], set[str]], ...] = (
     ("/admin/settings", {"name": "no_such_parameter", "value": "1"}, ADMINS),
     ("/admin/settings/targets", {"metric": "no_such_metric", "target": "1"}, ADMINS),
     ("/qa/review", {"interaction_id": "no-such-interaction"}, STAFF),
+    ("/uploads", {"action": "check", "table": "interactions"}, STAFF),  # no file chosen
     ("/qa/calibration", {"name": ""}, STAFF),
     ("/qa/calibration/no-such-session/reviews", {"interaction_id": "x"}, STAFF),
     ("/qa/disputes/no-such-dispute", {"decision": "upheld", "comment": "x"}, STAFF),

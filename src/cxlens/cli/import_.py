@@ -79,12 +79,51 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import files into a table: validate, quarantine bad rows, upsert the rest atomically.
         Creates the warehouse if it does not exist."""
+        from cxlens.errors import ConfigError
         from cxlens.ingest.pipeline import import_files
 
-        with open_warehouse(db, create=True) as wh:
+        try:
+            wh = open_warehouse(db, create=True)
+        except ConfigError as exc:  # held by a running server: hand the import to it
+            result = _hand_off(db, exc, table, files, mapping, timezone, strict, encoding)
+            report(result, "imported")
+            return
+        with wh:
             bar, update = _progress()
             with bar:
                 result = import_files(wh, table, files, mapping=mapping, timezone=timezone,
                                       strict=strict, encoding=encoding,
                                       progress=update)  # type: ignore[arg-type]
             report(result, "imported")
+
+
+def _hand_off(db: str | None, refused: Exception, table: str, files: list[Path],
+              mapping: str | None, timezone: str | None, strict: bool,
+              encoding: str | None) -> ImportResult:
+    """Send the import to the ``cxlens serve`` that holds the DuckDB file (cxlens.handoff);
+    re-raise ``refused`` when no server published a hand-off. The mapping is read here first,
+    so a wrong one fails exactly as it does locally."""
+    from cxlens import handoff, store
+    from cxlens.ingest.mapping import load_mapping
+    from cxlens.ingest.wire import result_from_json
+
+    server = handoff.for_held(store.duckdb_path(db or store.default_url()), refused)
+    if server is None:
+        raise refused
+    paths = [Path(f).expanduser().resolve() for f in files]
+    fields = [("table", table), ("timezone", timezone or ""), ("encoding", encoding or ""),
+              ("strict", "1" if strict else "")]
+    if mapping:
+        load_mapping(mapping)
+        given = Path(mapping)
+        if given.is_file():
+            fields += [("mapping_text", given.read_text(encoding="utf-8")),
+                       ("mapping_name", mapping)]
+        else:
+            fields.append(("mapping", mapping))  # a preset: the server has the same ones
+    fields += [("source", str(p)) for p in paths]
+    fields += [("absent", str(p)) for p in paths if not p.is_file()]
+    err_console.print(f"the warehouse is held by cxlens serve (process {server.pid}): the "
+                      f"import runs there ({server.url})", highlight=False, soft_wrap=True)
+    doc = handoff.call(server, "/api/imports", fields, paths)
+    return result_from_json(doc["result"])

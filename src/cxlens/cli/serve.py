@@ -36,6 +36,9 @@ def register(app: typer.Typer) -> None:
         max_body: Annotated[int, typer.Option(
             help="Largest request body, in bytes, on every other route (0: no limit).")]
         = 10 * 1024 * 1024,
+        upload_max_body: Annotated[int, typer.Option(
+            help="Largest upload, in bytes, on the dashboard's /uploads (0: no limit).")]
+        = 200 * 1024 * 1024,
         login_failures: Annotated[int, typer.Option(
             help="Failed logins for one account within --login-window that lock it "
                  "(0: no limit).")] = 5,
@@ -70,7 +73,7 @@ def register(app: typer.Typer) -> None:
         password (changed at first login)."""
         import uvicorn
 
-        from cxlens import accounts
+        from cxlens import accounts, handoff, store
         from cxlens.web import workers as several
         from cxlens.web.app import create_app
         from cxlens.web.proxies import server_config, trusted_proxies
@@ -95,7 +98,8 @@ def register(app: typer.Typer) -> None:
                              address_failures=login_address_failures)
         options: dict[str, Any] = {"secure_cookies": secure_cookies, "prewarm": prewarm,
                    "surveys_every": surveys_every, "collect_rate": collect_rate,
-                   "max_body": max_body, "collect_max_body": collect_max_body}
+                   "max_body": max_body, "collect_max_body": collect_max_body,
+                   "upload_max_body": upload_max_body}
         if workers > 1:
             several.prepare(wh)
             wh.close()
@@ -110,7 +114,21 @@ def register(app: typer.Typer) -> None:
         app = create_app(wh, login_policy=policy, sync=schedule, **options)
         _tune_for_serving()
         console.print(f"dashboard on http://{host}:{port} (Ctrl+C stops it)", highlight=False)
-        uvicorn.Server(server_config(app, host=host, port=port, trusted=proxies)).run()
+        # `cxlens import` in another terminal hands its files to this process (cxlens.handoff)
+        _unwind_on_sigterm()
+        with handoff.published(store.duckdb_path(db or store.default_url()), host,
+                               port) as token:
+            app.state.handoff = token
+            uvicorn.Server(server_config(app, host=host, port=port, trusted=proxies)).run()
+
+
+def _unwind_on_sigterm() -> None:
+    """Let SIGTERM end the process by unwinding it: uvicorn shuts down gracefully on the
+    signal, then raises it again with the handler it found; with the default one the process
+    died there and the hand-off file (cxlens.handoff) outlived the server."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
 
 
 def _serve_workers(config: Any, message: str) -> None:

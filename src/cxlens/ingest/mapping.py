@@ -230,11 +230,16 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
                 f"give a YAML path, or one of the presets: {', '.join(preset_names())}",
             )
         path = preset
+    return mapping_from_text(path.read_text(encoding="utf-8"), str(path))
+
+
+def mapping_from_text(text: str, where: str) -> Mapping:
+    """A mapping from its YAML text (a file's, an upload's), ``where`` naming it in errors."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}", "fix the YAML syntax") from exc
-    return parse_mapping(doc or {}, str(path))
+        raise ConfigError(f"{where}: not valid YAML: {exc}", "fix the YAML syntax") from exc
+    return parse_mapping(doc or {}, where)
 
 
 def preset_names() -> list[str]:

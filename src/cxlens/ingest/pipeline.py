@@ -108,8 +108,14 @@ class ImportResult:
 def import_files(wh: Warehouse, table: str | None, files: Sequence[str | Path | Records], *,
                  mapping: str | Path | Mapping | None = None, timezone: str | None = None,
                  strict: bool = False, dry_run: bool = False, encoding: str | None = None,
-                 progress: Progress | None = None) -> ImportResult:
-    """Import ``files`` into ``table``; see the module docstring for the guarantees."""
+                 progress: Progress | None = None, sources: Sequence[str] | None = None,
+                 mapping_name: str | None = None) -> ImportResult:
+    """Import ``files`` into ``table``; see the module docstring for the guarantees.
+
+    ``sources`` names each file as the problems, the quarantine and the import log record it
+    (default: its resolved path), and ``mapping_name`` the mapping in the import log: an
+    upload or a handed-off import reads a temporary copy but reports the file the user
+    chose, so its output and its quarantine read as a local import's (web/uploads.py)."""
     started = pd.Timestamp.now(tz="UTC")
     t0 = time.perf_counter()
     mp = load_mapping(mapping) if isinstance(mapping, str | Path) else mapping
@@ -117,22 +123,25 @@ def import_files(wh: Warehouse, table: str | None, files: Sequence[str | Path | 
         mp = (mp or Mapping()).model_copy(update={"encoding": encoding})
     tbl = table_for(mp, table)
     tz = zone(timezone or (mp.timezone if mp else None))
-    mapping_name = str(mapping) if isinstance(mapping, str | Path) else ("inline" if mp else "")
+    if mapping_name is None:
+        mapping_name = str(mapping) if isinstance(mapping, str | Path) else \
+            ("inline" if mp else "")
     result = ImportResult(uuid.uuid4().hex[:12], tbl.name, [], [], [], dry_run=dry_run)
     wh.ensure(QUARANTINE, IMPORTS)
     refusals: list[str] = []
     rejected_records: dict[tuple[str, int], dict[str, Any]] = {}
     with wh.transaction():
         stage: Stage | None = None
-        for f in files:
+        for i, f in enumerate(files):
             path = f if isinstance(f, Records) else Path(f).expanduser().resolve()
-            fr = FileResult(str(path), ids=list(f.ids) if isinstance(f, Records) else None)
+            name = str(sources[i]) if sources is not None else str(path)
+            fr = FileResult(name, ids=list(f.ids) if isinstance(f, Records) else None)
             result.files.append(fr)
             try:
-                stage = _read_file(wh, path, tbl, mp, tz, stage, fr, result, rejected_records,
-                                   progress)
+                stage = _read_file(wh, path, name, tbl, mp, tz, stage, fr, result,
+                                   rejected_records, progress)
             except CxlensError as exc:
-                refusals.append(str(exc))
+                refusals.append(str(exc).replace(str(path), name))
         if refusals:
             raise ImportRefused(
                 f"import into {tbl.name} refused; nothing was written:\n  " + "\n  ".join(refusals),
@@ -180,7 +189,8 @@ def validate_files(wh: Warehouse, table: str | None, files: Sequence[str | Path]
     raise AssertionError("a dry run always rolls back")  # pragma: no cover
 
 
-def _read_file(wh: Warehouse, path: Path | Records, tbl: Table, mp: Mapping | None, tz: object,
+def _read_file(wh: Warehouse, path: Path | Records, name: str, tbl: Table,
+               mp: Mapping | None, tz: object,
                stage: Stage | None, fr: FileResult, result: ImportResult,
                rejected_records: dict[tuple[str, int], dict[str, Any]],
                progress: Progress | None) -> Stage | None:
@@ -191,7 +201,7 @@ def _read_file(wh: Warehouse, path: Path | Records, tbl: Table, mp: Mapping | No
         nonlocal done
         done += n
         if progress:
-            progress(str(path), min(done, total), total)
+            progress(name, min(done, total), total)
 
     chunks = path.chunks() if isinstance(path, Records) else readers.read_chunks(
         path, encoding=mp.encoding if mp else None, delimiter=mp.delimiter if mp else None,
@@ -200,22 +210,22 @@ def _read_file(wh: Warehouse, path: Path | Records, tbl: Table, mp: Mapping | No
     for chunk in chunks:
         if first:
             columns = list(chunk.data.columns)
-            _check_columns(tbl, mp, columns, str(path))
+            _check_columns(tbl, mp, columns, name)
             fr.ignored_columns = ignored_columns(tbl, mp, columns)
             used = [c for c in columns if c not in fr.ignored_columns]
             sources = _sources(tbl, mp, columns)
             first = False
-        data, cells = empty_error_cells(chunk.data, chunk.rows, used, str(path))
+        data, cells = empty_error_cells(chunk.data, chunk.rows, used, name)
         result.problems.extend(cells)
         if mp is not None and mp.missing:
             data, declared = declared_missing(data, mp.missing, used)
             fr.mapped_to_missing.update(declared)
         data, rows = redact_sources(data, tbl, mp), chunk.rows
         if mp is not None and mp.skip:
-            data, rows = _skip(data, rows, mp, str(path), fr, result, rejected_records)
+            data, rows = _skip(data, rows, mp, name, fr, result, rejected_records)
         fr.mapped_to_missing.update(mapped_to_missing(data, mp))
-        mapped = apply_mapping(data, rows, tbl, mp, str(path))
-        checked = check_chunk(mapped, tbl, mp, tz, str(path), sources)  # type: ignore[arg-type]
+        mapped = apply_mapping(data, rows, tbl, mp, name)
+        checked = check_chunk(mapped, tbl, mp, tz, name, sources)  # type: ignore[arg-type]
         finish(checked.data, tbl)
         fr.rows_read += len(mapped)
         result.problems.extend(checked.problems)
@@ -223,22 +233,23 @@ def _read_file(wh: Warehouse, path: Path | Records, tbl: Table, mp: Mapping | No
             bad = mapped.loc[checked.rejected]
             for rec in bad.to_dict("records"):
                 row = int(rec.pop(ROW))
-                rejected_records[(str(path), row)] = {
+                rejected_records[(name, row)] = {
                     str(k): v for k, v in rec.items() if v is not None and v == v}
         if stage is None:
             stage = Stage(wh, tbl, list(checked.data.columns))
-        stage.append(checked.good, str(path))
+        stage.append(checked.good, name)
     if first:
         raise readers.ReadError(f"{path}: the file has a header but no rows",
                                 "check the export; nothing to import")
+    short = Path(name).name
     if fr.mapped_to_missing:
         counts = ", ".join(f"{col} {value!r} ×{n}"
                            for (col, value), n in sorted(fr.mapped_to_missing.items()))
-        result.notes.append(f"{path.name}: {fr.mapped_to_missing.total()} value(s) the mapping "
+        result.notes.append(f"{short}: {fr.mapped_to_missing.total()} value(s) the mapping "
                             "reads as missing (missing codes and values mapped to null; left "
                             f"empty, or no answer for a survey question): {counts}")
     if fr.ignored_columns:
-        result.notes.append(f"{path.name}: columns not imported (not in {tbl.name}; map them to "
+        result.notes.append(f"{short}: columns not imported (not in {tbl.name}; map them to "
                             f"use them): {', '.join(fr.ignored_columns)}")
     return stage
 

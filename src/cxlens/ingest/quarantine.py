@@ -109,3 +109,30 @@ def list_quarantine(wh: Warehouse, *, table: str | None = None, status: str = "r
     if limit:
         sql += f" LIMIT {int(limit)}"
     return wh.query_df(sql, params)
+
+
+def recent_imports(wh: Warehouse, limit: int = 20) -> pd.DataFrame:
+    """The latest ``limit`` imports, newest first, one row each with its files' totals."""
+    wh.ensure(IMPORTS)
+    return wh.query_df(
+        "SELECT import_id, min(table_name) AS table_name, string_agg(source_file, ', ') AS files, "
+        "sum(rows_read) AS rows_read, sum(rows_loaded) AS rows_loaded, "
+        "sum(rows_rejected) AS rows_rejected, sum(rows_flagged) AS rows_flagged, "
+        "max(finished_at) AS finished_at FROM import_log GROUP BY import_id "
+        f"ORDER BY max(finished_at) DESC LIMIT {int(limit)}")
+
+
+def import_log_of(wh: Warehouse, import_id: str) -> pd.DataFrame:
+    """The import log's rows (one per file) of import ``import_id``."""
+    wh.ensure(IMPORTS)
+    return wh.query_df("SELECT * FROM import_log WHERE import_id = ? ORDER BY source_file",
+                       [import_id])
+
+
+def quarantine_of(wh: Warehouse, import_id: str, limit: int = 500) -> pd.DataFrame:
+    """The quarantine's rows of import ``import_id`` (every status), in file order."""
+    wh.ensure(QUARANTINE)
+    return wh.query_df(
+        "SELECT source_file, source_row, status, rules, reason, record FROM quarantine "
+        "WHERE import_id = ? ORDER BY source_file, source_row, status "
+        f"LIMIT {int(limit)}", [import_id])

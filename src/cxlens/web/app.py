@@ -32,7 +32,7 @@ from cxlens.web.computing import RETRY_SECONDS, StillComputing
 from cxlens.web.fallback import Fallback
 from cxlens.web.headers import SecurityHeaders
 from cxlens.web.jobs import ReportJobs
-from cxlens.web.limits import COLLECT_MAX_BODY, MAX_BODY, BodyLimit
+from cxlens.web.limits import COLLECT_MAX_BODY, MAX_BODY, UPLOAD_MAX_BODY, BodyLimit
 from cxlens.web.query import plain_query
 from cxlens.web.ratelimit import Limiter, SharedLimiter
 from cxlens.web.routes import (
@@ -48,6 +48,7 @@ from cxlens.web.routes import (
     qa_calibration,
     qa_disputes,
     report,
+    uploads,
     vendors,
     voice,
 )
@@ -84,6 +85,7 @@ ROUTERS = (
     alerts.router,
     report.router,
     admin.router,
+    uploads.router,
     api.router,
     survey_pages.router,
     apidocs.router,
@@ -130,6 +132,7 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
                prewarm: bool = False, surveys_every: float = 0,
                collect_rate: float = 5.0, max_body: int = MAX_BODY,
                collect_max_body: int = COLLECT_MAX_BODY,
+               upload_max_body: int = UPLOAD_MAX_BODY,
                login_policy: LoginPolicy | None = None, shared: bool = False,
                sync: Schedule | None = None) -> FastAPI:
     """The dashboard on warehouse ``db`` (a URL or an open warehouse); ``prewarm`` computes
@@ -137,7 +140,8 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
     ``surveys_every`` runs the survey programmes every so many seconds (0: never);
     ``collect_rate`` limits survey submissions per client address and second;
     ``collect_max_body`` limits request bodies (bytes) on the collection API and survey pages,
-    ``max_body`` on every other route (0: no limit); ``login_policy`` sets when failed logins
+    ``upload_max_body`` on the dashboard's file uploads (/uploads), ``max_body`` on every
+    other route (0: no limit; web/limits.py); ``login_policy`` sets when failed logins
     lock an account or address (web/throttle.py); ``shared``: other processes serve the same
     Postgres warehouse (``cxlens serve --workers N``, web/workers.py), so rate limits and the
     login throttle are kept in it and responses name their worker; ``sync`` runs the helpdesk
@@ -241,7 +245,8 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
         return error_response(request, 422, "invalid_request", problems,
                               "see /api/docs for the parameters")
 
-    app.add_middleware(BodyLimit, max_body=max_body, collect_max_body=collect_max_body)
+    app.add_middleware(BodyLimit, max_body=max_body, collect_max_body=collect_max_body,
+                       upload_max_body=upload_max_body)
     app.add_middleware(Fallback, respond=error_response)  # inside the headers, outside 413
     app.add_middleware(SecurityHeaders, secure_cookies=secure_cookies)  # (the outer one)
     if shared:

@@ -2,7 +2,10 @@
 request whose ``Content-Length`` is over the limit is refused with 413 before its body is
 read; a body without one (chunked) is counted as it arrives and refused once it passes the
 limit. The public survey routes (the collection API and the hosted pages' forms) have a small
-limit — an answer is a few hundred bytes — everything else a larger one (contract uploads)."""
+limit — an answer is a few hundred bytes — the dashboard's file uploads (``/uploads``) a large
+one, everything else a medium one (contract uploads). An import handed over by ``cxlens
+import`` (``/api/imports``) has none, as a local import has none: its route checks the local
+token before it reads a byte of the body (cxlens.handoff)."""
 
 from __future__ import annotations
 
@@ -15,8 +18,11 @@ from cxlens.web.asgi import WatchedSend
 
 COLLECT_MAX_BODY = 64 * 1024  # bytes, the collection API and survey pages
 MAX_BODY = 10 * 1024 * 1024  # bytes, any other route
+UPLOAD_MAX_BODY = 200 * 1024 * 1024  # bytes, the dashboard's file uploads
 #: Path prefixes of the public survey routes (the small limit).
 COLLECT_PATHS = ("/api/v1/responses", "/s/")
+UPLOAD_PATH = "/uploads"  # the upload form's post (the large limit)
+HANDOFF_PATH = "/api/imports"  # no limit: the token is checked before the body is read
 
 
 class BodyTooLarge(HTTPException):
@@ -37,15 +43,22 @@ def too_large_body(limit: int) -> bytes:
 
 
 class BodyLimit:
-    """Refuses bodies over ``collect_max_body`` on :data:`COLLECT_PATHS` and over
-    ``max_body`` elsewhere (0: no limit)."""
+    """Refuses bodies over ``collect_max_body`` on :data:`COLLECT_PATHS`, over
+    ``upload_max_body`` on :data:`UPLOAD_PATH` and over ``max_body`` elsewhere but
+    :data:`HANDOFF_PATH` (0: no limit)."""
 
     def __init__(self, app: ASGIApp, max_body: int = MAX_BODY,
-                 collect_max_body: int = COLLECT_MAX_BODY) -> None:
+                 collect_max_body: int = COLLECT_MAX_BODY,
+                 upload_max_body: int = UPLOAD_MAX_BODY) -> None:
         self.app, self.max_body, self.collect_max_body = app, max_body, collect_max_body
+        self.upload_max_body = upload_max_body
 
     def limit(self, path: str) -> int:
-        return self.collect_max_body if path.startswith(COLLECT_PATHS) else self.max_body
+        if path.startswith(COLLECT_PATHS):
+            return self.collect_max_body
+        if path == UPLOAD_PATH:
+            return self.upload_max_body
+        return 0 if path == HANDOFF_PATH else self.max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -58,7 +58,8 @@ NAV_GROUPS = (
     ("Voice of the customer", (("verbatims", "Verbatims"), ("surveys", "Surveys"),
                                ("themes", "Themes"), ("sentiment", "Sentiment"),
                                ("customers", "Customers"))),
-    ("Operations", (("loop", "Closed loop"), ("cases", "Cases"), ("alerts", "Alerts"))),
+    ("Operations", (("loop", "Closed loop"), ("cases", "Cases"), ("alerts", "Alerts"),
+                    ("uploads", "Uploads"))),
     ("Admin", (("admin/users", "Users"), ("admin/settings", "Settings"),
                ("admin/sync", "Sync"))),
 )
@@ -68,7 +69,7 @@ NOT_PAGES = ("report", "admin/users", "admin/settings", "admin/sync")
 NAV = tuple(entry for _, entries in NAV_GROUPS for entry in entries
             if entry[0] not in NOT_PAGES)
 #: Menu entries a vendor viewer does not get (company-wide pages that refuse them).
-COMPANY_WIDE = ("cohorts", "impact", "customers", "themes", "sentiment")
+COMPANY_WIDE = ("cohorts", "impact", "customers", "themes", "sentiment", "uploads")
 #: Page options in the URL beside the filters (each page reads its own).
 OPTIONS = ("level", "outcome", "by", "reference", "metric", "source", "model")
 
