@@ -28,7 +28,7 @@ from cxlens.store.migrate import secret
 from cxlens.surveys import collect, tokens
 from cxlens.surveys.config import current
 from cxlens.web import apidocs, pages
-from cxlens.web.computing import RETRY_SECONDS, StillComputing
+from cxlens.web.computing import StillComputing
 from cxlens.web.fallback import Fallback
 from cxlens.web.headers import SecurityHeaders
 from cxlens.web.jobs import ReportJobs
@@ -216,13 +216,13 @@ def create_app(db: str | Warehouse | None = None, *, secure_cookies: bool = Fals
     @app.exception_handler(StillComputing)
     async def computing(request: Request, exc: StillComputing) -> Response:
         """202: the page is on its way (a page that reloads itself, or JSON to poll)."""
-        headers = {"Retry-After": str(RETRY_SECONDS)}
+        headers = {"Retry-After": str(exc.retry)}
         if _wants_html(request):
             return pages.html(request, "computing.html", 202, user=None,
-                              what=pages.title_of(exc.page), retry=RETRY_SECONDS,
+                              what=pages.title_of(exc.page), retry=exc.retry,
                               since=duration(exc.seconds), headers=headers)
         return JSONResponse({"status": "computing", "page": exc.page,
-                             "seconds": round(exc.seconds, 1), "retry_after": RETRY_SECONDS},
+                             "seconds": round(exc.seconds, 1), "retry_after": exc.retry},
                             202, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)

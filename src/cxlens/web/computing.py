@@ -30,12 +30,13 @@ SLOTS = 2
 HEAVY = ("drivers", "cohorts", "impact", "customers", "themes", "sentiment")
 #: How long a request waits for its page before answering "being computed" (seconds).
 PAGE_WAIT = 2.0
-#: How often the "being computed" page reloads itself (seconds).
-RETRY_SECONDS = 3
+#: When to ask again (seconds): soon while the page is young (most are ready within a few
+#: seconds), less often once it has computed for ``PATIENT`` seconds.
+RETRY_SOON, RETRY_LATER, PATIENT = 1, 3, 10.0
 
 
 class StillComputing(Exception):  # not a CxlensError: nothing went wrong
-    """The page is being computed; ask again in ``RETRY_SECONDS``."""
+    """The page is being computed; ask again in :attr:`retry` seconds."""
 
     def __init__(self, page: str, started: float) -> None:
         super().__init__(f"{page} is being computed")
@@ -45,6 +46,10 @@ class StillComputing(Exception):  # not a CxlensError: nothing went wrong
     def seconds(self) -> float:
         """How long ago its computation started."""
         return time.monotonic() - self.started
+
+    @property
+    def retry(self) -> int:
+        return RETRY_SOON if self.seconds < PATIENT else RETRY_LATER
 
 
 @dataclass
