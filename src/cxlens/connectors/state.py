@@ -142,3 +142,10 @@ def last_runs(wh: Warehouse, limit: int = 20) -> list[dict[str, Any]]:
     rows = wh.query(f"SELECT {', '.join(columns)} FROM sync_runs "
                     f"ORDER BY started_at DESC LIMIT {int(limit)}")
     return [dict(zip(columns, r, strict=True)) for r in rows]
+
+
+def positions(wh: Warehouse) -> list[tuple[Any, ...]]:
+    """Each stream's stored cursor: (source, stream, cursor, when it was committed)."""
+    ensure(wh)
+    return wh.query("SELECT source, stream, cursor_value, updated_at FROM sync_state "
+                    "ORDER BY source, stream")

@@ -22,8 +22,7 @@ def sync(ctx: PageCtx) -> Page:
     runs = state.last_runs(ctx.wh, RUNS)
     page.tables["runs"] = pd.DataFrame(runs, columns=[c.name for c in state.RUNS.columns])
     page.tables["cursors"] = pd.DataFrame(
-        ctx.wh.query("SELECT source, stream, cursor_value, updated_at FROM sync_state "
-                     "ORDER BY source, stream"),
+        state.positions(ctx.wh),
         columns=["source", "stream", "cursor", "committed_at"])
     page.extra.update(runs=runs, schedule=published(ctx.wh))
     return page
