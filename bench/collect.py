@@ -3,7 +3,8 @@ endpoint that parses the same body and stores nothing, in the same run on the sa
 
     .venv/bin/python bench/collect.py [--seconds 10] [--rate 500] [--connections 32]
 
-What is measured, for each server (one uvicorn process, log level "warning", 127.0.0.1 only):
+What is measured, for each server (one uvicorn process, log level "warning", 127.0.0.1 only,
+on the stack ``cxlens serve`` uses: cxlens.web.proxies.server_config, uvloop + httptools):
 
 1. **Sustained throughput** (closed loop): ``--connections`` keep-alive HTTP/1.1 connections,
    each sending the next request as soon as the previous answer arrived, for ``--seconds``.
@@ -18,6 +19,11 @@ answer was committed (DuckDB WAL commit by the collector's writer thread) before
 was sent. After the runs the server is stopped (gracefully; ``--kill`` sends SIGKILL instead),
 the DuckDB file is reopened and every acknowledged ``response_id`` is looked up in
 ``survey_responses``: any missing one is a lost response.
+
+A before/after under the same load: ``--before TREE`` (a source tree, e.g. ``mkdir TREE &&
+git archive main src | tar -x -C TREE``) first measures that tree's cxlens and a bare endpoint
+with uvloop and httptools hidden (asyncio + h11, as before issue 18), then this tree's; both
+report, the exit status is this tree's.
 
 Set-up: a fresh temporary warehouse with the demo data (``--scale``), the example programmes
 (src/cxlens/surveys/example.yaml: ``support-csat``, CSAT 1–5, with its follow-up case rules) and

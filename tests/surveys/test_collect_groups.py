@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
+import httpx
 import pytest
 
 from cxlens import store
 from cxlens.store.base import Warehouse
+from cxlens.store.migrate import secret
 from cxlens.surveys import collect
 from cxlens.surveys.config import current
 from tests.surveys.world import START, invited
@@ -82,3 +84,32 @@ def test_a_failed_group_fails_only_its_faulty_answer(
                     "ORDER BY invitation_id")
     assert [r[0] for r in kept] == sorted(i for i in ids if i != bad)
     assert writer.accepted == len(ids) - 1
+
+
+def test_through_the_api_the_faulty_answer_gets_the_error_shape_the_others_201(
+        world: tuple[Warehouse, list[str]]) -> None:
+    """Ten answers posted at once to a real server: the one whose group insert breaks is
+    answered 500 in the app's one JSON error shape; the nine others are 201 and stored."""
+    from cxlens.surveys import tokens
+    from cxlens.web.app import create_app
+    from tests.web.server import running
+
+    wh, ids = world
+    ids = ids[:10]
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
+    wh.execute("UPDATE survey_invitations SET expires_at = ?", [later])
+    wh.execute("INSERT INTO survey_responses (response_id, survey, score, responded_at) "
+               "VALUES (?, 'csat', 1, ?)", [f"r_{ids[3]}", NOW])
+    app = create_app(wh, collect_rate=10_000)
+    key = secret(wh, tokens.SECRET_KEY)
+    bodies = [{"token": tokens.make(key, i, later), "score": 4} for i in ids]
+    with running(app) as url, ThreadPoolExecutor(len(bodies)) as pool:
+        answers = list(pool.map(
+            lambda b: httpx.post(url + "/api/v1/responses", json=b, timeout=30), bodies))
+    assert [a.status_code for a in answers] == [201] * 3 + [500] + [201] * 6
+    error = answers[3].json()["error"]
+    assert error["status"] == 500 and error["code"] == "internal_error"
+    assert error["message"] and error["hint"]
+    assert [a.json()["response_id"] for a in answers if a.status_code == 201] == [
+        f"r_{i}" for i in ids if i != ids[3]]
+    assert wh.scalar("SELECT count(*) FROM survey_responses WHERE score = 4") == 9
