@@ -532,6 +532,9 @@ def main() -> None:
                         help="first measure the cxlens of this source tree (e.g. `git archive "
                         "main src | tar -x -C TREE`) on asyncio + h11, as before issue 18, "
                         "with its own bare endpoint: a before/after under the same load")
+    parser.add_argument("--after-first", action="store_true",
+                        help="with --before: measure this tree first (alternate the order "
+                        "between runs: a load that changes during a run then favours neither)")
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
@@ -548,14 +551,18 @@ def main() -> None:
         db = work / "bench.duckdb"
         requests = prepare(db, args.invitations, args.scale, args.seed)
         tokens = feeder(requests, cycle=False)  # each token once, across both pairs
-        if args.before:  # only for the record: the targets are this tree's
-            env = hide_fast_stack(work, args.before.resolve())
-            bare, cx = pair("before", env, db, requests, tokens, work, procs, args)
-            report(bare, cx, args, command, f"before: {args.before} on asyncio + h11")
-        bare, cx = pair("", None, db, requests, tokens, work, procs, args)
         from cxlens.web import stack
 
-        met = report(bare, cx, args, command, f"this tree on {stack.describe()}")
+        runs = [("", None, f"this tree on {stack.describe()}")]
+        if args.before:  # only for the record: the targets are this tree's
+            old = ("before", hide_fast_stack(work, args.before.resolve()),
+                   f"before: {args.before} on asyncio + h11")
+            runs = [*runs, old] if args.after_first else [old, *runs]
+        met = False
+        for tag, env, title in runs:
+            bare, cx = pair(tag, env, db, requests, tokens, work, procs, args)
+            done = report(bare, cx, args, command, title)
+            met = done if not tag else met
     finally:
         for p in procs:
             if p.poll() is None:
