@@ -3,7 +3,8 @@ endpoint that parses the same body and stores nothing, in the same run on the sa
 
     .venv/bin/python bench/collect.py [--seconds 10] [--rate 500] [--connections 32]
 
-What is measured, for each server (one uvicorn process, log level "warning", 127.0.0.1 only):
+What is measured, for each server (one uvicorn process, log level "warning", 127.0.0.1 only,
+on the stack ``cxlens serve`` uses: cxlens.web.proxies.server_config, uvloop + httptools):
 
 1. **Sustained throughput** (closed loop): ``--connections`` keep-alive HTTP/1.1 connections,
    each sending the next request as soon as the previous answer arrived, for ``--seconds``.
@@ -18,6 +19,11 @@ answer was committed (DuckDB WAL commit by the collector's writer thread) before
 was sent. After the runs the server is stopped (gracefully; ``--kill`` sends SIGKILL instead),
 the DuckDB file is reopened and every acknowledged ``response_id`` is looked up in
 ``survey_responses``: any missing one is a lost response.
+
+A before/after under the same load: ``--before TREE`` (a source tree, e.g. ``mkdir TREE &&
+git archive main src | tar -x -C TREE``) first measures that tree's cxlens and a bare endpoint
+with uvloop and httptools hidden (asyncio + h11, as before issue 18), then this tree's; both
+report, the exit status is this tree's.
 
 Set-up: a fresh temporary warehouse with the demo data (``--scale``), the example programmes
 (src/cxlens/surveys/example.yaml: ``support-csat``, CSAT 1–5, with its follow-up case rules) and
@@ -80,6 +86,8 @@ def serve_bare(port: int) -> None:
     from fastapi import FastAPI
     from fastapi.responses import JSONResponse
 
+    from cxlens.web.proxies import server_config  # the same loop and HTTP parser as cxlens
+
     app = FastAPI()
 
     @app.get("/api/health")
@@ -92,7 +100,7 @@ def serve_bare(port: int) -> None:
         return JSONResponse({"response_id": rid, "score": body.score, "duplicate": False,
                              "completed": False, "case_id": None}, 201)
 
-    uvicorn.run(app, host=HOST, port=port, log_level="warning")
+    uvicorn.Server(server_config(app, host=HOST, port=port)).run()
 
 
 # -- set-up ----------------------------------------------------------------------------------
@@ -406,9 +414,10 @@ async def measure(server: str, port: int, proc: subprocess.Popen[bytes], log: Pa
     return Result(server, startup, phases[0], phases[1], phases[2])
 
 
-def start(cmd: list[str], log: Path) -> subprocess.Popen[bytes]:
+def start(cmd: list[str], log: Path,
+          env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
 
 
@@ -450,7 +459,8 @@ def check_durable(db: Path, acked: list[str]) -> tuple[int, int]:
 
 
 # -- report ----------------------------------------------------------------------------------
-def report(bare: Result, cx: Result, args: argparse.Namespace, command: str) -> bool:
+def report(bare: Result, cx: Result, args: argparse.Namespace, command: str,
+           title: str = "") -> bool:
     ratio = cx.closed.throughput / bare.closed.throughput if bare.closed.throughput else 0.0
     lost = cx.acked - (cx.found or 0)
     rate_ok = cx.open.ok == int(args.rate * args.seconds)  # every scheduled request acked
@@ -463,7 +473,7 @@ def report(bare: Result, cx: Result, args: argparse.Namespace, command: str) -> 
          p99 < 50 and rate_ok),
         ("zero lost responses", f"{lost} lost of {cx.acked:,} acknowledged", lost == 0),
     ]
-    print("\n" + "=" * 100)
+    print("\n" + "=" * 100 + (f"\n{title}" if title else ""))
     head = (f"{'server':<8} {'phase':<16} {'sent':>7} {'201':>7} {'s':>6} {'req/s':>7} "
             f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'srv cpu':>7} {'cli cpu':>7}  problems")
     print(head)
@@ -480,7 +490,7 @@ def report(bare: Result, cx: Result, args: argparse.Namespace, command: str) -> 
         print(f"{'MET    ' if met else 'NOT MET'} {name}: {value}")
 
     print("\n```markdown")
-    print(f"`{command}`\n")
+    print(f"`{command}`{f' — {title}' if title else ''}\n")
     print(f"| server | closed loop, {args.connections} connections: req/s | p50 (ms) | p99 (ms)"
           f" | open loop {args.rate:g} req/s: acknowledged/s | p50 (ms) | p99 (ms) | max (ms)"
           " | server CPU (cores), open loop | failed requests |")
@@ -518,6 +528,13 @@ def main() -> None:
     parser.add_argument("--kill", action="store_true",
                         help="stop cxlens with SIGKILL instead of SIGINT before the check")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--before", type=Path, metavar="TREE",
+                        help="first measure the cxlens of this source tree (e.g. `git archive "
+                        "main src | tar -x -C TREE`) on asyncio + h11, as before issue 18, "
+                        "with its own bare endpoint: a before/after under the same load")
+    parser.add_argument("--after-first", action="store_true",
+                        help="with --before: measure this tree first (alternate the order "
+                        "between runs: a load that changes during a run then favours neither)")
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
@@ -533,35 +550,19 @@ def main() -> None:
     try:
         db = work / "bench.duckdb"
         requests = prepare(db, args.invitations, args.scale, args.seed)
+        tokens = feeder(requests, cycle=False)  # each token once, across both pairs
+        from cxlens.web import stack
 
-        port = free_port()
-        proc = start([sys.executable, str(Path(__file__).resolve()), "--serve-bare",
-                      str(port)], work / "bare.log")
-        procs.append(proc)
-        bare = asyncio.run(measure("bare", port, proc, work / "bare.log",
-                                   feeder(requests, cycle=True), args))
-        bare.stopped = stop(proc)
-
-        port = free_port()
-        cli = Path(sys.executable).with_name("cxlens")
-        proc = start([str(cli), "serve", "--db", str(db), "--port", str(port), "--no-prewarm",
-                      "--surveys-every", "0", "--collect-rate", "1000000"], work / "cxlens.log")
-        procs.append(proc)
-        cx = asyncio.run(measure("cxlens", port, proc, work / "cxlens.log",
-                                 feeder(requests, cycle=False), args))
-        cx.stopped = stop(proc, kill=args.kill)
-        acked = [*cx.warmup.acked, *cx.closed.acked, *cx.open.acked]
-        cx.acked = len(set(acked))
-        if cx.acked != len(acked):
-            print(f"odd: {len(acked) - cx.acked} response ids acknowledged twice",
-                  file=sys.stderr)
-        cx.found, total = check_durable(db, acked)
-        print(f"cxlens: {total:,} bench rows in survey_responses, {cx.found:,} of them "
-              f"acknowledged", file=sys.stderr)
-        log = (work / "cxlens.log").read_text(errors="replace").strip()
-        if log:
-            print(f"cxlens log (tail):\n{log[-1500:]}", file=sys.stderr)
-        met = report(bare, cx, args, command)
+        runs = [("", None, f"this tree on {stack.describe()}")]
+        if args.before:  # only for the record: the targets are this tree's
+            old = ("before", hide_fast_stack(work, args.before.resolve()),
+                   f"before: {args.before} on asyncio + h11")
+            runs = [*runs, old] if args.after_first else [old, *runs]
+        met = False
+        for tag, env, title in runs:
+            bare, cx = pair(tag, env, db, requests, tokens, work, procs, args)
+            done = report(bare, cx, args, command, title)
+            met = done if not tag else met
     finally:
         for p in procs:
             if p.poll() is None:
@@ -571,6 +572,53 @@ def main() -> None:
         else:
             shutil.rmtree(work, ignore_errors=True)
     sys.exit(0 if met else 1)
+
+
+def pair(tag: str, env: dict[str, str] | None, db: Path, requests: list[bytes],
+         tokens: Callable[[], bytes | None], work: Path, procs: list[subprocess.Popen[bytes]],
+         args: argparse.Namespace) -> tuple[Result, Result]:
+    """The bare endpoint, then cxlens, each in its own process run with ``env``."""
+    port = free_port()
+    log = work / f"bare{tag}.log"
+    proc = start([sys.executable, str(Path(__file__).resolve()), "--serve-bare", str(port)],
+                 log, env)
+    procs.append(proc)
+    bare = asyncio.run(measure(f"bare{tag and ' ' + tag}", port, proc, log,
+                               feeder(requests, cycle=True), args))
+    bare.stopped = stop(proc)
+
+    port = free_port()
+    log = work / f"cxlens{tag}.log"
+    cli = Path(sys.executable).with_name("cxlens")
+    proc = start([str(cli), "serve", "--db", str(db), "--port", str(port), "--no-prewarm",
+                  "--surveys-every", "0", "--collect-rate", "1000000"], log, env)
+    procs.append(proc)
+    cx = asyncio.run(measure(f"cxlens{tag and ' ' + tag}", port, proc, log, tokens, args))
+    cx.stopped = stop(proc, kill=args.kill)
+    acked = [*cx.warmup.acked, *cx.closed.acked, *cx.open.acked]
+    cx.acked = len(set(acked))
+    if cx.acked != len(acked):
+        print(f"odd: {len(acked) - cx.acked} response ids acknowledged twice", file=sys.stderr)
+    cx.found, total = check_durable(db, acked)
+    print(f"{cx.server}: {total:,} bench rows in survey_responses, {cx.found:,} of this "
+          f"server's {cx.acked:,} acknowledged ones found", file=sys.stderr)
+    text = log.read_text(errors="replace").strip()
+    if text:
+        print(f"{cx.server} log (tail):\n{text[-1500:]}", file=sys.stderr)
+    return bare, cx
+
+
+def hide_fast_stack(work: Path, tree: Path) -> dict[str, str]:
+    """The environment of a "before" server: cxlens imported from ``tree`` (a source tree, for
+    example ``git archive`` of main) and uvloop/httptools hidden, as they were not installed
+    before issue 18, so uvicorn's ``auto`` picks asyncio and h11 as it did then."""
+    hidden = work / "hidden"
+    for name in ("uvloop", "httptools"):
+        (hidden / name).mkdir(parents=True, exist_ok=True)
+        (hidden / name / "__init__.py").write_text(
+            f"raise ImportError('{name} hidden by bench/collect.py --before')\n")
+    src = tree / "src" if (tree / "src" / "cxlens").is_dir() else tree
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(hidden), str(src)])}
 
 
 def machine_busy(seconds: float = 1.0) -> float:

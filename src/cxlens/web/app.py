@@ -69,8 +69,12 @@ from cxlens.web.workers import WorkerHeader
 STATIC = Path(__file__).parent / "static"
 STATUS = {ConfigError: 400, NotFound: 404}
 #: Every router of the app, one per menu area or concept (web/routes/); each route's path is
-#: explicit, so the order does not matter (docs/pages.md lists where each page lives).
+#: explicit, so the order does not change which route answers (docs/pages.md lists where each
+#: page lives). It changes how fast: a request is matched against the routers in this order
+#: (about 100 routes), so the public survey pages and the collection API come first — the
+#: match cost as much as the rest of a collection request (docs/performance.md).
 ROUTERS = (
+    survey_pages.router,
     auth.router,
     performance.router,
     vendors.router,
@@ -87,7 +91,6 @@ ROUTERS = (
     admin.router,
     uploads.router,
     api.router,
-    survey_pages.router,
     apidocs.router,
 )
 

@@ -24,6 +24,7 @@ import uvicorn
 from fastapi import Request
 
 from cxlens.errors import ConfigError
+from cxlens.web import stack
 
 
 def trusted_proxies(values: Sequence[str]) -> tuple[str, ...]:
@@ -50,13 +51,15 @@ def server_config(app: object, *, host: str, port: int, trusted: Sequence[str] =
                   lifespan: Literal["auto", "on", "off"] = "auto", workers: int = 1,
                   factory: bool = False) -> uvicorn.Config:
     """The uvicorn configuration ``cxlens serve`` runs ``app`` with: X-Forwarded-For is read
-    only from ``trusted`` proxies, never by default. With ``workers`` > 1, ``app`` is the
-    import string of an ASGI factory (``factory``) each worker process calls."""
+    only from ``trusted`` proxies, never by default; the event loop and HTTP parser are
+    :mod:`cxlens.web.stack`'s. With ``workers`` > 1, ``app`` is the import string of an ASGI
+    factory (``factory``) each worker process calls."""
     proxies = trusted_proxies(trusted)
     return uvicorn.Config(app, host=host, port=port, log_level=log_level,  # type: ignore[arg-type]
                           lifespan=lifespan, proxy_headers=bool(proxies),
                           forwarded_allow_ips=list(proxies) or None,
-                          workers=workers if workers > 1 else None, factory=factory)
+                          workers=workers if workers > 1 else None, factory=factory,
+                          loop=stack.loop(), http=stack.http())
 
 
 def client_address(request: Request) -> str:

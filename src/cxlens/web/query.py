@@ -17,7 +17,7 @@ def _control(text: str) -> str | None:
     return next((c for c in text if c < " " or "\x7f" <= c < "\xa0"), None)
 
 
-def plain_query(request: Request) -> None:
+async def plain_query(request: Request) -> None:
     """A FastAPI dependency of the whole app: refuses the request's odd URL parameters."""
     for name, value in request.query_params.multi_items():
         shown = repr(name[:40])
