@@ -107,9 +107,9 @@ def revision(wh: Warehouse) -> tuple[Any, ...]:
     a review saved in the dashboard adds ``qa_reviews`` rows and a dispute opened or decided
     adds events (both tables only grow; an erasure bumps the data version). Part of the
     dashboard's cache keys for quality scores."""
-    ensure(wh)
-    reviews = wh.query("SELECT count(*), max(reviewed_at) FROM qa_reviews")[0]
-    return (*reviews, wh.count(EVENTS.name))
+    ensure(wh)  # one round trip: it runs on every /qa request
+    return tuple(wh.query(f"SELECT (SELECT count(*) FROM qa_reviews), (SELECT max(reviewed_at) "
+                          f"FROM qa_reviews), (SELECT count(*) FROM {EVENTS.name})")[0])
 
 
 def effective_reviews(wh: Warehouse) -> pd.DataFrame:
