@@ -45,9 +45,13 @@ class WebState:
     def peek(self, full: tuple[Any, ...]) -> tuple[bool, Any]:
         """(True, the entry) when ``full`` (data version first) is cached, else (False, None)."""
         with self._guard:
-            if full in self._cache:
-                self._cache.move_to_end(full)
-                return True, self._cache[full]
+            return self._lookup(full)
+
+    def _lookup(self, full: tuple[Any, ...]) -> tuple[bool, Any]:
+        """``peek`` for a caller holding ``_guard`` (a hit becomes the most recently used)."""
+        if full in self._cache:
+            self._cache.move_to_end(full)
+            return True, self._cache[full]
         return False, None
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], Any], *,
@@ -77,9 +81,9 @@ class WebState:
         """(hit, value, the event of whoever computes it); a miss with nothing pending is the
         caller's to compute (registered as pending)."""
         with self._guard:
-            if full in self._cache:
-                self._cache.move_to_end(full)
-                return True, self._cache[full], None
+            hit, value = self._lookup(full)
+            if hit:
+                return True, value, None
             pending = self._pending.get(full)
             if pending is None:
                 self._pending[full] = threading.Event()
