@@ -30,6 +30,7 @@ from cxlens.errors import ConfigError, NotFound, SchemaError
 from cxlens.schema import SCHEMA_VERSION, Table, Type
 from cxlens.store import ddl
 from cxlens.store.base import Warehouse
+from cxlens.store.duck import fsync
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -83,14 +84,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _rows(wh: Warehouse, table: Table) -> Iterator[pa.RecordBatch]:
     """The rows of ``table`` as Arrow batches of the registry's types, in key order (so two
     backups of the same data are the same bytes)."""
@@ -128,7 +121,7 @@ def backup(wh: Warehouse, path: Path, progress: Progress | None = None) -> list[
                     for batch in _rows(wh, table):
                         writer.write_batch(batch)
                         rows += batch.num_rows
-                _fsync(file)
+                fsync(file)
                 entries[table.name] = {
                     "file": f"tables/{table.name}.parquet", "rows": rows,
                     "sha256": _sha256(file),
@@ -144,11 +137,11 @@ def backup(wh: Warehouse, path: Path, progress: Progress | None = None) -> list[
                     "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     "tables": entries}
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-        _fsync(partial / MANIFEST)
-        _fsync(partial / "tables")
-        _fsync(partial)
+        fsync(partial / MANIFEST)
+        fsync(partial / "tables")
+        fsync(partial)
         os.replace(partial, path)
-        _fsync(path.parent)
+        fsync(path.parent)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise

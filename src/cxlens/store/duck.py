@@ -73,10 +73,10 @@ class DuckDBWarehouse(Warehouse):
                               "run cxlens erase again for the same customer")
         self.con.close()
         try:
-            _sync(fresh)
+            fsync(fresh)
             Path(f"{path}.wal").unlink(missing_ok=True)  # closed cleanly: checkpointed
             os.replace(fresh, path)
-            _sync(path.parent)
+            fsync(path.parent)
         finally:
             self.con = duckdb.connect(self.path)
             self.con.execute("SET TimeZone = 'UTC'")
@@ -153,7 +153,7 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _sync(path: Path) -> None:
+def fsync(path: Path) -> None:
     """fsync a file or a folder (so a rename in it survives a power cut)."""
     fd = os.open(path, os.O_RDONLY)
     try:
