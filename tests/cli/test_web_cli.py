@@ -125,3 +125,31 @@ def test_serve_refuses_a_trusted_proxy_that_is_not_an_address(tmp_path: Path) ->
                        env={"COLUMNS": "200"})
     assert code != 0
     assert "'proxy.local'" in err and "not an IP address or network" in err
+
+
+def test_serve_caps_duckdb_s_memory(tmp_path: Path) -> None:
+    """Issue 17: DuckDB's default buffer limit is 80 % of RAM, with Python's memory on top;
+    the server sets its own (a quarter of RAM by default), read back from DuckDB."""
+    db = str(tmp_path / "w.duckdb")
+    store.connect(db).close()
+    port = free_port()
+    cli = Path(sys.executable).with_name("cxlens")
+    with subprocess.Popen([str(cli), "serve", "--port", str(port), "--db", db,
+                           "--memory-limit", "1GB", "--no-prewarm"], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True,
+                          env={**os.environ, "COLUMNS": "200"}) as proc:
+        assert proc.stdout is not None
+        try:
+            lines = [proc.stdout.readline() for _ in range(2)]
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=20)
+    assert lines[1].strip() == "DuckDB memory limit 953.0 MiB"  # 10⁹ B = 953.67 MiB, floored
+
+
+def test_serve_refuses_a_memory_limit_that_is_no_size(tmp_path: Path) -> None:
+    db = str(tmp_path / "w.duckdb")
+    store.connect(db).close()
+    code, _, err = run("serve", "--memory-limit", "lots", "--db", db, env={"COLUMNS": "200"})
+    assert code == 2
+    assert "--memory-limit 'lots' is not a size" in err and "e.g. --memory-limit 6GB" in err

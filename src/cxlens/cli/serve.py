@@ -12,7 +12,7 @@ import typer
 
 from cxlens.cli.output import console
 from cxlens.cli.warehouse import DbOption, open_warehouse
-from cxlens.store import default_url
+from cxlens.store import default_url, memory
 
 
 def register(app: typer.Typer) -> None:
@@ -67,6 +67,10 @@ def register(app: typer.Typer) -> None:
                  "held by one process); sessions, rate limits, the login throttle and the "
                  "data version are shared through it, and the scheduled jobs run in one "
                  "worker at a time (docs/deploy.md).")] = 1,
+        memory_limit: Annotated[str, typer.Option(
+            help="Memory the DuckDB engine may keep for its buffers: a size (6GB, 512MiB) or "
+                 "a share of RAM (25%); beyond it DuckDB spills to FILE.tmp. Python's own "
+                 "memory comes on top. Postgres sizes its own.")] = memory.DEFAULT,
         db: DbOption = None,
     ) -> None:
         """Run the dashboard. On first run it creates the user admin and prints a one-time
@@ -80,6 +84,7 @@ def register(app: typer.Typer) -> None:
         from cxlens.web.throttle import LoginPolicy
 
         proxies = trusted_proxies(trusted_proxy or [])  # refused before the warehouse opens
+        limit = memory.parse(memory_limit)  # so is a bad size
         schedule = None
         if sync_config is not None:  # refused before the warehouse opens, too
             from cxlens.connectors.schedule import load
@@ -93,6 +98,9 @@ def register(app: typer.Typer) -> None:
             console.print(f"first run: created user [bold]admin[/] with the one-time password "
                           f"[bold]{password}[/] (you will choose your own at first login)",
                           highlight=False)
+        engine_memory = wh.limit_memory(limit)  # before any sibling connection opens
+        if engine_memory:
+            console.print(engine_memory, highlight=False)
         policy = LoginPolicy(failures=login_failures, window=login_window,
                              lock_seconds=login_lock, max_lock_seconds=login_max_lock,
                              address_failures=login_address_failures)

@@ -137,6 +137,12 @@ class Warehouse(abc.ABC):
         raise ConfigError(f"the warehouse {self.url} cannot be compacted",
                           "erase on the DuckDB file or Postgres database itself")
 
+    def limit_memory(self, limit: int) -> str | None:
+        """Cap the memory the engine keeps in this process at ``limit`` bytes and say what was
+        set; None when the engine's memory is not this process's (a Postgres server sizes its
+        own)."""
+        return None
+
     def arrow_batches(self, sql: str, schema: pa.Schema,
                       size: int) -> Iterator[pa.RecordBatch]:
         """The rows of ``sql`` as Arrow batches of ``schema`` (its columns in order), at most

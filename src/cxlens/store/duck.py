@@ -143,6 +143,13 @@ class DuckDBWarehouse(Warehouse):
         # a cursor is a new connection to the same database instance (its own transactions)
         return DuckDBWarehouse(self.path, con=self.con.cursor())
 
+    def limit_memory(self, limit: int) -> str | None:
+        """DuckDB's ``memory_limit`` (its default is 80 % of the machine's RAM, besides what
+        Python holds): for the whole database, so every sibling connection shares it; beyond
+        it DuckDB spills to its temporary folder (``FILE.tmp``) instead of growing."""
+        self.con.execute(f"SET memory_limit = '{int(limit) // 2**20}MiB'")
+        return f"DuckDB memory limit {self.scalar('SELECT current_setting(?)', ['memory_limit'])}"
+
     def ibis(self) -> Any:
         import ibis
 
