@@ -47,6 +47,7 @@ INSUFFICIENT = "insufficient_sample"
 MIX = ("category", "priority")
 MIN_CELL = 5.0
 Q_LEVEL = 0.05
+ROUNDING = 1e-9
 COLUMNS = ["metric", "agent_id", "team", "vendor", "n", "raw", "expected", "oe", "oe_ci_low",
            "oe_ci_high", "adjusted", "adjusted_ci_low", "adjusted_ci_high", "team_raw",
            "team_expected", "team_oe", "vs_team", "vs_team_ci_low", "vs_team_ci_high", "ease",
@@ -118,8 +119,9 @@ def _flag(row: Mapping[Any, Any], higher_is_better: bool, min_sample: int) -> st
     better_raw = sign * (row["raw"] - row["team_raw"]) > 0
     easier = (row["ease_ci_low"] > 0) if higher_is_better else (row["ease_ci_high"] < 0)
     mixed = bool(row["mix_q"] < Q_LEVEL)
-    not_better = (row["vs_team_ci_low"] <= 1) if higher_is_better \
-        else (row["vs_team_ci_high"] >= 1)
+    # "reaches 1" up to rounding: a ratio of equal sums computed in another order is 1 ± 1e-16
+    not_better = (row["vs_team_ci_low"] <= 1 + ROUNDING) if higher_is_better \
+        else (row["vs_team_ci_high"] >= 1 - ROUNDING)
     return CHERRY_PICKING if better_raw and easier and mixed and not_better else None
 
 
