@@ -51,7 +51,8 @@ def _level(column: pd.Series) -> pd.Categorical:
         codes = np.where(codes < 0, len(names) - 1, codes)
     labels = sorted(set(names))
     recode = np.array([labels.index(n) for n in names], dtype=np.int32)
-    return pd.Categorical.from_codes(recode[codes] if len(codes) else codes, labels)
+    mapped = recode[codes].astype(np.int64) if len(codes) else codes.astype(np.int64)
+    return pd.Categorical.from_codes(mapped, pd.Index(labels))
 
 
 def levels(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
