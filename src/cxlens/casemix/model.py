@@ -40,7 +40,7 @@ class Fit:
     notes: list[str] = field(default_factory=list)
 
 
-def _level(column: pd.Series) -> "pd.Categorical[str]":
+def _level(column: pd.Series) -> pd.Categorical[str]:
     """The column as categories (a code per row, not a string: 10 M rows), missing values as
     ``UNKNOWN`` and levels with fewer than ``MIN_LEVEL`` rows pooled into ``OTHER``."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
@@ -59,7 +59,7 @@ def levels(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Each row's level of every feature the model uses (rare levels pooled, missing as a
     level, complexity as its quintile), and their names."""
     used: list[str] = []
-    parts: dict[str, "pd.Categorical[str]"] = {}
+    parts: dict[str, pd.Categorical[str]] = {}
     for name in FEATURES:
         level = _level(rows[name])
         if len(level.categories) > 1:
