@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from cxlens.errors import CxlensError
+from cxlens.store.advisory import lock_key
 from cxlens.store.base import Warehouse
 
 _LOCAL: dict[tuple[str, str], threading.Lock] = {}
@@ -43,10 +44,10 @@ def exclusive(wh: Warehouse, source: str) -> Iterator[None]:
         finally:
             lock.release()
         return
-    key = f"cxlens.sync.{source}"
-    if not wh.scalar("SELECT pg_try_advisory_lock(hashtext(?))", [key]):
+    key = lock_key(f"cxlens.sync.{source}")
+    if not wh.scalar("SELECT pg_try_advisory_lock(?)", [key]):
         raise _busy(source)
     try:
         yield
     finally:
-        wh.scalar("SELECT pg_advisory_unlock(hashtext(?))", [key])
+        wh.scalar("SELECT pg_advisory_unlock(?)", [key])
