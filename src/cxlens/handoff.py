@@ -5,9 +5,9 @@ open the warehouse. Instead the server, when it starts on a DuckDB file, writes 
 beside it (``WAREHOUSE.duckdb.serving``: its local URL, a random token and its process id; mode
 0600, so only the user who runs the server can read it; removed when the server stops; never in
 the warehouse). A command that meets the held lock reads it and sends its work to the server,
-which runs it in the process that holds the file (``POST /api/imports``, authenticated by the
-token, from the loopback address only). ``cxlens import`` uses it; ``cxlens sync`` can too:
-:func:`for_held` after a refused open, then :func:`call`."""
+which runs it in the process that holds the file (``POST /api/imports``, ``POST /api/syncs``,
+authenticated by the token, from the loopback address only). ``cxlens import`` and ``cxlens
+sync`` use it: :func:`for_held` after a refused open, then :func:`call`."""
 
 from __future__ import annotations
 

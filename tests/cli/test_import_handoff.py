@@ -5,25 +5,19 @@ processes: the server and every import are subprocesses of the installed command
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from cxlens import store
 from cxlens.handoff import handoff_file
-from tests.web.server import free_port
+from tests.cli.serving import Served, cxlens, serving, stop
 
-CLI = [sys.executable, "-c", "from cxlens.cli import main; main()"]
 CSV = """interaction_id,channel,vendor,created_at
 h-1,email,Zephyr BPO,2026-09-28 09:00:00
 h-2,phone,Zephyr BPO,2026-09-28 10:00:00
@@ -35,49 +29,13 @@ MAPPING = "table: interactions\ncolumns:\n  interaction_id: Ticket\n  channel: V
           "  created_at: Opened\n"
 
 
-@dataclass
-class Served:
-    db: Path
-    copy: Path  # the same warehouse before the server started, for local imports
-    folder: Path
-    process: subprocess.Popen[str]
-
-
-def cxlens(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}
-    env.pop("CXLENS_DB", None)
-    return subprocess.run([*CLI, *args], cwd=folder, capture_output=True, text=True,
-                          timeout=300, env=env)
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    db, copy = tmp_path / "served.duckdb", tmp_path / "copy.duckdb"
-    store.connect(str(db)).close()
-    shutil.copy(db, copy)
     (tmp_path / "calls.csv").write_text(CSV, encoding="utf-8")
     (tmp_path / "mapped.csv").write_text(MAPPED, encoding="utf-8")
     (tmp_path / "map.yaml").write_text(MAPPING, encoding="utf-8")
-    process = subprocess.Popen(
-        [*CLI, "serve", "--db", str(db), "--port", str(free_port()), "--no-prewarm",
-         "--surveys-every", "0"], cwd=tmp_path, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 120
-    while not handoff_file(db).exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"cxlens serve published no hand-off: {process.communicate()[0]}")
-        time.sleep(0.2)
-    served = Served(db, copy, tmp_path, process)
-    yield served
-    if process.poll() is None:
-        process.kill()
-    process.communicate(timeout=30)
-
-
-def stop(served: Served) -> None:
-    served.process.send_signal(signal.SIGTERM)
-    served.process.communicate(timeout=60)
+    with serving(tmp_path) as served:
+        yield served
 
 
 def same_output(text: str) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from cxlens import store
-from cxlens.web.leader import Leader, lock_key
+from cxlens.store.advisory import lock_key
+from cxlens.web.leader import Leader
 from cxlens.web.ratelimit import RateLimited, SharedLimiter
 from cxlens.web.throttle import LoginPolicy, LoginThrottled, SharedLoginThrottle
 
@@ -38,6 +39,9 @@ def test_lock_keys_are_stable_and_distinct() -> None:
     # the same key in every process (Python's hash() is salted per process)
     assert lock_key("cxlens.jobs") == lock_key("cxlens.jobs")
     assert lock_key("cxlens.jobs") != lock_key("cxlens.sync")
+    # and in every version: sha256("cxlens.jobs") begins 8c52c6f566dfadfe, read as a signed
+    # 64-bit integer; a running worker and an upgraded one must agree on who leads
+    assert lock_key("cxlens.jobs") == -8335381203014144514
 
 
 def test_two_workers_take_from_one_bucket(pg_db: str) -> None:

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cxlens.cli.output import console, err_console
-from cxlens.cli.warehouse import DbOption, open_warehouse
+from cxlens.cli.warehouse import DbOption, handing_off, open_warehouse
 
 if TYPE_CHECKING:
     from cxlens.ingest.pipeline import ImportResult
@@ -123,7 +123,6 @@ def _hand_off(db: str | None, refused: Exception, table: str, files: list[Path],
             fields.append(("mapping", mapping))  # a preset: the server has the same ones
     fields += [("source", str(p)) for p in paths]
     fields += [("absent", str(p)) for p in paths if not p.is_file()]
-    err_console.print(f"the warehouse is held by cxlens serve (process {server.pid}): the "
-                      f"import runs there ({server.url})", highlight=False, soft_wrap=True)
+    handing_off(server, "import")
     doc = handoff.call(server, "/api/imports", fields, paths)
     return result_from_json(doc["result"])

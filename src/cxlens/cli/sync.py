@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cxlens.cli.output import console
-from cxlens.cli.warehouse import DbOption, open_warehouse
+from cxlens.cli.warehouse import DbOption, handing_off, open_warehouse
 
 if TYPE_CHECKING:
     from cxlens.connectors.accounts import Account
+    from cxlens.connectors.engine import SyncResult
 
 app = typer.Typer(help="Sync tickets and satisfaction ratings from a helpdesk API "
                        "(incremental: each run starts where the last one stopped).",
@@ -40,13 +41,42 @@ MappingOption = Annotated[
 def _run(account: Account, db: str | None) -> None:
     from cxlens.cli.import_ import report
     from cxlens.connectors.accounts import sync
+    from cxlens.errors import ConfigError
 
-    with open_warehouse(db, create=True) as wh:
-        result = sync(wh, account)
+    try:
+        wh = open_warehouse(db, create=True)
+    except ConfigError as exc:  # held by a running server: hand the sync to it
+        result = _hand_off(db, exc, account)
+    else:
+        with wh:
+            result = sync(wh, account)
     for imported in result.results():
         report(imported, "synced")
     console.print(f"[bold]{account.source}[/]: {result.pages:,} page(s), {result.read:,} new "
                   f"or changed record(s), {result.unchanged:,} unchanged", highlight=False)
+
+
+def _hand_off(db: str | None, refused: Exception, account: Account) -> SyncResult:
+    """Send the sync to the ``cxlens serve`` that holds the DuckDB file (cxlens.handoff);
+    re-raise ``refused`` when no server published a hand-off. The token is read here, as a
+    direct sync reads it (a missing one fails the same way), and travels in the request's
+    body over the loopback connection, never in its URL (docs/security.md)."""
+    from cxlens import handoff, store
+    from cxlens.connectors.wire import sync_from_json
+
+    server = handoff.for_held(store.duckdb_path(db or store.default_url()), refused)
+    if server is None:
+        raise refused
+    token = account.token()
+    tickets = account.tickets_mapping or ""
+    if tickets and Path(tickets).expanduser().is_file():  # the server runs elsewhere: whole path
+        tickets = str(Path(tickets).expanduser().resolve())
+    handing_off(server, "sync")
+    doc = handoff.call(server, "/api/syncs", [
+        ("source", account.source), ("url", account.url), ("email", account.email or ""),
+        ("since", account.since.isoformat()), ("tickets_mapping", tickets),
+        ("token", token.reveal())])
+    return sync_from_json(doc["result"])
 
 
 def _account() -> type[Account]:

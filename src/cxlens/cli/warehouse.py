@@ -13,6 +13,7 @@ import typer
 from cxlens.errors import NotFound
 
 if TYPE_CHECKING:
+    from cxlens.handoff import Handoff
     from cxlens.store.base import Warehouse
 
 DbOption = Annotated[
@@ -60,3 +61,13 @@ def open_warehouse(db: str | None, *, create: bool = False) -> Warehouse:
             f"folder), or build it: cxlens demo --db {file}, or cxlens import TABLE FILE "
             f"--db {file}")
     return store.connect(db)
+
+
+def handing_off(server: Handoff, what: str) -> None:
+    """The one line (on stderr) that says a command's ``what`` (import, sync) runs in the
+    server that holds the DuckDB file (cxlens.handoff); its output on stdout stays a local
+    run's."""
+    from cxlens.cli.output import err_console
+
+    err_console.print(f"the warehouse is held by cxlens serve (process {server.pid}): the "
+                      f"{what} runs there ({server.url})", highlight=False, soft_wrap=True)

@@ -27,6 +27,9 @@ class Account:
     since: dt.datetime = DEFAULT_SINCE
     tickets_mapping: str | None = None
     policy: Policy = field(default_factory=Policy)
+    #: The credential itself, when the caller already read it: a sync handed to a running
+    #: server (``POST /api/syncs``) brings the token the command read, in memory only.
+    secret: Secret | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
@@ -43,7 +46,9 @@ class Account:
         return zendesk.TOKEN_ENV if self.source == "zendesk" else freshdesk.TOKEN_ENV
 
     def token(self) -> Secret:
-        return read(self.token_env, self.token_file)
+        """The credential given, else read now from the token file or the environment."""
+        return self.secret if self.secret is not None else read(self.token_env,
+                                                                 self.token_file)
 
 
 def sync(wh: Warehouse, account: Account,

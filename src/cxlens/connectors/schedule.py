@@ -34,6 +34,7 @@ from cxlens.store.base import Warehouse
 
 if TYPE_CHECKING:
     from cxlens.connectors.accounts import Account
+    from cxlens.connectors.engine import SyncResult
 
 log = logging.getLogger("cxlens.sync")
 #: Where the schedule is published for the admin page (any worker can show it).
@@ -98,8 +99,6 @@ def load(path: str | Path) -> Schedule:
 def run_due(wh: Warehouse, schedule: Schedule, now: dt.datetime | None = None) -> int:
     """Sync every account of ``schedule`` when it is due; the number of accounts that
     failed (each failure is in ``sync_runs`` and the log, without any credential)."""
-    from cxlens.connectors.accounts import sync
-
     now = now or dt.datetime.now(dt.UTC)
     if not schedule.due(now):
         return 0
@@ -109,17 +108,30 @@ def run_due(wh: Warehouse, schedule: Schedule, now: dt.datetime | None = None) -
         try:
             for account in schedule.accounts:
                 try:
-                    result = sync(wh, account)
-                    log.info("sync %s: %d page(s), %d record(s) new or changed",
-                             account.source, result.pages, result.read)
-                except CxlensError as exc:
+                    run_logged(wh, account)
+                except CxlensError:
                     failed += 1
-                    log.warning("sync %s failed: %s", account.source, exc.message)
         finally:
             schedule.running = False
             schedule.next_run = dt.datetime.now(dt.UTC) + schedule.every
             publish(wh, schedule)
     return failed
+
+
+def run_logged(wh: Warehouse, account: Account, how: str = "sync") -> SyncResult:
+    """Sync ``account`` in the server, with one log line either way (no credential in it);
+    the scheduled sync and a sync handed over by ``cxlens sync`` (``how``) both run this.
+    A failure is raised again after its log line."""
+    from cxlens.connectors.accounts import sync
+
+    try:
+        result = sync(wh, account)
+    except CxlensError as exc:
+        log.warning("%s %s failed: %s", how, account.source, exc.message)
+        raise
+    log.info("%s %s: %d page(s), %d record(s) new or changed", how, account.source,
+             result.pages, result.read)
+    return result
 
 
 def publish(wh: Warehouse, schedule: Schedule) -> None:

@@ -48,6 +48,7 @@ from cxlens.web.routes import (
     qa_calibration,
     qa_disputes,
     report,
+    syncs,
     uploads,
     vendors,
     voice,
@@ -90,6 +91,7 @@ ROUTERS = (
     report.router,
     admin.router,
     uploads.router,
+    syncs.router,
     api.router,
     apidocs.router,
 )

@@ -13,19 +13,14 @@ only ever one process, which is always the leader."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
+from cxlens.store.advisory import lock_key
 from cxlens.store.base import Warehouse
 
 log = logging.getLogger("cxlens.web")
 #: The lock of the server's scheduled jobs (survey programmes, alert checks).
 JOBS = "cxlens.jobs"
-
-
-def lock_key(name: str) -> int:
-    """A stable 64-bit advisory-lock key for ``name`` (the same in every process)."""
-    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 class Leader:

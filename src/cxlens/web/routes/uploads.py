@@ -13,7 +13,6 @@ the server read a file."""
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -24,7 +23,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from cxlens.accounts import audit
 from cxlens.accounts.users import User
-from cxlens.errors import ConfigError, CxlensError, Forbidden, NotFound
+from cxlens.errors import ConfigError, CxlensError, Forbidden
 from cxlens.ingest import saved
 from cxlens.ingest.mapping import Mapping, mapping_from_text
 from cxlens.ingest.pipeline import ImportResult
@@ -33,8 +32,9 @@ from cxlens.ingest.wire import result_json
 from cxlens.present.pages import uploads as model
 from cxlens.present.scope import limited
 from cxlens.web.bespoke import build
+from cxlens.web.handoff_guard import check_handoff, form_text
 from cxlens.web.pages import Source, html
-from cxlens.web.security import AuthError, check_csrf, require_user, state
+from cxlens.web.security import check_csrf, require_user, state
 from cxlens.web.state import WebState
 
 router = APIRouter()
@@ -42,7 +42,6 @@ NAV_PAGE = {"name": "uploads"}  # the menu entry these pages belong to
 #: Problems listed after a check (all of them are in the JSON answer and, after the import,
 #: in the quarantine).
 SHOWN = 500
-LOOPBACK = ("127.0.0.1", "::1")
 
 
 def require_uploader(request: Request) -> User:
@@ -109,9 +108,9 @@ def _upload(st: WebState, user: User, form: FormData, commit: bool) -> ImportRes
         raise ConfigError("no file was chosen", "choose a CSV, XLSX or JSON file to upload")
     mapping, name, keep = _mapping(st, form)
     with st.lock:
-        result = run_import(st.wh, _text(form, "table") or None, files, dry_run=not commit,
+        result = run_import(st.wh, form_text(form, "table") or None, files, dry_run=not commit,
                             mapping=mapping, mapping_name=name,
-                            timezone=_text(form, "timezone") or None)
+                            timezone=form_text(form, "timezone") or None)
         if commit:
             if keep is not None:
                 with st.wh.transaction():
@@ -129,7 +128,7 @@ async def handed_off(request: Request) -> dict[str, Any]:
     ``timezone``, ``encoding``, ``strict``, then per file a ``source`` (its path on the
     client, as the import records it) and a ``file`` part; ``absent`` names a path that is no
     file. Answers ``{"result": ...}`` (cxlens.ingest.wire) or the app's JSON error."""
-    _check_handoff(request)
+    check_handoff(request, "cxlens import")
     form = await request.form(max_files=10_000, max_fields=10_000)
     result = await run_in_threadpool(_handed_off, state(request), form)
     return {"result": result_json(result)}
@@ -143,34 +142,18 @@ def _handed_off(st: WebState, form: FormData) -> ImportResult:
                           "send one source field per file part (cxlens.handoff)")
     files = [Upload(base_name(src), src, part.file)
              for src, part in zip(sources, parts, strict=True)]
-    mapping: str | Mapping | None = _text(form, "mapping") or None
-    name = _text(form, "mapping_name") or None
+    mapping: str | Mapping | None = form_text(form, "mapping") or None
+    name = form_text(form, "mapping_name") or None
     if "mapping_text" in form:
-        mapping = mapping_from_text(_text(form, "mapping_text"), name or "mapping")
+        mapping = mapping_from_text(form_text(form, "mapping_text"), name or "mapping")
     with st.lock:
-        result = run_import(st.wh, _text(form, "table") or None, files,
+        result = run_import(st.wh, form_text(form, "table") or None, files,
                             absent={str(a) for a in form.getlist("absent")}, mapping=mapping,
-                            mapping_name=name, timezone=_text(form, "timezone") or None,
-                            encoding=_text(form, "encoding") or None,
-                            strict=bool(_text(form, "strict")))
+                            mapping_name=name, timezone=form_text(form, "timezone") or None,
+                            encoding=form_text(form, "encoding") or None,
+                            strict=bool(form_text(form, "strict")))
         audit.record(st.wh, None, "import", _audit_detail(result, "cxlens import, handed off"))
     return result
-
-
-def _check_handoff(request: Request) -> None:
-    token = getattr(request.app.state, "handoff", None)
-    if not token:
-        raise NotFound("this server takes no handed-off imports",
-                       "only `cxlens serve` on a DuckDB file does (cxlens.handoff)")
-    client = request.client.host if request.client else ""
-    if client not in LOOPBACK:
-        raise Forbidden("handed-off imports come from this machine only",
-                        "run cxlens import on the machine that runs cxlens serve")
-    sent = request.headers.get("authorization", "")
-    if not sent.lower().startswith("bearer ") or \
-            not hmac.compare_digest(sent[7:].strip().encode(), str(token).encode()):
-        raise AuthError("the hand-off token is missing or wrong",
-                        "run cxlens import with the same --db as the running server")
 
 
 def _files(form: FormData, field: str, named: bool = True) -> list[UploadFile]:
@@ -179,17 +162,12 @@ def _files(form: FormData, field: str, named: bool = True) -> list[UploadFile]:
             if isinstance(f, UploadFile) and (f.filename or not named)]
 
 
-def _text(form: FormData, field: str) -> str:
-    value = form.get(field)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _mapping(st: WebState, form: FormData,
              ) -> tuple[str | Mapping | None, str | None, tuple[str, str] | None]:
     """(mapping, its name for the import log, (name, YAML) to save): an uploaded YAML file
     wins over the list's choice (``preset:NAME`` or ``saved:NAME``)."""
     uploaded = _files(form, "mapping_file")
-    save_as = _text(form, "save_as")
+    save_as = form_text(form, "save_as")
     if uploaded:
         text = uploaded[0].file.read().decode("utf-8", errors="replace")
         where = uploaded_source(uploaded[0].filename or "mapping.yaml")
@@ -200,7 +178,7 @@ def _mapping(st: WebState, form: FormData,
     if save_as:
         raise ConfigError("a name to save a mapping under, but no mapping file",
                           "choose the mapping's YAML file, or leave the name empty")
-    kind, _, name = _text(form, "mapping").partition(":")
+    kind, _, name = form_text(form, "mapping").partition(":")
     if kind == "preset" and name:
         return name, name, None
     if kind == "saved" and name:
