@@ -105,8 +105,10 @@ def register(app: typer.Typer) -> None:
             for line in s.evaluation["verdict"].dropna():
                 console.print(f"• {line}", highlight=False, soft_wrap=True)
         console.print(f"scored by the {s.note}", highlight=False, soft_wrap=True)
-        console.print("positive/neutral/negative: % of texts (compound ≥ 0.05 / between / "
-                      "≤ −0.05); net: % positive − % negative, points; mean: compound "
+        from cxlens.text.scoring import label_rule
+
+        console.print(f"positive/neutral/negative: % of texts ({s.model}: "
+                      f"{label_rule(s.model)}); net: % positive − % negative, points; mean: "
                       "score −1…1", highlight=False)
 
     @sentiment_app.command("train")

@@ -37,6 +37,14 @@ class Engine:
         return pd.DataFrame({"compound": compound, "label": labels})
 
 
+def label_rule(name: str) -> str:
+    """How ``name``'s score and label are read, for the notes under a table."""
+    if name == TRAINED:
+        return "score P(positive) − P(negative), label the likelier class"
+    return (f"positive ≥ {sentiment.THRESHOLD:g}, negative ≤ −{sentiment.THRESHOLD:g}, "
+            "neutral between")
+
+
 def check_choice(name: str) -> str:
     if name not in CHOICES:
         raise NotFound(f"no sentiment model {name!r}.{did_you_mean(name, CHOICES)}",

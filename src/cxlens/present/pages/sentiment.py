@@ -9,7 +9,7 @@ import pandas as pd
 from cxlens.present import charts
 from cxlens.present.model import Chart, Page, PageCtx
 from cxlens.present.pages._common import company_wide, control, fig, option
-from cxlens.text.scoring import AUTO, CHOICES
+from cxlens.text.scoring import AUTO, CHOICES, label_rule
 from cxlens.text.sentiment_summary import sentiment_summary
 
 USES = {"sentiment": ("from", "to")}
@@ -53,7 +53,7 @@ def sentiment(ctx: PageCtx) -> Page:
                                         [(m, MODEL_LABELS.get(m, m)) for m in CHOICES])]}
     page.notes.append(f"Scored by the {summary.note}.")
     page.notes.append(
-        f"{summary.model} scores each text from −1 to 1 (positive ≥ 0.05, negative ≤ −0.05); net "
+        f"{summary.model} scores each text from −1 to 1 ({label_rule(summary.model)}); net "
         "sentiment is % positive − % negative with its interval. The evaluation compares both "
         "models with the labels the data carries (mentions' sentiment, beside always answering "
         "the commonest label; comments' scores). "
