@@ -41,6 +41,17 @@ def test_it_learns_what_the_labels_say() -> None:
     assert np.isnan(compound[2:]).all()
 
 
+def test_repeated_texts_and_chunks_score_as_one_by_one() -> None:
+    model = small()
+    texts = ["great", None, "awful wait", "great", "", "lovely but broken", "awful wait"]
+    compound, labels = model.predict(texts, chunk=2)
+    for i, text in enumerate(texts):
+        one_c, one_l = model.predict([text])
+        assert labels[i] == one_l[0]
+        assert (np.isnan(compound[i]) and np.isnan(one_c[0])) or compound[i] == one_c[0]
+    assert compound[0] == compound[3] and labels[2] == labels[6] == "negative"
+
+
 def test_three_classes_keep_the_label_order() -> None:
     neutral = ["my order number is 12", "the parcel came on tuesday", "I called on monday",
                "order 12 came on tuesday", "called about the parcel", "monday the order came"]

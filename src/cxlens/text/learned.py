@@ -44,6 +44,8 @@ BLOCKS: tuple[tuple[str, dict[str, object]], ...] = (
 )
 C = 4.0
 MAX_ITER = 2000
+#: Distinct texts scored at a time (a chunk's TF-IDF rows are a few MB).
+CHUNK = 20_000
 FORMAT = "cxlens-sentiment-tfidf-logreg/1"
 #: A stored model above this many features is refused rather than loaded (a bound on memory
 #: for bytes read back from a warehouse).
@@ -102,18 +104,31 @@ class Learned:
         out: Floats = e / e.sum(axis=1, keepdims=True)
         return out
 
-    def predict(self, texts: Sequence[str | None]) -> tuple[Floats, npt.NDArray[np.object_]]:
+    def predict(self, texts: Sequence[str | None], chunk: int = CHUNK
+                ) -> tuple[Floats, npt.NDArray[np.object_]]:
         """(compound, label) per text: compound = P(positive) − P(negative); NaN and None for a
-        missing or blank text."""
-        keep = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
+        missing or blank text. Each distinct text is scored once (comments repeat), ``chunk``
+        at a time so the feature matrix stays small."""
+        index: dict[str, int] = {}
+        where = np.full(len(texts), -1)
+        for i, t in enumerate(texts):
+            if isinstance(t, str) and t.strip():
+                where[i] = index.setdefault(t, len(index))
+        distinct = list(index)
+        p = np.vstack([self.proba(distinct[at:at + chunk])
+                       for at in range(0, len(distinct), chunk)] or
+                      [np.zeros((0, len(self.classes)))])
+        pos = p[:, self.classes.index("positive")] if "positive" in self.classes \
+            else np.zeros(len(p))
+        neg = p[:, self.classes.index("negative")] if "negative" in self.classes \
+            else np.zeros(len(p))
+        names = np.asarray(self.classes, dtype=object)[p.argmax(axis=1)] if len(p) \
+            else np.zeros(0, dtype=object)
+        known = where >= 0
         compound = np.full(len(texts), np.nan)
         labels = np.full(len(texts), None, dtype=object)
-        if keep:
-            p = self.proba([str(texts[i]) for i in keep])
-            pos = p[:, self.classes.index("positive")] if "positive" in self.classes else 0.0
-            neg = p[:, self.classes.index("negative")] if "negative" in self.classes else 0.0
-            compound[keep] = pos - neg
-            labels[keep] = np.asarray(self.classes, dtype=object)[p.argmax(axis=1)]
+        compound[known] = (pos - neg)[where[known]]
+        labels[known] = names[where[known]]
         return compound, labels
 
     def to_bytes(self) -> bytes:
