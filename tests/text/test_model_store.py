@@ -14,8 +14,9 @@ from cxlens.errors import ConfigError, NotFound
 from cxlens.ingest.pipeline import import_files
 from cxlens.store.base import Warehouse
 from cxlens.store.migrate import data_version
-from cxlens.text import model_store, scoring, training
+from cxlens.text import learned, model_store, scoring, training
 from cxlens.text.sentiment_summary import sentiment_summary
+from tests.text.test_sentiment_summary import NO_WORDS, labelled_mentions
 
 DEMO = Path(__file__).parents[1] / "data" / "demo_comments" / "comments.csv"
 COLUMNS = ["response_id", "survey", "kind", "score", "scale_min", "scale_max", "responded_at",
@@ -138,3 +139,20 @@ def test_an_imported_mention_is_labelled_by_the_stored_model(wh: Warehouse,
     import_files(wh, "mentions", [csv])
     got = dict(wh.query("SELECT mention_id, sentiment FROM mentions ORDER BY mention_id"))
     assert got == {"m1": "negative", "m2": "positive", "m3": "neutral"}  # a given label kept
+
+
+def test_mentions_say_when_the_trained_model_is_worse_than_vader(wh: Warehouse) -> None:
+    labelled_mentions(wh)  # 8 complaints labelled negative, 2 compliments positive
+    # a model taught the opposite of the labels on the same words
+    flipped = learned.fit(NO_WORDS, ["positive"] * 8 + ["negative"] * 2)
+    model_store.save(wh, flipped, pd.DataFrame(), "test", 10)
+    e = sentiment_summary(wh, "mentions").evaluation.set_index("model")
+    assert list(e.index) == ["trained", "vader", "lexicon"]
+    # vader: the 2 compliments right, the 8 complaints neutral → accuracy 0.2; F1 positive
+    # 1, negative 0, neutral 0 → macro-F1 1/3. The flipped model gets every one wrong: 0
+    assert e.loc["vader", "macro_f1"] == pytest.approx(1 / 3)
+    assert e.loc["trained", "accuracy"] == 0.0 and e.loc["trained", "macro_f1"] == 0.0
+    assert str(e.loc["trained", "verdict"]).endswith(
+        "trained does not beat the baseline; its macro-F1 is below vader's (0.00 vs 0.33) on "
+        "these labels: choose model vader for mentions")
+    assert "below vader's" not in str(e.loc["vader", "verdict"])
