@@ -8,7 +8,9 @@ Two schemes:
   repeat: "Fixed in minutes, thanks!") is kept in one fold (folds grouped by the lower-cased
   text) — otherwise the model is tested on sentences it was trained on and scores near 100 %.
 * **time holdout**, when the texts have dates: trained on the earliest 80 %, tested on the
-  latest 20 % — how the model will be used (trained on the past, applied to what comes).
+  latest 20 % — how the model will be used (trained on the past, applied to what comes). Here a
+  later comment repeating an earlier one stays in the test part: that is how the model will
+  meet it in use.
 
 Per model, over the pooled held-out predictions: accuracy (Wilson 95 % interval), macro-F1
 (bootstrap interval) and the AUC of the compound score between negative- and
