@@ -14,7 +14,8 @@ from cxlens.errors import CxlensError
 EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pdf": ("PDF printing (Playwright driving Chromium)", ("playwright",)),
     "text": ("text analytics (sentiment and themes)",
-             ("vaderSentiment", "wordllama", "tokenizers", "safetensors", "threadpoolctl")),
+             ("vaderSentiment", "wordllama", "tokenizers", "safetensors", "threadpoolctl",
+              "sklearn")),
     "postgres": ("a Postgres warehouse", ("psycopg",)),
     "spark": ("a Spark lake (spark+lake://)", ("pyspark",)),
     "connectors": ("helpdesk connectors (cxlens sync)", ("httpx",)),

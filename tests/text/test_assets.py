@@ -50,7 +50,7 @@ def test_a_missing_file_or_package_is_refused(tmp_path: Path) -> None:
 
 def test_models_load_and_run_without_opening_a_socket() -> None:
     """In a fresh interpreter, an audit hook fails any socket connection or DNS lookup; the
-    models load and score, and the root logger is left as it was (wordllama, if imported,
+    models load and score (the trained one is trained, evaluated and read back too), and the root logger is left as it was (wordllama, if imported,
     would have configured it)."""
     code = textwrap.dedent("""
         import logging, sys
@@ -63,6 +63,13 @@ def test_models_load_and_run_without_opening_a_socket() -> None:
         assert embed(["Cannot log in since the update."]).shape == (1, 256)
         assert compound(["not good"], "vader")[0] < 0
         assert compound(["not good"], "lexicon")[0] > 0
+        from cxlens.text.learned import Learned, fit
+        from cxlens.text.crossval import cross_validate
+        texts = [f"great help {i}" for i in range(10)] + [f"awful wait {i}" for i in range(10)]
+        labels = ["positive"] * 10 + ["negative"] * 10
+        model = Learned.from_bytes(fit(texts, labels).to_bytes())
+        assert model.predict(["great"])[1][0] == "positive"
+        assert len(cross_validate(texts, labels)) == 3
         assert "wordllama" not in sys.modules
         assert logging.getLogger().handlers == []
         print("offline ok")

@@ -6,8 +6,10 @@ sentiment is computed from its text when the file does not give one.
   checked or skipped — so rejected and skipped rows kept in the quarantine are redacted too —
   and once more on the typed column (a number read from a spreadsheet becomes text only then).
 * Sentiment: ``mentions.sentiment`` left blank (or a file without the column) is filled with
-  the label of the ``vader`` model (:mod:`cxlens.text.sentiment`), scored with brand names
-  and @handles made neutral (:mod:`cxlens.text.brands`); a given label is kept.
+  the label of the model trained on the warehouse's own comments when one is stored
+  (``cxlens sentiment train``), else of the ``vader`` model (:mod:`cxlens.text.scoring`),
+  scored with brand names and @handles made neutral (:mod:`cxlens.text.brands`); a given
+  label is kept.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 from cxlens.ingest.mapping import Mapping
 from cxlens.ingest.transform import passthrough_columns
 from cxlens.schema import Table
+from cxlens.store.base import Warehouse
 from cxlens.text.redact import redact
 
 #: table → its free-text columns (redacted on import).
@@ -58,16 +61,18 @@ def redact_sources(data: pd.DataFrame, table: Table, mapping: Mapping | None) ->
     return out
 
 
-def finish(data: pd.DataFrame, table: Table) -> None:
+def finish(data: pd.DataFrame, table: Table, wh: Warehouse | None = None) -> None:
     """In place, on a checked chunk: redact the typed free-text columns, and fill a mention's
-    missing sentiment from its text."""
+    missing sentiment from its text — with the model trained on ``wh``'s comments when one is
+    stored there (:mod:`cxlens.text.scoring`), VADER otherwise."""
     for c in FREE_TEXT.get(table.name, ()):
         if c in data.columns:
             data[c] = _redact_text(data[c])
     if table.name != "mentions" or "text" not in data.columns:
         return
     from cxlens.text.brands import neutral_texts
-    from cxlens.text.sentiment import compound, label
+    from cxlens.text.scoring import Engine, engine
+    from cxlens.text.sentiment import DEFAULT_MODEL
 
     if "sentiment" not in data.columns:
         data["sentiment"] = pd.Series([None] * len(data), index=data.index, dtype=object)
@@ -77,4 +82,5 @@ def finish(data: pd.DataFrame, table: Table) -> None:
         texts = data.loc[blank, "text"].tolist()
         if "brand" in data.columns:  # brand names and @handles neutral (cxlens.text.brands)
             texts = neutral_texts(texts, data["brand"].dropna().unique())
-        data.loc[blank, "sentiment"] = label(compound(texts))
+        scorer = engine(wh) if wh is not None else Engine(DEFAULT_MODEL, None, "")
+        data.loc[blank, "sentiment"] = scorer.score(texts)["label"].to_numpy()

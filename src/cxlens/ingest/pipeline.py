@@ -226,7 +226,7 @@ def _read_file(wh: Warehouse, path: Path | Records, name: str, tbl: Table,
         fr.mapped_to_missing.update(mapped_to_missing(data, mp))
         mapped = apply_mapping(data, rows, tbl, mp, name)
         checked = check_chunk(mapped, tbl, mp, tz, name, sources)  # type: ignore[arg-type]
-        finish(checked.data, tbl)
+        finish(checked.data, tbl, wh)
         fr.rows_read += len(mapped)
         result.problems.extend(checked.problems)
         if checked.rejected is not None and checked.rejected.any():

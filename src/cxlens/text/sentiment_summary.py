@@ -33,7 +33,7 @@ from cxlens.stats.mean import t_interval
 from cxlens.stats.nps import nps_interval
 from cxlens.stats.wilson import wilson_interval
 from cxlens.store.base import Warehouse
-from cxlens.text import source
+from cxlens.text import scoring, source
 from cxlens.text.brands import neutral_texts
 from cxlens.text.evaluate import (
     Agreement,
@@ -42,7 +42,7 @@ from cxlens.text.evaluate import (
     auc_interval,
     majority_baseline,
 )
-from cxlens.text.sentiment import DEFAULT_MODEL, LABELS, MODELS, check_model, score
+from cxlens.text.sentiment import LABELS, MODELS, score
 
 ALL = "all"
 SUMMARY_COLUMNS = ["group", "month", "n", "positive", "positive_ci_low", "positive_ci_high",
@@ -69,6 +69,7 @@ class SentimentSummary:
     evaluation: pd.DataFrame  # EVALUATION_COLUMNS, one row per model and reference
     by_score: pd.DataFrame  # comments: mean score per model, outcome and score group
     texts: pd.DataFrame  # one row per text (redacted): compound and label of ``model``
+    note: str = ""  # which model scored the texts (scoring.Engine.note)
 
 
 def summarise(texts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -104,12 +105,30 @@ def verdict(model: str, a: Agreement, top: str, base: Agreement) -> str:
             f"{base.macro_f1:.2f} — {model} {against_baseline(a, base)} the baseline")
 
 
-def _evaluate(frame: pd.DataFrame, kind: str, texts: list[str]) -> tuple[pd.DataFrame,
-                                                                           pd.DataFrame]:
+def _compare_trained(rows: list[dict[str, object]]) -> None:
+    """In place: when the trained model's macro-F1 on the stored labels is below vader's, its
+    verdict says so and how to go back — a model learned from survey comments is not
+    necessarily right for social mentions (on the demo's mentions: 0.46 against 0.67)."""
+    by_model = {r["model"]: r for r in rows if r.get("against") == "stored sentiment labels"}
+    trained, vader = by_model.get(scoring.TRAINED), by_model.get("vader")
+    if trained is None or vader is None:
+        return
+    t_f1, v_f1 = float(trained["macro_f1"]), float(vader["macro_f1"])  # type: ignore[arg-type]
+    if t_f1 < v_f1:
+        trained["verdict"] = (f"{trained['verdict']}; its macro-F1 is below vader's "
+                              f"({t_f1:.2f} vs {v_f1:.2f}) on these labels: choose model vader "
+                              "for mentions")
+
+
+def _evaluate(frame: pd.DataFrame, kind: str, texts: list[str],
+              engine: scoring.Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows: list[dict[str, object]] = []
     groups: list[dict[str, object]] = []
-    for model in MODELS:
-        scored = score(texts, model)
+    # a trained model is compared on mentions only: on comments it would be scored on the
+    # very texts it learned from (its held-out figures are in its stored evaluation)
+    trained = [engine.name] if engine.stored is not None and kind == "mentions" else []
+    for model in [*trained, *MODELS]:
+        scored = engine.score(texts) if model == scoring.TRAINED else score(texts, model)
         if kind == "mentions":
             given = frame["given"].where(frame["given"].isin(LABELS))
             if given.notna().any():
@@ -142,17 +161,19 @@ def _evaluate(frame: pd.DataFrame, kind: str, texts: list[str]) -> tuple[pd.Data
                 groups.append({"model": model, "outcome": outcome, "group": name, "n": n,
                                "mean": float(values.mean()), "mean_ci_low": float(mlo),
                                "mean_ci_high": float(mhi)})
+    _compare_trained(rows)
     return (pd.DataFrame(rows, columns=EVALUATION_COLUMNS),
             pd.DataFrame(groups, columns=["model", "outcome", "group", "n", "mean",
                                           "mean_ci_low", "mean_ci_high"]))
 
 
 def sentiment_summary(wh: Warehouse, source_name: str = "comments",
-                      model: str = DEFAULT_MODEL, start: str | dt.date | None = None,
+                      model: str = scoring.AUTO, start: str | dt.date | None = None,
                       end: str | dt.date | None = None) -> SentimentSummary:
     """Sentiment of ``source_name`` (comments or mentions) from ``start`` to ``end``
-    (inclusive days; default: the year up to the latest text) scored by ``model``."""
-    check_model(model)
+    (inclusive days; default: the year up to the latest text) scored by ``model``
+    (:mod:`cxlens.text.scoring`: by default the stored trained model, else VADER)."""
+    engine = scoring.engine(wh, model)
     first, after = source.period(wh, source_name, start, end)
     last = after - dt.timedelta(days=1)
     if source_name == "comments":
@@ -167,13 +188,13 @@ def sentiment_summary(wh: Warehouse, source_name: str = "comments",
     if not len(frame):
         raise ConfigError(f"no {source_name} with text between {first} and {last}",
                           "widen --from/--to, or import texts first")
-    scored = score(texts, model)
+    scored = engine.score(texts)
     frame = frame.assign(group=group.astype(str), compound=scored["compound"].to_numpy(),
                          label=scored["label"].to_numpy())
     overall = pd.concat([summarise(frame.assign(group=ALL), ["group"]),
                          summarise(frame, ["group"])], ignore_index=True)
     monthly = pd.concat([summarise(frame.assign(group=ALL), ["group", "month"]),
                          summarise(frame, ["group", "month"])], ignore_index=True)
-    evaluation, by_score = _evaluate(frame, source_name, texts)
-    return SentimentSummary(source_name, model, first, last, overall, monthly, evaluation,
-                            by_score, frame.drop(columns=["group"]))
+    evaluation, by_score = _evaluate(frame, source_name, texts, engine)
+    return SentimentSummary(source_name, engine.name, first, last, overall, monthly, evaluation,
+                            by_score, frame.drop(columns=["group"]), engine.note)

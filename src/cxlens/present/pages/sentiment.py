@@ -9,18 +9,19 @@ import pandas as pd
 from cxlens.present import charts
 from cxlens.present.model import Chart, Page, PageCtx
 from cxlens.present.pages._common import company_wide, control, fig, option
-from cxlens.text.sentiment import MODELS
+from cxlens.text.scoring import AUTO, CHOICES, label_rule
 from cxlens.text.sentiment_summary import sentiment_summary
 
 USES = {"sentiment": ("from", "to")}
 SOURCES = ("comments", "mentions")
+MODEL_LABELS = {AUTO: "trained if stored, else vader", "trained": "trained on your comments"}
 
 def sentiment(ctx: PageCtx) -> Page:
     """Sentiment of survey comments or social mentions by survey or brand and month, with the
     models' agreement with the labels the data carries."""
     company_wide(ctx, "Sentiment of customer comments and mentions")
     src = option(ctx, "source", "comments", SOURCES)
-    model = option(ctx, "model", "vader", tuple(MODELS))
+    model = option(ctx, "model", AUTO, CHOICES)
     summary = sentiment_summary(ctx.wh, src, model, ctx.filters.start, ctx.filters.end)
     page = Page("sentiment", f"Sentiment of {src}")
     page.tables |= {"overall": summary.overall, "monthly": summary.monthly,
@@ -49,9 +50,10 @@ def sentiment(ctx: PageCtx) -> Page:
                                         [("comments", "survey comments"),
                                          ("mentions", "social mentions")]),
                                 control("model", "Model", model,
-                                        [(m, m) for m in MODELS])]}
+                                        [(m, MODEL_LABELS.get(m, m)) for m in CHOICES])]}
+    page.notes.append(f"Scored by the {summary.note}.")
     page.notes.append(
-        f"{model} scores each text from −1 to 1 (positive ≥ 0.05, negative ≤ −0.05); net "
+        f"{summary.model} scores each text from −1 to 1 ({label_rule(summary.model)}); net "
         "sentiment is % positive − % negative with its interval. The evaluation compares both "
         "models with the labels the data carries (mentions' sentiment, beside always answering "
         "the commonest label; comments' scores). "
