@@ -107,6 +107,14 @@ def test_the_hand_worked_case_through_the_page_json(hand: Server) -> None:
                                   ("billing", "mix"): -3.59375, ("billing", "rate"): 0.0,
                                   ("technical", "mix"): -2.03125,
                                   ("technical", "rate"): -3.125})
+    # the tooltips read as the table does (the one formatter), not as d3 formats floats
+    tips = {(v["segment"], v["effect"]): (v["value_text"], v["n_text"])
+            for v in chart["spec"]["data"]["values"]}
+    assert tips[("All", "mix")] == ("-5.6 points", "800")
+    assert tips[("billing", "mix")] == ("-3.6 points", "300")
+    fields = [t["field"] for layer in chart["spec"]["layer"]
+              for t in layer.get("encoding", {}).get("tooltip", [])]
+    assert "value_text" in fields and "value" not in fields
     # the CSV keeps the plain values; the HTML table reads them as people do
     by_cat = {r["category"]: r for r in csv.DictReader(io.StringIO(csv_text))}
     assert by_cat["billing"]["share_after"] == "25.0" and by_cat["billing"]["mix"] == "-3.59375"

@@ -133,11 +133,17 @@ def bars(frame: pd.DataFrame, dim: str, label: str, unit: str | Unit | None = No
                          "tooltip": tooltip(label, data, [{"field": dim, "title": dim}])}}
 
 
+#: The contributions chart's tooltip texts and their titles.
+TEXTS: dict[str, str] = {"value_text": "change", "interval_text": "interval",
+                         "n_text": "n"}
+
+
 def contributions(frame: pd.DataFrame, label: str) -> dict[str, Any]:
     """What moved a figure: per segment (``segment``, in the frame's order) a bar for its
     mix part and one for its rate part (``effect``), each with its interval as an error bar;
     a small segment's bars are hollow, so its noise shows without hovering."""
-    data = _values(frame, ["segment", "effect", "value", "ci_low", "ci_high", "n", "flag"])
+    data = _values(frame, ["segment", "effect", "value", "ci_low", "ci_high", "n", "flag",
+                           *TEXTS])
     for row in data:
         row["small"] = "small" in str(row["flag"] or "").split(",")
     order = list(dict.fromkeys(str(r["segment"]) for r in data))
@@ -152,9 +158,9 @@ def contributions(frame: pd.DataFrame, label: str) -> dict[str, Any]:
                         "fewer of it)' : 'rate (better or worse within it)'",
                         "labelLimit": 300}}
     offset = {"field": "effect", "type": "nominal", "sort": ["mix", "rate"]}
+    # the texts the one formatter wrote (cxlens.present.moved.contributions): "-1 min 05 s"
     tooltip = [{"field": "segment"}, {"field": "effect"},
-               {"field": "value", "format": ".1f"}, {"field": "ci_low", "format": ".1f"},
-               {"field": "ci_high", "format": ".1f"}, {"field": "n", "format": ","},
+               *[{"field": f, "type": "nominal", "title": t} for f, t in TEXTS.items()],
                {"field": "flag"}]
     return {**_base(label), "height": {"step": 14}, "data": {"values": data}, "layer": [
         {"mark": {"type": "bar", "strokeWidth": 1.5},

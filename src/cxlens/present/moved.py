@@ -14,6 +14,7 @@ import pandas as pd
 from cxlens.format import (
     Unit,
     confidence,
+    count,
     decimal,
     duration,
     figure,
@@ -156,7 +157,9 @@ def table(m: Moved) -> pd.DataFrame:
 
 def contributions(m: Moved) -> pd.DataFrame:
     """The chart's rows: each segment's mix and rate parts with their intervals, the totals
-    first (segment "All"), then the segments by the size of their contribution."""
+    first (segment "All"), then the segments by the size of their contribution; with the
+    texts its tooltip shows (``value_text``, ``interval_text``, ``n_text``: signed changes in
+    the metric's unit, "-1 min 05 s", as the table writes them)."""
     t = m.totals()
     rows = [{"segment": "All", "effect": effect, "value": t[effect]["value"],
              "ci_low": t[effect]["ci_low"], "ci_high": t[effect]["ci_high"],
@@ -169,6 +172,10 @@ def contributions(m: Moved) -> pd.DataFrame:
                          "value": row[effect], "ci_low": row[f"{effect}_low"],
                          "ci_high": row[f"{effect}_high"],
                          "n": int(row["n_before"] + row["n_after"]), "flag": row["flag"]})
+    for r in rows:
+        r["value_text"] = signed(r["value"], m.unit)
+        r["interval_text"] = interval_text(r["ci_low"], r["ci_high"], m.unit)
+        r["n_text"] = count(r["n"])
     return pd.DataFrame(rows)
 
 
