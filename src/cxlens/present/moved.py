@@ -174,7 +174,7 @@ def contributions(m: Moved) -> pd.DataFrame:
                          "n": int(row["n_before"] + row["n_after"]), "flag": row["flag"]})
     for r in rows:
         r["value_text"] = signed(r["value"], m.unit)
-        r["interval_text"] = interval_text(r["ci_low"], r["ci_high"], m.unit)
+        r["interval_text"] = interval_text(float(r["ci_low"]), float(r["ci_high"]), m.unit)
         r["n_text"] = count(r["n"])
     return pd.DataFrame(rows)
 
