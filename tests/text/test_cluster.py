@@ -72,3 +72,14 @@ def test_impossible_requests_are_explained() -> None:
         cluster(x, 61)
     with pytest.raises(ClusterError, match="too few texts"):
         cluster(x[:2])
+
+
+def test_more_clusters_than_distinct_texts_leave_no_nan_centroid() -> None:
+    """Repeated comments ("Fine.", the same template) give fewer distinct points than the k the
+    silhouette search tries. Re-seeding two emptied clusters used to move the same point twice
+    (every distance 0, so argmax picked point 0 again), emptying the first: a 0/0 centroid."""
+    x = np.repeat(np.eye(3), 4, axis=0)  # 3 distinct points, 4 copies each
+    labels, centroids = kmeans(x, 5)
+    assert np.isfinite(centroids).all()
+    # every distinct point keeps all its copies together, in one of the 5 clusters
+    assert [len(set(labels[i:i + 4])) for i in (0, 4, 8)] == [1, 1, 1]

@@ -80,11 +80,13 @@ def _lloyd(x: Floats, xx: Floats, centres: Floats) -> tuple[Ints, Floats, float]
         labels = new
         sizes = np.bincount(labels, minlength=k)
         for j in np.flatnonzero(sizes == 0):  # re-seed an emptied cluster: worst-served point
-            far = int(d[np.arange(len(x)), labels].argmax())
+            # of a cluster that keeps a member (with repeated texts every distance can be 0,
+            # and taking a re-seeded cluster's only point would empty it again: 0/0 centroid)
+            served = np.where(sizes[labels] > 1, d[np.arange(len(x)), labels], -1.0)
+            far = int(served.argmax())
             sizes[labels[far]] -= 1
             labels[far] = j
             sizes[j] = 1
-            d[far] = 0.0
         onehot = np.zeros((len(x), k))
         onehot[np.arange(len(x)), labels] = 1.0
         centres = (onehot.T @ x) / sizes[:, None]
