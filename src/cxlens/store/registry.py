@@ -41,6 +41,7 @@ OWNERS = (
     "cxlens.accounts.throttle",
     "cxlens.store.runs",
     "cxlens.store.buckets",
+    "cxlens.text.theme_store",
 )
 
 
