@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from cxlens import store
 from cxlens.alerts import config as alert_config
 from cxlens.alerts.run import check
 from cxlens.errors import ConfigError, NotFound
@@ -213,3 +215,17 @@ def test_matching_by_centroid_similarity() -> None:
     assert match([[0.79, math.sqrt(1 - 0.79**2), 0]], [[1, 0, 0]], 0.75) == [Match(0, True)]
     # another embedding size never matches
     assert match([[1.0, 0.0]], [[1.0, 0.0, 0.0]]) == [Match()]
+
+
+def test_a_warehouse_made_before_kept_themes_gets_their_tables(tmp_path: Path) -> None:
+    """A warehouse written by the release before (schema 5, no theme tables) is migrated when
+    opened: ``track`` would otherwise fail on a missing cxlens_themes."""
+    url = str(tmp_path / "old.duckdb")
+    with store.connect(url) as wh:
+        for table in ("cxlens_themes", "cxlens_theme_runs", "cxlens_theme_assignments"):
+            wh.execute(f"DROP TABLE {table}")
+        wh.execute("UPDATE cxlens_meta SET value = '5' WHERE key = 'schema_version'")
+    with store.connect(url) as wh:
+        assert wh.existing_columns("cxlens_themes") == list(ts.THEMES.column_names)
+        assert wh.existing_columns("cxlens_theme_assignments") == \
+            list(ts.ASSIGNMENTS.column_names)
