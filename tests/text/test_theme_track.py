@@ -229,3 +229,27 @@ def test_a_warehouse_made_before_kept_themes_gets_their_tables(tmp_path: Path) -
         assert wh.existing_columns("cxlens_themes") == list(ts.THEMES.column_names)
         assert wh.existing_columns("cxlens_theme_assignments") == \
             list(ts.ASSIGNMENTS.column_names)
+
+
+def test_matching_by_the_comments_a_cluster_shares_with_a_theme() -> None:
+    # centroids only 0.6 similar (< 0.80) but 60 % of the cluster's earlier comments were in
+    # the theme (≥ 50 %): a re-cut of the same comments continues the theme
+    new = [[0.6, 0.8, 0.0], [0.0, 0.0, 1.0]]
+    old = [[1.0, 0.0, 0.0]]
+    assert match(new, old) == [Match(), Match()]
+    assert match(new, old, overlap=[[0.6], [0.0]]) == [Match(0, True), Match()]
+    assert match(new, old, overlap=[[0.4], [0.0]]) == [Match(), Match()]
+    # a stored theme whose centroid is of another model is still found by its comments
+    assert match(new, [[0.0, 0.0, 0.0]], overlap=[[0.0], [0.5]]) == [Match(), Match(0, True)]
+
+
+def test_overlap_counts_only_comments_the_previous_run_themed() -> None:
+    from cxlens.text.theme_track import overlap
+
+    clusters = pd.DataFrame({"response_id": ["a", "b", "c", "d", "e"],
+                             "theme": [1, 1, 1, 2, 2]})
+    before = pd.DataFrame({"response_id": ["a", "b", "d", "z"], "theme_id": [7, 9, 7, 7]})
+    # cluster 1: a, b seen before (c is new): 1 of 2 in 7, 1 of 2 in 9; cluster 2: d in 7
+    # (e unseen); theme 8 had none of them
+    got = overlap(clusters, before, [7, 8, 9], 2)
+    assert got.tolist() == [[0.5, 0.0, 0.5], [1.0, 0.0, 0.0]]

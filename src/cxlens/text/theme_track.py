@@ -73,6 +73,7 @@ def track(wh: Warehouse, start: str | dt.date | None = None, end: str | dt.date 
     frame["polarity"] = scored["label"].to_numpy()
     frame["theme_id"] = pd.array([pd.NA] * len(frame), dtype="Int64")
     known = ts.stored(wh)
+    before = _previous(wh)
     run_id, next_id = ts.next_ids(wh)
     found: list[ts.Found] = []
     for polarity in ts.POLARITIES:
@@ -82,11 +83,14 @@ def track(wh: Warehouse, start: str | dt.date | None = None, end: str | dt.date 
         part = frame.iloc[rows].reset_index(drop=True)
         r = find_themes(part, first, last, k=None if k is None else min(k, len(rows)),
                         seed=seed, scores=part["sentiment"].to_numpy())
-        candidates = [t for t in known if t.polarity == polarity
-                      and len(t.centroid) == r.centroids.shape[1]]
+        candidates = [t for t in known if t.polarity == polarity]
+        dim = r.centroids.shape[1]
+        old = np.array([t.centroid if len(t.centroid) == dim else [0.0] * dim
+                        for t in candidates]).reshape(len(candidates), dim)
+        shares = overlap(r.comments[["response_id", "theme"]], before,
+                         [t.theme_id for t in candidates], r.k)
         ids: dict[int, int] = {}
-        for number, m in enumerate(match(r.centroids, [t.centroid for t in candidates]),
-                                   start=1):
+        for number, m in enumerate(match(r.centroids, old, overlap=shares), start=1):
             if m.stored is not None:
                 ids[number] = candidates[m.stored].theme_id
             elif m.twin is not None:
@@ -108,6 +112,34 @@ def track(wh: Warehouse, start: str | dt.date | None = None, end: str | dt.date 
     saved = ts.latest_run(wh)  # ran_at as the warehouse stores it (compared with first_seen)
     assert saved is not None
     return summary(wh, saved, frame)
+
+
+def _previous(wh: Warehouse) -> pd.DataFrame:
+    """The latest run's ``response_id`` → ``theme_id`` (themed comments only; empty before
+    the first run)."""
+    run = ts.latest_run(wh)
+    if run is None:
+        return pd.DataFrame({"response_id": pd.Series(dtype=str),
+                             "theme_id": pd.Series(dtype="int64")})
+    a = ts.assignments(wh, int(run["run_id"]))[["response_id", "theme_id"]]
+    return a[a["theme_id"].notna()].astype({"theme_id": "int64"})
+
+
+def overlap(clusters: pd.DataFrame, before: pd.DataFrame, candidates: list[int],
+            k: int) -> np.ndarray:
+    """``out[i, j]``: of the comments of cluster i + 1 (``clusters``: response_id, theme)
+    that the previous run put in a theme, the share it put in ``candidates[j]``."""
+    out = np.zeros((k, len(candidates)))
+    both = clusters.merge(before, on="response_id", how="inner")
+    if not len(both) or not candidates:
+        return out
+    seen = both.groupby("theme").size()
+    column = {t: j for j, t in enumerate(candidates)}
+    counts = both.groupby(["theme", "theme_id"]).size().reset_index(name="n")
+    for cluster, theme, n in counts.itertuples(index=False):
+        if int(theme) in column:
+            out[int(cluster) - 1, column[int(theme)]] = int(n) / int(seen[cluster])
+    return out
 
 
 def latest(wh: Warehouse) -> Tracked | None:
