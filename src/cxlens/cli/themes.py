@@ -30,7 +30,7 @@ IdArgument = Annotated[int, typer.Argument(help="The theme's id (cxlens themes l
 
 
 def register(app: typer.Typer) -> None:
-    themes_app = typer.Typer(help="Themes in survey comments.", no_args_is_help=False,
+    themes_app = typer.Typer(no_args_is_help=False,
                              invoke_without_command=True)
 
     @themes_app.callback()
@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
         and effect on NPS or CSAT (with vs without the theme, 95 % interval,
         Benjamini–Hochberg q-value) and the share of detractor comments in it. Personal data
         is redacted before anything is embedded or shown. Found from scratch each time:
-        ``cxlens themes track`` keeps them."""
+        cxlens themes track keeps them (ids, names, history)."""
         if ctx.invoked_subcommand:
             return
         from cxlens.extras import require
