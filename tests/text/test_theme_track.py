@@ -253,3 +253,19 @@ def test_overlap_counts_only_comments_the_previous_run_themed() -> None:
     # (e unseen); theme 8 had none of them
     got = overlap(clusters, before, [7, 8, 9], 2)
     assert got.tolist() == [[0.5, 0.0, 0.5], [1.0, 0.0, 0.0]]
+
+
+def test_erasing_a_customer_deletes_their_comments_themes(wh: Warehouse) -> None:
+    from cxlens.erase import erase
+
+    rows = month_of_comments(JAN)
+    wh.insert_rows("customers", ["customer_id"], [["C1"]])
+    wh.insert_rows("survey_responses", [*COLUMNS, "customer_id"],
+                   [[*r, "C1" if r[0] == "202601-login-0" else None] for r in rows])
+    track(wh, "2026-01-01", "2026-01-31", now=RUN1_AT)
+    assert wh.scalar("SELECT count(*) FROM cxlens_theme_assignments") == 120
+    counts = erase(wh, "C1")
+    assert counts["cxlens_theme_assignments"] == 1
+    assert wh.scalar("SELECT count(*) FROM cxlens_theme_assignments "
+                     "WHERE response_id = '202601-login-0'") == 0
+    assert wh.scalar("SELECT count(*) FROM cxlens_theme_assignments") == 119
