@@ -13,11 +13,13 @@ from cxlens.errors import NotFound, did_you_mean
 from cxlens.personal import Personal, Redaction, by, delete, keep, redact
 
 #: Bumped whenever a table or column changes; recorded in the warehouse's ``cxlens_meta``.
-SCHEMA_VERSION = 6  # 2: survey_invitations; 3: programme columns, contact details, snapshots;
+SCHEMA_VERSION = 7  # 2: survey_invitations; 3: programme columns, contact details, snapshots;
 #                    4: migrate creates every table of the registry (operational ones too)
 #                    5: job runs, shared rate-limit buckets and login throttle (serve
 #                       --workers, issue 18)
 #                    6: sentiment_models, trained sentiment models (issue 19)
+#                    7: cxlens_themes, cxlens_theme_runs, cxlens_theme_assignments: comment
+#                       themes kept from run to run (issue 19)
 
 
 class Type(StrEnum):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cxlens.text.theme_stats import _newcombe, effects, trend, volume
+from cxlens.text.theme_stats import effects, newcombe, trend, volume
 
 
 def _frame() -> pd.DataFrame:
@@ -38,7 +38,7 @@ def test_nps_effect_by_hand() -> None:
 
 def test_newcombe_interval_matches_the_paper() -> None:
     # Newcombe (1998), Stat Med 17:873, example (a): 56/70 − 48/80, method 10: 0.0524 to 0.3339
-    assert _newcombe(56, 70, 48, 80) == pytest.approx((5.24, 33.39), abs=0.01)
+    assert newcombe(56, 70, 48, 80) == pytest.approx((5.24, 33.39), abs=0.01)
 
 
 def test_csat_effect_uses_top_two_box_share() -> None:

@@ -15,6 +15,7 @@ from cxlens import webhooks
 from cxlens.alerts import config as alert_config
 from cxlens.alerts import email, store
 from cxlens.alerts.checks import CHECKS, Judgement
+from cxlens.alerts.emerging import emerging
 from cxlens.alerts.figures import judged_month, month_start
 from cxlens.alerts.spec import Config
 from cxlens.dates import add_months
@@ -52,6 +53,9 @@ def judge(wh: Warehouse, cfg: Config, month: dt.date,
     chosen = [cfg.rule(r) for r in rules] if rules else list(cfg.rules)
     out: list[Judgement] = []
     for rule in chosen:
+        if rule.check == "emerging":  # themes of comments, not a metric
+            out += emerging(wh, rule, month)
+            continue
         metric = resolve_all(wh, [rule.metric], {})[0]
         out += CHECKS[rule.check](wh, rule, metric, month)
     return out

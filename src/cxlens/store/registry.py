@@ -42,6 +42,7 @@ OWNERS = (
     "cxlens.store.runs",
     "cxlens.store.buckets",
     "cxlens.text.model_store",
+    "cxlens.text.theme_store",
 )
 
 

@@ -5,8 +5,9 @@
   lowest within-cluster sum of squares wins. An emptied cluster is re-seeded with the point
   farthest from its centroid. On unit vectors the squared distance is 2 − 2·cosine, so this is
   clustering by cosine similarity.
-* **Large inputs**: centroids are fitted on a seeded sample of at most ``FIT_SAMPLE`` points;
-  every point is then assigned to its nearest centroid.
+* **Large inputs**: centroids are fitted on a seeded sample of at most ``FIT_SAMPLE`` points
+  (in float64); every point is then assigned to its nearest centroid ``ASSIGN_CHUNK`` points at
+  a time, so the float32 embeddings of 1.5 M comments are never copied whole.
 * **Choice of k** (when not given): every k in ``K_RANGE`` (3…15, a list of themes a reader can
   take in) is fitted, and the k with the highest mean silhouette wins (cosine distance, on a
   seeded sample of at most ``SILHOUETTE_SAMPLE`` points). Silhouette of a point:
@@ -80,11 +81,13 @@ def _lloyd(x: Floats, xx: Floats, centres: Floats) -> tuple[Ints, Floats, float]
         labels = new
         sizes = np.bincount(labels, minlength=k)
         for j in np.flatnonzero(sizes == 0):  # re-seed an emptied cluster: worst-served point
-            far = int(d[np.arange(len(x)), labels].argmax())
+            # of a cluster that keeps a member (with repeated texts every distance can be 0,
+            # and taking a re-seeded cluster's only point would empty it again: 0/0 centroid)
+            served = np.where(sizes[labels] > 1, d[np.arange(len(x)), labels], -1.0)
+            far = int(served.argmax())
             sizes[labels[far]] -= 1
             labels[far] = j
             sizes[j] = 1
-            d[far] = 0.0
         onehot = np.zeros((len(x), k))
         onehot[np.arange(len(x)), labels] = 1.0
         centres = (onehot.T @ x) / sizes[:, None]
@@ -139,8 +142,15 @@ def silhouette(x: Floats, labels: Ints, dist: Floats | None = None) -> float:
     return float(s.mean())
 
 
+#: Points assigned to their nearest centroid at a time (float64 copies of one chunk only).
+ASSIGN_CHUNK = 20_000
+
+
 def _assign(x: Floats, centroids: Floats) -> Ints:
-    nearest: Ints = _sq_dist(x, centroids).argmin(1)
+    nearest: Ints = np.empty(len(x), dtype=np.intp)
+    for start in range(0, len(x), ASSIGN_CHUNK):
+        part = np.asarray(x[start:start + ASSIGN_CHUNK], dtype=np.float64)
+        nearest[start:start + ASSIGN_CHUNK] = _sq_dist(part, centroids).argmin(1)
     return nearest
 
 
@@ -158,10 +168,11 @@ def cluster(x: Floats, k: int | None = None, *, seed: int = SEED,
 
 
 def _cluster(x: Floats, k: int | None, seed: int, ks: range) -> Clustering:
-    x = np.asarray(x, dtype=np.float64)
-    n = len(x)
+    n = len(x)  # x stays as given (float32 embeddings): only the fitted sample is float64
     rng = np.random.default_rng(seed)
-    fit = x if n <= FIT_SAMPLE else x[np.sort(rng.choice(n, FIT_SAMPLE, replace=False))]
+    fit = np.asarray(x if n <= FIT_SAMPLE
+                     else x[np.sort(rng.choice(n, FIT_SAMPLE, replace=False))],
+                     dtype=np.float64)
     if k is not None:
         labels, centroids = kmeans(fit, k, seed=seed)
         return Clustering(_assign(x, centroids), centroids, k, "given", {})

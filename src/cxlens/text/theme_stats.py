@@ -68,7 +68,7 @@ def trend(theme: pd.Series, month: pd.Series, themes: Sequence[int]) -> pd.DataF
     return frame
 
 
-def _newcombe(k1: float, n1: float, k0: float, n0: float) -> tuple[float, float]:
+def newcombe(k1: float, n1: float, k0: float, n0: float) -> tuple[float, float]:
     """95 % interval of p₁ − p₀ (Newcombe 1998, method 10), in points."""
     p1, p0 = k1 / n1, k0 / n0
     l1, u1 = (float(v) for v in wilson_interval(k1, n1))
@@ -98,7 +98,7 @@ def _one(groups: pd.Series, has: pd.Series, outcome: str) -> dict[str, object]:
         v1 = 100 * k1 / n1 if n1 else np.nan
         v0 = 100 * k0 / n0 if n0 else np.nan
         effect = v1 - v0
-        lo, hi = _newcombe(k1, n1, k0, n0) if n1 and n0 else (np.nan, np.nan)
+        lo, hi = newcombe(k1, n1, k0, n0) if n1 and n0 else (np.nan, np.nan)
         p = float(proportion_change(k0, n0, k1, n1)[1]) if n1 and n0 else np.nan
     low_all = int((groups == low).sum())
     low_in = int((g1 == low).sum())

@@ -17,7 +17,7 @@ Themes are numbered by volume, 1 the largest. The same data, k and seed give the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -63,6 +63,9 @@ class ThemeResult:
     effects: pd.DataFrame  # theme × outcome (nps, csat): theme_stats.EFFECT_COLUMNS
     trend: pd.DataFrame  # theme × month: comments, n, share and interval
     comments: pd.DataFrame  # one row per comment (redacted) with its theme
+    #: unit-length centroid of each theme (row t − 1 is theme t): what matches a theme to the
+    #: stored one it continues (:mod:`cxlens.text.theme_match`)
+    centroids: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
 
 def themes(wh: Warehouse, start: str | dt.date | None = None, end: str | dt.date | None = None,
@@ -75,9 +78,11 @@ def themes(wh: Warehouse, start: str | dt.date | None = None, end: str | dt.date
 
 
 def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | None = None,
-                seed: int = clustering.SEED) -> ThemeResult:
+                seed: int = clustering.SEED,
+                scores: np.ndarray | None = None) -> ThemeResult:
     """Themes of ``frame`` (the columns of :func:`cxlens.text.source.comments`; comments
-    already redacted)."""
+    already redacted). ``scores``: the comments' sentiment compound scores when the caller
+    has them already (scoring 1.5 M comments twice costs minutes)."""
     n = len(frame)
     if k is not None and k < 1:
         raise ThemeError(f"--k must be 1 or more, got {k}", "e.g. --k 8, or leave it out")
@@ -93,7 +98,7 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
     number[order] = np.arange(1, fit.k + 1)
     out = frame.copy()
     out["theme"] = number[fit.labels]
-    out["sentiment"] = sentiment.compound(texts)
+    out["sentiment"] = sentiment.compound(texts) if scores is None else scores
     ids = list(range(1, fit.k + 1))
     terms = top_terms(texts, out["theme"].to_numpy(), ids, TERMS)
     labels = {t: ", ".join(w for w, _ in terms[t - 1][:LABEL_TERMS]) or f"theme {t}"
@@ -105,19 +110,32 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
     table["sentiment"] = [float(out.loc[out["theme"] == t, "sentiment"].mean()) for t in ids]
     table["examples"] = [_examples(out, vectors, fit.centroids[order[t - 1]], t) for t in ids]
     eff = effects(out, ids)
-    heads = {t: headline(eff, t) for t in ids}
-    for col in ("outcome", "score_with", "score_without", "effect", "effect_ci_low",
-                "effect_ci_high", "p_value", "q_value", "significant", "n_with", "n_without",
-                "low_share", "low_ci_low", "low_ci_high", "low_n", "flag"):
-        table[col] = [_get(heads[t], col) for t in ids]
+    add_headlines(table, eff, ids)
     months = trend(out["theme"], out["month"], ids)
     months.insert(1, "label", months["theme"].map(labels))
     eff.insert(1, "label", eff["theme"].map(labels))
     shown = ["response_id", "responded_at", "month", "survey", "kind", "score", "nps_group",
              "csat_group", "theme", "label", "sentiment", "comment"]
+    centroids = fit.centroids[order]
+    norms = np.linalg.norm(centroids, axis=1, keepdims=True)
     return ThemeResult(first, last, n, fit.k, fit.rule, fit.silhouette, MODEL,
                        table.reindex(columns=THEME_COLUMNS), eff, months,
-                       out.reindex(columns=shown))
+                       out.reindex(columns=shown),
+                       centroids / np.where(norms > 0, norms, 1.0))
+
+
+#: The columns of a theme's headline effect (:func:`cxlens.text.theme_stats.headline`).
+HEADLINE_COLUMNS = ("outcome", "score_with", "score_without", "effect", "effect_ci_low",
+                    "effect_ci_high", "p_value", "q_value", "significant", "n_with",
+                    "n_without", "low_share", "low_ci_low", "low_ci_high", "low_n", "flag")
+
+
+def add_headlines(table: pd.DataFrame, eff: pd.DataFrame, ids: list[int]) -> None:
+    """Give ``table`` (one row per theme of ``ids``, in that order) its headline effect's
+    columns."""
+    heads = {t: headline(eff, t) for t in ids}
+    for col in HEADLINE_COLUMNS:
+        table[col] = [_get(heads[t], col) for t in ids]
 
 
 def _get(row: pd.Series | None, column: str) -> Any:

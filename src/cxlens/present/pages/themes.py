@@ -1,7 +1,12 @@
 """The themes page: themes of the survey comments (docs/text.md), as ``cxlens.text`` returns
 them — tables unchanged for the JSON twin and CSV, headline figures as cards with n and
 interval. Comments are shown redacted; the page is about every vendor's customers, so vendor
-viewers are refused."""
+viewers are refused.
+
+When themes are kept (``cxlens themes track``), the latest run is shown too, as the user named,
+merged and pinned it: ``tracked`` (one row per kept theme, its stable id in ``theme``) and
+``tracked_trend`` (its monthly share with Wilson intervals), read from the warehouse — the page
+never runs the clustering it shows."""
 
 from __future__ import annotations
 
@@ -11,11 +16,40 @@ from cxlens.present import charts
 from cxlens.present.model import Chart, Page, PageCtx
 from cxlens.present.pages._common import company_wide, fig, percent_frame
 from cxlens.present.themes import with_sentences
+from cxlens.text.theme_track import Tracked, latest
 from cxlens.text.themes import themes as find
 
 USES = {"themes": ("from", "to")}
 #: Example comments shown per theme.
 EXAMPLES = 3
+
+
+def _joined(table: pd.DataFrame) -> pd.DataFrame:
+    """Examples and terms as one text cell each (the table and its CSV)."""
+    table = table.copy()
+    table["examples"] = [" | ".join(list(e)[:EXAMPLES]) if isinstance(e, list | tuple) else e
+                         for e in table["examples"]]
+    table["terms"] = [", ".join(t) if isinstance(t, list | tuple) else t
+                      for t in table["terms"]]
+    return table
+
+
+def _tracked(page: Page, kept: Tracked) -> None:
+    table = _joined(with_sentences(kept.themes))
+    page.tables |= {"tracked": table, "tracked_trend": kept.trend}
+    page.charts.append(Chart("tracked", "Kept themes (their names and ids run after run): "
+                             "share of comments, % (95 % interval)",
+                             charts.intervals(percent_frame(table, "share"), "label",
+                                              "% of comments"), "tracked"))
+    r = kept.run
+    new = table.loc[table["new"].astype(bool), "label"].tolist()
+    page.notes.append(
+        f"Kept themes: run {r['run_id']} of {r['ran_at']:%Y-%m-%d %H:%M} UTC over "
+        f"{int(r['comments']):,} comments from {r['first_day']} to {r['last_day']} "
+        "(cxlens themes track), whatever the period chosen above; complaints, neutral "
+        "comments and praise clustered apart; names, merges and pins are the users' "
+        "(cxlens themes rename / merge / pin)."
+        + (f" New in this run: {', '.join(map(str, new))}." if new else ""))
 
 
 def themes(ctx: PageCtx) -> Page:
@@ -24,11 +58,7 @@ def themes(ctx: PageCtx) -> Page:
     company_wide(ctx, "Themes of customer comments")
     result = find(ctx.wh, ctx.filters.start, ctx.filters.end)
     page = Page("themes", "Themes in customer comments")
-    table = with_sentences(result.themes)
-    table["examples"] = [" | ".join(list(e)[:EXAMPLES]) if isinstance(e, list | tuple) else e
-                         for e in table["examples"]]
-    table["terms"] = [", ".join(t) if isinstance(t, list | tuple) else t
-                      for t in table["terms"]]
+    table = _joined(with_sentences(result.themes))
     page.tables |= {"themes": table, "effects": result.effects, "trend": result.trend}
     for _, r in table.head(4).iterrows():
         page.figures.append(fig(f"share:{r['theme']}", f"{r['label']}: share of comments",
@@ -51,6 +81,9 @@ def themes(ctx: PageCtx) -> Page:
         f"themes ({result.rule}); embeddings {result.model}. Effect: NPS (relational answers) "
         "or CSAT top-two-box (transactional) of commenters with the theme minus those without, "
         "Benjamini–Hochberg q across themes. Personal data in comments is redacted.")
+    kept = latest(ctx.wh)
+    if kept is not None:
+        _tracked(page, kept)
     return page
 
 
