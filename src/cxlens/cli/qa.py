@@ -68,7 +68,7 @@ OutputOption = Annotated[Output, typer.Option("--format", "-f", help="Output for
 
 
 def register(app: typer.Typer) -> None:
-    from cxlens.cli import qa_coaching, qa_dispute  # noqa: F401  (they add their commands)
+    from cxlens.cli import qa_auto, qa_coaching, qa_dispute  # noqa: F401  (they add commands)
 
     app.add_typer(qa_app, name="qa")
 

@@ -116,8 +116,8 @@ class ScriptSkipper:
 
     vendor: int = NORTHWIND
     skill: str = "orders"
-    greeting_rate: float = 0.30  # share of its conversations with a greeting (others ≈ 0.95)
-    recap_rate: float = 0.20  # share with a recap of next steps (others ≈ 0.75)
+    greeting_rate: float = 0.30  # share of its conversations with a greeting
+    recap_rate: float = 0.20  # share with a recap of next steps
 
 
 SATISFACTION = SatisfactionModel()
@@ -130,7 +130,8 @@ SKIPPER = ScriptSkipper()
 SELF_SERVICE_NAME = "Self-service help centre relaunch"
 
 
-def planted(cherry_picker: str = "", skipper_team: str = "") -> dict[str, dict[str, str | float]]:
+def planted(cherry_picker: str = "",
+            skipper_team: str = "") -> dict[str, dict[str, str | float]]:
     """A description of every planted effect and its parameters (for ``DemoSummary``);
     ``cherry_picker`` is the id of the agent chosen to pick easy tickets, ``skipper_team``
     the team that skips the script in its transcripts."""
@@ -140,8 +141,9 @@ def planted(cherry_picker: str = "", skipper_team: str = "") -> dict[str, dict[s
             "what": f"In the transcripts, team {skipper_team or '(chosen by the build)'} of "
                     f"{VENDOR_NAMES[SKIPPER.vendor]} greets the customer in about "
                     f"{SKIPPER.greeting_rate:.0%} of its conversations and recaps the next "
-                    f"steps in about {SKIPPER.recap_rate:.0%} (other teams: about 95 % and "
-                    "75 %); AutoQA's greeting and recap checks find it. Empathy statements "
+                    f"steps in about {SKIPPER.recap_rate:.0%} (other teams greet in nine "
+                    "conversations out of ten and recap in about four out of ten); AutoQA's "
+                    "greeting and recap checks find it. Empathy statements "
                     f"rise at {VENDOR_NAMES[EMPATHY.vendor]} from {EMPATHY.start.isoformat()}.",
             "team": skipper_team,
             "vendor": VENDOR_NAMES[SKIPPER.vendor],

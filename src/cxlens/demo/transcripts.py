@@ -8,7 +8,8 @@ customer's issue, a complaint, empathy, apology, hold, solution, recap, the cust
 word, closing), each present or not; what each slot says comes from small phrase pools. The
 demo's human reviews were generated before the transcripts, so the transcripts are made to
 agree with them: where a conversation was reviewed, the reviewer's scores set how likely each
-behaviour is (a high empathy score → an empathy statement is likely); elsewhere the agent's
+behaviour is (an empathy score of 4 or 5 → an empathy statement is likely, 3 or less →
+unlikely); elsewhere the agent's
 warmth and care, as the reviews' own model uses them. On top of that the planted team skips
 the greeting and the recap whatever the reviewers said, and empathy statements rise with the
 empathy training (through the reviewers' empathy scores and the same shift elsewhere).
@@ -37,7 +38,6 @@ Arr = npt.NDArray[Any]
 #: Share of the handled, closed contacts (outside the store) with a transcript, beyond the
 #: reviewed ones (which always have one).
 SHARE = 0.08
-GREETING_RATE, RECAP_RATE = 0.95, 0.75  # the other teams', for the planted-effect text
 
 _POOLS: dict[str, tuple[str, ...]] = {
     "opening_phone": ("Thank you for calling Lumen. Your call may be recorded for training.",),
@@ -172,22 +172,21 @@ def transcripts(rng: np.random.Generator, inter_ids: pa.Array, c: Contacts, h: H
     p = np.zeros((k, len(SLOTS)))
     p[:, _SLOT["opening"]] = np.isin(ch, (PHONE, CHAT))
     p[:, _SLOT["greeting"]] = np.where(skipper, SKIPPER.greeting_rate,
-                                       np.where(sop > 0.5, 0.97, 0.5))
+                                       np.where(sop > 0.5, 0.99, 0.3))
     p[:, _SLOT["issue"]] = 1.0
     p[:, _SLOT["complaint"]] = complaint
     p[:, _SLOT["question"]] = 1.0
     p[:, _SLOT["answer"]] = 1.0
-    p[:, _SLOT["empathy"]] = sigmoid(1.8 * (empathy - 3.4))
-    p[:, _SLOT["apology"]] = complaint * sigmoid(1.6 * (tone - 2.6))
+    p[:, _SLOT["empathy"]] = sigmoid(4.0 * (empathy - 3.5))
+    p[:, _SLOT["apology"]] = complaint * sigmoid(4.0 * (tone - 3.5))
     p[:, _SLOT["hold"]] = hold_s > _LONG_HOLD
     p[:, _SLOT["solution"]] = 1.0
-    p[:, _SLOT["recap"]] = np.where(skipper, SKIPPER.recap_rate, sigmoid(1.6 * (guidance - 2.6)))
+    p[:, _SLOT["recap"]] = np.where(skipper, SKIPPER.recap_rate, sigmoid(4.0 * (guidance - 3.5)))
     p[:, _SLOT["end"]] = 1.0
-    p[:, _SLOT["closing"]] = np.where(sop > 0.5, 0.95, 0.5)
+    p[:, _SLOT["closing"]] = np.where(sop > 0.5, 0.99, 0.3)
     present = u < p
 
-    solved = np.where(resolved, rng.random(k) < sigmoid(1.5 * (clarity - 2.0)),
-                      rng.random(k) < 0.25)
+    solved = rng.random(k) < sigmoid(4.0 * (clarity - 3.5) + np.where(resolved, 0.5, -1.0))
     mood = np.where(fcr, np.where(rng.random(k) < 0.85, 2, 1),
                     np.where(resolved, np.where(rng.random(k) < 0.5, 1, 2),
                              np.where(rng.random(k) < 0.7, 0, 1)))
