@@ -119,7 +119,8 @@ def auto_cmd(
                           highlight=False)
     if len(above):
         emit(_groups_table(above, by), Format.table,
-             f"by {by}: fail rate above everyone else's (the interval lies wholly above)")
+             f"by {by}: fail rate 10 points or more above everyone else's (the interval "
+             "lies wholly above)")
     else:
         console.print(f"no {by} fails a check clearly more often than everyone else",
                       highlight=False)

@@ -86,6 +86,10 @@ WITH_MACHINE = (f"(SELECT {_COLS} FROM qa_reviews UNION ALL "
 AGREEMENT_COLUMNS = ("scorecard", "criterion", "checks", "alpha", "ci_low", "ci_high",
                      "n_units", "same_pass", "deviation", "label", "trusted")
 GROUPS = ("team", "site", "vendor", "agent_id")
+#: A group is flagged when its fail rate is at least this far above everyone else's (and
+#: its interval lies wholly above): with tens of thousands of conversations a difference of
+#: two points is significant and not worth a coaching session.
+MIN_GAP = 0.10
 
 
 def ensure(wh: Warehouse) -> None:
@@ -259,7 +263,8 @@ def fail_rates(wh: Warehouse, by: str = "team", confidence: float = 0.95) -> pd.
     """Per group (a column of interactions: team, site, vendor or agent_id) and check: the
     conversations where it applied (n), how many failed, the fail rate with its Wilson
     interval, the rate of everyone else, and ``flag`` = ``above`` when the group's interval
-    lies wholly above everyone else's rate (the planted skipping team shows this way)."""
+    lies wholly above everyone else's rate and the rate is at least :data:`MIN_GAP` higher
+    (the planted skipping team shows this way); the largest gaps first."""
     if by not in GROUPS:
         raise ConfigError(f"cannot group AutoQA results by {by!r}.{did_you_mean(by, GROUPS)}",
                           f"group by one of: {', '.join(GROUPS)}")
@@ -279,9 +284,11 @@ def fail_rates(wh: Warehouse, by: str = "team", confidence: float = 0.95) -> pd.
     out = pd.DataFrame({
         by: raw["grp"], "check": raw["chk"], "n": raw["n"], "fails": raw["fails"],
         "rate": raw["fails"] / raw["n"], "ci_low": low, "ci_high": high, "others": rest,
-        "flag": np.where(np.asarray(low) > rest, "above", ""),
+        "flag": np.where((np.asarray(low) > rest) & (raw["fails"] / raw["n"] - rest >= MIN_GAP),
+                         "above", ""),
     })
-    return out.sort_values(["check", "rate"], ascending=[True, False], ignore_index=True)
+    out["gap"] = out["rate"] - out["others"]
+    return out.sort_values(["gap", "check"], ascending=[False, True], ignore_index=True)
 
 
 __all__ = [
