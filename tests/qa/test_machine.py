@@ -82,6 +82,33 @@ def test_machine_reviews_are_stored_apart_and_a_rerun_replaces_them(wh: Warehous
         before)
 
 
+def test_fail_rates_by_team_on_each_engine(wh: Warehouse) -> None:
+    """Greeting: "bad" (team north) fails, good, email and chat (south) pass. Wilson's lower
+    bound for 1 of 1 at 95 %: (1 + z²/2 − z·√(z²/4)) / (1 + z²) = 1 / 4.8415 = 0.2065."""
+    seed(wh)
+    machine.run(wh, now=NOW)
+    rates = machine.fail_rates(wh, "team").set_index(["team", "check"])
+    north = rates.loc[("north", "greeting")]
+    assert (north["n"], north["fails"], north["rate"], north["others"]) == (1, 1, 1.0, 0.0)
+    assert north["ci_low"] == pytest.approx(0.2065, abs=1e-4)
+    assert north["flag"] == "above"
+    south = rates.loc[("south", "greeting")]
+    assert (south["n"], south["fails"], south["others"], south["flag"]) == (3, 0, 1.0, "")
+    # silence applies to phone and chat only: bad (north, phone) and good, chat (south)
+    assert rates.loc[("south", "long_silence"), "n"] == 2
+
+
+def test_an_unknown_group_is_refused_with_a_suggestion(tmp_path: Path) -> None:
+    db = str(tmp_path / "cx.duckdb")
+    with store.connect(db) as wh:
+        seed(wh)
+    result = CliRunner().invoke(app, ["qa", "auto", "--db", db, "--by", "teem"])
+    assert result.exit_code == 2
+    assert 'Did you mean "team"?' in result.output
+    with store.connect(db) as wh:  # refused before anything ran
+        assert wh.count("cxlens_autoqa_results") == 0
+
+
 def test_agreement_on_the_warehouse_uses_pass_fail(wh: Warehouse) -> None:
     """good: person 1 / 4 of 5 (pass, pass), machine pass, pass; bad: person 1 / 3 of 5
     (pass, fail: 3 is the middle, not above it), machine fail, fail."""

@@ -83,6 +83,7 @@ def auto_cmd(
     from cxlens.qa import checks as checks_mod
     from cxlens.qa import machine
 
+    machine.check_group(by)
     cards = _cards(scorecards)
     spec = checks_mod.load(checks) if checks is not None else checks_mod.builtin()
     with open_warehouse(db) as wh:

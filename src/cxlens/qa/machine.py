@@ -259,15 +259,20 @@ def agreement(wh: Warehouse, *, checks: Checks | None = None,
 
 
 # -- who fails which check ------------------------------------------------------------------
+def check_group(by: str) -> None:
+    """Refuse a grouping column :func:`fail_rates` does not know."""
+    if by not in GROUPS:
+        raise ConfigError(f"cannot group AutoQA results by {by!r}.{did_you_mean(by, GROUPS)}",
+                          f"group by one of: {', '.join(GROUPS)}")
+
+
 def fail_rates(wh: Warehouse, by: str = "team", confidence: float = 0.95) -> pd.DataFrame:
     """Per group (a column of interactions: team, site, vendor or agent_id) and check: the
     conversations where it applied (n), how many failed, the fail rate with its Wilson
     interval, the rate of everyone else, and ``flag`` = ``above`` when the group's interval
     lies wholly above everyone else's rate and the rate is at least :data:`MIN_GAP` higher
     (the planted skipping team shows this way); the largest gaps first."""
-    if by not in GROUPS:
-        raise ConfigError(f"cannot group AutoQA results by {by!r}.{did_you_mean(by, GROUPS)}",
-                          f"group by one of: {', '.join(GROUPS)}")
+    check_group(by)
     ensure(wh)
     raw = wh.query_df(
         f"SELECT i.{by} AS grp, r.check_id AS chk, count(*) AS n, "
@@ -302,6 +307,7 @@ __all__ = [
     "Run",
     "agreement",
     "agreement_of",
+    "check_group",
     "ensure",
     "fail_rates",
     "ratings",
