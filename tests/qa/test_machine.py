@@ -82,6 +82,26 @@ def test_machine_reviews_are_stored_apart_and_a_rerun_replaces_them(wh: Warehous
         before)
 
 
+def test_a_run_in_slices_stores_what_one_slice_does(wh: Warehouse) -> None:
+    """One conversation at a time (four slices, id ranges in the database's order) gives the
+    same rows and counts as all four at once."""
+    seed(wh)
+    whole = machine.run(wh, now=NOW)
+    query = ("SELECT interaction_id, check_id, result, turn, evidence FROM "
+             "cxlens_autoqa_results ORDER BY interaction_id, check_id")
+    reviews = "SELECT * FROM cxlens_machine_reviews ORDER BY review_id, criterion"
+    at_once, reviewed = wh.query(query), wh.query(reviews)
+    sliced = machine.run(wh, now=NOW, chunk=1)
+    assert wh.query(query) == at_once and wh.query(reviews) == reviewed
+    assert len(at_once) == 32
+    assert sliced.conversations == whole.conversations == 4
+    assert sliced.review_rows == whole.review_rows
+    pd.testing.assert_frame_equal(sliced.results, whole.results)
+    # greeting: good, email, chat pass; bad fails (tests/qa/test_autoqa.py)
+    assert whole.results.set_index("check").loc["greeting"].to_dict() == {
+        "pass": 3, "fail": 1, "n/a": 0}
+
+
 def test_fail_rates_by_team_on_each_engine(wh: Warehouse) -> None:
     """Greeting: "bad" (team north) fails, good, email and chat (south) pass. Wilson's lower
     bound for 1 of 1 at 95 %: (1 + z²/2 − z·√(z²/4)) / (1 + z²) = 1 / 4.8415 = 0.2065."""

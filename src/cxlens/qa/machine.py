@@ -106,11 +106,28 @@ class Run:
     review_rows: int
 
 
-def _turns(wh: Warehouse) -> tuple[pd.DataFrame, dict[str, str | None]]:
-    turns = wh.query_df(f"SELECT {', '.join(autoqa.TURN_COLUMNS)} FROM transcript_turns")
+#: Conversations read, checked and written at a time: memory stays bounded at 10 M
+#: interactions (about 9 M turns would not fit in one DataFrame on a small server).
+CHUNK = 50_000
+
+
+def _ranges(wh: Warehouse, chunk: int) -> list[tuple[str, str]]:
+    """(first, last) interaction ids of consecutive slices of ``chunk`` conversations, in the
+    database's own order, so a range predicate selects exactly each slice on either engine."""
+    ids = [str(i) for (i,) in wh.query(
+        "SELECT DISTINCT interaction_id FROM transcript_turns ORDER BY 1")]
+    return [(ids[k], ids[min(k + chunk, len(ids)) - 1]) for k in range(0, len(ids), chunk)]
+
+
+def _turns(wh: Warehouse, first: str, last: str) -> tuple[pd.DataFrame,
+                                                          dict[str, str | None]]:
+    where = "interaction_id >= ? AND interaction_id <= ?"
+    turns = wh.query_df(f"SELECT {', '.join(autoqa.TURN_COLUMNS)} FROM transcript_turns "
+                        f"WHERE {where}", [first, last])
     channels = {str(i): c for i, c in wh.query(
-        "SELECT i.interaction_id, i.channel FROM interactions i WHERE EXISTS (SELECT 1 FROM "
-        "transcript_turns t WHERE t.interaction_id = i.interaction_id)")}
+        f"SELECT i.interaction_id, i.channel FROM interactions i WHERE i.{where} AND EXISTS "
+        "(SELECT 1 FROM transcript_turns t WHERE t.interaction_id = i.interaction_id)",
+        [first, last])}
     return turns, channels
 
 
@@ -149,29 +166,34 @@ def _arrow(frame: pd.DataFrame, table: Table) -> pa.Table:
 
 
 def run(wh: Warehouse, *, checks: Checks | None = None, scorecards: Scorecards | None = None,
-        now: dt.datetime | None = None) -> Run:
+        now: dt.datetime | None = None, chunk: int = CHUNK) -> Run:
     """Run ``checks`` (default: the built-in ones) on every conversation with a transcript
-    and replace the stored results and machine reviews with this run's."""
+    and replace the stored results and machine reviews with this run's (one transaction;
+    ``chunk`` conversations read and written at a time)."""
     cards = scorecards or builtin_cards()
     checks = (checks or builtin_checks()).validate_against(cards)
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-    ensure(wh)
-    turns, channels = _turns(wh)
-    results = autoqa.evaluate(turns, checks, channels)
-    reviews = reviews_of(results, checks, cards, now)
     crit = {c.id: c.criterion for c in checks.checks}
-    stored = results.rename(columns={"check": "check_id"}).assign(
-        criterion=results["check"].map(crit), checked_at=now)
+    ensure(wh)
+    counts = pd.DataFrame(0, index=[c.id for c in checks.checks], columns=list(autoqa.RESULTS))
+    conversations = review_rows = 0
     with wh.transaction():
         wh.execute(f"DELETE FROM {RESULTS.name}")
         wh.execute(f"DELETE FROM {REVIEWS.name}")
-        if len(stored):
+        for first, last in _ranges(wh, chunk):
+            turns, channels = _turns(wh, first, last)
+            results = autoqa.evaluate(turns, checks, channels)
+            reviews = reviews_of(results, checks, cards, now)
+            stored = results.rename(columns={"check": "check_id"}).assign(
+                criterion=results["check"].map(crit), checked_at=now)
             wh.insert_arrow(RESULTS.name, _arrow(stored, RESULTS))
             wh.insert_arrow(REVIEWS.name, _arrow(reviews, REVIEWS))
+            counts = counts.add(results.groupby(["check", "result"]).size().unstack(
+                fill_value=0).reindex(index=counts.index, columns=counts.columns, fill_value=0))
+            conversations += results["interaction_id"].nunique()
+            review_rows += len(reviews)
         bump_data_version(wh)
-    counts = results.groupby(["check", "result"]).size().unstack(fill_value=0).reindex(
-        index=[c.id for c in checks.checks], columns=list(autoqa.RESULTS), fill_value=0)
-    return Run(results["interaction_id"].nunique(), counts.reset_index(), len(reviews))
+    return Run(conversations, counts.rename_axis("check").reset_index(), review_rows)
 
 
 def results(wh: Warehouse, interaction_id: str | None = None) -> pd.DataFrame:
