@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from cxlens import store
 from cxlens.cli import app, qa_auto
-from cxlens.qa import checks, machine, scoring
+from cxlens.qa import calibration, checks, machine, scoring
 from cxlens.qa.scorecards import builtin as builtin_cards
 from cxlens.store.base import Warehouse
 from tests.qa.test_autoqa import BAD, CHANNELS, CHAT, EMAIL, GOOD
@@ -80,6 +80,23 @@ def test_machine_reviews_are_stored_apart_and_a_rerun_replaces_them(wh: Warehous
     pd.testing.assert_frame_equal(
         wh.query_df("SELECT * FROM cxlens_machine_reviews ORDER BY review_id, criterion"),
         before)
+
+
+def test_calibration_can_put_the_machine_beside_the_people(wh: Warehouse) -> None:
+    """With WITH_MACHINE as the source, "good" and "bad" each have two reviewers (qa.hannah
+    and machine) and the machine gets a deviation like any reviewer; without it, nobody has
+    a colleague to be compared with. followed_sop on bad: machine 0, person 100 → −100."""
+    seed(wh)
+    machine.run(wh, now=NOW)
+    alone = calibration.calibrate_reviews(wh, resamples=50)
+    assert alone.reviewers.empty
+    beside = calibration.calibrate_reviews(wh, resamples=50, min_sample=1,
+                                           source=machine.WITH_MACHINE)
+    rev = beside.reviewers
+    assert set(rev["reviewer"]) == {"machine", "qa.hannah"}
+    # followed_sop: good both 100; bad machine 0 vs person 100 → mean (0 + −100) / 2 = −50
+    sop = rev[(rev["reviewer"] == "machine") & (rev["criterion"] == "followed_sop")]
+    assert sop[["deviation", "n"]].to_dict("records") == [{"deviation": -50.0, "n": 2}]
 
 
 def test_a_run_in_slices_stores_what_one_slice_does(wh: Warehouse) -> None:
