@@ -121,6 +121,12 @@ def plant(wh: Warehouse) -> None:
     wh.insert_rows("cxlens_qa_review_comments", ("review_id", "interaction_id", "comment",
                                                  "written_at"),
                    [("QA1", "I1", TEXT, T0 + h), ("QA2", "I2", OTHER, T0 + h)])
+    wh.insert_rows("transcript_turns", ("interaction_id", "turn", "speaker", "text"),
+                   [("I1", 0, "customer", TEXT), ("I2", 0, "customer", OTHER)])
+    wh.insert_rows("cxlens_autoqa_results", ("interaction_id", "check_id", "result",
+                                             "evidence", "checked_at"),
+                   [("I1", "apology_when_due", "fail", f'due (turn 0: "{TEXT}")', T0 + h),
+                    ("I2", "apology_when_due", "fail", f'due (turn 0: "{OTHER}")', T0 + h)])
     wh.insert_rows("cxlens_qa_dispute_events", ("dispute_id", "review_id", "occurred_at",
                                                 "actor", "action", "detail"),
                    [("D1", "QA1", T0 + 2 * h, "a1", "opened", TEXT),
@@ -178,7 +184,8 @@ def test_erase_leaves_no_trace_of_the_customer_in_any_table(wh: Warehouse) -> No
             "mentions.text", "mentions.author", "cxlens_qa_dispute_events.detail",
             "cxlens_coaching.note", "quarantine.record", "quarantine.reason",
             "cxlens_outbox.payload", "cxlens_audit.username", "cxlens_audit.detail",
-            "customers.email", "cxlens_qa_review_comments.comment"} <= set(before)
+            "customers.email", "cxlens_qa_review_comments.comment", "transcript_turns.text",
+            "cxlens_autoqa_results.evidence"} <= set(before)
 
     counts = erase(wh, "C1", "admin")
 
@@ -189,18 +196,20 @@ def test_erase_leaves_no_trace_of_the_customer_in_any_table(wh: Warehouse) -> No
                          "cxlens_case_events.detail", "mentions.text",
                          "cxlens_qa_dispute_events.detail", "cxlens_coaching.note",
                          "quarantine.record", "quarantine.reason", "cxlens_outbox.payload",
-                         "cxlens_audit.detail", "cxlens_qa_review_comments.comment"}
+                         "cxlens_audit.detail", "cxlens_qa_review_comments.comment",
+                         "transcript_turns.text", "cxlens_autoqa_results.evidence"}
     assert all(n == 1 for n in kept.values()), kept
     assert {k: counts[k] for k in (
         "interactions", "survey_responses", "survey_invitations", "followup_cases",
         "cxlens_case_events", "mentions", "cxlens_qa_dispute_events", "cxlens_coaching",
         "cxlens_qa_assignments", "quarantine", "cxlens_outbox", "cxlens_audit",
-        "customers", "cxlens_qa_review_comments")} == {
+        "customers", "cxlens_qa_review_comments", "transcript_turns",
+        "cxlens_autoqa_results")} == {
         "interactions": 1, "survey_responses": 1, "survey_invitations": 1,
         "followup_cases": 1, "cxlens_case_events": 1, "mentions": 1,
         "cxlens_qa_dispute_events": 1, "cxlens_coaching": 1, "cxlens_qa_assignments": 1,
         "quarantine": 1, "cxlens_outbox": 1, "cxlens_audit": 2, "customers": 1,
-        "cxlens_qa_review_comments": 1}
+        "cxlens_qa_review_comments": 1, "transcript_turns": 1, "cxlens_autoqa_results": 1}
     assert wh.query("SELECT phone, age_group, gender, surveys_opt_out FROM customers "
                     "WHERE customer_id = 'C1'") == [(None, None, None, True)]
     assert dict(wh.query("SELECT interaction_id, reason FROM cxlens_qa_assignments")) == {
@@ -250,7 +259,7 @@ def test_erased_bytes_are_gone_from_the_duckdb_file(tmp_path: Path) -> None:
     assert {t: rows[t] - after[t] for t in rows if rows[t] != after[t]} == {
         "survey_responses": 1, "survey_invitations": 1, "followup_cases": 1,
         "cxlens_case_events": 1, "quarantine": 1, "cxlens_outbox": 1, "cxlens_audit": -1,
-        "cxlens_meta": -1}
+        "cxlens_meta": -1, "transcript_turns": 1, "cxlens_autoqa_results": 1}
     assert not list(tmp_path.glob("cx.duckdb.*"))  # no copy or .wal left beside it
     with store.connect(str(path)) as wh, pytest.raises(  # the compacted file keeps its keys
             duckdb.ConstraintException, match="C2"):
@@ -281,7 +290,8 @@ def test_erased_bytes_are_gone_from_the_postgres_relation_files(pg_db: str) -> N
         done = erase(wh, "C1", "admin")
         assert _file_hits(relation_files(wh), TRACES) == set()
         assert _file_hits(relation_files(wh), ("KEEP-4410",)) == {"KEEP-4410"}
-        assert "VACUUM FULL on 14 tables" in done.storage, done.storage
+        # 14 tables, and the transcript and AutoQA result rows of her interaction (issue 19)
+        assert "VACUUM FULL on 16 tables" in done.storage, done.storage
 
 
 def test_the_cli_says_what_was_erased_and_compacted(tmp_path: Path) -> None:

@@ -13,13 +13,14 @@ from cxlens.errors import NotFound, did_you_mean
 from cxlens.personal import Personal, Redaction, by, delete, keep, redact
 
 #: Bumped whenever a table or column changes; recorded in the warehouse's ``cxlens_meta``.
-SCHEMA_VERSION = 7  # 2: survey_invitations; 3: programme columns, contact details, snapshots;
+SCHEMA_VERSION = 8  # 2: survey_invitations; 3: programme columns, contact details, snapshots;
 #                    4: migrate creates every table of the registry (operational ones too)
 #                    5: job runs, shared rate-limit buckets and login throttle (serve
 #                       --workers, issue 18)
 #                    6: sentiment_models, trained sentiment models (issue 19)
 #                    7: cxlens_themes, cxlens_theme_runs, cxlens_theme_assignments: comment
 #                       themes kept from run to run (issue 19)
+#                    8: transcript_turns and the AutoQA results (issue 19)
 
 
 class Type(StrEnum):
@@ -95,6 +96,7 @@ class Table:
 
 
 S, INT, F, B, T = Type.STRING, Type.INTEGER, Type.FLOAT, Type.BOOLEAN, Type.TIMESTAMP
+SPEAKERS = ("agent", "customer", "system")
 CHANNELS = ("phone", "email", "chat", "sms", "social", "in_app", "in_store")
 SURVEY_CHANNELS = ("email", "sms", "ivr", "web", "in_app")
 #: Default scales of the standard surveys (min, max); a custom survey must give its own.
@@ -447,6 +449,28 @@ FOLLOWUP_CASES = Table(
     personal=delete(by("customer")),
 )
 
+TRANSCRIPT_TURNS = Table(
+    "transcript_turns",
+    "Conversation transcripts: one row per turn of a chat, e-mail thread or call (optional; "
+    "AutoQA checks them, docs/autoqa.md).",
+    (
+        _c("interaction_id", S, "Interaction the turn belongs to.", required=True,
+           references="interactions.interaction_id"),
+        _c("turn", INT, "Position of the turn in the conversation (0, 1, 2, ...).",
+           required=True, minimum=0),
+        _c("speaker", S, "Who spoke or wrote: the agent, the customer, or the system (bot, "
+           "IVR, automatic messages).", required=True, enum=SPEAKERS, normalize="lower"),
+        _c("spoken_at", T, "When the turn was said or sent (chats and e-mails)."),
+        _c("offset_seconds", F, "Seconds from the start of the conversation (call "
+           "transcripts); derived from spoken_at when absent.", minimum=0, unit="seconds"),
+        _c("text", S, "What was said or written."),
+    ),
+    key=("interaction_id", "turn"),
+    time_column="spoken_at",
+    notes=("A conversation with no rows here has no transcript; AutoQA skips it.",),
+    personal=delete(by("interaction")),
+)
+
 INITIATIVES = Table(
     "initiatives",
     "CX improvement initiatives whose impact is measured against a baseline.",
@@ -469,6 +493,7 @@ TABLES: dict[str, Table] = {
     for t in (
         INTERACTIONS, SURVEY_RESPONSES, SURVEY_INVITATIONS, CUSTOMERS, ORDERS, CARTS,
         WEB_SESSIONS, STORE_VISITS, MENTIONS, QA_REVIEWS, INITIATIVES, FOLLOWUP_CASES,
+        TRANSCRIPT_TURNS,
     )
 }
 

@@ -314,7 +314,8 @@ def test_sample_and_assignments(db: str) -> None:
 def test_plan_defaults_match_the_library() -> None:
     plan = sampling.Plan()
     assert {k: getattr(plan, k) for k in cli_qa.PLAN_DEFAULTS} == cli_qa.PLAN_DEFAULTS
-    assert dict(plan.oversample) == dict.fromkeys(cli_qa.TRAITS, cli_qa.OVERSAMPLE)
+    assert dict(plan.oversample) == cli_qa.oversample_defaults()
+    assert plan.oversample["autoqa_fail"] == 1.0 and plan.oversample["detractor"] == 3.0
     assert cli_qa.TRAITS == sampling.TRAITS
     # and the command's own defaults are those
     defaults = {p.name: p.default for p in dataclasses.fields(sampling.Plan)

@@ -29,6 +29,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "presets.md"
 
 #: Merge presets update rows that another preset loads first.
 MERGE_BASE = {"zendesk-ticket-metrics": ("zendesk-tickets", "Europe/London")}
+#: Transcript presets load turns of interactions that another preset loads first (a turn of an
+#: unknown interaction is flagged).
+TURNS_BASE = {"chat-transcripts": ("zendesk-tickets", "Europe/London"),
+              "call-transcripts": ("acd-calls", "Europe/London")}
 #: The zone each sample's timestamps were exported in.
 SAMPLE_ZONE = {"zendesk-tickets": "Europe/London", "freshdesk-tickets": "America/New_York",
                "acd-calls": "Europe/London"}
@@ -88,7 +92,8 @@ def test_the_five_presets_are_listed() -> None:
 @pytest.mark.parametrize("preset", PRESETS)
 def test_preset_declares_table_description_and_sample(preset: str) -> None:
     mapping = load_mapping(preset)
-    assert mapping.table in ("interactions", "survey_responses", "survey_invitations")
+    assert mapping.table in ("interactions", "survey_responses", "survey_invitations",
+                             "transcript_turns")
     assert mapping.description and "\n" not in mapping.description
     assert mapping.sample and (SAMPLES / mapping.sample).is_file()
     if mapping.merge:
@@ -97,8 +102,8 @@ def test_preset_declares_table_description_and_sample(preset: str) -> None:
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_sample_imports_with_no_rejected_row(duck: Warehouse, preset: str) -> None:
-    if load_mapping(preset).merge:
-        base, tz = MERGE_BASE[preset]
+    if load_mapping(preset).merge or preset in TURNS_BASE:
+        base, tz = (MERGE_BASE | TURNS_BASE)[preset]
         assert load(duck, base, tz=tz).rejected == 0
     result = load(duck, preset, tz=SAMPLE_ZONE.get(preset))
     assert result.rejected == 0, result.summary()
@@ -505,3 +510,53 @@ def test_zendesk_satisfaction_invitations_give_the_response_rate(duck: Warehouse
     rate = query("response_rate", db=duck)
     assert rate["n"].tolist() == [21]
     assert rate["value"].tolist() == pytest.approx([100 * 19 / 21])
+
+
+# -- transcripts (issue 19) --------------------------------------------------------------------
+
+TURN_COLUMNS = ("speaker", "spoken_at", "offset_seconds", "text")
+
+
+def turn(duck: Warehouse, interaction_id: str, n: int) -> dict[str, Any]:
+    rows = duck.query(f"SELECT {', '.join(TURN_COLUMNS)} FROM transcript_turns "
+                      "WHERE interaction_id = ? AND turn = ?", [interaction_id, n])
+    assert len(rows) == 1, rows
+    return dict(zip(TURN_COLUMNS, rows[0], strict=True))
+
+
+def test_chat_transcripts_load_as_turns(duck: Warehouse) -> None:
+    load(duck, "zendesk-tickets", tz="Europe/London")
+    result = load(duck, "chat-transcripts")
+    assert (result.loaded, result.flagged, result.rejected) == (19, 0, 0)
+    # messages per conversation: 4001 four, 4002 five, 4003 ten (sample file)
+    assert tally(duck, "SELECT interaction_id, count(*) FROM transcript_turns GROUP BY 1") == {
+        "4001": 4, "4002": 5, "4003": 10}
+    first = turn(duck, "4003", 0)
+    assert first["speaker"] == "system"  # author_role bot
+    assert first["spoken_at"] == at("2024-03-25 10:02:19")
+    assert turn(duck, "4001", 0)["speaker"] == "customer"  # end-user
+    assert turn(duck, "4001", 1)["text"].startswith("Hello Hannah")
+
+
+def test_call_transcripts_keep_the_offsets(duck: Warehouse) -> None:
+    load(duck, "acd-calls", tz="Europe/London")
+    result = load(duck, "call-transcripts")
+    assert (result.loaded, result.flagged, result.rejected) == (19, 0, 0)
+    row = turn(duck, "C240328-000102", 6)
+    assert row == {"speaker": "agent", "spoken_at": None, "offset_seconds": 151.0,
+                   "text": "It's with the courier."}
+    assert turn(duck, "C240328-000101", 2)["speaker"] == "customer"  # Caller
+
+
+def test_a_turn_with_an_unknown_speaker_is_rejected_with_the_fix(duck: Warehouse,
+                                                                  tmp_path: Path) -> None:
+    load(duck, "acd-calls", tz="Europe/London")
+    bad = tmp_path / "calls.csv"
+    bad.write_text("Call ID,Utterance,Speaker,Start (s),Transcript\n"
+                   "C240328-000101,0,Agent,1.0,Hello\n"
+                   "C240328-000101,1,Supervisor,2.0,Hi\n", encoding="utf-8")
+    result = import_files(duck, "transcript_turns", [bad], mapping="call-transcripts")
+    assert (result.loaded, result.rejected) == (1, 1)
+    problem = next(p for p in result.problems if p.row == 3)
+    assert problem.column == "speaker"
+    assert "agent" in problem.hint and "customer" in problem.hint

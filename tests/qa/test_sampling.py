@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from cxlens.errors import ConfigError
-from cxlens.qa import sampling
+from cxlens.qa import machine, sampling
 from cxlens.qa.sampling import Plan, allocate, sample_size
 from cxlens.store.base import Warehouse
 
@@ -122,10 +122,12 @@ def test_strata_get_their_proportional_share(wh: Warehouse) -> None:
 
 def _traits_world(wh: Warehouse) -> dict[str, set[str]]:
     """200 chats of one agent; 20 each escalated, policy denials, reopened, rated by a
-    detractor (CSAT 1–2 or NPS 0–6); 20 rated but not detractors (CSAT 3, NPS 7)."""
+    detractor (CSAT 1–2 or NPS 0–6), failed AutoQA's greeting check; 20 rated but not
+    detractors (CSAT 3, NPS 7); 20 that passed the recap check."""
     rows: list[dict[str, Any]] = []
     traits: dict[str, set[str]] = {t: set() for t in sampling.TRAITS}
     answers = []
+    checked: list[tuple[str, str, str]] = []
     for k in range(200):
         iid, row = f"I{k:03d}", {"id": f"I{k:03d}", "channel": "chat"}
         if k < 20:
@@ -142,9 +144,18 @@ def _traits_world(wh: Warehouse) -> dict[str, set[str]]:
             traits["detractor"].add(iid)
         elif k < 100:
             answers.append((iid, ("csat", "nps")[k % 2], (3, 7)[k % 2]))
+        elif k < 120:
+            checked.append((iid, "greeting", "fail"))
+            traits["autoqa_fail"].add(iid)
+        elif k < 140:
+            checked.append((iid, "recap", "pass"))
         rows.append(row)
     _add(wh, rows)
     _answers(wh, answers)
+    machine.ensure(wh)
+    wh.insert_rows("cxlens_autoqa_results", ("interaction_id", "check_id", "result",
+                                             "checked_at"),
+                   [(iid, check, result, NOW) for iid, check, result in checked])
     return traits
 
 
@@ -158,14 +169,14 @@ def test_over_sampled_traits_are_over_represented(wh: Warehouse) -> None:
     for trait, ids in traits.items():
         base = len(ids) / 200  # 10 % of the population
         share = len(picked & ids) / 40
-        assert share > base, (trait, share)  # ≈ 19 % expected (4 traits share the boost)
+        assert share > base, (trait, share)  # ≈ 17 % expected (5 traits share the boost)
     flagged = set().union(*traits.values())
     for row in got.itertuples():
         expected = [t for t in sampling.TRAITS if row.interaction_id in traits[t]]
         assert row.reason == ("+".join(expected) or "random")
         assert row.weight == (6.0 if expected else 1.0)
-    # 40 % of the population; weight 6 → ≈ 77 % of the sample expected (1st percentile 62 %)
-    assert len(picked & flagged) / 40 > 1.5 * 0.4
+    # 50 % of the population; weight 6 → ≈ 86 % of the sample expected
+    assert len(picked & flagged) / 40 > 1.5 * 0.5
     # without over-sampling the same seed gives roughly the base rate
     plain = sampling.draw(wh, START, END, ["qa1"], seed=7, now=NOW, save=False,
                           plan=Plan(floor=40, cap=40, oversample=NO_OVERSAMPLING))
@@ -253,3 +264,23 @@ def test_assignments_are_done_when_their_review_exists(wh: Warehouse) -> None:
     assert len(sampling.assignments(wh, status="open")) == 3
     with pytest.raises(ConfigError, match='Did you mean "done"'):
         sampling.assignments(wh, status="dnoe")
+
+
+def test_autoqa_failures_are_over_sampled_only_when_asked(wh: Warehouse) -> None:
+    traits = _traits_world(wh)
+    failed = traits["autoqa_fail"]
+    boost = dict.fromkeys(sampling.TRAITS, 1.0) | {"autoqa_fail": 20.0}
+    got = sampling.draw(wh, START, END, ["qa1"], seed=7, now=NOW, save=False,
+                        plan=Plan(floor=40, cap=40, oversample=boost)).assignments
+    # 20 of 200 failed; 40 drawn: 4 of them expected without the boost, nearly all with it
+    assert len(set(got["interaction_id"]) & failed) >= 15
+    assert set(got.loc[got["interaction_id"].isin(failed), "reason"]) == {"autoqa_fail"}
+    # only the recap check counts: nobody failed it, so nothing is over-sampled
+    recap = sampling.draw(wh, START, END, ["qa1"], seed=7, now=NOW, save=False,
+                          plan=Plan(floor=40, cap=40, oversample=boost,
+                                    autoqa_checks=("recap",))).assignments
+    assert set(recap["reason"]) == {"random"}
+    # by default the trait is off
+    plain = sampling.draw(wh, START, END, ["qa1"], seed=7, now=NOW, save=False,
+                          plan=Plan(floor=40, cap=40)).assignments
+    assert "autoqa_fail" not in "+".join(plain["reason"])

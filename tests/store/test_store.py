@@ -61,7 +61,7 @@ def test_a_version_1_warehouse_gains_the_invitations_table(wh: Warehouse) -> Non
     assert wh.count("customers") == 1
     assert "email" in (wh.existing_columns("customers") or [])  # schema 3, additive
     assert wh.existing_columns("followup_cases") == list(TABLES["followup_cases"].column_names)
-    assert migrate(wh) == SCHEMA_VERSION == 7  # idempotent
+    assert migrate(wh) == SCHEMA_VERSION == 8  # idempotent
 
 
 def test_a_version_3_warehouse_gains_every_registered_table(wh: Warehouse) -> None:

@@ -53,8 +53,16 @@ AgentArg = Annotated[str, typer.Argument(help="The agent, as in interactions.age
 PLAN_DEFAULTS: dict[str, Any] = {"margin": 0.10, "confidence": 0.95, "pass_rate": 0.85,
                                  "floor": 5, "cap": 50, "reviewers_per_interaction": 1,
                                  "exclude_own_team": False, "due_days": 7.0}
-TRAITS = ("escalation", "policy_denial", "reopened", "detractor")
+TRAITS = ("escalation", "policy_denial", "reopened", "detractor", "autoqa_fail")
 OVERSAMPLE = 3.0
+#: Traits not over-sampled unless asked (multiplier 1): most conversations fail one AutoQA
+#: check or another.
+OFF_BY_DEFAULT = ("autoqa_fail",)
+
+
+def oversample_defaults() -> dict[str, float]:
+    """The multiplier of each trait when --oversample does not name it."""
+    return {t: 1.0 if t in OFF_BY_DEFAULT else OVERSAMPLE for t in TRAITS}
 
 
 class Output(StrEnum):
@@ -68,7 +76,7 @@ OutputOption = Annotated[Output, typer.Option("--format", "-f", help="Output for
 
 
 def register(app: typer.Typer) -> None:
-    from cxlens.cli import qa_coaching, qa_dispute  # noqa: F401  (they add their commands)
+    from cxlens.cli import qa_auto, qa_coaching, qa_dispute  # noqa: F401  (they add commands)
 
     app.add_typer(qa_app, name="qa")
 
@@ -223,16 +231,18 @@ def scores(
 # -- sampling -----------------------------------------------------------------------------------
 def _plan(margin: float, confidence: float, pass_rate: float, floor: int, cap: int,
           oversample: list[str] | None, reviewers_per_interaction: int,
-          exclude_own_team: bool, due_days: float) -> Plan:
+          exclude_own_team: bool, due_days: float,
+          autoqa_checks: list[str] | None = None) -> Plan:
     from cxlens.qa.sampling import Plan
 
-    multipliers = dict.fromkeys(TRAITS, OVERSAMPLE)
+    multipliers = oversample_defaults()
     multipliers.update(_numbers(_pairs(oversample, "--oversample", "detractor=5"),
                                 "--oversample"))
     return Plan(margin=margin, confidence=confidence, pass_rate=pass_rate, floor=floor,
                 cap=cap, oversample=multipliers,
                 reviewers_per_interaction=reviewers_per_interaction,
-                exclude_own_team=exclude_own_team, due_days=due_days)
+                exclude_own_team=exclude_own_team, due_days=due_days,
+                autoqa_checks=tuple(autoqa_checks or ()))
 
 
 @qa_app.command("sample")
@@ -254,7 +264,11 @@ def sample(
     oversample: Annotated[list[str] | None, typer.Option(
         "--oversample", help="TRAIT=MULTIPLIER (repeatable): selection weight of "
                              "escalation, policy_denial, reopened, detractor (default 3 each; "
-                             "1 turns it off).")] = None,
+                             "1 turns it off) and autoqa_fail (a failed AutoQA check, from "
+                             "cxlens qa auto; default 1: off).")] = None,
+    autoqa_check: Annotated[list[str] | None, typer.Option(
+        "--autoqa-check", help="Only a failure of this AutoQA check makes autoqa_fail "
+                               "(repeatable; default: any check).")] = None,
     reviewers_per_interaction: Annotated[int, typer.Option(
         help="Reviewers per interaction (2 or more: double reviews for calibration).")] = 1,
     exclude_own_team: Annotated[bool, typer.Option(
@@ -275,15 +289,15 @@ def sample(
 ) -> None:
     """Draw the QA review sample of the interactions closed in the period: per agent, a
     sample size for their pass rate, stratified by channel, over-sampling escalations,
-    policy denials, reopens and detractors; assign reviewers (balanced, never their own
-    interactions) and store the assignments."""
+    policy denials, reopens and detractors (and failed AutoQA checks when asked); assign
+    reviewers (balanced, never their own interactions) and store the assignments."""
     import pandas as pd
 
     from cxlens.metrics.query import parse_time
     from cxlens.qa import sampling
 
     plan = _plan(margin, confidence, pass_rate, floor, cap, oversample,
-                 reviewers_per_interaction, exclude_own_team, due_days)
+                 reviewers_per_interaction, exclude_own_team, due_days, autoqa_check)
     first, last = parse_time(start), parse_time(end, end=True)
     assert first is not None and last is not None  # both options are required
     teams = _pairs(reviewer_team, "--reviewer-team", "qa.hannah=Leeds")

@@ -32,6 +32,7 @@ from cxlens.demo import (
     qa,
     social,
     surveys,
+    transcripts,
 )
 from cxlens.demo import timeline as tl
 from cxlens.demo.contacts import DEFLECT_SHARE, draw_contacts
@@ -53,6 +54,7 @@ ORG, CUSTOMERS, CONTACTS, HANDLING, TEXT, SURVEYS, NPS, QA, WEB, STORES, MENTION
 INVITATIONS, NPS_INVITATIONS = 12, 13  # streams added later: earlier tables stay as they were
 CASES = 14
 CHERRY = 15  # the planted cherry-picker's ticket swaps
+TRANSCRIPTS = 16  # the transcripts of a share of the conversations (issue 19)
 CUSTOMER_ROWS_PER_WRITE = 500_000
 
 
@@ -163,7 +165,9 @@ def build_demo(wh: Warehouse, *, scale: float = 1.0, seed: int = 7,
         _mark(wh, f"complete: scale {scale:g}, seed {seed}")
     return DemoSummary(rows=MappingProxyType(dict(out.rows)), start=tl.START.date(),
                        end=(tl.END - dt.timedelta(days=1)).date(), seed=seed, scale=scale,
-                       planted=MappingProxyType(planted(org.agent_ids[cherry.picker(org)])))
+                       planted=MappingProxyType(planted(
+                           org.agent_ids[cherry.picker(org)],
+                           org.team_names[transcripts.skipper_team(org)])))
 
 
 def _closed_loop(wh: Warehouse, rng: np.random.Generator, out: _Writer) -> None:
@@ -222,8 +226,11 @@ def _chunk(seed: int, scale: float, chunk: tl.Chunk, org: Org, customers: Custom
     out.write("survey_responses", answers_nps)
     out.write("survey_invitations", invited_nps)
     history.update(events)
-    for table in qa.reviews(rng(QA), ids, inter_ids, contacts, handled, org):
+    reviews = qa.reviews(rng(QA), ids, inter_ids, contacts, handled, org)
+    for table in reviews:
         out.write("qa_reviews", table)
+    out.write("transcript_turns", transcripts.transcripts(
+        rng(TRANSCRIPTS), inter_ids, contacts, handled, org, reviews))
     shoppers = customers.sampler(chunk.start_us, customers.shop_weight)
     for part, make in ((WEB, commerce.web), (STORES, commerce.stores)):
         for name, table in make(rng(part), chunk, scale, customers, shoppers, ids).items():

@@ -107,20 +107,49 @@ class CherryPicker:
     take_easy: float = 0.6  # share of team-mates' easy contacts they take
 
 
+@dataclass(frozen=True)
+class ScriptSkipper:
+    """One team skips the script in its transcripts: its agents rarely greet the customer
+    and rarely recap the next steps (AutoQA's greeting and recap checks should find it). The
+    other behaviours of the transcripts follow the agents' warmth and care, and empathy
+    statements rise with the empathy training (:data:`EMPATHY`)."""
+
+    vendor: int = NORTHWIND
+    skill: str = "orders"
+    greeting_rate: float = 0.30  # share of its conversations with a greeting
+    recap_rate: float = 0.20  # share with a recap of next steps
+
+
 SATISFACTION = SatisfactionModel()
 COHORT = CohortModel()
 EMPATHY = Initiative()
 SLIP = Slip()
 FOLLOWUP = FollowupModel()
 CHERRY = CherryPicker()
+SKIPPER = ScriptSkipper()
 SELF_SERVICE_NAME = "Self-service help centre relaunch"
 
 
-def planted(cherry_picker: str = "") -> dict[str, dict[str, str | float]]:
+def planted(cherry_picker: str = "",
+            skipper_team: str = "") -> dict[str, dict[str, str | float]]:
     """A description of every planted effect and its parameters (for ``DemoSummary``);
-    ``cherry_picker`` is the id of the agent chosen to pick easy tickets."""
+    ``cherry_picker`` is the id of the agent chosen to pick easy tickets, ``skipper_team``
+    the team that skips the script in its transcripts."""
     d = tl.DEFLECTION
     return {
+        "script_skipping_team": {
+            "what": f"In the transcripts, team {skipper_team or '(chosen by the build)'} of "
+                    f"{VENDOR_NAMES[SKIPPER.vendor]} greets the customer in about "
+                    f"{SKIPPER.greeting_rate:.0%} of its conversations and recaps the next "
+                    f"steps in about {SKIPPER.recap_rate:.0%} (other teams greet in nine "
+                    "conversations out of ten and recap in about four out of ten); AutoQA's "
+                    "greeting and recap checks find it. Empathy statements "
+                    f"rise at {VENDOR_NAMES[EMPATHY.vendor]} from {EMPATHY.start.isoformat()}.",
+            "team": skipper_team,
+            "vendor": VENDOR_NAMES[SKIPPER.vendor],
+            "greeting_rate": SKIPPER.greeting_rate,
+            "recap_rate": SKIPPER.recap_rate,
+        },
         "cherry_picker": {
             "what": f"Agent {cherry_picker or '(chosen by the build)'} of "
                     f"{VENDOR_NAMES[CHERRY.vendor]}'s first {CHERRY.skill} team keeps only "

@@ -1,10 +1,12 @@
 """The conversation a QA reviewer scores, as the data model holds it: the interaction's facts
 (channel, category, who handled it, handle time, resolution and reopens, the escalation and its
-summary) and a timeline of what happened when — created, answered, first reply, escalated,
-accepted, resolved, closed — with the customer's survey answers about it.
+summary), a timeline of what happened when — created, answered, first reply, escalated,
+accepted, resolved, closed — with the customer's survey answers about it, the transcript when
+one was imported (``transcript_turns``, issue 19) and AutoQA's results on it (the machine's,
+labelled as such on the form: :mod:`cxlens.qa.machine`).
 
-A reviewer cannot judge tone or policy handling from an interaction id; until transcripts are
-in the data model (issue 19) these facts are what the review form shows beside the scorecard.
+A reviewer cannot judge tone or policy handling from an interaction id: these are what the
+review form shows beside the scorecard.
 """
 
 from __future__ import annotations
@@ -41,9 +43,31 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Turn:
+    """One turn of the transcript: its position, who spoke, the seconds from the first turn
+    (from ``offset_seconds``, else from ``spoken_at``; None when neither is known), the text."""
+
+    turn: int
+    speaker: str
+    offset: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """One AutoQA result on the conversation (the machine's, not a person's)."""
+
+    check: str
+    result: str
+    evidence: str
+
+
+@dataclass(frozen=True)
 class Conversation:
     facts: dict[str, Any]
     timeline: list[Event] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
 
     @property
     def handle_seconds(self) -> float | None:
@@ -74,7 +98,20 @@ def of(wh: Warehouse, interaction_id: str) -> Conversation | None:
         scale = f" (scale {low}–{high})" if low is not None and high is not None else ""
         events.append(Event(at, f"survey {survey}: {score}{scale}", str(comment or "")))
     events.sort(key=lambda e: e.at)
-    return Conversation({k: values[k] for k in FACTS}, events)
+    return Conversation({k: values[k] for k in FACTS}, events, _turns(wh, interaction_id),
+                        [Check(str(c), str(r), str(e or "")) for c, r, e in wh.query(
+                            "SELECT check_id, result, evidence FROM cxlens_autoqa_results "
+                            "WHERE interaction_id = ? ORDER BY check_id", [interaction_id])])
+
+
+def _turns(wh: Warehouse, interaction_id: str) -> list[Turn]:
+    rows = wh.query("SELECT turn, speaker, spoken_at, offset_seconds, text FROM "
+                    "transcript_turns WHERE interaction_id = ? ORDER BY turn", [interaction_id])
+    times = [at for _, _, at, _, _ in rows if at is not None]
+    first = min(times) if times else None
+    return [Turn(int(n), str(who), float(off) if off is not None else
+                 (at - first).total_seconds() if at is not None and first is not None else None,
+                 str(text or "")) for n, who, at, off, text in rows]
 
 
 def _moment(column: str, what: str, values: dict[str, Any]) -> str:

@@ -9,7 +9,10 @@ The draw is stratified by channel with proportional allocation (largest remainde
 strata add up exactly), so a phone-heavy agent is reviewed mostly on calls. Within a
 stratum, interactions that matter more for quality are over-sampled: each trait among
 escalation, policy denial, reopen and a detractor rating (CSAT in the bottom two boxes,
-NPS 0–6) multiplies the interaction's selection weight by its multiplier; the draw is a
+NPS 0–6) multiplies the interaction's selection weight by its multiplier (3 by default); so
+does a failed AutoQA check (``autoqa_fail``, from the last ``cxlens qa auto`` run: any check,
+or only ``Plan.autoqa_checks``), off by default (multiplier 1) since most conversations
+fail one check or another; the draw is a
 weighted draw without replacement (Efraimidis–Spirakis keys) and records why each one was
 picked and with which weight, so scores can be re-weighted when a figure must describe
 all of an agent's work. Interactions already reviewed or already assigned are never drawn
@@ -71,7 +74,9 @@ TABLES = (ASSIGNMENTS,)
 COLUMNS = tuple(c.name for c in ASSIGNMENTS.columns)
 
 #: Traits that can be over-sampled, in the order they are named in ``reason``.
-TRAITS = ("escalation", "policy_denial", "reopened", "detractor")
+TRAITS = ("escalation", "policy_denial", "reopened", "detractor", "autoqa_fail")
+#: Traits computed outside the candidates' SQL (from the answers, from AutoQA's results).
+_TRAITS_AFTER = ("detractor", "autoqa_fail")
 
 #: A detractor rating, by the catalogue's definitions: a CSAT answer in the bottom two boxes
 #: of its scale (``csat:dissatisfied``; the bottom box of a binary scale) or an NPS
@@ -107,7 +112,24 @@ def _detractors(wh: Warehouse, start: dt.datetime, end: dt.datetime) -> set[str]
 
 
 def _default_oversample() -> dict[str, float]:
-    return dict.fromkeys(TRAITS, 3.0)
+    return dict.fromkeys(TRAITS, 3.0) | {"autoqa_fail": 1.0}
+
+
+def _autoqa_failed(wh: Warehouse, start: dt.datetime, end: dt.datetime,
+                   checks: Sequence[str]) -> set[str]:
+    """Interactions closed in [start, end) that failed an AutoQA check (of ``checks`` only,
+    unless empty) in the stored results."""
+    from cxlens.qa.machine import RESULTS
+
+    wh.ensure(RESULTS)
+    sql = ("SELECT DISTINCT r.interaction_id FROM cxlens_autoqa_results r JOIN interactions i "
+           "ON i.interaction_id = r.interaction_id WHERE r.result = 'fail' AND "
+           "i.closed_at >= ? AND i.closed_at < ?")
+    params: list[Any] = [start, end]
+    if checks:
+        sql += f" AND r.check_id IN ({', '.join('?' * len(checks))})"
+        params += list(checks)
+    return {str(r) for (r,) in wh.query(sql, params)}
 
 
 @dataclass(frozen=True)
@@ -117,7 +139,9 @@ class Plan:
     ``margin`` (E) and ``confidence`` are those wanted on each agent's pass rate, whose
     expected value is ``pass_rate`` (p; 0.5 is the worst case). ``floor`` and ``cap`` bound
     the number per agent (never more than the agent handled). ``oversample`` maps a trait
-    of :data:`TRAITS` to the multiplier of its selection weight (1 = no over-sampling).
+    of :data:`TRAITS` to the multiplier of its selection weight (1 = no over-sampling);
+    ``autoqa_checks`` names the AutoQA checks whose failure makes ``autoqa_fail`` (empty:
+    any check).
     """
 
     margin: float = 0.10
@@ -129,6 +153,7 @@ class Plan:
     reviewers_per_interaction: int = 1
     exclude_own_team: bool = False
     due_days: float = 7.0
+    autoqa_checks: tuple[str, ...] = ()
 
     def problems(self) -> list[str]:
         found = []
@@ -286,19 +311,22 @@ def _check(start: dt.datetime, end: dt.datetime, reviewers: Sequence[str], plan:
 
 
 def _candidates(wh: Warehouse, start: dt.datetime, end: dt.datetime,
-                agents: Sequence[str] | None) -> pd.DataFrame:
+                agents: Sequence[str] | None, plan: Plan) -> pd.DataFrame:
     """The closed interactions of the period with their traits and whether already taken."""
     sql, params = _CANDIDATES, list[Any]([start, end])
     if agents is not None:
         sql += f" AND i.agent_id IN ({', '.join('?' * len(agents))})" if agents else " AND 1 = 0"
         params += list(agents)
     names = ["interaction_id", "agent_id", "team", "channel",
-             *(t for t in TRAITS if t != "detractor"), "taken"]
+             *(t for t in TRAITS if t not in _TRAITS_AFTER), "taken"]
     # sorted here, not in SQL: Postgres collations order text differently from DuckDB
     rows = pd.DataFrame(wh.query(sql, params), columns=names).sort_values(
         ["agent_id", "channel", "interaction_id"], ignore_index=True)
     rows.insert(names.index("taken"), "detractor",
                 rows["interaction_id"].isin(_detractors(wh, start, end)))
+    rows.insert(names.index("taken") + 1, "autoqa_fail",
+                rows["interaction_id"].isin(_autoqa_failed(wh, start, end,
+                                                           plan.autoqa_checks)))
     for col in (*TRAITS, "taken"):
         rows[col] = rows[col].astype(bool)
     return rows
@@ -338,7 +366,7 @@ def draw(wh: Warehouse, start: dt.datetime, end: dt.datetime, reviewers: Sequenc
     sample_id = "qs_" + secrets.token_hex(6)
     ensure(wh)
     with wh.transaction():  # two draws at once cannot both take an interaction
-        chosen, summary = _select(_candidates(wh, start, end, agents), plan, seed)
+        chosen, summary = _select(_candidates(wh, start, end, agents, plan), plan, seed)
         who = _assign(chosen, reviewers, reviewer_teams or {}, plan, _rng(seed, "reviewers"))
         weights = chosen["weight"].to_numpy(float)
         out: list[list[Any]] = [

@@ -33,6 +33,7 @@ OWNERS = (
     "cxlens.qa.sampling",
     "cxlens.qa.escalation_audit",
     "cxlens.qa.sessions",
+    "cxlens.qa.machine",
     "cxlens.accounts.users",
     "cxlens.accounts.sessions",
     "cxlens.accounts.tokens",
