@@ -28,8 +28,9 @@ SLOTS = 2
 #: asks (a request or the pre-computation), so their memory does not add up (customers
 #: peaked at 9 GB and themes at 8.5 GB at 10 M interactions).
 HEAVY = ("drivers", "cohorts", "impact", "customers", "themes", "sentiment")
-#: How long a request waits for its page before answering "being computed" (seconds).
-PAGE_WAIT = 2.0
+#: How long a request waits for its page before answering "being computed" (seconds): the
+#: answer then comes within the 2 s a first view may take, rendering included.
+PAGE_WAIT = 1.5
 #: When to ask again (seconds): soon while the page is young (most are ready within a few
 #: seconds), less often once it has computed for ``PATIENT`` seconds.
 RETRY_SOON, RETRY_LATER, PATIENT = 1, 3, 10.0

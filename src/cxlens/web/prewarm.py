@@ -26,6 +26,7 @@ from cxlens.present import registry
 from cxlens.present.filters import Filters
 from cxlens.present.model import PageCtx
 from cxlens.present.pages import contracts as contract_pages
+from cxlens.present.pages import qa as qa_pages
 from cxlens.store import background
 from cxlens.store.base import Warehouse
 from cxlens.web.choices import choices
@@ -80,9 +81,9 @@ def warm(st: WebState, wh: Warehouse | None = None, stop: threading.Event | None
 
 def warm_opened(st: WebState, wh: Warehouse, stop: threading.Event | None = None) -> int:
     """What the menu's pages open: one agent page (its case-mix fit and CSAT ranking are
-    shared by every agent page of the default period, :mod:`cxlens.store.shared`) and each
-    vendor's statement of the default month (they share the quarter's case mix); returns
-    how many."""
+    shared by every agent page of the default period, :mod:`cxlens.store.shared`), each
+    vendor's statement of the default month (they share the quarter's case mix) and the QA
+    scores page; returns how many."""
     agent = wh.scalar("SELECT min(agent_id) FROM interactions")
     if agent is not None:
         _one(st, wh, "agent", Filters(agent_id=str(agent)), User("prewarm", "analyst"), stop)
@@ -99,7 +100,9 @@ def warm_opened(st: WebState, wh: Warehouse, stop: threading.Event | None = None
         with contextlib.suppress(Exception):  # e.g. a contract starting later: shown on open
             contract_pages.statement_page(PageCtx(wh, viewer, Filters(vendor=vendor),
                                                   {"vendor": vendor}, cache))
-    return (agent is not None) + len(vendors)
+    _pause(stop)  # /qa without filters (2.8 s at 10 M: its builder caches it per QA revision)
+    qa_pages.index(PageCtx(wh, viewer, Filters(), {}, cache))
+    return (agent is not None) + len(vendors) + 1
 
 
 def _one(st: WebState, wh: Warehouse, name: str, filters: Filters, user: User,
