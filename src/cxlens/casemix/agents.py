@@ -132,7 +132,7 @@ def _per_agent(frame: pd.DataFrame, z: float, overall: float) -> list[dict[str, 
     each agent with their team row by row took minutes at 10 M contacts. An agent without a
     team has no rest."""
     y, mu = frame["y"].to_numpy(float), frame["mu"].to_numpy(float)
-    groups = frame.groupby(["agent_id", "team"], dropna=False, sort=True)
+    groups = frame.groupby(["agent_id", "team"], dropna=False, sort=True, observed=True)
     gid = groups.ngroup().to_numpy()
     keys = list(groups.size().index)
     team, _ = pd.factorize(frame["team"], use_na_sentinel=True)
@@ -170,9 +170,11 @@ def _per_agent(frame: pd.DataFrame, z: float, overall: float) -> list[dict[str, 
     np.add.at(own_cells, (gid, cell_index.reshape(-1)), 1.0)
     team_cells = np.zeros((teams, len(cell_codes)))
     np.add.at(team_cells, (team[in_team], cell_index.reshape(-1)[in_team]), 1.0)
-    vendor = (frame.assign(_g=gid).dropna(subset=["vendor"])
-              .groupby(["_g", "vendor"]).size().reset_index(name="k")
-              .sort_values(["_g", "k", "vendor"], ascending=[True, False, True])
+    # each agent's commonest vendor (ties: the first by name)
+    counts = (pd.DataFrame({"_g": gid, "vendor": frame["vendor"]}).dropna()
+              .groupby(["_g", "vendor"], observed=True).size().reset_index(name="k"))
+    counts["vendor"] = counts["vendor"].astype(str)
+    vendor = (counts.sort_values(["_g", "k", "vendor"], ascending=[True, False, True])
               .drop_duplicates("_g").set_index("_g")["vendor"])
     out: list[dict[str, Any]] = []
     for g, (agent, team_name) in enumerate(keys):
@@ -216,7 +218,8 @@ def adjusted(wh: Warehouse, metric: str, start: When, end: When, *, where: str |
     fitted on them all), e.g. ``vendor = 'Acme BPO'``."""
     spec = rows.outcome(metric)
     frame = rows.fetch(wh, spec, start, end, where)
-    frame = frame[frame["agent_id"].notna()].reset_index(drop=True)
+    if frame["agent_id"].isna().any():  # a copy of every column: only when needed
+        frame = frame[frame["agent_id"].notna()].reset_index(drop=True)
     if frame.empty:
         return pd.DataFrame(columns=COLUMNS)
     fitted = model.fit(frame)
