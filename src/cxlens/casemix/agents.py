@@ -171,10 +171,10 @@ def _per_agent(frame: pd.DataFrame, z: float, overall: float) -> list[dict[str, 
     team_cells = np.zeros((teams, len(cell_codes)))
     np.add.at(team_cells, (team[in_team], cell_index.reshape(-1)[in_team]), 1.0)
     # each agent's commonest vendor (ties: the first by name)
-    counts = (pd.DataFrame({"_g": gid, "vendor": frame["vendor"]}).dropna()
-              .groupby(["_g", "vendor"], observed=True).size().reset_index(name="k"))
-    counts["vendor"] = counts["vendor"].astype(str)
-    vendor = (counts.sort_values(["_g", "k", "vendor"], ascending=[True, False, True])
+    tally = (pd.DataFrame({"_g": gid, "vendor": frame["vendor"]}).dropna()
+             .groupby(["_g", "vendor"], observed=True).size().reset_index(name="k"))
+    tally["vendor"] = tally["vendor"].astype(str)
+    vendor = (tally.sort_values(["_g", "k", "vendor"], ascending=[True, False, True])
               .drop_duplicates("_g").set_index("_g")["vendor"])
     out: list[dict[str, Any]] = []
     for g, (agent, team_name) in enumerate(keys):
