@@ -34,7 +34,7 @@ def machine_page(request: Request, user: CurrentUser,
     data = _data(request, user, vendor)
     query = urlencode({k: v for k, v in data["chosen"].items() if v})
     return html(request, "qa_machine.html", user=user, page={"name": "qa"}, query=query,
-                percent=percent, threshold=f"{data['trusted_alpha']:g}", **data)
+                percent=percent, **data)
 
 
 @router.get("/api/qa/machine", tags=["qa"])
