@@ -88,6 +88,8 @@ GET_ROUTES = {
     "/api/qa/disputes": "/api/qa/disputes",
     "/api/qa/disputes/{dispute_id}": "/api/qa/disputes/dsp_nope",
     "/api/qa/coaching": "/api/qa/coaching?agent_id=A-MNL-0001",
+    "/qa/machine": "/qa/machine",
+    "/api/qa/machine": "/api/qa/machine",
 }
 
 

@@ -24,7 +24,8 @@ from tests.web.test_phone import LAPTOP, PHONE, settle
 
 __all__ = ["browser"]
 #: The menu's pages, then the pages one reaches from them.
-EXTRA = ("statement", "contracts/compare", "qa/disputes", "qa/coaching", "qa/calibration")
+EXTRA = ("statement", "contracts/compare", "qa/disputes", "qa/coaching", "qa/calibration",
+         "qa/machine")
 #: Pages a vendor viewer may not open (the calibration sessions are the QA team's).
 NOT_VENDOR = ("qa/calibration",)
 SCIENTIFIC = re.compile(r"(?<![\w.-])\d+(\.\d+)?[eE][+-]?\d+(?![\w.])")

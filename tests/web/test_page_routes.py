@@ -53,7 +53,8 @@ def test_every_page_answers_with_the_routers_in_another_order(server: Server) ->
     app.router.routes[:] = [head, *reversed(rest)]
     agent = str(server.wh.scalar("SELECT min(agent_id) FROM interactions"))
     urls = [f"/{name}" for name in registry.PAGES if name != "agent"] + [f"/agent?agent_id={agent}",
-        "/qa", "/qa/calibration", "/qa/disputes", "/qa/coaching", "/contracts", "/statement",
+        "/qa", "/qa/calibration", "/qa/disputes", "/qa/coaching", "/qa/machine", "/contracts",
+        "/statement",
         "/contracts/compare", "/cases", "/programmes", "/alerts", "/admin/users",
         "/admin/settings", "/account/password", "/api/docs"]
     with running(app) as url:

@@ -37,6 +37,9 @@ def _agreement_table(frame: pd.DataFrame) -> pd.DataFrame:
         "alpha": [decimal(a, 2) for a in frame["alpha"]],
         "95% interval": [_interval(lo, hi) for lo, hi in zip(frame["ci_low"],
                                                                frame["ci_high"], strict=True)],
+        "kappa": [decimal(k, 2) for k in frame["kappa"]],
+        "kappa 95% interval": [_interval(lo, hi) for lo, hi in zip(
+            frame["kappa_low"], frame["kappa_high"], strict=True)],
         "n": frame["n_units"],
         "same pass/fail": [percent(v, "share", 0) for v in frame["same_pass"]],
         "machine − people": [decimal(v, 1, signed=True) for v in frame["deviation"]],
@@ -67,7 +70,8 @@ def auto_cmd(
     trusted: Annotated[float, typer.Option(
         help="Lowest Krippendorff's α at which a criterion's machine scores are trusted.")]
     = TRUSTED,
-    resamples: Annotated[int, typer.Option(help="Bootstrap resamples for α's interval.")]
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals of α "
+                                                "and κ.")]
     = 1000,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
     scorecards: ScorecardsOption = None,
@@ -77,8 +81,8 @@ def auto_cmd(
     """Run the AutoQA checks on every conversation with a transcript and store the results as
     reviews by the reviewer "machine", kept apart from the people's reviews (a re-run
     replaces them). Prints each check's pass / fail / n/a counts, the machine's agreement
-    with the people per criterion (Krippendorff's α on pass/fail with a bootstrap 95 %
-    interval; below --trusted the criterion is "not trusted") and the groups whose fail
+    with the people per criterion (Krippendorff's α and Cohen's κ on pass/fail with bootstrap
+    95 % intervals; α below --trusted makes the criterion "not trusted") and the groups whose fail
     rate's interval lies above everyone else's rate."""
     from cxlens.qa import checks as checks_mod
     from cxlens.qa import machine
@@ -111,7 +115,7 @@ def auto_cmd(
                       "agreement to show", highlight=False)
     else:
         emit(_agreement_table(agree), Format.table,
-             "agreement with the people (Krippendorff's α on pass/fail)")
+             "agreement with the people (Krippendorff's α and Cohen's κ on pass/fail)")
         low = agree[~agree["trusted"]]
         if len(low):
             console.print(f"not trusted (α below {trusted:g}, Krippendorff's lowest for "

@@ -249,7 +249,7 @@ def _deviations(frame: pd.DataFrame, threshold: float, min_sample: int,
     }, columns=REVIEWER_COLUMNS)
 
 
-def _seed(seed: int, criterion: str) -> list[int]:
+def seed_of(seed: int, criterion: str) -> list[int]:
     """Each criterion's own random stream, so adding one does not change the others."""
     return [seed, zlib.crc32(criterion.encode())]
 
@@ -271,7 +271,7 @@ def calibrate(ratings: pd.DataFrame, overall: pd.DataFrame | None = None, *,
     rows = []
     for criterion, part in frame.groupby("criterion", sort=False):
         coded = code(part["unit"], part["score"])
-        low, high = bootstrap(coded, level, resamples, _seed(seed, str(criterion)), confidence)
+        low, high = bootstrap(coded, level, resamples, seed_of(seed, str(criterion)), confidence)
         value = alpha(coded, level)
         rows.append((criterion, level, value, low, high, coded.n_units, coded.n_ratings,
                      label(value)))

@@ -39,7 +39,7 @@ import pyarrow as pa
 
 from cxlens.errors import ConfigError, did_you_mean
 from cxlens.personal import by, delete, keep
-from cxlens.qa import autoqa, calibration, scoring
+from cxlens.qa import autoqa, calibration, kappa, scoring
 from cxlens.qa.checks import Checks
 from cxlens.qa.checks import builtin as builtin_checks
 from cxlens.qa.scorecards import Scorecards
@@ -83,8 +83,20 @@ _COLS = ", ".join(c.name for c in QA_REVIEWS.columns)
 #: qa_reviews with the machine's reviews beside them (a ``source`` for the scoring functions).
 WITH_MACHINE = (f"(SELECT {_COLS} FROM qa_reviews UNION ALL "
                 f"SELECT {_COLS} FROM {REVIEWS.name})")
+
+
+def with_machine(source: str) -> str:
+    """``source`` (qa_reviews or a parenthesised subquery with its columns, such as the
+    reviews with the arbiters' decisions applied) with the machine's reviews beside it."""
+    return f"(SELECT {_COLS} FROM {source} h UNION ALL SELECT {_COLS} FROM {REVIEWS.name})"
+
+
+RATE_COLUMNS = ("scorecard", "criterion", "machine_n", "machine_rate", "machine_low",
+                "machine_high", "people_n", "people_rate", "people_low", "people_high")
+FAILED_COLUMNS = ("interaction_id", "created_at", "check_id", "criterion", "evidence")
 AGREEMENT_COLUMNS = ("scorecard", "criterion", "checks", "alpha", "ci_low", "ci_high",
-                     "n_units", "same_pass", "deviation", "label", "trusted")
+                     "kappa", "kappa_low", "kappa_high", "n_units", "same_pass", "deviation",
+                     "label", "trusted")
 GROUPS = ("team", "site", "vendor", "agent_id")
 #: A group is flagged when its fail rate is at least this far above everyone else's (and
 #: its interval lies wholly above): with tens of thousands of conversations a difference of
@@ -212,19 +224,30 @@ def _latest(frame: pd.DataFrame) -> pd.DataFrame:
         ["interaction_id", "scorecard", "criterion"], keep="last")
 
 
-def ratings(wh: Warehouse, cards: Scorecards) -> pd.DataFrame:
+def _of_vendor(vendor: str | None) -> tuple[str, list[Any]]:
+    """A condition on ``x.interaction_id`` keeping one vendor's conversations (None: all)."""
+    if vendor is None:
+        return "TRUE", []
+    return ("EXISTS (SELECT 1 FROM interactions i WHERE i.interaction_id = x.interaction_id "
+            "AND i.vendor = ?)", [vendor])
+
+
+def ratings(wh: Warehouse, cards: Scorecards, vendor: str | None = None) -> pd.DataFrame:
     """unit, reviewer (machine / human), criterion (scorecard.criterion) and score (1 pass,
-    0 fail: :func:`passed`) of the criteria both scored on the same conversation; the
-    person's latest review counts."""
+    0 fail: :func:`passed`) of the criteria both scored on the same conversation (of
+    ``vendor``'s conversations only, when given); the person's latest review counts."""
     ensure(wh)
     rows = scoring.Filter()
     human_sql, hp = scoring.rated_sql(rows, cards)
     machine_sql, mp = scoring.rated_sql(rows, cards, REVIEWS.name)
+    mine, vp = _of_vendor(vendor)
     cols = "x.review_id, x.interaction_id, x.scorecard, x.criterion, x.reviewed_at, x.pct"
     human = _latest(wh.query_df(
-        f"SELECT {cols} FROM ({human_sql}) x WHERE x.pct IS NOT NULL AND EXISTS (SELECT 1 "
-        f"FROM {REVIEWS.name} m WHERE m.interaction_id = x.interaction_id)", hp))
-    machine = wh.query_df(f"SELECT {cols} FROM ({machine_sql}) x WHERE x.pct IS NOT NULL", mp)
+        f"SELECT {cols} FROM ({human_sql}) x WHERE x.pct IS NOT NULL AND {mine} AND EXISTS "
+        f"(SELECT 1 FROM {REVIEWS.name} m WHERE m.interaction_id = x.interaction_id)",
+        hp + vp))
+    machine = wh.query_df(f"SELECT {cols} FROM ({machine_sql}) x WHERE x.pct IS NOT NULL "
+                          f"AND {mine}", mp + vp)
     both = human.merge(machine, on=["interaction_id", "scorecard", "criterion"],
                        suffixes=("_h", "_m"))
     key = both["scorecard"] + "." + both["criterion"]
@@ -257,27 +280,92 @@ def agreement_of(frame: pd.DataFrame, checks: Checks, *, resamples: int = 1000,
     for key in order:
         got: dict[Any, Any] = rel.loc[key].to_dict() if key in rel.index else {}
         a = float(got.get("alpha", np.nan))
-        same = deviation = np.nan
+        same = deviation = k = k_low = k_high = np.nan
         if not wide.empty and key in wide.index.get_level_values(0):
             w = wide.loc[key].dropna()
             same = float((w["human"] == w[MACHINE]).mean())
             deviation = float((w[MACHINE].mean() - w["human"].mean()) * 100)
+            k = kappa.kappa(w[MACHINE], w["human"])
+            k_low, k_high = kappa.bootstrap(w[MACHINE], w["human"], resamples,
+                                            calibration.seed_of(seed, key))
         scorecard, criterion = key.split(".")
         rows.append((scorecard, criterion, fed[key], a,
                      float(got.get("ci_low", np.nan)), float(got.get("ci_high", np.nan)),
-                     int(got.get("n_units", 0)), same, deviation,
+                     k, k_low, k_high, int(got.get("n_units", 0)), same, deviation,
                      calibration.label(a), bool(np.isfinite(a) and a >= trusted)))
     return pd.DataFrame(rows, columns=list(AGREEMENT_COLUMNS))
 
 
 def agreement(wh: Warehouse, *, checks: Checks | None = None,
               scorecards: Scorecards | None = None, resamples: int = 1000, seed: int = 0,
-              trusted: float = TRUSTED) -> pd.DataFrame:
-    """The machine's agreement with the people per criterion (module docstring)."""
+              trusted: float = TRUSTED, vendor: str | None = None) -> pd.DataFrame:
+    """The machine's agreement with the people per criterion (module docstring), on
+    ``vendor``'s conversations only when given."""
     cards = scorecards or builtin_cards()
     checks = (checks or builtin_checks()).validate_against(cards)
-    return agreement_of(ratings(wh, cards), checks, resamples=resamples, seed=seed,
+    return agreement_of(ratings(wh, cards, vendor), checks, resamples=resamples, seed=seed,
                         trusted=trusted)
+
+
+def pass_rates(wh: Warehouse, cards: Scorecards, vendor: str | None = None,
+               confidence: float = 0.95) -> pd.DataFrame:
+    """Per criterion (:data:`RATE_COLUMNS`): how many criterion scores the machine gave and
+    the share that pass (:func:`passed`), with a Wilson interval; the same for every review
+    by a person (as entered). On ``vendor``'s conversations only, when given. The machine
+    scores every conversation with a transcript, the people a sample: the rates describe
+    each, the agreement (:func:`agreement`) compares them on the same conversations."""
+    ensure(wh)
+    mine, vp = _of_vendor(vendor)
+    parts = []
+    for who, source in (("machine", REVIEWS.name), ("people", scoring.SOURCE)):
+        sql, params = scoring.rated_sql(scoring.Filter(), cards, source)
+        raw = wh.query_df(
+            "SELECT x.scorecard, x.criterion, count(x.pct) AS n, "
+            f"sum(CASE WHEN x.pct > {PASS_ABOVE} THEN 1 ELSE 0 END) AS passes "
+            f"FROM ({sql}) x WHERE {mine} GROUP BY x.scorecard, x.criterion", params + vp)
+        n = pd.to_numeric(raw["n"]).fillna(0).to_numpy(dtype=np.int64)
+        passes = pd.to_numeric(raw["passes"]).fillna(0).to_numpy(dtype=np.int64)
+        low, high = wilson_interval(passes, n, confidence)
+        parts.append(pd.DataFrame({
+            "scorecard": raw["scorecard"].astype(str), "criterion": raw["criterion"].astype(str),
+            f"{who}_n": n, f"{who}_rate": np.where(n > 0, passes / np.maximum(n, 1), np.nan),
+            f"{who}_low": low, f"{who}_high": high}))
+    out = parts[0].merge(parts[1], on=["scorecard", "criterion"], how="outer")
+    for who in ("machine", "people"):
+        out[f"{who}_n"] = out[f"{who}_n"].fillna(0).astype(np.int64)
+    return out.sort_values(["scorecard", "criterion"], ignore_index=True)[list(RATE_COLUMNS)]
+
+
+def checked(wh: Warehouse, vendor: str | None = None) -> int:
+    """How many conversations the last AutoQA run checked (of ``vendor``'s, when given)."""
+    ensure(wh)
+    mine, vp = _of_vendor(vendor)
+    return int(wh.query(f"SELECT count(DISTINCT x.interaction_id) FROM {RESULTS.name} x "
+                        f"WHERE {mine}", vp)[0][0])
+
+
+def agent_failures(wh: Warehouse, agent_id: str, limit: int = 20,
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For coaching: per check, the agent's conversations where it applied (n), those that
+    failed and the fail rate; and the agent's latest failed checks (:data:`FAILED_COLUMNS`,
+    newest conversation first, at most ``limit``) with the machine's evidence. The caller
+    has checked that the viewer may see this agent."""
+    ensure(wh)
+    joined = (f"FROM {RESULTS.name} r JOIN interactions i ON i.interaction_id = "
+              "r.interaction_id WHERE i.agent_id = ?")
+    per = wh.query_df(
+        "SELECT r.check_id AS check_id, count(*) AS n, "
+        f"sum(CASE WHEN r.result = '{autoqa.FAIL}' THEN 1 ELSE 0 END) AS fails "
+        f"{joined} AND r.result <> '{autoqa.NA}' GROUP BY r.check_id ORDER BY r.check_id",
+        [agent_id])
+    per["n"] = pd.to_numeric(per["n"]).astype(np.int64)
+    per["fails"] = pd.to_numeric(per["fails"]).astype(np.int64)
+    per["rate"] = per["fails"] / per["n"]
+    latest = wh.query_df(
+        "SELECT r.interaction_id, i.created_at, r.check_id, r.criterion, r.evidence "
+        f"{joined} AND r.result = '{autoqa.FAIL}' "
+        "ORDER BY i.created_at DESC, r.interaction_id, r.check_id LIMIT ?", [agent_id, limit])
+    return per, latest.reindex(columns=list(FAILED_COLUMNS))
 
 
 # -- who fails which check ------------------------------------------------------------------
@@ -320,20 +408,26 @@ def fail_rates(wh: Warehouse, by: str = "team", confidence: float = 0.95) -> pd.
 
 __all__ = [
     "AGREEMENT_COLUMNS",
+    "FAILED_COLUMNS",
     "MACHINE",
+    "RATE_COLUMNS",
     "RESULTS",
     "REVIEWS",
     "TABLES",
     "TRUSTED",
     "WITH_MACHINE",
     "Run",
+    "agent_failures",
     "agreement",
     "agreement_of",
     "check_group",
+    "checked",
     "ensure",
     "fail_rates",
+    "pass_rates",
     "ratings",
     "results",
     "reviews_of",
     "run",
+    "with_machine",
 ]

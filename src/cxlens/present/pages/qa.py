@@ -18,6 +18,7 @@ from cxlens.qa import (
     calibration,
     conversation,
     disputes,
+    machine,
     reviews,
     sampling,
     scoring,
@@ -88,7 +89,9 @@ def date_param(name: str, text: str | None) -> str | None:
 
 
 def index(ctx: PageCtx) -> Page:
-    """Options ``from``, ``to``, ``scorecard``. Tables ``by_vendor``, ``by_team``,
+    """Options ``from``, ``to``, ``scorecard`` and ``machine`` ("1": the quality scores
+    include the machine reviewer's reviews, AutoQA's; otherwise they are the people's
+    alone). Tables ``by_vendor``, ``by_team``,
     ``by_agent`` (quality scores) and ``reviews`` (the latest, with their dispute's status);
     ``extra``: ``chosen`` (the form's values) and ``vendors`` (its vendor choices)."""
     start, end = date_param("from", ctx.options.get("from")), date_param("to",
@@ -98,15 +101,20 @@ def index(ctx: PageCtx) -> Page:
     scorecard = ctx.options.get("scorecard") or None
     if scorecard:
         card(scorecard)  # an unknown one is refused with the list
+    with_machine = ctx.options.get("machine") == "1"
     key = ("qa", disputes.revision(ctx.wh), start, end, scorecard, ctx.vendor,
-           own_vendor(ctx.user))
-    page: Page = ctx.cached(key, lambda: _index(ctx, start, end, scorecard))
+           own_vendor(ctx.user), with_machine)
+    page: Page = ctx.cached(key, lambda: _index(ctx, start, end, scorecard, with_machine))
     return page
 
 
-def _index(ctx: PageCtx, start: str | None, end: str | None, scorecard: str | None) -> Page:
+def _index(ctx: PageCtx, start: str | None, end: str | None, scorecard: str | None,
+           with_machine: bool = False) -> Page:
     page = Page("qa", "Quality assurance")
     source = disputes.effective_reviews_sql(ctx.wh)
+    if with_machine:  # asked for: the machine is one more reviewer (its reviews are undisputed)
+        machine.ensure(ctx.wh)
+        source = machine.with_machine(source)
     for name, by in LEVELS.items():
         page.tables[f"by_{name}"] = rows_of(scoring.quality_scores(
             ctx.wh, by=by, start=start, end=end, scorecard=scorecard, scorecards=cards(),
@@ -118,7 +126,7 @@ def _index(ctx: PageCtx, start: str | None, end: str | None, scorecard: str | No
     latest = latest.assign(dispute=[status.get(r, "") for r in latest["review_id"]])
     page.tables["reviews"] = latest.reset_index(drop=True)
     page.extra["chosen"] = {"from": start or "", "to": end or "", "scorecard": scorecard or "",
-                            "vendor": ctx.vendor or ""}
+                            "vendor": ctx.vendor or "", "machine": "1" if with_machine else ""}
     page.extra["vendors"] = (reviews.vendors(ctx.wh) if own_vendor(ctx.user) is None
                              else [ctx.vendor])
     return page

@@ -13,7 +13,7 @@ from cxlens.errors import ConfigError, NotFound
 from cxlens.present.model import Page, PageCtx, Viewer
 from cxlens.present.pages.qa import card, cards, review
 from cxlens.present.scope import limited, may_see, only_theirs, own_vendor
-from cxlens.qa import coaching, disputes, reviews, scoring, sessions
+from cxlens.qa import coaching, disputes, machine, reviews, scoring, sessions
 from cxlens.store.base import Warehouse
 
 #: Days before and after a coaching session compared (option ``window``).
@@ -82,7 +82,10 @@ def agent_reviews(wh: Warehouse, agent_id: str, vendor: str | None,
 def coaching_page(ctx: PageCtx) -> Page:
     """Options ``agent_id`` and ``window`` (days, 1–365). ``extra``: ``agent`` (None: no agent
     chosen, then ``agents``: those with notes) and ``window``; with an agent also ``notes``
-    (latest first), ``trend`` (the QA trend around each session) and ``reviews``."""
+    (latest first), ``trend`` (the QA trend around each session), ``reviews`` and
+    ``machine`` (the machine reviewer's — AutoQA's — fail rate per check for the agent and
+    the agent's latest failed checks with the evidence, :func:`cxlens.qa.machine.agent_failures`;
+    shown labelled as the machine's, apart from the people's reviews)."""
     window = int(ctx.options.get("window") or WINDOW_DAYS)
     if not 1 <= window <= 365:
         raise ConfigError(f"the window must be 1–365 days, not {window}", "e.g. window=30")
@@ -93,8 +96,11 @@ def coaching_page(ctx: PageCtx) -> Page:
         page.extra.update(agent=None, agents=reviews.coached_agents(ctx.wh, vendor),
                           window=window)
         return page
+    found = agent(ctx.wh, ctx.user, agent_id)  # within the viewer's scope, or 404
+    per_check, failed = machine.agent_failures(ctx.wh, agent_id)
     page.extra.update(
-        agent=agent(ctx.wh, ctx.user, agent_id),
+        agent=found,
+        machine={"checks": per_check, "failed": failed},
         notes=list(reversed(coaching.notes(ctx.wh, agent_id))),
         trend=coaching.trend_after_coaching(ctx.wh, agent_id, window=dt.timedelta(days=window),
                                             score=coaching.zendesk_score(cards())),

@@ -42,22 +42,25 @@ RECENT = model.RECENT
 
 
 def _index(request: Request, user: User, start: str | None, end: str | None,
-           scorecard: str | None, vendor: str | None) -> dict[str, Any]:
+           scorecard: str | None, vendor: str | None, machine: bool = False) -> dict[str, Any]:
     """Quality scores per level and the latest reviews, within the user's scope."""
     page = build(request, model.index, user, vendor, scorecard=scorecard,
-                 **{"from": start, "to": end})
+                 machine="1" if machine else None, **{"from": start, "to": end})
     return {"levels": {name: page.tables[f"by_{name}"] for name in model.LEVELS},
             "reviews": page.tables["reviews"], **page.extra}
 
 
 From = Annotated[str | None, Query(alias="from", description="first day (YYYY-MM-DD)")]
 To = Annotated[str | None, Query(alias="to", description="last day, inclusive")]
+Machine = Annotated[bool, Query(description="include the machine reviewer's (AutoQA's) "
+                                            "reviews in the quality scores")]
 
 
 @router.get("/qa", response_class=HTMLResponse)
 def qa_index(request: Request, user: CurrentUser, start: From = None, end: To = None,
-             scorecard: str | None = None, vendor: str | None = None) -> HTMLResponse:
-    data = _index(request, user, start, end, scorecard, vendor)
+             scorecard: str | None = None, vendor: str | None = None,
+             machine: Machine = False) -> HTMLResponse:
+    data = _index(request, user, start, end, scorecard, vendor, machine)
     query = urlencode({k: v for k, v in data["chosen"].items() if v})
     return html(request, "qa_index.html", user=user, page={"name": "qa"},
                 names=cards().names, query=query, **data)
@@ -65,10 +68,12 @@ def qa_index(request: Request, user: CurrentUser, start: From = None, end: To = 
 
 @router.get("/api/qa", tags=["qa"])
 def api_qa(request: Request, user: CurrentUser, start: From = None, end: To = None,
-           scorecard: str | None = None, vendor: str | None = None) -> dict[str, Any]:
+           scorecard: str | None = None, vendor: str | None = None,
+           machine: Machine = False) -> dict[str, Any]:
     """Quality scores (mean review score 0–100, n, 95 % interval, small-sample flag) by
-    vendor, team and agent, and the latest reviews; ``?from=&to=&scorecard=&vendor=``."""
-    data = _index(request, user, start, end, scorecard, vendor)
+    vendor, team and agent — the people's reviews, or with the machine's too when
+    ``machine=true`` — and the people's latest reviews; ``?from=&to=&scorecard=&vendor=``."""
+    data = _index(request, user, start, end, scorecard, vendor, machine)
     return {"filters": data["chosen"],
             **{f"by_{name}": records(frame) for name, frame in data["levels"].items()},
             "recent_reviews": records(data["reviews"])}

@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cxlens.accounts import audit
 from cxlens.accounts.users import User
 from cxlens.errors import ConfigError, CxlensError, NotFound
+from cxlens.format import percent
 from cxlens.jsonable import plain, records
 from cxlens.present.pages import qa_disputes as model
 from cxlens.present.scope import limited
@@ -198,7 +199,7 @@ def _coaching_page(request: Request, user: User, agent_id: str | None, window: i
                    code: int = 200) -> HTMLResponse:
     data = _coaching(request, user, agent_id, window)
     return html(request, "qa_coaching.html", code, user=user, page={"name": "qa"},
-                error=error, chosen=chosen or {"review_ids": []},
+                error=error, percent=percent, chosen=chosen or {"review_ids": []},
                 trend=data.pop("trend").to_dict("records") if agent_id else [], **data)
 
 
@@ -260,7 +261,9 @@ def api_coaching(request: Request, user: CurrentUser, agent_id: str | None = Non
             "notes": [{"session_id": n.session_id, "coach": n.coach, "note": n.note,
                        "review_ids": list(n.review_ids), "created_at": plain(n.created_at)}
                       for n in data["notes"]],
-            "trend": records(data["trend"])}
+            "trend": records(data["trend"]),
+            "machine": {"reviewer": "machine", "checks": records(data["machine"]["checks"]),
+                        "failed": records(data["machine"]["failed"])}}
 
 
 #: Where this module's pages come from (docs/pages.md): builder, template, JSON twin.
