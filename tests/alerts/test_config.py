@@ -14,7 +14,8 @@ from cxlens.store.base import Warehouse
 def test_the_example_loads_and_is_stored(duck: Warehouse) -> None:
     saved = config.save(duck, config.example_text(), "test")
     assert config.current(duck) == saved
-    assert {r.check for r in saved.rules} == {"threshold", "sla", "control", "drift"}
+    assert {r.check for r in saved.rules} == {"threshold", "sla", "control", "drift",
+                                          "emerging"}
     audit = duck.query("SELECT action FROM cxlens_audit WHERE action = 'alerts_config'")
     assert audit == [("alerts_config",)]
 

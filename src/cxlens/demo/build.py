@@ -55,6 +55,8 @@ INVITATIONS, NPS_INVITATIONS = 12, 13  # streams added later: earlier tables sta
 CASES = 14
 CHERRY = 15  # the planted cherry-picker's ticket swaps
 TRANSCRIPTS = 16  # the transcripts of a share of the conversations (issue 19)
+#: the emerging complaint planted in the last month's comments, CSAT and NPS (issue 19)
+EMERGING, EMERGING_NPS = 17, 18
 CUSTOMER_ROWS_PER_WRITE = 500_000
 
 
@@ -216,13 +218,14 @@ def _chunk(seed: int, scale: float, chunk: tl.Chunk, org: Org, customers: Custom
     out.write("interactions", interactions.interaction_table(rng(TEXT), inter_ids, contacts,
                                                              handled, org, customers))
     answers, invited = surveys.transactional(rng(SURVEYS), ids, inter_ids, contacts, handled,
-                                             org, customers, rng(INVITATIONS))
+                                             org, customers, rng(INVITATIONS),
+                                             rng(EMERGING))
     for table in answers:
         out.write("survey_responses", table)
     out.write("survey_invitations", invited)
     events = nps.support_events(contacts, handled)
     answers_nps, invited_nps = nps.relational(rng(NPS), ids, chunk, customers, history, events,
-                                              rng(NPS_INVITATIONS))
+                                              rng(NPS_INVITATIONS), rng(EMERGING_NPS))
     out.write("survey_responses", answers_nps)
     out.write("survey_invitations", invited_nps)
     history.update(events)

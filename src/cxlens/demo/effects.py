@@ -120,6 +120,25 @@ class ScriptSkipper:
     recap_rate: float = 0.20  # share with a recap of next steps
 
 
+@dataclass(frozen=True)
+class EmergingTheme:
+    """A complaint that appears in the demo's last month: the Lumen app's version 5.0, released
+    on ``release``, crashes and freezes. From that day a share of the low-score answers
+    (CSAT 1–2, NPS 0–6) and of the middle ones (CSAT 3, NPS 7–8) comment on it instead of what
+    they would have said; before it no comment does. ``cxlens themes track`` run to the end of
+    August and again to the end of September finds it as one new theme, and the example
+    ``themes-emerging`` alert rule opens an alert for it."""
+
+    theme: str = "app_crash"  # its templates are in cxlens.demo.text.THEMES
+    release: dt.date = dt.date(2026, 9, 1)
+    low_share: float = 0.50
+    middle_share: float = 0.20
+
+    @property
+    def release_us(self) -> int:
+        return tl.micros(self.release)
+
+
 SATISFACTION = SatisfactionModel()
 COHORT = CohortModel()
 EMPATHY = Initiative()
@@ -127,6 +146,7 @@ SLIP = Slip()
 FOLLOWUP = FollowupModel()
 CHERRY = CherryPicker()
 SKIPPER = ScriptSkipper()
+EMERGING = EmergingTheme()
 SELF_SERVICE_NAME = "Self-service help centre relaunch"
 
 
@@ -137,6 +157,18 @@ def planted(cherry_picker: str = "",
     the team that skips the script in its transcripts."""
     d = tl.DEFLECTION
     return {
+        "emerging_theme": {
+            "what": f"From {EMERGING.release.isoformat()} (the app's version 5.0) about "
+                    f"{EMERGING.low_share:.0%} of the low-score and {EMERGING.middle_share:.0%} "
+                    "of the middle-score survey comments complain that the new app crashes or "
+                    "freezes; no comment does before. Kept themes (cxlens themes track) run to "
+                    "the end of August and then of September find it as one new theme and the "
+                    "themes-emerging alert rule opens an alert for it.",
+            "theme": EMERGING.theme,
+            "release": EMERGING.release.isoformat(),
+            "low_share": EMERGING.low_share,
+            "middle_share": EMERGING.middle_share,
+        },
         "script_skipping_team": {
             "what": f"In the transcripts, team {skipper_team or '(chosen by the build)'} of "
                     f"{VENDOR_NAMES[SKIPPER.vendor]} greets the customer in about "

@@ -124,9 +124,11 @@ class SupportHistory:
 
 def relational(rng: np.random.Generator, ids: frames.Counters, chunk: tl.Chunk,
                customers: Customers, history: SupportHistory, ev: Events,
-               invite_rng: np.random.Generator) -> tuple[pa.Table | None, pa.Table | None]:
+               invite_rng: np.random.Generator,
+               emerging_rng: np.random.Generator) -> tuple[pa.Table | None, pa.Table | None]:
     """NPS answers whose invitation went out during ``chunk``, history as of the invitation;
-    and every invitation sent during ``chunk``, answered or not."""
+    and every invitation sent during ``chunk``, answered or not. ``emerging_rng`` plants the
+    emerging complaint (:func:`cxlens.demo.text.plant_emerging`)."""
     quarter_start = int(tl.QUARTER_START_US[chunk.month // 3])
     sent_all = quarter_start + customers.nps_offset_us
     who = np.flatnonzero((sent_all >= chunk.start_us) & (sent_all < chunk.end_us))
@@ -154,6 +156,7 @@ def relational(rng: np.random.Generator, ids: frames.Counters, chunk: tl.Chunk,
         rng, band, fcr=f["last_fcr"] | ~f["has_contact"], wait_z=f["last_wait_z"],
         category=f["last_category"], escalated=f["unresolved_escalation"],
         policy_denial=np.zeros(len(who), dtype=bool), relational=True)
+    theme = text.plant_emerging(emerging_rng, theme, band, responded)
     product = [PRODUCTS[p] for p in rng.integers(0, len(PRODUCTS), len(who))]
     comments = with_comments(rng, rng.random(len(who)) < COMMENT_RATE[band], theme, product,
                              [None] * len(who))

@@ -71,9 +71,11 @@ def with_comments(rng: np.random.Generator, wanted: Arr, theme: Arr, product: li
 
 def transactional(rng: np.random.Generator, ids: frames.Counters, interaction_ids: pa.Array,
                   c: Contacts, h: Handled, org: Org, customers: Customers,
-                  invite_rng: np.random.Generator) -> tuple[list[pa.Table], pa.Table]:
+                  invite_rng: np.random.Generator,
+                  emerging_rng: np.random.Generator) -> tuple[list[pa.Table], pa.Table]:
     """CSAT rows, then CES rows, for the interactions of one chunk that were surveyed; and the
-    invitations: every closed, handled contact of a known customer is invited."""
+    invitations: every closed, handled contact of a known customer is invited.
+    ``emerging_rng`` plants the emerging complaint (:func:`cxlens.demo.text.plant_emerging`)."""
     invitable = h.handled & (h.closed_us >= 0) & (c.customer >= 0)
     answered = invitable & (rng.random(c.n) < RESPONSE_RATE[c.channel])
     sent = h.closed_us + tl.whole_seconds(lognormal(rng, 900.0, 0.8, c.n))
@@ -95,6 +97,7 @@ def transactional(rng: np.random.Generator, ids: frames.Counters, interaction_id
     theme = text.choose_themes(rng, band, fcr=fcr, wait_z=h.wait_z[rows],
                                category=c.category[rows], escalated=h.escalated[rows],
                                policy_denial=h.policy_denial[rows], relational=False)
+    theme = text.plant_emerging(emerging_rng, theme, band, responded[rows])
     product = [PRODUCTS[p] for p in c.product[rows]]
     agent: list[str | None] = [org.agent_names[a] for a in c.agent[rows]]
     comments = with_comments(rng, rng.random(len(rows)) < COMMENT_RATE[csat - 1], theme, product,

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cxlens.demo.effects import EMERGING
+
 Arr = npt.NDArray[Any]
 
 THEMES: dict[str, tuple[str, ...]] = {
@@ -89,9 +91,20 @@ THEMES: dict[str, tuple[str, ...]] = {
         "The subscription price went up again.",
         "Good kit but the lumen plus plan is overpriced.",
     ),
+    # the emerging complaint (effects.EMERGING): no comment has it before the app's release.
+    # Every template says "the new app keeps crashing": words of its own, so it is not the
+    # login complaint above, and one theme rather than one per template.
+    EMERGING.theme: (
+        "The new app keeps crashing, useless.",
+        "The new app keeps crashing on my phone. Awful.",
+        "The new app keeps crashing when I open it, so annoying.",
+        "Since version 5.0 the new app keeps crashing. Terrible.",
+        "The new app keeps crashing and freezing, really frustrating.",
+    ),
 }
 THEME_NAMES = tuple(THEMES)
 THEME = {name: i for i, name in enumerate(THEME_NAMES)}
+_CHOSEN = len(THEME_NAMES) - 1  # choose_themes picks among all but the last, the emerging one
 _TEMPLATES = tuple(THEMES.values())
 
 _FIRST = ("jane", "john", "maria", "ahmed", "li", "sofia", "peter", "olga", "carlos", "emma")
@@ -141,12 +154,23 @@ def comments(rng: np.random.Generator, theme: Arr, product: Sequence[str],
     return out
 
 
+def plant_emerging(rng: np.random.Generator, theme: Arr, band: Arr, responded_us: Arr) -> Arr:
+    """``theme`` with the emerging complaint planted (:data:`cxlens.demo.effects.EMERGING`): a
+    share of the low and middle score answers given from the app's release on take its theme.
+    ``rng`` is a stream of its own, so every other draw of the demo stays as it was."""
+    share = np.where(band == 0, EMERGING.low_share,
+                     np.where(band == 1, EMERGING.middle_share, 0.0))
+    hit = (responded_us >= EMERGING.release_us) & (rng.random(len(theme)) < share)
+    return np.where(hit, THEME[EMERGING.theme], theme)
+
+
 def choose_themes(rng: np.random.Generator, band: Arr, *, fcr: Arr, wait_z: Arr, category: Arr,
                   escalated: Arr, policy_denial: Arr, relational: bool) -> Arr:
     """A theme per comment, weighted by what happened. ``band``: 0 low, 1 middle, 2 high score;
-    ``category`` uses ``contacts.CATEGORIES`` numbering, -1 = none."""
+    ``category`` uses ``contacts.CATEGORIES`` numbering, -1 = none. Never the emerging
+    complaint (:func:`plant_emerging` plants it)."""
     n = len(band)
-    w = np.zeros((n, len(THEME_NAMES)))
+    w = np.zeros((n, _CHOSEN))
     low, mid, high = band == 0, band == 1, band == 2
     slow = wait_z > 0.8
     neg = {
@@ -174,7 +198,7 @@ def choose_themes(rng: np.random.Generator, band: Arr, *, fcr: Arr, wait_z: Arr,
             w[:, THEME[name]] *= np.where(has_contact, 1.0, 0.2)
     cum = w.cumsum(axis=1)
     u = rng.random(n) * cum[:, -1]
-    return np.asarray(np.minimum((u[:, None] >= cum).sum(axis=1), len(THEME_NAMES) - 1))
+    return np.asarray(np.minimum((u[:, None] >= cum).sum(axis=1), _CHOSEN - 1))
 
 
 # -- escalation summaries --------------------------------------------------------------------
