@@ -28,7 +28,8 @@ _S, _T, _F, _I = Type.STRING, Type.TIMESTAMP, Type.FLOAT, Type.INTEGER
 ALERTS = Table("cxlens_alerts", "Alerts: one row per breach of an alert rule (docs/alerts.md).", (
     Column("alert_id", _S, "Unique id (al_…).", required=True),
     Column("rule", _S, "The rule's name.", required=True),
-    Column("check_kind", _S, "threshold, sla, control, drift or emerging (a comment theme that is new or jumps).", required=True),
+    Column("check_kind", _S, "threshold, sla, control, drift or emerging (a comment theme "
+           "that is new or jumps).", required=True),
     Column("metric", _S, "The metric judged.", required=True),
     Column("segment", _S, "e.g. vendor=Northwind BPO; all for the whole population.",
            required=True),
