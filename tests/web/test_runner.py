@@ -45,3 +45,34 @@ def test_the_runner_records_due_alerts(demo_db: str, tmp_path: Path) -> None:
             svc.writer.close()
             worker.close()
         assert count == 3
+
+
+def test_the_runner_s_connection_is_stopped_with_the_server(tmp_path: Path) -> None:
+    """Issue 17: a survey run over 10 M interactions held Ctrl+C for up to 80 s, because the
+    server's stop waited for it. The runner's connection is a background one while it runs,
+    so the stop interrupts its statement (store.background), and the runner then ends
+    without logging a failure."""
+    from cxlens.store import background
+
+    with store.connect(str(tmp_path / "w.duckdb")) as wh:
+        svc = SurveyService(reader=wh.sibling(), writer=collect.Writer(wh.sibling(), current(wh)),
+                            secret=secret(wh, tokens.SECRET_KEY), limiter=Limiter(rate=5))
+        stop = threading.Event()
+        worker = wh.sibling()
+        before = background.running()
+        thread = threading.Thread(target=programme_runner,
+                                  args=(worker, svc, 0.05, stop, Schedule(every=0)))
+        thread.start()
+        try:
+            deadline = time.monotonic() + 30
+            while background.running() == before and time.monotonic() < deadline:
+                time.sleep(0.05)
+            registered = background.running() - before
+        finally:
+            stop.set()
+            stopped = background.stop_all(10)
+            thread.join(10)
+            svc.writer.close()
+            worker.close()
+        assert registered == 1
+        assert stopped and not thread.is_alive()

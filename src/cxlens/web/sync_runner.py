@@ -11,6 +11,7 @@ import logging
 import threading
 
 from cxlens.connectors.schedule import Schedule, publish, run_due
+from cxlens.store import background
 from cxlens.store.base import Warehouse
 from cxlens.web.leader import Leader
 
@@ -25,12 +26,17 @@ def sync_runner(wh: Warehouse, schedule: Schedule, stop: threading.Event) -> Non
         log.exception("could not publish the sync schedule")
     leader = Leader(wh, "cxlens.sync")
     try:
-        while not stop.wait(schedule.wait(dt.datetime.now(dt.UTC))):
-            if not leader.held():  # another worker syncs
-                continue
-            try:
-                run_due(wh, schedule)
-            except Exception:  # keep the schedule alive; the next run retries
-                log.exception("scheduled sync failed")
+        # a background connection: stopping the server interrupts a long sync (its page's
+        # transaction is undone, and the next run resumes from the stored cursor)
+        with background.background(wh):
+            while not stop.wait(schedule.wait(dt.datetime.now(dt.UTC))):
+                if not leader.held():  # another worker syncs
+                    continue
+                try:
+                    run_due(wh, schedule)
+                except Exception:  # keep the schedule alive; the next run retries
+                    if stop.is_set():  # interrupted by the server's stop: not a failure
+                        break
+                    log.exception("scheduled sync failed")
     finally:
         leader.close()
