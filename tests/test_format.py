@@ -107,6 +107,8 @@ def test_p_value_in_words(p: float | None, text: str) -> None:
 def test_p_short_for_tables() -> None:
     assert [p_short(v) for v in (0.0004, 0.0123, 0.5, math.nan)] == [
         "< 0.001", "0.012", "0.50", MISSING]
+    # just under 0.1, three decimals would round it onto "0.100"
+    assert [p_short(v) for v in (0.09996, 0.0994, 0.1)] == ["0.10", "0.099", "0.10"]
 
 
 def test_change_of_a_percentage_is_points() -> None:

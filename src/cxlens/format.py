@@ -171,7 +171,8 @@ def p_short(p: object) -> str:
         return MISSING
     if v < 0.001:
         return "< 0.001"
-    return f"{v:.3f}" if v < 0.1 else f"{v:.2f}"
+    # 0.09996 rounds up to 0.100 at three decimals: then it reads as the 0.10 it is
+    return f"{v:.3f}" if round(v, 3) < 0.1 else f"{v:.2f}"
 
 
 def evidence(p: float) -> str:

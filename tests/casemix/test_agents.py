@@ -182,3 +182,19 @@ def test_every_agent_against_the_rest_of_the_team_from_sums() -> None:
             else:
                 assert got[agent][column] == pytest.approx(value, rel=1e-9), (agent, column)
     assert math.isnan(got["a00"]["team_oe"])  # no team: no rest to compare with
+
+
+def test_agents_without_any_team_have_no_rest() -> None:
+    """No contact names a team (tests/test_sqltext.py's warehouse): every agent is alone."""
+    import pandas as pd
+
+    from cxlens.casemix.agents import _per_agent
+
+    frame = pd.DataFrame({"agent_id": ["a", "a", "b"], "team": [None, None, None],
+                          "vendor": ["V", "V", None], "category": ["x", "y", "x"],
+                          "priority": ["p", "p", "p"], "y": [1.0, 0.0, 1.0],
+                          "mu": [0.5, 0.5, 0.5]})
+    got = {r["agent_id"]: r for r in _per_agent(frame, 1.959964, 2 / 3)}
+    assert got["a"]["oe"] == pytest.approx(1.0) and got["b"]["oe"] == pytest.approx(2.0)
+    assert math.isnan(got["a"]["team_oe"]) and math.isnan(got["b"]["team_raw"])
+    assert (got["a"]["vendor"], got["b"]["vendor"]) == ("V", None)

@@ -158,9 +158,9 @@ def _per_agent(frame: pd.DataFrame, z: float, overall: float) -> list[dict[str, 
     tn, ty, tm = per_team(one), per_team(y), per_team(mu)
     t_ratio = np.divide(ty, tm, out=np.zeros(teams), where=tm > 0)
     t_mean = np.divide(tm, tn, out=np.zeros(teams), where=tn > 0)
-    row_ratio = np.where(in_team, t_ratio[team], 0.0)
-    e = y - row_ratio * mu
-    c = mu - np.where(in_team, t_mean[team], 0.0)
+    # a row without a team (code −1) reads the appended 0: it is in no team's sums
+    e = y - np.append(t_ratio, 0.0)[team] * mu
+    c = mu - np.append(t_mean, 0.0)[team]
     sums = {"e2": e * e, "em": e * mu, "m2": mu * mu, "c": c, "c2": c * c}
     own = {k: per_group(v) for k, v in sums.items()}
     tot = {k: per_team(v) for k, v in sums.items()}
