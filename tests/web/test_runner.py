@@ -21,13 +21,17 @@ from cxlens.web.survey_service import SurveyService
 RULES = "rules:\n  - {name: fcr-low, metric: fcr, by: [vendor], check: threshold, below: 101}\n"
 
 
+def _service(wh: store.Warehouse) -> SurveyService:
+    return SurveyService(reader=wh.sibling(), writer=collect.Writer(wh.sibling(), current(wh)),
+                         secret=secret(wh, tokens.SECRET_KEY), limiter=Limiter(rate=5))
+
+
 def test_the_runner_records_due_alerts(demo_db: str, tmp_path: Path) -> None:
     path = tmp_path / "r.duckdb"
     shutil.copy(demo_db, path)
     with store.connect(str(path)) as wh:
         config.save(wh, RULES)
-        svc = SurveyService(reader=wh.sibling(), writer=collect.Writer(wh.sibling(), current(wh)),
-                            secret=secret(wh, tokens.SECRET_KEY), limiter=Limiter(rate=5))
+        svc = _service(wh)
         stop = threading.Event()
         worker = wh.sibling()
         thread = threading.Thread(target=programme_runner,
@@ -55,8 +59,7 @@ def test_the_runner_s_connection_is_stopped_with_the_server(tmp_path: Path) -> N
     from cxlens.store import background
 
     with store.connect(str(tmp_path / "w.duckdb")) as wh:
-        svc = SurveyService(reader=wh.sibling(), writer=collect.Writer(wh.sibling(), current(wh)),
-                            secret=secret(wh, tokens.SECRET_KEY), limiter=Limiter(rate=5))
+        svc = _service(wh)
         stop = threading.Event()
         worker = wh.sibling()
         before = background.running()

@@ -191,7 +191,13 @@ def bootstrap(coded: Coded, level: Level = "ordinal", resamples: int = RESAMPLES
         draws = rng.integers(0, k, (r, k)) + (np.arange(r) * k)[:, None]
         weights = np.bincount(draws.ravel(), minlength=r * k).reshape(r, k)
         found.append(alpha_resampled(coded, weights, level))
-    values = np.concatenate(found)
+    return percentile_interval(np.concatenate(found), resamples, confidence)
+
+
+def percentile_interval(values: Floats, resamples: int, confidence: float
+                        ) -> tuple[float, float]:
+    """The percentile interval of bootstrap ``values`` (undefined draws left out); no
+    interval when fewer than half of the ``resamples`` gave a value."""
     values = values[np.isfinite(values)]
     if len(values) < resamples / 2:
         return float("nan"), float("nan")

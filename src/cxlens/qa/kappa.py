@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cxlens.extras import require
+from cxlens.qa.calibration import percentile_interval
 
 RESAMPLES = 1000
 _CHUNK = 250  # resamples computed at once (bounds memory)
@@ -65,13 +66,7 @@ def bootstrap(first: npt.ArrayLike, second: npt.ArrayLike, resamples: int = RESA
     for start in range(0, resamples, _CHUNK):
         draws = rng.integers(0, k, (min(_CHUNK, resamples - start), k))
         found.append(_kappas(a[draws], b[draws]))
-    values = np.concatenate(found)
-    values = values[np.isfinite(values)]
-    if len(values) < resamples / 2:
-        return float("nan"), float("nan")
-    tail = (1 - confidence) / 2
-    low, high = np.quantile(values, [tail, 1 - tail])
-    return float(low), float(high)
+    return percentile_interval(np.concatenate(found), resamples, confidence)
 
 
 __all__ = ["RESAMPLES", "bootstrap", "kappa"]

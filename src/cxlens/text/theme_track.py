@@ -35,7 +35,14 @@ from cxlens.text.ctfidf import words
 from cxlens.text.embed import MODEL
 from cxlens.text.theme_match import THRESHOLD, match
 from cxlens.text.theme_stats import effects, trend, volume
-from cxlens.text.themes import EXAMPLES, MIN_COMMENTS, ThemeError, add_headlines, find_themes
+from cxlens.text.themes import (
+    EXAMPLES,
+    MIN_COMMENTS,
+    ThemeError,
+    add_headlines,
+    distinct,
+    find_themes,
+)
 
 TRACKED_COLUMNS = ["theme", "polarity", "label", "name", "terms_label", "terms", "pinned",
                    "new", "comments", "n", "share", "share_ci_low", "share_ci_high",
@@ -197,13 +204,4 @@ def examples(frame: pd.DataFrame, theme: int, terms: str, count: int = EXAMPLES)
     top = {t.strip() for t in terms.split(",") if t.strip()}
     texts = frame.loc[frame["theme"] == theme, "comment"].astype(str)
     scored = sorted(((-len(top.intersection(words(c))), i, c) for i, c in enumerate(texts)))
-    picked: list[str] = []
-    seen: set[str] = set()
-    for _, _, text in scored:
-        key = " ".join(words(text)) or " ".join(text.lower().split())
-        if key not in seen:
-            seen.add(key)
-            picked.append(text)
-        if len(picked) == count:
-            break
-    return picked
+    return distinct((text for _, _, text in scored), count)

@@ -17,6 +17,7 @@ Themes are numbered by volume, 1 the largest. The same data, k and seed give the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,10 +149,16 @@ def _examples(frame: pd.DataFrame, vectors: np.ndarray, centroid: np.ndarray, th
     one that says the same as an earlier pick (same terms; contact details aside)."""
     rows = np.flatnonzero(frame["theme"].to_numpy() == theme)
     closeness = vectors[rows] @ centroid
+    return distinct((str(frame.at[i, "comment"])
+                     for i in rows[np.argsort(-closeness, kind="stable")]), count)
+
+
+def distinct(texts: Iterable[str], count: int) -> list[str]:
+    """The first ``count`` of ``texts`` that differ in their words (a comment written twice,
+    or differing only in case and spacing, is shown once)."""
     picked: list[str] = []
     seen: set[str] = set()
-    for i in rows[np.argsort(-closeness, kind="stable")]:
-        text = str(frame.at[i, "comment"])
+    for text in texts:
         key = " ".join(words(text)) or " ".join(text.lower().split())
         if key not in seen:
             seen.add(key)
