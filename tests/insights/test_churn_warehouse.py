@@ -135,3 +135,20 @@ def test_no_better_than_chance_lists_nobody(wh: Warehouse) -> None:
     assert r.verdict == (f"this model ranks customers no better than chance on the holdout: "
                          f"AUC {a.value:.2f} ({a.ci_low:.2f}–{a.ci_high:.2f}), n = {a.n:,}")
     assert r.scores.empty and r.at_risk > 500
+
+
+def test_riskiest_first_is_pandas_order_with_ties_and_missing() -> None:
+    """The score order equals pandas' two-key sort (risk descending, id ascending, missing
+    risk last) on hand-made ties, a missing risk and ids out of order."""
+    import numpy as np
+    import pandas as pd
+
+    from cxlens.insights.churn.warehouse import riskiest_first
+
+    frame = pd.DataFrame({"customer_id": ["c9", "a1", "b2", "z0", "c3", "a0", "m5", "b1"],
+                          "risk": [0.2, 0.5, 0.2, np.nan, 0.9, 0.2, np.nan, 0.5]})
+    expected = ["c3", "a1", "b1", "a0", "b2", "c9", "m5", "z0"]
+    assert frame.sort_values(["risk", "customer_id"], ascending=[False, True],
+                             kind="stable")["customer_id"].tolist() == expected
+    got = riskiest_first(frame["risk"].to_numpy(float), frame["customer_id"])
+    assert frame["customer_id"].iloc[got].tolist() == expected

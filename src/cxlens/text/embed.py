@@ -50,9 +50,11 @@ def token_ids(texts: Sequence[str]) -> list[list[int]]:
 
 
 #: Texts embedded at a time: the token vectors of one chunk are gathered before averaging
-#: (about 20,000 comments × 15 tokens × 256 floats ≈ 0.3 GB), so memory stays bounded
-#: however many comments there are (1.5 M comments at once took more than 12 GB).
-CHUNK = 20_000
+#: (about 2,000 comments × 15 tokens × 256 floats ≈ 30 MB), so memory stays bounded however
+#: many comments there are (1.5 M comments at once took more than 12 GB). Small, because
+#: tokenizing and gathering a chunk hold the interpreter lock: 20,000 at a time held it for
+#: about 1 s per chunk, and a server pre-computing the themes answered nothing meanwhile.
+CHUNK = 2_000
 
 
 def embed(texts: Sequence[str], *, normalise: bool = True) -> Floats:

@@ -20,6 +20,7 @@ import datetime as dt
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from cxlens.dates import utc, year_to_latest
@@ -74,8 +75,13 @@ def _comments(wh: Warehouse, lo: dt.datetime, hi: dt.datetime) -> ir.Table:
 
 
 def _month(at: pd.Series) -> pd.Series:
-    utc = pd.to_datetime(at, utc=True)
-    return utc.dt.strftime("%Y-%m")
+    """"2026-03" for each UTC time (None for a missing one). Worked out once per distinct
+    month, not per row: ``dt.strftime`` formats row by row holding the interpreter lock, and
+    over 1.5 M comments it held it for 4 s while the server answered nothing."""
+    naive = pd.to_datetime(at, utc=True).dt.tz_localize(None).to_numpy()
+    months, codes = np.unique(naive.astype("datetime64[M]"), return_inverse=True)
+    labels = np.array([None if np.isnat(m) else str(m) for m in months], dtype=object)
+    return pd.Series(labels[codes.reshape(-1)], index=at.index, dtype=object)
 
 
 def comments(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:

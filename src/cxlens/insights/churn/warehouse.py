@@ -183,9 +183,27 @@ def scored(model: Model, evaluation: Evaluation, rows: pd.DataFrame
     risk, low, high = model.predict_interval(rows)
     out = rows.drop(columns=["churned_at", "churned"], errors="ignore").assign(
         risk=risk, ci_low=low, ci_high=high, n=model.n)
-    out = out.sort_values(["risk", "customer_id"], ascending=[False, True],
-                          kind="stable").reset_index(drop=True)
-    return (out.iloc[:0] if verdict else out), verdict
+    out = out.iloc[riskiest_first(out["risk"].to_numpy(float), out["customer_id"])]
+    return (out.iloc[:0] if verdict else out.reset_index(drop=True)), verdict
+
+
+def riskiest_first(risk: np.ndarray, ids: pd.Series) -> np.ndarray:
+    """Row order: highest risk first (missing last), ties by customer id. The same order as
+    pandas' ``sort_values(["risk", "customer_id"], ascending=[False, True])``, without it
+    factorising every id: over a million customers that held the interpreter lock for 2 s,
+    and the server answered nothing meanwhile. Only ids that tie are compared."""
+    order = np.argsort(-risk, kind="stable")
+    ranked = -risk[order]
+    same = (ranked[1:] == ranked[:-1]) | (np.isnan(ranked[1:]) & np.isnan(ranked[:-1]))
+    if not same.any():
+        return order
+    values = ids.to_numpy(object)
+    edges = np.diff(np.concatenate(([0], same.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    for a, b in zip(starts, ends + 1, strict=True):  # each run of equal risks, ids ascending
+        run = order[a:b]
+        order[a:b] = run[sorted(range(len(run)), key=lambda k: str(values[run[k]]))]
+    return order
 
 
 def single_snapshot(wh: Warehouse) -> str | None:
