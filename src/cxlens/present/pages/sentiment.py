@@ -14,7 +14,7 @@ from cxlens.text.sentiment_summary import sentiment_summary
 
 USES = {"sentiment": ("from", "to")}
 SOURCES = ("comments", "mentions")
-MODEL_LABELS = {AUTO: "trained if stored, else vader", "trained": "trained on your comments"}
+MODEL_LABELS = {AUTO: "the better measured for these texts", "trained": "trained on your texts"}
 
 def sentiment(ctx: PageCtx) -> Page:
     """Sentiment of survey comments or social mentions by survey or brand and month, with the
