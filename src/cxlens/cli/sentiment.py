@@ -53,7 +53,8 @@ def register(app: typer.Typer) -> None:
     def sentiment_cmd(
         ctx: typer.Context,
         source: Annotated[str, typer.Option(
-            "--source", help="comments (survey \"Why?\" answers) or mentions (social).")]
+            "--source", help="comments (survey \"Why?\" answers), mentions (social) or "
+                             "tickets (the customer's words in conversation transcripts).")]
         = "comments",
         model: Annotated[str, typer.Option(
             "--model", help="auto (per source: the trained model or vader, whichever scores "
@@ -68,10 +69,11 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = Format.table,
         db: DbOption = None,
     ) -> None:
-        """Sentiment of comments or mentions: shares positive / neutral / negative, net
-        sentiment (% positive − % negative) and mean score, by survey (comments) or brand
-        (mentions) and month, with n and 95 % intervals; and how both models agree with the
-        labels the data has (mentions' stored sentiment; comments' NPS and CSAT groups)."""
+        """Sentiment of comments, mentions or tickets: shares positive / neutral / negative,
+        net sentiment (% positive − % negative) and mean score, by survey (comments), brand
+        (mentions) or vendor (tickets) and month, with n and 95 % intervals; and how both
+        models agree with the labels the data has (mentions' stored sentiment; comments' NPS
+        and CSAT groups)."""
         if ctx.invoked_subcommand:
             return
         import pandas as pd

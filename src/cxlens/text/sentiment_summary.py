@@ -1,6 +1,6 @@
-"""Sentiment of survey comments or social mentions over a period: shares, net sentiment and mean
-score by group (survey for comments, brand for mentions) and month, with intervals; and how the
-models agree with the labels the data carries.
+"""Sentiment of survey comments, social mentions or tickets over a period: shares, net
+sentiment and mean score by group (survey for comments, brand for mentions, vendor for tickets)
+and month, with intervals; and how the models agree with the labels the data carries.
 
 * Mentions are scored with every tracked brand's name and every @handle made neutral
   (:mod:`cxlens.text.brands`): "@united lost my bag" must not score positive because VADER
@@ -60,7 +60,7 @@ SCORE_GROUPS = (("nps", "nps_group", "detractor", "passive", "promoter"),
 
 @dataclass(frozen=True)
 class SentimentSummary:
-    source: str  # comments | mentions
+    source: str  # comments | mentions | tickets
     model: str
     first: dt.date
     last: dt.date  # inclusive
@@ -128,7 +128,8 @@ def _evaluate(frame: pd.DataFrame, kind: str, texts: list[str],
     # very texts it learned from (its held-out figures are in its stored evaluation)
     stored = engine.trained
     trained = [scoring.TRAINED] if stored is not None and kind == "mentions" else []
-    for model in [*trained, *MODELS]:
+    # tickets carry no labels and no scores beside them: nothing to compare the models with
+    for model in [*trained, *MODELS] if kind != "tickets" else []:
         scored = (scoring.Engine(model, stored, "").score(texts) if model == scoring.TRAINED
                   else score(texts, model))
         if kind == "mentions":
@@ -182,7 +183,7 @@ def evidence(frame: pd.DataFrame, texts: list[str]) -> scoring.Evidence | None:
 def sentiment_summary(wh: Warehouse, source_name: str = "comments",
                       model: str = scoring.AUTO, start: str | dt.date | None = None,
                       end: str | dt.date | None = None) -> SentimentSummary:
-    """Sentiment of ``source_name`` (comments or mentions) from ``start`` to ``end``
+    """Sentiment of ``source_name`` (comments, mentions or tickets) from ``start`` to ``end``
     (inclusive days; default: the year up to the latest text) scored by ``model``
     (:mod:`cxlens.text.scoring`: ``auto`` chooses for the source, by the labels its texts
     carry when there are enough)."""
@@ -193,6 +194,9 @@ def sentiment_summary(wh: Warehouse, source_name: str = "comments",
     if source_name == "comments":
         frame = source.comments(wh, first, after)
         texts, group = frame["comment"].astype(str).tolist(), frame["survey"]
+    elif source_name == "tickets":
+        frame = source.tickets(wh, first, after)
+        texts, group = frame["text"].astype(str).tolist(), frame["vendor"]
     else:
         frame = source.mentions(wh, first, after)
         # every brand's name and @handles neutral before scoring (cxlens.text.brands)
