@@ -31,7 +31,8 @@ def test_train_prints_the_evaluation_and_stores_the_model(tmp_path: Path) -> Non
     # figures through cxlens.format: a share as "72.6 % (70.2 % – 74.9 %)", F1 to 2 decimals
     assert "│ 5-fold cross-validation │ majority │ 1,372 │ 72.6 % (70.2 % – 74.9 %)" in text
     assert "377 texts without a usable label were left out; labels: positive, negative" in text
-    assert "stored: it now scores comments and mentions" in text
+    assert "stored: auto now uses it for comments and wherever labels show it beats vader" \
+        in text
 
     after = runner.invoke(app, ["sentiment", "--db", db, "--format", "json"])
     out = json.loads(after.stdout)

@@ -57,7 +57,7 @@ def test_weak_labels_of_literal_answers(wh: Warehouse) -> None:
 
 def test_train_store_and_score_with_it(wh: Warehouse) -> None:
     demo = scored_comments(wh)
-    assert scoring.engine(wh).name == "vader"  # nothing stored yet: the lexicon model
+    assert scoring.engine(wh, source="comments").name == "vader"  # nothing stored yet
     data = training.from_warehouse(wh)
     # 996 positive and 376 negative; 377 passives and CSAT 3s left out (tests/data/README.md)
     assert (len(data.texts), data.left_out) == (1372, 377)
@@ -79,7 +79,7 @@ def test_train_store_and_score_with_it(wh: Warehouse) -> None:
     assert np.array_equal(before[0], after[0], equal_nan=True)
     assert before[1].tolist() == after[1].tolist()
 
-    engine = scoring.engine(wh)
+    engine = scoring.engine(wh, source="comments")
     assert engine.name == "trained" and engine.note.startswith(
         f"trained model of {dt.datetime.now(dt.UTC):%Y-%m-%d} on 1,372 scored survey comments")
     assert "under 5-fold cross-validation (vader 0.5" in engine.note
@@ -90,7 +90,7 @@ def test_train_store_and_score_with_it(wh: Warehouse) -> None:
     assert sentiment_summary(wh, "comments", "vader").model == "vader"
 
     assert model_store.forget(wh) == 1
-    assert scoring.engine(wh).name == "vader"
+    assert scoring.engine(wh, source="comments").name == "vader"
     with pytest.raises(NotFound, match="no trained sentiment model") as err:
         scoring.engine(wh, "trained")
     assert "cxlens sentiment train" in err.value.hint
@@ -129,7 +129,7 @@ def test_an_imported_mention_is_labelled_by_the_stored_model(wh: Warehouse,
                                           "received", "sent", "done", "settled", "issued")]
     texts, labels = bad + good, ["negative"] * 10 + ["positive"] * 10
     model, evaluation = training.train(training.Labelled(texts, labels, None, "test", 0))
-    model_store.save(wh, model, evaluation, "test", 20)
+    model_store.save(wh, model, evaluation, "test", 20, "mentions")  # a model of mentions
     csv = tmp_path / "mentions.csv"
     pd.DataFrame({"mention_id": ["m1", "m2", "m3"], "brand": ["Acme"] * 3,
                   "source": ["twitter"] * 3,
@@ -154,5 +154,5 @@ def test_mentions_say_when_the_trained_model_is_worse_than_vader(wh: Warehouse) 
     assert e.loc["trained", "accuracy"] == 0.0 and e.loc["trained", "macro_f1"] == 0.0
     assert str(e.loc["trained", "verdict"]).endswith(
         "trained does not beat the baseline; its macro-F1 is below vader's (0.00 vs 0.33) on "
-        "these labels: choose model vader for mentions")
+        "these labels")
     assert "below vader's" not in str(e.loc["vader", "verdict"])

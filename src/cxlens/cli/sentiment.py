@@ -53,13 +53,15 @@ def register(app: typer.Typer) -> None:
     def sentiment_cmd(
         ctx: typer.Context,
         source: Annotated[str, typer.Option(
-            "--source", help="comments (survey \"Why?\" answers) or mentions (social).")]
+            "--source", help="comments (survey \"Why?\" answers), mentions (social) or "
+                             "tickets (the customer's words in conversation transcripts).")]
         = "comments",
         model: Annotated[str, typer.Option(
-            "--model", help="auto (the model trained on this warehouse's comments when one is "
-                            "stored, else vader), trained, vader (lexicon + rules for "
-                            "negation, intensity, 'but') or lexicon (the plain word-list "
-                            "baseline).")] = "auto",
+            "--model", help="auto (per source: the trained model or vader, whichever scores "
+                            "the source's labelled texts better; without labels the trained "
+                            "model only for the kind of text it learned from), trained, vader "
+                            "(lexicon + rules for negation, intensity, 'but') or lexicon (the "
+                            "plain word-list baseline).")] = "auto",
         start: YearFromOption = None,
         end: Annotated[str | None, typer.Option("--to", help="Last day, included; default: "
                                                 "the latest text.",
@@ -67,10 +69,11 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = Format.table,
         db: DbOption = None,
     ) -> None:
-        """Sentiment of comments or mentions: shares positive / neutral / negative, net
-        sentiment (% positive − % negative) and mean score, by survey (comments) or brand
-        (mentions) and month, with n and 95 % intervals; and how both models agree with the
-        labels the data has (mentions' stored sentiment; comments' NPS and CSAT groups)."""
+        """Sentiment of comments, mentions or tickets: shares positive / neutral / negative,
+        net sentiment (% positive − % negative) and mean score, by survey (comments), brand
+        (mentions) or vendor (tickets) and month, with n and 95 % intervals; and how both
+        models agree with the labels the data has (mentions' stored sentiment; comments' NPS
+        and CSAT groups)."""
         if ctx.invoked_subcommand:
             return
         import pandas as pd
@@ -117,10 +120,15 @@ def register(app: typer.Typer) -> None:
             "--labels", help="Learn from this CSV (columns text, label: positive, neutral or "
                              "negative; optional date) instead of the warehouse's scored "
                              "comments.")] = None,
+        kind: Annotated[str | None, typer.Option(
+            "--kind", help="What the --labels file's texts are: comments, mentions or tickets. "
+                           "Where a source has no labels to compare the models on, auto uses "
+                           "the trained model only for this kind (the warehouse's own "
+                           "comments are comments).")] = None,
         store: Annotated[bool, typer.Option(
-            "--store/--no-store", help="Keep the model in the warehouse (it then scores "
-                                       "comments and mentions); --no-store only "
-                                       "evaluates.")] = True,
+            "--store/--no-store", help="Keep the model in the warehouse (auto then uses it "
+                                       "where it measures better, see --model); --no-store "
+                                       "only evaluates.")] = True,
         fmt: FormatOption = Format.table,
         db: DbOption = None,
     ) -> None:
@@ -129,23 +137,29 @@ def register(app: typer.Typer) -> None:
         left out) or on a labelled CSV; print its evaluation — accuracy, macro-F1 and AUC with
         95 % intervals under 5-fold cross-validation and a time holdout, beside always
         answering the commonest label and the vader lexicon model on the same texts — and
-        store it in the warehouse, where it replaces vader from then on."""
+        store it in the warehouse, where auto uses it for each source it measures better on
+        (or, without labels, for the kind of text it learned from)."""
+        from cxlens.errors import ConfigError
         from cxlens.extras import require
 
         require("text", ["sklearn"])
         from cxlens.format import count
         from cxlens.text import model_store, training
 
+        if kind is not None and labels is None:
+            raise ConfigError("--kind describes a --labels file",
+                              "drop --kind: the warehouse's scored comments are comments")
         with open_warehouse(db) as wh:
-            data = (training.from_file(labels) if labels is not None
+            data = (training.from_file(labels, kind) if labels is not None
                     else training.from_warehouse(wh))
             model, evaluation = training.train(data)
             model_id = (model_store.save(wh, model, evaluation, data.trained_on,
-                                         len(data.texts)) if store else None)
+                                         len(data.texts), data.kind) if store else None)
         if fmt is Format.json:
             emit_json({"trained_on": data.trained_on, "n": len(data.texts),
                        "left_out": data.left_out, "classes": list(model.classes),
-                       "stored": model_id, "evaluation": json_records(evaluation)})
+                       "kind": data.kind, "stored": model_id,
+                       "evaluation": json_records(evaluation)})
             return
         if fmt is Format.csv:
             emit(evaluation, fmt)
@@ -154,8 +168,10 @@ def register(app: typer.Typer) -> None:
              f"sentiment model trained on {count(len(data.texts))} {data.trained_on}")
         console.print(f"{count(data.left_out)} texts without a usable label were left out; "
                       f"labels: {', '.join(model.classes)}", highlight=False, soft_wrap=True)
-        console.print("stored: it now scores comments and mentions (cxlens sentiment forget goes "
-                      "back to vader)" if model_id else
+        where = (f"for {data.kind} and wherever labels show it beats vader" if data.kind
+                 else "wherever labels show it beats vader (--kind says which texts it suits)")
+        console.print(f"stored: auto now uses it {where}; cxlens sentiment forget goes back "
+                      "to vader" if model_id else
                       "not stored (--no-store)", highlight=False, soft_wrap=True)
 
     @sentiment_app.command("forget")

@@ -63,24 +63,31 @@ def redact_sources(data: pd.DataFrame, table: Table, mapping: Mapping | None) ->
 
 def finish(data: pd.DataFrame, table: Table, wh: Warehouse | None = None) -> None:
     """In place, on a checked chunk: redact the typed free-text columns, and fill a mention's
-    missing sentiment from its text — with the model trained on ``wh``'s comments when one is
-    stored there (:mod:`cxlens.text.scoring`), VADER otherwise."""
+    missing sentiment from its text — with the model ``auto`` chooses for mentions
+    (:mod:`cxlens.text.scoring`): the stored trained model when the chunk's labelled mentions
+    show it does better than VADER, or when it learned from mentions; VADER otherwise."""
     for c in FREE_TEXT.get(table.name, ()):
         if c in data.columns:
             data[c] = _redact_text(data[c])
     if table.name != "mentions" or "text" not in data.columns:
         return
     from cxlens.text.brands import neutral_texts
-    from cxlens.text.scoring import Engine, engine
-    from cxlens.text.sentiment import DEFAULT_MODEL
+    from cxlens.text.scoring import Engine, Evidence, engine
+    from cxlens.text.sentiment import DEFAULT_MODEL, LABELS
 
     if "sentiment" not in data.columns:
         data["sentiment"] = pd.Series([None] * len(data), index=data.index, dtype=object)
     blank = data["sentiment"].isna() & data["text"].notna()
     if blank.any():
         data["sentiment"] = data["sentiment"].astype(object)
-        texts = data.loc[blank, "text"].tolist()
-        if "brand" in data.columns:  # brand names and @handles neutral (cxlens.text.brands)
-            texts = neutral_texts(texts, data["brand"].dropna().unique())
-        scorer = engine(wh) if wh is not None else Engine(DEFAULT_MODEL, None, "")
-        data.loc[blank, "sentiment"] = scorer.score(texts)["label"].to_numpy()
+        brands = data["brand"].dropna().unique() if "brand" in data.columns else ()
+
+        def neutral(rows: pd.Series) -> list[str]:  # brand names and @handles neutral
+            return [str(t) for t in neutral_texts(data.loc[rows, "text"].tolist(), brands)]
+
+        given = data["sentiment"].isin(LABELS) & data["text"].notna()
+        labelled = Evidence(neutral(given), data.loc[given, "sentiment"].astype(str).tolist(),
+                            "labelled mentions in this file")
+        scorer = (engine(wh, source="mentions", evidence=labelled) if wh is not None
+                  else Engine(DEFAULT_MODEL, None, ""))
+        data.loc[blank, "sentiment"] = scorer.score(neutral(blank))["label"].to_numpy()

@@ -51,6 +51,9 @@ SENTIMENT_MODELS = Table(
                "lexicon model, as JSON records.", required=True),
         Column("model", Type.STRING, "The model: base64 of an .npz of plain arrays (no "
                "pickle).", required=True),
+        Column("kind", Type.STRING, "The kind of text it learned from (comments, mentions or "
+               "tickets: the text sources); empty when a labelled file did not say. Without "
+               "labels to compare on, the model scores only texts of this kind."),
     ), key=("model_id",),
     personal=keep("model weights over word and character n-grams of redacted comments, with "
                   "no customer id; train again after an erasure to drop an erased customer's "
@@ -69,20 +72,28 @@ class Stored:
     n: int
     evaluation: pd.DataFrame
     model: Learned
+    kind: str | None = None  # comments, mentions or tickets; None when not known
+
+
+#: How ``trained_on`` starts for a model learned from the warehouse's scored comments (models
+#: stored before the ``kind`` column are recognised by it).
+COMMENTS_PREFIX = "scored survey comments"
 
 
 def save(wh: Warehouse, model: Learned, evaluation: pd.DataFrame, trained_on: str,
-         n: int) -> str:
-    """Store ``model`` as the newest; returns its id."""
+         n: int, kind: str | None = None) -> str:
+    """Store ``model`` as the newest (``kind``: the text source its texts are); returns its
+    id."""
     model_id = uuid.uuid4().hex
     records = json.loads(evaluation.to_json(orient="records"))
     with wh.transaction():
         version = data_version(wh)
         wh.execute("INSERT INTO sentiment_models (model_id, created_at, data_version, "
-                   "trained_on, classes, n, evaluation, model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   "trained_on, classes, n, evaluation, model, kind) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    [model_id, dt.datetime.now(dt.UTC), version, trained_on,
                     ",".join(model.classes), n, json.dumps(records),
-                    base64.b64encode(model.to_bytes()).decode("ascii")])
+                    base64.b64encode(model.to_bytes()).decode("ascii"), kind])
         bump_data_version(wh)
     return model_id
 
@@ -90,7 +101,7 @@ def save(wh: Warehouse, model: Learned, evaluation: pd.DataFrame, trained_on: st
 def latest(wh: Warehouse) -> Stored | None:
     """The newest stored model, or None when none was trained."""
     rows = wh.query("SELECT model_id, created_at, data_version, trained_on, classes, n, "
-                    "evaluation, model FROM sentiment_models "
+                    "evaluation, model, kind FROM sentiment_models "
                     "ORDER BY created_at DESC, model_id LIMIT 1")
     if not rows:
         return None
@@ -98,11 +109,13 @@ def latest(wh: Warehouse) -> Stored | None:
 
     from cxlens.text.learned import Learned
 
-    model_id, created, version, trained_on, classes, n, evaluation, data = rows[0]
+    model_id, created, version, trained_on, classes, n, evaluation, data, kind = rows[0]
+    if not kind and str(trained_on).startswith(COMMENTS_PREFIX):
+        kind = "comments"
     return Stored(str(model_id), created, str(version), str(trained_on),
                   tuple(str(classes).split(",")), int(n),
                   pd.DataFrame(json.loads(evaluation)),
-                  Learned.from_bytes(base64.b64decode(data)))
+                  Learned.from_bytes(base64.b64decode(data)), str(kind) if kind else None)
 
 
 def forget(wh: Warehouse) -> int:

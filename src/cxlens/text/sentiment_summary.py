@@ -1,6 +1,6 @@
-"""Sentiment of survey comments or social mentions over a period: shares, net sentiment and mean
-score by group (survey for comments, brand for mentions) and month, with intervals; and how the
-models agree with the labels the data carries.
+"""Sentiment of survey comments, social mentions or tickets over a period: shares, net
+sentiment and mean score by group (survey for comments, brand for mentions, vendor for tickets)
+and month, with intervals; and how the models agree with the labels the data carries.
 
 * Mentions are scored with every tracked brand's name and every @handle made neutral
   (:mod:`cxlens.text.brands`): "@united lost my bag" must not score positive because VADER
@@ -60,7 +60,7 @@ SCORE_GROUPS = (("nps", "nps_group", "detractor", "passive", "promoter"),
 
 @dataclass(frozen=True)
 class SentimentSummary:
-    source: str  # comments | mentions
+    source: str  # comments | mentions | tickets
     model: str
     first: dt.date
     last: dt.date  # inclusive
@@ -107,8 +107,9 @@ def verdict(model: str, a: Agreement, top: str, base: Agreement) -> str:
 
 def _compare_trained(rows: list[dict[str, object]]) -> None:
     """In place: when the trained model's macro-F1 on the stored labels is below vader's, its
-    verdict says so and how to go back — a model learned from survey comments is not
-    necessarily right for social mentions (on the demo's mentions: 0.46 against 0.67)."""
+    verdict says so — a model learned from survey comments is not necessarily right for
+    social mentions (on the demo's mentions: 0.46 against 0.67), and ``auto`` then scores
+    them with vader (:func:`cxlens.text.scoring.choose`)."""
     by_model = {r["model"]: r for r in rows if r.get("against") == "stored sentiment labels"}
     trained, vader = by_model.get(scoring.TRAINED), by_model.get("vader")
     if trained is None or vader is None:
@@ -116,8 +117,7 @@ def _compare_trained(rows: list[dict[str, object]]) -> None:
     t_f1, v_f1 = float(trained["macro_f1"]), float(vader["macro_f1"])  # type: ignore[arg-type]
     if t_f1 < v_f1:
         trained["verdict"] = (f"{trained['verdict']}; its macro-F1 is below vader's "
-                              f"({t_f1:.2f} vs {v_f1:.2f}) on these labels: choose model vader "
-                              "for mentions")
+                              f"({t_f1:.2f} vs {v_f1:.2f}) on these labels")
 
 
 def _evaluate(frame: pd.DataFrame, kind: str, texts: list[str],
@@ -126,9 +126,12 @@ def _evaluate(frame: pd.DataFrame, kind: str, texts: list[str],
     groups: list[dict[str, object]] = []
     # a trained model is compared on mentions only: on comments it would be scored on the
     # very texts it learned from (its held-out figures are in its stored evaluation)
-    trained = [engine.name] if engine.stored is not None and kind == "mentions" else []
-    for model in [*trained, *MODELS]:
-        scored = engine.score(texts) if model == scoring.TRAINED else score(texts, model)
+    stored = engine.trained
+    trained = [scoring.TRAINED] if stored is not None and kind == "mentions" else []
+    # tickets carry no labels and no scores beside them: nothing to compare the models with
+    for model in [*trained, *MODELS] if kind != "tickets" else []:
+        scored = (scoring.Engine(model, stored, "").score(texts) if model == scoring.TRAINED
+                  else score(texts, model))
         if kind == "mentions":
             given = frame["given"].where(frame["given"].isin(LABELS))
             if given.notna().any():
@@ -167,18 +170,33 @@ def _evaluate(frame: pd.DataFrame, kind: str, texts: list[str],
                                           "mean_ci_low", "mean_ci_high"]))
 
 
+def evidence(frame: pd.DataFrame, texts: list[str]) -> scoring.Evidence | None:
+    """The texts (as scored) whose row carries a label (``given``: mentions' stored
+    sentiment), or None when the source has no labels."""
+    if "given" not in frame.columns:
+        return None
+    has = frame["given"].isin(LABELS).to_numpy()
+    return scoring.Evidence([t for t, h in zip(texts, has, strict=True) if h],
+                            frame.loc[has, "given"].astype(str).tolist(), "labelled mentions")
+
+
 def sentiment_summary(wh: Warehouse, source_name: str = "comments",
                       model: str = scoring.AUTO, start: str | dt.date | None = None,
                       end: str | dt.date | None = None) -> SentimentSummary:
-    """Sentiment of ``source_name`` (comments or mentions) from ``start`` to ``end``
+    """Sentiment of ``source_name`` (comments, mentions or tickets) from ``start`` to ``end``
     (inclusive days; default: the year up to the latest text) scored by ``model``
-    (:mod:`cxlens.text.scoring`: by default the stored trained model, else VADER)."""
-    engine = scoring.engine(wh, model)
+    (:mod:`cxlens.text.scoring`: ``auto`` chooses for the source, by the labels its texts
+    carry when there are enough)."""
+    # a model asked for by name does not depend on the texts (and a missing one is said first)
+    named = scoring.engine(wh, model) if model != scoring.AUTO else None
     first, after = source.period(wh, source_name, start, end)
     last = after - dt.timedelta(days=1)
     if source_name == "comments":
         frame = source.comments(wh, first, after)
         texts, group = frame["comment"].astype(str).tolist(), frame["survey"]
+    elif source_name == "tickets":
+        frame = source.tickets(wh, first, after)
+        texts, group = frame["text"].astype(str).tolist(), frame["vendor"]
     else:
         frame = source.mentions(wh, first, after)
         # every brand's name and @handles neutral before scoring (cxlens.text.brands)
@@ -188,6 +206,8 @@ def sentiment_summary(wh: Warehouse, source_name: str = "comments",
     if not len(frame):
         raise ConfigError(f"no {source_name} with text between {first} and {last}",
                           "widen --from/--to, or import texts first")
+    engine = named or scoring.engine(wh, model, source=source_name,
+                                     evidence=evidence(frame, texts))
     scored = engine.score(texts)
     frame = frame.assign(group=group.astype(str), compound=scored["compound"].to_numpy(),
                          label=scored["label"].to_numpy())

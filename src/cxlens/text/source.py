@@ -1,5 +1,12 @@
-"""The free text text analytics reads: survey comments and social mentions, for a period,
-redacted before anything else sees them.
+"""The free text text analytics reads: survey comments, social mentions and tickets, for a
+period, redacted before anything else sees them.
+
+**Tickets** are the customer's own words in each conversation with a transcript
+(``transcript_turns``: a ticket's or e-mail thread's messages, a chat, a call transcript),
+joined in turn order into one text per conversation, dated by the conversation's
+``created_at``. The agent's and the system's turns are left out (an agent's "I'm so sorry"
+says nothing of how the customer feels), and so are escalation summaries: the agent's note
+to the next tier, not the customer's voice.
 
 Each comment carries its answer's place in the catalogue's definitions (so a theme's effect is
 measured with the same NPS and CSAT as everywhere else):
@@ -30,7 +37,8 @@ from cxlens.store.base import Warehouse
 from cxlens.text.redact import redact
 
 SOURCES = {"comments": ("survey_responses", "responded_at"),
-           "mentions": ("mentions", "posted_at")}
+           "mentions": ("mentions", "posted_at"),
+           "tickets": ("interactions", "created_at")}
 DAYS = 365
 
 
@@ -103,6 +111,24 @@ def mentions(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
     frame = frame[frame["text"].astype(str).str.strip() != ""].reset_index(drop=True)
     frame["text"] = frame["text"].map(redact)
     frame["month"] = _month(frame["posted_at"])
+    return frame
+
+
+def tickets(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
+    """One row per conversation created in [first, after) whose transcript has customer turns
+    with text: interaction_id, vendor, channel, created_at, ``text`` (the customer's turns in
+    order, redacted) and ``month``."""
+    frame = wh.query_df(
+        "SELECT i.interaction_id, i.vendor, i.channel, i.created_at, "
+        "string_agg(t.text, ' ' ORDER BY t.turn) AS text "
+        "FROM interactions i JOIN transcript_turns t ON t.interaction_id = i.interaction_id "
+        "WHERE t.speaker = 'customer' AND t.text IS NOT NULL "
+        "AND i.created_at >= ? AND i.created_at < ? "
+        "GROUP BY i.interaction_id, i.vendor, i.channel, i.created_at "
+        "ORDER BY i.created_at, i.interaction_id", [utc(first), utc(after)])
+    frame = frame[frame["text"].astype(str).str.strip() != ""].reset_index(drop=True)
+    frame["text"] = frame["text"].map(redact)
+    frame["month"] = _month(frame["created_at"])
     return frame
 
 

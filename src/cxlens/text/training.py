@@ -21,7 +21,7 @@ import pandas as pd
 
 from cxlens.errors import ConfigError, NotFound
 from cxlens.store.base import Warehouse
-from cxlens.text import crossval, learned, source
+from cxlens.text import crossval, learned, model_store, source
 from cxlens.text.learned import Learned
 from cxlens.text.redact import redact
 
@@ -43,6 +43,7 @@ class Labelled:
     times: list[object] | None
     trained_on: str  # what the texts are, for people
     left_out: int  # texts without a usable label
+    kind: str | None = None  # the text source they are (comments, mentions, tickets)
 
 
 def from_warehouse(wh: Warehouse) -> Labelled:
@@ -63,13 +64,16 @@ def from_warehouse(wh: Warehouse) -> Labelled:
     kept = frame[usable]
     return Labelled(kept["comment"].astype(str).tolist(), weak[usable].astype(str).tolist(),
                     kept["responded_at"].tolist(),
-                    "scored survey comments (promoters and top-two-box positive, detractors "
-                    "and bottom-two-box negative)", int((~usable).sum()))
+                    f"{model_store.COMMENTS_PREFIX} (promoters and top-two-box positive, "
+                    "detractors and bottom-two-box negative)", int((~usable).sum()), "comments")
 
 
-def from_file(path: str | Path) -> Labelled:
+def from_file(path: str | Path, kind: str | None = None) -> Labelled:
     """A CSV with columns ``text`` and ``label`` (positive / neutral / negative) and
-    optionally ``date``; texts are redacted like imported comments."""
+    optionally ``date``; texts are redacted like imported comments. ``kind``: the text source
+    they are (:data:`cxlens.text.source.SOURCES`), when the user says."""
+    if kind is not None:
+        source.check_source(kind)
     p = Path(path)
     if not p.is_file():
         raise NotFound(f"no labelled file at {p}", "give the path of a CSV with columns "
@@ -90,7 +94,7 @@ def from_file(path: str | Path) -> Labelled:
                           "the label column") from exc
     times = kept[DATE_COLUMN].tolist() if DATE_COLUMN in kept.columns else None
     return Labelled([str(redact(t)) for t in kept["text"]], kept["label"].tolist(), times,
-                    f"labelled file {p.name}", int((~usable).sum()))
+                    f"labelled file {p.name}", int((~usable).sum()), kind)
 
 
 def train(data: Labelled) -> tuple[Learned, pd.DataFrame]:

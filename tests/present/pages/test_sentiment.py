@@ -22,3 +22,22 @@ def test_sentiment_page_shows_the_majority_baseline(duck: Warehouse) -> None:
         for f in findings)
     table = page.tables["evaluation"]
     assert list(table["baseline_accuracy"]) == [0.8, 0.8]
+
+
+def test_sentiment_page_scores_tickets_by_vendor(duck: Warehouse) -> None:
+    """Tickets (issue 19): the customers' words, one text per conversation, by vendor
+    (tests/text/test_tickets.py: Acme's t1 −, t2 +, t3 neutral; Northwind's t4 −, t5 +)."""
+    from tests.text.test_tickets import tickets
+
+    tickets(duck)
+    page = registry.build("sentiment", PageCtx(duck, User("ann", "analyst"),
+                                               Filters(start="2026-05-01"),
+                                               {"source": "tickets"}))
+    assert page.title == "Sentiment of tickets"
+    overall = page.tables["overall"].set_index("group")
+    assert {g: int(n) for g, n in overall["n"].items()} == {"all": 5, "Acme BPO": 3,
+                                                          "Northwind BPO": 2}
+    assert page.notes[0] == ("Scored by the vader lexicon model (no trained model stored: "
+                             "cxlens sentiment train).")
+    texts = next(c for c in page.extra["controls"] if c["name"] == "source")
+    assert ("tickets", "tickets (customers' words)") in texts["choices"]

@@ -22,6 +22,7 @@ from cxlens.qa import (
     reviews,
     sampling,
     scoring,
+    session_machine,
     sessions,
 )
 from cxlens.qa.scorecards import Scorecard, Scorecards, builtin
@@ -172,7 +173,9 @@ def calibration_session(ctx: PageCtx) -> Page:
     one of the session's reviewers). ``extra``: ``prog`` (progress), ``session``, ``card``,
     ``result`` (α per criterion and the reviewers' deviations), ``rel`` and ``dev`` (the same
     as records), ``titles`` (criterion → title), ``reviewer`` (whether the viewer is one),
-    ``facts`` and ``stored`` (the interaction and the viewer's scores of it, as form values)."""
+    ``facts`` and ``stored`` (the interaction and the viewer's scores of it, as form values),
+    ``machine`` (AutoQA beside the people: :func:`cxlens.qa.session_machine.beside`, None
+    when the machine reviewed none of the session's interactions) and ``trusted_alpha``."""
     session_id = ctx.options.get("session_id", "")
     prog = sessions.progress(ctx.wh, session_id)
     out = sessions.result(ctx.wh, session_id, scorecards=cards())
@@ -194,5 +197,6 @@ def calibration_session(ctx: PageCtx) -> Page:
     page.extra.update(prog=prog, session=session, card=sc, result=out,
                       rel=out.reliability.to_dict("records"),
                       dev=out.reviewers.to_dict("records"), titles=titles, reviewer=reviewer,
-                      facts=facts, stored=stored)
+                      facts=facts, stored=stored, trusted_alpha=machine.TRUSTED,
+                      machine=session_machine.beside(ctx.wh, session_id, scorecards=cards()))
     return page

@@ -1,4 +1,5 @@
-"""The sentiment page: sentiment of survey comments or social mentions by month, with the
+"""The sentiment page: sentiment of survey comments, social mentions or tickets (the
+customers' words in transcripts) by month, with the
 models' agreement with the labels the data carries (docs/text.md). About every vendor's
 customers, so vendor viewers are refused."""
 
@@ -13,12 +14,12 @@ from cxlens.text.scoring import AUTO, CHOICES, label_rule
 from cxlens.text.sentiment_summary import sentiment_summary
 
 USES = {"sentiment": ("from", "to")}
-SOURCES = ("comments", "mentions")
-MODEL_LABELS = {AUTO: "trained if stored, else vader", "trained": "trained on your comments"}
+SOURCES = ("comments", "mentions", "tickets")
+MODEL_LABELS = {AUTO: "the better measured for these texts", "trained": "trained on your texts"}
 
 def sentiment(ctx: PageCtx) -> Page:
-    """Sentiment of survey comments or social mentions by survey or brand and month, with the
-    models' agreement with the labels the data carries."""
+    """Sentiment of survey comments, social mentions or tickets by survey, brand or vendor and
+    month, with the models' agreement with the labels the data carries."""
     company_wide(ctx, "Sentiment of customer comments and mentions")
     src = option(ctx, "source", "comments", SOURCES)
     model = option(ctx, "model", AUTO, CHOICES)
@@ -48,7 +49,8 @@ def sentiment(ctx: PageCtx) -> Page:
                    "findings": [str(v) for v in summary.evaluation["verdict"].dropna()],
                    "controls": [control("source", "Texts", src,
                                         [("comments", "survey comments"),
-                                         ("mentions", "social mentions")]),
+                                         ("mentions", "social mentions"),
+                                         ("tickets", "tickets (customers' words)")]),
                                 control("model", "Model", model,
                                         [(m, MODEL_LABELS.get(m, m)) for m in CHOICES])]}
     page.notes.append(f"Scored by the {summary.note}.")
@@ -56,6 +58,6 @@ def sentiment(ctx: PageCtx) -> Page:
         f"{summary.model} scores each text from −1 to 1 ({label_rule(summary.model)}); net "
         "sentiment is % positive − % negative with its interval. The evaluation compares both "
         "models with the labels the data carries (mentions' sentiment, beside always answering "
-        "the commonest label; comments' scores). "
+        "the commonest label; comments' scores; tickets carry none). "
         f"{summary.first} – {summary.last}.")
     return page

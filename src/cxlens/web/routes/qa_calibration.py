@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cxlens.accounts import audit, users
 from cxlens.accounts.users import User
 from cxlens.errors import ConfigError, CxlensError
+from cxlens.format import percent
 from cxlens.jsonable import plain, records
 from cxlens.present.pages import qa as model
 from cxlens.qa import sessions
@@ -129,7 +130,8 @@ def _session_page(request: Request, user: User, session_id: str,
                 dev=data["dev"], titles=data["titles"], facts=data["facts"],
                 interaction_id=interaction_id,
                 values=(values if values is not None else data["stored"]) or {},
-                error=error, saved=saved, reviewer=data["reviewer"])
+                error=error, saved=saved, reviewer=data["reviewer"], machine=data["machine"],
+                trusted_alpha=data["trusted_alpha"], percent=percent)
 
 
 @router.get("/qa/calibration/{session_id}", response_class=HTMLResponse)
@@ -190,10 +192,16 @@ def api_sessions(request: Request, user: StaffUser) -> dict[str, Any]:
 @router.get("/api/qa/calibration/{session_id}", tags=["qa"])
 def api_session(request: Request, user: StaffUser, session_id: str) -> dict[str, Any]:
     """One session: its progress, Krippendorff's α per criterion and overall (ordinal, with
-    a bootstrap 95 % interval and label) and each reviewer's deviation (0–100 points)."""
+    a bootstrap 95 % interval and label) and each reviewer's deviation (0–100 points), the
+    people's alone; ``machine``: AutoQA against the people's consensus per criterion (α and κ
+    on pass/fail, ``trusted``) and the interactions it reviewed, or null when it reviewed none."""
     data = _session(request, user, session_id)
+    beside = data["machine"]
     return {"session": _summary(data["prog"]), "reliability": records(data["result"].reliability),
-            "reviewers": records(data["result"].reviewers)}
+            "reviewers": records(data["result"].reviewers),
+            "machine": None if beside is None else {
+                "reviewer": "machine", "scored": sorted(beside.scored),
+                "agreement": records(beside.agreement)}}
 
 
 #: Where this module's pages come from (docs/pages.md): builder, template, JSON twin.
