@@ -20,6 +20,13 @@ if TYPE_CHECKING:  # pandas and pyarrow load when a frame is asked for (CLI star
     import pyarrow as pa
 
 _names = itertools.count()
+#: Results reach Python in pieces: turning rows into Python objects holds the interpreter
+#: lock, and a million-row result held it for 0.5–1 s in one go, while a server computing a
+#: page answered nothing else. Between pieces other threads run. DuckDB's own conversion is
+#: kept (``fetch_df_chunk``), so the frame's types are those of ``.df()``: a column with a
+#: null in any piece is nullable in the whole (pandas' concat), as ``.df()`` makes it.
+FETCH_ROWS = 65_536
+FETCH_VECTORS = FETCH_ROWS // 2048  # DuckDB's vectors hold 2,048 rows
 
 
 class DuckDBWarehouse(Warehouse):
@@ -98,10 +105,22 @@ class DuckDBWarehouse(Warehouse):
         self.con.execute(sql, list(params))
 
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-        return self.con.execute(sql, list(params)).fetchall()
+        cur = self.con.execute(sql, list(params))
+        rows: list[tuple[Any, ...]] = []
+        while part := cur.fetchmany(FETCH_ROWS):  # see FETCH_ROWS
+            rows.extend(part)
+        return rows
 
     def query_df(self, sql: str, params: Params = ()) -> pd.DataFrame:
-        return self.con.execute(sql, list(params)).df()
+        import pandas as pd
+
+        cur = self.con.execute(sql, list(params))
+        parts = [cur.fetch_df_chunk(FETCH_VECTORS)]  # see FETCH_ROWS
+        while len(parts[-1]):
+            parts.append(cur.fetch_df_chunk(FETCH_VECTORS))
+        if len(parts) <= 2:  # one chunk and the empty one that ends the result
+            return parts[0]
+        return pd.concat(parts[:-1], ignore_index=True)
 
     def insert_arrow(self, table: str, data: pa.Table) -> None:
         if data.num_rows == 0:
