@@ -124,13 +124,18 @@ def main() -> None:
                         help="seconds to wait for the pre-computation before measuring anyway")
     parser.add_argument("--probe", default="/catalogue",
                         help="a page requested with /api/health while the server pre-computes")
+    parser.add_argument("--surveys-every", type=float, default=60,
+                        help="the server's survey programme runs, every so many seconds (0: "
+                             "off; at 10 M a run that invites changes the data version and "
+                             "restarts the pre-computation)")
     args = parser.parse_args()
     ensure_user(args.db)
     paths = pages(args.db)
     port = free_port()
     cli = Path(sys.executable).with_name("cxlens")
     flag = "--prewarm" if args.prewarm else "--no-prewarm"
-    server = subprocess.Popen([str(cli), "serve", "--db", args.db, "--port", str(port), flag],
+    server = subprocess.Popen([str(cli), "serve", "--db", args.db, "--port", str(port), flag,
+                               "--surveys-every", str(args.surveys_every)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               env={**os.environ})
     base = f"http://127.0.0.1:{port}"
