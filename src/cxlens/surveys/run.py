@@ -101,9 +101,10 @@ def _learn(wh: Warehouse, ledger: fatigue.Ledger, contacts: Sequence[fatigue.Con
     ledger.learn(ids, accounts, by_customer, by_account)
 
 
-def _batches(items: Iterable[triggers.Candidate]) -> Iterator[list[triggers.Candidate]]:
+def _batches(items: Iterable[triggers.Candidate], size: int,
+             ) -> Iterator[list[triggers.Candidate]]:
     it = iter(items)
-    while batch := list(itertools.islice(it, BATCH)):
+    while batch := list(itertools.islice(it, size)):
         yield batch
 
 
@@ -113,17 +114,17 @@ def _order(c: triggers.Candidate) -> tuple[bool, dt.datetime]:
 
 
 def invite(wh: Warehouse, config: Config, now: dt.datetime, deliver: Deliver,
-           summary: Summary) -> None:
+           summary: Summary, batch_size: int = BATCH, page: int = triggers.PAGE) -> None:
     """Decide, record and deliver the due invitations, a batch at a time in due order (ties:
     programme order, then the trigger's own order). Each batch's rows are committed in one
     transaction before any of its messages leaves: a crash leaves whole batches or none of a
     batch, and never a delivered invitation without its row."""
-    streams = [triggers.due(wh, p, now) for p in config.programmes]
+    streams = [triggers.due(wh, p, now, page) for p in config.programmes]
     ledger = fatigue.Ledger()
     since = _history_since(config, now)
     key: str | None = None
     schema = _schema()
-    for batch in _batches(heapq.merge(*streams, key=_order)):
+    for batch in _batches(heapq.merge(*streams, key=_order), batch_size):
         found = _contacts(wh, sorted({c.customer_id for c in batch}))
         contacts = [found.get(c.customer_id) or fatigue.Contact(c.customer_id) for c in batch]
         _learn(wh, ledger, contacts, since)
