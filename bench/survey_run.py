@@ -17,6 +17,15 @@ demo's programmes it invites a whole relational wave; pass 2 one minute later is
 state ``cxlens serve`` repeats every minute. Messages are handed to a delivery function that
 keeps only a count (no SMTP server: the run's own work is measured, not the mail server's).
 
+The demo's customers have no e-mail address and no account, so every candidate is suppressed
+for ``no_address`` and nothing is composed or delivered. ``--addresses`` gives four customers in
+five an address, puts them in accounts of about five (65,536 of them; the per-account cap
+applies now and then) and one in ten in the enterprise segment, so the run composes, signs and
+delivers as it would for real.
+
+The implementation before a change: ``mkdir TREE && git archive REV src | tar -x -C TREE`` and
+run this script with ``PYTHONPATH=TREE/src`` (the old ``cxlens`` package is imported first).
+
 Build the warehouse first: ``.venv/bin/cxlens demo --scale 4 --db /tmp/surveyrun/s4.duckdb``
 (1 M interactions, 320,000 customers).
 """
@@ -37,6 +46,9 @@ from pathlib import Path
 
 LATE = 0.3  # s: a wake-up later than this is a stall
 TICK = 0.01  # s the watchdog sleeps
+ADDRESSES = ("UPDATE customers SET email = CASE WHEN customer_id LIKE '%3' THEN NULL ELSE "
+             "customer_id || '@x.example' END, account_id = 'A' || substr(md5(customer_id), 1, "
+             "4), segment = CASE WHEN customer_id LIKE '%1' THEN 'enterprise' ELSE 'smb' END")
 
 
 @dataclass
@@ -120,6 +132,8 @@ def main() -> int:
     ap.add_argument("--now", help="ISO 8601; default: one hour after the last closed interaction")
     ap.add_argument("--passes", type=int, default=2)
     ap.add_argument("--stacks", type=int, default=5, help="stall stacks printed per pass")
+    ap.add_argument("--addresses", action="store_true",
+                    help="give the demo's customers e-mail addresses and accounts first")
     args = ap.parse_args()
 
     from cxlens import store
@@ -127,11 +141,17 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="survey_run_") as tmp:
         url = str(Path(tmp) / "run.duckdb")
         shutil.copyfile(args.db, url)
+        if args.addresses:
+            with store.connect(url) as wh, wh.transaction():
+                wh.execute(ADDRESSES)
         if args.now:
             now = dt.datetime.fromisoformat(args.now).astimezone(dt.UTC)
         else:
             with store.connect(url) as wh:
                 now = wh.scalar("SELECT max(closed_at) FROM interactions") + dt.timedelta(hours=1)
+        import cxlens
+
+        print(f"cxlens from {Path(cxlens.__file__).parent}; addresses: {args.addresses}")
         print(f"warehouse {args.db}, now {now:%Y-%m-%d %H:%M} UTC; watchdog tick "
               f"{TICK * 1000:.0f} ms, stall = wake-up > {LATE * 1000:.0f} ms late")
         print("| pass | wall s | stalls > 300 ms | worst stall s | stalled s in total | did |")
