@@ -6,10 +6,9 @@ recorded as suppressed with the reason."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cxlens.surveys.spec import Fatigue, Programme
 
@@ -26,9 +25,8 @@ class Contact:
 
 
 class Sent(NamedTuple):
-    """An earlier invitation that reached (or was sent to) the customer. A tuple of atoms, so
-    the garbage collector stops tracking it: a wave's run holds hundreds of thousands, and as
-    tracked objects each full collection walked them all while holding the GIL (0.3 s)."""
+    """An earlier invitation that reached (or was sent to) the customer (the ledger keeps it as
+    a plain tuple: see :class:`Ledger`)."""
 
     customer_id: str
     programme: str
@@ -75,8 +73,11 @@ class Ledger:
     twice); :func:`cxlens.surveys.run.invite` learns a whole batch before deciding it."""
 
     def __init__(self, history: Iterable[Sent] = ()) -> None:
-        self.by_customer: dict[str, list[Sent]] = defaultdict(list)
-        self.by_account: dict[str, list[dt.datetime]] = defaultdict(list)
+        # Plain tuples of atoms, which the garbage collector stops tracking (it untracks exact
+        # tuples only, not NamedTuples nor lists): a wave's ledger holds hundreds of thousands
+        # of invitations, and each full collection walked them all holding the GIL (0.7 s).
+        self.by_customer: dict[str, tuple[tuple[Any, ...], ...]] = {}
+        self.by_account: dict[str, tuple[dt.datetime, ...]] = {}
         self.customers: set[str] = set()  # whose history is learnt
         self.accounts: set[str] = set()
         for s in history:
@@ -90,14 +91,20 @@ class Ledger:
         self.customers.update(customers)
         self.accounts.update(accounts)
         for s in by_customer:
-            self.by_customer[s.customer_id].append(s)
+            self._remember(s)
         for account, at in by_account:
-            self.by_account[account].append(at)
+            self._count(account, at)
+
+    def _remember(self, s: Sent) -> None:
+        self.by_customer[s.customer_id] = (*self.by_customer.get(s.customer_id, ()), tuple(s))
+
+    def _count(self, account: str, at: dt.datetime) -> None:
+        self.by_account[account] = (*self.by_account.get(account, ()), at)
 
     def add(self, s: Sent) -> None:
-        self.by_customer[s.customer_id].append(s)
+        self._remember(s)
         if s.account_id:
-            self.by_account[s.account_id].append(s.sent_at)
+            self._count(s.account_id, s.sent_at)
 
     def decide(self, fatigue: Fatigue, programme: Programme, contact: Contact,
                at: dt.datetime) -> Decision:
@@ -106,7 +113,7 @@ class Ledger:
         channel = channel_for(programme, contact)
         if channel is None:
             return Decision(None, f"no_address: no contact for {', '.join(programme.channels)}")
-        earlier = self.by_customer.get(contact.customer_id, [])
+        earlier = [Sent._make(t) for t in self.by_customer.get(contact.customer_id, ())]
         gap = customer_gap(fatigue, contact)
         last = max(earlier, key=lambda s: s.sent_at, default=None)
         if last and at - last.sent_at < dt.timedelta(days=gap):
