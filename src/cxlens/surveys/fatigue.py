@@ -6,9 +6,9 @@ recorded as suppressed with the reason."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from cxlens.surveys.spec import Fatigue, Programme
 
@@ -24,9 +24,9 @@ class Contact:
     attributes: Mapping[str, str | None] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Sent:
-    """An earlier invitation that reached (or was sent to) the customer."""
+class Sent(NamedTuple):
+    """An earlier invitation that reached (or was sent to) the customer (the ledger keeps it as
+    a plain tuple: see :class:`Ledger`)."""
 
     customer_id: str
     programme: str
@@ -64,18 +64,47 @@ def channel_for(programme: Programme, contact: Contact) -> str | None:
 
 
 class Ledger:
-    """Invitations so far, per customer and per account, updated as candidates are accepted."""
+    """Invitations so far, per customer and per account, updated as candidates are accepted.
 
-    def __init__(self, history: Iterable[Sent]) -> None:
-        self.by_customer: dict[str, list[Sent]] = defaultdict(list)
-        self.by_account: dict[str, list[dt.datetime]] = defaultdict(list)
+    The earlier invitations are learnt a customer and an account at a time (``learn``), just
+    before the first decision about them, so a run reads the history of the customers it
+    decides about, not every recent invitation. A customer's or account's history must be
+    learnt before anything is ``add``-ed for them (this run's own invitations would else count
+    twice); :func:`cxlens.surveys.run.invite` learns a whole batch before deciding it."""
+
+    def __init__(self, history: Iterable[Sent] = ()) -> None:
+        # Plain tuples of atoms, which the garbage collector stops tracking (it untracks exact
+        # tuples only, not NamedTuples nor lists): a wave's ledger holds hundreds of thousands
+        # of invitations, and each full collection walked them all holding the GIL (0.7 s).
+        self.by_customer: dict[str, tuple[tuple[Any, ...], ...]] = {}
+        self.by_account: dict[str, tuple[dt.datetime, ...]] = {}
+        self.customers: set[str] = set()  # whose history is learnt
+        self.accounts: set[str] = set()
         for s in history:
             self.add(s)
 
+    def learn(self, customers: Iterable[str], accounts: Iterable[str],
+              by_customer: Iterable[Sent], by_account: Iterable[tuple[str, dt.datetime]],
+              ) -> None:
+        """The earlier invitations of ``customers`` (``by_customer``) and of ``accounts``
+        (``by_account``: account, sent at), fetched together for the ids not learnt yet."""
+        self.customers.update(customers)
+        self.accounts.update(accounts)
+        for s in by_customer:
+            self._remember(s)
+        for account, at in by_account:
+            self._count(account, at)
+
+    def _remember(self, s: Sent) -> None:
+        self.by_customer[s.customer_id] = (*self.by_customer.get(s.customer_id, ()), tuple(s))
+
+    def _count(self, account: str, at: dt.datetime) -> None:
+        self.by_account[account] = (*self.by_account.get(account, ()), at)
+
     def add(self, s: Sent) -> None:
-        self.by_customer[s.customer_id].append(s)
+        self._remember(s)
         if s.account_id:
-            self.by_account[s.account_id].append(s.sent_at)
+            self._count(s.account_id, s.sent_at)
 
     def decide(self, fatigue: Fatigue, programme: Programme, contact: Contact,
                at: dt.datetime) -> Decision:
@@ -84,7 +113,7 @@ class Ledger:
         channel = channel_for(programme, contact)
         if channel is None:
             return Decision(None, f"no_address: no contact for {', '.join(programme.channels)}")
-        earlier = self.by_customer.get(contact.customer_id, [])
+        earlier = [Sent._make(t) for t in self.by_customer.get(contact.customer_id, ())]
         gap = customer_gap(fatigue, contact)
         last = max(earlier, key=lambda s: s.sent_at, default=None)
         if last and at - last.sent_at < dt.timedelta(days=gap):
@@ -103,19 +132,3 @@ class Ledger:
                 return Decision(None, f"account_cap: account {contact.account_id} had {used} "
                                 f"invitations in {cap.days:g} days (cap {cap.max})")
         return Decision(channel)
-
-
-def decide_all(fatigue: Fatigue, items: Sequence[tuple[Programme, Contact, dt.datetime]],
-               history: Iterable[Sent]) -> list[Decision]:
-    """Decisions for ``items`` (programme, contact, when), taken in time order; accepted ones
-    count against the later ones."""
-    ledger = Ledger(history)
-    order = sorted(range(len(items)), key=lambda i: items[i][2])  # stable: callers' priority
-    out: list[Decision | None] = [None] * len(items)
-    for i in order:
-        programme, contact, at = items[i]
-        decision = ledger.decide(fatigue, programme, contact, at)
-        if decision.channel:
-            ledger.add(Sent(contact.customer_id, programme.name, at, contact.account_id))
-        out[i] = decision
-    return [d for d in out if d is not None]

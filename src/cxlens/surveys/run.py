@@ -7,12 +7,18 @@ webhooks."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import heapq
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+
+import pyarrow as pa
 
 from cxlens import mail, webhooks
 from cxlens.loop import cases
-from cxlens.store.base import Warehouse
+from cxlens.schema import SURVEY_INVITATIONS
+from cxlens.store.backup import arrow_type
+from cxlens.store.base import Warehouse, arrow_batch
 from cxlens.store.migrate import bump_data_version, secret
 from cxlens.surveys import fatigue, send, tokens, triggers
 from cxlens.surveys.config import current
@@ -40,71 +46,120 @@ class Summary:
         return any(v for k, v in vars(self).items() if k != "suppression_reasons")
 
 
+#: Candidates decided, written and delivered together: one contact lookup, one history lookup
+#: and one transaction per batch (a statement per invitation made a wave of 186,000 take 9
+#: minutes), and no Python step longer than a batch while the server answers requests.
+BATCH = 1000
+COLUMNS = ("invitation_id", "survey", "programme", "sent_at", "customer_id", "interaction_id",
+           "survey_channel", "kind", "touchpoint", "status", "reason", "suppressed_by",
+           *triggers.SNAPSHOT, "language", "expires_at", "reminders_sent")
+
+
+def _schema() -> pa.Schema:
+    """Arrow types of :data:`COLUMNS` (a batch is written as one Arrow table: DuckDB reads it
+    in place, Postgres copies it; a 19,000-parameter INSERT took 0.18 s per batch)."""
+    types = {c.name: c.type for c in SURVEY_INVITATIONS.columns}
+    return pa.schema([pa.field(c, arrow_type(types[c])) for c in COLUMNS])
+
+
 def _contacts(wh: Warehouse, ids: list[str]) -> dict[str, fatigue.Contact]:
-    out: dict[str, fatigue.Contact] = {}
-    for i in range(0, len(ids), 1000):
-        chunk = ids[i:i + 1000]
-        for r in wh.query(
+    """Contact details of ``ids`` (a batch: one statement, the ids as one list parameter —
+    a thousand ``?`` took DuckDB 60 ms to bind)."""
+    if not ids:
+        return {}
+    return {str(r[0]): fatigue.Contact(str(r[0]), r[1], r[2], r[3], r[4], bool(r[5]),
+                                       {"segment": r[6], "region": r[7], "country": r[8]})
+            for r in wh.query(
                 "SELECT customer_id, email, phone, language, account_id, "
                 "coalesce(surveys_opt_out, false), segment, region, country FROM customers "
-                f"WHERE customer_id IN ({', '.join('?' * len(chunk))})", chunk):
-            out[str(r[0])] = fatigue.Contact(
-                str(r[0]), r[1], r[2], r[3], r[4], bool(r[5]),
-                {"segment": r[6], "region": r[7], "country": r[8]})
-    return out
+                "WHERE customer_id = ANY(?)", [ids])}
 
 
-def _history(wh: Warehouse, config: Config, now: dt.datetime) -> list[fatigue.Sent]:
+def _history_since(config: Config, now: dt.datetime) -> dt.datetime:
+    """Invitations older than the longest gap or cap window cannot suppress anything."""
     days = max([config.fatigue.min_gap_days, *(r.min_gap_days for r in config.fatigue.rules),
                 *(p.min_gap_days for p in config.programmes),
                 config.fatigue.per_account.days if config.fatigue.per_account else 0])
-    rows = wh.query(
-        "SELECT v.customer_id, coalesce(v.programme, v.survey), v.sent_at, c.account_id "
-        "FROM survey_invitations v LEFT JOIN customers c ON c.customer_id = v.customer_id "
-        "WHERE v.status <> 'suppressed' AND v.sent_at > ? AND v.customer_id IS NOT NULL",
-        [now - dt.timedelta(days=days)])
-    return [fatigue.Sent(str(r[0]), str(r[1]), r[2], r[3]) for r in rows]
+    return now - dt.timedelta(days=days)
+
+
+def _learn(wh: Warehouse, ledger: fatigue.Ledger, contacts: Sequence[fatigue.Contact],
+           since: dt.datetime) -> None:
+    """Teach ``ledger`` the earlier invitations (not suppressed, sent after ``since``) of the
+    batch's customers and accounts it does not know yet."""
+    ids = sorted({c.customer_id for c in contacts} - ledger.customers)
+    accounts = sorted({c.account_id for c in contacts if c.account_id} - ledger.accounts)
+    recent = "v.status <> 'suppressed' AND v.sent_at > ? AND v.customer_id IS NOT NULL"
+    by_customer = [fatigue.Sent(str(r[0]), str(r[1]), r[2]) for r in wh.query(
+        "SELECT v.customer_id, coalesce(v.programme, v.survey), v.sent_at FROM "
+        f"survey_invitations v WHERE {recent} AND v.customer_id = ANY(?)", [since, ids])
+    ] if ids else []
+    by_account = [(str(r[0]), r[1]) for r in wh.query(
+        "SELECT c.account_id, v.sent_at FROM survey_invitations v JOIN customers c ON "
+        f"c.customer_id = v.customer_id WHERE {recent} AND c.account_id = ANY(?)",
+        [since, accounts])] if accounts else []
+    ledger.learn(ids, accounts, by_customer, by_account)
+
+
+def _batches(items: Iterable[triggers.Candidate], size: int,
+             ) -> Iterator[list[triggers.Candidate]]:
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+def _order(c: triggers.Candidate) -> tuple[bool, dt.datetime]:
+    """Transactional first (the moment passes), then by due time."""
+    return c.programme.kind != "transactional", c.due_at
 
 
 def invite(wh: Warehouse, config: Config, now: dt.datetime, deliver: Deliver,
-           summary: Summary) -> None:
-    due = [c for p in config.programmes for c in triggers.due(wh, p, now)]
-    if not due:
-        return
-    # transactional first (the moment passes), then by due time
-    due.sort(key=lambda c: (c.programme.kind != "transactional", c.due_at))
-    contacts = _contacts(wh, sorted({c.customer_id for c in due}))
-    items = [(c.programme, contacts.get(c.customer_id) or fatigue.Contact(c.customer_id), now)
-             for c in due]
-    decisions = fatigue.decide_all(config.fatigue, items, _history(wh, config, now))
-    key = secret(wh, tokens.SECRET_KEY)
-    for cand, (_p, contact, _at), decision in zip(due, items, decisions, strict=True):
-        p = cand.programme
-        inv_id = tokens.new_invitation_id()
-        language = contact.language if contact.language in p.languages else p.languages[0]
-        expires = now + dt.timedelta(days=p.link_days)
-        status, reason = ("suppressed", decision.reason) if decision.channel is None \
-            else ("sent", None)
+           summary: Summary, batch_size: int = BATCH, page: int = triggers.PAGE) -> None:
+    """Decide, record and deliver the due invitations, a batch at a time in due order (ties:
+    programme order, then the trigger's own order). Each batch's rows are committed in one
+    transaction before any of its messages leaves: a crash leaves whole batches or none of a
+    batch, and never a delivered invitation without its row."""
+    streams = [triggers.due(wh, p, now, page) for p in config.programmes]
+    ledger = fatigue.Ledger()
+    since = _history_since(config, now)
+    key: str | None = None
+    schema = _schema()
+    for batch in _batches(heapq.merge(*streams, key=_order), batch_size):
+        found = _contacts(wh, sorted({c.customer_id for c in batch}))
+        contacts = [found.get(c.customer_id) or fatigue.Contact(c.customer_id) for c in batch]
+        _learn(wh, ledger, contacts, since)
+        key = key or secret(wh, tokens.SECRET_KEY)
+        rows: list[tuple[object, ...]] = []
+        messages: list[tuple[Programme, send.Message]] = []
+        for cand, contact in zip(batch, contacts, strict=True):
+            p = cand.programme
+            decision = ledger.decide(config.fatigue, p, contact, now)
+            inv_id = tokens.new_invitation_id()
+            language = contact.language if contact.language in p.languages else p.languages[0]
+            expires = now + dt.timedelta(days=p.link_days)
+            reason = decision.reason if decision.channel is None else None
+            rows.append((inv_id, p.survey, p.name, now, cand.customer_id, cand.interaction_id,
+                         decision.channel, p.kind, cand.touchpoint,
+                         "suppressed" if decision.channel is None else "sent", reason,
+                         reason.split(":")[0] if reason else None,
+                         *(cand.snapshot.get(k) for k in triggers.SNAPSHOT), language,
+                         expires, 0))
+            if decision.channel is None:
+                summary.suppressed += 1
+                head = (reason or "").split(":")[0]
+                summary.suppression_reasons[head] = summary.suppression_reasons.get(head, 0) + 1
+                continue
+            ledger.add(fatigue.Sent(contact.customer_id, p.name, now, contact.account_id))
+            to = contact.email if decision.channel == "email" else contact.phone
+            messages.append((p, send.compose(p, config.delivery, inv_id,
+                                             tokens.make(key, inv_id, expires),
+                                             decision.channel, to, language)))
         with wh.transaction():
-            wh.execute(
-                "INSERT INTO survey_invitations (invitation_id, survey, programme, sent_at, "
-                "customer_id, interaction_id, survey_channel, kind, touchpoint, status, reason,"
-                " suppressed_by, vendor, site, team, agent_id, language, expires_at, "
-                "reminders_sent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                [inv_id, p.survey, p.name, now, cand.customer_id, cand.interaction_id,
-                 decision.channel, p.kind, cand.touchpoint, status, reason,
-                 reason.split(":")[0] if reason else None,
-                 *(cand.snapshot.get(k) for k in triggers.SNAPSHOT), language, expires])
-        if decision.channel is None:
-            summary.suppressed += 1
-            head = (reason or "").split(":")[0]
-            summary.suppression_reasons[head] = summary.suppression_reasons.get(head, 0) + 1
-            continue
-        to = contact.email if decision.channel == "email" else contact.phone
-        msg = send.compose(p, config.delivery, inv_id, tokens.make(key, inv_id, expires),
-                           decision.channel, to, language)
-        _send(wh, p, msg, deliver, summary)
-        summary.invited += 1
+            wh.insert_arrow(SURVEY_INVITATIONS.name,
+                            pa.Table.from_batches([arrow_batch(rows, schema)]))
+        for p, msg in messages:
+            _send(wh, p, msg, deliver, summary)
+            summary.invited += 1
 
 
 def _send(wh: Warehouse, p: Programme, msg: send.Message, deliver: Deliver,
