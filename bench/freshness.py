@@ -1,0 +1,91 @@
+"""Benchmark: what the dashboard's pre-computation recomputes after a survey run that only
+invites (issue 18, data versions scoped by the tables a change names), against what it
+recomputed when every change bumped the one data version, in the same run on the same data.
+
+    .venv/bin/python bench/freshness.py --scale 1 [--db /tmp/fresh.duckdb]
+
+Builds the demo at ``--scale`` (or opens ``--db``), pre-computes everything the server's
+pre-computation does (``prewarm.warm`` and ``warm_opened``, on a connection of its own, as the
+server), then:
+
+1. *before*: bumps the data version as a survey run did before (everything) and pre-computes
+   again: every page recomputed;
+2. *after*: runs the demo's survey programmes once (an hour after its last contact closed:
+   invitations only; its bump names the tables it wrote) and pre-computes again.
+
+For each it prints the seconds and how many cached entries were computed again (new entries
+in the dashboard's cache: page-model pages, and the others). Prints a Markdown table."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cxlens import store
+from cxlens.store.migrate import bump_data_version
+from cxlens.surveys.run import run
+from cxlens.web import prewarm
+from cxlens.web.app import create_app
+from cxlens.web.state import WebState
+
+
+def precompute(st: WebState) -> tuple[float, int, int]:
+    """(seconds, pages computed, other entries computed: statements, the QA scores, filter
+    choices) for one pass of the server's pre-computation."""
+    before = set(st._cache)  # the cache itself is measured
+    wh = st.wh.sibling()
+    started = time.perf_counter()
+    try:
+        prewarm.warm(st, wh)
+        prewarm.warm_opened(st, wh)
+    finally:
+        wh.close()
+    seconds = time.perf_counter() - started
+    new = set(st._cache) - before
+    pages = sum(1 for full in new if full[1] == "page")  # (version, "page", name, ...)
+    return seconds, pages, len(new) - pages
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--db", help="an existing demo warehouse (else one is built)")
+    args = ap.parse_args()
+    path = args.db or str(Path(tempfile.mkdtemp()) / "fresh.duckdb")
+    wh = store.connect(path)
+    if not args.db:
+        from cxlens.demo import build_demo
+
+        started = time.perf_counter()
+        build_demo(wh, scale=args.scale, seed=7)
+        print(f"demo at scale {args.scale} built in {time.perf_counter() - started:.0f} s",
+              file=sys.stderr)
+    interactions = wh.scalar("SELECT count(*) FROM interactions")
+    st: WebState = create_app(wh).state.cxlens
+    rows = []
+    rows.append(("first pre-computation (nothing cached)", *precompute(st)))
+
+    with wh.transaction():
+        bump_data_version(wh)  # what a survey run did before issue 18's scoped versions
+    rows.append(("before: a survey run bumped everything", *precompute(st)))
+
+    last = wh.scalar("SELECT max(closed_at) FROM interactions")
+    now = last + dt.timedelta(hours=2) if last.tzinfo else \
+        (last + dt.timedelta(hours=2)).replace(tzinfo=dt.UTC)
+    summary = run(wh, now, deliver=lambda p, m: None)
+    rows.append((f"after: a survey run that invited {summary.invited:,} (scoped bump)",
+                 *precompute(st)))
+    changed = {k: v for k, v in vars(summary).items() if v and k != "invited"}
+    wh.close()
+    print(f"\n{interactions:,} interactions (scale {args.scale}); run also: {changed or '-'}\n")
+    print("| pass | seconds | pages computed | other entries computed |\n|---|---:|---:|---:|")
+    for what, s, pages, other in rows:
+        print(f"| {what} | {s:.1f} | {pages} | {other} |")
+
+
+if __name__ == "__main__":
+    main()
