@@ -68,6 +68,9 @@ class RecordingWarehouse(DuckDBWarehouse):
     def sibling(self) -> DuckDBWarehouse:
         return RecordingWarehouse(super().sibling(), self.into)
 
+    def close(self) -> None:
+        """Nothing: the connection is the recorded warehouse's, closed by its owner."""
+
 
 @contextlib.contextmanager
 def recording(wh: DuckDBWarehouse) -> Iterator[tuple[RecordingWarehouse, Statements]]:
