@@ -53,6 +53,51 @@ USES: dict[str, tuple[str, ...]] = {
     **sentiment.USES, **moved.USES}
 
 
+#: The tables each page reads (registry names), so that its cached copy is kept while other
+#: tables change (a survey run's invitations and cases): the page cache, the shared results
+#: and the pre-computation use these tables' versions only (``store.migrate.data_version``).
+#: A page not named here depends on everything. tests/present/test_reads.py builds every page
+#: while recording the tables its SQL touches and fails when one is missing here.
+_ANSWERS = ("interactions", "survey_responses")
+READS: dict[str, frozenset[str]] = {name: frozenset(tables) for name, tables in {
+    "overview": (*_ANSWERS, "survey_invitations", "cxlens_contracts"),  # response rate, targets
+    "touchpoints": _ANSWERS,
+    "journey": (*_ANSWERS, "customers", "orders", "carts", "web_sessions", "store_visits",
+                "mentions", "followup_cases"),
+    "vendors": (*_ANSWERS, "cxlens_contracts"),
+    "agent": (*_ANSWERS, "customers"),  # the case mix
+    "verbatims": _ANSWERS,
+    "surveys": (*_ANSWERS, "survey_invitations"),
+    "loop": ("interactions", "followup_cases", "cxlens_case_events"),
+    "drivers": _ANSWERS,
+    "cohorts": _ANSWERS,
+    "impact": (*_ANSWERS, "initiatives"),
+    "moved": _ANSWERS,
+    "customers": (*_ANSWERS, "customers", "orders"),
+    "themes": (*_ANSWERS, "cxlens_themes", "cxlens_theme_runs", "cxlens_theme_assignments"),
+    "sentiment": (*_ANSWERS, "mentions", "transcript_turns", "sentiment_models"),
+    "catalogue": (),  # the metric definitions only
+}.items()}
+
+
+#: The same for what a page keeps in the dashboard's cache itself (``PageCtx.cached``), by
+#: its key's first part: a vendor's statement, the contracts, the QA scores. Checked the
+#: same way; a key not named here depends on everything.
+_QA = ("interactions", "qa_reviews", "cxlens_machine_reviews", "cxlens_autoqa_results")
+ENTRIES: dict[str, frozenset[str]] = {key: frozenset(tables) for key, tables in {
+    "contracts": ("cxlens_contracts",),
+    "statement": (*_ANSWERS, "customers", "cxlens_contracts"),  # customers: the case mix
+    "compare": (*_ANSWERS, "customers", "cxlens_contracts"),
+    "qa": (*_QA, "cxlens_qa_dispute_events"),
+    "qa_machine": _QA,
+}.items()}
+
+
+def reads(name: str) -> frozenset[str] | None:
+    """The tables page ``name`` reads; None: not declared, so every table."""
+    return READS.get(name)
+
+
 def build(name: str, ctx: PageCtx) -> Page:
     if name not in PAGES:
         raise NotFound(f"no page {name!r}.{did_you_mean(name, PAGES)}",

@@ -3,8 +3,10 @@ schema version."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
+from collections.abc import Iterable
 
 from cxlens.errors import SchemaError
 from cxlens.personal import keep
@@ -57,16 +59,48 @@ def migrate(wh: Warehouse) -> int:
     return found or 0
 
 
-def data_version(wh: Warehouse) -> str:
-    """Changes whenever imported or generated data changes: the key of the dashboard's cache."""
-    value = wh.scalar("SELECT value FROM cxlens_meta WHERE key = 'data_version'")
-    return str(value) if value is not None else "0"
+#: cxlens_meta's key of the global data version; a table's own is ``data_version:TABLE``.
+VERSION_KEY = "data_version"
 
 
-def bump_data_version(wh: Warehouse) -> None:
-    """Call inside the transaction that changes the data."""
-    wh.execute("DELETE FROM cxlens_meta WHERE key = 'data_version'")
-    wh.execute("INSERT INTO cxlens_meta VALUES ('data_version', ?)", [uuid.uuid4().hex])
+def data_version(wh: Warehouse, tables: Iterable[str] | None = None) -> str:
+    """Changes whenever imported or generated data changes: the key of the dashboard's cache.
+
+    ``tables``: the version of what those tables hold only (the global version and their own
+    versions); None: of everything (the global version and every table's own), so a caller
+    that names nothing sees every change. Changes only through :func:`bump_data_version`."""
+    rows = wh.query("SELECT key, value FROM cxlens_meta WHERE key = ? OR key LIKE ?",
+                    [VERSION_KEY, f"{VERSION_KEY}:%"])
+    found = {str(k): str(v) for k, v in rows}
+    base = found.pop(VERSION_KEY, "0")
+    wanted = None if tables is None else {f"{VERSION_KEY}:{t}" for t in tables}
+    own = sorted((k, v) for k, v in found.items() if wanted is None or k in wanted)
+    if not own:
+        return base
+    digest = hashlib.sha256("\n".join(f"{k}={v}" for k, v in own).encode()).hexdigest()
+    return f"{base}.{digest[:16]}"
+
+
+def bump_data_version(wh: Warehouse, tables: Iterable[str] | None = None) -> None:
+    """Call inside the transaction that changes the data. ``tables``: the only tables it
+    changed (registry names; an unknown one is refused), so what reads none of them stays
+    cached; None (the default, and the safe choice): everything changes."""
+    if tables is None:
+        wh.execute("DELETE FROM cxlens_meta WHERE key = ?", [VERSION_KEY])
+        wh.execute("INSERT INTO cxlens_meta VALUES (?, ?)", [VERSION_KEY, uuid.uuid4().hex])
+        return
+    from cxlens.store import registry  # its owners import pandas: only when bumping by table
+
+    known = {t.name for t in registry.tables()}
+    unknown = sorted(set(tables) - known)
+    if unknown:
+        raise SchemaError(f"bump_data_version: no table {', '.join(unknown)} in the registry",
+                          "name registered tables (cxlens.store.registry), or pass no tables "
+                          "to bump everything")
+    value = uuid.uuid4().hex
+    for table in sorted(set(tables)):
+        wh.execute("DELETE FROM cxlens_meta WHERE key = ?", [f"{VERSION_KEY}:{table}"])
+        wh.execute("INSERT INTO cxlens_meta VALUES (?, ?)", [f"{VERSION_KEY}:{table}", value])
 
 
 def secret(wh: Warehouse, key: str = "web.secret") -> str:

@@ -2,7 +2,11 @@
 what many pages read alike (every agent page's case-mix fit and CSAT ranking, every vendor's
 statement of a quarter) is computed once, by whichever thread asks first, while the others
 wait for it instead of computing it again (the dashboard's pre-computation and a request may
-ask at the same time). Callers must not change what they get."""
+ask at the same time). Callers must not change what they get.
+
+A result is kept per version of the tables it reads (``READS``, by the key's first part;
+tests/present/test_reads.py records every table its SQL touches and fails on an omission), so
+a change to other tables (a survey run's invitations and cases) does not recompute it."""
 
 from __future__ import annotations
 
@@ -15,6 +19,12 @@ from typing import Any
 from cxlens.store.base import Warehouse
 from cxlens.store.migrate import data_version
 
+#: The tables each shared result reads, by its key's first part; a key not named here
+#: depends on everything.
+READS: dict[str, frozenset[str]] = {
+    "casemix": frozenset({"interactions", "survey_responses", "customers"}),
+    "csat_rank": frozenset({"interactions", "survey_responses"}),
+}
 #: Results kept, least recently used dropped first.
 ENTRIES = 16
 
@@ -31,8 +41,8 @@ _guard = threading.Lock()
 
 
 def shared(wh: Warehouse, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-    """``compute()`` once per warehouse, data version and ``key``."""
-    version = data_version(wh)
+    """``compute()`` once per warehouse, version of the tables it reads and ``key``."""
+    version = data_version(wh, READS.get(key[0]) if key else None)
     if version == "0":  # no version stamped: nothing tells this warehouse's data apart
         return compute()
     full = (wh.url, version, *key)

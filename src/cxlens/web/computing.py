@@ -76,7 +76,7 @@ class Computations:
              build: Callable[[Warehouse], Any]) -> Any:
         """The cached page for ``key``, else ``build`` on a connection of its own: its result
         if ready within ``st.page_wait`` seconds, its error, or :class:`StillComputing`."""
-        full = (st.version(), *key)
+        full = (st.version(key), *key)  # the versions of what the page reads
         hit, value = st.peek(full)
         if hit:
             return value

@@ -1,6 +1,9 @@
 """The web app's shared state: one warehouse connection (used under a lock: DuckDB
 connections are not for concurrent threads), the signing secret, and the page cache keyed by
-the data version, so an import or a demo rebuild invalidates every cached page.
+the data version, so an import or a demo rebuild invalidates every cached page. A page-model
+page's entry (key ``("page", NAME, ...)``) is kept per version of the tables the page reads
+(``present.registry.READS``; a statement's or the QA scores' per ``ENTRIES``): a change to
+other tables leaves it cached (issue 18).
 
 A request computes a missing entry on the shared connection, under the lock. The background
 pre-computation computes on a connection of its own (``wh=``) and takes neither the lock nor
@@ -15,12 +18,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cxlens.present import registry
 from cxlens.store.base import Warehouse
 from cxlens.store.migrate import data_version
 from cxlens.web.computing import PAGE_WAIT, Computations
 from cxlens.web.throttle import LoginThrottle
 
 CACHE_ENTRIES = 256
+
+
+def reads(key: tuple[Any, ...]) -> frozenset[str] | None:
+    """The tables an entry depends on: a page's declared ones, or those of an entry a page
+    keeps itself; else (None) every table."""
+    if len(key) > 1 and key[0] == "page":
+        return registry.reads(str(key[1]))
+    return registry.ENTRIES.get(key[0]) if key and isinstance(key[0], str) else None
 
 
 @dataclass
@@ -38,9 +50,10 @@ class WebState:
     _pending: dict[tuple[Any, ...], threading.Event] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)  # _cache and _pending
 
-    def version(self) -> str:
+    def version(self, key: tuple[Any, ...] = ()) -> str:
+        """The data version ``key``'s entry is kept for (no key: of everything)."""
         with self.lock:
-            return data_version(self.wh)
+            return data_version(self.wh, reads(key))
 
     def peek(self, full: tuple[Any, ...]) -> tuple[bool, Any]:
         """(True, the entry) when ``full`` (data version first) is cached, else (False, None)."""
@@ -63,12 +76,12 @@ class WebState:
         while True:
             if wh is None:
                 with self.lock:
-                    full = (data_version(self.wh), *key)
+                    full = (data_version(self.wh, reads(key)), *key)
                     hit, value, pending = self._claim(full)
                     if not hit and pending is None:
                         return self._fill(full, compute)
             else:
-                full = (data_version(wh), *key)
+                full = (data_version(wh, reads(key)), *key)
                 hit, value, pending = self._claim(full)
                 if not hit and pending is None:
                     return self._fill(full, compute)
