@@ -13,7 +13,7 @@ from cxlens.errors import NotFound, did_you_mean
 from cxlens.personal import Personal, Redaction, by, delete, keep, redact
 
 #: Bumped whenever a table or column changes; recorded in the warehouse's ``cxlens_meta``.
-SCHEMA_VERSION = 8  # 2: survey_invitations; 3: programme columns, contact details, snapshots;
+SCHEMA_VERSION = 9  # 2: survey_invitations; 3: programme columns, contact details, snapshots;
 #                    4: migrate creates every table of the registry (operational ones too)
 #                    5: job runs, shared rate-limit buckets and login throttle (serve
 #                       --workers, issue 18)
@@ -21,6 +21,7 @@ SCHEMA_VERSION = 8  # 2: survey_invitations; 3: programme columns, contact detai
 #                    7: cxlens_themes, cxlens_theme_runs, cxlens_theme_assignments: comment
 #                       themes kept from run to run (issue 19)
 #                    8: transcript_turns and the AutoQA results (issue 19)
+#                    9: sentiment_models.kind, the kind of text a model learned from (issue 19)
 
 
 class Type(StrEnum):

@@ -61,7 +61,7 @@ def test_a_version_1_warehouse_gains_the_invitations_table(wh: Warehouse) -> Non
     assert wh.count("customers") == 1
     assert "email" in (wh.existing_columns("customers") or [])  # schema 3, additive
     assert wh.existing_columns("followup_cases") == list(TABLES["followup_cases"].column_names)
-    assert migrate(wh) == SCHEMA_VERSION == 8  # idempotent
+    assert migrate(wh) == SCHEMA_VERSION == 9  # idempotent
 
 
 def test_a_version_3_warehouse_gains_every_registered_table(wh: Warehouse) -> None:
@@ -158,3 +158,35 @@ def test_meta_names_are_the_keys_under_a_prefix_exactly(duck: Warehouse) -> None
     assert meta.names(duck, "a_b.") == ["one"]
     meta.delete(duck, "schedule.late")
     assert meta.names(duck, "schedule.") == ["default"]
+
+
+def test_a_version_8_warehouse_gains_the_sentiment_models_kind(wh: Warehouse) -> None:
+    """Version 9 added a column to a table version 6 created: without the bump a warehouse
+    at version 8 kept the old table, and /sentiment failed on it ("column kind not found")."""
+    wh.execute("ALTER TABLE sentiment_models DROP COLUMN kind")
+    wh.execute("UPDATE cxlens_meta SET value = '8' WHERE key = 'schema_version'")
+    assert migrate(wh) == 8
+    assert "kind" in (wh.existing_columns("sentiment_models") or [])
+
+
+#: The registry's tables and columns at each schema version. A change to a table or column
+#: without a new SCHEMA_VERSION is invisible to warehouses already at that version (migrate
+#: stops there), so the fingerprint is pinned to the version.
+FINGERPRINTS = {9: "6636048f0058125e"}
+
+
+def _fingerprint() -> str:
+    import hashlib
+
+    from cxlens.store import registry
+
+    text = "\n".join(sorted(f"{t.name}: {', '.join(t.column_names)}"
+                            for t in registry.tables()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def test_tables_change_only_with_the_schema_version() -> None:
+    assert FINGERPRINTS.get(SCHEMA_VERSION) == _fingerprint(), (
+        "a table or column of the registry changed: bump SCHEMA_VERSION in cxlens/schema.py "
+        "(warehouses at the old version would not gain it) and pin the new fingerprint here "
+        f"({SCHEMA_VERSION + 1}: {_fingerprint()!r})")
