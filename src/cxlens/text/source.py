@@ -101,13 +101,19 @@ def _in_pieces(expr: ir.Table, rows: int = 65_536) -> pd.DataFrame:
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
+def _readable(frame: pd.DataFrame, text: str, at: str) -> pd.DataFrame:
+    """Every source's last step: blank ``text`` dropped, the rest redacted, and the UTC
+    ``month`` of ``at``."""
+    frame = frame[frame[text].astype(str).str.strip() != ""].reset_index(drop=True)
+    frame[text] = frame[text].map(redact)
+    frame["month"] = _month(frame[at])
+    return frame
+
+
 def comments(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
     """Non-blank survey comments answered in [first, after), redacted, with ``month`` (UTC)."""
     frame = _in_pieces(_comments(wh, utc(first), utc(after)))
-    frame = frame[frame["comment"].astype(str).str.strip() != ""].reset_index(drop=True)
-    frame["comment"] = frame["comment"].map(redact)
-    frame["month"] = _month(frame["responded_at"])
-    return frame
+    return _readable(frame, "comment", "responded_at")
 
 
 def mentions(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
@@ -117,10 +123,7 @@ def mentions(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
         "SELECT mention_id, brand, source, posted_at, text, sentiment AS given FROM mentions "
         "WHERE text IS NOT NULL AND posted_at >= ? AND posted_at < ? "
         "ORDER BY posted_at, mention_id", [utc(first), utc(after)])
-    frame = frame[frame["text"].astype(str).str.strip() != ""].reset_index(drop=True)
-    frame["text"] = frame["text"].map(redact)
-    frame["month"] = _month(frame["posted_at"])
-    return frame
+    return _readable(frame, "text", "posted_at")
 
 
 def tickets(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
@@ -135,10 +138,7 @@ def tickets(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
         "AND i.created_at >= ? AND i.created_at < ? "
         "GROUP BY i.interaction_id, i.vendor, i.channel, i.created_at "
         "ORDER BY i.created_at, i.interaction_id", [utc(first), utc(after)])
-    frame = frame[frame["text"].astype(str).str.strip() != ""].reset_index(drop=True)
-    frame["text"] = frame["text"].map(redact)
-    frame["month"] = _month(frame["created_at"])
-    return frame
+    return _readable(frame, "text", "created_at")
 
 
 def brands(wh: Warehouse) -> list[str]:
