@@ -25,6 +25,7 @@ from cxlens.ingest.mapping import Mapping, load_mapping
 from cxlens.ingest.pipeline import ImportResult, import_files
 from cxlens.ingest.records import Records
 from cxlens.store.base import Warehouse
+from cxlens.store.migrate import bump_data_version
 
 MAPPINGS = Path(__file__).parent / "mappings"
 
@@ -134,6 +135,7 @@ def _run(wh: Warehouse, source: str,
 def land(wh: Warehouse, source: str, page: Page, result: SyncResult) -> None:
     """Land ``page``'s new or changed records and store its cursor, all or nothing."""
     with wh.transaction():
+        landed = False
         for batch in page.batches:
             fresh = state.changed(wh, source, batch.stream, batch.records, batch.id_field,
                                   batch.version_field)
@@ -142,6 +144,7 @@ def land(wh: Warehouse, source: str, page: Page, result: SyncResult) -> None:
                 - len(fresh)
             if not fresh:
                 continue
+            landed = True
             for name in batch.mappings:
                 mp = mapping(name)
                 records = Records(f"{source}:{batch.stream}", project(fresh, mp),
@@ -152,6 +155,9 @@ def land(wh: Warehouse, source: str, page: Page, result: SyncResult) -> None:
             state.remember(wh, source, batch.stream, fresh, batch.id_field,
                            batch.version_field)
         state.save_cursor(wh, source, page.cursor_stream, page.cursor)
+        if landed:  # each import bumped what it wrote; these two tables are the sync's own
+            # (a re-run that lands nothing keeps every version: only its cursor moved)
+            bump_data_version(wh, (state.STATE.name, state.SEEN.name))
 
 
 def mapping(name: str) -> Mapping:
