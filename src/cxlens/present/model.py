@@ -7,6 +7,7 @@ report share one model and one context without importing ``cxlens.web``."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -45,6 +46,14 @@ class Chart:
     table: str  # the table behind it (CSV download)
 
 
+@dataclass(frozen=True)
+class Updating:
+    """The page shows the figures computed before the data last changed while the new ones
+    are computed: what they are as of, said on the page and in its JSON twin."""
+
+    as_of: dt.datetime  # when the figures shown were computed (UTC)
+
+
 @dataclass
 class Page:
     name: str
@@ -55,6 +64,8 @@ class Page:
     notes: list[str] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # drill-down (label, href)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Set on an out-of-date copy shown while the new figures are computed (None: current).
+    updating: Updating | None = None
 
 
 @dataclass(frozen=True)
@@ -99,5 +110,7 @@ def as_json(page: Page) -> dict[str, Any]:
                    for c in page.charts],
         "tables": {k: records(v) for k, v in page.tables.items()},
         "notes": page.notes, "links": [{"label": a, "href": b} for a, b in page.links],
+        "updating": None if page.updating is None else {
+            "as_of": page.updating.as_of.strftime("%Y-%m-%dT%H:%M:%SZ")},
         **page.extra,
     }

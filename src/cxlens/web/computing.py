@@ -4,17 +4,22 @@ thread on a connection of its own, never under the lock every request shares, at
 page that takes longer (key drivers or CLV take minutes at 10 M interactions) answers at once
 with :class:`StillComputing` — a page that reloads itself, or 202 with Retry-After for the
 JSON twin — and the computation goes on, so no other request waits behind it and no tab
-waits blank (issue 17). Two requests for the same page share one computation, and one the
-pre-computation is already doing (``WebState.cached``'s pending entries)."""
+waits blank (issue 17). A page computed before the data changed is shown meanwhile instead,
+marked as updating with the time its figures are from (issue 18): after an import or a sync
+no page goes blank, and each shows the new figures once they are computed. Two requests
+for the same page share one computation, and one the pre-computation is already doing
+(``WebState.cached``'s pending entries)."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from cxlens.present.model import Page, Updating
 from cxlens.store import background
 from cxlens.store.base import Warehouse
 
@@ -75,7 +80,8 @@ class Computations:
     def page(self, st: WebState, name: str, key: tuple[Any, ...],
              build: Callable[[Warehouse], Any]) -> Any:
         """The cached page for ``key``, else ``build`` on a connection of its own: its result
-        if ready within ``st.page_wait`` seconds, its error, or :class:`StillComputing`."""
+        if ready within ``st.page_wait`` seconds, its error, or else the page computed before
+        the data changed marked as updating, or :class:`StillComputing` without one."""
         full = (st.version(key), *key)  # the versions of what the page reads
         hit, value = st.peek(full)
         if hit:
@@ -87,10 +93,18 @@ class Computations:
                 threading.Thread(target=self._run, args=(st, full, key, build, job),
                                  name=f"cxlens-page-{name}", daemon=True).start()
         if not job.done.wait(st.page_wait):
+            before = st.previous(key)
+            if before is not None and isinstance(before[0], Page):
+                return dataclasses.replace(before[0], updating=Updating(before[1]))
             raise StillComputing(name, job.started)
         if job.error is not None:
             raise job.error
         return job.value
+
+    def running(self, full: tuple[Any, ...]) -> bool:
+        """Whether the page of ``full`` (data version first) is being computed now."""
+        with self._guard:
+            return full in self._jobs
 
     def _run(self, st: WebState, full: tuple[Any, ...], key: tuple[Any, ...],
              build: Callable[[Warehouse], Any], job: _Job) -> None:

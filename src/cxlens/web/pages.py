@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote as urlquote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from cxlens.accounts.users import User
 from cxlens.contracts.store import revision
@@ -102,26 +102,39 @@ def page_key(name: str, filters: Filters, options: dict[str, str], user: User,
     return ("page", name, filters.key(), tuple(sorted(options.items())), scope)
 
 
-def page_data(request: Request, name: str, user: User) -> tuple[Page, Filters]:
-    """The page for this request's filters and the user's scope (cached per data version)."""
+def _asked(request: Request, name: str, user: User) -> tuple[Filters, dict[str, str]]:
+    """The filters (within the user's scope) and page options this request asks for."""
     params = dict(request.query_params)
     filters = registry.relevant(name, Filters.from_query(params).scoped(user))
     options = {k: v for k in OPTIONS if (v := (params.get(k) or "").strip())}  # blank: default
+    return filters, options
+
+
+def page_data(request: Request, name: str, user: User) -> tuple[Page, Filters]:
+    """The page for this request's filters and the user's scope (cached per data version)."""
+    filters, options = _asked(request, name, user)
     return cached_page(state(request), name, filters, options, user), filters
+
+
+def _cache_key(st: WebState, name: str, filters: Filters, options: dict[str, str], user: User,
+               wh: Warehouse | None = None) -> tuple[object, ...]:
+    """The page's key in the dashboard's cache (the data version aside)."""
+    key = page_key(name, filters, options, user)
+    if name == "vendors":  # its scorecard grid reads the saved contracts
+        if wh is None:
+            with st.lock:
+                return (*key, "contracts", revision(st.wh))
+        return (*key, "contracts", revision(wh))
+    return key
 
 
 def cached_page(st: WebState, name: str, filters: Filters, options: dict[str, str],
                 user: User, wh: Warehouse | None = None) -> Page:
     """The page, computed once per data version, filters and scope. The pre-computation
     computes on its own connection ``wh``; a request's page is computed off the lock
-    (:mod:`cxlens.web.computing`: it may answer "being computed")."""
-    key = page_key(name, filters, options, user)
-    if name == "vendors":  # its scorecard grid reads the saved contracts
-        if wh is None:
-            with st.lock:
-                key = (*key, "contracts", revision(st.wh))
-        else:
-            key = (*key, "contracts", revision(wh))
+    (:mod:`cxlens.web.computing`: it may answer "being computed", or with the figures from
+    before the data changed, marked as updating)."""
+    key = _cache_key(st, name, filters, options, user, wh)
 
     def build(on: Warehouse) -> Page:
         with st.computing.heavy if name in HEAVY else contextlib.nullcontext():
@@ -132,8 +145,28 @@ def cached_page(st: WebState, name: str, filters: Filters, options: dict[str, st
     return page
 
 
-def show_page(request: Request, user: User, name: str) -> HTMLResponse:
+#: Sent by an updating page's banner (page.html) every few seconds: the answer is 204 while
+#: the new figures are being computed, then ``HX-Refresh`` so HTMX reloads the page.
+FRESH_CHECK = "X-Cxlens-Fresh-Check"
+
+
+def fresh_check(request: Request, user: User, name: str) -> Response:
+    """Whether page ``name`` for this request is computed for the current data: 204 while
+    it is being computed, else 200 with ``HX-Refresh: true`` (ready, or its computation
+    ended without a result: the reload then shows why). Looks only: never computes or waits."""
+    st = state(request)
+    filters, options = _asked(request, name, user)
+    key = _cache_key(st, name, filters, options, user)
+    full = (st.version(key), *key)
+    if st.peek(full)[0] or not st.computing.running(full):
+        return Response(headers={"HX-Refresh": "true"})
+    return Response(status_code=204)
+
+
+def show_page(request: Request, user: User, name: str) -> Response:
     """Page-model page ``name`` for this request's filters, in the dashboard's frame."""
+    if request.headers.get(FRESH_CHECK):
+        return fresh_check(request, user, name)
     data, filters = page_data(request, name, user)
     query = filters.query_string(**{k: request.query_params.get(k) for k in OPTIONS})
     return html(request, "page.html", page=data, filters=filters, user=user, bar=BAR,
@@ -141,7 +174,7 @@ def show_page(request: Request, user: User, name: str) -> HTMLResponse:
                 choices=choices(state(request), user))
 
 
-def page_route(name: str) -> Callable[[Request, User], HTMLResponse]:
+def page_route(name: str) -> Callable[[Request, User], Response]:
     """The GET endpoint of page-model page ``name`` (its builder: ``registry.PAGES[name]``).
     Refuses a name the registry does not know when the route module is imported, so a
     misspelt page fails at start, not as a 404 in production."""
@@ -149,7 +182,7 @@ def page_route(name: str) -> Callable[[Request, User], HTMLResponse]:
         raise ConfigError(f"no page {name!r} in the page registry",
                           f"pages: {', '.join(registry.PAGES)} (cxlens.present.registry.PAGES)")
 
-    def endpoint(request: Request, user: CurrentUser) -> HTMLResponse:
+    def endpoint(request: Request, user: CurrentUser) -> Response:
         return show_page(request, user, name)
 
     endpoint.__name__ = endpoint.__qualname__ = f"{name}_page"

@@ -12,6 +12,7 @@ computing waits for that result instead of computing it a second time."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -47,6 +48,10 @@ class WebState:
     computing: Computations = field(default_factory=Computations)
     page_wait: float = PAGE_WAIT
     _cache: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+    #: When each cached entry was computed, and each key's newest entry (by version): what
+    #: ``previous`` shows while a changed page is computed again.
+    _made: dict[tuple[Any, ...], dt.datetime] = field(default_factory=dict)
+    _newest: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict)
     _pending: dict[tuple[Any, ...], threading.Event] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)  # _cache and _pending
 
@@ -90,6 +95,15 @@ class WebState:
             assert pending is not None
             pending.wait()  # another thread computes it: its result, or our turn if it fails
 
+    def previous(self, key: tuple[Any, ...]) -> tuple[Any, dt.datetime] | None:
+        """(the entry, when it was computed) most recently computed for ``key`` in any data
+        version, while it is still cached; None when there is none."""
+        with self._guard:
+            full = self._newest.get(key)
+            if full is None or full not in self._cache:
+                return None
+            return self._cache[full], self._made[full]
+
     def _claim(self, full: tuple[Any, ...]) -> tuple[bool, Any, threading.Event | None]:
         """(hit, value, the event of whoever computes it); a miss with nothing pending is the
         caller's to compute (registered as pending)."""
@@ -107,8 +121,13 @@ class WebState:
             value = compute()
             with self._guard:
                 self._cache[full] = value
+                self._made[full] = dt.datetime.now(dt.UTC)
+                self._newest[full[1:]] = full
                 while len(self._cache) > CACHE_ENTRIES:
-                    self._cache.popitem(last=False)
+                    gone, _ = self._cache.popitem(last=False)
+                    self._made.pop(gone, None)
+                    if self._newest.get(gone[1:]) == gone:
+                        del self._newest[gone[1:]]
             return value
         finally:
             with self._guard:

@@ -55,8 +55,10 @@ def page_csv(request: Request, user: CurrentUser, name: str, table: str) -> Resp
         audit.record(st.wh, user.username, "export",
                      f"{name}/{table}.csv?{filters.query_string()}")
     text = frame_csv(page.tables[table])
-    return Response(text, media_type="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="cxlens-{name}-{table}.csv"'})
+    headers = {"Content-Disposition": f'attachment; filename="cxlens-{name}-{table}.csv"'}
+    if page.updating is not None:  # figures from before the data changed (see as_json)
+        headers["X-Cxlens-As-Of"] = page.updating.as_of.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Response(text, media_type="text/csv", headers=headers)
 
 
 @router.get("/query")
