@@ -13,7 +13,7 @@ from cxlens.errors import NotFound, did_you_mean
 from cxlens.personal import Personal, Redaction, by, delete, keep, redact
 
 #: Bumped whenever a table or column changes; recorded in the warehouse's ``cxlens_meta``.
-SCHEMA_VERSION = 9  # 2: survey_invitations; 3: programme columns, contact details, snapshots;
+SCHEMA_VERSION = 10  # 2: survey_invitations; 3: programme columns, contact details, snapshots;
 #                    4: migrate creates every table of the registry (operational ones too)
 #                    5: job runs, shared rate-limit buckets and login throttle (serve
 #                       --workers, issue 18)
@@ -22,6 +22,8 @@ SCHEMA_VERSION = 9  # 2: survey_invitations; 3: programme columns, contact detai
 #                       themes kept from run to run (issue 19)
 #                    8: transcript_turns and the AutoQA results (issue 19)
 #                    9: sentiment_models.kind, the kind of text a model learned from (issue 19)
+#                    10: mentions.sentiment_source, given labels told from computed ones
+#                        (issue 19)
 
 
 class Type(StrEnum):
@@ -374,6 +376,10 @@ MENTIONS = Table(
         _c("author", S, "Author handle."),
         _c("sentiment", S, "Sentiment; computed from text when absent.",
            enum=("positive", "neutral", "negative")),
+        _c("sentiment_source", S, "Where the sentiment came from, set by the import: given "
+           "(in the imported file) or the model that computed it from the text (vader, "
+           "trained); only given labels are evidence when models are compared. Blank for "
+           "mentions imported before it was recorded (counted as given)."),
     ),
     key=("mention_id",),
     time_column="posted_at",

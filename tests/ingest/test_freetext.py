@@ -85,3 +85,8 @@ def test_mention_sentiment_is_computed_when_absent(wh: Warehouse, tmp_path: Path
         ("m3", "neutral", "Lumen announced a new hub."),
         ("m4", None, None),  # no text, no sentiment
     ]
+    # where each label came from: given in the file, or computed (here by VADER: no model
+    # is trained) — a computed label is never evidence when models are compared
+    assert wh.query("SELECT mention_id, sentiment_source FROM mentions ORDER BY 1") == [
+        ("g1", "given"), ("g2", "vader"), ("m1", "vader"), ("m2", "vader"), ("m3", "vader"),
+        ("m4", None)]

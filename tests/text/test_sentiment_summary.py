@@ -4,10 +4,12 @@ shares and net sentiment that add up, and both models evaluated."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from cxlens.errors import ConfigError, NotFound
+from cxlens.ingest.pipeline import import_files
 from cxlens.store.base import Warehouse
 from cxlens.text.sentiment_summary import sentiment_summary
 
@@ -82,3 +84,20 @@ def test_evaluation_beside_the_majority_baseline(duck: Warehouse) -> None:
     assert vader["accuracy"] == 0.2
     assert vader["verdict"].endswith(
         "always 'negative': accuracy 80.0 %, macro-F1 0.44 — vader does not beat the baseline")
+
+
+def test_labels_computed_at_import_are_not_evidence(duck: Warehouse, tmp_path: Path) -> None:
+    """A mention imported without a label gets VADER's at import; comparing VADER with its own
+    labels would crown it. Only the ten given labels are counted, not the three computed."""
+    labelled_mentions(duck)  # 10 given labels (inserted as given: no sentiment_source)
+    f = tmp_path / "m.csv"
+    f.write_text("mention_id,brand,source,posted_at,text\n"
+                 "c1,Acme,twitter,2026-05-02 09:00,@acme love it\n"
+                 "c2,Acme,twitter,2026-05-02 09:01,@acme terrible awful service\n"
+                 "c3,Acme,twitter,2026-05-02 09:02,@acme great great great\n")
+    import_files(duck, "mentions", [f])
+    assert duck.scalar("SELECT count(*) FROM mentions WHERE sentiment_source = 'vader'") == 3
+    e = sentiment_summary(duck, "mentions", "vader").evaluation.set_index("model")
+    vader = e.loc["vader"]
+    assert vader["n"] == 10  # 13 with the computed ones, which VADER would all get right
+    assert vader["accuracy"] == 0.2  # as on the ten given labels alone (above)

@@ -44,4 +44,5 @@ def mentions(rng: np.random.Generator, chunk: tl.Chunk, scale: float,
         "text": frames.texts(text.mention_texts(rng, names, sentiment)),
         "author": frames.texts(text.handles(rng, n)),
         "sentiment": frames.labels(SENTIMENTS, sentiment),
+        "sentiment_source": frames.constant("given", n),  # the demo's labels are given
     })

@@ -14,6 +14,7 @@ sentiment is computed from its text when the file does not give one.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from cxlens.ingest.mapping import Mapping
@@ -77,6 +78,9 @@ def finish(data: pd.DataFrame, table: Table, wh: Warehouse | None = None) -> Non
 
     if "sentiment" not in data.columns:
         data["sentiment"] = pd.Series([None] * len(data), index=data.index, dtype=object)
+    # given labels are told from computed ones: only those are evidence when models compete
+    data["sentiment_source"] = pd.Series(
+        np.where(data["sentiment"].notna(), "given", None), index=data.index, dtype=object)
     blank = data["sentiment"].isna() & data["text"].notna()
     if blank.any():
         data["sentiment"] = data["sentiment"].astype(object)
@@ -91,3 +95,4 @@ def finish(data: pd.DataFrame, table: Table, wh: Warehouse | None = None) -> Non
         scorer = (engine(wh, source="mentions", evidence=labelled) if wh is not None
                   else Engine(DEFAULT_MODEL, None, ""))
         data.loc[blank, "sentiment"] = scorer.score(neutral(blank))["label"].to_numpy()
+        data.loc[blank, "sentiment_source"] = scorer.name

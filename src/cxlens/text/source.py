@@ -118,9 +118,11 @@ def comments(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
 
 def mentions(wh: Warehouse, first: dt.date, after: dt.date) -> pd.DataFrame:
     """Mentions with a non-blank text posted in [first, after), redacted, with ``month``; the
-    stored ``sentiment`` is returned as ``given``."""
+    stored ``sentiment`` is returned as ``given`` where it was given, not computed at import
+    (``sentiment_source``; blank for mentions imported before it was recorded)."""
     frame = wh.query_df(
-        "SELECT mention_id, brand, source, posted_at, text, sentiment AS given FROM mentions "
+        "SELECT mention_id, brand, source, posted_at, text, CASE WHEN sentiment_source IS "
+        "NULL OR sentiment_source = 'given' THEN sentiment END AS given FROM mentions "
         "WHERE text IS NOT NULL AND posted_at >= ? AND posted_at < ? "
         "ORDER BY posted_at, mention_id", [utc(first), utc(after)])
     return _readable(frame, "text", "posted_at")
