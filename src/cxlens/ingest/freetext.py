@@ -14,7 +14,6 @@ sentiment is computed from its text when the file does not give one.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from cxlens.ingest.mapping import Mapping
@@ -79,8 +78,7 @@ def finish(data: pd.DataFrame, table: Table, wh: Warehouse | None = None) -> Non
     if "sentiment" not in data.columns:
         data["sentiment"] = pd.Series([None] * len(data), index=data.index, dtype=object)
     # given labels are told from computed ones: only those are evidence when models compete
-    data["sentiment_source"] = pd.Series(
-        np.where(data["sentiment"].notna(), "given", None), index=data.index, dtype=object)
+    data["sentiment_source"] = data["sentiment"].notna().map({True: "given", False: None})
     blank = data["sentiment"].isna() & data["text"].notna()
     if blank.any():
         data["sentiment"] = data["sentiment"].astype(object)
