@@ -14,6 +14,14 @@ server), then:
    (invitations, recorded as suppressed where a customer has no address, and the cases'
    reminders and escalations; its bump names the tables it wrote) and pre-computes again.
 
+3. *a day of mentions imported*: 200 of the warehouse's mentions again, a day after its last,
+   under new ids, through ``import_files`` (its bump names mentions, the quarantine and the
+   import log): only the pages reading mentions are recomputed;
+4. *a day of contacts and answers imported*: the contacts of the warehouse's last day and their
+   answers again, a day later under new ids, imported as two files would be (what a daily
+   sync lands): every page reading contacts or answers is recomputed — until refresh is
+   incremental (issue 18), this is the time a day's data takes to reach every default page.
+
 For each it prints the seconds and how many cached entries were computed again (new entries
 in the dashboard's cache: page-model pages, and the others). Prints a Markdown table."""
 
@@ -26,7 +34,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from cxlens import store
+from cxlens.ingest.pipeline import import_files
 from cxlens.store.migrate import bump_data_version
 from cxlens.surveys.run import run
 from cxlens.web import prewarm
@@ -52,6 +63,31 @@ def precompute(st: WebState) -> tuple[float, int, int, str]:
     names = ", ".join(f"{n} ×{pages.count(n)}" if pages.count(n) > 1 else n
                       for n in dict.fromkeys(pages + others))
     return seconds, len(pages), len(others), names
+
+
+def a_day_again(wh: store.Warehouse, table: str, time_column: str, key: str, folder: Path,
+                limit: int | None = None, follow: tuple[str, str, str] | None = None,
+                ) -> Path:
+    """The rows of ``table``'s last day (by ``time_column``; ``follow``: instead, the rows
+    whose (column, of table, by its time column) points at that table's last day), a day
+    later under new ids ("D-" + id; the followed column too), as a CSV file to import."""
+    if follow is None:
+        last = f"(SELECT max({time_column}) FROM {table})"
+        where = f"{time_column} > {last} - INTERVAL 1 DAY"
+    else:
+        column, other, other_time = follow
+        where = (f"{column} IN (SELECT {column} FROM {other} WHERE {other_time} > "
+                 f"(SELECT max({other_time}) FROM {other}) - INTERVAL 1 DAY)")
+    frame = wh.query_df(f"SELECT * FROM {table} WHERE {where} ORDER BY {key}"
+                        + (f" LIMIT {limit}" if limit else ""))
+    for column in frame.columns:
+        if str(frame[column].dtype).startswith("datetime64"):
+            frame[column] = frame[column] + pd.Timedelta(days=1)
+    for column in (key, *([follow[0]] if follow else [])):
+        frame[column] = "D-" + frame[column].astype(str)
+    path = folder / f"{table}.csv"
+    frame.to_csv(path, index=False)
+    return path
 
 
 def main() -> None:
@@ -84,6 +120,21 @@ def main() -> None:
     changed = {k: v for k, v in vars(summary).items() if v and not isinstance(v, dict)}
     rows.append((f"after: a survey run ({changed or 'nothing written'}; scoped bump)",
                  *precompute(st)))
+
+    folder = Path(tempfile.mkdtemp())
+    mentions = a_day_again(wh, "mentions", "posted_at", "mention_id", folder, limit=200)
+    import_files(wh, "mentions", [mentions])
+    rows.append(("a day of mentions imported (200 rows)", *precompute(st)))
+
+    contacts = a_day_again(wh, "interactions", "created_at", "interaction_id", folder)
+    answers = a_day_again(wh, "survey_responses", "responded_at", "response_id", folder,
+                          follow=("interaction_id", "interactions", "created_at"))
+    started = time.perf_counter()
+    counts = [import_files(wh, table, [path]).inserted
+              for table, path in (("interactions", contacts), ("survey_responses", answers))]
+    imported = time.perf_counter() - started
+    rows.append((f"a day of contacts and answers imported ({counts[0]:,} contacts, "
+                 f"{counts[1]:,} answers; the import took {imported:.1f} s)", *precompute(st)))
     wh.close()
     print(f"\n{interactions:,} interactions (scale {args.scale})\n")
     print("| pass | seconds | pages computed | other entries computed |\n|---|---:|---:|---:|")

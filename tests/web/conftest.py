@@ -9,7 +9,10 @@ from contextlib import closing
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
+from cxlens.errors import ConfigError
+from cxlens.reports.html import CHROMIUM_ARGS, chromium
 from tests.web.server import PASSWORD, Server, free_port
 
 __all__ = ["PASSWORD", "Server", "free_port"]
@@ -42,3 +45,20 @@ def analyst(server: Server) -> Iterator[httpx.Client]:
 def acme(server: Server) -> Iterator[httpx.Client]:
     with closing(login(server, "acme")) as client:
         yield client
+
+
+def chromium_path() -> str:
+    """Debian's Chromium, or a failure that says how to get it."""
+    try:
+        return chromium()
+    except ConfigError as exc:
+        pytest.fail(f"{exc.message}: {exc.hint} (.ci/run installs it)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium per test module (Playwright, the system's binary)."""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

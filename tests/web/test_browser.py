@@ -10,29 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from cxlens.errors import ConfigError
-from cxlens.reports.html import CHROMIUM_ARGS, chromium
-from tests.web.conftest import PASSWORD, Server
+from tests.web.conftest import (
+    PASSWORD,
+    Server,  # re-exported: other modules import it here
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("CXLENS_ARTIFACTS", ROOT / "test-artifacts"))
-
-
-def chromium_path() -> str:
-    try:
-        return chromium()
-    except ConfigError as exc:
-        pytest.fail(f"{exc.message}: {exc.hint} (.ci/run installs it)")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class Watched:

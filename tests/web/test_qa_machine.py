@@ -15,16 +15,15 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from cxlens import accounts, store
 from cxlens.accounts import users
-from cxlens.reports.html import CHROMIUM_ARGS
 from cxlens.web.app import create_app
 from tests.qa.test_machine_beside import seed
 from tests.web.conftest import login
 from tests.web.server import PASSWORD, Server, running
-from tests.web.test_browser import ARTIFACTS, Watched, chromium_path, log_in
+from tests.web.test_browser import ARTIFACTS, Watched, log_in
 
 
 @pytest.fixture(scope="module")
@@ -123,14 +122,6 @@ def test_coaching_shows_the_machines_failed_checks(acme: httpx.Client,
     assert "n3" not in acme.get("/qa/coaching", params={"agent_id": "ag-2"}).text
     theirs = ann.get("/api/qa/coaching", params={"agent_id": "ag-2"}).json()
     assert [f["interaction_id"] for f in theirs["machine"]["failed"]] == ["n3"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("width", [1440, 390])

@@ -20,17 +20,16 @@ import krippendorff
 import numpy as np
 import pytest
 from fastapi.routing import iter_route_contexts
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from scipy import stats
 
 from cxlens.accounts import audit, users
 from cxlens.qa import coaching, disputes, scoring, sessions
 from cxlens.qa.coaching import zendesk_score
 from cxlens.qa.scorecards import builtin
-from cxlens.reports.html import CHROMIUM_ARGS
 from cxlens.store.migrate import bump_data_version
 from tests.web.conftest import PASSWORD, Server, csrf_of, login
-from tests.web.test_browser import Watched, chromium_path, log_in
+from tests.web.test_browser import Watched, log_in
 
 #: Analysts added for these tests (the shared server has one analyst, ann).
 EXTRA = ("qa_bea", "qa_cy")
@@ -614,14 +613,6 @@ def test_every_qa_post_needs_the_csrf_token(qa_server: Server, ann: httpx.Client
 
 
 # -- in a browser -----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def test_the_session_page_in_a_browser(qa_server: Server, browser: Browser) -> None:
     server = qa_server
     ids = acme_interactions(server, "Acme BPO", 12)[6:]

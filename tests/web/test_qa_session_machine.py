@@ -37,18 +37,17 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from cxlens import accounts, store
 from cxlens.accounts import users
 from cxlens.qa import machine, sessions
-from cxlens.reports.html import CHROMIUM_ARGS
 from cxlens.web.app import create_app
 from tests.qa.test_machine import NOW
 from tests.qa.test_machine import seed as transcripts
 from tests.web.conftest import login
 from tests.web.server import PASSWORD, Server, running
-from tests.web.test_browser import ARTIFACTS, Watched, chromium_path, log_in
+from tests.web.test_browser import ARTIFACTS, Watched, log_in
 
 UNITS = ("good", "bad", "chat", "email", "silent")
 #: (tone, empathy) per unit for ann and bob; the other criteria as the machine scored them
@@ -145,14 +144,6 @@ def test_a_session_the_machine_did_not_review_is_as_before(server: Server,
     assert ann.get(f"/api/qa/calibration/{sid}").json()["machine"] is None
     text = ann.get(f"/qa/calibration/{sid}").text
     assert 'id="machine-agreement"' not in text and 'class="machine"' not in text
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("width", [1440, 390])

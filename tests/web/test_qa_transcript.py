@@ -9,13 +9,12 @@ from html import unescape
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from cxlens.qa import machine
-from cxlens.reports.html import CHROMIUM_ARGS
 from cxlens.store.migrate import bump_data_version
 from tests.web.conftest import Server, login
-from tests.web.test_browser import ARTIFACTS, Watched, chromium_path, log_in
+from tests.web.test_browser import ARTIFACTS, Watched, log_in
 
 LABEL = "AutoQA checks (by the machine, not a person's review)"
 
@@ -61,14 +60,6 @@ def test_the_review_form_shows_the_transcript_and_the_machines_checks(
     assert "<strong>fail</strong> greeting: none of the phrases in the agent's first 1 turn(s)" \
         in checks
     assert checks.count("<li") == 8  # one line per built-in check
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("width", [1440, 390])

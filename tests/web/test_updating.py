@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from playwright.sync_api import Browser
 
 from cxlens import accounts, store
 from cxlens.accounts import users
@@ -24,6 +25,7 @@ from cxlens.web.state import WebState
 from tests.surveys.world import build
 from tests.web.conftest import PASSWORD, login
 from tests.web.server import Server, running
+from tests.web.test_browser import ARTIFACTS
 
 PAGE = "touchpoints"  # reads contacts and answers
 
@@ -111,3 +113,27 @@ def test_a_page_never_computed_still_answers_being_computed(site: Site) -> None:
         until_fresh(client, "/verbatims")  # its banner-less check says reload once ready
         site.st.page_wait = 120.0
         assert client.get("/api/pages/verbatims").json()["updating"] is None
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+def test_in_a_browser_the_banner_shows_then_the_page_reloads_itself(
+        site: Site, browser: Browser, width: int) -> None:
+    with closing(login(site.server, "ann")) as client:
+        site.st.page_wait = 120.0
+        client.get(f"/{PAGE}")
+        change_contacts(site.server.wh)
+        site.st.page_wait = 0.0
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        context.add_cookies([{"name": k, "value": v, "url": site.server.url}
+                             for k, v in client.cookies.items()])
+    page = context.new_page()
+    page.goto(f"{site.server.url}/{PAGE}")
+    banner = page.locator("p.updating")
+    assert banner.count() == 1  # the figures from before, marked
+    assert "these figures are from" in banner.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(ARTIFACTS / f"updating-{width}.png"))
+    # no click: the banner's check sees the new figures and HTMX reloads the page
+    banner.wait_for(state="detached", timeout=120_000)
+    assert page.locator("h1").first.inner_text() and page.locator("p.updating").count() == 0
+    context.close()
