@@ -144,8 +144,8 @@ def _tracking(themes_app: typer.Typer) -> None:
         similarity at least 0.80, or half of its comments in the theme last run; Hungarian
         pairing) so a theme keeps its id, name and pin run after run, and every comment's
         theme is stored — the emerging-theme alert check and the themes page read it
-        (docs/text.md). Centroids are compared only between WordLlama runs: with LSA, or
-        after the vectors changed, a theme is matched by its comments alone."""
+        (docs/text.md). Centroids are compared only between WordLlama runs: an LSA run (its
+        space is fitted on each run's comments) matches a theme by its comments alone."""
         from cxlens.extras import require
 
         require("text")

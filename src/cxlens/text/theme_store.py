@@ -44,9 +44,9 @@ THEMES = Table("cxlens_themes", "Themes of comments, tracked from run to run (do
     Column("terms", _S, "Its top terms, comma-separated (latest run)."),
     Column("centroid", _S, "Unit-length centroid of its comments' vectors, from the latest "
            "run in a fixed space that found it: JSON {\"vectors\": model, \"centroid\": "
-           "[…]} (a bare list: WordLlama's, before the vectors were a setting; [] when only "
-           "runs with per-run vectors such as LSA found it). The next run in the same space "
-           "matches its clusters against it."),
+           "[…]} (a bare list: WordLlama's, before the vectors were a setting; an empty "
+           "centroid when only runs with per-run vectors, LSA, found it). The next run in the "
+           "same fixed space matches its clusters against it."),
     Column("pinned", _B, "Pinned by the user: listed first, shown even in a run that does "
            "not find it."),
     Column("merged_into", _I, "The theme it was merged into (cxlens themes merge)."),
