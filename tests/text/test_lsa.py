@@ -18,7 +18,8 @@ import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
 from cxlens.demo.text import THEMES
-from cxlens.errors import NotFound
+from cxlens.errors import ConfigError, NotFound
+from cxlens.store import meta
 from cxlens.store.base import Warehouse
 from cxlens.text import embed, lsa
 from cxlens.text import vectors as theme_vectors
@@ -107,3 +108,15 @@ def test_only_a_fixed_space_makes_centroids_of_two_runs_comparable() -> None:
     assert not theme_vectors.comparable(lsa.MODEL, lsa.MODEL)  # each run fits its own
     assert not theme_vectors.comparable(embed.MODEL, lsa.MODEL)
     assert not theme_vectors.comparable("some other table", "some other table")
+
+
+def test_a_choice_this_version_does_not_have_is_refused_not_replaced(wh: Warehouse) -> None:
+    """A newer cxlens may keep vectors this one lacks: the themes would silently change if
+    they fell back to the default, so the page and the commands stop and say how to fix it."""
+    with wh.transaction():
+        meta.put(wh, theme_vectors.KEY, "glove")
+    with pytest.raises(ConfigError, match="theme vectors are 'glove', which this version") as e:
+        themes(wh)
+    assert e.value.hint.startswith("choose one it has: cxlens themes vectors wordllama")
+    theme_vectors.choose(wh, "wordllama")
+    assert theme_vectors.setting(wh) == "wordllama"

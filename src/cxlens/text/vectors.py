@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from cxlens.errors import NotFound, did_you_mean
+from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.store import meta
 from cxlens.store.base import Warehouse
 from cxlens.store.migrate import bump_data_version
@@ -65,8 +65,16 @@ def comparable(a: str, b: str) -> bool:
 
 
 def setting(wh: Warehouse) -> str:
-    """The warehouse's choice (:data:`DEFAULT` until one is made)."""
-    return meta.get(wh, KEY) or DEFAULT
+    """The warehouse's choice (:data:`DEFAULT` until one is made). A stored name this version
+    does not know (kept by a newer cxlens) is refused, not silently replaced: the themes would
+    change without anyone choosing it."""
+    name = meta.get(wh, KEY) or DEFAULT
+    if name not in SPACES:
+        raise ConfigError(f"the warehouse's theme vectors are {name!r}, which this version of "
+                          f"cxlens does not have (it has {', '.join(CHOICES)})",
+                          "choose one it has: cxlens themes vectors wordllama (or lsa), or "
+                          "upgrade cxlens")
+    return name
 
 
 def choose(wh: Warehouse, name: str) -> Space:
