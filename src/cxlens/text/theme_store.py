@@ -25,6 +25,7 @@ from cxlens.personal import by, delete, keep
 from cxlens.schema import Column, Table, Type
 from cxlens.store.base import Warehouse
 from cxlens.store.migrate import bump_data_version
+from cxlens.text.embed import MODEL as WORDLLAMA_MODEL
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,8 +42,11 @@ THEMES = Table("cxlens_themes", "Themes of comments, tracked from run to run (do
     Column("label", _S, "Its top c-TF-IDF terms in the latest run that found it."),
     Column("name", _S, "The user's name for it (cxlens themes rename); empty: the label."),
     Column("terms", _S, "Its top terms, comma-separated (latest run)."),
-    Column("centroid", _S, "Unit-length centroid of its comments' embeddings (JSON list, "
-           "latest run): the next run's clusters are matched against it."),
+    Column("centroid", _S, "Unit-length centroid of its comments' vectors, from the latest "
+           "run in a fixed space that found it: JSON {\"vectors\": model, \"centroid\": "
+           "[…]} (a bare list: WordLlama's, before the vectors were a setting; an empty "
+           "centroid when only runs with per-run vectors, LSA, found it). The next run in the "
+           "same fixed space matches its clusters against it."),
     Column("pinned", _B, "Pinned by the user: listed first, shown even in a run that does "
            "not find it."),
     Column("merged_into", _I, "The theme it was merged into (cxlens themes merge)."),
@@ -58,7 +62,8 @@ RUNS = Table("cxlens_theme_runs", "Tracked theme runs (cxlens themes track).", (
            required=True),
     Column("last_day", _S, "Last day, included.", required=True),
     Column("comments", _I, "Comments clustered."),
-    Column("model", _S, "The embedding model."),
+    Column("model", _S, "The vectors it clustered (cxlens themes vectors): WordLlama's "
+           "model or LSA's."),
     Column("threshold", _F, "Centroid cosine similarity a match needed."),
     Column("data_version", _S, "The warehouse's data version when it ran."),
 ), key=("run_id",), personal=keep("counts and dates of a computation, no customer data"))
@@ -87,6 +92,8 @@ class Stored:
     merged_into: int | None
     first_seen: dt.datetime
     last_seen: dt.datetime
+    #: the vectors (model) its centroid is in
+    space: str = WORDLLAMA_MODEL
 
     @property
     def title(self) -> str:
@@ -101,9 +108,27 @@ _COLUMNS = ("theme_id", "polarity", "label", "name", "terms", "centroid", "pinne
 def stored(wh: Warehouse) -> list[Stored]:
     """Every theme, by id."""
     rows = wh.query(f"SELECT {', '.join(_COLUMNS)} FROM cxlens_themes ORDER BY theme_id")
-    return [Stored(int(r[0]), str(r[1]), str(r[2] or ""), r[3] or None, str(r[4] or ""),
-                   [float(v) for v in json.loads(r[5] or "[]")], bool(r[6]),
-                   None if r[7] is None else int(r[7]), r[8], r[9]) for r in rows]
+    out = []
+    for r in rows:
+        space, centroid = read_centroid(r[5])
+        out.append(Stored(int(r[0]), str(r[1]), str(r[2] or ""), r[3] or None, str(r[4] or ""),
+                          centroid, bool(r[6]), None if r[7] is None else int(r[7]), r[8], r[9],
+                          space))
+    return out
+
+
+def read_centroid(text: str | None) -> tuple[str, list[float]]:
+    """(model, centroid) of a stored ``centroid`` value; a bare list was written when
+    WordLlama was the only vectors."""
+    value = json.loads(text or "[]")
+    if isinstance(value, dict):
+        return str(value["vectors"]), [float(v) for v in value["centroid"]]
+    return WORDLLAMA_MODEL, [float(v) for v in value]
+
+
+def write_centroid(space: str, centroid: Sequence[float]) -> str:
+    return json.dumps({"vectors": space,
+                       "centroid": [round(float(v), 6) for v in centroid]})
 
 
 def resolve(themes: Iterable[Stored]) -> dict[int, int]:
@@ -177,32 +202,39 @@ def pin(wh: Warehouse, theme_id: int, pinned: bool = True) -> Stored:
 
 @dataclass(frozen=True)
 class Found:
-    """One cluster of a run, as it is written back: matched (``theme_id`` known) or new."""
+    """One cluster of a run, as it is written back: matched (``theme_id`` known) or new.
+    ``centroid`` None: the run's vectors are its own (LSA), so a matched theme keeps the
+    centroid it had and a new one gets none."""
 
     theme_id: int
     polarity: str
     label: str
     terms: str
-    centroid: Sequence[float]
+    centroid: Sequence[float] | None
     new: bool
+    space: str = WORDLLAMA_MODEL
 
 
 def save_run(wh: Warehouse, run: dict[str, Any], found: Sequence[Found],
              assignments: pd.DataFrame) -> None:
     """Write a run in one transaction: the run, its themes (new ones inserted, matched ones
-    given the run's label, terms and centroid — the user's name, pin and merge untouched), the
-    comments' themes; assignments of runs older than the latest :data:`KEEP_RUNS` dropped."""
+    given the run's label, terms and centroid (when the run's space is fixed) — the user's
+    name, pin and merge untouched), the comments' themes; assignments of runs older than the
+    latest :data:`KEEP_RUNS` dropped."""
     import pyarrow as pa
 
     at = run["ran_at"]
     with wh.transaction():
         wh.insert_rows("cxlens_theme_runs", list(run), [list(run.values())])
         for f in found:
-            centroid = json.dumps([round(float(v), 6) for v in f.centroid])
+            centroid = write_centroid(f.space, f.centroid or [])
             if f.new:
                 wh.insert_rows("cxlens_themes", list(_COLUMNS),
                                [[f.theme_id, f.polarity, f.label, None, f.terms, centroid,
                                  False, None, at, at]])
+            elif f.centroid is None:
+                wh.execute("UPDATE cxlens_themes SET label = ?, terms = ?, last_seen = ? "
+                           "WHERE theme_id = ?", [f.label, f.terms, at, f.theme_id])
             else:
                 wh.execute("UPDATE cxlens_themes SET label = ?, terms = ?, centroid = ?, "
                            "last_seen = ? WHERE theme_id = ?",

@@ -9,6 +9,10 @@ clusters to the stored themes and records the comments' themes (``cxlens themes 
    theme). Only one label's embeddings are held at a time.
 2. Each cluster is matched to the stored themes of its label (:mod:`cxlens.text.theme_match`):
    a match keeps the stored id, name, pin and merge; an unmatched cluster becomes a new theme.
+   A stored centroid counts only when it is in the run's space and that space is fixed
+   (WordLlama; :func:`cxlens.text.vectors.comparable`). A run with LSA vectors, or the first
+   run after the vectors changed, matches by the comments it shares with the previous run
+   alone: a theme whose comments are all new to it starts a new id.
 3. The run, the themes and every comment's theme are written in one transaction
    (:mod:`cxlens.text.theme_store`).
 
@@ -32,7 +36,6 @@ from cxlens.text import cluster as clustering
 from cxlens.text import sentiment, source
 from cxlens.text import theme_store as ts
 from cxlens.text.ctfidf import words
-from cxlens.text.embed import MODEL
 from cxlens.text.theme_match import THRESHOLD, match
 from cxlens.text.theme_stats import effects, trend, volume
 from cxlens.text.themes import (
@@ -43,6 +46,7 @@ from cxlens.text.themes import (
     distinct,
     find_themes,
 )
+from cxlens.text.vectors import comparable, resolve
 
 TRACKED_COLUMNS = ["theme", "polarity", "label", "name", "terms_label", "terms", "pinned",
                    "new", "comments", "n", "share", "share_ci_low", "share_ci_high",
@@ -66,9 +70,11 @@ class Tracked:
 
 def track(wh: Warehouse, start: str | dt.date | None = None, end: str | dt.date | None = None,
           *, k: int | None = None, seed: int = clustering.SEED,
-          now: dt.datetime | None = None) -> Tracked:
+          now: dt.datetime | None = None, vectors: str | None = None) -> Tracked:
     """Run, store and summarise the themes of the comments from ``start`` to ``end``
-    (inclusive; default the year up to the latest answer). ``k``: themes per label."""
+    (inclusive; default the year up to the latest answer). ``k``: themes per label;
+    ``vectors``: wordllama or lsa, default the warehouse's choice."""
+    space = resolve(wh, vectors)
     first, after = source.period(wh, "comments", start, end)
     last = after - dt.timedelta(days=1)
     frame = source.comments(wh, first, after)
@@ -89,10 +95,12 @@ def track(wh: Warehouse, start: str | dt.date | None = None, end: str | dt.date 
             continue
         part = frame.iloc[rows].reset_index(drop=True)
         r = find_themes(part, first, last, k=None if k is None else min(k, len(rows)),
-                        seed=seed, scores=part["sentiment"].to_numpy())
+                        seed=seed, scores=part["sentiment"].to_numpy(), space=space)
         candidates = [t for t in known if t.polarity == polarity]
         dim = r.centroids.shape[1]
-        old = np.array([t.centroid if len(t.centroid) == dim else [0.0] * dim
+        # a centroid of another space is never similar (all zeros): only shared comments count
+        old = np.array([t.centroid if comparable(t.space, space.model)
+                        and len(t.centroid) == dim else [0.0] * dim
                         for t in candidates]).reshape(len(candidates), dim)
         shares = overlap(r.comments[["response_id", "theme"]], before,
                          [t.theme_id for t in candidates], r.k)
@@ -107,12 +115,13 @@ def track(wh: Warehouse, start: str | dt.date | None = None, end: str | dt.date 
             if m.primary or (m.stored is None and m.twin is None):
                 row = r.themes.iloc[number - 1]
                 found.append(ts.Found(ids[number], polarity, str(row["label"]),
-                                      str(row["terms"]), r.centroids[number - 1].tolist(),
-                                      m.stored is None))
+                                      str(row["terms"]),
+                                      r.centroids[number - 1].tolist() if space.fixed
+                                      else None, m.stored is None, space.model))
         frame.loc[rows, "theme_id"] = r.comments["theme"].map(ids).to_numpy()
     at = now or dt.datetime.now(dt.UTC)
     run = {"run_id": run_id, "ran_at": at, "first_day": str(first), "last_day": str(last),
-           "comments": len(frame), "model": MODEL, "threshold": THRESHOLD,
+           "comments": len(frame), "model": space.model, "threshold": THRESHOLD,
            "data_version": data_version(wh)}
     ts.save_run(wh, run, found,
                 frame[["response_id", "theme_id", "polarity", "sentiment", "month"]])

@@ -2,7 +2,9 @@
 
 1. The period's non-blank comments are read and redacted (:mod:`cxlens.text.source`); nothing
    downstream — embeddings, labels, examples — ever sees the personal data.
-2. Each comment becomes a unit-length sentence embedding (:mod:`cxlens.text.embed`).
+2. Each comment becomes a unit-length vector: WordLlama's sentence embedding
+   (:mod:`cxlens.text.embed`) or, when the warehouse or ``--vectors`` chooses it, LSA fitted on
+   the comments (:mod:`cxlens.text.lsa`; the choice: :mod:`cxlens.text.vectors`).
 3. k-means groups them; k is given or chosen by the silhouette (:mod:`cxlens.text.cluster`).
 4. Each cluster is labelled by its top c-TF-IDF terms (:mod:`cxlens.text.ctfidf`); its examples
    are the distinct comments nearest its centroid.
@@ -29,8 +31,9 @@ from cxlens.store.base import Warehouse
 from cxlens.text import cluster as clustering
 from cxlens.text import sentiment, source
 from cxlens.text.ctfidf import top_terms, words
-from cxlens.text.embed import MODEL, embed
 from cxlens.text.theme_stats import effects, headline, trend, volume
+from cxlens.text.vectors import DEFAULT, SPACES, Space, resolve
+from cxlens.text.vectors import vectors as vectorise
 
 MIN_COMMENTS = 20
 LABEL_TERMS = 3
@@ -59,7 +62,7 @@ class ThemeResult:
     k: int
     rule: str  # how k was chosen
     silhouette: dict[int, float]
-    model: str
+    model: str  # the vectors' model (cxlens.text.vectors.Space.model)
     themes: pd.DataFrame  # THEME_COLUMNS, one row per theme, largest first
     effects: pd.DataFrame  # theme × outcome (nps, csat): theme_stats.EFFECT_COLUMNS
     trend: pd.DataFrame  # theme × month: comments, n, share and interval
@@ -70,20 +73,24 @@ class ThemeResult:
 
 
 def themes(wh: Warehouse, start: str | dt.date | None = None, end: str | dt.date | None = None,
-           *, k: int | None = None, seed: int = clustering.SEED) -> ThemeResult:
+           *, k: int | None = None, seed: int = clustering.SEED,
+           vectors: str | None = None) -> ThemeResult:
     """Themes of the survey comments answered from ``start`` to ``end`` (inclusive days;
-    default: the year up to the latest answer)."""
+    default: the year up to the latest answer). ``vectors``: wordllama or lsa; default the
+    warehouse's choice (:func:`cxlens.text.vectors.setting`)."""
+    chosen = resolve(wh, vectors)
     first, after = source.period(wh, "comments", start, end)
     frame = source.comments(wh, first, after)
-    return find_themes(frame, first, after - dt.timedelta(days=1), k=k, seed=seed)
+    return find_themes(frame, first, after - dt.timedelta(days=1), k=k, seed=seed,
+                       space=chosen)
 
 
 def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | None = None,
-                seed: int = clustering.SEED,
-                scores: np.ndarray | None = None) -> ThemeResult:
+                seed: int = clustering.SEED, scores: np.ndarray | None = None,
+                space: Space = SPACES[DEFAULT]) -> ThemeResult:
     """Themes of ``frame`` (the columns of :func:`cxlens.text.source.comments`; comments
-    already redacted). ``scores``: the comments' sentiment compound scores when the caller
-    has them already (scoring 1.5 M comments twice costs minutes)."""
+    already redacted) in ``space``'s vectors. ``scores``: the comments' sentiment compound
+    scores when the caller has them already (scoring 1.5 M comments twice costs minutes)."""
     n = len(frame)
     if k is not None and k < 1:
         raise ThemeError(f"--k must be 1 or more, got {k}", "e.g. --k 8, or leave it out")
@@ -92,7 +99,7 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
                          f"widen --from/--to to have at least {max(MIN_COMMENTS, k or 0)} "
                          "comments")
     texts = frame["comment"].astype(str).tolist()
-    vectors = embed(texts)
+    vectors = vectorise(texts, space)
     fit = clustering.cluster(vectors, k, seed=seed)
     order = np.argsort(-np.bincount(fit.labels, minlength=fit.k), kind="stable")
     number = np.empty(fit.k, dtype=int)
@@ -119,7 +126,7 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
              "csat_group", "theme", "label", "sentiment", "comment"]
     centroids = fit.centroids[order]
     norms = np.linalg.norm(centroids, axis=1, keepdims=True)
-    return ThemeResult(first, last, n, fit.k, fit.rule, fit.silhouette, MODEL,
+    return ThemeResult(first, last, n, fit.k, fit.rule, fit.silhouette, space.model,
                        table.reindex(columns=THEME_COLUMNS), eff, months,
                        out.reindex(columns=shown),
                        centroids / np.where(norms > 0, norms, 1.0))

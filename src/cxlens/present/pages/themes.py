@@ -46,8 +46,9 @@ def _tracked(page: Page, kept: Tracked) -> None:
     page.notes.append(
         f"Kept themes: run {r['run_id']} of {r['ran_at']:%Y-%m-%d %H:%M} UTC over "
         f"{int(r['comments']):,} comments from {r['first_day']} to {r['last_day']} "
-        "(cxlens themes track), whatever the period chosen above; complaints, neutral "
-        "comments and praise clustered apart; names, merges and pins are the users' "
+        f"(cxlens themes track; vectors {r['model']}), whatever the period chosen above; "
+        "complaints, neutral comments and praise clustered apart; names, merges and pins "
+        "are the users' "
         "(cxlens themes rename / merge / pin)."
         + (f" New in this run: {', '.join(map(str, new))}." if new else ""))
 
@@ -78,8 +79,9 @@ def themes(ctx: PageCtx) -> Page:
                    "findings": [str(s) for s in table["sentence"]]}
     page.notes.append(
         f"{result.n_comments:,} comments from {result.first} to {result.last}; k = {result.k} "
-        f"themes ({result.rule}); embeddings {result.model}. Effect: NPS (relational answers) "
-        "or CSAT top-two-box (transactional) of commenters with the theme minus those without, "
+        f"themes ({result.rule}); vectors {result.model} (cxlens themes vectors). Effect: NPS "
+        "(relational answers) or CSAT top-two-box (transactional) of commenters with the "
+        "theme minus those without, "
         "Benjamini–Hochberg q across themes. Personal data in comments is redacted.")
     kept = latest(ctx.wh)
     if kept is not None:

@@ -1,0 +1,96 @@
+"""Which vectors themes cluster — a setting, because the default's licence is not plainly open.
+
+* ``wordllama`` (default): WordLlama's ``l2_supercat`` token table (:mod:`cxlens.text.embed`),
+  MIT-licensed but trained from Llama 2's token embeddings; it separates real text best
+  (NMI 0.32 on the public UCI sentences).
+* ``lsa``: TF-IDF word 1–2-grams reduced by TruncatedSVD, fitted on the comments themselves
+  (:mod:`cxlens.text.lsa`): no model file, no licence question, as good on the demo, weaker on
+  real text (NMI 0.14). For users whose policy refuses Llama-2-derived data.
+
+The warehouse keeps the choice (``cxlens_meta`` key :data:`KEY`, set with ``cxlens themes
+vectors NAME``): the themes page and every command without ``--vectors`` use it. Choosing
+bumps the data version, so the cached themes page is computed again with the new vectors.
+
+A **space** is what a centroid is comparable in. WordLlama's is *fixed* (the same table every
+run), so a stored centroid is matched by cosine similarity; LSA's is each run's own, so its
+centroids are comparable with no other run and kept themes are matched by the comments they
+share instead (:mod:`cxlens.text.theme_track`). Each tracked run records its space
+(``cxlens_theme_runs.model``), and each kept theme the space of its centroid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from cxlens.errors import ConfigError, NotFound, did_you_mean
+from cxlens.store import meta
+from cxlens.store.base import Warehouse
+from cxlens.store.migrate import bump_data_version
+from cxlens.text import embed, lsa
+
+WORDLLAMA, LSA = "wordllama", "lsa"
+CHOICES = (WORDLLAMA, LSA)
+DEFAULT = WORDLLAMA
+#: The ``cxlens_meta`` key of the warehouse's choice.
+KEY = "themes.vectors"
+
+
+@dataclass(frozen=True)
+class Space:
+    name: str  # a CHOICES value
+    model: str  # recorded with each run and each kept centroid
+    fixed: bool  # the same space every run: centroids of two runs are comparable
+
+
+SPACES = {WORDLLAMA: Space(WORDLLAMA, embed.MODEL, True),
+          LSA: Space(LSA, lsa.MODEL, False)}
+
+
+def space(name: str) -> Space:
+    """The space of ``name``; an unknown name is refused with the choices."""
+    if name not in SPACES:
+        raise NotFound(f"no theme vectors {name!r}.{did_you_mean(name, CHOICES)}",
+                       f"choose one of: {', '.join(CHOICES)}")
+    return SPACES[name]
+
+
+def comparable(a: str, b: str) -> bool:
+    """Whether centroids recorded with models ``a`` and ``b`` can be compared: the same model,
+    and a space that is the same every run."""
+    return a == b and any(s.model == a and s.fixed for s in SPACES.values())
+
+
+def setting(wh: Warehouse) -> str:
+    """The warehouse's choice (:data:`DEFAULT` until one is made). A stored name this version
+    does not know (kept by a newer cxlens) is refused, not silently replaced: the themes would
+    change without anyone choosing it."""
+    name = meta.get(wh, KEY) or DEFAULT
+    if name not in SPACES:
+        raise ConfigError(f"the warehouse's theme vectors are {name!r}, which this version of "
+                          f"cxlens does not have (it has {', '.join(CHOICES)})",
+                          "choose one it has: cxlens themes vectors wordllama (or lsa), or "
+                          "upgrade cxlens")
+    return name
+
+
+def choose(wh: Warehouse, name: str) -> Space:
+    """Keep ``name`` as the warehouse's choice; the themes page is computed again."""
+    chosen = space(name)
+    with wh.transaction():
+        meta.put(wh, KEY, chosen.name)
+        bump_data_version(wh)
+    return chosen
+
+
+def resolve(wh: Warehouse, name: str | None) -> Space:
+    """``name`` when given, else the warehouse's choice."""
+    return space(name or setting(wh))
+
+
+def vectors(texts: Sequence[str], chosen: Space) -> npt.NDArray[np.float32]:
+    """One unit-length row per text in ``chosen``'s space."""
+    return lsa.lsa(texts) if chosen.name == LSA else embed.embed(texts)

@@ -1,0 +1,132 @@
+"""Kept themes when the theme vectors change between runs (``cxlens themes vectors``), on the
+hand-built comments of test_theme_track.py (six themes in January; in February the same six,
+half ending in " again", plus the planted "charged twice" complaint), DuckDB and Postgres.
+
+A centroid is compared only with centroids of the same fixed space (WordLlama): an LSA space is
+fitted on each run's comments, so its centroids are comparable with no other run. A run in
+another space matches kept themes by the comments it shares with the previous run; a theme
+whose comments are all new to it starts a new id."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cxlens.store.base import Warehouse
+from cxlens.text import embed, lsa
+from cxlens.text import theme_store as ts
+from cxlens.text import vectors as theme_vectors
+from cxlens.text.theme_track import track
+from tests.text.test_theme_track import (
+    FEB,
+    JAN,
+    RUN1_AT,
+    RUN2_AT,
+    ids_of,
+    run_february,
+    run_january,
+    theme_ids,
+)
+from tests.text.theme_comments import COLUMNS, THEMES, month_of_comments
+
+RUN3_AT = dt.datetime(2026, 3, 2, 6, tzinfo=dt.UTC)
+
+
+def _centroids(wh: Warehouse) -> dict[int, tuple[str, list[float]]]:
+    return {t.theme_id: (t.space, t.centroid) for t in ts.stored(wh)}
+
+
+def test_switching_to_lsa_and_back_keeps_ids_names_and_pins(wh: Warehouse) -> None:
+    run_january(wh)  # WordLlama, the default
+    first = ids_of(wh, 1)
+    ids = {name: min(v) for name, v in theme_ids(wh, 1).items()}
+    ts.rename(wh, ids["login"], "Login problems")
+    ts.pin(wh, ids["app"])
+    wordllama = _centroids(wh)
+    assert {space for space, _ in wordllama.values()} == {embed.MODEL}
+    assert {len(c) for _, c in wordllama.values()} == {256}
+
+    theme_vectors.choose(wh, "lsa")
+    r = run_february(wh)  # LSA: 10-d, fitted on January–February's comments
+    second = ids_of(wh, 2)
+    # every January comment keeps its theme (matched by the comments the runs share)
+    assert {rid: second[rid] for rid in first} == first
+    for name in THEMES:
+        assert theme_ids(wh, 2)[name] == {ids[name]}
+    (planted,) = theme_ids(wh, 2)["charged"]
+    assert planted not in ids.values()
+    table = r.themes.set_index("theme")
+    assert table.loc[ids["login"], "label"] == "Login problems"
+    assert r.themes["theme"].iloc[0] == ids["app"] and bool(r.themes["pinned"].iloc[0])
+    assert table["new"].tolist().count(True) == 1 and bool(table.loc[planted, "new"])
+    # the run records its vectors; the kept themes keep their WordLlama centroids (an LSA
+    # centroid is comparable with no later run) and the new theme gets none
+    assert wh.query("SELECT run_id, model FROM cxlens_theme_runs ORDER BY run_id") == \
+        [(1, embed.MODEL), (2, lsa.MODEL)]
+    after = _centroids(wh)
+    assert {t: after[t] for t in wordllama} == wordllama
+    assert after[planted] == (lsa.MODEL, [])
+
+    theme_vectors.choose(wh, "wordllama")
+    track(wh, "2026-01-01", "2026-02-28", now=RUN3_AT)
+    third = ids_of(wh, 3)
+    assert third == second  # back in WordLlama's space: the same ids for every comment
+    assert ts.one(wh, ids["login"]).title == "Login problems"
+    assert ts.one(wh, ids["app"]).pinned
+    back = _centroids(wh)
+    assert back[planted][0] == embed.MODEL and len(back[planted][1]) == 256
+
+
+def test_lsa_runs_over_periods_without_shared_comments_start_new_ids(wh: Warehouse) -> None:
+    """Two LSA runs, January then February alone: no comment in common and no comparable
+    centroid, so nothing says a February cluster continues a January theme — each gets a new
+    id (docs/text.md says so, and that the default rolling year avoids it)."""
+    theme_vectors.choose(wh, "lsa")
+    wh.insert_rows("survey_responses", COLUMNS, month_of_comments(JAN))
+    track(wh, "2026-01-01", "2026-01-31", now=RUN1_AT)
+    wh.insert_rows("survey_responses", COLUMNS, month_of_comments(FEB, planted=True))
+    r = track(wh, "2026-02-01", "2026-02-28", now=RUN2_AT)
+    january = set(ids_of(wh, 1).values())
+    february = set(ids_of(wh, 2).values())
+    assert len(january) == 6 and len(february) == 7
+    assert not january & february
+    assert r.themes["new"].all()
+
+
+def test_a_centroid_stored_before_the_vectors_were_a_setting_is_wordllamas(
+        wh: Warehouse) -> None:
+    at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    wh.insert_rows("cxlens_themes", ["theme_id", "polarity", "label", "terms", "centroid",
+                                     "pinned", "first_seen", "last_seen"],
+                   [[1, "negative", "login", "login", "[0.6, 0.8]", False, at, at]])
+    (old,) = ts.stored(wh)
+    assert (old.space, old.centroid) == (embed.MODEL, [0.6, 0.8])
+    assert ts.read_centroid(ts.write_centroid(lsa.MODEL, [0.123456789])) == \
+        (lsa.MODEL, [0.123457])
+
+
+def test_a_centroid_of_a_per_run_space_is_never_compared_even_when_it_agrees(
+        wh: Warehouse) -> None:
+    """A kept theme whose centroid was recorded in an LSA space, equal to the centroid the
+    next LSA run finds for the login complaints: the numbers agree, but two LSA fits are
+    different spaces, so the run does not continue that theme by its centroid."""
+    from cxlens.text import sentiment, source
+    from cxlens.text.themes import find_themes
+
+    theme_vectors.choose(wh, "lsa")
+    wh.insert_rows("survey_responses", COLUMNS, month_of_comments(FEB))
+    frame = source.comments(wh, FEB, dt.date(2026, 3, 1))
+    scored = sentiment.score(frame["comment"].astype(str).tolist())
+    negative = (scored["label"] == "negative").to_numpy()
+    r = find_themes(frame[negative].reset_index(drop=True), FEB, dt.date(2026, 2, 28),
+                    scores=scored.loc[negative, "compound"].to_numpy(),
+                    space=theme_vectors.SPACES["lsa"])
+    login = int(r.comments.loc[r.comments["response_id"] == "202602-login-0", "theme"].iloc[0])
+    at = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
+    wh.insert_rows("cxlens_themes", ["theme_id", "polarity", "label", "terms", "centroid",
+                                     "pinned", "first_seen", "last_seen"],
+                   [[1, "negative", "login", "login",
+                     ts.write_centroid(lsa.MODEL, r.centroids[login - 1].tolist()), False, at,
+                     at]])
+    track(wh, "2026-02-01", "2026-02-28", now=RUN2_AT)
+    assert theme_ids(wh, 1)["login"] != {1}
+    assert 1 not in set(ids_of(wh, 1).values())
