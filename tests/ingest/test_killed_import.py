@@ -51,7 +51,7 @@ def _write(path: Path, rows: int, talk: int, fax_every: int | None = None) -> Pa
 
 
 def figures(db: Path) -> tuple[Figures, str]:
-    """The figures and the data version, read with plain duckdb (not cxlens). Opening the
+    """The figures and the contacts' data version, read with plain duckdb (not cxlens). Opening the
     file read-write replays a WAL left by a killed process."""
     con = duckdb.connect(str(db))
     try:
@@ -61,7 +61,7 @@ def figures(db: Path) -> tuple[Figures, str]:
         log = con.execute("SELECT rows_read, rows_loaded, rows_rejected FROM import_log "
                           "ORDER BY started_at").fetchall()
         [(version,)] = con.execute(
-            "SELECT value FROM cxlens_meta WHERE key = 'data_version'").fetchall()
+            "SELECT value FROM cxlens_meta WHERE key = 'data_version:interactions'").fetchall()
     finally:
         con.close()
     return (rows, talk, quarantined, log), version

@@ -21,6 +21,7 @@ from cxlens.alerts import config as alert_config
 from cxlens.alerts.run import check
 from cxlens.errors import ConfigError, NotFound
 from cxlens.store.base import Warehouse
+from cxlens.store.migrate import data_version
 from cxlens.text import sentiment
 from cxlens.text import theme_store as ts
 from cxlens.text.theme_match import Match, match
@@ -187,9 +188,11 @@ def test_edits_that_cannot_be_done_are_refused(wh: Warehouse) -> None:
     ts.merge(wh, ids["rude"], ids["login"])
     with pytest.raises(ConfigError, match="already merged into"):
         ts.merge(wh, ids["login"], ids["rude"])
-    version = wh.scalar("SELECT value FROM cxlens_meta WHERE key = 'data_version'")
+    version = data_version(wh, {"cxlens_themes"})
+    answers = data_version(wh, {"survey_responses"})
     ts.pin(wh, ids["app"])
-    assert wh.scalar("SELECT value FROM cxlens_meta WHERE key = 'data_version'") != version
+    assert data_version(wh, {"cxlens_themes"}) != version  # the themes page shows the pin
+    assert data_version(wh, {"survey_responses"}) == answers  # what reads no theme stays
 
 
 def test_only_the_latest_runs_keep_their_assignments(wh: Warehouse) -> None:

@@ -83,6 +83,9 @@ _COLS = ", ".join(c.name for c in QA_REVIEWS.columns)
 #: qa_reviews with the machine's reviews beside them (a ``source`` for the scoring functions).
 WITH_MACHINE = (f"(SELECT {_COLS} FROM qa_reviews UNION ALL "
                 f"SELECT {_COLS} FROM {REVIEWS.name})")
+#: What an AutoQA run writes: its data-version bump names only these, so the pages reading
+#: neither stay cached and the QA pages refresh (tests/store/test_scoped_bumps.py).
+WRITES = (RESULTS.name, REVIEWS.name)
 
 
 def with_machine(source: str) -> str:
@@ -204,7 +207,7 @@ def run(wh: Warehouse, *, checks: Checks | None = None, scorecards: Scorecards |
                 fill_value=0).reindex(index=counts.index, columns=counts.columns, fill_value=0))
             conversations += results["interaction_id"].nunique()
             review_rows += len(reviews)
-        bump_data_version(wh)
+        bump_data_version(wh, WRITES)
     return Run(conversations, counts.rename_axis("check").reset_index(), review_rows)
 
 

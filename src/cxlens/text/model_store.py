@@ -60,6 +60,10 @@ SENTIMENT_MODELS = Table(
                   "words from it"))
 
 TABLES = (SENTIMENT_MODELS,)
+#: What saving or forgetting models writes: its data-version bump names only this table, so
+#: a model trained at 10 M interactions recomputes the pages reading models (sentiment), not
+#: every page (tests/store/test_scoped_bumps.py records the statements).
+WRITES = (SENTIMENT_MODELS.name,)
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,7 @@ def save(wh: Warehouse, model: Learned, evaluation: pd.DataFrame, trained_on: st
                    [model_id, dt.datetime.now(dt.UTC), version, trained_on,
                     ",".join(model.classes), n, json.dumps(records),
                     base64.b64encode(model.to_bytes()).decode("ascii"), kind])
-        bump_data_version(wh)
+        bump_data_version(wh, WRITES)
     return model_id
 
 
@@ -124,5 +128,5 @@ def forget(wh: Warehouse) -> int:
         count = int(wh.scalar("SELECT count(*) FROM sentiment_models"))
         wh.execute("DELETE FROM sentiment_models")
         if count:
-            bump_data_version(wh)
+            bump_data_version(wh, WRITES)
     return count

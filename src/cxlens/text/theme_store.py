@@ -78,6 +78,9 @@ ASSIGNMENTS = Table("cxlens_theme_assignments", "The theme of each comment, per 
 ), key=("run_id", "response_id"), personal=delete(by("response")))
 
 TABLES = (THEMES, RUNS, ASSIGNMENTS)
+#: What a tracked run writes (an edit: the themes only): its data-version bump names only these,
+#: so the pages reading no theme stay cached (tests/store/test_scoped_bumps.py).
+WRITES = (THEMES.name, RUNS.name, ASSIGNMENTS.name)
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,7 @@ def _change(wh: Warehouse, sql: str, params: list[Any]) -> None:
     it and must show the new name."""
     with wh.transaction():
         wh.execute(sql, params)
-        bump_data_version(wh)
+        bump_data_version(wh, (THEMES.name,))
 
 
 def rename(wh: Warehouse, theme_id: int, name: str) -> Stored:
@@ -249,7 +252,7 @@ def save_run(wh: Warehouse, run: dict[str, Any], found: Sequence[Found],
                     ("sentiment", pa.float64()), ("month", pa.string())])))
         wh.execute("DELETE FROM cxlens_theme_assignments WHERE run_id <= ?",
                    [int(run["run_id"]) - KEEP_RUNS])
-        bump_data_version(wh)  # the themes page shows the new run
+        bump_data_version(wh, WRITES)  # the themes page shows the new run
 
 
 def next_ids(wh: Warehouse) -> tuple[int, int]:
