@@ -692,7 +692,7 @@ def pair(tag: str, env: dict[str, str] | None, db: str, requests: list[bytes],
 def settle(db: str) -> None:
     """Checkpoint a DuckDB file between two servers: after a SIGKILL its write-ahead log
     holds every answer of the run, and the next server replayed it and paid the checkpoint
-    during its own measurement (the server measured second was 35–45 % slower with the same
+    during its own measurement (the server measured second was 34–43 % slower with the same
     code). Postgres checkpoints by itself."""
     if db.startswith("postgresql://"):
         return

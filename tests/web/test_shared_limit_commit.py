@@ -12,7 +12,6 @@ import pytest
 from cxlens import store
 from cxlens.web.app import create_app
 from cxlens.web.ratelimit import RateLimited
-from tests.web.server import running
 
 pytestmark = pytest.mark.postgres
 
@@ -22,19 +21,18 @@ def test_the_limit_commits_without_a_flush_wait_and_the_answers_with_one(pg_db: 
     with psycopg.connect(pg_db, autocommit=True) as con:
         con.execute(f'ALTER DATABASE "{pg_db.rsplit("/", 1)[1]}" SET synchronous_commit = on')
     wh = store.connect(pg_db)
+    app = create_app(wh, prewarm=False, surveys_every=0, collect_rate=1.0, shared=True)
+    svc = app.state.surveys
     try:
-        app = create_app(wh, prewarm=False, surveys_every=0, collect_rate=1.0, shared=True)
-        svc = app.state.surveys
-        with running(app):  # the app's lifespan closes its connections at the end
-            assert svc.limiter.wh.scalar("SHOW synchronous_commit") == "off"
-            assert svc.writer.wh.scalar("SHOW synchronous_commit") == "on"
-            assert wh.scalar("SHOW synchronous_commit") == "on"
-            # still a limit: a burst of 20 (the floor), then 429
-            for _ in range(20):
-                svc.limiter.check("198.51.100.7")
-            with pytest.raises(RateLimited):
-                svc.limiter.check("198.51.100.7")
-        svc.reader.close()  # the app's own connections for the collector
-        svc.writer.wh.close()
-    finally:
-        wh.close()
+        assert svc.limiter.wh.scalar("SHOW synchronous_commit") == "off"
+        assert svc.writer.wh.scalar("SHOW synchronous_commit") == "on"
+        assert wh.scalar("SHOW synchronous_commit") == "on"
+        # still a limit: a burst of 20 (the floor), then 429
+        for _ in range(20):
+            svc.limiter.check("198.51.100.7")
+        with pytest.raises(RateLimited):
+            svc.limiter.check("198.51.100.7")
+    finally:  # the app's connections (its lifespan would close them in a server)
+        svc.writer.close()
+        for con in (svc.reader, svc.writer.wh, svc.limiter.wh, app.state.cxlens.logins.wh, wh):
+            con.close()
