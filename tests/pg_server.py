@@ -49,15 +49,19 @@ class PostgresServer:
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}")
 
-    def start(self) -> str:
+    def start(self, durable: bool = False) -> str:
+        """Start the server; return its URL. Tests run it with ``fsync`` off (nothing they
+        check needs the disk); ``durable`` keeps Postgres's defaults, for benchmarks whose
+        answers must be on disk when acknowledged (bench/collect.py)."""
         if self.as_postgres:
             shutil.chown(self.root, "postgres")
             os.chmod(self.root, 0o755)
         self._run("initdb", "-D", str(self.data), "-U", "cxlens", "--auth=trust",
                   "--encoding=UTF8", "--locale=C")
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-                f"-c unix_socket_directories={self.root} -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off")
+                f"-c unix_socket_directories={self.root}")
+        if not durable:
+            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"),
                   "-w", "-t", "60", "start")
         url = f"postgresql://cxlens@127.0.0.1:{self.port}/postgres"

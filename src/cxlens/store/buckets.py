@@ -39,6 +39,17 @@ SELECT least(?, tokens + ({_NOW} - taken_at) * ?) FROM cxlens_rate_buckets
 WHERE scope = ? AND client = ?"""
 
 
+def without_flush_wait(wh: Warehouse) -> None:
+    """Let ``wh`` (a connection used for buckets only) commit without waiting for the disk
+    (``synchronous_commit = off``). A check is its own transaction and runs on every
+    collection request, in the event loop: waiting for a flush there cost a disk write per
+    request and blocked the worker meanwhile (bench/collect.py --workers 2 on a durable
+    Postgres, docs/performance.md). A crash then forgets at most the last fraction of a
+    second of takes — a bucket a little fuller — and never leaves the database inconsistent;
+    every other connection (answers, sessions) still waits for its commit to be on disk."""
+    wh.execute("SET synchronous_commit = off")
+
+
 def take(wh: Warehouse, scope: str, client: str, rate: float, burst: float) -> float | None:
     """Take one token from ``client``'s bucket; None when taken, else the seconds until one
     is there again (Postgres only)."""

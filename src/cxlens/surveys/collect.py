@@ -95,25 +95,54 @@ def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
 
+#: The invitations a score may claim at once: unanswered, not suppressed, not expired (the
+#: rest of :func:`_check`, and the scale, is checked in Python after the claim).
+_CLAIMABLE = ("response_id IS NULL AND responded_at IS NULL AND status IS DISTINCT FROM "
+              "'suppressed' AND (expires_at IS NULL OR expires_at > ?)")
+
+
+def _lookup(wh: Warehouse, ids: list[str], now: dt.datetime
+            ) -> tuple[dict[str, tuple[dict[str, Any], int | None]], set[str]]:
+    """Each invitation of ``ids`` as it was before this group, with the score of its earlier
+    answer, and the ids already marked answered here ("claimed").
+
+    On Postgres the unanswered ones are claimed and read in one ``UPDATE … RETURNING`` (one
+    round trip instead of a SELECT and an UPDATE); only the others — duplicates, refusals —
+    are looked up. On DuckDB a RETURNING costs more than the SELECT and the UPDATE together
+    (docs/decisions.md), so it reads them and :func:`take_scores` marks the new ones."""
+    found: dict[str, tuple[dict[str, Any], int | None]] = {}
+    if not ids:
+        return found, set()
+    rows: list[tuple[Any, ...]] = []
+    if wh.dialect == "postgres":
+        rows = wh.query(f"UPDATE survey_invitations SET responded_at = ?, response_id = 'r_' "
+                        f"|| invitation_id WHERE invitation_id IN ({_marks(len(ids))}) AND "
+                        f"{_CLAIMABLE} RETURNING {', '.join(_INV)}", [now, *ids, now])
+    claimed = {str(r[0]) for r in rows}
+    if rest := [i for i in ids if i not in claimed]:
+        rows += wh.query(f"SELECT {', '.join(_INV)} FROM survey_invitations "
+                         f"WHERE invitation_id IN ({_marks(len(rest))})", rest)
+    rid = _INV.index("response_id")
+    answered = [str(r[rid]) for r in rows if r[rid] and r[0] not in claimed]
+    scores = dict(wh.query("SELECT response_id, score FROM survey_responses WHERE "
+                           f"response_id IN ({_marks(len(answered))})", answered)
+                  ) if answered else {}  # (a join costs more: few were answered before)
+    for row in rows:
+        record = dict(zip(_INV, row, strict=True))
+        if row[0] in claimed:  # as it was before the claim
+            record.update(response_id=None, responded_at=None)
+        found[row[0]] = (record, scores.get(record["response_id"]))
+    return found, claimed
+
+
 def take_scores(wh: Warehouse, config: Config, items: Sequence[Score],
                 now: dt.datetime) -> list[Receipt | AnswerError]:
     """Record a group of scores (inside the caller's transaction), in order, with a fixed
-    number of statements: one lookup, one multi-row insert, one update (a DuckDB statement
-    costs about a millisecond whatever its size). Follow-up cases and webhooks only for the
-    answers that call for them. Refusals are returned, not raised."""
+    number of statements: one claim or lookup, one multi-row insert, one update on DuckDB (a
+    statement costs about a millisecond whatever its size). Follow-up cases and webhooks
+    only for the answers that call for them. Refusals are returned, not raised."""
     ids = list(dict.fromkeys(i.invitation_id for i in items))
-    found: dict[str, tuple[dict[str, Any], int | None]] = {}
-    if ids:
-        rows = wh.query(f"SELECT {', '.join(_INV)} FROM survey_invitations "
-                        f"WHERE invitation_id IN ({_marks(len(ids))})", ids)
-        answered = [str(r[_INV.index("response_id")]) for r in rows
-                    if r[_INV.index("response_id")]]
-        scores = dict(wh.query("SELECT response_id, score FROM survey_responses WHERE "
-                               f"response_id IN ({_marks(len(answered))})", answered)
-                      ) if answered else {}  # (a join costs more: few were answered before)
-        for row in rows:
-            record = dict(zip(_INV, row, strict=True))
-            found[row[0]] = (record, scores.get(record["response_id"]))
+    found, claimed = _lookup(wh, ids, now)
     results: list[Receipt | AnswerError] = []
     taken: dict[str, int] = {}  # answered earlier in this group
     fresh: list[tuple[int, dict[str, Any], Score]] = []
@@ -142,6 +171,10 @@ def take_scores(wh: Warehouse, config: Config, items: Sequence[Score],
                                    completed=inv["completed_at"] is not None))
         except AnswerError as exc:
             results.append(exc)
+    new_ids = [item.invitation_id for _pos, _inv, item in fresh]
+    if unclaim := [i for i in claimed if i not in taken]:  # claimed, then refused (scale)
+        wh.execute("UPDATE survey_invitations SET responded_at = NULL, response_id = NULL "
+                   f"WHERE invitation_id IN ({_marks(len(unclaim))})", unclaim)
     if not fresh:
         return results
     answers_rows = [["r_" + item.invitation_id, inv["survey"], item.score,
@@ -150,10 +183,10 @@ def take_scores(wh: Warehouse, config: Config, items: Sequence[Score],
              inv["touchpoint"], inv["programme"], item.invitation_id,
              *(inv[k] for k in SNAPSHOT)] for _pos, inv, item in fresh]
     wh.insert_rows("survey_responses", _ANSWER, answers_rows)
-    new_ids = [item.invitation_id for _pos, _inv, item in fresh]
-    wh.execute("UPDATE survey_invitations SET responded_at = ?, response_id = 'r_' || "
-               f"invitation_id WHERE invitation_id IN ({_marks(len(new_ids))})",
-               [now, *new_ids])
+    if unmarked := [i for i in new_ids if i not in claimed]:
+        wh.execute("UPDATE survey_invitations SET responded_at = ?, response_id = 'r_' || "
+                   f"invitation_id WHERE invitation_id IN ({_marks(len(unmarked))})",
+                   [now, *unmarked])
     answers, events = [], []
     for _pos, inv, item in fresh:
         rid, snap = "r_" + item.invitation_id, {k: inv[k] for k in SNAPSHOT}

@@ -58,6 +58,7 @@ class SharedLimiter(Limiter):
                  scope: str = "collect") -> None:
         super().__init__(rate=rate, burst=burst)
         self.wh, self.scope, self._checks = wh, scope, 0
+        buckets.without_flush_wait(wh)
 
     def check(self, client: str) -> None:
         if self.rate <= 0:
