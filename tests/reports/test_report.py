@@ -19,8 +19,8 @@ from cxlens.cli import app
 from cxlens.demo import build_demo
 from cxlens.metrics.query import query
 from cxlens.reports.html import CHROMIUM_ARGS
-from tests.web.conftest import Server
-from tests.web.test_browser import ARTIFACTS, chromium_path
+from tests.web.conftest import Server, chromium_path
+from tests.web.test_browser import ARTIFACTS
 
 runner = CliRunner()
 #: Every table the report prints, and its leftovers: the verbatims show the latest 40 of the

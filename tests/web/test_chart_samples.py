@@ -10,10 +10,8 @@ from playwright.sync_api import Browser
 
 from cxlens.present import charts
 from tests.web.conftest import Server
-from tests.web.test_browser import ARTIFACTS, Watched, browser, log_in
+from tests.web.test_browser import ARTIFACTS, Watched, log_in
 from tests.web.test_phone import LAPTOP, PHONE, overflow, settle
-
-__all__ = ["browser"]
 
 
 def _frame(metric: str, ns: list[int], flags: list[str]) -> pd.DataFrame:

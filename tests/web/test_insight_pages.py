@@ -33,9 +33,8 @@ from cxlens.present.pages.drivers import DRIVER_RESAMPLES
 from cxlens.store.base import Warehouse
 from tests.web.conftest import Server
 from tests.web.test_api import error_shape
-from tests.web.test_browser import Watched, browser, log_in
+from tests.web.test_browser import Watched, log_in
 
-__all__ = ["browser"]
 PAGES = ("drivers", "cohorts", "impact", "customers")
 COMPANY_WIDE = ("cohorts", "impact", "customers")
 OTHERS = ("Northwind", "in-house")

@@ -14,9 +14,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.web.conftest import PASSWORD, Server
-from tests.web.test_browser import ARTIFACTS, Watched, browser, log_in
-
-__all__ = ["browser"]
+from tests.web.test_browser import ARTIFACTS, Watched, log_in
 
 
 @pytest.fixture(scope="module")

@@ -19,10 +19,9 @@ from playwright.sync_api import Browser
 from cxlens.metrics.catalogue import catalogue
 from cxlens.web.pages import COMPANY_WIDE, NAV
 from tests.web.conftest import Server, login
-from tests.web.test_browser import ARTIFACTS, Watched, browser, log_in
+from tests.web.test_browser import ARTIFACTS, Watched, log_in
 from tests.web.test_phone import LAPTOP, PHONE, settle
 
-__all__ = ["browser"]
 #: The menu's pages, then the pages one reaches from them.
 EXTRA = ("statement", "contracts/compare", "qa/disputes", "qa/coaching", "qa/calibration",
          "qa/machine")

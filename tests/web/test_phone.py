@@ -10,9 +10,8 @@ from playwright.sync_api import Browser, Page
 
 from cxlens.web.pages import COMPANY_WIDE, NAV
 from tests.web.conftest import Server
-from tests.web.test_browser import ARTIFACTS, Watched, browser, log_in
+from tests.web.test_browser import ARTIFACTS, Watched, log_in
 
-__all__ = ["browser"]
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1440, "height": 900}
 GROUPS = ["Performance", "Vendors", "Voice of the customer", "Operations"]

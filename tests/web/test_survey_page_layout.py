@@ -16,10 +16,10 @@ from cxlens.present.render import env
 from cxlens.surveys import tokens
 from cxlens.web.routes.collect import _words
 from tests.web.server import Server
-from tests.web.test_browser import Watched, browser
+from tests.web.test_browser import Watched
 from tests.web.test_surveys import NOW, Site, _token, links, site
 
-__all__ = ["browser", "site"]
+__all__ = ["site"]
 
 # programme, question, scores shown, end labels (from src/cxlens/surveys/example.yaml)
 SCALES = [

@@ -26,9 +26,8 @@ from cxlens.web.app import create_app
 from tests.surveys.world import Mailbox, build, config_text, smtp_server
 from tests.web.conftest import PASSWORD, csrf_of
 from tests.web.server import Server, running
-from tests.web.test_browser import Watched, browser
+from tests.web.test_browser import Watched
 
-__all__ = ["browser"]
 NOW = dt.datetime.now(dt.UTC)
 
 

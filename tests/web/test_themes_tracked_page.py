@@ -25,7 +25,8 @@ def _screenshots(url: str) -> dict[str, int]:
     from playwright.sync_api import sync_playwright
 
     from cxlens.reports.html import CHROMIUM_ARGS
-    from tests.web.test_browser import ARTIFACTS, chromium_path
+    from tests.web.conftest import chromium_path
+    from tests.web.test_browser import ARTIFACTS
     from tests.web.test_phone import LAPTOP, PHONE, overflow
 
     out = {}

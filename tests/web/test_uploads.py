@@ -22,10 +22,9 @@ from cxlens.store.migrate import data_version
 from cxlens.web.app import create_app
 from tests.web.conftest import csrf_of, login
 from tests.web.server import PASSWORD, Server, running
-from tests.web.test_browser import ARTIFACTS, Watched, browser
+from tests.web.test_browser import ARTIFACTS, Watched
 from tests.web.test_phone import LAPTOP, PHONE, overflow
 
-__all__ = ["browser"]
 #: Five interactions of a new vendor; row 4 (the header is row 1) has an unknown channel,
 #: row 5 a created_at that is no date: three rows load, two go to quarantine.
 CSV = """interaction_id,channel,vendor,agent_id,created_at,resolved_at
