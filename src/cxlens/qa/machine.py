@@ -246,8 +246,11 @@ def ratings(wh: Warehouse, cards: Scorecards, vendor: str | None = None) -> pd.D
         f"SELECT {cols} FROM ({human_sql}) x WHERE x.pct IS NOT NULL AND {mine} AND EXISTS "
         f"(SELECT 1 FROM {REVIEWS.name} m WHERE m.interaction_id = x.interaction_id)",
         hp + vp))
+    # only the conversations a person reviewed: all the machine's reviews (6.5 M rows at
+    # 10 M interactions) in pandas took 2 GB to keep a few hundred thousand
     machine = wh.query_df(f"SELECT {cols} FROM ({machine_sql}) x WHERE x.pct IS NOT NULL "
-                          f"AND {mine}", mp + vp)
+                          f"AND {mine} AND EXISTS (SELECT 1 FROM {scoring.SOURCE} h "
+                          "WHERE h.interaction_id = x.interaction_id)", mp + vp)
     both = human.merge(machine, on=["interaction_id", "scorecard", "criterion"],
                        suffixes=("_h", "_m"))
     key = both["scorecard"] + "." + both["criterion"]
