@@ -180,7 +180,7 @@ def _arrow(frame: pd.DataFrame, table: Table) -> pa.Table:
 def _empty(wh: Warehouse, table: Table) -> None:
     """Make ``table`` empty, inside the caller's transaction: dropped and created again from
     its declaration. DuckDB deletes the rows of a table with a primary key one index entry at
-    a time (2 M rows took 112 s; the previous run's 8.4 M results and reviews of the 10 M
+    a time (2 M rows took 112 s; the previous run's 7.5 M results and 6.6 M reviews of the 10 M
     demo kept a re-run deleting for minutes), a dropped table goes at once; on either engine
     a failed run rolls the drop back with the rest."""
     wh.execute(f"DROP TABLE IF EXISTS {table.name}")

@@ -224,8 +224,8 @@ def fit(texts: Sequence[str], labels: Sequence[str],
     """Train on ``texts`` with their ``labels`` (positive / neutral / negative; at least two
     of them present); ``counts``: how many times each (text, label) stands (default once).
     Repeated pairs are learnt once with their count as weight: the same vocabulary, IDF and
-    objective as learning every copy (1.0 M weakly labelled comments of the 10 M demo are
-    34,000 distinct pairs)."""
+    objective as learning every copy (the 10 M demo's 1,173,815 weakly labelled comments are
+    2,117 distinct pairs)."""
     from sklearn.linear_model import LogisticRegression
 
     classes = classes_of(labels)
