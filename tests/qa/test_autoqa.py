@@ -126,6 +126,21 @@ def test_phrases_match_whole_words_and_a_star_any_ending() -> None:
     assert not rx.search("history")
 
 
+def test_each_distinct_turn_is_searched_once_and_copies_decide_alike() -> None:
+    """Agents repeat their scripts: the words found are looked up per distinct text, and a
+    conversation made of copies of another's turns gets the same results and evidence."""
+    rx = checks.pattern(("hello", "apologi*"))
+    texts = pd.Series(["Hello there", "I apologise", "Hello there", "Nothing here", None])
+    assert autoqa.matches(texts.dropna(), rx) == {"Hello there": "Hello",
+                                                  "I apologise": "apologise"}
+    copy = [{**t, "interaction_id": "good again"} for t in GOOD]
+    out = autoqa.evaluate(pd.DataFrame(GOOD + copy), checks.builtin(),
+                          {"good": "phone", "good again": "phone"})
+    one, two = (out[out["interaction_id"] == i].drop(columns="interaction_id")
+                .reset_index(drop=True) for i in ("good", "good again"))
+    pd.testing.assert_frame_equal(one, two)
+
+
 def test_every_builtin_check_scores_an_existing_criterion() -> None:
     spec = checks.builtin().validate_against(builtin_cards())
     assert [c.id for c in spec.checks] == [

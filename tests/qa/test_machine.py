@@ -82,6 +82,22 @@ def test_machine_reviews_are_stored_apart_and_a_rerun_replaces_them(wh: Warehous
         before)
 
 
+def test_a_failed_run_keeps_the_previous_results(wh: Warehouse) -> None:
+    """A run empties the tables by dropping and re-creating them (DuckDB deletes rows with a
+    primary key one index entry at a time): inside the run's transaction, so a run that
+    fails leaves the previous run's results and reviews as they were."""
+    seed(wh)
+    machine.run(wh, now=NOW)
+    reviews = wh.count("cxlens_machine_reviews")
+    with pytest.raises(RuntimeError, match="the run failed"), wh.transaction():
+        for table in machine.TABLES:
+            machine._empty(wh, table)
+        assert wh.count("cxlens_autoqa_results") == 0
+        raise RuntimeError("the run failed")
+    assert wh.count("cxlens_autoqa_results") == 4 * 8
+    assert wh.count("cxlens_machine_reviews") == reviews > 0
+
+
 def test_calibration_can_put_the_machine_beside_the_people(wh: Warehouse) -> None:
     """With WITH_MACHINE as the source, "good" and "bad" each have two reviewers (qa.hannah
     and machine) and the machine gets a deviation like any reviewer; without it, nobody has

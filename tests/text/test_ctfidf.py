@@ -32,3 +32,22 @@ def test_weights_by_hand() -> None:
     top = top_terms(texts, labels, [0, 1], n=2)
     assert [t for t, _ in top[0]] == ["late", "refund"]  # 0.501 vs 0.487
     assert [t for t, _ in top[1]] == ["login", "reset"]  # tie: alphabetical
+
+
+def test_a_text_with_copies_weighs_as_its_copies() -> None:
+    """The corpus above with each repeated text given once and its number of copies: the same
+    vocabulary and weights (the hand-worked ones), and a text written twice is two texts for
+    MIN_DOCS."""
+    texts = ["refund late", "refund", "login reset", "login reset refund"]
+    labels = [0, 0, 1, 1]
+    vocab, w = ctfidf(texts, labels, [0, 1], copies=[2, 1, 1, 1])
+    assert vocab == ["late", "login", "refund", "reset"]
+    idf = {"late": math.log(1 + 5 / 2), "login": math.log(1 + 5 / 2),
+           "refund": math.log(1 + 5 / 4), "reset": math.log(1 + 5 / 2)}
+    assert w[0].tolist() == pytest.approx([2 / 5 * idf["late"], 0, 3 / 5 * idf["refund"], 0])
+    assert w[1].tolist() == pytest.approx([0, 2 / 5 * idf["login"], 0, 2 / 5 * idf["reset"]])
+    # "late" is in one text written twice: two texts, so it labels class 0
+    assert [t for t, _ in top_terms(texts, labels, [0, 1], n=2, copies=[2, 1, 1, 1])[0]] == [
+        "late", "refund"]
+    once = ctfidf(["refund late", "refund"], [0, 0], [0])[1]
+    assert once[0, 0] == 0.0  # "late" in a single text: below MIN_DOCS

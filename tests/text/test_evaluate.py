@@ -11,6 +11,7 @@ from cxlens.text.evaluate import (
     agreement,
     auc,
     auc_interval,
+    auc_of_counts,
     majority_baseline,
 )
 
@@ -40,6 +41,29 @@ def test_auc_counts_pairs_with_ties_as_half() -> None:
     # 4 × 4 pattern: only (0.4 vs 0.35) goes the wrong way → 15/16
     assert value == pytest.approx(15 / 16)
     assert lo < value < hi <= 1.0
+
+
+def test_auc_of_counts_by_hand() -> None:
+    # scores 1, 2, 3: low texts 1, 2 (one each), high texts 2, 3, 3 → pairs: (1,2) 1, (1,3) 1,
+    # (1,3) 1, (2,2) ½, (2,3) 1, (2,3) 1 → 5.5 / 6
+    assert auc_of_counts([1, 1, 0], [0, 1, 2]) == pytest.approx(5.5 / 6)
+    assert auc_of_counts([1, 1, 0], [0, 1, 2]) == auc([1, 2], [2, 3, 3])
+    assert auc_of_counts([0, 0, 3], [2, 0, 0]) == 0.0
+    assert auc_of_counts([2, 0], [0, 0]) != auc_of_counts([2, 0], [0, 0])  # NaN: no high text
+
+
+def test_auc_interval_resamples_the_scores() -> None:
+    """The interval is the percentile of the AUCs of the scores resampled with the seeded
+    generator's draws, each group apart — computed here the plain way, scores and all."""
+    import numpy as np
+
+    low = [0.1, 0.2, 0.2, 0.5, 0.7, 0.3] * 5
+    high = [0.2, 0.4, 0.6, 0.6, 0.9] * 6
+    rng = np.random.default_rng(3)
+    plain = [auc(rng.choice(low, len(low)), rng.choice(high, len(high))) for _ in range(200)]
+    value, lo, hi = auc_interval(low, high, resamples=200, seed=3)
+    assert value == auc(low, high)
+    assert (lo, hi) == (np.percentile(plain, 2.5), np.percentile(plain, 97.5))
 
 
 def test_majority_baseline_by_hand() -> None:

@@ -11,7 +11,7 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from cxlens.errors import ConfigError
-from cxlens.text.learned import BLOCKS, Learned, fit
+from cxlens.text.learned import BLOCKS, Learned, distinct, fit
 
 GOOD = ["great service, thank you", "lovely agent, great help", "quick and great",
         "thank you so much, lovely", "great, solved first time", "lovely quick fix"]
@@ -100,3 +100,39 @@ def test_one_label_or_an_unknown_label_is_refused() -> None:
         fit(GOOD, ["positive"] * len(GOOD))
     with pytest.raises(ConfigError, match="unknown sentiment label"):
         fit(GOOD + BAD, ["positive"] * 6 + ["bad"] * 6)
+
+
+def test_repeated_pairs_learn_once_with_their_count() -> None:
+    """Survey comments repeat: a (text, label) pair given with a count learns what its copies
+    learn — the vocabulary and IDF scikit-learn fits on every copy, and the same model."""
+    texts = GOOD + BAD
+    labels = ["positive"] * len(GOOD) + ["negative"] * len(BAD)
+    copies = [1, 5, 1, 2, 1, 1, 1, 3, 1, 1, 4, 1]  # how often each text was written
+    repeated_texts = [t for t, n in zip(texts, copies, strict=True) for _ in range(n)]
+    repeated_labels = [lab for lab, n in zip(labels, copies, strict=True) for _ in range(n)]
+    every_copy = fit(repeated_texts, repeated_labels)
+    counted = fit(texts, labels, counts=copies)
+    for (_, params), a, b in zip(BLOCKS, every_copy.blocks, counted.blocks, strict=True):
+        reference = TfidfVectorizer(sublinear_tf=True, **params).fit(repeated_texts)  # type: ignore[arg-type]
+        order = sorted(reference.vocabulary_, key=reference.vocabulary_.__getitem__)
+        assert a.vocabulary == b.vocabulary == tuple(order)
+        np.testing.assert_array_equal(a.idf, reference.idf_)
+        np.testing.assert_array_equal(b.idf, reference.idf_)
+    # the model scikit-learn learns from every copy, the solver's tolerance apart
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    features = sp.hstack([TfidfVectorizer(sublinear_tf=True, **params)  # type: ignore[arg-type]
+                          .fit_transform(repeated_texts) for _, params in BLOCKS])
+    plain = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(
+        features, repeated_labels)
+    # scikit-learn's coef_ speaks for "positive" (its classes_ sorted), cxlens's for its
+    # second class, "negative"
+    np.testing.assert_allclose(counted.coef, -plain.coef_, atol=1e-3)
+    np.testing.assert_allclose(counted.coef, every_copy.coef, atol=1e-3)
+    probe = ["great and lovely", "awful, still broken", "rude wait"]
+    np.testing.assert_allclose(counted.predict(probe)[0], every_copy.predict(probe)[0],
+                               atol=1e-3)
+    # one text with two labels stays two pairs
+    assert distinct(["ok", "ok", "fine", "ok"], ["positive", "negative", "positive",
+                                                 "positive"])[2].tolist() == [2, 1, 1]

@@ -26,3 +26,15 @@ def test_redact(text: str | None, want: str | None) -> None:
 def test_luhn_on_published_test_numbers() -> None:
     assert luhn("4111111111111111") and luhn("5555555555554444") and luhn("378282246310005")
     assert not luhn("4111111111111112")
+
+
+def test_redact_each_does_every_copy_and_keeps_missing_texts() -> None:
+    import pandas as pd
+
+    from cxlens.text.redact import redact_each
+
+    texts = pd.Series(["mail me at ann@example.com", None, "fine", "mail me at ann@example.com"],
+                      index=[10, 11, 12, 13], dtype=object)
+    out = redact_each(texts)
+    assert out.tolist() == ["mail me at [email]", None, "fine", "mail me at [email]"]
+    assert out.index.tolist() == [10, 11, 12, 13]

@@ -142,3 +142,26 @@ def test_given_k_is_reproducible_and_too_few_comments_are_refused(demo: Warehous
     assert a.themes["label"].tolist() == b.themes["label"].tolist()
     with pytest.raises(ThemeError, match="too few to find themes"):
         themes(demo, "2026-06-01", "2026-06-01")
+
+
+def test_copies_of_a_comment_share_a_theme_and_count_as_copies() -> None:
+    """find_themes embeds each distinct text once: every copy lands in the theme of the
+    first, each copy counts, and the period stays as given."""
+    import datetime as dt
+
+    from cxlens.text.themes import find_themes
+
+    billing = ["charged twice on my invoice", "invoice wrong, charged twice again",
+               "billing error, refund my invoice"]
+    login = ["cannot log in since the update", "password reset link never arrives",
+             "locked out, cannot log in"]
+    texts = billing * 40 + login * 4 + ["charged twice on my invoice"] * 30
+    frame = pd.DataFrame({"response_id": [f"r{i}" for i in range(len(texts))],
+                          "responded_at": pd.Timestamp("2026-03-02", tz="UTC"),
+                          "month": "2026-03", "survey": "csat", "kind": "csat", "score": 3,
+                          "nps_group": None, "csat_group": "neutral", "comment": texts})
+    r = find_themes(frame, dt.date(2026, 3, 1), dt.date(2026, 3, 31), k=2)
+    assert (r.first, r.last, r.n_comments) == (dt.date(2026, 3, 1), dt.date(2026, 3, 31), 162)
+    theme_of = r.comments.groupby("comment")["theme"].nunique()
+    assert (theme_of == 1).all()  # every copy of a text in one theme
+    assert r.themes["comments"].sum() == 162 and r.themes["n"].iloc[0] == 162

@@ -45,11 +45,24 @@ def _which(check: Check) -> str:
     return f"the {check.speaker}'s {check.where} {check.turns} turn(s)"
 
 
+def matches(texts: pd.Series, rx: Any) -> dict[str, str]:
+    """text → the words ``rx`` finds in it, for the texts where it finds some; each distinct
+    text searched once (the 10 M demo's 8.4 M turns are 51 sentences, and real
+    agents repeat their scripts)."""
+    found: dict[str, str] = {}
+    for text in pd.unique(texts.to_numpy()):
+        m = rx.search(text)
+        if m is not None:
+            found[text] = m.group(0)
+    return found
+
+
 def _found(part: pd.DataFrame, rx: Any) -> pd.DataFrame:
     """The first turn of each conversation in ``part`` that matches, with the words found."""
-    hit = part[part["text"].str.contains(rx)]
+    words = matches(part["text"], rx)
+    hit = part[part["text"].isin(list(words))]
     first = hit.groupby("interaction_id", sort=False).head(1)
-    return first.assign(match=first["text"].map(lambda s: rx.search(s).group(0)))
+    return first.assign(match=first["text"].map(words))
 
 
 def _quoted(found: pd.DataFrame, ids: pd.Index) -> npt.NDArray[np.object_]:

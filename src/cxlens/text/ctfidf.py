@@ -44,11 +44,15 @@ def words(text: str) -> list[str]:
     return out
 
 
-def ctfidf(texts: Sequence[str], labels: npt.ArrayLike, classes: Sequence[int]
-           ) -> tuple[list[str], npt.NDArray[np.float64]]:
+def ctfidf(texts: Sequence[str], labels: npt.ArrayLike, classes: Sequence[int],
+           copies: npt.ArrayLike | None = None) -> tuple[list[str], npt.NDArray[np.float64]]:
     """(vocabulary, weights): ``weights[i, j]`` is W(vocabulary[j], classes[i]); 0 for a term
-    in fewer than ``MIN_DOCS`` texts of the class."""
+    in fewer than ``MIN_DOCS`` texts of the class. ``copies``: how many texts each item
+    stands for (default 1): a sentence written 10,000 times is read once and counted 10,000
+    times."""
     lab = np.asarray(labels)
+    weight = np.ones(len(lab), dtype=np.int64) if copies is None \
+        else np.asarray(copies, dtype=np.int64)
     counts: list[Counter[str]] = []
     docs: list[Counter[str]] = []
     for c in classes:
@@ -56,8 +60,11 @@ def ctfidf(texts: Sequence[str], labels: npt.ArrayLike, classes: Sequence[int]
         df: Counter[str] = Counter()
         for i in np.flatnonzero(lab == c):
             terms = words(texts[int(i)])
-            tf.update(terms)
-            df.update(set(terms))
+            n = int(weight[i])
+            for term in terms:
+                tf[term] += n
+            for term in set(terms):
+                df[term] += n
         counts.append(tf)
         docs.append(df)
     vocab = sorted(set().union(*counts)) if counts else []
@@ -78,9 +85,11 @@ def ctfidf(texts: Sequence[str], labels: npt.ArrayLike, classes: Sequence[int]
 
 
 def top_terms(texts: Sequence[str], labels: npt.ArrayLike, classes: Sequence[int],
-              n: int = 10) -> list[list[tuple[str, float]]]:
-    """The ``n`` highest-weighted terms of each class, best first (ties alphabetical)."""
-    vocab, weights = ctfidf(texts, labels, classes)
+              n: int = 10, copies: npt.ArrayLike | None = None
+              ) -> list[list[tuple[str, float]]]:
+    """The ``n`` highest-weighted terms of each class, best first (ties alphabetical);
+    ``copies`` as :func:`ctfidf`."""
+    vocab, weights = ctfidf(texts, labels, classes, copies)
     out: list[list[tuple[str, float]]] = []
     for row in weights:
         order = sorted((j for j in range(len(vocab)) if row[j] > 0),

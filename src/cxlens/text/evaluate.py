@@ -89,6 +89,21 @@ def against_baseline(model: Agreement, baseline: Agreement) -> str:
     return "is not clearly better than"
 
 
+def auc_of_counts(low: npt.ArrayLike, high: npt.ArrayLike) -> float:
+    """The AUC of two samples given as counts over the same distinct scores in ascending
+    order (``low[i]``: how many low-group texts have the i-th score): each (low, high) pair
+    where the high text scores more counts 1, a tie ½. Sums of whole numbers, so it equals
+    :func:`auc` of the scores themselves exactly. NaN when a group is empty."""
+    lo = np.asarray(low, dtype=np.int64)
+    hi = np.asarray(high, dtype=np.int64)
+    n_lo, n_hi = int(lo.sum()), int(hi.sum())
+    if not n_lo or not n_hi:
+        return float("nan")
+    below = np.cumsum(lo) - lo  # low texts scoring strictly less than each score
+    twice_u = int(hi @ (2 * below + lo))  # 2·U: a tie counts 1 of 2
+    return twice_u / (2 * n_lo * n_hi)
+
+
 def auc_interval(low: npt.ArrayLike, high: npt.ArrayLike, *, resamples: int = RESAMPLES,
                  seed: int = SEED, confidence: float = 0.95) -> tuple[float, float, float]:
     """(AUC, low, high): the AUC with a percentile bootstrap interval."""
@@ -98,8 +113,18 @@ def auc_interval(low: npt.ArrayLike, high: npt.ArrayLike, *, resamples: int = RE
     value = auc(lo, hi)
     if not len(lo) or not len(hi) or resamples <= 0:
         return value, float("nan"), float("nan")
+    # each resample as counts over the distinct scores: the same draws as resampling the
+    # scores themselves (rng.choice(a, n) is a[rng.integers(0, len(a), n)]), without ranking
+    # a million scores a thousand times (400 s per interval at 10 M interactions)
+    distinct, codes = np.unique(np.concatenate([lo, hi]), return_inverse=True)
+    lo_codes, hi_codes = codes[:len(lo)], codes[len(lo):]
+    m = len(distinct)
     rng = np.random.default_rng(seed)
-    boots = [auc(rng.choice(lo, len(lo)), rng.choice(hi, len(hi))) for _ in range(resamples)]
+    boots = []
+    for _ in range(resamples):
+        low_counts = np.bincount(lo_codes[rng.integers(0, len(lo), len(lo))], minlength=m)
+        high_counts = np.bincount(hi_codes[rng.integers(0, len(hi), len(hi))], minlength=m)
+        boots.append(auc_of_counts(low_counts, high_counts))
     tail = 100 * (1 - confidence) / 2
     return (value, float(np.percentile(boots, tail)), float(np.percentile(boots, 100 - tail)))
 
@@ -116,13 +141,12 @@ def macro_f1_interval(given: Sequence[str], predicted: Sequence[str], *,
         return float("nan"), float("nan")
     names = sorted(set(g) | set(p))
     k = len(names)
-    gi = np.searchsorted(names, g)
-    pi = np.searchsorted(names, p)
+    cell = np.searchsorted(names, g) * k + np.searchsorted(names, p)  # (given, predicted)
     rng = np.random.default_rng(seed)
     values = np.empty(resamples)
     for r in range(resamples):
         take = rng.integers(0, len(g), len(g))
-        table = np.bincount(gi[take] * k + pi[take], minlength=k * k).reshape(k, k)
+        table = np.bincount(cell[take], minlength=k * k).reshape(k, k)
         tp = np.diag(table).astype(float)
         sizes = table.sum(axis=0) + table.sum(axis=1)
         present = sizes > 0

@@ -182,26 +182,69 @@ def classes_of(labels: Sequence[str]) -> tuple[str, ...]:
     return tuple(c for c in LABELS if c in present)
 
 
-def fit(texts: Sequence[str], labels: Sequence[str]) -> Learned:
+def distinct(texts: Sequence[str], labels: Sequence[str], counts: Sequence[int] | None = None
+             ) -> tuple[list[str], list[str], npt.NDArray[np.int64]]:
+    """Each (text, label) pair once, in order of first appearance, with how many times it
+    stands (``counts``: each item's own count, default 1). Survey comments repeat ("Fixed in
+    minutes, thanks!"): learning from a pair once with its count as weight is learning from
+    every copy."""
+    pairs: dict[tuple[str, str], int] = {}
+    for pair, n in zip(zip(texts, labels, strict=True),
+                       [1] * len(texts) if counts is None else counts, strict=True):
+        pairs[pair] = pairs.get(pair, 0) + int(n)
+    return ([t for t, _ in pairs], [lab for _, lab in pairs],
+            np.fromiter(pairs.values(), dtype=np.int64, count=len(pairs)))
+
+
+def _block(name: str, params: dict[str, object], texts: Sequence[str],
+           counts: npt.NDArray[np.int64]) -> Block:
+    """What ``TfidfVectorizer(sublinear_tf=True, **params).fit`` learns from ``texts`` each
+    repeated ``counts`` times, from the distinct texts only: the vocabulary (alphabetical, a
+    term kept when ``min_df`` texts or more hold it) and the smoothed IDF,
+    ln((1 + n) / (1 + df)) + 1, with every document frequency counting the repeats."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    min_df = int(params["min_df"])  # type: ignore[call-overload]
+    rest = {k: v for k, v in params.items() if k != "min_df"}
+    counter = CountVectorizer(lowercase=True, binary=True, **rest)
+    present = sp.csc_matrix(counter.fit_transform(texts))
+    order = sorted(counter.vocabulary_, key=counter.vocabulary_.__getitem__)
+    df = np.asarray(present.T @ counts).ravel()
+    keep = np.flatnonzero(df >= min_df)
+    if not len(keep):
+        raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher "
+                         "max_df.")
+    n = int(counts.sum())
+    idf = np.log((n + 1) / (df[keep].astype(np.float64) + 1.0)) + 1.0
+    return Block(name, tuple(order[j] for j in keep), idf)
+
+
+def fit(texts: Sequence[str], labels: Sequence[str],
+        counts: Sequence[int] | None = None) -> Learned:
     """Train on ``texts`` with their ``labels`` (positive / neutral / negative; at least two
-    of them present)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    of them present); ``counts``: how many times each (text, label) stands (default once).
+    Repeated pairs are learnt once with their count as weight: the same vocabulary, IDF and
+    objective as learning every copy (the 10 M demo's 1,173,815 weakly labelled comments are
+    2,117 distinct pairs)."""
     from sklearn.linear_model import LogisticRegression
 
     classes = classes_of(labels)
     if len(classes) < 2:
         raise ConfigError(f"only {', '.join(classes) or 'no'} labels to learn from",
                           "give comments of at least two kinds (e.g. positive and negative)")
-    blocks = []
-    for name, params in BLOCKS:
-        vectorizer = TfidfVectorizer(sublinear_tf=True, **params)
-        vectorizer.fit(texts)
-        order = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
-        blocks.append(Block(name, tuple(order), np.asarray(vectorizer.idf_, dtype=np.float64)))
+    once, once_labels, repeats = distinct(texts, labels, counts)
+    # document frequencies count each text (not each pair) with all its copies
+    text_counts: dict[str, int] = {}
+    for text, n in zip(once, repeats.tolist(), strict=True):
+        text_counts[text] = text_counts.get(text, 0) + n
+    blocks = tuple(_block(name, params, list(text_counts),
+                          np.asarray(list(text_counts.values()), dtype=np.int64))
+                   for name, params in BLOCKS)
     # the features the stored model will compute (not the vectorizer's own transform)
-    untrained = Learned(classes, tuple(blocks), np.zeros(0), np.zeros(0))
+    untrained = Learned(classes, blocks, np.zeros(0), np.zeros(0))
     clf = LogisticRegression(C=C, max_iter=MAX_ITER, class_weight="balanced")
-    clf.fit(untrained.features(texts), np.asarray(labels, dtype=object))
+    clf.fit(untrained.features(once), np.asarray(once_labels, dtype=object),
+            sample_weight=repeats.astype(np.float64))
     order = [list(clf.classes_).index(c) for c in classes]
     coef = np.asarray(clf.coef_, dtype=np.float64)
     intercept = np.asarray(clf.intercept_, dtype=np.float64)
@@ -209,4 +252,4 @@ def fit(texts: Sequence[str], labels: Sequence[str]) -> Learned:
         coef, intercept = coef[order], intercept[order]
     elif list(clf.classes_) != list(classes):  # binary: coef_ speaks for classes_[1]
         coef, intercept = -coef, -intercept
-    return Learned(classes, tuple(blocks), coef, intercept)
+    return Learned(classes, blocks, coef, intercept)

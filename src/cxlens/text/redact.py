@@ -5,6 +5,12 @@ ticket numbers survive)."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 CARD = re.compile(r"\b\d(?:[ -]?\d){12,18}\b")
@@ -40,3 +46,14 @@ def redact(text: str | None) -> str | None:
     text = EMAIL.sub("[email]", text)
     text = CARD.sub(_card, text)
     return PHONE.sub(_phone, text)
+
+
+def redact_each(texts: pd.Series) -> pd.Series:
+    """:func:`redact` of every text, each distinct text redacted once: the 10 M demo's
+    1.5 M comments are 56,000 texts, and redacting every copy took 10 s of each command
+    that reads them."""
+    import pandas as pd
+
+    codes, once = pd.factorize(texts, sort=False)  # a missing text gets code -1
+    done = np.array([redact(str(t)) for t in once] + [None], dtype=object)
+    return pd.Series(done[codes], index=texts.index, dtype=object)

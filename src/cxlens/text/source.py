@@ -34,7 +34,7 @@ from cxlens.dates import utc, year_to_latest
 from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.metrics.definition import definition
 from cxlens.store.base import Warehouse
-from cxlens.text.redact import redact
+from cxlens.text.redact import redact_each
 
 SOURCES = {"comments": ("survey_responses", "responded_at"),
            "mentions": ("mentions", "posted_at"),
@@ -105,7 +105,7 @@ def _readable(frame: pd.DataFrame, text: str, at: str) -> pd.DataFrame:
     """Every source's last step: blank ``text`` dropped, the rest redacted, and the UTC
     ``month`` of ``at``."""
     frame = frame[frame[text].astype(str).str.strip() != ""].reset_index(drop=True)
-    frame[text] = frame[text].map(redact)
+    frame[text] = redact_each(frame[text])
     frame["month"] = _month(frame[at])
     return frame
 

@@ -120,8 +120,11 @@ def effects(frame: pd.DataFrame, themes: Sequence[int]) -> pd.DataFrame:
         rated = frame[frame[column].notna()]
         if not len(rated):
             continue
+        # compared as categories (small integer codes), not as strings: per theme and
+        # outcome over 1.3 M comments, string comparisons took 40 s of a 10 M demo's run
+        groups = rated[column].astype("category")
         rows = [{"theme": t, "outcome": outcome,
-                 **_one(rated[column], rated["theme"] == t, outcome)} for t in themes]
+                 **_one(groups, rated["theme"] == t, outcome)} for t in themes]
         part = pd.DataFrame(rows)
         q, significant = benjamini_hochberg(part["p_value"].astype(float), ALPHA)
         part["q_value"], part["significant"] = q, significant

@@ -99,7 +99,14 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
                          f"widen --from/--to to have at least {max(MIN_COMMENTS, k or 0)} "
                          "comments")
     texts = frame["comment"].astype(str).tolist()
-    vectors = vectorise(texts, space)
+    # each distinct text embedded once (the 10 M demo's 1.49 M comments are 55,794 texts):
+    # copies of a text get the same row, so the clustering sees what it saw before; an LSA
+    # space is fitted on the comments themselves, copies counted, so it is given them all
+    if space.fixed:
+        codes, once = pd.factorize(pd.Series(texts, dtype=object), sort=False)
+        vectors = vectorise([str(t) for t in once], space)[codes]
+    else:
+        vectors = vectorise(texts, space)
     fit = clustering.cluster(vectors, k, seed=seed)
     order = np.argsort(-np.bincount(fit.labels, minlength=fit.k), kind="stable")
     number = np.empty(fit.k, dtype=int)
@@ -108,7 +115,9 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
     out["theme"] = number[fit.labels]
     out["sentiment"] = sentiment.compound(texts) if scores is None else scores
     ids = list(range(1, fit.k + 1))
-    terms = top_terms(texts, out["theme"].to_numpy(), ids, TERMS)
+    one_row = np.unique(codes, return_index=True)[1]  # a row of each text (its theme)
+    terms = top_terms([str(t) for t in once], out["theme"].to_numpy()[one_row], ids, TERMS,
+                      copies=np.bincount(codes, minlength=len(once)))
     labels = {t: ", ".join(w for w, _ in terms[t - 1][:LABEL_TERMS]) or f"theme {t}"
               for t in ids}
     out["label"] = out["theme"].map(labels)
@@ -156,8 +165,9 @@ def _examples(frame: pd.DataFrame, vectors: np.ndarray, centroid: np.ndarray, th
     one that says the same as an earlier pick (same terms; contact details aside)."""
     rows = np.flatnonzero(frame["theme"].to_numpy() == theme)
     closeness = vectors[rows] @ centroid
-    return distinct((str(frame.at[i, "comment"])
-                     for i in rows[np.argsort(-closeness, kind="stable")]), count)
+    nearest = frame["comment"].to_numpy()[rows[np.argsort(-closeness, kind="stable")]]
+    # each text once, nearest copy first: copies of a sentence say the same
+    return distinct((str(c) for c in pd.unique(nearest)), count)
 
 
 def distinct(texts: Iterable[str], count: int) -> list[str]:
