@@ -102,11 +102,9 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
     # each distinct text embedded once (the 10 M demo's 1.49 M comments are 55,794 texts):
     # copies of a text get the same row, so the clustering sees what it saw before; an LSA
     # space is fitted on the comments themselves, copies counted, so it is given them all
-    if space.fixed:
-        codes, once = pd.factorize(pd.Series(texts, dtype=object), sort=False)
-        vectors = vectorise([str(t) for t in once], space)[codes]
-    else:
-        vectors = vectorise(texts, space)
+    codes, once = pd.factorize(pd.Series(texts, dtype=object), sort=False)
+    vectors = (vectorise([str(t) for t in once], space)[codes] if space.fixed
+               else vectorise(texts, space))
     fit = clustering.cluster(vectors, k, seed=seed)
     order = np.argsort(-np.bincount(fit.labels, minlength=fit.k), kind="stable")
     number = np.empty(fit.k, dtype=int)
