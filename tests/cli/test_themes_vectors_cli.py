@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from cxlens import store
 from cxlens.cli import app
-from cxlens.text import embed, lsa
+from cxlens.text import embed, glove, lsa
 from tests.text.theme_comments import COLUMNS, month_of_comments
 
 runner = CliRunner()
@@ -25,11 +25,11 @@ def test_choose_the_vectors_then_themes_use_them(tmp_path: Path) -> None:
     with store.connect(db) as wh:
         wh.insert_rows("survey_responses", COLUMNS, month_of_comments(dt.date(2026, 1, 1)))
     shown = runner.invoke(app, ["themes", "vectors", "--db", db])
-    assert shown.exit_code == 0 and f"theme vectors: wordllama ({embed.MODEL})" in shown.stdout
+    assert shown.exit_code == 0 and f"theme vectors: glove ({glove.MODEL})" in shown.stdout
     wrong = runner.invoke(app, ["themes", "vectors", "lca", "--db", db])
     assert wrong.exit_code == 2
     assert "no theme vectors 'lca'. Did you mean \"lsa\"?" in wrong.output
-    assert "choose one of: wordllama, lsa" in wrong.output
+    assert "choose one of: glove, wordllama, lsa" in wrong.output
     chosen = runner.invoke(app, ["themes", "vectors", "lsa", "--db", db])
     assert chosen.exit_code == 0, chosen.output
     assert f"theme vectors are now lsa ({lsa.MODEL})" in chosen.stdout
@@ -48,11 +48,11 @@ def test_choose_the_vectors_then_themes_use_them(tmp_path: Path) -> None:
                                "--format", "json"])
     assert once.exit_code == 0 and json.loads(once.stdout)["model"] == embed.MODEL
     assert "theme vectors: lsa" in runner.invoke(app, ["themes", "vectors", "--db", db]).stdout
-    bad = runner.invoke(app, ["themes", "track", "--db", db, "--vectors", "glove"])
-    assert bad.exit_code == 2 and "no theme vectors 'glove'" in bad.output
+    bad = runner.invoke(app, ["themes", "track", "--db", db, "--vectors", "fasttext"])
+    assert bad.exit_code == 2 and "no theme vectors 'fasttext'" in bad.output
 
 
 def test_the_option_and_the_command_are_in_the_cli_docs() -> None:
     text = DOCS.read_text()
     assert "## `cxlens themes vectors`" in text
-    assert text.count("| `--vectors` | wordllama") == 2  # cxlens themes and themes track
+    assert text.count("| `--vectors` | glove (GloVe 6B word vectors") == 2  # themes, track

@@ -81,23 +81,23 @@ def test_a_month_later_the_ids_are_kept_and_the_planted_complaint_is_one_new_the
     with store.connect(runs.db) as wh:
         first, second = themes_of(wh, 1), themes_of(wh, 2)
         kept = sum(second.get(r) == t for r, t in first.items())
-        assert kept / len(first) >= 0.9  # measured: 1,506 of 1,602 (94.0 %)
+        # measured: 1,516 of 1,602 (94.6 %) with GloVe (WordLlama: 1,506, 94.0 %)
+        assert kept / len(first) >= 0.9
         new = set(second.values()) - set(first.values())
         assert len(new) == 1
         (planted,) = new
         theme = ts.one(wh, planted)
         assert theme.polarity == "negative"
         assert {"app", "crashing", "keeps"} <= {w.strip() for w in theme.terms.split(",")}
-        rows = wh.query_df(f"SELECT response_id, {MONTH} AS month, {PLANTED} AS planted, "
-                           "comment LIKE '%charged twice%' AS second_complaint "
+        rows = wh.query_df(f"SELECT response_id, {MONTH} AS month, {PLANTED} AS planted "
                            "FROM survey_responses WHERE comment IS NOT NULL")
     rows["theme"] = rows["response_id"].map(second)
     mine = rows[rows["theme"] == planted]
-    assert len(mine) == 25 and mine["planted"].all() and set(mine["month"]) == {"2026-09"}
-    # the 26th planted comment ends in a second complaint (an appended "My card … was charged
-    # twice.", the demo's personal-data sentence) and went to the charged-twice theme
-    others = rows[rows["planted"] & (rows["theme"] != planted)]
-    assert len(others) == 1 and others["second_complaint"].all()
+    # all 26 planted comments, nothing else (with WordLlama, before GloVe was the default, the
+    # one ending in a second complaint — an appended "My card … was charged twice." — went to
+    # the charged-twice theme)
+    assert len(mine) == 26 and mine["planted"].all() and set(mine["month"]) == {"2026-09"}
+    assert not (rows["planted"] & (rows["theme"] != planted)).any()
 
 
 def test_the_example_alert_rules_open_one_emerging_alert_for_it(runs: Runs) -> None:
@@ -115,8 +115,8 @@ def test_the_example_alert_rules_open_one_emerging_alert_for_it(runs: Runs) -> N
     assert runs.september[0]["opened"] == [alerts[0][0]]
     assert [a[1:5] for a in alerts] == [("themes-emerging", f"theme={planted}", "2026-09",
                                          "open")]
-    # 25 of September's 147 comments (SELECT count(*) … WHERE comment IS NOT NULL in 2026-09)
-    assert alerts[0][5:] == (pytest.approx(100 * 25 / 147), 147)
+    # 26 of September's 147 comments (SELECT count(*) … WHERE comment IS NOT NULL in 2026-09)
+    assert alerts[0][5:] == (pytest.approx(100 * 26 / 147), 147)
     breached = [j for j in emerging(runs.september) if j["breached"]]
     assert [j["segment"] for j in breached] == [f"theme={planted}"]
     assert breached[0]["message"].startswith(f"new theme {planted} (")

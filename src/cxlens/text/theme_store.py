@@ -62,8 +62,8 @@ RUNS = Table("cxlens_theme_runs", "Tracked theme runs (cxlens themes track).", (
            required=True),
     Column("last_day", _S, "Last day, included.", required=True),
     Column("comments", _I, "Comments clustered."),
-    Column("model", _S, "The vectors it clustered (cxlens themes vectors): WordLlama's "
-           "model or LSA's."),
+    Column("model", _S, "The vectors it clustered (cxlens themes vectors): GloVe's, "
+           "WordLlama's or LSA's model."),
     Column("threshold", _F, "Centroid cosine similarity a match needed."),
     Column("data_version", _S, "The warehouse's data version when it ran."),
 ), key=("run_id",), personal=keep("counts and dates of a computation, no customer data"))

