@@ -20,6 +20,7 @@ FROM (
     "t1"."text",
     "t1"."author",
     "t1"."sentiment",
+    "t1"."sentiment_source",
     DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US("t1"."posted_at"))) AS "period"
   FROM (
     SELECT

@@ -20,6 +20,7 @@ FROM (
     "t0"."text",
     "t0"."author",
     "t0"."sentiment",
+    "t0"."sentiment_source",
     DATE_TRUNC('MONTH', "t0"."posted_at") AS "period"
   FROM "mentions" AS "t0"
   WHERE
