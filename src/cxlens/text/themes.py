@@ -106,8 +106,10 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
     vectors = (vectorise([str(t) for t in once], space)[codes] if space.fixed
                else vectorise(texts, space))
     compound = sentiment.compound(texts) if scores is None else np.asarray(scores)
-    polarity = sentiment.label(compound) if apart else None
-    fit = (_apart(vectors, polarity, k, seed) if polarity is not None
+    # a text with no score (nothing to read) counts as neutral
+    polarity = (np.where(pd.isna(compound), "neutral", sentiment.label(compound)).astype(object)
+                if apart else None)
+    fit = (_apart(vectors, polarity, codes, k, seed) if polarity is not None
            else clustering.cluster(vectors, k, seed=seed))
     order = np.argsort(-np.bincount(fit.labels, minlength=fit.k), kind="stable")
     number = np.empty(fit.k, dtype=int)
@@ -126,8 +128,10 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
     table["label"] = table["theme"].map(labels)
     table["terms"] = [", ".join(w for w, _ in terms[t - 1]) for t in ids]
     table["sentiment"] = [float(out.loc[out["theme"] == t, "sentiment"].mean()) for t in ids]
-    table["polarity"] = ([str(pd.Series(polarity[out["theme"].to_numpy() == t]).mode().iloc[0])
-                          for t in ids] if polarity is not None else None)
+    if polarity is not None:  # one per theme: clustered apart (a theme with no comment: none)
+        first_row = pd.Series(np.arange(len(out))).groupby(out["theme"].to_numpy()).first()
+        table["polarity"] = [polarity[first_row[t]] if t in first_row.index else None
+                             for t in ids]
     table["examples"] = [_examples(out, vectors, fit.centroids[order[t - 1]], t) for t in ids]
     eff = effects(out, ids)
     add_headlines(table, eff, ids)
@@ -150,11 +154,12 @@ HEADLINE_COLUMNS = ("outcome", "score_with", "score_without", "effect", "effect_
                     "n_without", "low_share", "low_ci_low", "low_ci_high", "low_n", "flag")
 
 
-def _apart(vectors: np.ndarray, polarity: np.ndarray, k: int | None, seed: int,
-           ) -> clustering.Clustering:
-    """Complaints, neutral comments and praise clustered apart (``k`` themes each, else each
-    by silhouette), as one clustering: a polarity with fewer than :data:`MIN_COMMENTS`
-    comments is one theme of its own. A theme then never mixes praise and complaints."""
+def _apart(vectors: np.ndarray, polarity: np.ndarray, codes: np.ndarray, k: int | None,
+           seed: int) -> clustering.Clustering:
+    """Complaints, neutral comments and praise clustered apart (``k`` themes each, at most
+    one per distinct text (``codes``), else each by silhouette), as one clustering: a
+    polarity with fewer than :data:`MIN_COMMENTS` comments is one theme of its own. A theme
+    then never mixes praise and complaints."""
     labels = np.zeros(len(vectors), dtype=int)
     centroids: list[np.ndarray] = []
     rules: list[str] = []
@@ -167,13 +172,16 @@ def _apart(vectors: np.ndarray, polarity: np.ndarray, k: int | None, seed: int,
                                          vectors[rows].mean(axis=0, keepdims=True), 1,
                                          "too few to split", {})
         else:
-            part = clustering.cluster(vectors[rows], None if k is None else min(k, len(rows)),
-                                      seed=seed)
+            texts = len(np.unique(codes[rows]))  # never more themes than distinct texts
+            ks = range(clustering.K_RANGE.start, min(clustering.K_RANGE.stop, texts + 1))
+            part = (clustering.cluster(vectors[rows], seed=seed, ks=ks)
+                    if k is None and len(ks) else
+                    clustering.cluster(vectors[rows], min(k or texts, texts), seed=seed))
         labels[rows] = part.labels + len(centroids)
         centroids += list(part.centroids)
-        rules.append(f"{mood} k {part.k}")
+        rules.append(f"{mood} {part.k}: {part.rule}")
     return clustering.Clustering(labels, np.array(centroids), len(centroids),
-                                 "per polarity: " + ", ".join(rules), {})
+                                 "per polarity — " + "; ".join(rules), {})
 
 
 def add_headlines(table: pd.DataFrame, eff: pd.DataFrame, ids: list[int]) -> None:
