@@ -73,4 +73,7 @@ def test_the_from_scratch_command_still_runs_without_a_subcommand(tmp_path: Path
     done = runner.invoke(app, ["themes", "--db", db, "--k", "6", "--format", "json"])
     assert done.exit_code == 0, done.output
     out = json.loads(done.stdout)
+    # --k is per sentiment label, at most one theme per distinct text: the month's complaints
+    # are 4 planted sentences and its praise 2, so 4 + 2 themes; every comment themed
     assert out["k"] == 6 and sum(t["comments"] for t in out["themes"]) == 120
+    assert {t["polarity"] for t in out["themes"]} == {"negative", "positive"}

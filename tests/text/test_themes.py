@@ -14,6 +14,7 @@ from cxlens import store
 from cxlens.demo.text import THEMES
 from cxlens.present.themes import with_sentences
 from cxlens.store.base import Warehouse
+from cxlens.text import sentiment
 from cxlens.text.themes import ThemeError, ThemeResult, themes
 
 # The truth, for the test only: each demo comment comes from one template of one theme.
@@ -84,7 +85,9 @@ def test_effects_point_the_right_way(result: ThemeResult, truth: pd.Series) -> N
     login = by.loc[_best_match(result, truth, "login_problems")]
     assert login["outcome"] == "nps"
     assert login["effect_ci_high"] < 0 and login["q_value"] < 0.05
-    assert login["low_share"] > 0.1
+    # complaints are clustered apart from praise, in finer themes: the login theme holds
+    # 6.5 % of detractor comments at seed 7 (17 % when every comment was clustered together)
+    assert login["low_share"] > 0.04
     praise = by.loc[_best_match(result, truth, "quick_fix")]
     assert praise["effect_ci_low"] > 0 and praise["q_value"] < 0.05
     sentence = with_sentences(result.themes).set_index("theme").loc[login.name, "sentence"]
@@ -139,7 +142,10 @@ def test_no_personal_data_in_labels_examples_or_comments(result: ThemeResult,
 def test_given_k_is_reproducible_and_too_few_comments_are_refused(demo: Warehouse) -> None:
     a = themes(demo, "2026-06-01", "2026-06-30", k=5)
     b = themes(demo, "2026-06-01", "2026-06-30", k=5)
-    assert a.k == 5 and a.rule == "given"
+    # k is per polarity (as in tracked runs): complaints, neutral comments and praise 5 each
+    assert a.k == 15 and a.rule.startswith("per polarity")
+    assert a.themes.groupby("polarity").size().to_dict() == {
+        "negative": 5, "neutral": 5, "positive": 5}
     assert a.comments["theme"].tolist() == b.comments["theme"].tolist()
     assert a.themes["label"].tolist() == b.themes["label"].tolist()
     with pytest.raises(ThemeError, match="too few to find themes"):
@@ -167,3 +173,15 @@ def test_copies_of_a_comment_share_a_theme_and_count_as_copies() -> None:
     theme_of = r.comments.groupby("comment")["theme"].nunique()
     assert (theme_of == 1).all()  # every copy of a text in one theme
     assert r.themes["comments"].sum() == 162 and r.themes["n"].iloc[0] == 162
+
+
+def test_a_theme_never_mixes_praise_and_complaints(result: ThemeResult) -> None:
+    """Complaints, neutral comments and praise are clustered apart (issue 19): every theme's
+    comments carry one sentiment label, and the table names it."""
+    labels = pd.Series(sentiment.label(result.comments["sentiment"].to_numpy()),
+                       index=result.comments.index)
+    per_theme = labels.groupby(result.comments["theme"]).nunique()
+    assert (per_theme == 1).all(), per_theme[per_theme > 1]
+    named = result.themes.set_index("theme")["polarity"]
+    first = labels.groupby(result.comments["theme"]).first()
+    assert named.sort_index().tolist() == first.sort_index().tolist()

@@ -47,7 +47,8 @@ def register(app: typer.Typer) -> None:
                                                 "the latest answer.",
                                                 callback=check_to)] = None,
         k: Annotated[int | None, typer.Option(
-            "--k", help="Number of themes; default: chosen by silhouette (3–15).")] = None,
+            "--k", help="Themes per sentiment label (complaints, neutral, praise are "
+            "clustered apart); default: chosen by silhouette (3–15).")] = None,
         seed: Annotated[int, typer.Option(help="Seed of the clustering (same seed, same "
                                                "themes).")] = 7,
         vectors: VectorsOption = None,

@@ -39,7 +39,7 @@ MIN_COMMENTS = 20
 LABEL_TERMS = 3
 TERMS = 8
 EXAMPLES = 3
-THEME_COLUMNS = ["theme", "label", "terms", "comments", "n", "share", "share_ci_low",
+THEME_COLUMNS = ["theme", "polarity", "label", "terms", "comments", "n", "share", "share_ci_low",
                  "share_ci_high", "sentiment", "outcome", "score_with", "score_without",
                  "effect", "effect_ci_low", "effect_ci_high", "p_value", "q_value",
                  "significant", "n_with", "n_without", "low_share", "low_ci_low",
@@ -82,12 +82,12 @@ def themes(wh: Warehouse, start: str | dt.date | None = None, end: str | dt.date
     first, after = source.period(wh, "comments", start, end)
     frame = source.comments(wh, first, after)
     return find_themes(frame, first, after - dt.timedelta(days=1), k=k, seed=seed,
-                       space=chosen)
+                       space=chosen, apart=True)
 
 
 def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | None = None,
                 seed: int = clustering.SEED, scores: np.ndarray | None = None,
-                space: Space = SPACES[DEFAULT]) -> ThemeResult:
+                space: Space = SPACES[DEFAULT], apart: bool = False) -> ThemeResult:
     """Themes of ``frame`` (the columns of :func:`cxlens.text.source.comments`; comments
     already redacted) in ``space``'s vectors. ``scores``: the comments' sentiment compound
     scores when the caller has them already (scoring 1.5 M comments twice costs minutes)."""
@@ -105,13 +105,18 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
     codes, once = pd.factorize(pd.Series(texts, dtype=object), sort=False)
     vectors = (vectorise([str(t) for t in once], space)[codes] if space.fixed
                else vectorise(texts, space))
-    fit = clustering.cluster(vectors, k, seed=seed)
+    compound = sentiment.compound(texts) if scores is None else np.asarray(scores)
+    # a text with no score (nothing to read) counts as neutral
+    polarity = (np.where(pd.isna(compound), "neutral", sentiment.label(compound)).astype(object)
+                if apart else None)
+    fit = (_apart(vectors, polarity, codes, k, seed) if polarity is not None
+           else clustering.cluster(vectors, k, seed=seed))
     order = np.argsort(-np.bincount(fit.labels, minlength=fit.k), kind="stable")
     number = np.empty(fit.k, dtype=int)
     number[order] = np.arange(1, fit.k + 1)
     out = frame.copy()
     out["theme"] = number[fit.labels]
-    out["sentiment"] = sentiment.compound(texts) if scores is None else scores
+    out["sentiment"] = compound
     ids = list(range(1, fit.k + 1))
     one_row = np.unique(codes, return_index=True)[1]  # a row of each text (its theme)
     terms = top_terms([str(t) for t in once], out["theme"].to_numpy()[one_row], ids, TERMS,
@@ -123,6 +128,10 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
     table["label"] = table["theme"].map(labels)
     table["terms"] = [", ".join(w for w, _ in terms[t - 1]) for t in ids]
     table["sentiment"] = [float(out.loc[out["theme"] == t, "sentiment"].mean()) for t in ids]
+    if polarity is not None:  # one per theme: clustered apart (a theme with no comment: none)
+        first_row = pd.Series(np.arange(len(out))).groupby(out["theme"].to_numpy()).first()
+        table["polarity"] = [polarity[first_row[t]] if t in first_row.index else None
+                             for t in ids]
     table["examples"] = [_examples(out, vectors, fit.centroids[order[t - 1]], t) for t in ids]
     eff = effects(out, ids)
     add_headlines(table, eff, ids)
@@ -143,6 +152,36 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
 HEADLINE_COLUMNS = ("outcome", "score_with", "score_without", "effect", "effect_ci_low",
                     "effect_ci_high", "p_value", "q_value", "significant", "n_with",
                     "n_without", "low_share", "low_ci_low", "low_ci_high", "low_n", "flag")
+
+
+def _apart(vectors: np.ndarray, polarity: np.ndarray, codes: np.ndarray, k: int | None,
+           seed: int) -> clustering.Clustering:
+    """Complaints, neutral comments and praise clustered apart (``k`` themes each, at most
+    one per distinct text (``codes``), else each by silhouette), as one clustering: a
+    polarity with fewer than :data:`MIN_COMMENTS` comments is one theme of its own. A theme
+    then never mixes praise and complaints."""
+    labels = np.zeros(len(vectors), dtype=int)
+    centroids: list[np.ndarray] = []
+    rules: list[str] = []
+    for mood in ("negative", "neutral", "positive"):
+        rows = np.flatnonzero(polarity == mood)
+        if not len(rows):
+            continue
+        if len(rows) < MIN_COMMENTS:
+            part = clustering.Clustering(np.zeros(len(rows), dtype=int),
+                                         vectors[rows].mean(axis=0, keepdims=True), 1,
+                                         "too few to split", {})
+        else:
+            texts = len(np.unique(codes[rows]))  # never more themes than distinct texts
+            ks = range(clustering.K_RANGE.start, min(clustering.K_RANGE.stop, texts + 1))
+            part = (clustering.cluster(vectors[rows], seed=seed, ks=ks)
+                    if k is None and len(ks) else
+                    clustering.cluster(vectors[rows], min(k or texts, texts), seed=seed))
+        labels[rows] = part.labels + len(centroids)
+        centroids += list(part.centroids)
+        rules.append(f"{mood} {part.k}: {part.rule}")
+    return clustering.Clustering(labels, np.array(centroids), len(centroids),
+                                 "per polarity — " + "; ".join(rules), {})
 
 
 def add_headlines(table: pd.DataFrame, eff: pd.DataFrame, ids: list[int]) -> None:
