@@ -35,7 +35,10 @@ def test_themes_json_and_table(demo_db: str) -> None:
                                "2026-09-30", "--k", "6", "--format", "json"])
     assert done.exit_code == 0, done.output
     out = json.loads(done.stdout)
-    assert out["k"] == 6 and out["k_rule"] == "given" and len(out["themes"]) == 6
+    # --k is per sentiment label (complaints, neutral comments and praise clustered apart)
+    assert out["k"] == 18 and out["k_rule"].startswith("per polarity")
+    assert len(out["themes"]) == 18
+    assert {t["polarity"] for t in out["themes"]} == {"negative", "neutral", "positive"}
     first = out["themes"][0]
     assert {"label", "terms", "share", "effect", "sentence", "examples"} <= set(first)
     assert sum(t["comments"] for t in out["themes"]) == out["comments"]
