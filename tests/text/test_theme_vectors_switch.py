@@ -16,7 +16,7 @@ from cxlens.store.base import Warehouse
 from cxlens.text import embed, glove, lsa
 from cxlens.text import theme_store as ts
 from cxlens.text import vectors as theme_vectors
-from cxlens.text.theme_track import track
+from cxlens.text.theme_track import Tracked, track
 from tests.text.test_theme_track import (
     FEB,
     JAN,
@@ -36,6 +36,24 @@ def _centroids(wh: Warehouse) -> dict[int, tuple[str, list[float]]]:
     return {t.theme_id: (t.space, t.centroid) for t in ts.stored(wh)}
 
 
+def _continued(wh: Warehouse, r: Tracked, first: dict[str, int], ids: dict[str, int]) -> int:
+    """After February's run (run 2) in other vectors than January's: every January comment
+    keeps its theme (matched by the comments the runs share), every planted theme its id,
+    the login theme its name and the app theme its pin (listed first); only the planted
+    complaint is new. Returns its id."""
+    second = ids_of(wh, 2)
+    assert {rid: second[rid] for rid in first} == first
+    for name in THEMES:
+        assert theme_ids(wh, 2)[name] == {ids[name]}
+    (planted,) = theme_ids(wh, 2)["charged"]
+    assert planted not in ids.values()
+    table = r.themes.set_index("theme")
+    assert table.loc[ids["login"], "label"] == "Login problems"
+    assert r.themes["theme"].iloc[0] == ids["app"] and bool(r.themes["pinned"].iloc[0])
+    assert table["new"].tolist().count(True) == 1 and bool(table.loc[planted, "new"])
+    return int(planted)
+
+
 def test_switching_to_lsa_and_back_keeps_ids_names_and_pins(wh: Warehouse) -> None:
     theme_vectors.choose(wh, "wordllama")
     run_january(wh)
@@ -48,18 +66,8 @@ def test_switching_to_lsa_and_back_keeps_ids_names_and_pins(wh: Warehouse) -> No
     assert {len(c) for _, c in wordllama.values()} == {256}
 
     theme_vectors.choose(wh, "lsa")
-    r = run_february(wh)  # LSA: 10-d, fitted on January–February's comments
+    planted = _continued(wh, run_february(wh), first, ids)  # LSA: 10-d, fitted on Jan–Feb
     second = ids_of(wh, 2)
-    # every January comment keeps its theme (matched by the comments the runs share)
-    assert {rid: second[rid] for rid in first} == first
-    for name in THEMES:
-        assert theme_ids(wh, 2)[name] == {ids[name]}
-    (planted,) = theme_ids(wh, 2)["charged"]
-    assert planted not in ids.values()
-    table = r.themes.set_index("theme")
-    assert table.loc[ids["login"], "label"] == "Login problems"
-    assert r.themes["theme"].iloc[0] == ids["app"] and bool(r.themes["pinned"].iloc[0])
-    assert table["new"].tolist().count(True) == 1 and bool(table.loc[planted, "new"])
     # the run records its vectors; the kept themes keep their WordLlama centroids (an LSA
     # centroid is comparable with no later run) and the new theme gets none
     assert wh.query("SELECT run_id, model FROM cxlens_theme_runs ORDER BY run_id") == \
@@ -135,17 +143,8 @@ def test_when_the_default_moves_from_wordllama_to_glove_ids_names_and_pins_stay(
     ts.rename(wh, ids["login"], "Login problems")
     ts.pin(wh, ids["app"])
 
-    r = run_february(wh)  # no --vectors, no setting: the default, GloVe
+    _continued(wh, run_february(wh), first, ids)  # no --vectors, no setting: GloVe
     second = ids_of(wh, 2)
-    assert {rid: second[rid] for rid in first} == first
-    for name in THEMES:
-        assert theme_ids(wh, 2)[name] == {ids[name]}
-    (planted,) = theme_ids(wh, 2)["charged"]
-    assert planted not in ids.values()
-    table = r.themes.set_index("theme")
-    assert table.loc[ids["login"], "label"] == "Login problems"
-    assert r.themes["theme"].iloc[0] == ids["app"] and bool(r.themes["pinned"].iloc[0])
-    assert table["new"].tolist().count(True) == 1 and bool(table.loc[planted, "new"])
     assert wh.query("SELECT run_id, model FROM cxlens_theme_runs ORDER BY run_id") == \
         [(1, embed.MODEL), (2, glove.MODEL)]
     after = _centroids(wh)

@@ -10,7 +10,6 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -21,19 +20,13 @@ from cxlens.accounts import users
 from cxlens.store.migrate import bump_data_version
 from cxlens.web.app import create_app
 from cxlens.web.pages import FRESH_CHECK
-from cxlens.web.state import WebState
 from tests.surveys.world import build
 from tests.web.conftest import PASSWORD, login
 from tests.web.server import Server, running
 from tests.web.test_browser import ARTIFACTS
+from tests.web.test_freshness import Site
 
 PAGE = "touchpoints"  # reads contacts and answers
-
-
-@dataclass
-class Site:
-    server: Server
-    st: WebState
 
 
 @pytest.fixture
