@@ -3,6 +3,7 @@ foreign keys, merges into existing rows), and the upsert. Runs inside the import
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from typing import Any
 
@@ -14,6 +15,7 @@ from cxlens.ingest.transform import ROW
 from cxlens.schema import Table, Type
 from cxlens.store import ddl
 from cxlens.store.base import Warehouse
+from cxlens.store.changes import Ranges
 
 SRC, SEQ = "_src", "_seq"
 ARROW: dict[Type, pa.DataType] = {
@@ -24,6 +26,11 @@ ARROW: dict[Type, pa.DataType] = {
     Type.TIMESTAMP: pa.timestamp("us", tz="UTC"),
 }
 _stage_names = itertools.count()
+
+
+def _utc(value: Any) -> dt.datetime:
+    ts = pd.Timestamp(value)
+    return (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).to_pydatetime()
 
 
 def q(name: str) -> str:
@@ -193,6 +200,50 @@ class Stage:
         return int(self.wh.scalar(
             f"SELECT count(*) FROM {self.name} s WHERE EXISTS (SELECT 1 FROM "
             f"{q(self.table.name)} t WHERE {self._join('t', 's')})"))
+
+    def touched(self) -> Ranges:
+        """Call before ``upsert`` or ``merge``: per table whose rows this import can move (the
+        table itself: the staged rows and the stored rows they replace; every table referring
+        to it: its rows pointing at a staged key), per time column, the earliest and latest
+        time (:mod:`cxlens.store.changes`)."""
+        from cxlens.schema import TABLES
+
+        out: Ranges = {}
+        target, cols = q(self.table.name), self._times(self.table)
+        if cols:
+            staged = ", ".join(f"s.{q(c)}" if c in self.columns else f"NULL AS {q(c)}"
+                               for c in cols)
+            stored = ", ".join(f"t.{q(c)}" for c in cols)
+            union = (f"SELECT {staged} FROM {self.name} s UNION ALL SELECT {stored} FROM "
+                     f"{target} t WHERE EXISTS (SELECT 1 FROM {self.name} s WHERE "
+                     f"{self._join('t', 's')})")
+            self._spans(out, self.table.name, cols, union)
+        if len(self.table.key) != 1:
+            return out
+        (key,) = self.table.key
+        for other in TABLES.values():
+            refs = [c.name for c in other.foreign_keys
+                    if c.references == f"{self.table.name}.{key}" and other is not self.table]
+            times = self._times(other)
+            if not refs or not times:
+                continue
+            hit = " OR ".join(f"r.{q(c)} IN (SELECT s.{q(key)} FROM {self.name} s)"
+                              for c in refs)
+            self._spans(out, other.name, times, f"SELECT {', '.join(f'r.{q(c)}' for c in times)}"
+                        f" FROM {q(other.name)} r WHERE {hit}")
+        return out
+
+    @staticmethod
+    def _times(table: Table) -> list[str]:
+        return [c.name for c in table.columns if c.type is Type.TIMESTAMP]
+
+    def _spans(self, out: Ranges, table: str, cols: list[str], rows: str) -> None:
+        aggs = ", ".join(f"min({q(c)}), max({q(c)})" for c in cols)
+        found = self.wh.query(f"SELECT {aggs} FROM ({rows}) AS u")[0]
+        spans = {c: (_utc(found[2 * i]), _utc(found[2 * i + 1])) for i, c in enumerate(cols)
+                 if found[2 * i] is not None}
+        if spans:
+            out[table] = spans
 
     def upsert(self) -> None:
         cols = ", ".join(q(c) for c in self.columns)

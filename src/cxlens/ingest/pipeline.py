@@ -44,6 +44,7 @@ from cxlens.ingest.transform import (
 from cxlens.ingest.validate import check_chunk
 from cxlens.schema import Table
 from cxlens.store.base import Warehouse
+from cxlens.store.changes import Ranges
 from cxlens.store.migrate import bump_data_version
 
 Progress = Callable[[str, int, int], None]  # (file, bytes done, bytes total)
@@ -157,7 +158,9 @@ def import_files(wh: Warehouse, table: str | None, files: Sequence[str | Path | 
                 + "\n  ".join(summarise(found)),
                 "fix the rows listed, or import without --strict to quarantine them",
             )
+        touched: dict[str, Ranges] = {tbl.name: {}}  # no rows staged: nothing moved
         if stage is not None:
+            touched = {tbl.name: stage.touched()}
             result.updated = stage.existing()
             result.inserted = stage.rows() - result.updated
             if mp is not None and mp.merge:
@@ -167,7 +170,7 @@ def import_files(wh: Warehouse, table: str | None, files: Sequence[str | Path | 
                 stage.upsert()
             stage.drop()
         _record(wh, result, started, mapping_name, rejected_records)
-        bump_data_version(wh, writes(tbl.name))
+        bump_data_version(wh, writes(tbl.name), changes=touched)
         result.seconds = time.perf_counter() - t0
         if dry_run:
             raise _DryRun(result)

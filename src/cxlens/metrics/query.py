@@ -12,7 +12,7 @@ import pandas as pd
 from cxlens import store
 from cxlens.dates import in_years, parse_bound
 from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
-from cxlens.metrics import presence, relations, subject
+from cxlens.metrics import partials, presence, relations, subject
 from cxlens.metrics.business_hours import Schedule
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import (
@@ -181,6 +181,12 @@ def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
 
 
 def _statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
+    """The sufficient statistics of ``metric`` per segment: kept ones brought up to date
+    (``partials``), else straight from the warehouse."""
+    return partials.kept(wh, [metric], req, lambda r: [_computed(wh, metric, r)])[0]
+
+
+def _computed(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
     """The sufficient statistics of ``metric`` per segment, straight from the warehouse."""
     with explained([metric], req.where, wh.dialect):
         req = spans(wh, metric, dataclasses.replace(req, engine=for_dialect(wh.dialect)))
@@ -197,10 +203,12 @@ def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[p
         subject.check_present(backend.table, metric, req)
     out: dict[int, pd.DataFrame] = {}
     groups: dict[tuple[object, ...], list[int]] = {}
+    kept = wh.dialect in partials.DIALECTS and req.grain is None
     for i, metric in enumerate(metrics):
         key = quantile_key(metric)
-        if fusable(metric, req.engine):
-            groups.setdefault(("scan", metric.source, metric.time), []).append(i)
+        if fusable(metric, req.engine):  # (kept per month when every metric adds up)
+            groups.setdefault(("scan", metric.source, metric.time,
+                               kept and partials.combinable(metric)), []).append(i)
         elif key is not None:
             groups.setdefault(("sort", *key), []).append(i)
         else:
@@ -211,15 +219,21 @@ def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[p
             continue
         chosen = [metrics[i] for i in members]
         compile_many = compile_fused if key[0] == "scan" else compile_quantiles
+
+        def compute(r: Request, chosen: list[Metric] = chosen,
+                    compile_many: Any = compile_many) -> list[pd.DataFrame]:
+            raw = compile_many(backend.table, chosen, r).to_pandas()
+            return split_fused(raw, len(chosen), r)
+
         try:
-            raw = compile_many(backend.table, chosen, req).to_pandas()
+            parts = partials.kept(wh, chosen, req, compute)
         except Exception as exc:
             if not from_engine(exc):
                 raise
             for i in members:  # one by one, so the error names the metric that failed
                 out[i] = _statistics(wh, metrics[i], req)
             continue
-        for i, part in zip(members, split_fused(raw, len(chosen), req), strict=True):
+        for i, part in zip(members, parts, strict=True):
             out[i] = part
     return [subject.share_of_all(out[i], metric, req) for i, metric in enumerate(metrics)]
 

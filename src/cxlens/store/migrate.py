@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from cxlens.errors import SchemaError
 from cxlens.personal import keep
 from cxlens.schema import SCHEMA_VERSION, Column, Table, Type
+from cxlens.store import changes as log
 from cxlens.store.base import Warehouse
+from cxlens.store.changes import Ranges
 
 META = Table(
     "cxlens_meta",
@@ -81,10 +83,14 @@ def data_version(wh: Warehouse, tables: Iterable[str] | None = None) -> str:
     return f"{base}.{digest[:16]}"
 
 
-def bump_data_version(wh: Warehouse, tables: Iterable[str] | None = None) -> None:
+def bump_data_version(wh: Warehouse, tables: Iterable[str] | None = None,
+                      changes: Mapping[str, Ranges] | None = None) -> None:
     """Call inside the transaction that changes the data. ``tables``: the only tables it
     changed (registry names; an unknown one is refused), so what reads none of them stays
-    cached; None (the default, and the safe choice): everything changes."""
+    cached; None (the default, and the safe choice): everything changes. ``changes``: for a
+    table named, the time ranges the change touched (:mod:`cxlens.store.changes`), so what
+    was computed before can be brought up to date period by period; a table without them is
+    recomputed in full by whatever reads it."""
     if tables is None:
         wh.execute("DELETE FROM cxlens_meta WHERE key = ?", [VERSION_KEY])
         wh.execute("INSERT INTO cxlens_meta VALUES (?, ?)", [VERSION_KEY, uuid.uuid4().hex])
@@ -99,8 +105,12 @@ def bump_data_version(wh: Warehouse, tables: Iterable[str] | None = None) -> Non
                           "to bump everything")
     value = uuid.uuid4().hex
     for table in sorted(set(tables)):
-        wh.execute("DELETE FROM cxlens_meta WHERE key = ?", [f"{VERSION_KEY}:{table}"])
-        wh.execute("INSERT INTO cxlens_meta VALUES (?, ?)", [f"{VERSION_KEY}:{table}", value])
+        key = f"{VERSION_KEY}:{table}"
+        if changes is not None and table in changes:
+            prev = wh.scalar("SELECT value FROM cxlens_meta WHERE key = ?", [key])
+            log.record(wh, table, value, None if prev is None else str(prev), changes[table])
+        wh.execute("DELETE FROM cxlens_meta WHERE key = ?", [key])
+        wh.execute("INSERT INTO cxlens_meta VALUES (?, ?)", [key, value])
 
 
 def secret(wh: Warehouse, key: str = "web.secret") -> str:

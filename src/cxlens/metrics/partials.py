@@ -1,0 +1,355 @@
+"""Statistics kept per period and brought up to date by recomputing only the periods a change
+can have moved (issue 18: a day synced into a big warehouse reaches the pages in seconds).
+
+A request for statistics with periods (``--grain``) keeps its per-period frame; one without
+keeps a frame per month and sums it (counts, sums, shares, means and SDs, ratios: every
+sufficient statistic that adds up exactly; medians, P90s, distinct counts and per-entity
+shares have no such sum and are computed in full). Each frame is kept with the data versions
+of the tables it reads. When they have moved, the change log
+(:mod:`cxlens.store.changes`) says which times of the metric's own table the changes touched
+— directly, or through a changed row it joins (its interaction, its customer) — and only the
+periods holding those times are computed again, from the warehouse, and put in place of the
+kept ones. A period's statistics depend on that period's rows only, so the result is the full
+computation's: the same rows, the same formulas (tests/metrics/test_partials.py).
+
+Kept whole, and computed again in full when a table they read changes: metrics on customer
+periods (they read spans of the whole data), those using derived window columns (a customer's
+next contact moves with a contact at any earlier time), and requests without periods whose
+statistics do not add up (medians, P90s, distinct counts). Computed in full as well: after a
+change the log does not describe (a settings change, an erasure, a survey run: no entry, the
+chain breaks). Never kept: business-hours metrics (they read the stored working schedule), and
+warehouses other than DuckDB (on Postgres two workers' bumps may interleave, so a chain is not
+proof of what changed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxlens.metrics import relations
+from cxlens.metrics.compile import PERIOD, Request, needed_columns
+from cxlens.metrics.spec import Kind, Metric
+from cxlens.schema import TABLES
+from cxlens.store import changes
+from cxlens.store.base import Warehouse
+
+#: Warehouses whose bumps form one chain: a single writing process.
+DIALECTS = ("duckdb",)
+#: Kept frames, least recently used dropped first (each is a few rows per segment and period).
+ENTRIES = 2048
+#: Kinds whose statistics add up over periods exactly (with ``quantile`` and ``per`` unset).
+ADDITIVE = frozenset({Kind.SHARE, Kind.SHARE_DIFFERENCE, Kind.MEAN, Kind.DURATION, Kind.SUM,
+                      Kind.RATIO, Kind.COUNT})
+#: The grain of the frames kept for a request without periods.
+MONTH = "month"
+
+Compute = Callable[[Request], list[pd.DataFrame]]
+
+
+@dataclass
+class _Kept:
+    frames: list[pd.DataFrame]
+    versions: dict[str, str | None]
+    start: dt.datetime | None  # the range the frames were computed for (naive UTC)
+    end: dt.datetime | None
+
+
+_kept: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
+#: Per request without its range, the key of the newest kept frames: a window that slid
+#: (the last twelve months, a month later) starts from them.
+_latest: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_guard = threading.Lock()
+#: How each request was answered since the process started (``hit``, ``patched``, ``full``,
+#: also per mode as ``full:MODE``, ``uncached``): read by the bench and the tests.
+counts: Counter[str] = Counter()
+
+
+def clear() -> None:
+    """Forget every kept frame (the next request of each computes in full)."""
+    with _guard:
+        _kept.clear()
+        _latest.clear()
+
+
+def combinable(metric: Metric) -> bool:
+    """Whether the metric's statistics over a range are the sum of its months'."""
+    return (metric.kind in ADDITIVE and metric.quantile is None and metric.per is None
+            and not metric.uniform)
+
+
+def _derived(metric: Metric) -> frozenset[str]:
+    return frozenset(relations.derived_columns().get(metric.source, {}))
+
+
+def mode(metrics: Sequence[Metric], req: Request) -> str | None:
+    """``"periods"`` (kept per period of the request), ``"months"`` (kept per month, summed),
+    ``"whole"`` (kept as computed, computed again when a table it reads changes) or None
+    (computed every time: business hours read the stored working schedule)."""
+    if any(m.hours != "calendar" for m in metrics):
+        return None
+    for metric in metrics:
+        if metric.source == relations.CUSTOMER_PERIODS:
+            return "whole"
+        needed = needed_columns(metric, req)
+        if needed & _derived(metric):
+            return "whole"
+        if req.grain is None and relations.PERIOD_START in needed:
+            return "whole"  # the range's start, not a month's
+    if req.grain is not None:
+        return "periods"
+    return "months" if all(combinable(m) for m in metrics) else "whole"
+
+
+def reads(metric: Metric) -> frozenset[str]:
+    """The tables a metric's relation can read: its own, the interactions it is about, the
+    customers of its rows."""
+    if metric.source == relations.CUSTOMER_PERIODS:  # their orders and support history too
+        return frozenset({"customers", "orders", "interactions"})
+    out = {metric.source}
+    if metric.source in relations.ABOUT_AN_INTERACTION:
+        out.add("interactions")
+    if "customer_id" in TABLES[metric.source].column_names:
+        out.add("customers")
+    return frozenset(out)
+
+
+def kept(wh: Warehouse, metrics: Sequence[Metric], req: Request, compute: Compute,
+         ) -> list[pd.DataFrame]:
+    """``compute(req)`` (one statistics frame per metric), answered from the kept frames when
+    the data has not moved and patched period by period when it has (see the module)."""
+    how = mode(metrics, req) if wh.dialect in DIALECTS else None
+    now = changes.versions(wh) if how is not None else {}
+    if how is None or not now:  # no version stamped: nothing tells this data apart
+        counts["uncached"] += 1
+        return compute(req)
+    inner = req if req.grain is not None or how == "whole" else \
+        dataclasses.replace(req, grain=MONTH)
+    tables = sorted(frozenset().union(*(reads(m) for m in metrics)))
+    current: dict[str, str | None] = {"": now.get("")} | {t: now.get(t) for t in tables}
+    family = (wh.url, how, tuple(m.model_dump_json() for m in metrics),
+              repr(dataclasses.replace(req, start=None, end=None)))
+    key = (*family, req.start, req.end)
+    with _guard:
+        entry = _kept.get(key) or (None if how == "whole" else
+                                   _kept.get(_latest.get(family, ())))
+    frames = None
+    if entry is not None and how == "whole":
+        frames = entry.frames if entry.versions == current else None
+        counts["hit"] += frames is not None
+    elif entry is not None:
+        frames = _brought_up(wh, metrics, inner, entry, current, compute)
+    if frames is None:
+        counts["full"] += 1
+        counts[f"full:{how}"] += 1
+        frames = compute(inner) if how == "whole" else [_sorted(f, inner) for f in compute(inner)]
+    with _guard:
+        _kept[key] = _Kept(frames, current, _opt(req.start), _opt(req.end))
+        _kept.move_to_end(key)
+        _latest[family] = key
+        while len(_kept) > ENTRIES:
+            _kept.popitem(last=False)
+    if inner is req:
+        return [f.copy() for f in frames]
+    out = [_total(f, m, req) for f, m in zip(frames, metrics, strict=True)]
+    if any(o is None for o in out):  # no rows at all and no segments: as computed alone
+        return compute(req)
+    return [o for o in out if o is not None]
+
+
+Bound = dt.datetime | None  # naive UTC; None: unbounded
+_TICK = dt.timedelta(microseconds=1)
+
+
+def _opt(value: dt.datetime | None) -> Bound:
+    return None if value is None else _naive(value)
+
+
+def _brought_up(wh: Warehouse, metrics: Sequence[Metric], req: Request, entry: _Kept,
+                current: dict[str, str | None], compute: Compute) -> list[pd.DataFrame] | None:
+    """The kept frames at the current versions and ``req``'s range, or None when they
+    cannot be brought there (then everything is computed)."""
+    if entry.versions.get("") != current[""] or entry.versions.keys() != current.keys():
+        return None  # everything was bumped
+    regions: list[tuple[Bound, Bound]] = []  # times whose periods are computed again
+    if entry.versions != current:
+        moved: list[changes.Change] = []
+        for table, version in current.items():
+            if table and entry.versions[table] != version:
+                walked = changes.chain(wh, table, entry.versions[table], version)
+                if walked is None:
+                    return None
+                moved += walked
+        for m in metrics:
+            span = changes.hull(moved, m.source, m.time)
+            if span is not None:
+                regions.append((_naive(span[0]), _naive(span[1]) + _TICK))
+    start, end = _opt(req.start), _opt(req.end)
+    if start != entry.start:  # a window that slid: the periods between its two starts
+        regions.append((None, _later(start, entry.start)) if None in (start, entry.start)
+                       else (min(start, entry.start), max(start, entry.start)))  # type: ignore[type-var]
+    if end != entry.end:
+        regions.append((_earlier(end, entry.end), None) if None in (end, entry.end)
+                       else (min(end, entry.end), max(end, entry.end)))  # type: ignore[type-var]
+    assert req.grain is not None
+    covers = _covers(regions, req.grain)
+    if not covers and (start, end) == (entry.start, entry.end):
+        counts["hit" if entry.versions == current else "patched"] += 1
+        return entry.frames
+    counts["patched"] += 1
+    fresh: list[list[pd.DataFrame]] = []
+    for lo, hi in covers:
+        lo2 = lo if start is None else (start if lo is None else max(lo, start))
+        hi2 = hi if end is None else (end if hi is None else min(hi, end))
+        if lo2 is not None and hi2 is not None and lo2 >= hi2:
+            continue
+        fresh.append(compute(dataclasses.replace(
+            req, start=None if lo2 is None else lo2.replace(tzinfo=dt.UTC),
+            end=None if hi2 is None else hi2.replace(tzinfo=dt.UTC))))
+    out = []
+    for i, old in enumerate(entry.frames):
+        when = pd.to_datetime(old[PERIOD])
+        if getattr(when.dt, "tz", None) is not None:
+            when = when.dt.tz_convert("UTC").dt.tz_localize(None)
+        drop = pd.Series(False, index=old.index)
+        for lo, hi in covers:
+            drop |= (when >= lo if lo is not None else True) & (when < hi if hi is not None
+                                                                 else True)
+        if start is not None:  # periods wholly before the range
+            drop |= when < start_of(start, req.grain)
+        if end is not None:
+            drop |= when >= end
+        parts = [old[~drop], *(f[i] for f in fresh)]
+        parts = [p for p in parts if len(p)]
+        out.append(_sorted(pd.concat(parts, ignore_index=True) if parts else old.iloc[:0],
+                           req))
+    return out
+
+
+def _later(a: Bound, b: Bound) -> Bound:
+    return a if b is None else b if a is None else max(a, b)
+
+
+def _earlier(a: Bound, b: Bound) -> Bound:
+    return a if b is None else b if a is None else min(a, b)
+
+
+def _covers(regions: list[tuple[Bound, Bound]], grain: str) -> list[tuple[Bound, Bound]]:
+    """The regions widened to whole periods, overlapping ones merged, in order."""
+    wide = sorted(((None if lo is None else start_of(lo, grain),
+                    None if hi is None else next_start(start_of(hi - _TICK, grain), grain))
+                   for lo, hi in regions if lo is None or hi is None or lo < hi),
+                  key=lambda r: (r[0] is not None, r[0] or dt.datetime.min))
+    out: list[tuple[Bound, Bound]] = []
+    for lo, hi in wide:
+        if out and (out[-1][1] is None or lo is None or lo <= out[-1][1]):
+            prev = out[-1]
+            out[-1] = (prev[0], None if hi is None or prev[1] is None else max(prev[1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _naive(value: dt.datetime) -> dt.datetime:
+    """UTC wall time without a zone: what the warehouse's periods are cut on."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def start_of(value: dt.datetime, grain: str) -> dt.datetime:
+    """The start of the ``grain`` period holding ``value`` (weeks start on Monday), as the
+    warehouse truncates (``Engine.truncate``)."""
+    day = dt.datetime(value.year, value.month, value.day)
+    if grain == "day":
+        return day
+    if grain == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    if grain == "quarter":
+        return day.replace(month=3 * ((value.month - 1) // 3) + 1, day=1)
+    if grain == "year":
+        return day.replace(month=1, day=1)
+    raise ValueError(f"unknown grain {grain!r}")
+
+
+def next_start(start: dt.datetime, grain: str) -> dt.datetime:
+    """The start of the period after the one starting at ``start``."""
+    if grain in ("day", "week"):
+        return start + dt.timedelta(days=1 if grain == "day" else 7)
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    index = start.year * 12 + start.month - 1 + months
+    return start.replace(year=index // 12, month=index % 12 + 1)
+
+
+def _sorted(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
+    keys = [k for k in (*req.dims, PERIOD) if k in frame.columns]
+    if not keys or frame.empty:
+        return frame.reset_index(drop=True)
+    return frame.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+
+
+_SUMMED = ("n", "k", "pos", "neg", "total")
+
+
+def _total(frame: pd.DataFrame, metric: Metric, req: Request) -> pd.DataFrame | None:
+    """A metric's monthly statistics summed over the months, per segment: what computing it
+    without periods gives (None when there is nothing and no segments to make a row of)."""
+    dims = list(req.dims)
+    if frame.empty and not dims:
+        return None
+    data = frame.drop(columns=[PERIOD])
+    if dims:
+        groups = data.groupby(dims, dropna=False, sort=True)
+        parts = [(key if isinstance(key, tuple) else (key,), g) for key, g in groups]
+    else:
+        parts = [((), data)]
+    rows = []
+    for key, g in parts:
+        row: dict[str, Any] = dict(zip(dims, key, strict=True))
+        for col in _SUMMED:
+            if col in g:
+                row[col] = g[col].sum(min_count=1)
+        if "mean" in g:
+            row |= _pooled(g, "n", ("mean", "sd"))
+        if "mean_x" in g:
+            row |= _pooled(g, "n", ("mean_x", "var_x"), ("mean_y", "var_y"), cov="cov_xy")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(data.columns))
+
+
+def _pooled(g: pd.DataFrame, count: str, *pairs: tuple[str, str], cov: str | None = None,
+            ) -> dict[str, float]:
+    """Means and spreads of several parts as one: the parts' means weighted by their counts;
+    the sums of squares within parts plus those of the parts' means about the whole's (SDs
+    for ``sd`` columns, variances for ``var_`` ones); the co-moment likewise for ``cov``."""
+    n = pd.to_numeric(g[count], errors="coerce").fillna(0).to_numpy(float)
+    total = float(n.sum())
+    out: dict[str, float] = {}
+    centred: list[np.ndarray] = []
+    for mean_col, spread_col in pairs:
+        mean = pd.to_numeric(g[mean_col], errors="coerce").to_numpy(float)
+        has = n > 0
+        whole = float((n[has] * mean[has]).sum() / total) if total > 0 else float("nan")
+        out[mean_col] = whole
+        spread = pd.to_numeric(g[spread_col], errors="coerce").to_numpy(float)
+        within = spread ** 2 if spread_col.startswith("sd") else spread
+        within = np.where((n > 1) & np.isfinite(within), within, 0.0)
+        dev = np.where(has, mean - whole, 0.0)
+        centred.append(dev)
+        squares = float(((n - 1).clip(min=0) * within).sum() + (n * dev ** 2).sum())
+        value = squares / (total - 1) if total > 1 else float("nan")
+        out[spread_col] = float(np.sqrt(value)) if spread_col.startswith("sd") else value
+    if cov is not None:
+        c = pd.to_numeric(g[cov], errors="coerce").to_numpy(float)
+        c = np.where((n > 1) & np.isfinite(c), c, 0.0)
+        co = float(((n - 1).clip(min=0) * c).sum() + (n * centred[0] * centred[1]).sum())
+        out[cov] = co / (total - 1) if total > 1 else float("nan")
+    return out
