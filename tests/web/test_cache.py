@@ -47,6 +47,39 @@ def test_prewarm_fills_the_cache_and_an_import_invalidates_it(tmp_path: Path) ->
     wh.close()
 
 
+def test_data_arriving_during_the_heavy_pages_reaches_the_light_ones_first(
+        tmp_path: Path) -> None:
+    """Issue 18: at 10 M the insight pages take minutes; a sync landing meanwhile is shown on
+    the light pages before the next insight page, not after the whole pass."""
+    import threading
+    import time
+
+    from cxlens.web.computing import HEAVY
+
+    wh = store.connect(str(tmp_path / "w.duckdb"))
+    build_demo(wh, scale=0.01, seed=5)
+    st = create_app(wh).state.cxlens
+    vendors = len(wh.query("SELECT DISTINCT vendor FROM interactions WHERE vendor IS NOT NULL"))
+    light = len(registry.PAGES) - 1 - len(HEAVY) + 2 * vendors
+    counted: list[int] = []
+    worker = threading.Thread(target=lambda: counted.append(prewarm.warm(st)))
+    worker.start()
+    first = next(n for n in prewarm.order() if n in HEAVY)
+    deadline = time.monotonic() + 120
+    while not any(k[1] == "page" and k[2] == first for k in list(st._cache)):
+        assert time.monotonic() < deadline and worker.is_alive()
+        time.sleep(0.02)
+    csv = tmp_path / "more.csv"
+    csv.write_text("response_id,survey,score,responded_at\nX1,csat,1,2026-09-01 10:00\n")
+    import_files(wh, "survey_responses", [csv])
+    worker.join(300)
+    assert counted == [light + len(HEAVY) + light]  # the light pages twice
+    user = User("x", "analyst")
+    assert st.peek((st.version(page_key("overview", Filters(), {}, user)),
+                    *page_key("overview", Filters(), {}, user)))[0]
+    wh.close()
+
+
 def test_the_opened_pages_include_the_qa_scores(tmp_path: Path) -> None:
     """Issue 17: /qa took 2.8 s at 10 M interactions on its first view (its builder caches it
     per QA revision, but nothing computed it before the first visitor)."""
