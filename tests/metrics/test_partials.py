@@ -210,3 +210,64 @@ def test_a_window_that_slid_is_patched_not_recomputed(copy: Warehouse, names: st
     full = query(names, db=copy, start="2025-11-15", end="2026-05-03", **kw)
     pd.testing.assert_frame_equal(slid, full, check_dtype=False, rtol=1e-9)
     assert len(full) and full["n"].sum() > 0
+
+
+def test_a_scale_mixed_across_months_is_still_refused(copy: Warehouse, tmp_path: Path) -> None:
+    """CSAT never mixes scales in one figure: each month is on 1–5 alone, so only the kept
+    months' extents (lowest and highest scale) show that the whole range mixes 1–5 and 1–7."""
+    from cxlens.metrics.result import MixedFigure
+
+    query("csat", db=copy)
+    last = pd.Timestamp(copy.scalar("SELECT max(responded_at) FROM survey_responses"))
+    later = (last + pd.Timedelta(days=40)).strftime("%Y-%m-%d %H:%M")
+    path = tmp_path / "seven.csv"
+    path.write_text("response_id,survey,score,scale_min,scale_max,responded_at\n"
+                    f"S7-1,csat,7,1,7,{later}\nS7-2,csat,6,1,7,{later}\n")
+    import_files(copy, "survey_responses", [path])
+    start = partials.counts.copy()
+    with pytest.raises(MixedFigure, match="scale_max"):
+        query("csat", db=copy)
+    assert (partials.counts - start)["patched"] >= 1
+
+
+def test_customer_periods_are_computed_again_when_their_orders_change(
+        copy: Warehouse, tmp_path: Path) -> None:
+    """CLV reads the customers' orders through the customer periods: kept whole, it is
+    computed again after an orders import."""
+    ask = {"grain": "quarter", "by": "order_currency"}
+    before = query("clv,churn_rate", db=copy, **ask)
+    orders = copy.query_df("SELECT * FROM orders WHERE status = 'completed' "
+                           "ORDER BY ordered_at DESC LIMIT 20")
+    orders["order_id"] = "N-" + orders["order_id"].astype(str)
+    orders["amount"] = orders["amount"] * 10
+    import_files(copy, "orders", [_csv(orders, tmp_path / "orders.csv")])
+    start = partials.counts.copy()
+    kept = query("clv,churn_rate", db=copy, **ask)
+    assert (partials.counts - start)["full:whole"] >= 1
+    partials.clear()
+    pd.testing.assert_frame_equal(kept, query("clv,churn_rate", db=copy, **ask),
+                                  check_dtype=False, rtol=1e-9)
+    clv = [f[f["metric"] == "clv"]["value"].sum() for f in (before, kept)]
+    assert clv[1] > clv[0]
+
+
+def test_kept_whole_figures_stay_when_a_change_touches_none_of_their_rows(
+        copy: Warehouse, tmp_path: Path) -> None:
+    """A median over everything is kept whole; new contacts that no follow-up case points
+    at leave the cases' median time to follow up as it was (no recomputation), while a P90
+    of the contacts themselves is computed again."""
+    cases = ("time_to_followup", {"by": "vendor"})
+    contacts = ("first_response_time:p90", {"by": "channel"})
+    for names, kw in (cases, contacts):
+        query(names, db=copy, **kw)
+    day = copy.query_df("SELECT * FROM interactions ORDER BY created_at DESC LIMIT 50")
+    day["interaction_id"] = "W-" + day["interaction_id"].astype(str)
+    import_files(copy, "interactions", [_csv(day, tmp_path / "day.csv")])
+    start = partials.counts.copy()
+    kept = query(cases[0], db=copy, **cases[1])
+    assert (partials.counts - start)["full"] == 0
+    query(contacts[0], db=copy, **contacts[1])
+    assert (partials.counts - start)["full:whole"] >= 1
+    partials.clear()
+    pd.testing.assert_frame_equal(kept, query(cases[0], db=copy, **cases[1]),
+                                  check_dtype=False, rtol=1e-9)

@@ -138,7 +138,7 @@ def compile_metric(table: relations.Table, metric: Metric, req: Request) -> ir.T
         return _per_entity(rel, metric, keys, req.engine)
     aggs = KINDS[metric.kind](rel, metric, pop, req.engine)
     for i, col in enumerate(metric.uniform):
-        aggs[f"uniform_{i}"] = _kinds(rel[col])
+        aggs |= _extent(rel[col], f"uniform_{i}")
     return rel.group_by(keys).aggregate(**aggs) if keys else rel.aggregate(**aggs)
 
 
@@ -213,7 +213,7 @@ def compile_fused(table: relations.Table, metrics: list[Metric], req: Request) -
         for name, agg in KINDS[metric.kind](rel, metric, pop, req.engine).items():
             aggs[f"m{i}__{name}"] = agg
         for j, col in enumerate(metric.uniform):
-            aggs[f"m{i}__uniform_{j}"] = _kinds(ibis.ifelse(pop, rel[col], ibis.null()))
+            aggs |= _extent(ibis.ifelse(pop, rel[col], ibis.null()), f"m{i}__uniform_{j}")
     out = rel.group_by(keys).aggregate(**aggs) if keys else rel.aggregate(**aggs)
     if not picks:
         return out
@@ -281,10 +281,11 @@ def _periods(req: Request) -> ir.Table:
     return ibis.memtable(pd.DataFrame({"period_start": starts, "period_end": ends}))
 
 
-def _kinds(values: ir.Value) -> ir.Value:
-    """2 when a segment mixes values of a column that must be uniform, else 1 (MIN <> MAX is
-    much cheaper than COUNT DISTINCT)."""
-    return ibis.ifelse(values.min() != values.max(), 2, 1)
+def _extent(values: ir.Value, name: str) -> Aggs:
+    """The lowest and highest value of a column that must be uniform: a segment mixes values
+    when they differ (``result._check_uniform``; much cheaper than COUNT DISTINCT, and the
+    extents of several periods combine into the whole range's: ``partials``)."""
+    return {f"{name}_lo": values.min(), f"{name}_hi": values.max()}
 
 
 def _count(cond: ir.BooleanValue) -> ir.Value:

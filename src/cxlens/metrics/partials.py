@@ -82,8 +82,7 @@ def clear() -> None:
 
 def combinable(metric: Metric) -> bool:
     """Whether the metric's statistics over a range are the sum of its months'."""
-    return (metric.kind in ADDITIVE and metric.quantile is None and metric.per is None
-            and not metric.uniform)
+    return metric.kind in ADDITIVE and metric.quantile is None and metric.per is None
 
 
 def _derived(metric: Metric) -> frozenset[str]:
@@ -109,11 +108,16 @@ def mode(metrics: Sequence[Metric], req: Request) -> str | None:
     return "months" if all(combinable(m) for m in metrics) else "whole"
 
 
-def reads(metric: Metric) -> frozenset[str]:
+def reads(metric: Metric, req: Request) -> frozenset[str]:
     """The tables a metric's relation can read: its own, the interactions it is about, the
-    customers of its rows."""
-    if metric.source == relations.CUSTOMER_PERIODS:  # their orders and support history too
-        return frozenset({"customers", "orders", "interactions"})
+    customers of its rows (customer periods: the customers, and their orders and support
+    history when the metric or the request uses them)."""
+    if metric.source == relations.CUSTOMER_PERIODS:
+        needed = needed_columns(metric, req)
+        return frozenset({"customers"}
+                         | ({"orders"} if needed & set(relations.CUSTOMER_PERIOD_ORDERS) else set())
+                         | ({"interactions"} if needed & set(relations.CUSTOMER_PERIOD_SUPPORT)
+                            else set()))
     out = {metric.source}
     if metric.source in relations.ABOUT_AN_INTERACTION:
         out.add("interactions")
@@ -133,7 +137,7 @@ def kept(wh: Warehouse, metrics: Sequence[Metric], req: Request, compute: Comput
         return compute(req)
     inner = req if req.grain is not None or how == "whole" else \
         dataclasses.replace(req, grain=MONTH)
-    tables = sorted(frozenset().union(*(reads(m) for m in metrics)))
+    tables = sorted(frozenset().union(*(reads(m, req) for m in metrics)))
     current: dict[str, str | None] = {"": now.get("")} | {t: now.get(t) for t in tables}
     family = (wh.url, how, tuple(m.model_dump_json() for m in metrics),
               repr(dataclasses.replace(req, start=None, end=None)))
@@ -143,7 +147,7 @@ def kept(wh: Warehouse, metrics: Sequence[Metric], req: Request, compute: Comput
                                    _kept.get(_latest.get(family, ())))
     frames = None
     if entry is not None and how == "whole":
-        frames = entry.frames if entry.versions == current else None
+        frames = entry.frames if _untouched(wh, metrics, entry, current) else None
         counts["hit"] += frames is not None
     elif entry is not None:
         frames = _brought_up(wh, metrics, inner, entry, current, compute)
@@ -163,6 +167,27 @@ def kept(wh: Warehouse, metrics: Sequence[Metric], req: Request, compute: Comput
     if any(o is None for o in out):  # no rows at all and no segments: as computed alone
         return compute(req)
     return [o for o in out if o is not None]
+
+
+def _untouched(wh: Warehouse, metrics: Sequence[Metric], entry: _Kept,
+               current: dict[str, str | None]) -> bool:
+    """Whether frames kept whole still hold: the same versions, or changes of the tables they
+    read that touched no row of the metrics' own tables (new contacts under no follow-up
+    case leave the cases' figures as they were). Customer periods are made from the whole
+    customers table: any change counts."""
+    if entry.versions == current:
+        return True
+    if entry.versions.get("") != current[""] or entry.versions.keys() != current.keys():
+        return False
+    if any(m.source == relations.CUSTOMER_PERIODS for m in metrics):
+        return False
+    own = {m.source for m in metrics}
+    for table, version in current.items():
+        if table and entry.versions[table] != version:
+            walked = changes.chain(wh, table, entry.versions[table], version)
+            if walked is None or any(own & set(c.ranges) for c in walked):
+                return False
+    return True
 
 
 Bound = dt.datetime | None  # naive UTC; None: unbounded
@@ -317,6 +342,11 @@ def _total(frame: pd.DataFrame, metric: Metric, req: Request) -> pd.DataFrame | 
         for col in _SUMMED:
             if col in g:
                 row[col] = g[col].sum(min_count=1)
+        for col in g.columns:  # a column that must be uniform: its extent over the months
+            if col.startswith("uniform_") and col.endswith("_lo"):
+                row[col] = g[col].dropna().min() if g[col].notna().any() else None
+            elif col.startswith("uniform_") and col.endswith("_hi"):
+                row[col] = g[col].dropna().max() if g[col].notna().any() else None
         if "mean" in g:
             row |= _pooled(g, "n", ("mean", "sd"))
         if "mean_x" in g:

@@ -67,8 +67,8 @@ def ordered(frame: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
 
 def _check_uniform(raw: pd.DataFrame, metric: Metric) -> None:
     for i, col in enumerate(metric.uniform):
-        mixed = raw.get(f"uniform_{i}")
-        if mixed is not None and (number(raw, f"uniform_{i}", 0.0) > 1).any():
+        lo, hi = raw.get(f"uniform_{i}_lo"), raw.get(f"uniform_{i}_hi")
+        if lo is not None and hi is not None and (lo.notna() & hi.notna() & (lo != hi)).any():
             raise MixedFigure(
                 f"{metric.label} would mix different {col} values in one figure",
                 f"split with --by {col} or filter with --where, e.g. --where \"{col} = ...\"",

@@ -117,11 +117,8 @@ SELECT
       ELSE NULL
     END
   ) AS "cov_xy",
-  CASE
-    WHEN MIN("t20"."order_currency") <> MAX("t20"."order_currency")
-    THEN 2
-    ELSE 1
-  END AS "uniform_0"
+  MIN("t20"."order_currency") AS "uniform_0_lo",
+  MAX("t20"."order_currency") AS "uniform_0_hi"
 FROM (
   SELECT
     *

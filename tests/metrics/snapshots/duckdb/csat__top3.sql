@@ -14,8 +14,10 @@ SELECT
       ELSE 0
     END
   ) AS "k",
-  CASE WHEN MIN("t8"."scale_min") <> MAX("t8"."scale_min") THEN 2 ELSE 1 END AS "uniform_0",
-  CASE WHEN MIN("t8"."scale_max") <> MAX("t8"."scale_max") THEN 2 ELSE 1 END AS "uniform_1"
+  MIN("t8"."scale_min") AS "uniform_0_lo",
+  MAX("t8"."scale_min") AS "uniform_0_hi",
+  MIN("t8"."scale_max") AS "uniform_1_lo",
+  MAX("t8"."scale_max") AS "uniform_1_hi"
 FROM (
   SELECT
     *

@@ -22,7 +22,8 @@ SELECT
       ELSE NULL
     END
   ) AS "total",
-  CASE WHEN MIN("t3"."currency") <> MAX("t3"."currency") THEN 2 ELSE 1 END AS "uniform_0"
+  MIN("t3"."currency") AS "uniform_0_lo",
+  MAX("t3"."currency") AS "uniform_0_hi"
 FROM (
   SELECT
     *

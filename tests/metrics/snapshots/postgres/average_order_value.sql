@@ -33,7 +33,8 @@ SELECT
       ELSE NULL
     END
   ) AS "sd",
-  CASE WHEN MIN("t1"."currency") <> MAX("t1"."currency") THEN 2 ELSE 1 END AS "uniform_0"
+  MIN("t1"."currency") AS "uniform_0_lo",
+  MAX("t1"."currency") AS "uniform_0_hi"
 FROM (
   SELECT
     "t0"."order_id",

@@ -37,8 +37,10 @@ SELECT
       ELSE NULL
     END
   ) AS "sd",
-  CASE WHEN MIN("t6"."scale_min") <> MAX("t6"."scale_min") THEN 2 ELSE 1 END AS "uniform_0",
-  CASE WHEN MIN("t6"."scale_max") <> MAX("t6"."scale_max") THEN 2 ELSE 1 END AS "uniform_1"
+  MIN("t6"."scale_min") AS "uniform_0_lo",
+  MAX("t6"."scale_min") AS "uniform_0_hi",
+  MIN("t6"."scale_max") AS "uniform_1_lo",
+  MAX("t6"."scale_max") AS "uniform_1_hi"
 FROM (
   SELECT
     "t5"."response_id",

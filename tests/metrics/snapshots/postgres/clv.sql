@@ -117,11 +117,8 @@ SELECT
       ELSE NULL
     END
   ) AS "cov_xy",
-  CASE
-    WHEN MIN("t18"."order_currency") <> MAX("t18"."order_currency")
-    THEN 2
-    ELSE 1
-  END AS "uniform_0"
+  MIN("t18"."order_currency") AS "uniform_0_lo",
+  MAX("t18"."order_currency") AS "uniform_0_hi"
 FROM (
   SELECT
     "t17"."customer_id",

@@ -11,8 +11,10 @@ SELECT
       ELSE 0
     END
   ) AS "k",
-  CASE WHEN MIN("t6"."kind") <> MAX("t6"."kind") THEN 2 ELSE 1 END AS "uniform_0",
-  CASE WHEN MIN("t6"."scale_max") <> MAX("t6"."scale_max") THEN 2 ELSE 1 END AS "uniform_1"
+  MIN("t6"."kind") AS "uniform_0_lo",
+  MAX("t6"."kind") AS "uniform_0_hi",
+  MIN("t6"."scale_max") AS "uniform_1_lo",
+  MAX("t6"."scale_max") AS "uniform_1_hi"
 FROM (
   SELECT
     "t5"."response_id",

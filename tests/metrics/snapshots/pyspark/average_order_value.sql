@@ -36,7 +36,8 @@ SELECT
       NULL
     )
   ) AS `sd`,
-  IF(MIN(`t1`.`currency`) <> MAX(`t1`.`currency`), 2, 1) AS `uniform_0`
+  MIN(`t1`.`currency`) AS `uniform_0_lo`,
+  MAX(`t1`.`currency`) AS `uniform_0_hi`
 FROM (
   SELECT
     `t0`.`order_id`,

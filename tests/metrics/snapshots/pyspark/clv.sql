@@ -131,7 +131,8 @@ SELECT
       NULL
     )
   ) AS `cov_xy`,
-  IF(MIN(`t18`.`order_currency`) <> MAX(`t18`.`order_currency`), 2, 1) AS `uniform_0`
+  MIN(`t18`.`order_currency`) AS `uniform_0_lo`,
+  MAX(`t18`.`order_currency`) AS `uniform_0_hi`
 FROM (
   SELECT
     `t17`.`customer_id`,

@@ -12,8 +12,10 @@ SELECT
       0
     )
   ) AS `k`,
-  IF(MIN(`t6`.`kind`) <> MAX(`t6`.`kind`), 2, 1) AS `uniform_0`,
-  IF(MIN(`t6`.`scale_max`) <> MAX(`t6`.`scale_max`), 2, 1) AS `uniform_1`
+  MIN(`t6`.`kind`) AS `uniform_0_lo`,
+  MAX(`t6`.`kind`) AS `uniform_0_hi`,
+  MIN(`t6`.`scale_max`) AS `uniform_1_lo`,
+  MAX(`t6`.`scale_max`) AS `uniform_1_hi`
 FROM (
   SELECT
     `t5`.`response_id`,

@@ -12,8 +12,10 @@ SELECT
       NOT `t6`.`responded_at` IS NULL
     ) AND COALESCE(`t6`.`score` <= 6, FALSE), 1, 0)
   ) AS `neg`,
-  IF(MIN(`t6`.`kind`) <> MAX(`t6`.`kind`), 2, 1) AS `uniform_0`,
-  IF(MIN(`t6`.`scale_max`) <> MAX(`t6`.`scale_max`), 2, 1) AS `uniform_1`
+  MIN(`t6`.`kind`) AS `uniform_0_lo`,
+  MAX(`t6`.`kind`) AS `uniform_0_hi`,
+  MIN(`t6`.`scale_max`) AS `uniform_1_lo`,
+  MAX(`t6`.`scale_max`) AS `uniform_1_hi`
 FROM (
   SELECT
     `t5`.`response_id`,
