@@ -149,7 +149,8 @@ def with_statistics(raw: pd.DataFrame, metric: Metric, req: Request,
     for statistics read several metrics at a time (:func:`cxlens.metrics.query.all_statistics`).
     """
     final = finalize(raw, metric, req, confidence)
-    keep = raw.drop(columns=[c for c in final.columns if c in raw.columns])
+    keep = raw.drop(columns=[c for c in raw.columns  # (extents: only checked, in finalize)
+                             if c in final.columns or c.startswith("uniform_")])
     out = pd.concat([keep.reset_index(drop=True), final.reset_index(drop=True)], axis=1)
     out["var"] = variance(out, metric)
     out["se"] = standard_error(out, metric)

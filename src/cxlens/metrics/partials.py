@@ -24,9 +24,11 @@ proof of what changed).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import threading
+import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -252,11 +254,33 @@ def _brought_up(wh: Warehouse, metrics: Sequence[Metric], req: Request, entry: _
             drop |= when < start_of(start, req.grain)
         if end is not None:
             drop |= when >= end
-        parts = [old[~drop], *(f[i] for f in fresh)]
-        parts = [p for p in parts if len(p)]
-        out.append(_sorted(pd.concat(parts, ignore_index=True) if parts else old.iloc[:0],
-                           req))
+        parts = [p for p in (old[~drop], *(f[i] for f in fresh)) if len(p)]
+        out.append(_sorted(_stacked(parts) if parts else old.iloc[:0], req))
     return out
+
+
+def _stacked(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The parts one under the other, a column empty in one part taking the type the others
+    give it (kept periods where a statistic is null, e.g. an SD of one answer, beside computed
+    ones where it is not): the type a full computation gives."""
+    if len(parts) == 1:
+        return parts[0]
+    types: dict[str, Any] = {}
+    for part in parts:
+        for col in part.columns:
+            if col not in types and part[col].notna().any():
+                types[col] = part[col].dtype
+    aligned = []
+    for part in parts:
+        for col in part.columns:
+            if col in types and part[col].isna().all() and part[col].dtype != types[col]:
+                with contextlib.suppress(TypeError, ValueError):  # e.g. NaN into integers
+                    part = part.astype({col: types[col]})
+        aligned.append(part)
+    with warnings.catch_warnings():  # (pandas warns of all-empty columns; typed above)
+        warnings.filterwarnings("ignore", "The behavior of DataFrame concatenation",
+                                FutureWarning)
+        return pd.concat(aligned, ignore_index=True)
 
 
 def _later(a: Bound, b: Bound) -> Bound:
