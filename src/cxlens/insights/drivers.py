@@ -46,6 +46,7 @@ from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.definition import definition
 from cxlens.schema import NOT_SET, SURVEY_SCALES
 from cxlens.stats.relative_weights import relative_weights
+from cxlens.stats.replicates import Replicates, counts
 from cxlens.store.base import Warehouse
 
 #: Outcome → the catalogue metric whose population defines the answers.
@@ -303,18 +304,30 @@ def _quadrants(share: np.ndarray, perf: np.ndarray) -> list[str | None]:
     return out
 
 
-def _effects(y: np.ndarray, flags: dict[str, np.ndarray], factors: list[Factor]) -> np.ndarray:
+class _Effects:
     """Mean outcome with minus without each yes/no factor (NaN for the others, and when one
-    side is empty); answers whose factor is unknown count on neither side."""
-    out = np.full(len(factors), np.nan)
-    for i, f in enumerate(factors):
-        flag = flags.get(f.name)
-        if flag is None:
-            continue
-        on, off = flag == 1, flag == 0
-        if on.any() and off.any():
-            out[i] = y[on].mean() - y[off].mean()
-    return out
+    side is empty); answers whose factor is unknown count on neither side. Each answer has a
+    weight — 1, or how often a bootstrap resample drew it — so a replicate's effects are
+    weighted sums over the answers (one matrix-vector product) instead of a resampled copy."""
+
+    def __init__(self, y: np.ndarray, flags: dict[str, np.ndarray],
+                 factors: list[Factor]) -> None:
+        self.size = len(factors)
+        self.slots = np.array([i for i, f in enumerate(factors) if f.name in flags], dtype=int)
+        cols: list[np.ndarray] = []
+        for i in self.slots:
+            flag = flags[factors[i].name]
+            on, off = (flag == 1).astype(float), (flag == 0).astype(float)
+            cols += [on, off, on * y, off * y]
+        #: per yes/no factor: answers with it, without it, and their outcomes' sums
+        self.sums = np.column_stack(cols) if cols else np.zeros((len(y), 0))
+
+    def __call__(self, weights: np.ndarray) -> np.ndarray:
+        out = np.full(self.size, np.nan)
+        on, off, y_on, y_off = (weights @ self.sums).reshape(-1, 4).T
+        both = (on > 0) & (off > 0)
+        out[self.slots[both]] = y_on[both] / on[both] - y_off[both] / off[both]
+        return out
 
 
 def analyse(rows: pd.DataFrame, *, resamples: int = RESAMPLES, seed: int = SEED,
@@ -334,17 +347,19 @@ def analyse(rows: pd.DataFrame, *, resamples: int = RESAMPLES, seed: int = SEED,
     fw, fb = _factor_weights(fit.weights, fit.beta, index, factors)
     flags = {f.name: rows[f.name].to_numpy(float) for f in factors
              if f.name in BINARY and f.name in rows}
-    effect = _effects(ys, flags, factors)
+    effects = _Effects(ys, flags, factors)
+    effect = effects(np.ones(n))
     rng = np.random.default_rng(seed)
+    replicates = Replicates(xs, ys)
     boot_w, boot_b, boot_r2, boot_e = [], [], [], []
-    for _ in range(resamples):
-        pick = rng.integers(0, n, n)
-        b = relative_weights(xs[pick], ys[pick])
+    for _ in range(resamples):  # each resample as row counts: a weighted refit, no copy
+        drawn = counts(rng.integers(0, n, n), n)
+        b = replicates.fit(drawn)
         w, bb = _factor_weights(b.weights, b.beta, index, factors)
         boot_w.append(w)
         boot_b.append(bb)
         boot_r2.append(b.r2)
-        boot_e.append(_effects(ys[pick], {k: v[pick] for k, v in flags.items()}, factors))
+        boot_e.append(effects(drawn))
 
     def ci(samples: list[Any], ratio: bool = False) -> tuple[np.ndarray, np.ndarray]:
         if not samples:

@@ -1,0 +1,70 @@
+"""Bootstrap replicates as weighted refits against the plain bootstrap they replace: copy the
+drawn rows and fit them (``relative_weights(x[pick], y[pick])``), on a hand-sized data set whose
+rare yes/no column is missing from many resamples (weight 0, coefficient NaN there)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cxlens.stats.relative_weights import relative_weights
+from cxlens.stats.replicates import Replicates, counts
+
+# 12 answers: a wait-like score, a rare yes/no flag (2 of 12), a correlated third column; row 7
+# has an unknown wait (NaN: dropped by both fits)
+X = np.array([
+    [0.3, 0.0, 1.2], [1.1, 0.0, 0.4], [-0.7, 1.0, -0.2], [2.0, 0.0, 1.9],
+    [-1.4, 0.0, -1.1], [0.0, 0.0, 0.5], [0.8, 0.0, 0.9], [np.nan, 0.0, 0.1],
+    [-0.2, 1.0, -0.6], [1.6, 0.0, 1.0], [-0.9, 0.0, -0.3], [0.5, 0.0, 0.2]])
+Y = np.array([62.0, 70.0, 35.0, 88.0, 30.0, 55.0, 71.0, 50.0, 28.0, 80.0, 41.0, 60.0])
+
+
+def _same(got: np.ndarray, want: np.ndarray) -> None:
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12, equal_nan=True)
+
+
+def test_counts_are_how_often_each_row_is_drawn() -> None:
+    np.testing.assert_array_equal(counts([2, 0, 2, 5, 2], 7), [1, 0, 3, 0, 0, 1, 0])
+
+
+def test_each_replicate_equals_the_fit_of_the_copied_rows() -> None:
+    reps = Replicates(X, Y)
+    rng = np.random.default_rng(7)
+    flag_missing = 0
+    for _ in range(300):
+        pick = rng.integers(0, len(Y), len(Y))
+        want = relative_weights(X[pick], Y[pick])
+        got = reps.fit(counts(pick, len(Y)))
+        _same(got.weights, want.weights)
+        _same(got.beta, want.beta)
+        _same(np.array(got.r2), np.array(want.r2))
+        flag_missing += int(np.isnan(want.beta[1]))
+    # absent from a resample with chance (10/12)^12 = 11 %: about 34 of 300 here
+    assert 15 < flag_missing < 60
+
+
+def test_unit_weights_are_the_plain_fit() -> None:
+    got, want = Replicates(X, Y).fit(np.ones(len(Y))), relative_weights(X, Y)
+    _same(got.weights, want.weights)
+    _same(got.beta, want.beta)
+    assert got.r2 == pytest.approx(want.r2, rel=1e-9)
+
+
+def test_too_little_weight_or_a_flat_outcome_gives_nan() -> None:
+    two = np.zeros(len(Y))
+    two[[0, 3]] = 1.0  # two rows: fewer than three, as relative_weights(X[[0, 3]], ...) says
+    assert np.isnan(Replicates(X, Y).fit(two).weights).all()
+    assert np.isnan(relative_weights(X[[0, 3]], Y[[0, 3]]).weights).all()
+    ys = Y.copy()
+    ys[[0, 11]] = 60.0
+    flat = np.zeros(len(Y))
+    flat[[0, 11]] = [1.0, 3.0]  # four draws, every y = 60: nothing to explain
+    assert np.isnan(Replicates(X, ys).fit(flat).r2)
+    assert np.isnan(relative_weights(X[[0, 11, 11, 11]], ys[[0, 11, 11, 11]]).r2)
+    flat[2] = 1.0  # one more draw, y = 35: it varies again
+    assert np.isfinite(Replicates(X, ys).fit(flat).r2)
+
+
+def test_rows_must_match() -> None:
+    with pytest.raises(ValueError, match="x has 12 rows and y 3"):
+        Replicates(X, Y[:3])
