@@ -24,6 +24,12 @@ def test_intervals_are_the_plain_bootstrap_of_the_copied_rows(duck: Warehouse) -
     xs, ys = x.to_numpy(float), rows["y"].to_numpy(float)
     fcr, reopened = rows["fcr"].to_numpy(float), rows["reopened"].to_numpy(float)
     col = list(x.columns).index("fcr")
+    point = relative_weights(xs, ys)
+    assert table.loc["fcr", "weight"] == pytest.approx(point.weights[col], rel=1e-9)
+    assert table.loc["fcr", "beta"] == pytest.approx(point.beta[col], rel=1e-9)
+    assert table.loc["fcr", "r2"] == pytest.approx(point.r2, rel=1e-9)
+    assert table.loc["fcr", "effect"] == pytest.approx(
+        ys[fcr == 1].mean() - ys[fcr == 0].mean(), rel=1e-9)
     rng = np.random.default_rng(11)
     got: dict[str, list[float]] = {k: [] for k in ("weight", "share", "beta", "r2", "effect",
                                                    "reopened")}

@@ -43,6 +43,35 @@ def test_each_replicate_equals_the_fit_of_the_copied_rows() -> None:
     assert 15 < flag_missing < 60
 
 
+def _mixed(n: int = 300) -> tuple[np.ndarray, np.ndarray]:
+    """A key-driver-like design: two continuous columns (n distinct values: summed row by row),
+    a yes/no flag, a three-level dummy set and a 1–5 answer on 0–100 (discrete: summed per
+    cell), rows 5 and 9 with an unknown continuous value."""
+    rng = np.random.default_rng(4)
+    wait = rng.normal(size=n)
+    flag = (rng.random(n) < 0.3).astype(float)
+    level = rng.integers(0, 3, n)
+    aht = 0.5 * wait + rng.normal(size=n)
+    x = np.column_stack([wait, flag, level == 1, level == 2, aht]).astype(float)
+    x[[5, 9], 0] = np.nan
+    y = 25.0 * np.clip(np.round(3 + 1.2 * flag - 0.6 * wait + rng.normal(size=n)), 1, 5) - 25
+    return x, y
+
+
+@pytest.mark.parametrize("max_cells", [1 << 15, 4, 1])  # cells; fewer; every column row by row
+def test_cells_and_rows_give_the_fit_of_the_copied_rows(max_cells: int) -> None:
+    x, y = _mixed()
+    reps = Replicates(x, y, max_cells=max_cells)
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        pick = rng.integers(0, len(y), len(y))
+        want = relative_weights(x[pick], y[pick])
+        got = reps.fit(counts(pick, len(y)))
+        _same(got.weights, want.weights)
+        _same(got.beta, want.beta)
+        assert got.r2 == pytest.approx(want.r2, rel=1e-9)
+
+
 def test_unit_weights_are_the_plain_fit() -> None:
     got, want = Replicates(X, Y).fit(np.ones(len(Y))), relative_weights(X, Y)
     _same(got.weights, want.weights)

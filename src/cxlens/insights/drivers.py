@@ -45,7 +45,6 @@ from cxlens.insights import cohorts
 from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.definition import definition
 from cxlens.schema import NOT_SET, SURVEY_SCALES
-from cxlens.stats.relative_weights import relative_weights
 from cxlens.stats.replicates import Replicates, counts
 from cxlens.store.base import Warehouse
 
@@ -308,25 +307,31 @@ class _Effects:
     """Mean outcome with minus without each yes/no factor (NaN for the others, and when one
     side is empty); answers whose factor is unknown count on neither side. Each answer has a
     weight — 1, or how often a bootstrap resample drew it — so a replicate's effects are
-    weighted sums over the answers (one matrix-vector product) instead of a resampled copy."""
+    weighted sums instead of a resampled copy: the answers fall into at most 3⁴ groups (each
+    flag yes, no or unknown), and a replicate sums its weights and weighted outcomes per group
+    (two ``bincount`` passes) before adding up each flag's yes and no groups."""
 
     def __init__(self, y: np.ndarray, flags: dict[str, np.ndarray],
                  factors: list[Factor]) -> None:
         self.size = len(factors)
         self.slots = np.array([i for i, f in enumerate(factors) if f.name in flags], dtype=int)
-        cols: list[np.ndarray] = []
-        for i in self.slots:
+        self.y = y
+        self.group = np.zeros(len(y), dtype=np.intp)
+        for k, i in enumerate(self.slots):  # digit k of the group: 1 yes, 0 no, 2 unknown
             flag = flags[factors[i].name]
-            on, off = (flag == 1).astype(float), (flag == 0).astype(float)
-            cols += [on, off, on * y, off * y]
-        #: per yes/no factor: answers with it, without it, and their outcomes' sums
-        self.sums = np.column_stack(cols) if cols else np.zeros((len(y), 0))
+            self.group += 3 ** k * np.where(flag == 1, 1, np.where(flag == 0, 0, 2))
+        digits = np.arange(3 ** len(self.slots))[:, None] // 3 ** np.arange(len(self.slots))
+        self.on, self.off = (digits % 3 == 1).T, (digits % 3 == 0).T  # flag × group
 
     def __call__(self, weights: np.ndarray) -> np.ndarray:
         out = np.full(self.size, np.nan)
-        on, off, y_on, y_off = (weights @ self.sums).reshape(-1, 4).T
+        groups = 3 ** len(self.slots)
+        n = np.bincount(self.group, weights=weights, minlength=groups)
+        total = np.bincount(self.group, weights=weights * self.y, minlength=groups)
+        on, off = self.on @ n, self.off @ n
         both = (on > 0) & (off > 0)
-        out[self.slots[both]] = y_on[both] / on[both] - y_off[both] / off[both]
+        mean_on = (self.on @ total)[both] / on[both]
+        out[self.slots[both]] = mean_on - (self.off @ total)[both] / off[both]
         return out
 
 
@@ -334,7 +339,9 @@ def analyse(rows: pd.DataFrame, *, resamples: int = RESAMPLES, seed: int = SEED,
             min_sample: int = MIN_SAMPLE) -> pd.DataFrame:
     """One row per factor: relative weight, share of R², R² (each with a percentile bootstrap
     interval), standardised coefficient, difference with/without, performance, quadrant."""
-    rows = rows[rows["y"].notna()].reset_index(drop=True)
+    if not rows["y"].notna().all():  # (a copy of every column: only when needed)
+        rows = rows[rows["y"].notna()]
+    rows = rows.reset_index(drop=True)
     n = len(rows)
     if n < 3:
         return pd.DataFrame(columns=COLUMNS)
@@ -343,14 +350,14 @@ def analyse(rows: pd.DataFrame, *, resamples: int = RESAMPLES, seed: int = SEED,
         return pd.DataFrame(columns=COLUMNS)
     index = {c: i for i, c in enumerate(x.columns)}
     xs, ys = x.to_numpy(float), rows["y"].to_numpy(float)
-    fit = relative_weights(xs, ys)
+    replicates = Replicates(xs, ys)
+    fit = replicates.fit(np.ones(n))  # relative_weights(xs, ys), from the same moments
     fw, fb = _factor_weights(fit.weights, fit.beta, index, factors)
     flags = {f.name: rows[f.name].to_numpy(float) for f in factors
              if f.name in BINARY and f.name in rows}
     effects = _Effects(ys, flags, factors)
     effect = effects(np.ones(n))
     rng = np.random.default_rng(seed)
-    replicates = Replicates(xs, ys)
     boot_w, boot_b, boot_r2, boot_e = [], [], [], []
     for _ in range(resamples):  # each resample as row counts: a weighted refit, no copy
         drawn = counts(rng.integers(0, n, n), n)
