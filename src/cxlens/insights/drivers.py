@@ -18,7 +18,8 @@
   for times). A factor made of several columns (a dummy set, CES with its indicator) gets the
   sum of its columns' weights.
 * **Statistic.** Johnson's relative weights (:mod:`cxlens.stats.relative_weights`), summing to
-  R², with seeded bootstrap intervals (answers resampled) for each weight, its share of R², R²
+  R², with seeded bootstrap intervals (answers resampled; each resample refitted from weighted
+  moments, :mod:`cxlens.stats.replicates`) for each weight, its share of R², R²
   and the standardised coefficient of single-column factors; plus the raw difference in the
   outcome with and without each yes/no factor, so the direction is plain.
 * **Importance × performance.** Importance = share of R²; performance = how often the factor is
