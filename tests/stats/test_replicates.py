@@ -4,6 +4,8 @@ rare yes/no column is missing from many resamples (weight 0, coefficient NaN the
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -92,6 +94,14 @@ def test_too_little_weight_or_a_flat_outcome_gives_nan() -> None:
     assert np.isnan(relative_weights(X[[0, 11, 11, 11]], ys[[0, 11, 11, 11]]).r2)
     flat[2] = 1.0  # one more draw, y = 35: it varies again
     assert np.isfinite(Replicates(X, ys).fit(flat).r2)
+
+
+def test_no_complete_row_gives_nan_without_warnings() -> None:
+    x = np.array([[np.nan, 1.0], [2.0, np.nan], [np.nan, np.nan]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = Replicates(x, [1.0, 2.0, 3.0]).fit(np.ones(3))
+    assert np.isnan(fit.weights).all() and np.isnan(fit.r2)
 
 
 def test_rows_must_match() -> None:

@@ -63,13 +63,13 @@ class Replicates:
         # centred and scaled once, in place (a column that never varies stays all zero): the
         # weighted moments of a replicate are then of order 1, with no cancellation to speak of
         z = np.column_stack([xs[self.keep], ys[self.keep]])
-        z -= z.mean(axis=0)
+        if len(z):  # (no complete row: nothing to centre, and no empty-mean warning)
+            z -= z.mean(axis=0)
         sd = np.sqrt(np.einsum("ij,ij->j", z, z) / max(len(z), 1))
         z /= np.where(sd > 0, sd, 1.0)
         self.cell, found = _cells(z, max_cells)
         self.discrete = np.array(found, dtype=np.intp)
-        self.dense = np.array([j for j in range(self.p + 1) if j not in set(found)],
-                              dtype=np.intp)
+        self.dense = np.setdiff1d(np.arange(self.p + 1), self.discrete).astype(np.intp)
         # the row where each cell first appears: where the running highest cell number rises
         first = np.flatnonzero(np.diff(np.maximum.accumulate(self.cell), prepend=-1) > 0)
         #: each cell's value of each discrete column (cells are numbered by first appearance)
