@@ -58,8 +58,16 @@ def relative_weights(x: Any, y: Any) -> RelativeWeights:
     zx = (xs[:, live] - xs[:, live].mean(axis=0)) / sd[live]
     zy = (ys - ys.mean()) / ys.std()
     n = len(ys)
-    rxx = zx.T @ zx / n
-    rxy = zx.T @ zy / n
+    return from_correlations(zx.T @ zx / n, zx.T @ zy / n, live)
+
+
+def from_correlations(rxx: Floats, rxy: Floats, live: Any) -> RelativeWeights:
+    """Relative weights from the correlation matrix ``rxx`` of the predictors that vary
+    (``live``, a mask over all p predictors) and their correlations ``rxy`` with y: the step
+    shared by one fit (:func:`relative_weights`) and a bootstrap replicate's refit from weighted
+    moments (:mod:`cxlens.stats.replicates`), so both estimate the same thing."""
+    mask = np.asarray(live, dtype=bool)
+    p = len(mask)
     lam, vec = np.linalg.eigh(rxx)
     ok = lam > TOLERANCE * max(float(lam.max(initial=0.0)), 1.0)
     root = vec[:, ok] * np.sqrt(lam[ok])          # V √λ (columns kept)
@@ -70,6 +78,6 @@ def relative_weights(x: Any, y: Any) -> RelativeWeights:
     beta_live = ((vec[:, ok] / lam[ok]) @ vec[:, ok].T) @ rxy
     weights = np.zeros(p)
     beta = np.full(p, np.nan)
-    weights[live] = eps
-    beta[live] = beta_live
+    weights[mask] = eps
+    beta[mask] = beta_live
     return RelativeWeights(weights, float(np.sum(b_z ** 2)), beta)
