@@ -107,10 +107,10 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
                else vectorise(texts, space))
     # each distinct text scored once, its copies given its score (the same numbers: the
     # scorer's own cache did this, but only after 1.49 M dictionary look-ups, 1 s at 10 M)
-    compound = (sentiment.compound([str(t) for t in once])[codes] if scores is None
-                else np.asarray(scores))
-    # a text with no score (nothing to read) counts as neutral
-    polarity = (np.where(pd.isna(compound), "neutral", sentiment.label(compound)).astype(object)
+    once_scored = sentiment.compound([str(t) for t in once]) if scores is None else None
+    compound = np.asarray(scores) if once_scored is None else once_scored[codes]
+    # labelled per distinct text too when scored so (1.49 M labels at 10 M: 0.2 s)
+    polarity = ((_polarity(compound) if once_scored is None else _polarity(once_scored)[codes])
                 if apart else None)
     fit = (_apart(vectors, polarity, codes, k, seed) if polarity is not None
            else clustering.cluster(vectors, k, seed=seed))
@@ -156,6 +156,14 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
 HEADLINE_COLUMNS = ("outcome", "score_with", "score_without", "effect", "effect_ci_low",
                     "effect_ci_high", "p_value", "q_value", "significant", "n_with",
                     "n_without", "low_share", "low_ci_low", "low_ci_high", "low_n", "flag")
+
+
+def _polarity(scores: np.ndarray) -> np.ndarray:
+    """negative / neutral / positive per score; a text with no score (nothing to read)
+    counts as neutral."""
+    out: np.ndarray = np.where(pd.isna(scores), "neutral",
+                               sentiment.label(scores)).astype(object)
+    return out
 
 
 def _apart(vectors: np.ndarray, polarity: np.ndarray, codes: np.ndarray, k: int | None,
