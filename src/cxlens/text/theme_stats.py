@@ -42,10 +42,25 @@ EFFECT_COLUMNS = ["theme", "outcome", "n_with", "n_without", "score_with", "scor
                   "low_ci_high", "flag"]
 
 
+def positions(theme: pd.Series | np.ndarray, themes: Sequence[int]) -> np.ndarray:
+    """Each row's place in ``themes`` (−1 for a row in none of them, or with no theme), so
+    that every theme's rows are counted in one ``bincount`` rather than one pass over all the
+    comments per theme (41 themes × 1.49 M comments on the 10 M demo)."""
+    where: np.ndarray = pd.Index(list(themes)).get_indexer(pd.Index(np.asarray(theme)))
+    return where
+
+
+def per_theme(where: np.ndarray, k: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """How many rows (of ``rows``, a mask; default all) fall in each of the ``k`` themes."""
+    chosen = where >= 0 if rows is None else rows & (where >= 0)
+    counts: np.ndarray = np.bincount(where[chosen], minlength=k)
+    return counts
+
+
 def volume(theme: pd.Series, themes: Sequence[int]) -> pd.DataFrame:
     """One row per theme: ``comments``, ``n`` (all comments), ``share`` and its interval."""
     n = len(theme)
-    k = np.array([(theme == t).sum() for t in themes], dtype=float)
+    k = per_theme(positions(theme, themes), len(themes)).astype(float)
     lo, hi = wilson_interval(k, n)
     return pd.DataFrame({"theme": list(themes), "comments": k.astype(int), "n": n,
                          "share": k / n if n else np.nan, "share_ci_low": lo,
@@ -55,12 +70,14 @@ def volume(theme: pd.Series, themes: Sequence[int]) -> pd.DataFrame:
 def trend(theme: pd.Series, month: pd.Series, themes: Sequence[int]) -> pd.DataFrame:
     """One row per theme and month: comments in the theme, all comments that month, share."""
     months = sorted(month.dropna().unique())
-    per_month = month.value_counts()
-    rows = []
-    for t in themes:
-        hits = month[theme == t].value_counts()
-        for m in months:
-            rows.append((t, m, int(hits.get(m, 0)), int(per_month[m])))
+    at = pd.Index(months).get_indexer(month.to_numpy())  # −1: no month
+    per_month = np.bincount(at[at >= 0], minlength=len(months))
+    where = positions(theme, themes)
+    both = (where >= 0) & (at >= 0)
+    hits = np.bincount(where[both] * len(months) + at[both],
+                       minlength=len(themes) * len(months)).reshape(len(themes), len(months))
+    rows = [(t, m, int(hits[i, j]), int(per_month[j]))
+            for i, t in enumerate(themes) for j, m in enumerate(months)]
     frame = pd.DataFrame(rows, columns=["theme", "month", "comments", "n"])
     lo, hi = wilson_interval(frame["comments"], frame["n"])
     frame["share"] = frame["comments"] / frame["n"]
@@ -78,14 +95,14 @@ def newcombe(k1: float, n1: float, k0: float, n0: float) -> tuple[float, float]:
             100 * (d + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)))
 
 
-def _one(groups: pd.Series, has: pd.Series, outcome: str) -> dict[str, object]:
-    _, good, low, *_ = OUTCOMES[outcome]
-    n1, n0 = int(has.sum()), int((~has).sum())
-    g1, g0 = groups[has], groups[~has]
+def _one(outcome: str, n: tuple[int, int], good: tuple[int, int], low: tuple[int, int]
+         ) -> dict[str, object]:
+    """One theme's effect from its counts: ``n``, ``good`` and ``low`` answers (with the
+    theme, without it)."""
+    (n1, n0), (g1, g0), (l1, l0) = n, good, low
     row: dict[str, object] = {"n_with": n1, "n_without": n0}
     if outcome == "nps":
-        p1, d1 = (g1 == good).sum(), (g1 == low).sum()
-        p0, d0 = (g0 == good).sum(), (g0 == low).sum()
+        p1, d1, p0, d0 = g1, l1, g0, l0
         v1, v0 = (float(nps_interval(p1, d1, n1)[0]), float(nps_interval(p0, d0, n0)[0]))
         var1, var0 = float(nps_variance(p1, d1, n1)), float(nps_variance(p0, d0, n0))
         effect = v1 - v0
@@ -94,14 +111,13 @@ def _one(groups: pd.Series, has: pd.Series, outcome: str) -> dict[str, object]:
         lo, hi = effect - half, effect + half
         p = float(nps_change(v0, var0, n0, v1, var1, n1)[1]) if n1 and n0 else np.nan
     else:
-        k1, k0 = float((g1 == good).sum()), float((g0 == good).sum())
+        k1, k0 = float(g1), float(g0)
         v1 = 100 * k1 / n1 if n1 else np.nan
         v0 = 100 * k0 / n0 if n0 else np.nan
         effect = v1 - v0
         lo, hi = newcombe(k1, n1, k0, n0) if n1 and n0 else (np.nan, np.nan)
         p = float(proportion_change(k0, n0, k1, n1)[1]) if n1 and n0 else np.nan
-    low_all = int((groups == low).sum())
-    low_in = int((g1 == low).sum())
+    low_all, low_in = l1 + l0, l1
     llo, lhi = wilson_interval(low_in, low_all)
     min_sample = resolve(OUTCOMES[outcome][5]).min_sample
     row.update(score_with=v1, score_without=v0, effect=effect, effect_ci_low=lo,
@@ -117,14 +133,21 @@ def effects(frame: pd.DataFrame, themes: Sequence[int]) -> pd.DataFrame:
     """One row per theme and outcome (``nps``, ``csat``) with commenters of that outcome."""
     parts = []
     for outcome, (column, *_) in OUTCOMES.items():
-        rated = frame[frame[column].notna()]
-        if not len(rated):
+        _, good, low, *_ = OUTCOMES[outcome]
+        rated = frame[column].notna().to_numpy()
+        if not rated.any():
             continue
-        # compared as categories (small integer codes), not as strings: per theme and
-        # outcome over 1.3 M comments, string comparisons took 40 s of a 10 M demo's run
-        groups = rated[column].astype("category")
+        # each group's answers counted per theme in one pass (a pass per theme and outcome
+        # over 1.3 M comments took 0.75 s of the 10 M demo's page); the rest is arithmetic
+        groups = frame[column].to_numpy()[rated]
+        where = positions(frame["theme"].to_numpy()[rated], themes)
+        is_good, is_low = groups == good, groups == low
+        n, g, lw = len(groups), int(is_good.sum()), int(is_low.sum())
+        n1, g1 = per_theme(where, len(themes)), per_theme(where, len(themes), is_good)
+        l1 = per_theme(where, len(themes), is_low)
         rows = [{"theme": t, "outcome": outcome,
-                 **_one(groups, rated["theme"] == t, outcome)} for t in themes]
+                 **_one(outcome, (int(n1[i]), n - int(n1[i])), (int(g1[i]), g - int(g1[i])),
+                        (int(l1[i]), lw - int(l1[i])))} for i, t in enumerate(themes)]
         part = pd.DataFrame(rows)
         q, significant = benjamini_hochberg(part["p_value"].astype(float), ALPHA)
         part["q_value"], part["significant"] = q, significant

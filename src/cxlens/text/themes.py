@@ -31,7 +31,7 @@ from cxlens.store.base import Warehouse
 from cxlens.text import cluster as clustering
 from cxlens.text import sentiment, source
 from cxlens.text.ctfidf import top_terms, words
-from cxlens.text.theme_stats import effects, headline, trend, volume
+from cxlens.text.theme_stats import effects, headline, per_theme, positions, trend, volume
 from cxlens.text.vectors import DEFAULT, SPACES, Space, resolve
 from cxlens.text.vectors import vectors as vectorise
 
@@ -105,9 +105,12 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
     codes, once = pd.factorize(pd.Series(texts, dtype=object), sort=False)
     vectors = (vectorise([str(t) for t in once], space)[codes] if space.fixed
                else vectorise(texts, space))
-    compound = sentiment.compound(texts) if scores is None else np.asarray(scores)
-    # a text with no score (nothing to read) counts as neutral
-    polarity = (np.where(pd.isna(compound), "neutral", sentiment.label(compound)).astype(object)
+    # each distinct text scored once, its copies given its score (the same numbers: the
+    # scorer's own cache did this, but only after 1.49 M dictionary look-ups, 1 s at 10 M)
+    once_scored = sentiment.compound([str(t) for t in once]) if scores is None else None
+    compound = np.asarray(scores) if once_scored is None else once_scored[codes]
+    # labelled per distinct text too when scored so (1.49 M labels at 10 M: 0.2 s)
+    polarity = ((_polarity(compound) if once_scored is None else _polarity(once_scored)[codes])
                 if apart else None)
     fit = (_apart(vectors, polarity, codes, k, seed) if polarity is not None
            else clustering.cluster(vectors, k, seed=seed))
@@ -127,12 +130,13 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
     table = volume(out["theme"], ids)
     table["label"] = table["theme"].map(labels)
     table["terms"] = [", ".join(w for w, _ in terms[t - 1]) for t in ids]
-    table["sentiment"] = [float(out.loc[out["theme"] == t, "sentiment"].mean()) for t in ids]
+    table["sentiment"] = mean_per_theme(out["theme"], compound, ids)
     if polarity is not None:  # one per theme: clustered apart (a theme with no comment: none)
         first_row = pd.Series(np.arange(len(out))).groupby(out["theme"].to_numpy()).first()
         table["polarity"] = [polarity[first_row[t]] if t in first_row.index else None
                              for t in ids]
-    table["examples"] = [_examples(out, vectors, fit.centroids[order[t - 1]], t) for t in ids]
+    table["examples"] = examples(out["theme"].to_numpy(), codes, out["comment"].to_numpy(),
+                                 vectors, fit.centroids[order], ids)
     eff = effects(out, ids)
     add_headlines(table, eff, ids)
     months = trend(out["theme"], out["month"], ids)
@@ -152,6 +156,14 @@ def find_themes(frame: pd.DataFrame, first: dt.date, last: dt.date, *, k: int | 
 HEADLINE_COLUMNS = ("outcome", "score_with", "score_without", "effect", "effect_ci_low",
                     "effect_ci_high", "p_value", "q_value", "significant", "n_with",
                     "n_without", "low_share", "low_ci_low", "low_ci_high", "low_n", "flag")
+
+
+def _polarity(scores: np.ndarray) -> np.ndarray:
+    """negative / neutral / positive per score; a text with no score (nothing to read)
+    counts as neutral."""
+    out: np.ndarray = np.where(pd.isna(scores), "neutral",
+                               sentiment.label(scores)).astype(object)
+    return out
 
 
 def _apart(vectors: np.ndarray, polarity: np.ndarray, codes: np.ndarray, k: int | None,
@@ -196,15 +208,42 @@ def _get(row: pd.Series | None, column: str) -> Any:
     return None if row is None else row[column]
 
 
-def _examples(frame: pd.DataFrame, vectors: np.ndarray, centroid: np.ndarray, theme: int,
-              count: int = EXAMPLES) -> list[str]:
-    """The ``count`` comments of ``theme`` nearest its centroid (already redacted), skipping
-    one that says the same as an earlier pick (same terms; contact details aside)."""
-    rows = np.flatnonzero(frame["theme"].to_numpy() == theme)
-    closeness = vectors[rows] @ centroid
-    nearest = frame["comment"].to_numpy()[rows[np.argsort(-closeness, kind="stable")]]
-    # each text once, nearest copy first: copies of a sentence say the same
-    return distinct((str(c) for c in pd.unique(nearest)), count)
+def mean_per_theme(theme: pd.Series, values: np.ndarray, ids: list[int]) -> list[float]:
+    """The mean of ``values`` (NaN skipped) over each theme's rows, NaN for a theme with none:
+    sums per theme in one pass, not a masked copy of the comments per theme."""
+    values = np.asarray(values, dtype=float)
+    where = positions(theme, ids)
+    known = ~np.isnan(values) & (where >= 0)
+    sums = np.bincount(where[known], weights=values[known], minlength=len(ids))
+    counts = per_theme(where, len(ids), known)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return [float(v) for v in np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)]
+
+
+def examples(theme: np.ndarray, codes: np.ndarray, comments: np.ndarray, vectors: np.ndarray,
+             centroids: np.ndarray, ids: list[int], count: int = EXAMPLES) -> list[list[str]]:
+    """Per theme of ``ids`` (``centroids`` row i is theme ids[i]'s): the ``count`` comments
+    nearest its centroid (already redacted), skipping one that says the same as an earlier
+    pick (same terms; contact details aside).
+
+    Copies of a text (the same ``codes``) share a vector, so each theme's distinct texts are
+    ranked, each at its earliest row: nearest first, ties by that row — the order in which the
+    texts first appear when every row is ranked (stable) by closeness, read once per text, not
+    once per copy (1.49 M rows at 10 M, 56,000 texts). Texts with the same vector (the same
+    known words: "Fine." and "Fine. Call me on [phone].") tie exactly: each distinct vector's
+    closeness is computed once, so the earliest row wins, not the last bit of a product that
+    differs with a row's place in the matrix (as it did when every row was multiplied)."""
+    span = int(codes.max()) + 1 if len(codes) else 1
+    pairs, first = np.unique(theme.astype(np.int64) * span + codes, return_index=True)
+    owner = pairs // span
+    picked: list[list[str]] = []
+    for i, t in enumerate(ids):
+        rows = first[owner == t]  # the earliest row of each of the theme's texts
+        kinds, which = np.unique(np.asarray(vectors[rows]), axis=0, return_inverse=True)
+        closeness = (kinds @ centroids[i])[which.reshape(-1)]
+        nearest = comments[rows[np.lexsort((rows, -closeness))]]
+        picked.append(distinct((str(c) for c in nearest), count))
+    return picked
 
 
 def distinct(texts: Iterable[str], count: int) -> list[str]:
