@@ -45,12 +45,13 @@ WHERE scope = ? AND client = ?"""
 
 def without_flush_wait(wh: Warehouse) -> None:
     """Let ``wh`` (a connection used for buckets only) commit without waiting for the disk
-    (``synchronous_commit = off``). A check is its own transaction and runs on every
-    collection request, in the event loop: waiting for a flush there cost a disk write per
-    request and blocked the worker meanwhile (bench/collect.py --workers 2 on a durable
-    Postgres, docs/performance.md). A crash then forgets at most the last fraction of a
-    second of takes — a bucket a little fuller — and never leaves the database inconsistent;
-    every other connection (answers, sessions) still waits for its commit to be on disk."""
+    (``synchronous_commit = off``). A take is its own transaction and runs in the event
+    loop (on every collection request before leases, still on every one below 20 requests/s
+    per client): waiting for a flush there cost a disk write per take and blocked the worker
+    meanwhile (bench/collect.py --workers 2 on a durable Postgres, docs/performance.md). A
+    crash then forgets at most the last fraction of a second of takes — a bucket a little
+    fuller — and never leaves the database inconsistent; every other connection (answers,
+    sessions) still waits for its commit to be on disk."""
     wh.execute("SET synchronous_commit = off")
 
 
