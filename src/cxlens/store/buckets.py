@@ -2,9 +2,13 @@
 :mod:`cxlens.web.ratelimit`, kept in a table so that ``cxlens serve --workers N`` allows a
 client ``rate`` requests per second in all, not ``rate`` per worker.
 
-One statement per check: an upsert that refills the bucket from the time elapsed (the
-database's clock, the same for every worker and host) and takes a token only when one is
-there. A row is a client's address and two numbers; rows idle for an hour are dropped."""
+One statement per round trip: an upsert that refills the bucket from the time elapsed (the
+database's clock, the same for every worker and host) and, when at least one token is there,
+takes a lease of ``n`` tokens for the worker to spend locally (:class:`cxlens.web.ratelimit.
+SharedLimiter`). A lease may take the bucket below zero, down to ``1 - n``: the debt is
+refilled before the next lease, so leases never create tokens, and one statement suffices
+(Postgres 15 cannot return the row's old value, so a lease cut to what is left would need a
+second). A row is a client's address and two numbers; rows idle for an hour are dropped."""
 
 from __future__ import annotations
 
@@ -27,9 +31,9 @@ _NOW = "extract(epoch from clock_timestamp())"
 
 _TAKE = f"""
 INSERT INTO cxlens_rate_buckets AS b (scope, client, tokens, taken_at)
-VALUES (?, ?, ? - 1, {_NOW})
+VALUES (?, ?, ? - ?, {_NOW})
 ON CONFLICT (scope, client) DO UPDATE
-SET tokens = least(?, b.tokens + (excluded.taken_at - b.taken_at) * ?) - 1,
+SET tokens = least(?, b.tokens + (excluded.taken_at - b.taken_at) * ?) - ?,
     taken_at = excluded.taken_at
 WHERE least(?, b.tokens + (excluded.taken_at - b.taken_at) * ?) >= 1
 RETURNING tokens"""
@@ -41,22 +45,25 @@ WHERE scope = ? AND client = ?"""
 
 def without_flush_wait(wh: Warehouse) -> None:
     """Let ``wh`` (a connection used for buckets only) commit without waiting for the disk
-    (``synchronous_commit = off``). A check is its own transaction and runs on every
-    collection request, in the event loop: waiting for a flush there cost a disk write per
-    request and blocked the worker meanwhile (bench/collect.py --workers 2 on a durable
-    Postgres, docs/performance.md). A crash then forgets at most the last fraction of a
-    second of takes — a bucket a little fuller — and never leaves the database inconsistent;
-    every other connection (answers, sessions) still waits for its commit to be on disk."""
+    (``synchronous_commit = off``). A take is its own transaction and runs in the event
+    loop (on every collection request before leases, still on every one below 20 requests/s
+    per client): waiting for a flush there cost a disk write per take and blocked the worker
+    meanwhile (bench/collect.py --workers 2 on a durable Postgres, docs/performance.md). A
+    crash then forgets at most the last fraction of a second of takes — a bucket a little
+    fuller — and never leaves the database inconsistent; every other connection (answers,
+    sessions) still waits for its commit to be on disk."""
     wh.execute("SET synchronous_commit = off")
 
 
-def take(wh: Warehouse, scope: str, client: str, rate: float, burst: float) -> float | None:
-    """Take one token from ``client``'s bucket; None when taken, else the seconds until one
-    is there again (Postgres only)."""
-    if wh.query(_TAKE, [scope, client, burst, burst, rate, burst, rate]):
+def take(wh: Warehouse, scope: str, client: str, rate: float, burst: float,
+         n: int = 1) -> float | None:
+    """Take a lease of ``n`` tokens from ``client``'s bucket when at least one is there (the
+    rest is a debt, see the module's docstring); None when taken, else the seconds until a
+    token is there again, unrounded (Postgres only)."""
+    if wh.query(_TAKE, [scope, client, burst, n, burst, rate, n, burst, rate]):
         return None
     left = wh.scalar(_LEFT, [burst, rate, scope, client])
-    return max(1.0, (1 - float(left if left is not None else 0)) / rate)
+    return (1 - float(left if left is not None else 0)) / rate
 
 
 def forget_idle(wh: Warehouse) -> None:
