@@ -79,10 +79,9 @@ def independent(x: Arr, tol: float = 1e-8) -> list[int]:
     for j in range(x.shape[1]):
         col = x[:, j].copy()
         norm = float(np.linalg.norm(col))
-        for q in basis:  # twice for numerical stability
-            col -= q * float(q @ col)
-        for q in basis:
-            col -= q * float(q @ col)
+        for _ in range(2):  # twice for numerical stability; einsum: no threaded BLAS stall
+            for q in basis:
+                col -= q * float(np.einsum("i,i->", q, col))
         rest = float(np.linalg.norm(col))
         if norm > 0 and rest > tol * norm:
             basis.append(col / rest)

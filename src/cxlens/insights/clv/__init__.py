@@ -74,7 +74,8 @@ def discounted_purchases(m: BgNbd, x: Any, t_x: Any, T: Any, months: Arr,
                                    np.asarray(t_x)[None, :], np.asarray(T)[None, :])
     step = np.diff(cum, axis=0, prepend=0.0)
     factor = (1.0 + discount) ** -np.arange(1, len(months) + 1, dtype=np.float64)
-    return np.asarray(factor @ step, dtype=np.float64)
+    # einsum, not ``@``: a threaded BLAS product stalls on a loaded machine (see mle)
+    return np.asarray(np.einsum("k,kn->n", factor, step), dtype=np.float64)
 
 
 def _check(summary: pd.DataFrame) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from cxlens.insights.clv.mle import minimise
+from cxlens.insights.clv.mle import minimise, weighted_sum
 
 Arr = npt.NDArray[np.float64]
 NAMES = ("r", "alpha", "a", "b")
@@ -106,7 +106,7 @@ def fit(x: Any, t_x: Any, T: Any, weights: Any = None,
 
     def nll(theta: Arr) -> float:
         terms = _terms(_natural(theta), counts, where, buyer, t_x, T)
-        return -float(np.dot(w, terms)) / total
+        return -weighted_sum(w, terms) / total
 
     x0 = _coordinates(start or (1.0, scale / 4, 1.0, 1.0))
     opt = minimise(nll, x0, polish)

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special, stats
 
-from cxlens.insights.clv.mle import minimise
+from cxlens.insights.clv.mle import minimise, weighted_sum
 
 Arr = npt.NDArray[np.float64]
 NAMES = ("p", "q", "v")
@@ -68,7 +68,7 @@ def fit(x: Any, m: Any, weights: Any = None,
     total = float(w.sum())
 
     def nll(theta: Arr) -> float:
-        return -float(np.dot(w, loglik_terms(_natural(theta), x, m))) / total
+        return -weighted_sum(w, loglik_terms(_natural(theta), x, m)) / total
 
     mean = float(np.average(m, weights=w)) if total else 1.0
     p0, q0, v0 = start or (1.0, 2.0, max(mean, 1e-6))

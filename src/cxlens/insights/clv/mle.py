@@ -28,6 +28,13 @@ class Optimum:
         return bool(self.nll < 1e99 and np.all(np.isfinite(self.theta)))
 
 
+def weighted_sum(w: Arr, terms: Arr) -> float:
+    """Σ w·terms in this thread. ``np.dot`` hands a long vector to the threaded BLAS, which on
+    a loaded two-core machine stalled 4–5 ms a call waiting for its threads: 160 s of the
+    customers page at 10 M went into the likelihood's last line (42,000 BG/NBD evaluations)."""
+    return float(np.einsum("i,i->", w, terms))
+
+
 def minimise(nll: Callable[[Arr], float], x0: Arr, polish: bool = True) -> Optimum:
     """BFGS on numerical gradients (a non-finite likelihood counts as 1e100, and the
     likelihood is flat beyond the wall); with ``polish``, tight tolerances and a Nelder-Mead
