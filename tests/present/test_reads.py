@@ -18,6 +18,7 @@ import pytest
 
 from cxlens import store
 from cxlens.accounts.users import User
+from cxlens.metrics import partials
 from cxlens.present import registry
 from cxlens.present.filters import Filters
 from cxlens.present.model import PageCtx
@@ -60,6 +61,7 @@ def undeclared(declared: frozenset[str] | None, read: set[str]) -> set[str]:
 
 def build(wh: DuckDBWarehouse, name: str, filters: Filters | None = None,
           options: dict[str, str] | None = None, user: User = ANALYST) -> set[str]:
+    partials.clear()  # statistics kept from an earlier page would run no SQL to record
     with recording(wh) as (traced, statements):
         registry.build(name, PageCtx(traced, user, filters or Filters(), options or {}))
     return read_by(statements)
@@ -116,11 +118,13 @@ def test_shared_results_declare_the_tables_they_read(wh: DuckDBWarehouse) -> Non
     from cxlens.store.shared import READS
 
     end = dt.date(2026, 1, 1)
+    partials.clear()  # (see build)
     with recording(wh) as (traced, statements):
         agents_table(traced, end - dt.timedelta(days=90), end)
     read = read_by(statements)
     assert {"interactions", "customers"} <= read
     assert undeclared(READS["casemix"], read) == set()
+    partials.clear()
     with recording(wh) as (traced, statements):
         leaderboard("csat", by=["agent_id"], db=traced)
     read = read_by(statements)
