@@ -90,6 +90,18 @@ def a_day_again(wh: store.Warehouse, table: str, time_column: str, key: str, fol
     return path
 
 
+def contacts_and_answers_again(wh: store.Warehouse, folder: Path) -> tuple[list[int], float]:
+    """The contacts of the warehouse's last day and their answers imported again a day later
+    (``a_day_again``), as two files a daily sync lands: (rows inserted per table, seconds)."""
+    contacts = a_day_again(wh, "interactions", "created_at", "interaction_id", folder)
+    answers = a_day_again(wh, "survey_responses", "responded_at", "response_id", folder,
+                          follow=("interaction_id", "interactions", "created_at"))
+    started = time.perf_counter()
+    counts = [import_files(wh, table, [path]).inserted
+              for table, path in (("interactions", contacts), ("survey_responses", answers))]
+    return counts, time.perf_counter() - started
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0)
@@ -126,13 +138,7 @@ def main() -> None:
     import_files(wh, "mentions", [mentions])
     rows.append(("a day of mentions imported (200 rows)", *precompute(st)))
 
-    contacts = a_day_again(wh, "interactions", "created_at", "interaction_id", folder)
-    answers = a_day_again(wh, "survey_responses", "responded_at", "response_id", folder,
-                          follow=("interaction_id", "interactions", "created_at"))
-    started = time.perf_counter()
-    counts = [import_files(wh, table, [path]).inserted
-              for table, path in (("interactions", contacts), ("survey_responses", answers))]
-    imported = time.perf_counter() - started
+    counts, imported = contacts_and_answers_again(wh, folder)
     rows.append((f"a day of contacts and answers imported ({counts[0]:,} contacts, "
                  f"{counts[1]:,} answers; the import took {imported:.1f} s)", *precompute(st)))
     wh.close()

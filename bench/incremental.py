@@ -33,11 +33,10 @@ from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
-from freshness import a_day_again
+from freshness import contacts_and_answers_again
 
 from cxlens import store
 from cxlens.accounts.users import User
-from cxlens.ingest.pipeline import import_files
 from cxlens.metrics import partials
 from cxlens.present import registry
 from cxlens.present.filters import Filters
@@ -115,14 +114,7 @@ def main() -> None:
     todo = visits(wh)
     rows: list[tuple[str, Pass]] = [("first: nothing kept", one_pass(wh, todo))]
 
-    folder = Path(tempfile.mkdtemp())
-    contacts = a_day_again(wh, "interactions", "created_at", "interaction_id", folder)
-    answers = a_day_again(wh, "survey_responses", "responded_at", "response_id", folder,
-                          follow=("interaction_id", "interactions", "created_at"))
-    began = time.perf_counter()
-    counts = [import_files(wh, table, [p]).inserted
-              for table, p in (("interactions", contacts), ("survey_responses", answers))]
-    imported = time.perf_counter() - began
+    counts, imported = contacts_and_answers_again(wh, Path(tempfile.mkdtemp()))
 
     patched = one_pass(wh, todo)
     rows.append(("patched: the kept statistics brought up to date", patched))

@@ -171,6 +171,22 @@ def kept(wh: Warehouse, metrics: Sequence[Metric], req: Request, compute: Comput
     return [o for o in out if o is not None]
 
 
+def _moved(wh: Warehouse, entry: _Kept, current: dict[str, str | None],
+           ) -> list[changes.Change] | None:
+    """The changes since the kept versions, over every table read (none when nothing
+    moved); None when they cannot be known: everything was bumped, or a chain is broken."""
+    if entry.versions.get("") != current[""] or entry.versions.keys() != current.keys():
+        return None
+    moved: list[changes.Change] = []
+    for table, version in current.items():
+        if table and entry.versions[table] != version:
+            walked = changes.chain(wh, table, entry.versions[table], version)
+            if walked is None:
+                return None
+            moved += walked
+    return moved
+
+
 def _untouched(wh: Warehouse, metrics: Sequence[Metric], entry: _Kept,
                current: dict[str, str | None]) -> bool:
     """Whether frames kept whole still hold: the same versions, or changes of the tables they
@@ -179,17 +195,11 @@ def _untouched(wh: Warehouse, metrics: Sequence[Metric], entry: _Kept,
     customers table: any change counts."""
     if entry.versions == current:
         return True
-    if entry.versions.get("") != current[""] or entry.versions.keys() != current.keys():
-        return False
     if any(m.source == relations.CUSTOMER_PERIODS for m in metrics):
         return False
+    moved = _moved(wh, entry, current)
     own = {m.source for m in metrics}
-    for table, version in current.items():
-        if table and entry.versions[table] != version:
-            walked = changes.chain(wh, table, entry.versions[table], version)
-            if walked is None or any(own & set(c.ranges) for c in walked):
-                return False
-    return True
+    return moved is not None and not any(own & set(c.ranges) for c in moved)
 
 
 Bound = dt.datetime | None  # naive UTC; None: unbounded
@@ -204,21 +214,14 @@ def _brought_up(wh: Warehouse, metrics: Sequence[Metric], req: Request, entry: _
                 current: dict[str, str | None], compute: Compute) -> list[pd.DataFrame] | None:
     """The kept frames at the current versions and ``req``'s range, or None when they
     cannot be brought there (then everything is computed)."""
-    if entry.versions.get("") != current[""] or entry.versions.keys() != current.keys():
-        return None  # everything was bumped
+    moved = _moved(wh, entry, current)
+    if moved is None:
+        return None
     regions: list[tuple[Bound, Bound]] = []  # times whose periods are computed again
-    if entry.versions != current:
-        moved: list[changes.Change] = []
-        for table, version in current.items():
-            if table and entry.versions[table] != version:
-                walked = changes.chain(wh, table, entry.versions[table], version)
-                if walked is None:
-                    return None
-                moved += walked
-        for m in metrics:
-            span = changes.hull(moved, m.source, m.time)
-            if span is not None:
-                regions.append((_naive(span[0]), _naive(span[1]) + _TICK))
+    for m in metrics:
+        span = changes.hull(moved, m.source, m.time)
+        if span is not None:
+            regions.append((_naive(span[0]), _naive(span[1]) + _TICK))
     start, end = _opt(req.start), _opt(req.end)
     if start != entry.start:  # a window that slid: the periods between its two starts
         regions.append((None, _later(start, entry.start)) if None in (start, entry.start)
