@@ -22,12 +22,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parents[1] / "src"
+from trees import HERE, in_tree
 
 
 def child(db: str, parts: bool) -> dict[str, object]:
@@ -74,15 +73,6 @@ def child(db: str, parts: bool) -> dict[str, object]:
     return out
 
 
-def run(src: Path, db: str, parts: bool) -> dict[str, object]:
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    done = subprocess.run([sys.executable, __file__, "--db", db, "--child"]
-                          + (["--parts"] if parts else []), env=env,
-                          check=True, capture_output=True, text=True)
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="the warehouse (opened read-only)")
@@ -97,7 +87,8 @@ def main() -> None:
     trees = ([("before", args.before)] if args.before else []) + [("this tree", HERE)]
     results = []
     for name, src in trees:
-        r = run(src, args.db, args.parts)
+        flags = ["--parts"] if args.parts else []
+        r = in_tree(__file__, src, ["--db", args.db, "--child", *flags])
         results.append((name, r))
         print(f"{name}: {json.dumps(r)}", file=sys.stderr)
     print("| code | page s | CLV s | of which the order read s | churn s "

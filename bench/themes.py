@@ -25,13 +25,12 @@ import argparse
 import json
 import os
 import pickle
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parents[1] / "src"
+from trees import HERE, in_tree
 
 
 def child(db: str, dump: str) -> dict[str, object]:
@@ -63,14 +62,6 @@ def child(db: str, dump: str) -> dict[str, object]:
     with open(dump, "wb") as f:
         pickle.dump(page.tables, f)
     return out
-
-
-def run(src: Path, db: str, dump: str) -> dict[str, object]:
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    done = subprocess.run([sys.executable, __file__, "--db", db, "--child", dump], env=env,
-                          check=True, capture_output=True, text=True)
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
 
 
 def agree(a: str, b: str) -> str:
@@ -120,7 +111,7 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for i, (name, src) in enumerate(trees):
-            r = run(src, args.db, f"{tmp}/{i}.pkl")
+            r = in_tree(__file__, src, ["--db", args.db, "--child", f"{tmp}/{i}.pkl"])
             results.append((name, r))
             print(f"{name}: {json.dumps(r)}", file=sys.stderr)
         same = agree(f"{tmp}/0.pkl", f"{tmp}/1.pkl") if len(trees) == 2 else ""
