@@ -180,10 +180,13 @@ def fusable(metric: Metric, engine: Engine = GENERIC) -> bool:
     return metric.quantile is None or engine.sorted_lists
 
 
-def compile_fused(table: relations.Table, metrics: list[Metric], req: Request) -> ir.Table:
+def compile_fused(table: relations.Table, metrics: list[Metric], req: Request, *,
+                  picked: bool = True) -> ir.Table:
     """One aggregate query computing several metrics of the same table and time column:
     each metric's population becomes a condition inside its aggregates instead of a filter,
-    so the table is scanned once. Columns are prefixed ``m{i}__``."""
+    so the table is scanned once. Columns are prefixed ``m{i}__``. With ``picked`` False the
+    quantiles' sorted lists are left as they are (columns :func:`list_columns`), their order
+    statistics not picked (``partials`` merges lists kept per month)."""
     for metric in metrics:
         check_request(metric, req)
     assert len({(m.source, m.time) for m in metrics}) == 1
@@ -191,7 +194,7 @@ def compile_fused(table: relations.Table, metrics: list[Metric], req: Request) -
     needed = set().union(*(needed_columns(m, req) for m in metrics))
     rel, keys = _prepare(table, metrics[0], needed, req)
     aggs: Aggs = {}
-    lists: dict[tuple[object, ...], str] = {}  # one sorted list per distinct quantile value
+    lists = list_columns(metrics)  # one sorted list per distinct quantile value
     picks: list[tuple[str, str, float]] = []  # (prefix, list column, p)
     for i, metric in enumerate(metrics):
         pop = rel[metric.time].notnull()
@@ -201,26 +204,38 @@ def compile_fused(table: relations.Table, metrics: list[Metric], req: Request) -
         # rows in the population: a segment exists for this metric when there are any, even
         # if none has a value (then the figure is null with n = 0, as when computed alone)
         aggs[f"m{i}__{ROWS}"] = _count(pop)
-        if metric.quantile is not None:
-            key = quantile_key(metric)
-            assert key is not None
-            if key not in lists:
-                lists[key] = f"_xs{len(lists)}"
+        listed = lists[i]
+        if metric.quantile is not None and listed is not None:
+            if listed not in aggs:
                 x = _value(rel, metric, req.engine).cast("float64")
-                aggs[lists[key]] = _sorted_list(x, pop)
-            picks.append((f"m{i}__", lists[key], metric.quantile))
+                aggs[listed] = _sorted_list(x, pop)
+            picks.append((f"m{i}__", listed, metric.quantile))
             continue
         for name, agg in KINDS[metric.kind](rel, metric, pop, req.engine).items():
             aggs[f"m{i}__{name}"] = agg
         for j, col in enumerate(metric.uniform):
             aggs |= _extent(ibis.ifelse(pop, rel[col], ibis.null()), f"m{i}__uniform_{j}")
     out = rel.group_by(keys).aggregate(**aggs) if keys else rel.aggregate(**aggs)
-    if not picks:
+    if not picks or not picked:
         return out
     cols: Aggs = {}
     for prefix, col, q in picks:
         cols |= _list_picks(out[col], q, prefix)
-    return out.mutate(**cols).drop(*lists.values())
+    return out.mutate(**cols).drop(*dict.fromkeys(c for c in lists if c is not None))
+
+
+def list_columns(metrics: list[Metric]) -> list[str | None]:
+    """Per metric of a ``compile_fused`` query, the column of its sorted list (None: not a
+    quantile)."""
+    lists: dict[tuple[object, ...], str] = {}
+    out: list[str | None] = []
+    for metric in metrics:
+        key = quantile_key(metric)
+        if metric.quantile is None or key is None:
+            out.append(None)
+            continue
+        out.append(lists.setdefault(key, f"_xs{len(lists)}"))
+    return out
 
 
 def split_fused(raw: pd.DataFrame, count: int, req: Request) -> list[pd.DataFrame]:

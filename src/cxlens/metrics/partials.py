@@ -12,14 +12,18 @@ periods holding those times are computed again, from the warehouse, and put in p
 kept ones. A period's statistics depend on that period's rows only, so the result is the full
 computation's: the same rows, the same formulas (tests/metrics/test_partials.py).
 
+Medians and P90s without periods keep each month's sorted values instead (``"lists"``), as
+DuckDB's query gathers them; the months' values together, picked at the same ranks, are the
+query's order statistics, so they are exact too and a day costs its own month's values.
+
 Kept whole, and computed again in full when a table they read changes: metrics on customer
 periods (they read spans of the whole data), those using derived window columns (a customer's
 next contact moves with a contact at any earlier time), and requests without periods whose
-statistics do not add up (medians, P90s, distinct counts). Computed in full as well: after a
-change the log does not describe (a settings change, an erasure, a survey run: no entry, the
-chain breaks). Never kept: business-hours metrics (they read the stored working schedule), and
-warehouses other than DuckDB (on Postgres two workers' bumps may interleave, so a chain is not
-proof of what changed).
+statistics neither add up nor are quantiles of one scan (distinct counts, per-entity shares).
+Computed in full as well: after a change the log does not describe (a settings change, an
+erasure, a survey run: no entry, the chain breaks). Never kept: business-hours metrics (they
+read the stored working schedule), and warehouses other than DuckDB (on Postgres two workers'
+bumps may interleave, so a chain is not proof of what changed).
 """
 
 from __future__ import annotations
@@ -38,9 +42,10 @@ import numpy as np
 import pandas as pd
 
 from cxlens.metrics import relations
-from cxlens.metrics.compile import PERIOD, Request, needed_columns
+from cxlens.metrics.compile import PERIOD, ROWS, STATS, Request, list_columns, needed_columns
 from cxlens.metrics.spec import Kind, Metric
 from cxlens.schema import TABLES
+from cxlens.stats.quantile import quantile_ranks
 from cxlens.store import changes
 from cxlens.store.base import Warehouse
 
@@ -53,6 +58,9 @@ ADDITIVE = frozenset({Kind.SHARE, Kind.SHARE_DIFFERENCE, Kind.MEAN, Kind.DURATIO
                       Kind.RATIO, Kind.COUNT})
 #: The grain of the frames kept for a request without periods.
 MONTH = "month"
+#: Bytes of sorted values kept for quantiles at most, least recently used dropped first
+#: (at 10 M interactions the pre-computation's five quantile requests hold about 200 MB).
+VALUES = 512 * 2**20
 
 Compute = Callable[[Request], list[pd.DataFrame]]
 
@@ -63,12 +71,16 @@ class _Kept:
     versions: dict[str, str | None]
     start: dt.datetime | None  # the range the frames were computed for (naive UTC)
     end: dt.datetime | None
+    values: int = 0  # bytes of sorted values held (``"lists"``)
 
 
 _kept: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
 #: Per request without its range, the key of the newest kept frames: a window that slid
 #: (the last twelve months, a month later) starts from them.
 _latest: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+#: Per request family, the statistics its metrics without a row in any month had in the last
+#: full computation (None for the others): see :func:`_no_rows`.
+_empty: dict[tuple[Any, ...], list[pd.DataFrame | None]] = {}
 _guard = threading.Lock()
 #: How each request was answered since the process started (``hit``, ``patched``, ``full``,
 #: also per mode as ``full:MODE``, ``uncached``): read by the bench and the tests.
@@ -80,6 +92,7 @@ def clear() -> None:
     with _guard:
         _kept.clear()
         _latest.clear()
+        _empty.clear()
 
 
 def combinable(metric: Metric) -> bool:
@@ -91,10 +104,12 @@ def _derived(metric: Metric) -> frozenset[str]:
     return frozenset(relations.derived_columns().get(metric.source, {}))
 
 
-def mode(metrics: Sequence[Metric], req: Request) -> str | None:
+def mode(metrics: Sequence[Metric], req: Request, *, listed: bool = False) -> str | None:
     """``"periods"`` (kept per period of the request), ``"months"`` (kept per month, summed),
-    ``"whole"`` (kept as computed, computed again when a table it reads changes) or None
-    (computed every time: business hours read the stored working schedule)."""
+    ``"lists"`` (quantiles: each month's sorted values kept, merged; when ``listed``, i.e.
+    the caller can compute them), ``"whole"`` (kept as computed, computed again when a table
+    it reads changes) or None (computed every time: business hours read the stored working
+    schedule)."""
     if any(m.hours != "calendar" for m in metrics):
         return None
     for metric in metrics:
@@ -107,7 +122,11 @@ def mode(metrics: Sequence[Metric], req: Request) -> str | None:
             return "whole"  # the range's start, not a month's
     if req.grain is not None:
         return "periods"
-    return "months" if all(combinable(m) for m in metrics) else "whole"
+    if all(combinable(m) for m in metrics):
+        return "months"
+    if listed and all(m.quantile is not None and m.per is None for m in metrics):
+        return "lists"
+    return "whole"
 
 
 def reads(metric: Metric, req: Request) -> frozenset[str]:
@@ -129,10 +148,12 @@ def reads(metric: Metric, req: Request) -> frozenset[str]:
 
 
 def kept(wh: Warehouse, metrics: Sequence[Metric], req: Request, compute: Compute,
-         ) -> list[pd.DataFrame]:
+         lists: Compute | None = None) -> list[pd.DataFrame]:
     """``compute(req)`` (one statistics frame per metric), answered from the kept frames when
-    the data has not moved and patched period by period when it has (see the module)."""
-    how = mode(metrics, req) if wh.dialect in DIALECTS else None
+    the data has not moved and patched period by period when it has (see the module).
+    ``lists``: for quantiles, the query of ``compile.compile_fused(..., picked=False)`` as one
+    frame (its sorted lists as arrays, ``prepared.frame(arrays=True)``)."""
+    how = mode(metrics, req, listed=lists is not None) if wh.dialect in DIALECTS else None
     now = changes.versions(wh) if how is not None else {}
     if how is None or not now:  # no version stamped: nothing tells this data apart
         counts["uncached"] += 1
@@ -148,27 +169,62 @@ def kept(wh: Warehouse, metrics: Sequence[Metric], req: Request, compute: Comput
         entry = _kept.get(key) or (None if how == "whole" else
                                    _kept.get(_latest.get(family, ())))
     frames = None
+    run = lists if how == "lists" and lists is not None else compute
     if entry is not None and how == "whole":
         frames = entry.frames if _untouched(wh, metrics, entry, current) else None
         counts["hit"] += frames is not None
     elif entry is not None:
-        frames = _brought_up(wh, metrics, inner, entry, current, compute)
+        frames = _brought_up(wh, metrics, inner, entry, current, run)
     if frames is None:
         counts["full"] += 1
         counts[f"full:{how}"] += 1
-        frames = compute(inner) if how == "whole" else [_sorted(f, inner) for f in compute(inner)]
+        frames = run(inner) if how == "whole" else [_sorted(f, inner) for f in run(inner)]
     with _guard:
-        _kept[key] = _Kept(frames, current, _opt(req.start), _opt(req.end))
+        _kept[key] = _Kept(frames, current, _opt(req.start), _opt(req.end),
+                           _values(frames) if how == "lists" else 0)
         _kept.move_to_end(key)
         _latest[family] = key
         while len(_kept) > ENTRIES:
             _kept.popitem(last=False)
+        held = sum(e.values for e in _kept.values())
+        for old in [k for k, e in _kept.items() if e.values]:
+            if held <= VALUES or old == key:
+                break
+            held -= _kept.pop(old).values
     if inner is req:
         return [f.copy() for f in frames]
+    if how == "lists":
+        picked = _picked(frames[0], list(metrics), req)
+        return compute(req) if picked is None else picked
     out = [_total(f, m, req) for f, m in zip(frames, metrics, strict=True)]
-    if any(o is None for o in out):  # no rows at all and no segments: as computed alone
-        return compute(req)
+    if any(o is None for o in out):  # a metric without a single row, and no segments
+        return _no_rows(family, out, req, compute)
     return [o for o in out if o is not None]
+
+
+def _no_rows(family: tuple[Any, ...], out: list[pd.DataFrame | None], req: Request,
+             compute: Compute) -> list[pd.DataFrame]:
+    """The totals, where the metrics without a row in any month (``None`` in ``out``) take
+    the statistics a full computation gives them. Those are its aggregates over a scan in
+    which no row is in their population — sums of nothing (0), extremes and means of nothing
+    (null) — so they depend on nothing but whether the scan read a row at all, which it did
+    when another metric of the request has one. They are computed in full once and reused
+    while that holds (relational NPS asked per vendor: its answers are about no contact, and
+    a full scan of every answer joined to every contact each time cost a second at 10 M)."""
+    if all(o is None for o in out):
+        return compute(req)  # no row for any metric: whether the scan read any is unknown
+    with _guard:
+        known = _empty.get(family)
+    if known is not None:
+        taken = [o if o is not None else None if k is None else k.copy()
+                 for o, k in zip(out, known, strict=True)]
+        if all(t is not None for t in taken):
+            counts["no rows: kept"] += 1
+            return [t for t in taken if t is not None]
+    full = compute(req)
+    with _guard:
+        _empty[family] = [f if o is None else None for o, f in zip(out, full, strict=True)]
+    return full
 
 
 def _moved(wh: Warehouse, entry: _Kept, current: dict[str, str | None],
@@ -351,6 +407,65 @@ def _sorted(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
 _SUMMED = ("n", "k", "pos", "neg", "total")
 
 
+def _values(frames: list[pd.DataFrame]) -> int:
+    """Bytes of the arrays held in the frames' list columns."""
+    return sum(a.nbytes for f in frames for c in f.columns if c.startswith("_xs")
+               for a in f[c] if a is not None)
+
+
+def _segments(frame: pd.DataFrame, dims: list[str],
+              ) -> list[tuple[tuple[Any, ...], pd.DataFrame]]:
+    """The frame's rows per segment, in order; a segment without a value (null) keyed None,
+    as the warehouse gives it, not pandas's NaN."""
+    if not dims:
+        return [((), frame)]
+    out = []
+    for key, g in frame.groupby(dims, dropna=False, sort=True):
+        values: tuple[Any, ...] = key if isinstance(key, tuple) else (key,)
+        out.append((tuple(None if frame[d].dtype == object and pd.isna(v) else v
+                          for d, v in zip(dims, values, strict=True)), g))
+    return out
+
+
+def _picked(frame: pd.DataFrame, metrics: list[Metric], req: Request,
+            ) -> list[pd.DataFrame] | None:
+    """Quantiles over the months of ``frame`` (``compile_fused(..., picked=False)`` per
+    month: each month's rows in the population and sorted values), per segment: the values
+    of every month together, and the order statistics at the ranks the SQL picks
+    (``stats.quantile.quantile_ranks``, the formula of ``compile._ranks``): what the query
+    without periods gives, segment for segment (None when there is nothing and no segments
+    to make a row of)."""
+    dims = list(req.dims)
+    if frame.empty and not dims:
+        return None
+    columns = list_columns(metrics)
+    rows: list[list[dict[str, Any]]] = [[] for _ in metrics]
+    for key, g in _segments(frame, dims):
+        merged: dict[str, np.ndarray] = {}
+        for i, metric in enumerate(metrics):
+            column, p = columns[i], metric.quantile
+            assert column is not None and p is not None
+            if dims and not pd.to_numeric(g[f"m{i}__{ROWS}"], errors="coerce").fillna(0).sum():
+                continue  # no row of the metric in this segment (``split_fused``)
+            if column not in merged:
+                held = [a for a in g[column] if a is not None and len(a)]
+                merged[column] = np.concatenate(held) if held else np.empty(0)
+            xs = merged[column]
+            row = dict(zip(dims, key, strict=True)) | {"n": len(xs)}
+            if len(xs):  # 0-based places of the four order statistics in the sorted values
+                at = np.asarray(quantile_ranks(len(xs), p)).ravel() - 1
+                row |= dict(zip(STATS, np.partition(xs, np.unique(at))[at].tolist(),
+                                strict=True))
+            else:
+                row |= dict.fromkeys(STATS, np.nan)
+            rows[i].append(row)
+    out = []
+    for i in range(len(metrics)):
+        part = pd.DataFrame(rows[i], columns=[*dims, "n", *STATS])
+        out.append(part.astype({"n": "int64"} | dict.fromkeys(STATS, "float64")))
+    return out
+
+
 def _total(frame: pd.DataFrame, metric: Metric, req: Request) -> pd.DataFrame | None:
     """A metric's monthly statistics summed over the months, per segment: what computing it
     without periods gives (None when there is nothing and no segments to make a row of)."""
@@ -358,13 +473,8 @@ def _total(frame: pd.DataFrame, metric: Metric, req: Request) -> pd.DataFrame | 
     if frame.empty and not dims:
         return None
     data = frame.drop(columns=[PERIOD])
-    if dims:
-        groups = data.groupby(dims, dropna=False, sort=True)
-        parts = [(key if isinstance(key, tuple) else (key,), g) for key, g in groups]
-    else:
-        parts = [((), data)]
     rows = []
-    for key, g in parts:
+    for key, g in _segments(data, dims):
         row: dict[str, Any] = dict(zip(dims, key, strict=True))
         for col in _SUMMED:
             if col in g:

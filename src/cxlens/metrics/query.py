@@ -12,7 +12,7 @@ import pandas as pd
 from cxlens import store
 from cxlens.dates import in_years, parse_bound
 from cxlens.errors import ConfigError, CxlensError, NotFound, did_you_mean
-from cxlens.metrics import partials, presence, relations, subject
+from cxlens.metrics import partials, prepared, presence, relations, subject
 from cxlens.metrics.business_hours import Schedule
 from cxlens.metrics.catalogue import catalogue, resolve
 from cxlens.metrics.compile import (
@@ -190,8 +190,8 @@ def _computed(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
     """The sufficient statistics of ``metric`` per segment, straight from the warehouse."""
     with explained([metric], req.where, wh.dialect):
         req = spans(wh, metric, dataclasses.replace(req, engine=for_dialect(wh.dialect)))
-        raw: pd.DataFrame = compile_metric(wh.ibis().table, metric, req).to_pandas()
-    return raw
+        return prepared.frame(wh, "one", [metric], req,
+                              lambda r: compile_metric(wh.ibis().table, metric, r))
 
 
 def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[pd.DataFrame]:
@@ -220,13 +220,19 @@ def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[p
         chosen = [metrics[i] for i in members]
         compile_many = compile_fused if key[0] == "scan" else compile_quantiles
 
-        def compute(r: Request, chosen: list[Metric] = chosen,
+        def compute(r: Request, chosen: list[Metric] = chosen, kind: str = str(key[0]),
                     compile_many: Any = compile_many) -> list[pd.DataFrame]:
-            raw = compile_many(backend.table, chosen, r).to_pandas()
+            raw = prepared.frame(wh, kind, chosen, r,
+                                 lambda q: compile_many(backend.table, chosen, q))
             return split_fused(raw, len(chosen), r)
 
+        def listed(r: Request, chosen: list[Metric] = chosen) -> list[pd.DataFrame]:
+            return [prepared.frame(wh, "lists", chosen, r, lambda q: compile_fused(
+                backend.table, chosen, q, picked=False), arrays=True)]
+
         try:
-            parts = partials.kept(wh, chosen, req, compute)
+            parts = partials.kept(wh, chosen, req, compute,
+                                  listed if key[0] == "scan" else None)
         except Exception as exc:
             if not from_engine(exc):
                 raise
