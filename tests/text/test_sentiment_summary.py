@@ -101,3 +101,33 @@ def test_labels_computed_at_import_are_not_evidence(duck: Warehouse, tmp_path: P
     vader = e.loc["vader"]
     assert vader["n"] == 10  # 13 with the computed ones, which VADER would all get right
     assert vader["accuracy"] == 0.2  # as on the ten given labels alone (above)
+
+
+def test_each_text_scored_once_as_every_row(demo: Warehouse) -> None:
+    """Each distinct text is scored once and its rows take its score: the same as scoring
+    every row (the definition, done here row by row with the model itself), and the AUCs and
+    group means of those per-row scores (``cxlens.stats.auc``, pandas) are the evaluation's."""
+    import numpy as np
+
+    from cxlens.text.evaluate import auc_interval
+    from cxlens.text.sentiment import score
+
+    s = sentiment_summary(demo, "comments", "lexicon")
+    rows = s.texts
+    assert rows["comment"].nunique() < len(rows) / 5  # texts repeat: the case in point
+    for model in ("vader", "lexicon"):
+        per_row = score(rows["comment"].astype(str).tolist(), model)["compound"]
+        if model == "lexicon":
+            assert np.array_equal(rows["compound"].to_numpy(), per_row.to_numpy())
+        e = s.evaluation.set_index(["model", "against"]).loc[model]
+        for outcome, column, low, high in (("nps", "nps_group", "detractor", "promoter"),
+                                           ("csat", "csat_group", "dissatisfied",
+                                            "satisfied")):
+            lo, hi = per_row[rows[column] == low], per_row[rows[column] == high]
+            got = e.loc[f"{outcome}: {low} vs {high}"]
+            assert got["n"] == len(lo) + len(hi)
+            assert (got["auc"], got["auc_ci_low"], got["auc_ci_high"]) == auc_interval(lo, hi)
+            means = s.by_score[(s.by_score["model"] == model)
+                               & (s.by_score["outcome"] == outcome)].set_index("group")
+            assert means.loc[low, "mean"] == lo.mean() and means.loc[high, "mean"] == hi.mean()
+            assert means.loc[low, "n"] == len(lo)
