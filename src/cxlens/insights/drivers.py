@@ -224,13 +224,39 @@ def _within_channel_z(seconds: pd.Series, channel: pd.Series) -> pd.Series:
 
 
 def _dummies(values: pd.Series, prefix: str) -> pd.DataFrame:
-    text = values.astype("string").fillna("(unknown)")
-    counts = text.value_counts()
-    text = text.where(~text.isin(counts[counts < MIN_LEVEL].index), OTHER)
-    frame = pd.get_dummies(text, prefix=prefix, prefix_sep="=", dtype=float)
-    if frame.shape[1] > 1:  # drop the largest level: the reference
-        frame = frame.drop(columns=f"{prefix}={text.value_counts().index[0]}")
-    return frame
+    """One 0/1 column per level of ``values`` as text (missing: "(unknown)"; a level seen
+    fewer than ``MIN_LEVEL`` times: "(other)"), named ``prefix=level`` in sorted order, the
+    commonest level left out as the reference — ``pd.get_dummies`` of that text. Worked out
+    on the rows' level numbers: the text, its counts and its columns per row in pandas
+    string columns took 1.8 s over the 10 M demo's 1.39 M answers."""
+    code, levels = pd.factorize(values, sort=False)  # a missing value is -1
+    # each level as the "string" dtype spells it (1 and "1" alike), then missing and rare
+    names = [str(n) for n in pd.array(np.asarray(levels, dtype=object), dtype="string")]
+    if (code < 0).any():
+        code = np.where(code < 0, len(names), code)
+        names.append("(unknown)")
+    code, names = _merged(code, names)
+    counts = np.bincount(code, minlength=len(names))
+    code, names = _merged(code, [OTHER if c < MIN_LEVEL else n
+                                 for n, c in zip(names, counts, strict=True)])
+    columns = sorted(names)
+    if len(names) > 1:  # the reference: the commonest level, ties as value_counts breaks them
+        counts = np.bincount(code, minlength=len(names))
+        order = pd.unique(code)  # levels by first appearance, as value_counts lists them
+        top = pd.Series(counts[order], index=order).sort_values(ascending=False).index[0]
+        columns.remove(names[int(top)])
+    place = {n: i for i, n in enumerate(names)}
+    out = np.zeros((len(code), len(columns)))
+    for j, name in enumerate(columns):
+        out[:, j] = code == place[name]
+    return pd.DataFrame(out, columns=[f"{prefix}={n}" for n in columns], index=values.index)
+
+
+def _merged(code: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Level numbers and names with levels of the same name made one (numbered by first
+    appearance among ``names``)."""
+    same, distinct = pd.factorize(pd.Series(names, dtype=object), sort=False)
+    return same[code], [str(n) for n in distinct]
 
 
 def design(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Factor]]:
@@ -265,8 +291,11 @@ def design(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Factor]]:
     for cat, label in (("channel", "Channel"), ("category", "Category")):
         d = _dummies(rows[cat].where(contact), cat)
         add(cat, label, {c: d[c] for c in d.columns})
-    x = pd.DataFrame(cols, index=rows.index)
-    return x, factors
+    # one float block from the start (a frame of 20 separate columns was consolidated, a
+    # copy of the design, before every use)
+    values = np.column_stack([v.to_numpy(dtype=float) for v in cols.values()]) if cols \
+        else np.zeros((len(rows), 0))
+    return pd.DataFrame(values, columns=list(cols), index=rows.index), factors
 
 
 def _performance(rows: pd.DataFrame) -> dict[str, float]:
@@ -348,7 +377,8 @@ def analyse(rows: pd.DataFrame, *, resamples: int = RESAMPLES, seed: int = SEED,
     interval), standardised coefficient, difference with/without, performance, quadrant."""
     if not rows["y"].notna().all():  # (a copy of every column: only when needed)
         rows = rows[rows["y"].notna()]
-    rows = rows.reset_index(drop=True)
+    if not rows.index.equals(pd.RangeIndex(len(rows))):  # (a copy too: 0.45 s at 10 M)
+        rows = rows.reset_index(drop=True)
     n = len(rows)
     if n < 3:
         return pd.DataFrame(columns=COLUMNS)
