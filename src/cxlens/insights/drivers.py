@@ -300,7 +300,8 @@ def design(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Factor]]:
 
 def _performance(rows: pd.DataFrame) -> dict[str, float]:
     """How often each factor is in its good state, in % (mean CES on 0–100)."""
-    c = rows[rows["no_contact"] == 0]
+    contact = rows["no_contact"] == 0
+    c = rows if contact.all() else rows[contact]  # (CSAT: every answer; no copy of them all)
     live = c["channel"].isin(LIVE_CHANNELS)
     target = np.where(live, float(resolve("service_level").params.get("answer_seconds", 20)),
                       WRITTEN_TARGET_SECONDS)
