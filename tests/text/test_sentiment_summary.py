@@ -131,3 +131,67 @@ def test_each_text_scored_once_as_every_row(demo: Warehouse) -> None:
                                & (s.by_score["outcome"] == outcome)].set_index("group")
             assert means.loc[low, "mean"] == lo.mean() and means.loc[high, "mean"] == hi.mean()
             assert means.loc[low, "n"] == len(lo)
+
+
+def plain_summary(texts, keys):  # type: ignore[no-untyped-def]
+    """The definition: pandas' groupby over the texts with a score, one row per group."""
+    import numpy as np
+    import pandas as pd
+
+    from cxlens.stats.mean import t_interval
+    from cxlens.stats.nps import nps_interval
+    from cxlens.stats.wilson import wilson_interval
+    from cxlens.text.sentiment_summary import SUMMARY_COLUMNS
+
+    rows = []
+    scored = texts[texts["compound"].notna()]
+    for key, part in scored.groupby(keys, sort=True, dropna=False):
+        values = dict(zip(keys, key, strict=True))
+        n = len(part)
+        row = {"group": values.get("group", "all"), "month": values.get("month"), "n": n}
+        counts = {lab: int((part["label"] == lab).sum())
+                  for lab in ("positive", "neutral", "negative")}
+        for lab, k in counts.items():
+            lo, hi = wilson_interval(k, n)
+            row |= {lab: k / n, f"{lab}_ci_low": float(lo), f"{lab}_ci_high": float(hi)}
+        net, nlo, nhi = nps_interval(counts["positive"], counts["negative"], n)
+        mean = float(part["compound"].mean())
+        sd = float(part["compound"].std(ddof=1)) if n > 1 else np.nan
+        mlo, mhi = t_interval(n, mean, sd)
+        row |= {"net": float(net), "net_ci_low": float(nlo), "net_ci_high": float(nhi),
+                "mean": mean, "mean_ci_low": float(mlo), "mean_ci_high": float(mhi)}
+        rows.append(row)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def test_summaries_are_the_groupby_of_the_scored_texts() -> None:
+    """Groups worked out on sorted codes (Categorical or not) give pandas' groupby rows, in
+    its order (a missing month last), with its means and deviations to the last digit."""
+    import numpy as np
+    import pandas as pd
+
+    from cxlens.text.sentiment import label
+    from cxlens.text.sentiment_summary import sorted_categories, summarise
+
+    rng = np.random.default_rng(11)
+    n = 5000
+    compound = rng.uniform(-1, 1, n).round(4)
+    compound[rng.integers(0, n, 40)] = np.nan  # unscored texts count nowhere
+    texts = pd.DataFrame({
+        "group": rng.choice(["nps", "csat", "ces"], n).astype(object),
+        "month": rng.choice(np.array(["2026-02", "2026-01", "2025-12", None], dtype=object),
+                            n, p=[0.4, 0.3, 0.29, 0.01]),
+        "compound": compound, "label": label(compound)})
+    coded = texts.assign(group=sorted_categories(texts["group"]),
+                         month=sorted_categories(texts["month"]))
+    for frame in (texts, coded):
+        pd.testing.assert_frame_equal(summarise(frame, ["group", "month"]),
+                                      plain_summary(texts, ["group", "month"]))
+        pd.testing.assert_frame_equal(summarise(frame, ["group"]),
+                                      plain_summary(texts, ["group"]))
+        every = plain_summary(texts.assign(group="all"), ["group", "month"])
+        pd.testing.assert_frame_equal(summarise(frame, ["month"]), every)
+        assert list(every["month"][:3]) == ["2025-12", "2026-01", "2026-02"]
+        assert pd.isna(every["month"].iloc[3])  # the missing month last
+        pd.testing.assert_frame_equal(summarise(frame, []),
+                                      plain_summary(texts.assign(group="all"), ["group"]))
