@@ -113,11 +113,11 @@ def _population(metric: str) -> str:
     return " AND ".join(f"({p})" for p in definition(metric).population) or "TRUE"
 
 
-def _inner(segments: tuple[str, ...] = SEGMENTABLE) -> str:
+def _inner(segments: tuple[str, ...] = SEGMENTABLE, dialect: str = "") -> str:
     aht, frt, asa = resolve("aht"), resolve("first_response_time"), resolve("asa")
     live = ", ".join(f"'{c}'" for c in LIVE_CHANNELS)
-    answer = f"{_secs(asa.start or 'created_at', asa.end or 'answered_at')}"
-    reply = f"{_secs(frt.start or 'created_at', frt.end or 'first_response_at')}"
+    answer = f"{_secs(asa.start or 'created_at', asa.end or 'answered_at', dialect)}"
+    reply = f"{_secs(frt.start or 'created_at', frt.end or 'first_response_at', dialect)}"
     wait = f"CASE WHEN channel IN ({live}) THEN {answer} ELSE {reply} END"
     aht_pop = " AND ".join(aht.population) or "TRUE"
     cols = [
@@ -131,9 +131,20 @@ def _inner(segments: tuple[str, ...] = SEGMENTABLE) -> str:
     return ", ".join(dict.fromkeys(cols))
 
 
-def _secs(start: str, end: str) -> str:
-    """Seconds from ``start`` to ``end`` on DuckDB and Postgres alike."""
-    return f"extract(epoch FROM ({end} - {start}))"
+def _secs(start: str, end: str, dialect: str = "") -> str:
+    """Seconds from ``start`` to ``end``: ``extract(epoch FROM (end - start))``, the same
+    number on DuckDB and Postgres.
+
+    On DuckDB that subtraction of two TIMESTAMPTZ goes through ICU's calendar (whole days
+    in the session's zone, then the rest, an interval whose epoch is days × 86,400 plus the
+    rest's microseconds ÷ 10⁶): 1.8 s per 3 M pairs, most of the key-drivers query at 10 M.
+    DuckDB sessions are UTC (``DuckDBWarehouse``), where a day is 86,400 s, so the same split
+    is done on the epoch microseconds, in integers, then the same double arithmetic: the same
+    value to the last bit, in 0.14 s (tests/insights/test_drivers_fetch.py compares them)."""
+    if dialect != "duckdb":
+        return f"extract(epoch FROM ({end} - {start}))"
+    micros = f"(epoch_us({end}) - epoch_us({start}))"
+    return f"({micros} // {86_400_000_000} * 86400 + {micros} % {86_400_000_000} / 1e6)"
 
 
 def fetch(wh: Warehouse, outcome: str, start: dt.date | dt.datetime,
@@ -150,7 +161,7 @@ def fetch(wh: Warehouse, outcome: str, start: dt.date | dt.datetime,
         raise DriversError(f"the period {lo.date()} – {hi.date()} is empty",
                            "give an end date after the start date")
     last = _last_contacts(wh, outcome_metric(outcome), lo, hi) if outcome == "nps" else None
-    frame = wh.query_df(_sql(outcome, _contacts(wh), last, segments), [lo, hi])
+    frame = wh.query_df(_sql(outcome, _contacts(wh), last, segments, wh.dialect), [lo, hi])
     for c in ("y", "no_contact", "fcr", "reopened", "escalated", "aht_s", "wait_s", "ces"):
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
     return frame
@@ -181,7 +192,7 @@ def _last_contacts(wh: Warehouse, metric: str, start: dt.datetime, end: dt.datet
 
 
 def _sql(outcome: str, contacts: str, last: str | None = None,
-         segments: tuple[str, ...] = SEGMENTABLE) -> str:
+         segments: tuple[str, ...] = SEGMENTABLE, dialect: str = "") -> str:
     metric = outcome_metric(outcome)
     survey = "csat" if outcome == "csat" else "nps"
     snap = "".join(f", {c} AS s_{c}" for c in SNAPSHOT if c in segments)
@@ -193,8 +204,8 @@ def _sql(outcome: str, contacts: str, last: str | None = None,
     feats = "k.fcr, k.reopened, k.escalated, k.aht_s, k.wait_s"
     seg = ", ".join(f"coalesce(a.s_{c}, k.{c}) AS {c}" if c in SNAPSHOT else f"k.{c}"
                     for c in segments)
-    head = f"WITH a AS ({answers}), i AS (SELECT {_inner(segments)} FROM ({contacts}) AS c), " \
-        f"e AS ({ces}), "
+    inner = _inner(segments, dialect)
+    head = f"WITH a AS ({answers}), i AS (SELECT {inner} FROM ({contacts}) AS c), e AS ({ces}), "
     if outcome == "csat":
         return (head + "k AS (SELECT * FROM i) "
                 f"SELECT a.response_id, a.y, 0 AS no_contact, {feats}, {seg}, e.ces FROM a "
