@@ -36,7 +36,7 @@ from cxlens.dates import utc, year_to_latest
 from cxlens.errors import ConfigError, NotFound, did_you_mean
 from cxlens.metrics.definition import definition
 from cxlens.store.base import Warehouse
-from cxlens.text.redact import redact, redact_each
+from cxlens.text.redact import redact_each, redacted
 
 SOURCES = {"comments": ("survey_responses", "responded_at"),
            "mentions": ("mentions", "posted_at"),
@@ -121,7 +121,7 @@ def _readable_arrow(table: pa.Table, text: str, at: str) -> pd.DataFrame:
     raw = [*encoded.dictionary.to_pylist(), None]  # the last: a missing text
     code = encoded.indices.fill_null(len(raw) - 1).to_numpy(zero_copy_only=False)
     blank = np.array([str(t).strip() == "" for t in raw], dtype=bool)  # as astype(str)
-    done = np.array([None if t is None else redact(str(t)) for t in raw], dtype=object)
+    done = np.array([None if t is None else redacted(str(t)) for t in raw], dtype=object)
     where = table.column_names.index(text)
     frame = _in_pieces(table.drop_columns([text]))
     keep = ~blank[code]
