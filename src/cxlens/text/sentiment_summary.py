@@ -174,8 +174,6 @@ def _evaluate(frame: pd.DataFrame, kind: str, code: npt.NDArray[np.intp], once: 
     """Each model against the labels the rows of ``frame`` carry; ``code`` says which of the
     distinct texts ``once`` each row is (each model scores a distinct text once and a row
     takes its text's score: the same scores as scoring every row)."""
-    rows: list[dict[str, object]] = []
-    groups: list[dict[str, object]] = []
     # a trained model is compared on mentions only: on comments it would be scored on the
     # very texts it learned from (its held-out figures are in its stored evaluation)
     stored = engine.trained
@@ -183,30 +181,56 @@ def _evaluate(frame: pd.DataFrame, kind: str, code: npt.NDArray[np.intp], once: 
     # tickets carry no labels and no scores beside them: nothing to compare the models with
     models = [*trained, *MODELS] if kind != "tickets" else []
     by_text = {model: _scores(model, engine, once, scored) for model in models}
+    rows: list[dict[str, object]] = []
+    groups: list[dict[str, object]] = []
     if kind == "mentions":
-        given = frame["given"].where(frame["given"].isin(LABELS))
-        for model in models if given.notna().any() else []:
-            labels = by_text[model]["label"].to_numpy()[code]
-            a = agreement(given.tolist(), labels.tolist(), LABELS)
-            top, base = majority_baseline(given.tolist(), LABELS)
-            rows.append({"model": model, "against": "stored sentiment labels", "n": a.n,
-                         "accuracy": a.accuracy, "accuracy_ci_low": a.accuracy_ci_low,
-                         "accuracy_ci_high": a.accuracy_ci_high, "macro_f1": a.macro_f1,
-                         **{f"f1_{c}": a.f1.get(c, np.nan) for c in LABELS},
-                         "baseline": f"always '{top}'", "baseline_accuracy": base.accuracy,
-                         "baseline_macro_f1": base.macro_f1,
-                         "verdict": verdict(model, a, top, base)})
-        models = []
+        rows = _against_labels(frame["given"], code, by_text)
+    elif models:
+        rows, groups = _against_scores(frame, code, by_text)
+    _compare_trained(rows)
+    return (pd.DataFrame(rows, columns=EVALUATION_COLUMNS),
+            pd.DataFrame(groups, columns=["model", "outcome", "group", "n", "mean",
+                                          "mean_ci_low", "mean_ci_high"]))
+
+
+def _against_labels(given: pd.Series, code: npt.NDArray[np.intp],
+                    by_text: dict[str, pd.DataFrame]) -> list[dict[str, object]]:
+    """Each model's agreement with the stored labels, beside the majority baseline."""
+    given = given.where(given.isin(LABELS))
+    rows: list[dict[str, object]] = []
+    for model, scores in by_text.items() if given.notna().any() else ():
+        labels = scores["label"].to_numpy()[code]
+        a = agreement(given.tolist(), labels.tolist(), LABELS)
+        top, base = majority_baseline(given.tolist(), LABELS)
+        rows.append({"model": model, "against": "stored sentiment labels", "n": a.n,
+                     "accuracy": a.accuracy, "accuracy_ci_low": a.accuracy_ci_low,
+                     "accuracy_ci_high": a.accuracy_ci_high, "macro_f1": a.macro_f1,
+                     **{f"f1_{c}": a.f1.get(c, np.nan) for c in LABELS},
+                     "baseline": f"always '{top}'", "baseline_accuracy": base.accuracy,
+                     "baseline_macro_f1": base.macro_f1,
+                     "verdict": verdict(model, a, top, base)})
+    return rows
+
+
+def _against_scores(frame: pd.DataFrame, code: npt.NDArray[np.intp],
+                    by_text: dict[str, pd.DataFrame]
+                    ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Comments: each model's AUC between the low and high NPS and CSAT groups (the models'
+    intervals from the same resamples, :func:`~cxlens.text.evaluate.auc_intervals`), and its
+    mean score in each group."""
+    models = list(by_text)
     compound = [by_text[m]["compound"].to_numpy(dtype=float) for m in models]
     # each outcome's groups: which text each of their answers is, in the answers' order
     texts_of: dict[str, dict[str, npt.NDArray[np.intp]]] = {}
     aucs: dict[str, list[tuple[float, float, float]]] = {}
-    for outcome, column, low, middle, high in SCORE_GROUPS if models else ():
+    for outcome, column, low, middle, high in SCORE_GROUPS:
         group, names = pd.factorize(frame[column])  # a missing group is -1
         texts_of[outcome] = {name: code[group == names.get_loc(name)] if name in names
                              else code[:0] for name in (low, middle, high)}
         aucs[outcome] = auc_intervals(texts_of[outcome][low], texts_of[outcome][high],
                                       compound)
+    rows: list[dict[str, object]] = []
+    groups: list[dict[str, object]] = []
     for k, model in enumerate(models):
         for outcome, _column, low, middle, high in SCORE_GROUPS:
             lo_n, hi_n = (int(np.isfinite(compound[k][texts_of[outcome][name]]).sum())
@@ -226,10 +250,7 @@ def _evaluate(frame: pd.DataFrame, kind: str, code: npt.NDArray[np.intp], once: 
                 groups.append({"model": model, "outcome": outcome, "group": name, "n": n,
                                "mean": float(values.mean()), "mean_ci_low": float(mlo),
                                "mean_ci_high": float(mhi)})
-    _compare_trained(rows)
-    return (pd.DataFrame(rows, columns=EVALUATION_COLUMNS),
-            pd.DataFrame(groups, columns=["model", "outcome", "group", "n", "mean",
-                                          "mean_ci_low", "mean_ci_high"]))
+    return rows, groups
 
 
 def evidence(frame: pd.DataFrame, code: npt.NDArray[np.intp],
