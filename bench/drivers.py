@@ -8,13 +8,15 @@ run — issue 18, "Freshness at scale".
     .venv/bin/python bench/drivers.py --db /tmp/drivers10m/w.duckdb --before /tmp/drivers10m/old/src
 
 Each tree runs in its own process (``PYTHONPATH`` = that tree's ``src``), one after the other
-on the same file: the page built as the dashboard builds it, then its parts timed apart — the
-SQL fetch of the answers (as the page reads them), the design matrix, and the analysis
-without resamples (design, point fit, effects, performance); the bootstrap is what the page
-took beyond the fetch and that analysis (page assembly is under a second). The 1-minute load
-average is printed before and after each: the machine is shared, so compare within a run.
-Prints a Markdown table and each tree's headline figures (R² and FCR's share with their
-intervals), which must agree to rounding.
+on the same file: the page built as the dashboard builds it (in a fresh process, then again
+in the same process, as a running dashboard after a data-version bump), then its parts timed
+apart — the SQL fetch of the answers (as the page reads them), the design matrix, and the
+analysis without resamples (design, point fit, effects, performance); the bootstrap is what
+the second page took beyond the fetch and that analysis (page assembly is under a second).
+The 1-minute load average is printed before and after each: the machine is shared, so
+compare within a run. Prints a Markdown table, each tree's headline figures (R² and FCR's
+share with their intervals), and whether the two pages' JSON twins
+(:func:`cxlens.present.model.as_json`) are the same text.
 """
 
 from __future__ import annotations
@@ -24,20 +26,22 @@ import inspect
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from sentiment import same
 from trees import HERE, in_tree
 
 
-def child(db: str) -> dict[str, object]:
+def child(db: str, dump: str) -> dict[str, object]:
     """Time the page and its parts in this process (whatever ``cxlens`` is on the path)."""
     import cxlens
     from cxlens.accounts.users import User
     from cxlens.casemix import period
     from cxlens.insights import drivers as lib
     from cxlens.present import registry
-    from cxlens.present.model import PageCtx
+    from cxlens.present.model import PageCtx, as_json
     from cxlens.store import connect
 
     wh = connect(db, migrate=False, read_only=True)
@@ -46,7 +50,12 @@ def child(db: str) -> dict[str, object]:
     ctx = PageCtx(wh, User("bench", "analyst"))
     t = time.perf_counter()
     page = registry.build("drivers", ctx)
-    out["page"] = built = time.perf_counter() - t
+    out["page"] = time.perf_counter() - t
+    t = time.perf_counter()
+    page = registry.build("drivers", ctx)  # again, as a running dashboard after a bump
+    out["again"] = built = time.perf_counter() - t
+    with open(dump, "w") as f:
+        json.dump(as_json(page), f, sort_keys=True, default=str)
     table = page.tables["drivers"].set_index("factor")
     out["headline"] = table.loc["fcr", [
         "r2", "r2_ci_low", "r2_ci_high", "share", "share_ci_low", "share_ci_high",
@@ -74,24 +83,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="the warehouse (opened read-only)")
     parser.add_argument("--before", type=Path, help="an older tree's src/ to time first")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.db)))
+        print(json.dumps(child(args.db, args.child)))
         return
     trees = ([("before", args.before)] if args.before else []) + [("this tree", HERE)]
     results = []
-    for name, src in trees:
-        r = in_tree(__file__, src, ["--db", args.db, "--child"])
-        results.append((name, r))
-        print(f"{name}: {json.dumps(r)}", file=sys.stderr)
-    print("| code | answers × columns | page s | fetch s | design s | point fit etc. s "
-          "| bootstrap s | load before → after |")
-    print("|---|---|---:|---:|---:|---:|---:|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (name, src) in enumerate(trees):
+            r = in_tree(__file__, src, ["--db", args.db, "--child", f"{tmp}/{i}.json"])
+            results.append((name, r))
+            print(f"{name}: {json.dumps(r)}", file=sys.stderr)
+        verdict = same(f"{tmp}/0.json", f"{tmp}/1.json") if len(trees) == 2 else ""
+    print("| code | answers × columns | page s | page again s | fetch s | design s "
+          "| point fit etc. s | bootstrap s | load before → after |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
     for name, r in results:
-        print(f"| {name} | {r['n']:,} × {r['p']} | {r['page']:.1f} | {r['fetch']:.1f} | "
-              f"{r['design']:.1f} | {r['point']:.1f} | {r['bootstrap']:.1f} | "
-              f"{r['load_before']:.1f} → {r['load_after']:.1f} |")
+        print(f"| {name} | {r['n']:,} × {r['p']} | {r['page']:.1f} | {r['again']:.1f} | "
+              f"{r['fetch']:.1f} | {r['design']:.1f} | {r['point']:.1f} | "
+              f"{r['bootstrap']:.1f} | {r['load_before']:.1f} → {r['load_after']:.1f} |")
+    if verdict:
+        print(verdict)
     for name, r in results:
         print(f"{name}: {r['headline']}")
 

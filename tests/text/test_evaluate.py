@@ -11,6 +11,7 @@ from cxlens.text.evaluate import (
     agreement,
     auc,
     auc_interval,
+    auc_intervals,
     auc_of_counts,
     majority_baseline,
 )
@@ -64,6 +65,35 @@ def test_auc_interval_resamples_the_scores() -> None:
     value, lo, hi = auc_interval(low, high, resamples=200, seed=3)
     assert value == auc(low, high)
     assert (lo, hi) == (np.percentile(plain, 2.5), np.percentile(plain, 97.5))
+
+
+def test_auc_intervals_of_models_scoring_the_same_texts() -> None:
+    """Several models' intervals from one set of draws are each model's own: the percentile
+    of the AUCs of its scores resampled the plain way (a group's scores drawn with the seeded
+    generator, low group then high), computed here scores and all. Texts repeat (the rows
+    name them by number), and the third model leaves text 4 unscored: its groups are smaller,
+    so its draws are its own."""
+    import numpy as np
+
+    by_text = [np.array([0.1, 0.2, 0.5, 0.7, 0.3, 0.9]),  # texts 0–5
+               np.array([0.0, 0.0, 1.0, 1.0, 0.0, 1.0]),  # ties
+               np.array([0.1, 0.4, 0.5, 0.6, np.nan, 0.8])]
+    low = [0, 1, 1, 4, 2, 0, 3] * 4
+    high = [2, 3, 5, 5, 4, 1] * 5
+    got = auc_intervals(low, high, by_text, resamples=150, seed=5)
+    for scores, (value, lo, hi) in zip(by_text, got, strict=True):
+        lows = scores[low][~np.isnan(scores[low])]
+        highs = scores[high][~np.isnan(scores[high])]
+        rng = np.random.default_rng(5)
+        plain = [auc(rng.choice(lows, len(lows)), rng.choice(highs, len(highs)))
+                 for _ in range(150)]
+        assert value == auc(lows, highs)
+        assert (lo, hi) == (np.percentile(plain, 2.5), np.percentile(plain, 97.5))
+    # the first model by hand: low 0.1, 0.2, 0.2, 0.3, 0.5, 0.1, 0.7 against high 0.5, 0.7,
+    # 0.9, 0.9, 0.3, 0.2: of 42 pairs the high one is above in 5 + 6 + 7 + 7 + 4 + 2 = 31,
+    # and 5 ties — (0.5, 0.5), (0.7, 0.7), (0.3, 0.3), (0.2, 0.2) twice — count half
+    assert got[0][0] == (31 + 5 / 2) / 42
+    assert auc_intervals([], [1], by_text)[0][1] != auc_intervals([], [1], by_text)[0][1]
 
 
 def test_majority_baseline_by_hand() -> None:

@@ -38,3 +38,16 @@ def test_redact_each_does_every_copy_and_keeps_missing_texts() -> None:
     out = redact_each(texts)
     assert out.tolist() == ["mail me at [email]", None, "fine", "mail me at [email]"]
     assert out.index.tolist() == [10, 11, 12, 13]
+
+
+def test_redacted_is_redact_remembered() -> None:
+    """The remembered redaction gives what :func:`redact` gives, and a text seen before is
+    not redacted again (a cache hit)."""
+    from cxlens.text.redact import redacted
+
+    text = "call me on +44 7700 900123 or mail ann@example.com, card 4111 1111 1111 1111"
+    assert redacted(text) == redact(text) == ("call me on [phone] or mail [email], card "
+                                              "[card]")
+    hits = redacted.cache_info().hits
+    assert redacted(text) == redact(text) and redacted.cache_info().hits == hits + 1
+    assert redacted("") == "" and redacted("order 12345") == "order 12345"

@@ -101,3 +101,97 @@ def test_labels_computed_at_import_are_not_evidence(duck: Warehouse, tmp_path: P
     vader = e.loc["vader"]
     assert vader["n"] == 10  # 13 with the computed ones, which VADER would all get right
     assert vader["accuracy"] == 0.2  # as on the ten given labels alone (above)
+
+
+def test_each_text_scored_once_as_every_row(demo: Warehouse) -> None:
+    """Each distinct text is scored once and its rows take its score: the same as scoring
+    every row (the definition, done here row by row with the model itself), and the AUCs and
+    group means of those per-row scores (``cxlens.stats.auc``, pandas) are the evaluation's."""
+    import numpy as np
+
+    from cxlens.text.evaluate import auc_interval
+    from cxlens.text.sentiment import score
+
+    s = sentiment_summary(demo, "comments", "lexicon")
+    rows = s.texts
+    assert rows["comment"].nunique() < len(rows) / 5  # texts repeat: the case in point
+    for model in ("vader", "lexicon"):
+        per_row = score(rows["comment"].astype(str).tolist(), model)["compound"]
+        if model == "lexicon":
+            assert np.array_equal(rows["compound"].to_numpy(), per_row.to_numpy())
+        e = s.evaluation.set_index(["model", "against"]).loc[model]
+        for outcome, column, low, high in (("nps", "nps_group", "detractor", "promoter"),
+                                           ("csat", "csat_group", "dissatisfied",
+                                            "satisfied")):
+            lo, hi = per_row[rows[column] == low], per_row[rows[column] == high]
+            got = e.loc[f"{outcome}: {low} vs {high}"]
+            assert got["n"] == len(lo) + len(hi)
+            assert (got["auc"], got["auc_ci_low"], got["auc_ci_high"]) == auc_interval(lo, hi)
+            means = s.by_score[(s.by_score["model"] == model)
+                               & (s.by_score["outcome"] == outcome)].set_index("group")
+            assert means.loc[low, "mean"] == lo.mean() and means.loc[high, "mean"] == hi.mean()
+            assert means.loc[low, "n"] == len(lo)
+
+
+def plain_summary(texts, keys):  # type: ignore[no-untyped-def]
+    """The definition: pandas' groupby over the texts with a score, one row per group."""
+    import numpy as np
+    import pandas as pd
+
+    from cxlens.stats.mean import t_interval
+    from cxlens.stats.nps import nps_interval
+    from cxlens.stats.wilson import wilson_interval
+    from cxlens.text.sentiment_summary import SUMMARY_COLUMNS
+
+    rows = []
+    scored = texts[texts["compound"].notna()]
+    for key, part in scored.groupby(keys, sort=True, dropna=False):
+        values = dict(zip(keys, key, strict=True))
+        n = len(part)
+        row = {"group": values.get("group", "all"), "month": values.get("month"), "n": n}
+        counts = {lab: int((part["label"] == lab).sum())
+                  for lab in ("positive", "neutral", "negative")}
+        for lab, k in counts.items():
+            lo, hi = wilson_interval(k, n)
+            row |= {lab: k / n, f"{lab}_ci_low": float(lo), f"{lab}_ci_high": float(hi)}
+        net, nlo, nhi = nps_interval(counts["positive"], counts["negative"], n)
+        mean = float(part["compound"].mean())
+        sd = float(part["compound"].std(ddof=1)) if n > 1 else np.nan
+        mlo, mhi = t_interval(n, mean, sd)
+        row |= {"net": float(net), "net_ci_low": float(nlo), "net_ci_high": float(nhi),
+                "mean": mean, "mean_ci_low": float(mlo), "mean_ci_high": float(mhi)}
+        rows.append(row)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def test_summaries_are_the_groupby_of_the_scored_texts() -> None:
+    """Groups worked out on sorted codes (Categorical or not) give pandas' groupby rows, in
+    its order (a missing month last), with its means and deviations to the last digit."""
+    import numpy as np
+    import pandas as pd
+
+    from cxlens.text.sentiment import label
+    from cxlens.text.sentiment_summary import sorted_categories, summarise
+
+    rng = np.random.default_rng(11)
+    n = 5000
+    compound = rng.uniform(-1, 1, n).round(4)
+    compound[rng.integers(0, n, 40)] = np.nan  # unscored texts count nowhere
+    texts = pd.DataFrame({
+        "group": rng.choice(["nps", "csat", "ces"], n).astype(object),
+        "month": rng.choice(np.array(["2026-02", "2026-01", "2025-12", None], dtype=object),
+                            n, p=[0.4, 0.3, 0.29, 0.01]),
+        "compound": compound, "label": label(compound)})
+    coded = texts.assign(group=sorted_categories(texts["group"]),
+                         month=sorted_categories(texts["month"]))
+    for frame in (texts, coded):
+        pd.testing.assert_frame_equal(summarise(frame, ["group", "month"]),
+                                      plain_summary(texts, ["group", "month"]))
+        pd.testing.assert_frame_equal(summarise(frame, ["group"]),
+                                      plain_summary(texts, ["group"]))
+        every = plain_summary(texts.assign(group="all"), ["group", "month"])
+        pd.testing.assert_frame_equal(summarise(frame, ["month"]), every)
+        assert list(every["month"][:3]) == ["2025-12", "2026-01", "2026-02"]
+        assert pd.isna(every["month"].iloc[3])  # the missing month last
+        pd.testing.assert_frame_equal(summarise(frame, []),
+                                      plain_summary(texts.assign(group="all"), ["group"]))

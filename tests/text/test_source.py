@@ -61,3 +61,38 @@ def test_month_is_the_utc_month_and_missing_stays_missing() -> None:
     got = _month(at)
     assert got.tolist() == ["2026-05", "2026-06", "2026-05", None, "2025-12"]
     assert got.index.tolist() == [5, 6, 7, 8, 9]
+
+
+def test_comments_as_every_row_read_and_redacted(demo: Warehouse) -> None:
+    """The comments read through Arrow with each distinct text checked and redacted once are
+    the plain read: every row converted to pandas, blank texts dropped, each row's text
+    redacted, the month its UTC year-month — the same frame, column for column."""
+    import pandas as pd
+
+    from cxlens.dates import utc
+    from cxlens.text.redact import redact
+    from cxlens.text.source import _comments
+
+    first, after = dt.date(2025, 10, 1), dt.date(2026, 10, 1)
+    plain = _comments(demo, utc(first), utc(after)).to_pandas()
+    plain = plain[plain["comment"].astype(str).str.strip() != ""].reset_index(drop=True)
+    plain["comment"] = [redact(t) for t in plain["comment"]]
+    plain["month"] = plain["responded_at"].dt.strftime("%Y-%m").astype(object)
+    got = comments(demo, first, after)
+    assert len(got) > 1000 and got["comment"].nunique() < len(got)
+    assert any("[phone]" in t or "[email]" in t for t in got["comment"])  # redaction at work
+    pd.testing.assert_frame_equal(got, plain)
+
+
+def test_blank_and_missing_comments_left_out_through_arrow(wh: Warehouse) -> None:
+    """Blank texts are dropped after the Arrow read, the rest keep their order and columns."""
+    wh.insert_rows("survey_responses", ["response_id", "survey", "kind", "score", "scale_min",
+                                        "scale_max", "responded_at", "comment"],
+                   [[i, s, k, sc, lo, hi, T0 + dt.timedelta(hours=h), c]
+                    for i, s, k, sc, lo, hi, h, c in ANSWERS])
+    got = comments(wh, dt.date(2026, 5, 1), dt.date(2026, 6, 1))
+    assert list(got["response_id"]) == ["N1", "N2", "N3", "N4", "N5", "C1", "C2", "C3", "C4",
+                                        "C5"]
+    assert list(got.columns) == ["response_id", "survey", "kind", "score", "responded_at",
+                                 "comment", "nps_group", "csat_group", "month"]
+    assert got["comment"].iloc[3] == "bad call" and set(got["month"]) == {"2026-05"}

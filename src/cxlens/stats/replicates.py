@@ -62,7 +62,8 @@ class Replicates:
         self.p = xs.shape[1]
         # centred and scaled once, in place (a column that never varies stays all zero): the
         # weighted moments of a replicate are then of order 1, with no cancellation to speak of
-        z = np.column_stack([xs[self.keep], ys[self.keep]])
+        every = self.keep.all()  # (then no copy of the rows before the one below)
+        z = np.column_stack([xs if every else xs[self.keep], ys if every else ys[self.keep]])
         if len(z):  # (no complete row: nothing to centre, and no empty-mean warning)
             z -= z.mean(axis=0)
         sd = np.sqrt(np.einsum("ij,ij->j", z, z) / max(len(z), 1))

@@ -129,6 +129,66 @@ def auc_interval(low: npt.ArrayLike, high: npt.ArrayLike, *, resamples: int = RE
     return (value, float(np.percentile(boots, tail)), float(np.percentile(boots, 100 - tail)))
 
 
+def auc_intervals(low: npt.ArrayLike, high: npt.ArrayLike, scores: Sequence[npt.ArrayLike],
+                  *, resamples: int = RESAMPLES, seed: int = SEED, confidence: float = 0.95
+                  ) -> list[tuple[float, float, float]]:
+    """:func:`auc_interval` of several models' scores of the same texts, as
+    ``[auc_interval(s[low], s[high]) for s in scores]``: ``low`` and ``high`` say which text
+    (an index into each model's ``scores``) each answer of the two groups is, in the answers'
+    order. Every model's resamples are the same draws of the same answers (the same seed, the
+    same group sizes), so each resample is drawn once and counted per text, then per model's
+    distinct scores: the same counts, hence the same AUCs, as each model's own resampling.
+    A model that leaves a text unscored (NaN) among these answers has smaller groups, hence
+    other draws: its interval is :func:`auc_interval` of its own scores.
+
+    The draws are the work (a million answers a resample, 1,000 resamples): each is counted
+    through the answers' text numbers in the smallest unsigned type that holds them, taken
+    into one buffer, which on the 10 M demo's 1.5 M comments (2,131 texts) is 3× faster than
+    ``codes[draws]`` in 64 bits (a fresh 4 MB array a group and a resample)."""
+    lo_t = np.asarray(low, dtype=np.intp)
+    hi_t = np.asarray(high, dtype=np.intp)
+    values = [np.asarray(s, dtype=float) for s in scores]
+    out: list[tuple[float, float, float]] = [(np.nan, np.nan, np.nan)] * len(values)
+    shared = []
+    for k, s in enumerate(values):
+        if np.isnan(s[lo_t]).any() or np.isnan(s[hi_t]).any():
+            out[k] = auc_interval(s[lo_t], s[hi_t], resamples=resamples, seed=seed,
+                                  confidence=confidence)
+        else:
+            shared.append(k)
+    n_lo, n_hi = len(lo_t), len(hi_t)
+    for k in shared:
+        out[k] = (auc(values[k][lo_t], values[k][hi_t]), float("nan"), float("nan"))
+    if not shared or not n_lo or not n_hi or resamples <= 0:
+        return out
+    used, codes = np.unique(np.concatenate([lo_t, hi_t]), return_inverse=True)
+    m = len(used)
+    small = np.uint16 if m <= 1 << 16 else np.uint32 if m <= 1 << 32 else np.intp
+    lo_c, hi_c = codes[:n_lo].astype(small), codes[n_lo:].astype(small)
+    # each used text's place among the model's distinct scores of these texts, ascending
+    ranks = []
+    for k in shared:
+        distinct, place = np.unique(values[k][used], return_inverse=True)
+        ranks.append((place.reshape(-1), len(distinct)))
+    lo_buf, hi_buf = np.empty(n_lo, dtype=small), np.empty(n_hi, dtype=small)
+    rng = np.random.default_rng(seed)
+    boots = np.empty((len(shared), resamples))
+    for r in range(resamples):
+        # as auc_interval: the low group's draw, then the high group's
+        lo_n = np.bincount(np.take(lo_c, rng.integers(0, n_lo, n_lo), out=lo_buf,
+                                   mode="clip"), minlength=m)
+        hi_n = np.bincount(np.take(hi_c, rng.integers(0, n_hi, n_hi), out=hi_buf,
+                                   mode="clip"), minlength=m)
+        for j, (place, size) in enumerate(ranks):
+            boots[j, r] = auc_of_counts(np.bincount(place, weights=lo_n, minlength=size),
+                                        np.bincount(place, weights=hi_n, minlength=size))
+    tail = 100 * (1 - confidence) / 2
+    for j, k in enumerate(shared):
+        out[k] = (out[k][0], float(np.percentile(boots[j], tail)),
+                  float(np.percentile(boots[j], 100 - tail)))
+    return out
+
+
 def macro_f1_interval(given: Sequence[str], predicted: Sequence[str], *,
                       resamples: int = RESAMPLES, seed: int = SEED,
                       confidence: float = 0.95) -> tuple[float, float]:

@@ -26,6 +26,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from cxlens.errors import ConfigError
@@ -39,7 +40,7 @@ from cxlens.text.evaluate import (
     Agreement,
     against_baseline,
     agreement,
-    auc_interval,
+    auc_intervals,
     majority_baseline,
 )
 from cxlens.text.sentiment import LABELS, MODELS, score
@@ -74,26 +75,63 @@ class SentimentSummary:
 
 def summarise(texts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """SUMMARY_COLUMNS for each combination of ``keys`` (columns of ``texts``, which also has
-    ``compound`` and ``label``)."""
+    ``compound`` and ``label``; no ``group`` key: every text is in group "all"), in sorted
+    order (a missing value last), as ``groupby(keys, sort=True, dropna=False)`` gives them.
+
+    A key held as a Categorical with sorted categories is grouped by its codes (the page
+    factorises its 1.5 M rows' groups and months once, not once per summary); each group's
+    rows are taken in their order, so its mean and standard deviation are pandas' own over
+    the same values in the same order."""
+    scored = texts if texts["compound"].notna().all() else texts[texts["compound"].notna()]
+    combined = np.zeros(len(scored), dtype=np.int64)
+    names: list[list[object]] = []
+    for key in keys:
+        code, levels = _sorted_codes(scored[key])
+        combined = combined * (len(levels) + 1) + np.where(code < 0, len(levels), code)
+        names.append([*levels, np.nan])  # a missing value, as groupby keys it
+    order = np.argsort(combined, kind="stable")  # each group's rows in their own order
+    ends = np.flatnonzero(np.diff(combined[order])) + 1
+    compound = scored["compound"].to_numpy(dtype=float)
+    label = pd.Categorical(scored["label"], categories=LABELS).codes
     rows = []
-    scored = texts[texts["compound"].notna()]
-    for key, part in scored.groupby(keys, sort=True, dropna=False):
-        values = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+    for rows_of in np.split(order, ends) if len(order) else []:
+        values, at = {}, int(combined[rows_of[0]])
+        for key, levels in zip(reversed(keys), reversed(names), strict=True):
+            values[key] = levels[at % len(levels)]
+            at //= len(levels)
+        part = pd.Series(compound[rows_of])
         n = len(part)
         row: dict[str, object] = {"group": values.get("group", ALL),
                                   "month": values.get("month"), "n": n}
-        counts = {lab: int((part["label"] == lab).sum()) for lab in LABELS}
+        counts = dict(zip(LABELS, np.bincount(label[rows_of][label[rows_of] >= 0],
+                                              minlength=len(LABELS)).tolist(), strict=True))
         for lab in LABELS:
             lo, hi = wilson_interval(counts[lab], n)
             row |= {lab: counts[lab] / n, f"{lab}_ci_low": float(lo), f"{lab}_ci_high": float(hi)}
         net, nlo, nhi = nps_interval(counts["positive"], counts["negative"], n)
-        mean = float(part["compound"].mean())
-        sd = float(part["compound"].std(ddof=1)) if n > 1 else np.nan
+        mean = float(part.mean())
+        sd = float(part.std(ddof=1)) if n > 1 else np.nan
         mlo, mhi = t_interval(n, mean, sd)
         row |= {"net": float(net), "net_ci_low": float(nlo), "net_ci_high": float(nhi),
                 "mean": mean, "mean_ci_low": float(mlo), "mean_ci_high": float(mhi)}
         rows.append(row)
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def _sorted_codes(values: pd.Series) -> tuple[npt.NDArray[np.int64], list[object]]:
+    """Each row's place among the sorted distinct values (-1: missing), and those values."""
+    categorical = isinstance(values.dtype, pd.CategoricalDtype)
+    if categorical and values.cat.categories.is_monotonic_increasing:
+        code = values.cat.codes.to_numpy().astype(np.int64)
+        return code, list(values.cat.categories)
+    found, levels = pd.factorize(values, sort=True)
+    return found.astype(np.int64), list(levels)
+
+
+def sorted_categories(values: pd.Series) -> pd.Categorical:
+    """``values`` as a Categorical of its sorted distinct values (for :func:`summarise`)."""
+    code, levels = pd.factorize(values, sort=True)
+    return pd.Categorical.from_codes(code, categories=levels)
 
 
 def verdict(model: str, a: Agreement, top: str, base: Agreement) -> str:
@@ -120,42 +158,90 @@ def _compare_trained(rows: list[dict[str, object]]) -> None:
                               f"({t_f1:.2f} vs {v_f1:.2f}) on these labels")
 
 
-def _evaluate(frame: pd.DataFrame, kind: str, texts: list[str],
-              engine: scoring.Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rows: list[dict[str, object]] = []
-    groups: list[dict[str, object]] = []
+def _scores(model: str, engine: scoring.Engine, once: list[str],
+            scored: pd.DataFrame) -> pd.DataFrame:
+    """``model``'s compound and label of each distinct text (``scored``: the engine's)."""
+    if model == engine.name:
+        return scored
+    if model == scoring.TRAINED:
+        return scoring.Engine(model, engine.trained, "").score(once)
+    return score(once, model)
+
+
+def _evaluate(frame: pd.DataFrame, kind: str, code: npt.NDArray[np.intp], once: list[str],
+              engine: scoring.Engine, scored: pd.DataFrame
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each model against the labels the rows of ``frame`` carry; ``code`` says which of the
+    distinct texts ``once`` each row is (each model scores a distinct text once and a row
+    takes its text's score: the same scores as scoring every row)."""
     # a trained model is compared on mentions only: on comments it would be scored on the
     # very texts it learned from (its held-out figures are in its stored evaluation)
     stored = engine.trained
     trained = [scoring.TRAINED] if stored is not None and kind == "mentions" else []
     # tickets carry no labels and no scores beside them: nothing to compare the models with
-    for model in [*trained, *MODELS] if kind != "tickets" else []:
-        scored = (scoring.Engine(model, stored, "").score(texts) if model == scoring.TRAINED
-                  else score(texts, model))
-        if kind == "mentions":
-            given = frame["given"].where(frame["given"].isin(LABELS))
-            if given.notna().any():
-                a = agreement(given.tolist(), scored["label"].tolist(), LABELS)
-                top, base = majority_baseline(given.tolist(), LABELS)
-                rows.append({"model": model, "against": "stored sentiment labels", "n": a.n,
-                             "accuracy": a.accuracy, "accuracy_ci_low": a.accuracy_ci_low,
-                             "accuracy_ci_high": a.accuracy_ci_high, "macro_f1": a.macro_f1,
-                             **{f"f1_{c}": a.f1.get(c, np.nan) for c in LABELS},
-                             "baseline": f"always '{top}'", "baseline_accuracy": base.accuracy,
-                             "baseline_macro_f1": base.macro_f1,
-                             "verdict": verdict(model, a, top, base)})
-            continue
-        for outcome, column, low, middle, high in SCORE_GROUPS:
-            g = frame[column]
-            lo_scores = scored.loc[g == low, "compound"].dropna().to_numpy()
-            hi_scores = scored.loc[g == high, "compound"].dropna().to_numpy()
-            if len(lo_scores) and len(hi_scores):
-                value, ci_lo, ci_hi = auc_interval(lo_scores, hi_scores)
+    models = [*trained, *MODELS] if kind != "tickets" else []
+    by_text = {model: _scores(model, engine, once, scored) for model in models}
+    rows: list[dict[str, object]] = []
+    groups: list[dict[str, object]] = []
+    if kind == "mentions":
+        rows = _against_labels(frame["given"], code, by_text)
+    elif models:
+        rows, groups = _against_scores(frame, code, by_text)
+    _compare_trained(rows)
+    return (pd.DataFrame(rows, columns=EVALUATION_COLUMNS),
+            pd.DataFrame(groups, columns=["model", "outcome", "group", "n", "mean",
+                                          "mean_ci_low", "mean_ci_high"]))
+
+
+def _against_labels(given: pd.Series, code: npt.NDArray[np.intp],
+                    by_text: dict[str, pd.DataFrame]) -> list[dict[str, object]]:
+    """Each model's agreement with the stored labels, beside the majority baseline."""
+    given = given.where(given.isin(LABELS))
+    rows: list[dict[str, object]] = []
+    for model, scores in by_text.items() if given.notna().any() else ():
+        labels = scores["label"].to_numpy()[code]
+        a = agreement(given.tolist(), labels.tolist(), LABELS)
+        top, base = majority_baseline(given.tolist(), LABELS)
+        rows.append({"model": model, "against": "stored sentiment labels", "n": a.n,
+                     "accuracy": a.accuracy, "accuracy_ci_low": a.accuracy_ci_low,
+                     "accuracy_ci_high": a.accuracy_ci_high, "macro_f1": a.macro_f1,
+                     **{f"f1_{c}": a.f1.get(c, np.nan) for c in LABELS},
+                     "baseline": f"always '{top}'", "baseline_accuracy": base.accuracy,
+                     "baseline_macro_f1": base.macro_f1,
+                     "verdict": verdict(model, a, top, base)})
+    return rows
+
+
+def _against_scores(frame: pd.DataFrame, code: npt.NDArray[np.intp],
+                    by_text: dict[str, pd.DataFrame]
+                    ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Comments: each model's AUC between the low and high NPS and CSAT groups (the models'
+    intervals from the same resamples, :func:`~cxlens.text.evaluate.auc_intervals`), and its
+    mean score in each group."""
+    models = list(by_text)
+    compound = [by_text[m]["compound"].to_numpy(dtype=float) for m in models]
+    # each outcome's groups: which text each of their answers is, in the answers' order
+    texts_of: dict[str, dict[str, npt.NDArray[np.intp]]] = {}
+    aucs: dict[str, list[tuple[float, float, float]]] = {}
+    for outcome, column, low, middle, high in SCORE_GROUPS:
+        group, names = pd.factorize(frame[column])  # a missing group is -1
+        texts_of[outcome] = {name: code[group == names.get_loc(name)] if name in names
+                             else code[:0] for name in (low, middle, high)}
+        aucs[outcome] = auc_intervals(texts_of[outcome][low], texts_of[outcome][high],
+                                      compound)
+    rows: list[dict[str, object]] = []
+    groups: list[dict[str, object]] = []
+    for k, model in enumerate(models):
+        for outcome, _column, low, middle, high in SCORE_GROUPS:
+            lo_n, hi_n = (int(np.isfinite(compound[k][texts_of[outcome][name]]).sum())
+                          for name in (low, high))
+            if lo_n and hi_n:
+                value, ci_lo, ci_hi = aucs[outcome][k]
                 rows.append({"model": model, "against": f"{outcome}: {low} vs {high}",
-                             "n": len(lo_scores) + len(hi_scores), "auc": value,
+                             "n": lo_n + hi_n, "auc": value,
                              "auc_ci_low": ci_lo, "auc_ci_high": ci_hi})
             for name in (low, middle, high):
-                values = scored.loc[g == name, "compound"].dropna()
+                values = pd.Series(compound[k][texts_of[outcome][name]]).dropna()
                 n = len(values)
                 if not n:
                     continue
@@ -164,20 +250,27 @@ def _evaluate(frame: pd.DataFrame, kind: str, texts: list[str],
                 groups.append({"model": model, "outcome": outcome, "group": name, "n": n,
                                "mean": float(values.mean()), "mean_ci_low": float(mlo),
                                "mean_ci_high": float(mhi)})
-    _compare_trained(rows)
-    return (pd.DataFrame(rows, columns=EVALUATION_COLUMNS),
-            pd.DataFrame(groups, columns=["model", "outcome", "group", "n", "mean",
-                                          "mean_ci_low", "mean_ci_high"]))
+    return rows, groups
 
 
-def evidence(frame: pd.DataFrame, texts: list[str]) -> scoring.Evidence | None:
+def evidence(frame: pd.DataFrame, code: npt.NDArray[np.intp],
+             once: list[str]) -> scoring.Evidence | None:
     """The texts (as scored) whose row carries a label (``given``: mentions' stored
-    sentiment), or None when the source has no labels."""
+    sentiment), or None when the source has no labels; ``code`` says which of the distinct
+    texts ``once`` each row of ``frame`` is."""
     if "given" not in frame.columns:
         return None
     has = frame["given"].isin(LABELS).to_numpy()
-    return scoring.Evidence([t for t, h in zip(texts, has, strict=True) if h],
+    return scoring.Evidence([once[c] for c in code[has]],
                             frame.loc[has, "given"].astype(str).tolist(), "labelled mentions")
+
+
+def distinct(texts: pd.Series) -> tuple[npt.NDArray[np.intp], list[str]]:
+    """Which distinct text each row is, and those texts (``str`` of each value, as every row's
+    text was scored before): the 10 M demo's 1.5 M comments are 2,131 texts once redacted,
+    so each model scores 2,131 texts and a row takes its text's score."""
+    code, once = pd.factorize(texts, sort=False, use_na_sentinel=False)
+    return code.astype(np.intp), [str(t) for t in once]
 
 
 def sentiment_summary(wh: Warehouse, source_name: str = "comments",
@@ -193,28 +286,35 @@ def sentiment_summary(wh: Warehouse, source_name: str = "comments",
     last = after - dt.timedelta(days=1)
     if source_name == "comments":
         frame = source.comments(wh, first, after)
-        texts, group = frame["comment"].astype(str).tolist(), frame["survey"]
+        code, once = distinct(frame["comment"])
+        group = frame["survey"]
     elif source_name == "tickets":
         frame = source.tickets(wh, first, after)
-        texts, group = frame["text"].astype(str).tolist(), frame["vendor"]
+        code, once = distinct(frame["text"])
+        group = frame["vendor"]
     else:
         frame = source.mentions(wh, first, after)
+        code, raw = distinct(frame["text"])
         # every brand's name and @handles neutral before scoring (cxlens.text.brands)
-        texts = [str(t) for t in neutral_texts(frame["text"].astype(str).tolist(),
-                                               source.brands(wh))]
+        once = [str(t) for t in neutral_texts(raw, source.brands(wh))]
         group = frame["brand"]
     if not len(frame):
         raise ConfigError(f"no {source_name} with text between {first} and {last}",
                           "widen --from/--to, or import texts first")
     engine = named or scoring.engine(wh, model, source=source_name,
-                                     evidence=evidence(frame, texts))
-    scored = engine.score(texts)
-    frame = frame.assign(group=group.astype(str), compound=scored["compound"].to_numpy(),
-                         label=scored["label"].to_numpy())
-    overall = pd.concat([summarise(frame.assign(group=ALL), ["group"]),
-                         summarise(frame, ["group"])], ignore_index=True)
-    monthly = pd.concat([summarise(frame.assign(group=ALL), ["group", "month"]),
-                         summarise(frame, ["group", "month"])], ignore_index=True)
-    evaluation, by_score = _evaluate(frame, source_name, texts, engine)
+                                     evidence=evidence(frame, code, once))
+    scored = engine.score(once)  # one row per distinct text
+    compound = scored["compound"].to_numpy(dtype=float)[code]
+    label = scored["label"].to_numpy()[code]
+    # only what the summaries group and count: a copy of every column (the texts and ids of
+    # 1.5 M comments) per grouping took seconds
+    slim = pd.DataFrame({"group": sorted_categories(group.astype(str)),
+                         "month": sorted_categories(frame["month"]), "compound": compound,
+                         "label": pd.Categorical(label, categories=LABELS)})
+    overall = pd.concat([summarise(slim, []), summarise(slim, ["group"])], ignore_index=True)
+    monthly = pd.concat([summarise(slim, ["month"]), summarise(slim, ["group", "month"])],
+                        ignore_index=True)
+    evaluation, by_score = _evaluate(frame, source_name, code, once, engine, scored)
+    frame["compound"], frame["label"] = compound, label  # in place: the rows are not copied
     return SentimentSummary(source_name, engine.name, first, last, overall, monthly, evaluation,
-                            by_score, frame.drop(columns=["group"]), engine.note)
+                            by_score, frame, engine.note)
