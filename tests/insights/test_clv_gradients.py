@@ -13,7 +13,7 @@ import pytest
 from scipy import optimize
 
 from cxlens.insights.clv import bgnbd, gamma_gamma
-from cxlens.insights.clv.mle import LOG_BOUND, WALL, bounded
+from cxlens.insights.clv.mle import LOG_BOUND, WALL, bounded, distinct
 from tests.insights.datasets import cdnow_summary, cdnow_with_spend
 
 # (x, t_x, T, weight): one-off and repeat buyers, a row counted three times and one not drawn
@@ -123,3 +123,12 @@ def test_cdnow_fits_stop_where_the_gradient_is_zero() -> None:
     theta = np.log([g.p, g.q, g.p * g.v])
     _, grad = gamma_gamma._Likelihood(x, mx, np.ones(len(x)))(theta)
     assert np.abs(grad).max() < 1e-7 and g.converged
+
+
+@pytest.mark.parametrize("x", [[3.0, 0.0, 1.0, 3.0, 7.0, 0.0], [2.5, 0.0, 2.5, 1.0],
+                               [-1.0, 4.0, 4.0], [2e6, 1.0, 2e6], [5.0]])
+def test_distinct_is_numpy_unique(x: list[float]) -> None:
+    values, where = distinct(np.array(x))
+    want, back = np.unique(np.array(x), return_inverse=True)
+    np.testing.assert_array_equal(values, want)
+    np.testing.assert_array_equal(where, back.ravel())

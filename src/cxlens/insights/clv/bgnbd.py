@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from cxlens.insights.clv.mle import minimise, weighted_sum, weighted_sums
+from cxlens.insights.clv.mle import distinct, minimise, weighted_sum, weighted_sums
 
 Arr = npt.NDArray[np.float64]
 NAMES = ("r", "alpha", "a", "b")
@@ -102,8 +102,7 @@ class _Likelihood:
         used = w > 0
         x, t_x, T, w = x[used], t_x[used], T[used], w[used]
         self.total = float(w.sum())
-        self.k, where = np.unique(x, return_inverse=True)
-        where = where.ravel()
+        self.k, where = distinct(x)
         self.per_k: Arr = np.bincount(where, weights=w, minlength=len(self.k)).astype(float)
         buy = x > 0
         self.T0, self.w0 = T[~buy], w[~buy]
@@ -183,26 +182,38 @@ def fit(x: Any, t_x: Any, T: Any, weights: Any = None,
                  boundary=tuple(n for n in NAMES if n in edge), finite=opt.finite)
 
 
-def p_alive(m: BgNbd, x: Any, t_x: Any, T: Any) -> Arr:
-    """P(the customer is still alive at T | x, t_x, T) (equation 11)."""
+def dropout_odds(m: BgNbd, x: Any, t_x: Any, T: Any) -> Arr:
+    """The odds that a customer with history (x, t_x, T) dropped out after their last
+    purchase: P(alive) = 1 / (1 + odds), 0 without repeat purchases."""
     x, t_x, T = _f(x), _f(t_x), _f(T)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         odds = np.where(x > 0, m.a / np.maximum(m.b + x - 1, 1e-300)
                         * ((m.alpha + T) / (m.alpha + t_x)) ** (m.r + x), 0.0)
-    return np.asarray(1.0 / (1.0 + odds), dtype=np.float64)
+    return np.asarray(odds, dtype=np.float64)
+
+
+def p_alive(m: BgNbd, x: Any, t_x: Any, T: Any) -> Arr:
+    """P(the customer is still alive at T | x, t_x, T) (equation 11)."""
+    return np.asarray(1.0 / (1.0 + dropout_odds(m, x, t_x, T)), dtype=np.float64)
+
+
+def expected_head(m: BgNbd, t: Any, x: Any, T: Any) -> Arr:
+    """The numerator of equation 10, which depends on (x, T) only (not t_x): expected
+    purchases in the next ``t`` periods are ``expected_head / (1 + dropout_odds)``, so over
+    many customers it is computed once per distinct (x, T)."""
+    t, x, T = _f(t), _f(x), _f(T)
+    r, alpha, a, b = m.params
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
+        head = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
+    return np.asarray(head, dtype=np.float64)
 
 
 def expected_purchases(m: BgNbd, t: Any, x: Any, t_x: Any, T: Any) -> Arr:
     """Expected purchases in the next ``t`` periods of a customer with history (x, t_x, T)
     (equation 10)."""
-    t, x, t_x, T = _f(t), _f(x), _f(t_x), _f(T)
-    r, alpha, a, b = m.params
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
-        head = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
-        odds = np.where(x > 0, a / np.maximum(b + x - 1, 1e-300)
-                        * ((alpha + T) / (alpha + t_x)) ** (r + x), 0.0)
-    return np.asarray(head / (1 + odds), dtype=np.float64)
+    return np.asarray(expected_head(m, t, x, T) / (1 + dropout_odds(m, x, t_x, T)),
+                      dtype=np.float64)
 
 
 def expected_purchases_new(m: BgNbd, t: Any) -> Arr:

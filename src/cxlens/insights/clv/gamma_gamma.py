@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special, stats
 
-from cxlens.insights.clv.mle import minimise, weighted_sum, weighted_sums
+from cxlens.insights.clv.mle import distinct, minimise, weighted_sum, weighted_sums
 
 Arr = npt.NDArray[np.float64]
 NAMES = ("p", "q", "v")
@@ -69,8 +69,7 @@ class _Likelihood:
         used = w > 0
         x, m, w = x[used], m[used], w[used]
         self.total = float(w.sum())
-        self.k, where = np.unique(x, return_inverse=True)
-        where = where.ravel()
+        self.k, where = distinct(x)
         self.per_k: Arr = np.bincount(where, weights=w, minlength=len(self.k)).astype(float)
         self.log_k = np.log(self.k)
         log_m = np.log(m)
