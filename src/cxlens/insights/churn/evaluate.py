@@ -82,22 +82,29 @@ def _wald(params: Arr, se: Arr, i: int, n: int) -> Figure:
 
 
 def calibration(y: Arr, p: Arr) -> tuple[Figure, Figure]:
-    """(slope, intercept-in-the-large), each with a Wald 95 % interval."""
+    """(slope, intercept-in-the-large), each with a Wald 95 % interval: statsmodels' Logit by
+    Newton's method, the same maximum and information matrix as the binomial GLM, without the
+    GLM's weighted least squares (a pseudo-inverse of the n × 2 design every iteration: 9 s of
+    the customers page at 10 M, 2.6 M holdout customers), and without statsmodels' rank check
+    (a QR of the design). A fit that does not converge gives NaN: with constant risks there
+    is no slope to estimate (the GLM's pseudo-inverse reported one, with a narrow interval)."""
     n = len(y)
     lp = _logit(p)
     nan = Figure(float("nan"), float("nan"), float("nan"), n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            slope_fit = sm.GLM(y, sm.add_constant(lp, has_constant="add"),
-                               family=sm.families.Binomial()).fit()
-            slope = _wald(np.asarray(slope_fit.params), np.asarray(slope_fit.bse), 1, n)
+            slope_fit = sm.Logit(y, sm.add_constant(lp, has_constant="add"),
+                                 check_rank=False).fit(method="newton", disp=0)
+            slope = (_wald(np.asarray(slope_fit.params), np.asarray(slope_fit.bse), 1, n)
+                     if slope_fit.mle_retvals.get("converged") else nan)
         except (np.linalg.LinAlgError, ValueError):
             slope = nan
         try:
-            icpt_fit = sm.GLM(y, np.ones((n, 1)), family=sm.families.Binomial(),
-                              offset=lp).fit()
-            intercept = _wald(np.asarray(icpt_fit.params), np.asarray(icpt_fit.bse), 0, n)
+            icpt_fit = sm.Logit(y, np.ones((n, 1)), offset=lp,
+                                check_rank=False).fit(method="newton", disp=0)
+            intercept = (_wald(np.asarray(icpt_fit.params), np.asarray(icpt_fit.bse), 0, n)
+                         if icpt_fit.mle_retvals.get("converged") else nan)
         except (np.linalg.LinAlgError, ValueError):
             intercept = nan
     return slope, intercept
