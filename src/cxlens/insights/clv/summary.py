@@ -89,7 +89,8 @@ SUMMARY_SQL = (
     " sum(CASE WHEN p.day > f.first THEN p.amount ELSE 0 END) AS repeat_amount "
     "FROM per_day p JOIN firsts f "
     " ON f.customer_id = p.customer_id AND f.currency = p.currency "
-    "GROUP BY p.customer_id, p.currency, f.first")
+    "GROUP BY p.customer_id, p.currency, f.first "
+    "ORDER BY p.currency, p.customer_id")
 
 
 def latest_order_day(wh: Warehouse) -> dt.date:
@@ -126,7 +127,9 @@ def _summary(rows: pd.DataFrame, end: dt.date, unit: str) -> pd.DataFrame:
     """:func:`from_transactions`'s frame from the per-customer rows of ``SUMMARY_SQL``, in
     its order (customers sorted as pandas sorts them: a database's collation may not)."""
     days = unit_days(unit)
-    rows = rows.set_index("customer_id").sort_index()
+    rows = rows.set_index("customer_id")
+    if not rows.index.is_monotonic_increasing:  # DuckDB's order is pandas'; a collation not
+        rows = rows.sort_index()
     first = pd.to_datetime(rows["first"])
     last = pd.to_datetime(rows["last"])
     frequency = pd.to_numeric(rows["days"]).astype(np.int64) - 1
@@ -137,8 +140,9 @@ def _summary(rows: pd.DataFrame, end: dt.date, unit: str) -> pd.DataFrame:
         "T": (pd.Timestamp(end) - first).dt.days / days,
         "monetary": (repeat / frequency.where(frequency > 0)).fillna(0.0),
         "orders": pd.to_numeric(rows["orders"]).astype(int),
-        "first": first.dt.date,
-        "last": last.dt.date,
-    })
+        # datetime.date objects, as ``.dt.date`` gives, converted by numpy in one pass
+        "first": first.to_numpy().astype("datetime64[D]").astype(object),
+        "last": last.to_numpy().astype("datetime64[D]").astype(object),
+    }, index=rows.index)
     out.index.name = "customer_id"
     return out[COLUMNS]
