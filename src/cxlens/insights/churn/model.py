@@ -27,6 +27,7 @@ from scipy import stats
 
 from cxlens.errors import ConfigError
 from cxlens.insights import InsufficientData
+from cxlens.stats.logit import logit as newton_logit
 
 Arr = npt.NDArray[np.float64]
 MIN_LEVEL = 10
@@ -158,13 +159,16 @@ class Model:
     notes: list[str] = field(default_factory=list)
 
     def linear(self, frame: pd.DataFrame) -> tuple[Arr, Arr]:
+        """The linear predictor and its standard error, xᵀ Σ x per row (the product with Σ
+        first, then a row-wise sum: the three-operand einsum looped over n·k² in C, 2 s at
+        2.6 M rows)."""
         x = self.design.matrix(frame)
         eta = x @ self.params
-        se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", x, self.cov, x), 0.0))
+        se = np.sqrt(np.maximum(np.einsum("ij,ij->i", x @ self.cov, x), 0.0))
         return np.asarray(eta), np.asarray(se)
 
     def predict(self, frame: pd.DataFrame) -> Arr:
-        return np.asarray(_expit(self.linear(frame)[0]))
+        return np.asarray(_expit(self.design.matrix(frame) @ self.params))
 
     def predict_interval(self, frame: pd.DataFrame) -> tuple[Arr, Arr, Arr]:
         """Risk with a 95 % interval (delta method on the linear predictor)."""
@@ -237,14 +241,18 @@ def _logit(y: Arr, x: Arr) -> tuple[Arr, Arr, bool, list[str]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            # the design's columns are independent already (``independent``): statsmodels'
-            # own rank check (a QR of the n × k design) was 3.8 s of two fits at 10 M
-            res = sm.Logit(y, x, check_rank=False).fit(disp=0, maxiter=200, method="newton")
-            ok = bool(res.mle_retvals.get("converged", False))
-            cov = np.asarray(res.cov_params(), dtype=float)
-            ok = ok and bool(np.all(np.isfinite(cov))) and not caught
+            # statsmodels' Newton steps, one evaluation of the risks each (cxlens.stats.logit;
+            # checked against sm.Logit): 0.6 s a step at 2.6 M rows through statsmodels. From
+            # the churn rate's log-odds as the intercept (the design's first column is the
+            # constant): two of eight steps fewer at 10 M, the same maximum
+            start = np.zeros(x.shape[1])
+            rate = float(np.mean(y)) if len(y) else 0.5
+            if x.shape[1] and 0 < rate < 1 and np.all(x[:, 0] == 1):
+                start[0] = np.log(rate / (1 - rate))
+            res = newton_logit(y, x, start=start, maxiter=200)
+            ok = res.converged and bool(np.all(np.isfinite(res.cov))) and not caught
             if ok:
-                return np.asarray(res.params, dtype=float), cov, False, []
+                return res.params, res.cov, False, []
         except (np.linalg.LinAlgError, ValueError, OverflowError):
             pass
     # ridge fallback; covariance from the penalised information matrix

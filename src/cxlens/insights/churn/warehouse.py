@@ -114,10 +114,18 @@ def scored(model: Model, evaluation: Evaluation, rows: pd.DataFrame
     and the verdict when the holdout says the model ranks no better than chance."""
     verdict = evaluation.chance_verdict()
     risk, low, high = model.predict_interval(rows)
-    out = rows.drop(columns=["churned_at", "churned"], errors="ignore").assign(
-        risk=risk, ci_low=low, ci_high=high, n=model.n)
-    out = out.iloc[riskiest_first(out["risk"].to_numpy(float), out["customer_id"])]
-    return (out.iloc[:0] if verdict else out.reset_index(drop=True)), verdict
+    order = riskiest_first(risk, rows["customer_id"])
+    if verdict:
+        order = order[:0]
+    # one take of the rows in risk order (not a copy to drop columns, one to reorder and one
+    # to renumber: 2.6 M customers with six text attributes at 10 M)
+    keep = [i for i, c in enumerate(rows.columns) if c not in ("churned_at", "churned")]
+    out = rows.iloc[order, keep]
+    out.index = pd.RangeIndex(len(out))
+    for name, values in (("risk", risk), ("ci_low", low), ("ci_high", high)):
+        out[name] = values[order]
+    out["n"] = model.n
+    return out, verdict
 
 
 def riskiest_first(risk: np.ndarray, ids: pd.Series) -> np.ndarray:
