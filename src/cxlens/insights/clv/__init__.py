@@ -28,6 +28,7 @@ from cxlens.insights import Figure, InsufficientData
 from cxlens.insights.clv import bgnbd, gamma_gamma
 from cxlens.insights.clv.bgnbd import BgNbd
 from cxlens.insights.clv.gamma_gamma import GammaGamma
+from cxlens.insights.clv.mle import distinct_rows
 from cxlens.insights.clv.summary import from_warehouse, unit_days
 from cxlens.store.base import Warehouse
 
@@ -86,10 +87,8 @@ def discounted_purchases(m: BgNbd, x: Any, t_x: Any, T: Any, months: Arr,
 
 def distinct_pairs(x: Any, T: Any) -> tuple[Arr, Arr, Any]:
     """The distinct (x, T) of the rows: their x, their T, and each row's index among them."""
-    pairs, back = np.unique(np.column_stack([np.asarray(x, dtype=np.float64),
-                                             np.asarray(T, dtype=np.float64)]),
-                            axis=0, return_inverse=True)
-    return pairs[:, 0], pairs[:, 1], back.ravel()
+    pairs, back, _ = distinct_rows(x, T)
+    return pairs[:, 0], pairs[:, 1], back
 
 
 def _check(summary: pd.DataFrame) -> None:
@@ -208,8 +207,7 @@ def customer_value(summary: pd.DataFrame, *, unit: str = "weeks", horizon_months
     T = summary["T"].to_numpy(dtype=float)
     money = summary["monetary"].to_numpy(dtype=float)
     n = len(x)
-    rows, inv, counts = np.unique(np.column_stack([x, t_x, T]), axis=0, return_inverse=True,
-                                  return_counts=True)
+    rows, inv, counts = distinct_rows(x, t_x, T)
     inv = inv.ravel()
     ux, ut, uT = rows.T
     spenders = (x > 0) & (money > 0)

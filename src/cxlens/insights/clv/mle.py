@@ -62,6 +62,25 @@ def distinct(x: Arr) -> tuple[Arr, npt.NDArray[np.intp]]:
     return np.asarray(values, dtype=np.float64), np.asarray(where, dtype=np.intp).ravel()
 
 
+def distinct_rows(*columns: Arr) -> tuple[Arr, npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """``np.unique(np.column_stack(columns), axis=0, return_inverse=True,
+    return_counts=True)`` — the distinct rows in lexicographic order, each row's index among
+    them and their counts — by a numeric ``lexsort`` of the columns: ``np.unique`` sorts the
+    rows as opaque records, 1.6 s for the five currencies' customers at 10 M."""
+    table = np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
+    if not len(table):
+        return table, np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    order = np.lexsort(table.T[::-1])
+    ranked = table[order]
+    new = np.ones(len(table), dtype=bool)
+    new[1:] = np.any(ranked[1:] != ranked[:-1], axis=1)
+    group = np.cumsum(new) - 1
+    where = np.empty(len(table), dtype=np.intp)
+    where[order] = group
+    counts = np.bincount(group).astype(np.intp)
+    return ranked[new], where, counts
+
+
 def bounded(objective: Objective) -> Objective:
     """``objective`` flat beyond the wall (the parameters clipped to ±LOG_BOUND, the gradient
     0 in a clipped coordinate), and ``WALL`` with a zero gradient where it is not finite."""

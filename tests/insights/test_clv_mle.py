@@ -13,7 +13,7 @@ import pytest
 from scipy import optimize
 
 from cxlens.insights.clv import bgnbd, gamma_gamma
-from cxlens.insights.clv.mle import LOG_BOUND, WALL, bounded, distinct
+from cxlens.insights.clv.mle import LOG_BOUND, WALL, bounded, distinct, distinct_rows
 from tests.insights.datasets import cdnow_summary, cdnow_with_spend
 
 # (x, t_x, T, weight): one-off and repeat buyers, a row counted three times and one not drawn
@@ -132,3 +132,20 @@ def test_distinct_is_numpy_unique(x: list[float]) -> None:
     want, back = np.unique(np.array(x), return_inverse=True)
     np.testing.assert_array_equal(values, want)
     np.testing.assert_array_equal(where, back.ravel())
+
+
+def test_distinct_rows_are_numpy_unique_rows() -> None:
+    rng = np.random.default_rng(8)
+    x = rng.integers(0, 4, 3000).astype(float)
+    t_x = np.round(rng.uniform(0, 5, 3000) * 7) / 7 * (x > 0)
+    T = np.round(rng.uniform(5, 8, 3000) * 7) / 7
+    for cols in ((x, t_x, T), (x, T), (T,)):
+        rows, where, counts = distinct_rows(*cols)
+        want, back, n = np.unique(np.column_stack(cols), axis=0, return_inverse=True,
+                                  return_counts=True)
+        assert len(want) < 3000  # duplicates to merge
+        np.testing.assert_array_equal(rows, want)
+        np.testing.assert_array_equal(where, back.ravel())
+        np.testing.assert_array_equal(counts, n)
+    empty, where, counts = distinct_rows(np.zeros(0), np.zeros(0))
+    assert empty.shape == (0, 2) and not len(where) and not len(counts)
