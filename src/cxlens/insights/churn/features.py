@@ -36,8 +36,9 @@ IN_SNAPSHOT = "acquired_at IS NULL OR acquired_at < ?"
 def _sql(days: int, attributes: tuple[str, ...], snapshot: bool) -> str:
     """The read for ``days`` days (parameters: see :func:`_params`). Per day i the columns
     ``contacts_i`` … ``orders_ever_i``; the survey answers are ranked once per customer, survey
-    and *bucket* (the answers between two consecutive days), and the last answer before day i
-    is the last one of the latest non-empty bucket before it."""
+    and *bucket* (the answers between two consecutive days), the last of each bucket pivoted to
+    one row per customer (one join, not one per survey), and the last answer before day i is
+    the last one of the latest non-empty bucket before it."""
     window = "{col} >= ? AND {col} < ?"
     sup = ",\n         ".join(
         f"sum(CASE WHEN {window.format(col='created_at')} THEN 1 ELSE 0 END) AS contacts_{i}, "
@@ -49,15 +50,16 @@ def _sql(days: int, attributes: tuple[str, ...], snapshot: bool) -> str:
     bucket = " ".join(f"WHEN responded_at < ? THEN {i}" for i in range(days - 1))
     bucket = f"CASE {bucket} ELSE {days - 1} END" if days > 1 else "0"
     pivot = ",\n         ".join(
-        f"max(CASE WHEN bucket = {i} THEN frac END) AS frac_{i}, "
-        f"max(CASE WHEN bucket = {i} THEN 1 ELSE 0 END) AS has_{i}" for i in range(days))
+        f"max(CASE WHEN survey = '{survey}' AND bucket = {i} THEN frac END) AS {survey}_{i}, "
+        f"max(CASE WHEN survey = '{survey}' AND bucket = {i} THEN 1 ELSE 0 END) "
+        f"AS {survey}_has_{i}" for survey in ("nps", "csat") for i in range(days))
     ords = ",\n         ".join(
         f"sum(CASE WHEN {window.format(col='ordered_at')} THEN 1 ELSE 0 END) AS orders_{i}, "
         f"sum(CASE WHEN ordered_at < ? THEN 1 ELSE 0 END) AS orders_ever_{i}"
         for i in range(days))
 
     def last(survey: str, i: int) -> str:  # the latest answer before day i: buckets < i
-        picks = " ".join(f"WHEN {survey}.has_{j} = 1 THEN {survey}.frac_{j}"
+        picks = " ".join(f"WHEN ans.{survey}_has_{j} = 1 THEN ans.{survey}_{j}"
                          for j in reversed(range(i + 1)))
         return f"CASE {picks} END AS {survey}_frac_{i}"
 
@@ -89,10 +91,10 @@ ranked AS (
         FROM survey_responses
         WHERE customer_id IS NOT NULL AND survey IN ('nps', 'csat') AND responded_at < ?) s),
 ans AS (
-  SELECT customer_id, survey,
+  SELECT customer_id,
          {pivot}
   FROM ranked WHERE k = 1
-  GROUP BY customer_id, survey),
+  GROUP BY customer_id),
 ord AS (
   SELECT customer_id,
          {ords}
@@ -104,8 +106,7 @@ SELECT b.*,
        {columns}
 FROM base b
 LEFT JOIN sup ON sup.customer_id = b.customer_id
-LEFT JOIN ans nps ON nps.customer_id = b.customer_id AND nps.survey = 'nps'
-LEFT JOIN ans csat ON csat.customer_id = b.customer_id AND csat.survey = 'csat'
+LEFT JOIN ans ON ans.customer_id = b.customer_id
 LEFT JOIN ord ON ord.customer_id = b.customer_id
 ORDER BY b.customer_id
 """
