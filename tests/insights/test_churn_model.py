@@ -44,6 +44,32 @@ def test_calibration_of_simulated_risks() -> None:
     assert slope.value == pytest.approx(0.5, abs=0.05)
 
 
+def test_calibration_is_the_binomial_glm() -> None:
+    """The calibration fits (statsmodels' Logit by Newton since issue 18) give the binomial
+    GLMs' figures they replaced: slope and intercept-in-the-large with their Wald intervals."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(4)
+    p = rng.uniform(0.01, 0.6, 30_000)
+    y = (rng.random(len(p)) < np.clip(1.3 * p - 0.05, 0, 1)).astype(float)
+    lp = np.log(p / (1 - p))
+    slope, intercept = calibration(y, p)
+    z = stats.norm.ppf(0.975)
+    glm = sm.GLM(y, sm.add_constant(lp), family=sm.families.Binomial()).fit(tol=1e-13)
+    b, se = glm.params[1], glm.bse[1]
+    assert (slope.value, slope.ci_low, slope.ci_high) == pytest.approx(
+        (b, b - z * se, b + z * se), rel=1e-9)
+    off = sm.GLM(y, np.ones((len(y), 1)), family=sm.families.Binomial(), offset=lp).fit(
+        tol=1e-13)
+    b, se = off.params[0], off.bse[0]
+    assert (intercept.value, intercept.ci_low, intercept.ci_high) == pytest.approx(
+        (b, b - z * se, b + z * se), rel=1e-9)
+    assert slope.value > 1.05 and slope.n == intercept.n == len(y)  # not a trivial case
+    # constant risks: no slope to estimate, NaN rather than a number
+    flat, _ = calibration(y, np.full(len(y), 0.2))
+    assert np.isnan(flat.value) and np.isnan(flat.ci_low)
+
+
 def test_stratified_split() -> None:
     y = pd.Series([1] * 100 + [0] * 300)
     test = stratified_split(y, 0.3, seed=5)

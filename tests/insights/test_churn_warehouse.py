@@ -7,10 +7,11 @@ import datetime as dt
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cxlens.insights import InsufficientData
-from cxlens.insights.churn.warehouse import churn_risk, features, labelled
+from cxlens.insights.churn.warehouse import churn_risk, features, features_at, labelled
 from cxlens.store.base import Warehouse
 
 
@@ -73,6 +74,32 @@ def test_features_by_hand(wh: Warehouse) -> None:
     # a later cutoff: A has churned, the window moves on
     later = features(wh, dt.date(2026, 6, 1)).set_index("customer_id")
     assert sorted(later.index) == ["B", "D", "E"]
+
+
+def test_three_days_in_one_read(wh: Warehouse) -> None:
+    """The one read of several days (issue 18) gives each day the rows of its own read, and
+    the answers and windows move with the day as worked by hand."""
+    _world(wh)
+    days = [dt.date(2026, 3, 1), CUT, dt.date(2026, 4, 3)]
+    read = features_at(wh, days, lean=days[:2])
+    for day in days:
+        alone = features(wh, day)
+        if day in days[:2]:  # lean: segment only of the attributes
+            alone = alone[[c for c in alone.columns
+                           if c not in {"region", "country", "age_group", "gender",
+                                        "acquisition_source"}]]
+        pd.testing.assert_frame_equal(read[day], alone)
+    a = {day: read[day].set_index("customer_id").loc["A"] for day in days}
+    # A's last NPS: 3 (10 Feb) on 1 March, 9 (20 March) on 1 April, 0 (2 April) on 3 April
+    assert [a[d]["last_nps"] for d in days] == [3.0, 9.0, 0.0]
+    # A's contacts in the 90 days before: i3 (15 Dec) and i1 (1 Feb) on 1 March; i1 and i2
+    # on 1 April and 3 April
+    assert [a[d]["contacts"] for d in days] == pytest.approx([math.log1p(2)] * 3)
+    assert [a[d]["reopens"] for d in days] == [7.0, 2.0, 2.0]
+    # B's CSAT: none before 1 March, then 3 (5 of 0–10) — and B was acquired on 1 March,
+    # so is not at risk that day (acquired before the day's start only)
+    assert "B" not in set(read[days[0]]["customer_id"])
+    assert read[days[2]].set_index("customer_id").loc["B", "last_csat"] == 3.0
 
 
 def test_holdout_on_the_demo(demo: Warehouse) -> None:

@@ -1,10 +1,10 @@
 """The customers page's models after the 10 M work (issue 18): the same figures as before.
 
-* The likelihood sums run in one thread (``einsum``) instead of the threaded BLAS: the fitted
-  log-likelihoods equal a plain per-customer re-implementation of the papers' formulas, and the
-  seeded bootstrap gives the intervals the ``np.dot`` code gave (literals recorded from commit
-  0f72b1e), to the optimiser's tolerance: a sum in another order moves the last bit of the
-  likelihood, which numerical gradients carry to about 1e-7 of the refits' optimum.
+* The likelihood sums run in one thread (``einsum``) instead of the threaded BLAS, and since
+  the second pass on analytic gradients: the fitted log-likelihoods equal a plain per-customer
+  re-implementation of the papers' formulas, and on CDNOW (an interior optimum, where the old
+  numerical-gradient refits converged) the seeded bootstrap gives the intervals the ``np.dot``
+  code gave (literals recorded from commit 0f72b1e) to the optimiser's tolerance.
 * The churn windows that are only fitted and evaluated read only the attributes the model
   uses: the model, evaluation and scores equal those of the windows read with every attribute.
 """

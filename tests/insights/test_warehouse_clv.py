@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cxlens.insights import InsufficientData
 from cxlens.insights.clv import MIN_CUSTOMERS, warehouse_value
-from cxlens.insights.clv.summary import from_warehouse, latest_order_day
+from cxlens.insights.clv.summary import from_transactions, from_warehouse, latest_order_day
 from cxlens.store.base import Warehouse
 
 
@@ -64,6 +65,40 @@ def test_summary_by_hand(wh: Warehouse) -> None:
     assert latest_order_day(wh) == dt.date(2026, 3, 2)
     later = from_warehouse(wh, None, "weeks")["USD"].loc["C2"]
     assert (later["frequency"], later["monetary"]) == (2, pytest.approx((8 + 50) / 2))
+
+
+def _definition(wh: Warehouse, as_of: dt.date) -> dict[str, pd.DataFrame]:
+    """The summaries by ``from_transactions`` (pandas) over the completed orders: what
+    ``from_warehouse`` computed before it summarised in SQL (issue 18)."""
+    after = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC) + dt.timedelta(1)
+    raw = wh.query_df("SELECT customer_id, coalesce(currency, 'USD') AS currency, ordered_at, "
+                      "amount FROM orders WHERE customer_id IS NOT NULL "
+                      "AND coalesce(status, 'completed') = 'completed' AND ordered_at < ?",
+                      [after])
+    return {str(cur): from_transactions(part, as_of, "weeks", when="ordered_at")
+            for cur, part in raw.groupby("currency", sort=True)}
+
+
+def test_summary_is_the_transactions_summary(wh: Warehouse) -> None:
+    _orders(wh)
+    wh.insert_rows("orders", ["order_id", "customer_id", "ordered_at", "amount", "currency"], [
+        ("n1", "C4", _at("2026-01-03 10:00"), 5.0, None),  # no currency: dollars
+        ("n2", "C4", _at("2026-01-09 10:00"), None, None),  # a day with no amount counts 0
+        ("n3", "C4", _at("2026-01-20 10:00"), 9.0, None)])
+    for as_of in (dt.date(2026, 3, 1), dt.date(2026, 1, 19), dt.date(2026, 3, 2)):
+        got, want = from_warehouse(wh, as_of, "weeks"), _definition(wh, as_of)
+        assert list(got) == list(want)
+        for cur in want:
+            pd.testing.assert_frame_equal(got[cur], want[cur], rtol=1e-12)
+    assert from_warehouse(wh, dt.date(2026, 3, 1))["USD"].loc["C4", "monetary"] == 4.5
+
+
+def test_summary_on_the_demo_is_the_transactions_summary(demo: Warehouse) -> None:
+    as_of = latest_order_day(demo)
+    got, want = from_warehouse(demo, as_of, "weeks"), _definition(demo, as_of)
+    assert list(got) == list(want) and sum(len(f) for f in got.values()) > 1000
+    for cur in want:
+        pd.testing.assert_frame_equal(got[cur], want[cur], rtol=1e-12)
 
 
 def test_refuses_without_orders(wh: Warehouse) -> None:

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from cxlens.insights import Figure
 from cxlens.stats.auc import delong
+from cxlens.stats.logit import logit
 from cxlens.stats.mean import t_interval
 from cxlens.stats.wilson import wilson_interval
 
@@ -82,22 +82,28 @@ def _wald(params: Arr, se: Arr, i: int, n: int) -> Figure:
 
 
 def calibration(y: Arr, p: Arr) -> tuple[Figure, Figure]:
-    """(slope, intercept-in-the-large), each with a Wald 95 % interval."""
+    """(slope, intercept-in-the-large), each with a Wald 95 % interval: logistic regressions
+    by Newton's method (:mod:`cxlens.stats.logit`, statsmodels' Logit steps), the same maximum
+    and information matrix as the binomial GLMs they replace, without the GLM's weighted least
+    squares (a pseudo-inverse of the n × 2 design every iteration: 9 s of the customers page at
+    10 M, 2.6 M holdout customers). A fit that does not converge gives NaN: with constant risks
+    there is no slope to estimate (the GLM's pseudo-inverse reported one, narrowly)."""
     n = len(y)
     lp = _logit(p)
     nan = Figure(float("nan"), float("nan"), float("nan"), n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            slope_fit = sm.GLM(y, sm.add_constant(lp, has_constant="add"),
-                               family=sm.families.Binomial()).fit()
-            slope = _wald(np.asarray(slope_fit.params), np.asarray(slope_fit.bse), 1, n)
+            # from a calibrated model (intercept 0, slope 1): fewer steps, the same maximum
+            slope_fit = logit(y, np.column_stack([np.ones(n), lp]), start=np.array([0.0, 1.0]))
+            slope = (_wald(slope_fit.params, slope_fit.bse, 1, n) if slope_fit.converged
+                     else nan)
         except (np.linalg.LinAlgError, ValueError):
             slope = nan
         try:
-            icpt_fit = sm.GLM(y, np.ones((n, 1)), family=sm.families.Binomial(),
-                              offset=lp).fit()
-            intercept = _wald(np.asarray(icpt_fit.params), np.asarray(icpt_fit.bse), 0, n)
+            icpt_fit = logit(y, np.ones((n, 1)), offset=lp)
+            intercept = (_wald(icpt_fit.params, icpt_fit.bse, 0, n) if icpt_fit.converged
+                         else nan)
         except (np.linalg.LinAlgError, ValueError):
             intercept = nan
     return slope, intercept

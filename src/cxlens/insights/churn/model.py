@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +27,7 @@ from scipy import stats
 
 from cxlens.errors import ConfigError
 from cxlens.insights import InsufficientData
+from cxlens.stats.logit import logit as newton_logit
 
 Arr = npt.NDArray[np.float64]
 MIN_LEVEL = 10
@@ -44,19 +44,26 @@ class Design:
     sds: dict[str, float]
     columns: tuple[str, ...]  # design columns kept (after collinearity), "const" first
 
-    def full(self, frame: pd.DataFrame) -> pd.DataFrame:
-        parts: dict[str, Any] = {"const": np.ones(len(frame))}
+    def parts(self, frame: pd.DataFrame) -> dict[str, Arr]:
+        """Every design column's values (before the collinearity check), by name."""
+        parts: dict[str, Arr] = {"const": np.ones(len(frame))}
         for name in self.numeric:
             values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
             parts[name] = (values - self.means[name]) / self.sds[name]
         for name, levels in self.levels.items():
             text = frame[name].astype("string").fillna("(missing)")
             for level in levels[1:]:
-                parts[f"{name}={level}"] = (text == level).to_numpy(dtype=float)
-        return pd.DataFrame(parts, index=frame.index)
+                parts[f"{name}={level}"] = np.asarray(text == level, dtype=np.float64)
+        return parts
+
+    def full(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(self.parts(frame), index=frame.index)
 
     def matrix(self, frame: pd.DataFrame) -> Arr:
-        return np.asarray(self.full(frame)[list(self.columns)].to_numpy(dtype=float))
+        """The kept columns as an n × k array, stacked straight from their values (through a
+        data frame this took 1–2 s a call at 2.6 M rows)."""
+        parts = self.parts(frame)
+        return columns_matrix([parts[c] for c in self.columns])
 
 
 def complete(frame: pd.DataFrame, numeric: list[str]) -> tuple[pd.Series, list[str]]:
@@ -76,12 +83,13 @@ def independent(x: Arr, tol: float = 1e-8) -> list[int]:
     before it (Gram-Schmidt residual), so the first of a set of equal columns stays."""
     basis: list[Arr] = []
     keep = []
+    scratch = np.empty(x.shape[0])
     for j in range(x.shape[1]):
-        col = x[:, j].copy()
+        col = np.array(x[:, j])
         norm = float(np.linalg.norm(col))
         for _ in range(2):  # twice for numerical stability; einsum: no threaded BLAS stall
             for q in basis:
-                col -= q * float(np.einsum("i,i->", q, col))
+                col -= np.multiply(q, float(np.einsum("i,i->", q, col)), out=scratch)
         rest = float(np.linalg.norm(col))
         if norm > 0 and rest > tol * norm:
             basis.append(col / rest)
@@ -91,6 +99,14 @@ def independent(x: Arr, tol: float = 1e-8) -> list[int]:
 
 def learn(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> tuple[Design,
                                                                                    list[str]]:
+    design, notes, _ = _learn(frame, numeric, categorical)
+    return design, notes
+
+
+def _learn(frame: pd.DataFrame, numeric: list[str], categorical: list[str]
+           ) -> tuple[Design, list[str], Arr]:
+    """:func:`learn`, and the design's matrix of ``frame`` (what ``design.matrix(frame)``
+    gives, without computing the columns a second time)."""
     notes: list[str] = []
     means, sds = {}, {}
     for name in numeric:
@@ -110,14 +126,26 @@ def learn(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> tu
         if len(kept) > 1:
             levels[name] = tuple(kept)
     draft = Design(tuple(numeric), levels, means, sds, ())
-    full = draft.full(frame)
-    keep = independent(full.to_numpy(dtype=float))
-    dropped = [c for i, c in enumerate(full.columns) if i not in keep]
+    parts = draft.parts(frame)
+    names = list(parts)
+    keep = independent(columns_matrix(list(parts.values())))
+    dropped = [c for i, c in enumerate(names) if i not in keep]
     if dropped:
         notes.append("left out as exact linear combinations of other columns: "
                      + ", ".join(dropped))
-    return Design(tuple(numeric), levels, means, sds,
-                  tuple(full.columns[i] for i in keep)), notes
+    columns = tuple(names[i] for i in keep)
+    return (Design(tuple(numeric), levels, means, sds, columns), notes,
+            columns_matrix([parts[c] for c in columns]))
+
+
+def columns_matrix(columns: list[Arr]) -> Arr:
+    """An n × k array of the columns, stored column by column (Fortran order), as a data
+    frame's ``to_numpy`` gave it before: the Gram-Schmidt check reads whole columns, and
+    statsmodels' products (``X.T`` is then C-ordered) run faster and round as they did."""
+    out = np.empty((len(columns[0]) if columns else 0, len(columns)), order="F")
+    for i, values in enumerate(columns):
+        out[:, i] = values
+    return out
 
 
 @dataclass(frozen=True)
@@ -131,13 +159,16 @@ class Model:
     notes: list[str] = field(default_factory=list)
 
     def linear(self, frame: pd.DataFrame) -> tuple[Arr, Arr]:
+        """The linear predictor and its standard error, xᵀ Σ x per row (the product with Σ
+        first, then a row-wise sum: the three-operand einsum looped over n·k² in C, 2 s at
+        2.6 M rows)."""
         x = self.design.matrix(frame)
         eta = x @ self.params
-        se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", x, self.cov, x), 0.0))
+        se = np.sqrt(np.maximum(np.einsum("ij,ij->i", x @ self.cov, x), 0.0))
         return np.asarray(eta), np.asarray(se)
 
     def predict(self, frame: pd.DataFrame) -> Arr:
-        return np.asarray(_expit(self.linear(frame)[0]))
+        return np.asarray(_expit(self.design.matrix(frame) @ self.params))
 
     def predict_interval(self, frame: pd.DataFrame) -> tuple[Arr, Arr, Arr]:
         """Risk with a 95 % interval (delta method on the linear predictor)."""
@@ -181,8 +212,7 @@ def fit(frame: pd.DataFrame, target: str, numeric: list[str],
         raise InsufficientData(f"{events} churned and {len(y) - events} stayed among "
                                f"{len(y)} training customers: too few to fit a churn model",
                                "use a longer history or a longer --horizon-days")
-    design, design_notes = learn(rows, numeric, categorical)
-    x = design.matrix(rows)
+    design, design_notes, x = _learn(rows, numeric, categorical)
     design_notes += separation(design.columns, x, y)
     params, cov, penalised, fit_notes = _logit(y, x)
     return Model(design, params, cov, len(y), events, penalised,
@@ -211,12 +241,18 @@ def _logit(y: Arr, x: Arr) -> tuple[Arr, Arr, bool, list[str]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            res = sm.Logit(y, x).fit(disp=0, maxiter=200, method="newton")
-            ok = bool(res.mle_retvals.get("converged", False))
-            cov = np.asarray(res.cov_params(), dtype=float)
-            ok = ok and bool(np.all(np.isfinite(cov))) and not caught
+            # statsmodels' Newton steps, one evaluation of the risks each (cxlens.stats.logit;
+            # checked against sm.Logit): 0.6 s a step at 2.6 M rows through statsmodels. From
+            # the churn rate's log-odds as the intercept (the design's first column is the
+            # constant): two of eight steps fewer at 10 M, the same maximum
+            start = np.zeros(x.shape[1])
+            rate = float(np.mean(y)) if len(y) else 0.5
+            if x.shape[1] and 0 < rate < 1 and np.all(x[:, 0] == 1):
+                start[0] = np.log(rate / (1 - rate))
+            res = newton_logit(y, x, start=start, maxiter=200)
+            ok = res.converged and bool(np.all(np.isfinite(res.cov))) and not caught
             if ok:
-                return np.asarray(res.params, dtype=float), cov, False, []
+                return res.params, res.cov, False, []
         except (np.linalg.LinAlgError, ValueError, OverflowError):
             pass
     # ridge fallback; covariance from the penalised information matrix

@@ -35,102 +35,28 @@ from cxlens.dates import utc
 from cxlens.errors import ConfigError
 from cxlens.insights import InsufficientData
 from cxlens.insights.churn.evaluate import Evaluation, evaluate
+from cxlens.insights.churn.features import ATTRIBUTES as ATTRIBUTES
+from cxlens.insights.churn.features import features as features
+from cxlens.insights.churn.features import features_at
 from cxlens.insights.churn.model import Model, fit
 from cxlens.store.base import Warehouse
 
 NUMERIC = ["tenure_years", "contacts", "reopens", "unresolved_escalations", "last_nps",
            "no_nps", "last_csat", "no_csat", "orders", "never_ordered"]
 CATEGORICAL = ["segment"]
-#: Customer attributes read with the features (the time-based model uses ``segment``).
-ATTRIBUTES = ("segment", "region", "country", "age_group", "gender", "acquisition_source")
 MIN_EVENTS = 5
-
-_DEFAULT_MIN = "CASE survey WHEN 'nps' THEN 0 ELSE 1 END"
-_DEFAULT_MAX = "CASE survey WHEN 'nps' THEN 10 ELSE 5 END"
-_FEATURES_SQL = f"""
-WITH base AS (
-  SELECT customer_id, acquired_at, churned_at, {{attributes}} FROM customers
-  WHERE {{at_risk}}),
-sup AS (
-  SELECT customer_id, count(*) AS contacts, sum(coalesce(reopen_count, 0)) AS reopens,
-         sum(CASE WHEN coalesce(escalated, FALSE) AND NOT coalesce(resolved, FALSE)
-                  THEN 1 ELSE 0 END) AS unresolved_escalations
-  FROM interactions
-  WHERE customer_id IS NOT NULL AND created_at >= ? AND created_at < ?
-  GROUP BY customer_id),
-ans AS (
-  SELECT customer_id, survey, frac,
-         row_number() OVER (PARTITION BY customer_id, survey
-                            ORDER BY responded_at DESC, response_id DESC) AS k
-  FROM (SELECT customer_id, survey, responded_at, response_id,
-               CAST(score - coalesce(scale_min, {_DEFAULT_MIN}) AS DOUBLE PRECISION)
-               / nullif(coalesce(scale_max, {_DEFAULT_MAX})
-                        - coalesce(scale_min, {_DEFAULT_MIN}), 0) AS frac
-        FROM survey_responses
-        WHERE customer_id IS NOT NULL AND survey IN ('nps', 'csat') AND responded_at < ?) s),
-ord AS (
-  SELECT customer_id, sum(CASE WHEN ordered_at >= ? THEN 1 ELSE 0 END) AS orders,
-         count(*) AS orders_ever
-  FROM orders
-  WHERE customer_id IS NOT NULL AND coalesce(status, 'completed') = 'completed'
-    AND ordered_at < ?
-  GROUP BY customer_id)
-SELECT b.*,
-       coalesce(sup.contacts, 0) AS contacts, coalesce(sup.reopens, 0) AS reopens,
-       coalesce(sup.unresolved_escalations, 0) AS unresolved_escalations,
-       nps.frac AS nps_frac, csat.frac AS csat_frac,
-       coalesce(ord.orders, 0) AS orders, coalesce(ord.orders_ever, 0) AS orders_ever
-FROM base b
-LEFT JOIN sup ON sup.customer_id = b.customer_id
-LEFT JOIN ans nps ON nps.customer_id = b.customer_id AND nps.survey = 'nps' AND nps.k = 1
-LEFT JOIN ans csat ON csat.customer_id = b.customer_id AND csat.survey = 'csat' AND csat.k = 1
-LEFT JOIN ord ON ord.customer_id = b.customer_id
-ORDER BY b.customer_id
-"""
-#: Who is in the rows on day c: at risk (acquired before c, not churned by c), or, for a
-#: snapshot, every customer acquired before c (or with no acquisition date), churned or not.
-AT_RISK = "acquired_at < ? AND (churned_at IS NULL OR churned_at >= ?)"
-IN_SNAPSHOT = "acquired_at IS NULL OR acquired_at < ?"
-
-
-def features(wh: Warehouse, cutoff: dt.date, window_days: int = 90,
-             snapshot: bool = False, attributes: tuple[str, ...] = ATTRIBUTES
-             ) -> pd.DataFrame:
-    """One row per customer at risk at the start of the day ``cutoff`` (with ``snapshot``:
-    every customer acquired before it, churned or not), with the features of the module
-    docstring, the customer ``attributes`` (default all of ``ATTRIBUTES``) and
-    ``churned_at``."""
-    unknown = sorted(set(attributes) - set(ATTRIBUTES))
-    if unknown:
-        raise ConfigError(f"no customer attribute {', '.join(unknown)} for churn features",
-                          f"use some of: {', '.join(ATTRIBUTES)}")
-    c = utc(cutoff)
-    start = c - dt.timedelta(days=window_days)
-    sql = _FEATURES_SQL.format(at_risk=IN_SNAPSHOT if snapshot else AT_RISK,
-                               attributes=", ".join(attributes))
-    raw = wh.query_df(sql, ([c] if snapshot else [c, c]) + [start, c, c, start, c])
-    out = pd.DataFrame({"customer_id": raw["customer_id"].astype(str)})
-    acquired = pd.to_datetime(raw["acquired_at"], utc=True)
-    out["churned_at"] = pd.to_datetime(raw["churned_at"], utc=True)
-    for name in attributes:
-        out[name] = raw[name].astype("string").fillna("(unknown)")
-    out["tenure_years"] = (pd.Timestamp(c) - acquired).dt.total_seconds() / (365.25 * 86400)
-    out["contacts"] = np.log1p(pd.to_numeric(raw["contacts"]).astype(float))
-    out["reopens"] = pd.to_numeric(raw["reopens"]).astype(float)
-    out["unresolved_escalations"] = pd.to_numeric(raw["unresolved_escalations"]).astype(float)
-    for name, low, span in (("nps", 0.0, 10.0), ("csat", 1.0, 4.0)):
-        frac = pd.to_numeric(raw[f"{name}_frac"]).astype(float)
-        out[f"no_{name}"] = frac.isna().astype(float)
-        out[f"last_{name}"] = (low + span * frac).fillna(0.0)
-    out["orders"] = np.log1p(pd.to_numeric(raw["orders"]).astype(float))
-    out["never_ordered"] = (pd.to_numeric(raw["orders_ever"]) == 0).astype(float)
-    return out.reset_index(drop=True)
 
 
 def labelled(wh: Warehouse, cutoff: dt.date, horizon_days: int,
              window_days: int = 90, attributes: tuple[str, ...] = ATTRIBUTES) -> pd.DataFrame:
     """``features`` at ``cutoff`` with ``churned``: 1 when churned in [cutoff, + horizon)."""
-    rows = features(wh, cutoff, window_days, attributes=attributes)
+    return outcome(features(wh, cutoff, window_days, attributes=attributes), cutoff,
+                   horizon_days)
+
+
+def outcome(rows: pd.DataFrame, cutoff: dt.date, horizon_days: int) -> pd.DataFrame:
+    """``rows`` (features at ``cutoff``) with ``churned``: 1 when churned in
+    [cutoff, + horizon)."""
     until = pd.Timestamp(utc(cutoff + dt.timedelta(days=horizon_days)))
     rows["churned"] = (rows["churned_at"].notna() & (rows["churned_at"] < until)).astype(int)
     return rows
@@ -188,10 +114,18 @@ def scored(model: Model, evaluation: Evaluation, rows: pd.DataFrame
     and the verdict when the holdout says the model ranks no better than chance."""
     verdict = evaluation.chance_verdict()
     risk, low, high = model.predict_interval(rows)
-    out = rows.drop(columns=["churned_at", "churned"], errors="ignore").assign(
-        risk=risk, ci_low=low, ci_high=high, n=model.n)
-    out = out.iloc[riskiest_first(out["risk"].to_numpy(float), out["customer_id"])]
-    return (out.iloc[:0] if verdict else out.reset_index(drop=True)), verdict
+    order = riskiest_first(risk, rows["customer_id"])
+    if verdict:
+        order = order[:0]
+    # one take of the rows in risk order (not a copy to drop columns, one to reorder and one
+    # to renumber: 2.6 M customers with six text attributes at 10 M)
+    keep = [i for i, c in enumerate(rows.columns) if c not in ("churned_at", "churned")]
+    out = rows.iloc[order, keep]
+    out.index = pd.RangeIndex(len(out))
+    for name, values in (("risk", risk), ("ci_low", low), ("ci_high", high)):
+        out[name] = values[order]
+    out["n"] = model.n
+    return out, verdict
 
 
 def riskiest_first(risk: np.ndarray, ids: pd.Series) -> np.ndarray:
@@ -246,11 +180,13 @@ def churn_risk(wh: Warehouse, as_of: dt.date | None = None, horizon_days: int = 
     end = day + dt.timedelta(days=1)
     c2 = end - dt.timedelta(days=horizon_days)
     c1 = c2 - dt.timedelta(days=horizon_days)
-    # the windows that are only fitted and evaluated read only the attributes the model uses
-    # (converting five unused text columns of a million customers cost seconds at 10 M); the
-    # scored customers keep every attribute, shown beside their risk
-    train = labelled(wh, c1, horizon_days, window_days, tuple(CATEGORICAL))
-    test = labelled(wh, c2, horizon_days, window_days, tuple(CATEGORICAL))
+    # one read for the three days; the windows that are only fitted and evaluated keep only
+    # the attributes the model uses (converting five unused text columns of a million
+    # customers cost seconds at 10 M); the scored customers keep every attribute, shown
+    # beside their risk
+    read = features_at(wh, [c1, c2, end], window_days, lean=(c1, c2))
+    train = outcome(read[c1], c1, horizon_days)
+    test = outcome(read[c2], c2, horizon_days)
     for name, rows, cutoff in (("training", train, c1), ("holdout", test, c2)):
         enough(rows["churned"], f"the {name} window (customers at risk on {cutoff}, churn in "
                f"the next {horizon_days} days)",
@@ -265,7 +201,7 @@ def churn_risk(wh: Warehouse, as_of: dt.date | None = None, horizon_days: int = 
     final = fit(test, "churned", NUMERIC, CATEGORICAL)
     notes += [f"evaluated model: {n}" for n in model.notes]
     notes += [f"scoring model: {n}" for n in final.notes]
-    now = features(wh, end, window_days)
+    now = read[end]
     scores, verdict = scored(final, evaluation, now)
     return ChurnRisk(day, horizon_days, window_days,
                      Window(c1, len(train), int(train["churned"].sum())),

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from cxlens.insights.clv.mle import minimise, weighted_sum
+from cxlens.insights.clv.mle import distinct, minimise, weighted_sum, weighted_sums
 
 Arr = npt.NDArray[np.float64]
 NAMES = ("r", "alpha", "a", "b")
@@ -92,6 +92,71 @@ def _coordinates(params: tuple[float, float, float, float]) -> Arr:
     return np.array([np.log(r), np.log(alpha), np.log(a / b), np.log(a + b)])
 
 
+class _Likelihood:
+    """Σ w·log L and its gradient over rows (x, t_x, T) with weights, as the optimiser needs
+    them: the Γ and ψ terms once per distinct x (their weights summed per x), customers
+    without repeat purchases (only the first term of L) apart from the buyers, and rows of
+    weight 0 (a customer a bootstrap resample did not draw) left out."""
+
+    def __init__(self, x: Arr, t_x: Arr, T: Arr, w: Arr) -> None:
+        used = w > 0
+        x, t_x, T, w = x[used], t_x[used], T[used], w[used]
+        self.total = float(w.sum())
+        self.k, where = distinct(x)
+        self.per_k: Arr = np.bincount(where, weights=w, minlength=len(self.k)).astype(float)
+        buy = x > 0
+        self.T0, self.w0 = T[~buy], w[~buy]
+        self.T, self.t_x, self.w = T[buy], t_x[buy], w[buy]
+        self.where = where[buy]
+
+    def __call__(self, theta: Arr) -> tuple[float, Arr]:
+        """Mean negative log-likelihood per weighted row and its gradient in the optimiser's
+        coordinates (see :func:`_natural`)."""
+        r, alpha, a, b = _natural(theta)
+        k, per_k = self.k, self.per_k
+        psi_ab, psi_abk = special.digamma(a + b), special.digamma(a + b + k)
+        per_x = (special.gammaln(r + k) + special.gammaln(b + k) - special.gammaln(a + b + k)
+                 - special.gammaln(r) + r * np.log(alpha) + special.gammaln(a + b)
+                 - special.gammaln(b))
+        g_r = weighted_sum(per_k, special.digamma(r + k) - special.digamma(r) + np.log(alpha))
+        g_alpha = self.total * r / alpha
+        g_a = weighted_sum(per_k, psi_ab - psi_abk)
+        g_b = weighted_sum(per_k, special.digamma(b + k) - psi_abk + psi_ab
+                           - special.digamma(b))
+        ll = weighted_sum(per_k, per_x)
+        # no repeat purchase: log L's row part is −r·log(α+T)
+        log0 = np.log(alpha + self.T0)
+        s_log0, s_inv0 = weighted_sums(self.w0, np.stack([log0, 1.0 / (alpha + self.T0)]))
+        ll -= r * s_log0
+        g_r -= s_log0
+        g_alpha -= r * s_inv0
+        # repeat buyers: log(e^A3 + e^A4), A3 = −(r+x)·log(α+T),
+        # A4 = log a − log(b+x−1) − (r+x)·log(α+t_x); shares w3 + w4 = 1 of each row's L
+        rx = (r + k)[self.where]
+        drop = (np.log(a) - np.log(np.maximum(b + k - 1, 1e-300)))[self.where]
+        log_T, log_t = np.log(alpha + self.T), np.log(alpha + self.t_x)
+        a3 = -rx * log_T
+        z = drop - rx * log_t - a3  # A4 − A3
+        w4 = special.expit(z)
+        w3 = special.expit(-z)
+        inv_b = (1.0 / np.maximum(b + k - 1, 1e-300))[self.where]
+        s = weighted_sums(self.w, np.stack([
+            a3 + np.logaddexp(0.0, z),
+            w3 * log_T + w4 * log_t,
+            rx * (w3 / (alpha + self.T) + w4 / (alpha + self.t_x)),
+            w4,
+            w4 * inv_b]))
+        ll += s[0]
+        g_r -= s[1]
+        g_alpha -= s[2]
+        g_a += s[3] / a
+        g_b -= s[4]
+        kappa = a + b
+        grad = np.array([r * g_r, alpha * g_alpha, a * b / kappa * (g_a - g_b),
+                         a * g_a + b * g_b])
+        return -ll / self.total, -grad / self.total
+
+
 def fit(x: Any, t_x: Any, T: Any, weights: Any = None,
         start: tuple[float, float, float, float] | None = None, polish: bool = True) -> BgNbd:
     """Maximum-likelihood BG/NBD on (x, t_x, T) per row, each row counting ``weights`` times
@@ -100,13 +165,7 @@ def fit(x: Any, t_x: Any, T: Any, weights: Any = None,
     w = np.ones_like(x) if weights is None else _f(weights)
     total = float(w.sum())
     scale = max(float(np.average(T, weights=w)), 1e-9) if total else 1.0
-
-    counts, where = np.unique(x, return_inverse=True)
-    where, buyer = where.ravel(), x > 0
-
-    def nll(theta: Arr) -> float:
-        terms = _terms(_natural(theta), counts, where, buyer, t_x, T)
-        return -weighted_sum(w, terms) / total
+    nll = _Likelihood(x, t_x, T, w)
 
     x0 = _coordinates(start or (1.0, scale / 4, 1.0, 1.0))
     opt = minimise(nll, x0, polish)
@@ -123,26 +182,38 @@ def fit(x: Any, t_x: Any, T: Any, weights: Any = None,
                  boundary=tuple(n for n in NAMES if n in edge), finite=opt.finite)
 
 
-def p_alive(m: BgNbd, x: Any, t_x: Any, T: Any) -> Arr:
-    """P(the customer is still alive at T | x, t_x, T) (equation 11)."""
+def dropout_odds(m: BgNbd, x: Any, t_x: Any, T: Any) -> Arr:
+    """The odds that a customer with history (x, t_x, T) dropped out after their last
+    purchase: P(alive) = 1 / (1 + odds), 0 without repeat purchases."""
     x, t_x, T = _f(x), _f(t_x), _f(T)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         odds = np.where(x > 0, m.a / np.maximum(m.b + x - 1, 1e-300)
                         * ((m.alpha + T) / (m.alpha + t_x)) ** (m.r + x), 0.0)
-    return np.asarray(1.0 / (1.0 + odds), dtype=np.float64)
+    return np.asarray(odds, dtype=np.float64)
+
+
+def p_alive(m: BgNbd, x: Any, t_x: Any, T: Any) -> Arr:
+    """P(the customer is still alive at T | x, t_x, T) (equation 11)."""
+    return np.asarray(1.0 / (1.0 + dropout_odds(m, x, t_x, T)), dtype=np.float64)
+
+
+def expected_head(m: BgNbd, t: Any, x: Any, T: Any) -> Arr:
+    """The numerator of equation 10, which depends on (x, T) only (not t_x): expected
+    purchases in the next ``t`` periods are ``expected_head / (1 + dropout_odds)``, so over
+    many customers it is computed once per distinct (x, T)."""
+    t, x, T = _f(t), _f(x), _f(T)
+    r, alpha, a, b = m.params
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
+        head = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
+    return np.asarray(head, dtype=np.float64)
 
 
 def expected_purchases(m: BgNbd, t: Any, x: Any, t_x: Any, T: Any) -> Arr:
     """Expected purchases in the next ``t`` periods of a customer with history (x, t_x, T)
     (equation 10)."""
-    t, x, t_x, T = _f(t), _f(x), _f(t_x), _f(T)
-    r, alpha, a, b = m.params
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
-        head = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
-        odds = np.where(x > 0, a / np.maximum(b + x - 1, 1e-300)
-                        * ((alpha + T) / (alpha + t_x)) ** (r + x), 0.0)
-    return np.asarray(head / (1 + odds), dtype=np.float64)
+    return np.asarray(expected_head(m, t, x, T) / (1 + dropout_odds(m, x, t_x, T)),
+                      dtype=np.float64)
 
 
 def expected_purchases_new(m: BgNbd, t: Any) -> Arr:

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special, stats
 
-from cxlens.insights.clv.mle import minimise, weighted_sum
+from cxlens.insights.clv.mle import distinct, minimise, weighted_sum, weighted_sums
 
 Arr = npt.NDArray[np.float64]
 NAMES = ("p", "q", "v")
@@ -60,15 +60,55 @@ def loglik_terms(params: tuple[float, float, float], x: Any, m: Any) -> Arr:
                       - (px + q) * np.log(v + m * x), dtype=np.float64)
 
 
+class _Likelihood:
+    """Σ w·log f and its gradient over repeat buyers (x, m_x) with weights, as the optimiser
+    needs them. Only log(γ + m_x·x) ties a row to the parameters; the rest is sufficient
+    statistics per distinct x (Σw, Σw·log m_x, constants of the fit), computed once."""
+
+    def __init__(self, x: Arr, m: Arr, w: Arr) -> None:
+        used = w > 0
+        x, m, w = x[used], m[used], w[used]
+        self.total = float(w.sum())
+        self.k, where = distinct(x)
+        self.per_k: Arr = np.bincount(where, weights=w, minlength=len(self.k)).astype(float)
+        self.log_k = np.log(self.k)
+        log_m = np.log(m)
+        self.sum_log_m, self.sum_x_log_m = weighted_sums(w, np.stack([log_m, x * log_m]))
+        self.mx = m * x
+        self.w = np.stack([w, w * x])  # each row's weight, and times x
+
+    def __call__(self, theta: Arr) -> tuple[float, Arr]:
+        """Mean negative log-likelihood per weighted row and its gradient in the optimiser's
+        coordinates (see :func:`_natural`)."""
+        p, q, v = _natural(theta)
+        k, per_k = self.k, self.per_k
+        pk = p * k
+        psi_pkq = special.digamma(pk + q)
+        ll = (weighted_sum(per_k, special.gammaln(pk + q) - special.gammaln(pk) + pk * self.log_k)
+              + self.total * (q * np.log(v) - special.gammaln(q))
+              + p * self.sum_x_log_m - self.sum_log_m)
+        g_p = (weighted_sum(per_k, k * (psi_pkq - special.digamma(pk) + self.log_k))
+               + self.sum_x_log_m)
+        g_q = weighted_sum(per_k, psi_pkq) + self.total * (np.log(v) - special.digamma(q))
+        g_v = self.total * q / v
+        u = v + self.mx
+        # [[Σw log u, Σw/u], [Σwx log u, Σwx/u]]
+        s = np.einsum("ki,ji->kj", self.w, np.stack([np.log(u), 1.0 / u]))
+        ll -= p * s[1, 0] + q * s[0, 0]
+        g_p -= s[1, 0]
+        g_q -= s[0, 0]
+        g_v -= p * s[1, 1] + q * s[0, 1]
+        grad = np.array([p * g_p - v * g_v, q * g_q, v * g_v])
+        return -float(ll) / self.total, -grad / self.total
+
+
 def fit(x: Any, m: Any, weights: Any = None,
         start: tuple[float, float, float] | None = None, polish: bool = True) -> GammaGamma:
     """Maximum-likelihood Gamma-Gamma on repeat buyers (x ≥ 1, m > 0 — the caller filters)."""
     x, m = _f(x), _f(m)
     w = np.ones_like(x) if weights is None else _f(weights)
     total = float(w.sum())
-
-    def nll(theta: Arr) -> float:
-        return -weighted_sum(w, loglik_terms(_natural(theta), x, m)) / total
+    nll = _Likelihood(x, m, w)
 
     mean = float(np.average(m, weights=w)) if total else 1.0
     p0, q0, v0 = start or (1.0, 2.0, max(mean, 1e-6))

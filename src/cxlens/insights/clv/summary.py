@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from cxlens.errors import ConfigError
@@ -69,12 +70,27 @@ def from_transactions(frame: pd.DataFrame, end: dt.date, unit: str = "weeks", *,
     return out[COLUMNS]
 
 
-ORDERS_SQL = (
-    "SELECT customer_id, coalesce(currency, 'USD') AS currency, "
-    "CAST(ordered_at AS DATE) AS day, count(*) AS orders, sum(amount) AS amount "
-    "FROM orders WHERE customer_id IS NOT NULL AND coalesce(status, 'completed') = 'completed' "
-    "AND ordered_at < ? GROUP BY customer_id, coalesce(currency, 'USD'), "
-    "CAST(ordered_at AS DATE)")
+#: One row per customer and order currency, the per-day purchases already summed (what
+#: :func:`from_transactions` does in pandas: its groupby over 1.7 M customer-days was 7.6 s
+#: of the customers page at 10 M): first and last purchase day, purchase days, orders, and the
+#: amount of the days after the first (a day's NULL amounts count 0, as pandas' sum).
+SUMMARY_SQL = (
+    "WITH per_day AS ("
+    " SELECT customer_id, coalesce(currency, 'USD') AS currency, "
+    " CAST(ordered_at AS DATE) AS day, count(*) AS orders, "
+    " coalesce(sum(amount), 0) AS amount "
+    " FROM orders WHERE customer_id IS NOT NULL "
+    " AND coalesce(status, 'completed') = 'completed' AND ordered_at < ? "
+    " GROUP BY customer_id, coalesce(currency, 'USD'), CAST(ordered_at AS DATE)), "
+    "firsts AS (SELECT customer_id, currency, min(day) AS first FROM per_day "
+    " GROUP BY customer_id, currency) "
+    "SELECT p.customer_id, p.currency, f.first, max(p.day) AS last, count(*) AS days, "
+    " sum(p.orders) AS orders, "
+    " sum(CASE WHEN p.day > f.first THEN p.amount ELSE 0 END) AS repeat_amount "
+    "FROM per_day p JOIN firsts f "
+    " ON f.customer_id = p.customer_id AND f.currency = p.currency "
+    "GROUP BY p.customer_id, p.currency, f.first "
+    "ORDER BY p.currency, p.customer_id")
 
 
 def latest_order_day(wh: Warehouse) -> dt.date:
@@ -98,12 +114,35 @@ def from_warehouse(wh: Warehouse, as_of: dt.date | None = None,
     end = as_of or latest_order_day(wh)
     unit_days(unit)
     after = dt.datetime(end.year, end.month, end.day, tzinfo=dt.UTC) + dt.timedelta(days=1)
-    rows = wh.query_df(ORDERS_SQL, [after])
+    rows = wh.query_df(SUMMARY_SQL, [after])
     if rows.empty:
         raise InsufficientData(
             f"no completed order with a customer on or before {end}",
             "choose a later --as-of, or import orders that carry customer_id")
-    rows["day"] = pd.to_datetime(rows["day"])
-    rows["orders"] = pd.to_numeric(rows["orders"])
-    return {str(cur): from_transactions(part, end, unit, count="orders")
+    return {str(cur): _summary(part, end, unit)
             for cur, part in rows.groupby("currency", sort=True)}
+
+
+def _summary(rows: pd.DataFrame, end: dt.date, unit: str) -> pd.DataFrame:
+    """:func:`from_transactions`'s frame from the per-customer rows of ``SUMMARY_SQL``, in
+    its order (customers sorted as pandas sorts them: a database's collation may not)."""
+    days = unit_days(unit)
+    rows = rows.set_index("customer_id")
+    if not rows.index.is_monotonic_increasing:  # DuckDB's order is pandas'; a collation not
+        rows = rows.sort_index()
+    first = pd.to_datetime(rows["first"])
+    last = pd.to_datetime(rows["last"])
+    frequency = pd.to_numeric(rows["days"]).astype(np.int64) - 1
+    repeat = pd.to_numeric(rows["repeat_amount"]).astype(float)
+    out = pd.DataFrame({
+        "frequency": frequency,
+        "recency": (last - first).dt.days / days,
+        "T": (pd.Timestamp(end) - first).dt.days / days,
+        "monetary": (repeat / frequency.where(frequency > 0)).fillna(0.0),
+        "orders": pd.to_numeric(rows["orders"]).astype(int),
+        # datetime.date objects, as ``.dt.date`` gives, converted by numpy in one pass
+        "first": first.to_numpy().astype("datetime64[D]").astype(object),
+        "last": last.to_numpy().astype("datetime64[D]").astype(object),
+    }, index=rows.index)
+    out.index.name = "customer_id"
+    return out[COLUMNS]
