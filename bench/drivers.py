@@ -25,13 +25,11 @@ import argparse
 import inspect
 import json
 import os
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 from sentiment import same
-from trees import HERE, in_tree
+from trees import before_and_after
 
 
 def child(db: str, dump: str) -> dict[str, object]:
@@ -88,14 +86,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.db, args.child)))
         return
-    trees = ([("before", args.before)] if args.before else []) + [("this tree", HERE)]
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for i, (name, src) in enumerate(trees):
-            r = in_tree(__file__, src, ["--db", args.db, "--child", f"{tmp}/{i}.json"])
-            results.append((name, r))
-            print(f"{name}: {json.dumps(r)}", file=sys.stderr)
-        verdict = same(f"{tmp}/0.json", f"{tmp}/1.json") if len(trees) == 2 else ""
+    results, verdict = before_and_after(__file__, args.db, args.before, ".json", same)
     print("| code | answers × columns | page s | page again s | fetch s | design s "
           "| point fit etc. s | bootstrap s | load before → after |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---|")

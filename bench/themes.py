@@ -25,12 +25,10 @@ import argparse
 import json
 import os
 import pickle
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-from trees import HERE, in_tree
+from trees import before_and_after
 
 
 def child(db: str, dump: str) -> dict[str, object]:
@@ -107,14 +105,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.db, args.child)))
         return
-    trees = ([("before", args.before)] if args.before else []) + [("this tree", HERE)]
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for i, (name, src) in enumerate(trees):
-            r = in_tree(__file__, src, ["--db", args.db, "--child", f"{tmp}/{i}.pkl"])
-            results.append((name, r))
-            print(f"{name}: {json.dumps(r)}", file=sys.stderr)
-        same = agree(f"{tmp}/0.pkl", f"{tmp}/1.pkl") if len(trees) == 2 else ""
+    results, same = before_and_after(__file__, args.db, args.before, ".pkl", agree)
     print("| code | comments | themes | page, fresh process s | page again s | fetch s "
           "| themes' work s | load before → after |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")

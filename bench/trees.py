@@ -1,6 +1,6 @@
 """Run a benchmark script again in a child process on another source tree (``--before``):
-the before/after comparisons of bench/drivers.py, customers.py and themes.py, each tree in
-a process of its own so neither imports the other's modules."""
+the before/after comparisons of bench/drivers.py, customers.py, sentiment.py and themes.py,
+each tree in a process of its own so neither imports the other's modules."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 #: This checkout's source tree.
@@ -22,3 +24,21 @@ def in_tree(script: str, src: Path, args: list[str]) -> dict[str, object]:
                           capture_output=True, text=True)
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+Results = list[tuple[str, dict[str, object]]]
+
+
+def before_and_after(script: str, db: str, before: Path | None, suffix: str,
+                     compare: Callable[[str, str], str]) -> tuple[Results, str]:
+    """``script --db DB --child DUMP`` on the older tree (when given), then on this one, each
+    result echoed to stderr; with both, ``compare`` of the two dumps (files named ``*suffix``)."""
+    trees = ([("before", before)] if before else []) + [("this tree", HERE)]
+    results: Results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (name, src) in enumerate(trees):
+            r = in_tree(script, src, ["--db", db, "--child", f"{tmp}/{i}{suffix}"])
+            results.append((name, r))
+            print(f"{name}: {json.dumps(r)}", file=sys.stderr)
+        verdict = compare(f"{tmp}/0{suffix}", f"{tmp}/1{suffix}") if len(trees) == 2 else ""
+    return results, verdict
