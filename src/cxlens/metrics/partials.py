@@ -185,7 +185,7 @@ def kept(wh: Warehouse, metrics: Sequence[Metric], req: Request, compute: Comput
                                                          for f in run(inner, now)]
     with _guard:
         _kept[key] = _Kept(frames, current, _opt(req.start), _opt(req.end),
-                           _values(frames) if how == "lists" else 0)
+                           _values(frames, metrics) if how == "lists" else 0)
         _kept.move_to_end(key)
         _latest[family] = key
         while len(_kept) > ENTRIES:
@@ -413,9 +413,11 @@ def _sorted(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
 _SUMMED = ("n", "k", "pos", "neg", "total")
 
 
-def _values(frames: list[pd.DataFrame]) -> int:
-    """Bytes of the arrays held in the frames' list columns."""
-    return sum(a.nbytes for f in frames for c in f.columns if c.startswith("_xs")
+def _values(frames: list[pd.DataFrame], metrics: Sequence[Metric]) -> int:
+    """Bytes of the arrays held in the frames' list columns (the metrics' sorted lists, as
+    ``compile.list_columns`` names them)."""
+    listed = {c for c in list_columns(list(metrics)) if c is not None}
+    return sum(a.nbytes for f in frames for c in f.columns if c in listed
                for a in f[c] if a is not None)
 
 
