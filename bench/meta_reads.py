@@ -16,13 +16,11 @@ warehouse's size. The trees' figures must be identical; the script says whether 
 
 from __future__ import annotations
 
-import argparse
-import json
 import pickle
 from pathlib import Path
 from typing import Any
 
-from trees import before_and_after
+from trees import command
 
 #: (metrics, arguments, the slid window's arguments)
 REQUESTS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
@@ -79,15 +77,10 @@ def agree(a: str, b: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True, help="the warehouse (opened read-only)")
-    parser.add_argument("--before", type=Path, help="an older tree's src/ to count first")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(args.db, args.child)))
+    done = command(__file__, __doc__ or "", child, ".pkl", agree)
+    if done is None:
         return
-    results, same = before_and_after(__file__, args.db, args.before, ".pkl", agree)
+    results, same = done
     names = [f"{n} {s}" for n, _, _ in REQUESTS for s in ("fresh", "again", "slid")]
     print("| request | statistics requests | " + " | ".join(
         f"version reads, {name}" for name, _ in results) + " |")
