@@ -21,7 +21,6 @@ share with their intervals), and whether the two pages' JSON twins
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import json
 import os
@@ -29,7 +28,7 @@ import time
 from pathlib import Path
 
 from sentiment import same
-from trees import before_and_after
+from trees import command
 
 
 def child(db: str, dump: str) -> dict[str, object]:
@@ -78,15 +77,10 @@ def child(db: str, dump: str) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True, help="the warehouse (opened read-only)")
-    parser.add_argument("--before", type=Path, help="an older tree's src/ to time first")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(args.db, args.child)))
+    done = command(__file__, __doc__ or "", child, ".json", same)
+    if done is None:
         return
-    results, verdict = before_and_after(__file__, args.db, args.before, ".json", same)
+    results, verdict = done
     print("| code | answers × columns | page s | page again s | fetch s | design s "
           "| point fit etc. s | bootstrap s | load before → after |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---|")

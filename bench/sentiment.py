@@ -21,13 +21,12 @@ table, chart and note) are compared as text; the script says whether they are.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import time
 from pathlib import Path
 
-from trees import before_and_after
+from trees import command
 
 
 def child(db: str, dump: str) -> dict[str, object]:
@@ -74,15 +73,10 @@ def same(a: str, b: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True, help="the warehouse (opened read-only)")
-    parser.add_argument("--before", type=Path, help="an older tree's src/ to time first")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(args.db, args.child)))
+    done = command(__file__, __doc__ or "", child, ".json", same)
+    if done is None:
         return
-    results, verdict = before_and_after(__file__, args.db, args.before, ".json", same)
+    results, verdict = done
     print("| code | comments | figures | page, fresh process s | page again s | fetch s "
           "| sentiment's work s | load before → after |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")

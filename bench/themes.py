@@ -21,14 +21,12 @@ ranked first); the script says whether they do.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import pickle
 import time
 from pathlib import Path
 
-from trees import before_and_after
+from trees import command
 
 
 def child(db: str, dump: str) -> dict[str, object]:
@@ -97,15 +95,10 @@ def _saying(cell: object) -> object:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True, help="the warehouse (opened read-only)")
-    parser.add_argument("--before", type=Path, help="an older tree's src/ to time first")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(args.db, args.child)))
+    done = command(__file__, __doc__ or "", child, ".pkl", agree)
+    if done is None:
         return
-    results, same = before_and_after(__file__, args.db, args.before, ".pkl", agree)
+    results, same = done
     print("| code | comments | themes | page, fresh process s | page again s | fetch s "
           "| themes' work s | load before → after |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")

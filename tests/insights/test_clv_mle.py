@@ -1,12 +1,13 @@
 """The analytic gradients the CLV fits run on (issue 18): each equals the finite-difference
-gradient of the papers' likelihoods written customer by customer in this file (not the code
-under test), in the optimiser's coordinates, on hand-made rows with bootstrap-like weights; the
+gradient of the papers' likelihoods written customer by customer (tests/insights/likelihoods.py,
+not the code under test), in the optimiser's coordinates, on hand-made rows with bootstrap-like weights; the
 objective is flat beyond the parameters' wall; and the fits still stop at the published CDNOW
 optimum, where the gradient is 0."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from scipy import optimize
 from cxlens.insights.clv import bgnbd, gamma_gamma
 from cxlens.insights.clv.mle import LOG_BOUND, WALL, bounded, distinct, distinct_rows
 from tests.insights.datasets import cdnow_summary, cdnow_with_spend
+from tests.insights.likelihoods import bgnbd_loglik, gamma_gamma_loglik
 
 # (x, t_x, T, weight): one-off and repeat buyers, a row counted three times and one not drawn
 ROWS = [(0, 0.0, 10.0, 1), (1, 2.0, 8.0, 3), (3, 6.5, 9.0, 1), (2, 1.0, 12.0, 2),
@@ -30,35 +32,30 @@ def _bgnbd_mean(theta: np.ndarray) -> float:
     r, alpha = math.exp(theta[0]), math.exp(theta[1])
     mu, kappa = 1 / (1 + math.exp(-theta[2])), math.exp(theta[3])
     a, b = mu * kappa, (1 - mu) * kappa
-    total = weight = 0.0
-    for x, t_x, T, w in ROWS:
-        head = (math.lgamma(r + x) + r * math.log(alpha) - math.lgamma(r)
-                + math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b))
-        beta = math.lgamma(a) + math.lgamma(b + x) - math.lgamma(a + b + x)
-        term = math.exp(head + beta - (r + x) * math.log(alpha + T))
-        if x > 0:
-            beta1 = math.lgamma(a + 1) + math.lgamma(b + x - 1) - math.lgamma(a + b + x)
-            term += math.exp(head + beta1 - (r + x) * math.log(alpha + t_x))
-        total += w * math.log(term)
-        weight += w
-    return -total / weight
+    return -bgnbd_loglik(ROWS, r, alpha, a, b) / sum(w for *_, w in ROWS)
 
 
 def _gamma_gamma_mean(theta: np.ndarray) -> float:
     """−Σ w log f(m_x | p, q, γ, x) / Σ w at (log p, log q, log pγ)."""
     p, q = math.exp(theta[0]), math.exp(theta[1])
     v = math.exp(theta[2]) / p
-    total = weight = 0.0
-    for x, m, w in SPEND:
-        total += w * (math.lgamma(p * x + q) - math.lgamma(p * x) - math.lgamma(q)
-                      + q * math.log(v) + (p * x - 1) * math.log(m) + p * x * math.log(x)
-                      - (p * x + q) * math.log(v + m * x))
-        weight += w
-    return -total / weight
+    return -gamma_gamma_loglik(SPEND, p, q, v) / sum(w for *_, w in SPEND)
 
 
 def _columns(rows: list[tuple[float, ...]]) -> list[np.ndarray]:
     return [np.array(c, dtype=float) for c in zip(*rows, strict=True)]
+
+
+def _assert_slope(objective: Callable[[np.ndarray], tuple[float, np.ndarray]],
+                  reference: Callable[[np.ndarray], float], th: np.ndarray) -> None:
+    """The objective's value is the reference likelihood's, and its gradient the reference's
+    finite-difference slope (and its own, by ``check_grad``)."""
+    value, grad = objective(th)
+    assert value == pytest.approx(reference(th), rel=1e-12)
+    numeric = optimize.approx_fprime(th, reference, 1e-7)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=2e-6)
+    assert optimize.check_grad(lambda t: objective(t)[0], lambda t: objective(t)[1],
+                               th) < 1e-5 * max(1.0, float(np.linalg.norm(grad)))
 
 
 @pytest.mark.parametrize("theta", [
@@ -68,14 +65,7 @@ def _columns(rows: list[tuple[float, ...]]) -> list[np.ndarray]:
     [1.0, 0.2, 0.0, -3.0],
 ])
 def test_bgnbd_gradient_is_the_likelihoods_slope(theta: list[float]) -> None:
-    th = np.array(theta)
-    objective = bgnbd._Likelihood(*_columns(ROWS))
-    value, grad = objective(th)
-    assert value == pytest.approx(_bgnbd_mean(th), rel=1e-12)
-    numeric = optimize.approx_fprime(th, _bgnbd_mean, 1e-7)
-    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=2e-6)
-    assert optimize.check_grad(lambda t: objective(t)[0], lambda t: objective(t)[1],
-                               th) < 1e-5 * max(1.0, float(np.linalg.norm(grad)))
+    _assert_slope(bgnbd._Likelihood(*_columns(ROWS)), _bgnbd_mean, np.array(theta))
 
 
 @pytest.mark.parametrize("theta", [
@@ -85,14 +75,8 @@ def test_bgnbd_gradient_is_the_likelihoods_slope(theta: list[float]) -> None:
     [4.0, 1.0, 2.0],
 ])
 def test_gamma_gamma_gradient_is_the_likelihoods_slope(theta: list[float]) -> None:
-    th = np.array(theta)
-    objective = gamma_gamma._Likelihood(*_columns(SPEND))
-    value, grad = objective(th)
-    assert value == pytest.approx(_gamma_gamma_mean(th), rel=1e-12)
-    numeric = optimize.approx_fprime(th, _gamma_gamma_mean, 1e-7)
-    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=2e-6)
-    assert optimize.check_grad(lambda t: objective(t)[0], lambda t: objective(t)[1],
-                               th) < 1e-5 * max(1.0, float(np.linalg.norm(grad)))
+    _assert_slope(gamma_gamma._Likelihood(*_columns(SPEND)), _gamma_gamma_mean,
+                  np.array(theta))
 
 
 def test_flat_beyond_the_wall_and_a_wall_where_not_finite() -> None:

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import numpy as np
 import pandas as pd
@@ -32,6 +31,7 @@ from cxlens.insights.churn.warehouse import (
 from cxlens.insights.clv import bgnbd, customer_value, gamma_gamma
 from cxlens.store.base import Warehouse
 from tests.insights.datasets import cdnow_with_spend
+from tests.insights.likelihoods import bgnbd_loglik, gamma_gamma_loglik
 
 # (x, t_x, T, weight): small enough to check by hand, repeat and one-off buyers, one row
 # counted three times as a bootstrap would
@@ -39,42 +39,16 @@ ROWS = [(0, 0.0, 10.0, 1), (1, 2.0, 8.0, 3), (3, 6.5, 9.0, 1), (2, 1.0, 12.0, 2)
         (0, 0.0, 4.0, 1), (5, 11.0, 11.5, 1)]
 
 
-def _bgnbd_plain(r: float, alpha: float, a: float, b: float) -> float:
-    """Σ w log L, L of equation 6 of Fader, Hardie & Lee (2005), customer by customer."""
-    total = 0.0
-    for x, t_x, T, w in ROWS:
-        head = (math.lgamma(r + x) + r * math.log(alpha) - math.lgamma(r)
-                + math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b))
-        beta = math.lgamma(a) + math.lgamma(b + x) - math.lgamma(a + b + x)
-        term = math.exp(head + beta - (r + x) * math.log(alpha + T))
-        if x > 0:
-            beta1 = math.lgamma(a + 1) + math.lgamma(b + x - 1) - math.lgamma(a + b + x)
-            term += math.exp(head + beta1 - (r + x) * math.log(alpha + t_x))
-        total += w * math.log(term)
-    return total
-
-
-def _gamma_gamma_plain(p: float, q: float, v: float, rows: list[tuple[int, float, int]]
-                       ) -> float:
-    """Σ w log f(m_x | p, q, γ, x) of the Gamma-Gamma density, customer by customer."""
-    total = 0.0
-    for x, m, w in rows:
-        total += w * (math.lgamma(p * x + q) - math.lgamma(p * x) - math.lgamma(q)
-                      + q * math.log(v) + (p * x - 1) * math.log(m) + p * x * math.log(x)
-                      - (p * x + q) * math.log(v + m * x))
-    return total
-
-
 def test_likelihoods_are_the_plain_weighted_sums() -> None:
     x, t_x, T, w = (np.array(c, dtype=float) for c in zip(*ROWS, strict=True))
     m = bgnbd.fit(x, t_x, T, w)
     assert m.finite
-    assert m.loglik == pytest.approx(_bgnbd_plain(*m.params), rel=1e-12)
+    assert m.loglik == pytest.approx(bgnbd_loglik(ROWS, *m.params), rel=1e-12)
     spend = [(1, 20.0, 3), (3, 35.5, 1), (2, 12.25, 2), (5, 41.0, 1), (1, 8.0, 1)]
     sx, sm_, sw = (np.array(c, dtype=float) for c in zip(*spend, strict=True))
     g = gamma_gamma.fit(sx, sm_, sw)
     assert g.finite
-    assert g.loglik == pytest.approx(_gamma_gamma_plain(*g.params, spend), rel=1e-12)
+    assert g.loglik == pytest.approx(gamma_gamma_loglik(spend, *g.params), rel=1e-12)
 
 
 def test_bootstrap_intervals_are_those_of_the_blas_code() -> None:

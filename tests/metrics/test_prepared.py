@@ -18,8 +18,10 @@ from cxlens.metrics import partials, prepared
 from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.compile import Request, compile_fused, compile_metric
 from cxlens.metrics.engine import for_dialect
-from cxlens.metrics.query import query
+from cxlens.metrics.query import all_statistics, query
+from cxlens.store import trace
 from cxlens.store.base import Warehouse
+from cxlens.store.duck import DuckDBWarehouse
 
 #: Totals and periods, segments, a filter on a joined column, quantiles, open and closed
 #: ranges (a range with microseconds: the kept statistics' edges have them).
@@ -126,3 +128,25 @@ def test_a_shape_reading_more_than_literal_bounds_is_compiled_each_time(wh: Ware
         assert int(got["year"].iloc[0]) == year
     assert prepared.counts["direct"] - before["direct"] == 2
     assert prepared.counts["reused"] == before["reused"]
+
+
+#: The statement ``changes.versions`` runs: every data version stored in ``cxlens_meta``.
+VERSIONS_READ = "FROM cxlens_meta WHERE key = ? OR key LIKE ?"
+
+
+@pytest.mark.parametrize("names", [["csat"], ["csat", "nps"]])
+def test_one_statistics_request_reads_the_data_versions_once(wh: Warehouse,
+                                                             names: list[str]) -> None:
+    """A request's statistics (one metric alone, or two fused in one scan: one kept entry
+    either way) read the data versions once: ``partials.kept`` reads them to check its kept
+    frames and hands them to the computation, whose compiled shape is keyed by them
+    (``prepared.frame``), instead of that reading them a second time."""
+    assert isinstance(wh, DuckDBWarehouse)
+    req = Request(dims=("vendor",), grain="month")
+    before, shapes = partials.counts.copy(), dict(prepared.counts)
+    with trace.recording(wh) as (rec, ran):
+        all_statistics(rec, [resolve(n) for n in names], req)
+    assert (partials.counts - before)["full"] == 1  # computed, from the compiled text
+    assert prepared.counts["compiled"] - shapes["compiled"] == 1, prepared.counts
+    reads = [s for s in ran.sql if VERSIONS_READ in s]
+    assert len(reads) == 1, reads

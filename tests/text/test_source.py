@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 from cxlens.store.base import Warehouse
 from cxlens.text.source import comments
 
@@ -33,12 +35,17 @@ ANSWERS = [
 ]
 
 
-def test_groups_come_from_the_catalogue(wh: Warehouse) -> None:
+def _may_comments(wh: Warehouse) -> pd.DataFrame:
+    """``ANSWERS`` stored, and the comments of May 2026 read back."""
     wh.insert_rows("survey_responses", ["response_id", "survey", "kind", "score", "scale_min",
                                         "scale_max", "responded_at", "comment"],
                    [[i, s, k, sc, lo, hi, T0 + dt.timedelta(hours=h), c]
                     for i, s, k, sc, lo, hi, h, c in ANSWERS])
-    got = comments(wh, dt.date(2026, 5, 1), dt.date(2026, 6, 1))
+    return comments(wh, dt.date(2026, 5, 1), dt.date(2026, 6, 1))
+
+
+def test_groups_come_from_the_catalogue(wh: Warehouse) -> None:
+    got = _may_comments(wh)
     assert got[["response_id", "nps_group", "csat_group"]].values.tolist() == [
         ["N1", "promoter", None], ["N2", "passive", None], ["N3", "detractor", None],
         ["N4", None, None], ["N5", None, None],
@@ -51,8 +58,6 @@ def test_month_is_the_utc_month_and_missing_stays_missing() -> None:
     """Read once per distinct month (formatting row by row held the interpreter lock for 4 s
     over 1.5 M comments): the UTC month either side of midnight, a zone converted to UTC,
     and a missing time."""
-    import pandas as pd
-
     from cxlens.text.source import _month
 
     at = pd.Series(pd.to_datetime(["2026-05-31T23:59:59Z", "2026-06-01T00:00:00Z",
@@ -67,8 +72,6 @@ def test_comments_as_every_row_read_and_redacted(demo: Warehouse) -> None:
     """The comments read through Arrow with each distinct text checked and redacted once are
     the plain read: every row converted to pandas, blank texts dropped, each row's text
     redacted, the month its UTC year-month — the same frame, column for column."""
-    import pandas as pd
-
     from cxlens.dates import utc
     from cxlens.text.redact import redact
     from cxlens.text.source import _comments
@@ -86,11 +89,7 @@ def test_comments_as_every_row_read_and_redacted(demo: Warehouse) -> None:
 
 def test_blank_and_missing_comments_left_out_through_arrow(wh: Warehouse) -> None:
     """Blank texts are dropped after the Arrow read, the rest keep their order and columns."""
-    wh.insert_rows("survey_responses", ["response_id", "survey", "kind", "score", "scale_min",
-                                        "scale_max", "responded_at", "comment"],
-                   [[i, s, k, sc, lo, hi, T0 + dt.timedelta(hours=h), c]
-                    for i, s, k, sc, lo, hi, h, c in ANSWERS])
-    got = comments(wh, dt.date(2026, 5, 1), dt.date(2026, 6, 1))
+    got = _may_comments(wh)
     assert list(got["response_id"]) == ["N1", "N2", "N3", "N4", "N5", "C1", "C2", "C3", "C4",
                                         "C5"]
     assert list(got.columns) == ["response_id", "survey", "kind", "score", "responded_at",

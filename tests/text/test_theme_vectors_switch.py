@@ -30,6 +30,8 @@ from tests.text.test_theme_track import (
 from tests.text.theme_comments import COLUMNS, THEMES, month_of_comments
 
 RUN3_AT = dt.datetime(2026, 3, 2, 6, tzinfo=dt.UTC)
+#: The id of the kept theme ``_plant_kept_login_centroid`` stores.
+KEPT = 1
 
 
 def _centroids(wh: Warehouse) -> dict[int, tuple[str, list[float]]]:
@@ -122,8 +124,7 @@ def test_a_centroid_of_a_per_run_space_is_never_compared_even_when_it_agrees(
     theme_vectors.choose(wh, "lsa")
     _plant_kept_login_centroid(wh, "lsa", lsa.MODEL)
     track(wh, "2026-02-01", "2026-02-28", now=RUN2_AT)
-    assert theme_ids(wh, 1)["login"] != {1}
-    assert 1 not in set(ids_of(wh, 1).values())
+    _assert_kept_theme_not_continued(wh)
 
 
 def test_when_the_default_moves_from_wordllama_to_glove_ids_names_and_pins_stay(
@@ -162,12 +163,30 @@ def test_a_centroid_of_another_fixed_table_is_never_compared_even_when_it_agrees
     spaces, so the run does not continue it by its centroid."""
     _plant_kept_login_centroid(wh, "glove", embed.MODEL)
     track(wh, "2026-02-01", "2026-02-28", now=RUN2_AT)
-    assert theme_ids(wh, 1)["login"] != {1}
-    assert 1 not in set(ids_of(wh, 1).values())
+    _assert_kept_theme_not_continued(wh)
+
+
+def test_a_centroid_of_the_run_s_own_fixed_table_is_compared(wh: Warehouse) -> None:
+    """The control of the two tests above: the same kept login centroid recorded as GloVe's,
+    the space the run clusters in (the default), is compared, agrees, and the run continues
+    the kept theme: the login complaints take its id. So what those tests check can fail."""
+    _plant_kept_login_centroid(wh, "glove", glove.MODEL)
+    track(wh, "2026-02-01", "2026-02-28", now=RUN2_AT)
+    assert theme_ids(wh, 1)["login"] == {KEPT}
+
+
+def _assert_kept_theme_not_continued(wh: Warehouse) -> None:
+    """The first run gave the kept theme's id to none of its comments (the login complaints
+    among them): it did not continue that theme by its centroid, and started its own."""
+    given = set(ids_of(wh, 1).values())
+    assert given and given.isdisjoint({KEPT}), (
+        f"kept theme {KEPT} was continued by a centroid of another space: the run gave "
+        f"ids {sorted(given)}")
+    assert len(theme_ids(wh, 1)["login"]) == 1  # the login complaints: one new theme
 
 
 def _plant_kept_login_centroid(wh: Warehouse, vectors: str, recorded_as: str) -> None:
-    """February's comments in the warehouse (nothing tracked yet), and kept theme 1: the
+    """February's comments in the warehouse (nothing tracked yet), and kept theme ``KEPT``: the
     centroid ``vectors`` finds for February's negative login complaints, recorded as
     ``recorded_as``'s."""
     from cxlens.text import sentiment, source
@@ -184,6 +203,6 @@ def _plant_kept_login_centroid(wh: Warehouse, vectors: str, recorded_as: str) ->
     at = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
     wh.insert_rows("cxlens_themes", ["theme_id", "polarity", "label", "terms", "centroid",
                                      "pinned", "first_seen", "last_seen"],
-                   [[1, "negative", "login", "login",
+                   [[KEPT, "negative", "login", "login",
                      ts.write_centroid(recorded_as, r.centroids[login - 1].tolist()), False, at,
                      at]])

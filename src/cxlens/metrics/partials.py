@@ -34,7 +34,7 @@ import datetime as dt
 import threading
 import warnings
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +62,9 @@ MONTH = "month"
 #: (at 10 M interactions the pre-computation's five quantile requests hold about 200 MB).
 VALUES = 512 * 2**20
 
-Compute = Callable[[Request], list[pd.DataFrame]]
+#: Computes a request's statistics (one frame per metric) from the warehouse, given the data
+#: versions already read for it (None: not read), which ``prepared.frame`` then need not read.
+Compute = Callable[[Request, Mapping[str, str] | None], list[pd.DataFrame]]
 
 
 @dataclass
@@ -149,15 +151,16 @@ def reads(metric: Metric, req: Request) -> frozenset[str]:
 
 def kept(wh: Warehouse, metrics: Sequence[Metric], req: Request, compute: Compute,
          lists: Compute | None = None) -> list[pd.DataFrame]:
-    """``compute(req)`` (one statistics frame per metric), answered from the kept frames when
-    the data has not moved and patched period by period when it has (see the module).
-    ``lists``: for quantiles, the query of ``compile.compile_fused(..., picked=False)`` as one
-    frame (its sorted lists as arrays, ``prepared.frame(arrays=True)``)."""
+    """``compute(req, versions)`` (one statistics frame per metric), answered from the kept
+    frames when the data has not moved and patched period by period when it has (see the
+    module). ``lists``: for quantiles, the query of ``compile.compile_fused(..., picked=False)``
+    as one frame (its sorted lists as arrays, ``prepared.frame(arrays=True)``). The data
+    versions are read once here and handed to every computation (one meta query a request)."""
     how = mode(metrics, req, listed=lists is not None) if wh.dialect in DIALECTS else None
-    now = changes.versions(wh) if how is not None else {}
+    now = changes.versions(wh) if how is not None else None
     if how is None or not now:  # no version stamped: nothing tells this data apart
         counts["uncached"] += 1
-        return compute(req)
+        return compute(req, now)
     inner = req if req.grain is not None or how == "whole" else \
         dataclasses.replace(req, grain=MONTH)
     tables = sorted(frozenset().union(*(reads(m, req) for m in metrics)))
@@ -174,14 +177,15 @@ def kept(wh: Warehouse, metrics: Sequence[Metric], req: Request, compute: Comput
         frames = entry.frames if _untouched(wh, metrics, entry, current) else None
         counts["hit"] += frames is not None
     elif entry is not None:
-        frames = _brought_up(wh, metrics, inner, entry, current, run)
+        frames = _brought_up(wh, metrics, inner, entry, current, run, now)
     if frames is None:
         counts["full"] += 1
         counts[f"full:{how}"] += 1
-        frames = run(inner) if how == "whole" else [_sorted(f, inner) for f in run(inner)]
+        frames = run(inner, now) if how == "whole" else [_sorted(f, inner)
+                                                         for f in run(inner, now)]
     with _guard:
         _kept[key] = _Kept(frames, current, _opt(req.start), _opt(req.end),
-                           _values(frames) if how == "lists" else 0)
+                           _values(frames, metrics) if how == "lists" else 0)
         _kept.move_to_end(key)
         _latest[family] = key
         while len(_kept) > ENTRIES:
@@ -195,15 +199,15 @@ def kept(wh: Warehouse, metrics: Sequence[Metric], req: Request, compute: Comput
         return [f.copy() for f in frames]
     if how == "lists":
         picked = _picked(frames[0], list(metrics), req)
-        return compute(req) if picked is None else picked
+        return compute(req, now) if picked is None else picked
     out = [_total(f, m, req) for f, m in zip(frames, metrics, strict=True)]
     if any(o is None for o in out):  # a metric without a single row, and no segments
-        return _no_rows(family, out, req, compute)
+        return _no_rows(family, out, req, compute, now)
     return [o for o in out if o is not None]
 
 
 def _no_rows(family: tuple[Any, ...], out: list[pd.DataFrame | None], req: Request,
-             compute: Compute) -> list[pd.DataFrame]:
+             compute: Compute, versions: Mapping[str, str]) -> list[pd.DataFrame]:
     """The totals, where the metrics without a row in any month (``None`` in ``out``) take
     the statistics a full computation gives them. Those are its aggregates over a scan in
     which no row is in their population — sums of nothing (0), extremes and means of nothing
@@ -211,8 +215,8 @@ def _no_rows(family: tuple[Any, ...], out: list[pd.DataFrame | None], req: Reque
     when another metric of the request has one. They are computed in full once and reused
     while that holds (relational NPS asked per vendor: its answers are about no contact, and
     a full scan of every answer joined to every contact each time cost a second at 10 M)."""
-    if all(o is None for o in out):
-        return compute(req)  # no row for any metric: whether the scan read any is unknown
+    if all(o is None for o in out):  # no row for any metric: whether the scan read any is unknown
+        return compute(req, versions)
     with _guard:
         known = _empty.get(family)
     if known is not None:
@@ -221,7 +225,7 @@ def _no_rows(family: tuple[Any, ...], out: list[pd.DataFrame | None], req: Reque
         if all(t is not None for t in taken):
             counts["no rows: kept"] += 1
             return [t for t in taken if t is not None]
-    full = compute(req)
+    full = compute(req, versions)
     with _guard:
         _empty[family] = [f if o is None else None for o, f in zip(out, full, strict=True)]
     return full
@@ -267,9 +271,11 @@ def _opt(value: dt.datetime | None) -> Bound:
 
 
 def _brought_up(wh: Warehouse, metrics: Sequence[Metric], req: Request, entry: _Kept,
-                current: dict[str, str | None], compute: Compute) -> list[pd.DataFrame] | None:
+                current: dict[str, str | None], compute: Compute, versions: Mapping[str, str],
+                ) -> list[pd.DataFrame] | None:
     """The kept frames at the current versions and ``req``'s range, or None when they
-    cannot be brought there (then everything is computed)."""
+    cannot be brought there (then everything is computed). ``versions``: every version as
+    read, handed to ``compute``."""
     moved = _moved(wh, entry, current)
     if moved is None:
         return None
@@ -299,7 +305,7 @@ def _brought_up(wh: Warehouse, metrics: Sequence[Metric], req: Request, entry: _
             continue
         fresh.append(compute(dataclasses.replace(
             req, start=None if lo2 is None else lo2.replace(tzinfo=dt.UTC),
-            end=None if hi2 is None else hi2.replace(tzinfo=dt.UTC))))
+            end=None if hi2 is None else hi2.replace(tzinfo=dt.UTC)), versions))
     out = []
     for i, old in enumerate(entry.frames):
         when = pd.to_datetime(old[PERIOD])
@@ -407,9 +413,11 @@ def _sorted(frame: pd.DataFrame, req: Request) -> pd.DataFrame:
 _SUMMED = ("n", "k", "pos", "neg", "total")
 
 
-def _values(frames: list[pd.DataFrame]) -> int:
-    """Bytes of the arrays held in the frames' list columns."""
-    return sum(a.nbytes for f in frames for c in f.columns if c.startswith("_xs")
+def _values(frames: list[pd.DataFrame], metrics: Sequence[Metric]) -> int:
+    """Bytes of the arrays held in the frames' list columns (the metrics' sorted lists, as
+    ``compile.list_columns`` names them)."""
+    listed = {c for c in list_columns(list(metrics)) if c is not None}
+    return sum(a.nbytes for f in frames for c in f.columns if c in listed
                for a in f[c] if a is not None)
 
 

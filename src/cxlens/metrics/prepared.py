@@ -26,7 +26,7 @@ import dataclasses
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,15 +84,20 @@ def reusable(metrics: Sequence[Metric], req: Request) -> bool:
 
 
 def frame(wh: Warehouse, kind: str, metrics: Sequence[Metric], req: Request, build: Build,
-          *, arrays: bool = False) -> pd.DataFrame:
+          *, arrays: bool = False, versions: Mapping[str, str] | None = None) -> pd.DataFrame:
     """``build(req).to_pandas()``, from the text compiled for the request's shape when there
     is one (``kind`` names the builder: fused scan, quantiles, one metric). With ``arrays``,
     list columns come as one NumPy array per row (None for a null list) instead of Python
-    lists: sorted lists of millions of values stay out of Python objects."""
+    lists: sorted lists of millions of values stay out of Python objects. ``versions``: the
+    data versions the caller has already read for this request (``changes.versions``; the
+    shapes are kept per global version, key ``""``), so they are not read twice; None: read
+    here."""
     if wh.dialect not in DIALECTS or not reusable(metrics, req):
         return _direct(req, build, arrays)
     backend = wh.ibis()
-    key = (wh.url, changes.versions(wh).get(""), kind,
+    if versions is None:
+        versions = changes.versions(wh)
+    key = (wh.url, versions.get(""), kind,
            tuple(m.model_dump_json() for m in metrics),
            repr(dataclasses.replace(req, start=None, end=None)))
     with _guard:

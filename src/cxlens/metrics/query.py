@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -183,15 +183,18 @@ def statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
 def _statistics(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
     """The sufficient statistics of ``metric`` per segment: kept ones brought up to date
     (``partials``), else straight from the warehouse."""
-    return partials.kept(wh, [metric], req, lambda r: [_computed(wh, metric, r)])[0]
+    return partials.kept(wh, [metric], req, lambda r, v: [_computed(wh, metric, r, v)])[0]
 
 
-def _computed(wh: Warehouse, metric: Metric, req: Request) -> pd.DataFrame:
-    """The sufficient statistics of ``metric`` per segment, straight from the warehouse."""
+def _computed(wh: Warehouse, metric: Metric, req: Request,
+              versions: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The sufficient statistics of ``metric`` per segment, straight from the warehouse
+    (``versions``: the data versions already read for the request, see ``prepared.frame``)."""
     with explained([metric], req.where, wh.dialect):
         req = spans(wh, metric, dataclasses.replace(req, engine=for_dialect(wh.dialect)))
         return prepared.frame(wh, "one", [metric], req,
-                              lambda r: compile_metric(wh.ibis().table, metric, r))
+                              lambda r: compile_metric(wh.ibis().table, metric, r),
+                              versions=versions)
 
 
 def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[pd.DataFrame]:
@@ -220,15 +223,18 @@ def all_statistics(wh: Warehouse, metrics: list[Metric], req: Request) -> list[p
         chosen = [metrics[i] for i in members]
         compile_many = compile_fused if key[0] == "scan" else compile_quantiles
 
-        def compute(r: Request, chosen: list[Metric] = chosen, kind: str = str(key[0]),
+        def compute(r: Request, versions: Mapping[str, str] | None,
+                    chosen: list[Metric] = chosen, kind: str = str(key[0]),
                     compile_many: Any = compile_many) -> list[pd.DataFrame]:
             raw = prepared.frame(wh, kind, chosen, r,
-                                 lambda q: compile_many(backend.table, chosen, q))
+                                 lambda q: compile_many(backend.table, chosen, q),
+                                 versions=versions)
             return split_fused(raw, len(chosen), r)
 
-        def listed(r: Request, chosen: list[Metric] = chosen) -> list[pd.DataFrame]:
+        def listed(r: Request, versions: Mapping[str, str] | None,
+                   chosen: list[Metric] = chosen) -> list[pd.DataFrame]:
             return [prepared.frame(wh, "lists", chosen, r, lambda q: compile_fused(
-                backend.table, chosen, q, picked=False), arrays=True)]
+                backend.table, chosen, q, picked=False), arrays=True, versions=versions)]
 
         try:
             parts = partials.kept(wh, chosen, req, compute,
