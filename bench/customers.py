@@ -8,6 +8,15 @@ older source tree in the same run — issue 18, "Freshness at scale".
     .venv/bin/python bench/customers.py --db /tmp/customers10m/w.duckdb \\
         --before /tmp/customers10m/old/src
 
+With ``--after-import`` (this tree only, on a copy it may change): the page built once (its
+churn days and CLV fits kept), a day of contacts and answers imported as a daily sync lands
+them (``freshness.contacts_and_answers_again``), the page built again from what was kept, then
+everything kept forgotten and the page built from nothing; the two pages' JSON twins
+compared (and written beside the copy, ``COPY.kept.json`` and ``COPY.full.json``).
+
+    cp /tmp/b43/bench43.duckdb /tmp/customers10m/rw.duckdb
+    .venv/bin/python bench/customers.py --db /tmp/customers10m/rw.duckdb --after-import
+
 Each tree runs in its own process (``PYTHONPATH`` = that tree's ``src``), one after the other
 on the same file: the page built as the dashboard builds it, then its two parts timed apart
 with ``--parts`` (CLV: ``warehouse_value``, its order summaries read on their own; churn:
@@ -73,14 +82,65 @@ def child(db: str, parts: bool) -> dict[str, object]:
     return out
 
 
+def after_import(db: str) -> None:
+    """See the module: cold page, a day imported, the page from what was kept, the page from
+    nothing; prints a Markdown table and whether both pages are the same."""
+    import tempfile
+
+    from freshness import contacts_and_answers_again
+    from incremental import close
+
+    from cxlens.accounts.users import User
+    from cxlens.insights.churn import days
+    from cxlens.present import registry
+    from cxlens.present.model import PageCtx, as_json
+    from cxlens.store import connect, memo
+
+    wh = connect(db)
+
+    def page() -> tuple[float, str, float, float]:
+        load = os.getloadavg()[0]
+        t = time.perf_counter()
+        built = registry.build("customers", PageCtx(wh, User("bench", "analyst")))
+        return (time.perf_counter() - t, json.dumps(as_json(built), sort_keys=True,
+                                                    default=str), load, os.getloadavg()[0])
+
+    rows = [("cold: nothing kept", *page(), "")]
+    imported, took = contacts_and_answers_again(wh, Path(tempfile.mkdtemp()))
+    before_days, before_memo = days.counts.copy(), memo.counts.copy()
+    rows.append(("after the day's import, from what was kept", *page(),
+                 ", ".join(f"{k} {v}" for k, v in sorted(
+                     ((days.counts - before_days) + (memo.counts - before_memo)).items()))))
+    days.clear()
+    memo.clear()
+    rows.append(("the same data, nothing kept", *page(), ""))
+    wh.close()
+    print(f"imported {imported[0]:,} contacts and {imported[1]:,} answers in {took:.1f} s\n")
+    print("| pass | page s | load before → after | kept parts used |\n|---|---:|---|---|")
+    for what, seconds, _, la, lb, how in rows:
+        print(f"| {what} | {seconds:.1f} | {la:.1f} → {lb:.1f} | {how} |")
+    kept, full = rows[1][2], rows[2][2]
+    Path(db + ".kept.json").write_text(kept)
+    Path(db + ".full.json").write_text(full)
+    same = ("identical character for character" if kept == full else
+            "numbers equal to 1e-9" if close(json.loads(kept), json.loads(full)) else "DIFFERENT")
+    print(f"\npage from what was kept vs from nothing: {same}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="the warehouse (opened read-only)")
     parser.add_argument("--before", type=Path, help="an older tree's src/ to time first")
     parser.add_argument("--parts", action="store_true",
                         help="also time CLV, its order read and churn apart (doubles the run)")
+    parser.add_argument("--after-import", action="store_true",
+                        help="this tree only: the page after a day's import, from what was "
+                             "kept and from nothing (changes --db: use a copy)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.after_import:
+        after_import(args.db)
+        return
     if args.child:
         print(json.dumps(child(args.db, args.parts)))
         return

@@ -113,3 +113,50 @@ def test_telco_holdout() -> None:
     for seed in (1, 2, 3):  # the range holds for other splits too
         other = holdout(telco(), "churned", TELCO_NUMERIC, TELCO_CATEGORICAL, seed=seed)
         assert 0.83 <= other.evaluation.auc.value <= 0.87
+
+
+def _kept_by_lstsq(x: np.ndarray, tol: float = 1e-8) -> list[int]:
+    """The oracle: column j is kept when its least-squares residual on the kept columns
+    before it (scipy's lstsq) is more than ``tol`` of its norm."""
+    from scipy import linalg
+
+    keep: list[int] = []
+    for j in range(x.shape[1]):
+        col = x[:, j]
+        if keep:
+            coef = linalg.lstsq(x[:, keep], col)[0]
+            rest = np.linalg.norm(col - x[:, keep] @ coef)
+        else:
+            rest = np.linalg.norm(col)
+        if np.linalg.norm(col) > 0 and rest > tol * np.linalg.norm(col):
+            keep.append(j)
+    return keep
+
+
+@pytest.mark.parametrize("case", ["random", "close", "duplicate", "sum", "zero"])
+def test_independent_columns_as_least_squares_finds_them(case: str) -> None:
+    """The eigenvalue shortcut (clearly independent columns, kept without the column-by-column
+    check) and the check itself keep the columns scipy's least squares says are not linear
+    combinations of those before them."""
+    from cxlens.insights.churn.model import CLEARLY_INDEPENDENT, independent
+
+    rng = np.random.default_rng(3)
+    x = np.column_stack([np.ones(5000), rng.normal(size=(5000, 5)),
+                         (rng.random(5000) < 0.3).astype(float)])
+    if case == "close":  # nearly a copy, but 10⁻³ apart: kept, through the shortcut
+        x = np.column_stack([x, x[:, 2] + 1e-3 * rng.normal(size=5000)])
+    elif case == "duplicate":
+        x = np.column_stack([x[:, :4], x[:, 2], x[:, 4:]])
+    elif case == "sum":  # the intercept minus a dummy: "No internet service" in Telco
+        x = np.column_stack([x, 1.0 - x[:, 6]])
+    elif case == "zero":
+        x = np.column_stack([x, np.zeros(5000)])
+    x = np.asfortranarray(x)
+    expected = _kept_by_lstsq(x)
+    assert independent(x) == expected
+    dropped = {"random": 0, "close": 0, "duplicate": 1, "sum": 1, "zero": 1}[case]
+    assert len(expected) == x.shape[1] - dropped
+    if case in ("random", "close"):  # the shortcut's own condition holds
+        norms = np.linalg.norm(x, axis=0)
+        values = np.linalg.eigvalsh(x.T @ x / np.outer(norms, norms))
+        assert values[0] > CLEARLY_INDEPENDENT * values[-1]

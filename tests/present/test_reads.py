@@ -18,12 +18,14 @@ import pytest
 
 from cxlens import store
 from cxlens.accounts.users import User
+from cxlens.insights.churn import days
 from cxlens.metrics import partials
 from cxlens.present import registry
 from cxlens.present.filters import Filters
 from cxlens.present.model import PageCtx
 from cxlens.present.pages.impact import IMPACT_METRICS
 from cxlens.present.pages.sentiment import SOURCES
+from cxlens.store import memo
 from cxlens.store import registry as tables
 from cxlens.store.duck import DuckDBWarehouse
 from cxlens.store.trace import Statements, recording, tables_in
@@ -61,7 +63,10 @@ def undeclared(declared: frozenset[str] | None, read: set[str]) -> set[str]:
 
 def build(wh: DuckDBWarehouse, name: str, filters: Filters | None = None,
           options: dict[str, str] | None = None, user: User = ANALYST) -> set[str]:
-    partials.clear()  # statistics kept from an earlier page would run no SQL to record
+    # statistics, churn days and results kept from an earlier page would run no SQL to record
+    partials.clear()
+    days.clear()
+    memo.clear()
     with recording(wh) as (traced, statements):
         registry.build(name, PageCtx(traced, user, filters or Filters(), options or {}))
     return read_by(statements)

@@ -57,6 +57,10 @@ class RecordingWarehouse(DuckDBWarehouse):
         self.into.sql.append(sql)
         return super().query_df(sql, params)
 
+    def query_arrow(self, sql: str, params: Params = ()) -> pa.Table:
+        self.into.sql.append(sql)
+        return super().query_arrow(sql, params)
+
     def arrow_batches(self, sql: str, schema: pa.Schema, size: int) -> Iterator[pa.RecordBatch]:
         self.into.sql.append(sql)
         return super().arrow_batches(sql, schema, size)

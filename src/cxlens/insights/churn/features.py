@@ -7,26 +7,26 @@ holdout and today), and read one day at a time the three reads each aggregated t
 contacts and ranked every survey answer before their day: 32 s of the customers page at 10 M.
 :func:`features_at` reads them for every day at once — each contact, answer and order is
 scanned once and counted for the days whose window holds it — and :func:`features` is the
-same read for one day, so both give the same rows.
+same read for one day, so both give the same rows. On DuckDB the rows come from the per-day
+aggregates kept by :mod:`.days` (brought up to date by the days an import touched), which give
+the same rows as this SQL (tests/insights/churn/test_days.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from cxlens.dates import utc
 from cxlens.errors import ConfigError
+from cxlens.insights.churn import days as kept_days
+from cxlens.insights.churn.days import ATTRIBUTES as ATTRIBUTES
 from cxlens.store.base import Warehouse
 
-#: Customer attributes read with the features (the time-based model uses ``segment``).
-ATTRIBUTES = ("segment", "region", "country", "age_group", "gender", "acquisition_source")
-
-_DEFAULT_MIN = "CASE survey WHEN 'nps' THEN 0 ELSE 1 END"
-_DEFAULT_MAX = "CASE survey WHEN 'nps' THEN 10 ELSE 5 END"
 #: Who is in the rows of any of the days c₁ < … < c_k: at risk on one of them (acquired
 #: before c_k, not churned before c₁), or, for a snapshot, acquired before c_k or undated.
 AT_RISK_ANY = "acquired_at < ? AND (churned_at IS NULL OR churned_at >= ?)"
@@ -85,9 +85,7 @@ ranked AS (
          row_number() OVER (PARTITION BY customer_id, survey, bucket
                             ORDER BY responded_at DESC, response_id DESC) AS k
   FROM (SELECT customer_id, survey, responded_at, response_id, {bucket} AS bucket,
-               CAST(score - coalesce(scale_min, {_DEFAULT_MIN}) AS DOUBLE PRECISION)
-               / nullif(coalesce(scale_max, {_DEFAULT_MAX})
-                        - coalesce(scale_min, {_DEFAULT_MIN}), 0) AS frac
+               {kept_days.FRAC} AS frac
         FROM survey_responses
         WHERE customer_id IS NOT NULL AND survey IN ('nps', 'csat') AND responded_at < ?) s),
 ans AS (
@@ -121,6 +119,51 @@ def _params(cuts: list[dt.datetime], starts: list[dt.datetime],
     return base + sup + [min(starts), cuts[-1]] + cuts[:-1] + [cuts[-1]] + ords + [cuts[-1]]
 
 
+@dataclass(frozen=True)
+class _Read:
+    """Every customer the days may hold, in ``customer_id`` order: ids, acquisition and churn
+    times, attributes (pandas strings, ``(unknown)`` for none) and per day i the columns
+    ``contacts_i`` … ``orders_ever_i`` (``nps_frac_i``/``csat_frac_i``: NaN for none)."""
+
+    ids: np.ndarray
+    acquired: pd.Series
+    churned: pd.Series
+    texts: dict[str, pd.api.extensions.ExtensionArray]
+    number: Callable[[str], np.ndarray]
+
+
+def _from_sql(wh: Warehouse, cuts: list[dt.datetime], starts: list[dt.datetime],
+              snapshot: bool, attributes: tuple[str, ...]) -> _Read:
+    raw = wh.query_df(_sql(len(cuts), attributes, snapshot), _params(cuts, starts, snapshot))
+    return _Read(raw["customer_id"].astype(str).to_numpy(),
+                 pd.to_datetime(raw["acquired_at"], utc=True),
+                 pd.to_datetime(raw["churned_at"], utc=True),
+                 {name: raw[name].astype("string").fillna("(unknown)").array
+                  for name in attributes},
+                 lambda name: np.asarray(pd.to_numeric(raw[name]).to_numpy(dtype=float)))
+
+
+def _from_days(wh: Warehouse, cuts: list[dt.datetime], starts: list[dt.datetime]
+               ) -> _Read | None:
+    found = kept_days.kept(wh)
+    if found is None:
+        return None
+    who, rows = found
+    n = len(who.ids)
+    contacts, answers, orders = (rows[p.table] for p in kept_days.PARTS)
+    columns: dict[str, np.ndarray] = {}
+    for i, (start, cut) in enumerate(zip(starts, cuts, strict=True)):
+        first, end = kept_days.day_number(start), kept_days.day_number(cut)
+        for name in ("contacts", "reopens", "unresolved_escalations"):
+            columns[f"{name}_{i}"] = kept_days.window_sum(contacts, name, first, end, n)
+        columns[f"nps_frac_{i}"] = kept_days.last_before(answers, True, end, n)
+        columns[f"csat_frac_{i}"] = kept_days.last_before(answers, False, end, n)
+        columns[f"orders_{i}"] = kept_days.window_sum(orders, "orders", first, end, n)
+        columns[f"orders_ever_{i}"] = kept_days.window_sum(
+            orders, "orders", np.iinfo(np.int32).min, end, n)
+    return _Read(who.ids, who.acquired, who.churned, who.attributes, columns.__getitem__)
+
+
 def features_at(wh: Warehouse, cutoffs: Sequence[dt.date], window_days: int = 90,
                 snapshot: bool = False, attributes: tuple[str, ...] = ATTRIBUTES,
                 lean: Sequence[dt.date] = ()) -> dict[dt.date, pd.DataFrame]:
@@ -133,11 +176,8 @@ def features_at(wh: Warehouse, cutoffs: Sequence[dt.date], window_days: int = 90
     days = sorted(set(cutoffs))
     cuts = [utc(c) for c in days]
     starts = [c - dt.timedelta(days=window_days) for c in cuts]
-    raw = wh.query_df(_sql(len(days), attributes, snapshot), _params(cuts, starts, snapshot))
-    ids = raw["customer_id"].astype(str).to_numpy()
-    acquired = pd.to_datetime(raw["acquired_at"], utc=True)
-    churned = pd.to_datetime(raw["churned_at"], utc=True)
-    texts = {name: raw[name].astype("string").fillna("(unknown)") for name in attributes}
+    read = _from_days(wh, cuts, starts) or _from_sql(wh, cuts, starts, snapshot, attributes)
+    acquired, churned = read.acquired, read.churned
     out = {}
     for i, (day, c) in enumerate(zip(days, cuts, strict=True)):
         stamp = pd.Timestamp(c)
@@ -147,23 +187,27 @@ def features_at(wh: Warehouse, cutoffs: Sequence[dt.date], window_days: int = 90
         rows = at_risk.to_numpy(dtype=bool)
 
         def number(name: str, rows: np.ndarray = rows) -> np.ndarray:
-            return np.asarray(pd.to_numeric(raw[name]).to_numpy(dtype=float)[rows])
+            return np.asarray(read.number(name)[rows])
 
         names = ("segment",) if day in lean and "segment" in attributes else attributes
-        frame = pd.DataFrame({"customer_id": ids[rows], "churned_at": churned.array[rows]})
+        # built as one dict, not column by column: inserting 19 columns of 2.6 M rows into a
+        # frame one at a time copied them again and again (1–2 s a day at 10 M)
+        cols: dict[str, object] = {"customer_id": read.ids[rows],
+                                   "churned_at": churned.array[rows]}
         for name in names:
-            frame[name] = texts[name].array[rows]
-        frame["tenure_years"] = ((stamp - acquired.array[rows]).total_seconds()
-                                 / (365.25 * 86400))
-        frame["contacts"] = np.log1p(number(f"contacts_{i}"))
-        frame["reopens"] = number(f"reopens_{i}")
-        frame["unresolved_escalations"] = number(f"unresolved_escalations_{i}")
+            cols[name] = read.texts[name][rows]
+        cols["tenure_years"] = ((stamp - acquired.array[rows]).total_seconds()
+                                / (365.25 * 86400))
+        cols["contacts"] = np.log1p(number(f"contacts_{i}"))
+        cols["reopens"] = number(f"reopens_{i}")
+        cols["unresolved_escalations"] = number(f"unresolved_escalations_{i}")
         for name, low, span in (("nps", 0.0, 10.0), ("csat", 1.0, 4.0)):
             frac = number(f"{name}_frac_{i}")
-            frame[f"no_{name}"] = np.isnan(frac).astype(float)
-            frame[f"last_{name}"] = np.where(np.isnan(frac), 0.0, low + span * frac)
-        frame["orders"] = np.log1p(number(f"orders_{i}"))
-        frame["never_ordered"] = (number(f"orders_ever_{i}") == 0).astype(float)
+            cols[f"no_{name}"] = np.isnan(frac).astype(float)
+            cols[f"last_{name}"] = np.where(np.isnan(frac), 0.0, low + span * frac)
+        cols["orders"] = np.log1p(number(f"orders_{i}"))
+        cols["never_ordered"] = (number(f"orders_ever_{i}") == 0).astype(float)
+        frame = pd.DataFrame(cols)
         out[day] = frame
     return out
 

@@ -51,9 +51,13 @@ class Design:
             values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
             parts[name] = (values - self.means[name]) / self.sds[name]
         for name, levels in self.levels.items():
-            text = frame[name].astype("string").fillna("(missing)")
+            # each row's level as a number once, then a comparison of numbers per dummy (a
+            # comparison of 2.6 M strings per level cost 0.1–0.2 s at 10 M)
+            codes, found = pd.factorize(frame[name].astype("string").fillna("(missing)"))
+            number = {str(v): i for i, v in enumerate(found)}
             for level in levels[1:]:
-                parts[f"{name}={level}"] = np.asarray(text == level, dtype=np.float64)
+                parts[f"{name}={level}"] = np.asarray(codes == number.get(level, -2),
+                                                      dtype=np.float64)
         return parts
 
     def full(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -78,9 +82,29 @@ def complete(frame: pd.DataFrame, numeric: list[str]) -> tuple[pd.Series, list[s
     return keep, notes
 
 
+#: Below this ratio of the smallest to the largest eigenvalue of the columns' correlation-like
+#: Gram matrix, :func:`independent` checks column by column (see there).
+CLEARLY_INDEPENDENT = 1e-10
+
+
 def independent(x: Arr, tol: float = 1e-8) -> list[int]:
     """Columns kept, in order, each one only if it is not a linear combination of those kept
-    before it (Gram-Schmidt residual), so the first of a set of equal columns stays."""
+    before it (Gram-Schmidt residual larger than ``tol`` times its norm), so the first of a
+    set of equal columns stays.
+
+    Most designs have no such column, and that is proven first from the k × k Gram matrix of
+    the columns scaled to unit norm: a column's residual against all the others is at least
+    the design's smallest singular value, the square root of that matrix's smallest
+    eigenvalue λ. When λ exceeds ``CLEARLY_INDEPENDENT`` times the largest (computed to about
+    10⁻¹⁶ of it, so λ is known to a millionth), every residual is at least 10⁻⁵ of its
+    column's norm, far above ``tol``, and every column is kept: what the Gram-Schmidt loop
+    below finds, which over 2.6 M rows took 1–2 s a fit."""
+    norms = np.sqrt(np.einsum("ij,ij->j", x, x)) if x.size else np.zeros(x.shape[1])
+    if x.shape[1] and np.all(norms > 0):
+        gram = x.T @ x / np.outer(norms, norms)
+        values = np.linalg.eigvalsh(gram)
+        if values[0] > CLEARLY_INDEPENDENT * values[-1]:
+            return list(range(x.shape[1]))
     basis: list[Arr] = []
     keep = []
     scratch = np.empty(x.shape[0])
@@ -205,7 +229,7 @@ def fit(frame: pd.DataFrame, target: str, numeric: list[str],
         raise ConfigError(f"no column {', '.join(missing)} in the churn data",
                           f"columns: {', '.join(map(str, frame.columns))}")
     keep, notes = complete(frame, numeric)
-    rows = frame[keep]
+    rows = frame if bool(keep.all()) else frame[keep]  # no copy of 2.6 M rows for nothing
     y = pd.to_numeric(rows[target]).to_numpy(dtype=float)
     events = int(y.sum())
     if events < 5 or len(y) - events < 5:

@@ -30,6 +30,7 @@ from cxlens.insights.clv.bgnbd import BgNbd
 from cxlens.insights.clv.gamma_gamma import GammaGamma
 from cxlens.insights.clv.mle import distinct_rows
 from cxlens.insights.clv.summary import from_warehouse, unit_days
+from cxlens.store import memo
 from cxlens.store.base import Warehouse
 
 Arr = npt.NDArray[np.float64]
@@ -286,7 +287,15 @@ def warehouse_value(wh: Warehouse, as_of: Any = None, unit: str = "weeks",
                     **options: Any) -> list[CurrencyValue]:
     """:func:`customer_value` for each order currency of the warehouse (completed orders up to
     and including ``as_of``); currencies with too few customers are skipped with the reason,
-    and when none is left the error lists them all."""
+    and when none is left the error lists them all. Kept while ``orders`` keeps its data
+    version (:mod:`cxlens.store.memo`): it reads no other table."""
+    key = (repr(as_of), unit, tuple(sorted((k, repr(v)) for k, v in options.items())))
+    return memo.kept(wh, ("orders",), ("clv", key),
+                     lambda: _warehouse_value(wh, as_of, unit, **options))
+
+
+def _warehouse_value(wh: Warehouse, as_of: Any, unit: str,
+                     **options: Any) -> list[CurrencyValue]:
     out = []
     for currency, summary in from_warehouse(wh, as_of, unit).items():
         sizes = (len(summary), int((summary["frequency"] > 0).sum()),
