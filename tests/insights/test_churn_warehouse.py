@@ -179,3 +179,17 @@ def test_riskiest_first_is_pandas_order_with_ties_and_missing() -> None:
                              kind="stable")["customer_id"].tolist() == expected
     got = riskiest_first(frame["risk"].to_numpy(float), frame["customer_id"])
     assert frame["customer_id"].iloc[got].tolist() == expected
+    # the riskiest few are the first of that order, ties at the edge and missing risks too
+    for top in range(len(expected) + 2):
+        few = riskiest_first(frame["risk"].to_numpy(float), frame["customer_id"], top)
+        assert frame["customer_id"].iloc[few].tolist() == expected[:top]
+
+
+def test_the_riskiest_few_are_the_first_of_every_score(demo: Warehouse) -> None:
+    """``churn_risk(top=k)``'s scores are the first k rows of the whole list: the same
+    customers, risks, intervals and attributes (the page and the CLI ask for the few they show)."""
+    whole = churn_risk(demo).scores
+    few = churn_risk(demo, top=25)
+    assert few.at_risk == len(whole) and len(few.scores) == 25
+    pd.testing.assert_frame_equal(few.scores, whole.head(25), check_exact=False, rtol=1e-13)
+    assert few.scores["risk"].tolist() == whole["risk"].head(25).tolist()

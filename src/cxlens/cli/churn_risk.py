@@ -148,7 +148,7 @@ def register(app: typer.Typer) -> None:
         with (open_warehouse(db) as wh,
               working(f"fitting and evaluating the churn model on {design}")):
             result = (churn_risk_snapshot(wh, day, window_days, test_share, seed) if snapshot
-                      else churn_risk(wh, day, horizon_days, window_days))
+                      else churn_risk(wh, day, horizon_days, window_days, top=top))
         report = churn_report(result, top)
         emit_result(fmt, as_json=lambda: report, as_csv=lambda: churn_rows(report),
                     as_table=lambda: _table_churn(report))

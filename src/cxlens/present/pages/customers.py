@@ -54,7 +54,8 @@ def customers(ctx: PageCtx, resamples: int = CLV_RESAMPLES) -> Page:
         page.extra["clv"] = {"as_of": day.isoformat(), "unit": "weeks",
                              "resamples": resamples, "top": TOP_VALUE, **CLV_OPTIONS}
     try:
-        risk = churn_risk_snapshot(ctx.wh) if holdout == "snapshot" else churn_risk(ctx.wh)
+        risk = (churn_risk_snapshot(ctx.wh) if holdout == "snapshot"
+                else churn_risk(ctx.wh, top=TOP_RISK))
     except CxlensError as exc:
         page.notes.append(f"Churn risk: {exc.message} ({exc.hint}).")
     else:
@@ -139,7 +140,7 @@ def churn_part(page: Page, r: ChurnRisk) -> None:
     else:
         top = r.scores.head(TOP_RISK)
         page.tables["churn_top"] = top
-        page.extra["churn_scored"] = len(r.scores)
+        page.extra["churn_scored"] = r.at_risk
         chart = pd.DataFrame({"customer_id": top["customer_id"], "value": top["risk"],
                               "ci_low": top["ci_low"], "ci_high": top["ci_high"],
                               "n": top["n"], "flag": None})
