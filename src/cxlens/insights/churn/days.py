@@ -8,7 +8,7 @@ contacts with their reopens and unresolved escalations, completed orders, and ea
 last answer of the day (by ``responded_at``, then ``response_id``: the order of
 :mod:`.features`' ranking) — the features of any day are sums and picks over those rows.
 Every cut-off of the features is a UTC midnight, so a row of a day is in a window exactly when
-its day is, and the figures equal the SQL read's (tests/insights/churn/test_days.py compares
+its day is, and the figures equal the SQL read's (tests/insights/test_churn_days.py compares
 them after imports, updates and deletes).
 
 After a data change only the days the change log says it touched (:mod:`cxlens.store.changes`)

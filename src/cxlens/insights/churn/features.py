@@ -9,7 +9,7 @@ contacts and ranked every survey answer before their day: 32 s of the customers 
 scanned once and counted for the days whose window holds it — and :func:`features` is the
 same read for one day, so both give the same rows. On DuckDB the rows come from the per-day
 aggregates kept by :mod:`.days` (brought up to date by the days an import touched), which give
-the same rows as this SQL (tests/insights/churn/test_days.py).
+the same rows as this SQL (tests/insights/test_churn_days.py).
 """
 
 from __future__ import annotations
