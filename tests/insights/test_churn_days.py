@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from cxlens import store
@@ -20,6 +22,7 @@ from cxlens.ingest.pipeline import import_files
 from cxlens.insights.churn import days
 from cxlens.insights.churn.features import features_at
 from cxlens.store.base import Warehouse
+from cxlens.store.duck import DuckDBWarehouse
 from cxlens.store.migrate import bump_data_version
 
 #: The demo's last day is 2026-09-30: training, holdout and scoring days as the page asks.
@@ -142,3 +145,39 @@ def test_the_last_answer_of_a_day_by_hand(duck: Warehouse) -> None:
     assert (got.loc["B", "no_csat"], got.loc["B", "last_csat"]) == (1.0, 0.0)
     assert got.loc["A", "no_csat"] == 1.0
     assert math.isclose(got.loc["A", "tenure_years"], 426 / 365.25)  # 365 + 31 + 28 + 2 days
+
+
+class _Interleaved(DuckDBWarehouse):
+    """The demo's connection, where another connection imports a customer whose id sorts
+    first (renumbering every customer's rows) right after the first Arrow read."""
+
+    def __init__(self, wh: DuckDBWarehouse) -> None:
+        super().__init__(wh.path, con=wh.con)
+        self.other, self.done = wh.sibling(), False
+
+    def query_arrow(self, sql: str, params: Sequence[object] = ()) -> pa.Table:
+        out = super().query_arrow(sql, params)
+        if not self.done:
+            self.done = True
+            with self.other.transaction():
+                self.other.execute("INSERT INTO customers (customer_id, acquired_at) "
+                                   "VALUES ('0-first', TIMESTAMPTZ '2025-01-01 00:00:00+00')")
+                bump_data_version(self.other, ["customers"])
+        return out
+
+
+def test_an_import_during_the_build_is_not_half_seen(copy: Warehouse,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build reads the customers and the rows per day in one snapshot: a customer
+    imported between two of its reads is in neither, not in the numbering of one only."""
+    assert isinstance(copy, DuckDBWarehouse)
+    with monkeypatch.context() as m:
+        m.setattr(days, "DIALECTS", ())
+        before = features_at(copy, CUTS, lean=CUTS[:2])
+    days.clear()
+    during = features_at(_Interleaved(copy), CUTS, lean=CUTS[:2])
+    for day in CUTS:
+        pd.testing.assert_frame_equal(during[day], before[day], check_exact=True)
+    start = days.counts.copy()
+    _same_as_sql(copy, CUTS, monkeypatch)  # and the next read sees the customer
+    assert days.counts - start == {"built": 1}

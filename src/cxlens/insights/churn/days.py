@@ -236,8 +236,10 @@ def kept(wh: Warehouse) -> tuple[Customers, dict[str, Rows]] | None:
     date from what was kept; None when they cannot be kept (see the module)."""
     if not usable(wh):
         return None
-    with _guard:
-        now = _versions(wh)  # read before the rows: a change landing meanwhile is read again
+    # one transaction: the versions, the customers and every part's rows read from one
+    # snapshot (customers imported between two reads would renumber the rows under the ids)
+    with _guard, wh.transaction():
+        now = _versions(wh)
         if now is None:
             return None
         entry = _kept.get(wh.url)
