@@ -117,10 +117,11 @@ def scored(model: Model, evaluation: Evaluation, rows: pd.DataFrame, top: int | 
     there), every customer's risk computed to rank them but intervals and attributes taken
     for those only (2.6 M customers with six text attributes at 10 M)."""
     verdict = evaluation.chance_verdict()
-    risk = model.predict(rows)
-    order = riskiest_first(risk, rows["customer_id"], top)
-    if verdict:
-        order = order[:0]
+    # a model no better than chance lists nobody: nobody is ranked (2.6 M risks sorted for
+    # nothing at 10 M)
+    risk = np.zeros(0) if verdict else model.predict(rows)
+    order = (np.zeros(0, dtype=np.intp) if verdict
+             else riskiest_first(risk, rows["customer_id"], top))
     # one take of the rows in risk order (not a copy to drop columns, one to reorder and one
     # to renumber)
     keep = [i for i, c in enumerate(rows.columns) if c not in ("churned_at", "churned")]
