@@ -29,6 +29,9 @@ from cxlens.store.base import Warehouse
 
 #: Who is in the rows of any of the days c₁ < … < c_k: at risk on one of them (acquired
 #: before c_k, not churned before c₁), or, for a snapshot, acquired before c_k or undated.
+#: The numeric features, in the frames' column order (after the id, churn time and attributes).
+NUMBERS = ("tenure_years", "contacts", "reopens", "unresolved_escalations", "no_nps",
+           "last_nps", "no_csat", "last_csat", "orders", "never_ordered")
 AT_RISK_ANY = "acquired_at < ? AND (churned_at IS NULL OR churned_at >= ?)"
 IN_SNAPSHOT = "acquired_at IS NULL OR acquired_at < ?"
 
@@ -196,18 +199,26 @@ def features_at(wh: Warehouse, cutoffs: Sequence[dt.date], window_days: int = 90
                                    "churned_at": churned.array[rows]}
         for name in names:
             cols[name] = read.texts[name][rows]
-        cols["tenure_years"] = ((stamp - acquired.array[rows]).total_seconds()
-                                / (365.25 * 86400))
-        cols["contacts"] = np.log1p(number(f"contacts_{i}"))
-        cols["reopens"] = number(f"reopens_{i}")
-        cols["unresolved_escalations"] = number(f"unresolved_escalations_{i}")
+        # the numbers straight into one float block (a column a row of it): pandas takes it
+        # as the frame's one float block, where a dict of 10 columns was stacked into one
+        # (a copy of 2.6 M × 10 floats a day at 10 M, 0.5 s)
+        block = np.empty((len(NUMBERS), int(rows.sum())))
+        at = dict(zip(NUMBERS, block, strict=True))
+        at["tenure_years"][:] = ((stamp - acquired.array[rows]).total_seconds()
+                                 / (365.25 * 86400))
+        np.log1p(number(f"contacts_{i}"), out=at["contacts"])
+        at["reopens"][:] = number(f"reopens_{i}")
+        at["unresolved_escalations"][:] = number(f"unresolved_escalations_{i}")
         for name, low, span in (("nps", 0.0, 10.0), ("csat", 1.0, 4.0)):
             frac = number(f"{name}_frac_{i}")
-            cols[f"no_{name}"] = np.isnan(frac).astype(float)
-            cols[f"last_{name}"] = np.where(np.isnan(frac), 0.0, low + span * frac)
-        cols["orders"] = np.log1p(number(f"orders_{i}"))
-        cols["never_ordered"] = (number(f"orders_ever_{i}") == 0).astype(float)
-        frame = pd.DataFrame(cols)
+            at[f"no_{name}"][:] = np.isnan(frac)
+            at[f"last_{name}"][:] = np.where(np.isnan(frac), 0.0, low + span * frac)
+        np.log1p(number(f"orders_{i}"), out=at["orders"])
+        at["never_ordered"][:] = number(f"orders_ever_{i}") == 0
+        # copy=False (pandas 2 copies by default; the stubs leave the argument out)
+        frame = pd.concat(  # type: ignore[call-overload]
+            [pd.DataFrame(cols), pd.DataFrame(block.T, columns=list(NUMBERS))], axis=1,
+            copy=False)
         out[day] = frame
     return out
 
