@@ -226,3 +226,14 @@ def test_a_column_heading_reads_as_words() -> None:
     assert heading("metric") == "Metric"
     assert heading("n") == "n"
     assert heading("CSAT (%)") == "CSAT (%)"
+
+
+def test_text_in_a_number_column_is_shown_as_written() -> None:
+    """The report builds some tables from figures it has formatted already: an n of "109"
+    read back as a number of a count column was no number at all ("—"), while "2,224" (not
+    a number to Python) was shown; both are shown as written, and a number is still a count."""
+    frame = pd.DataFrame({"cohort": ["a", "b", "c"], "n": ["109", "2,224", 968],
+                          "p": ["0.008", "< 0.001", 0.0312]})
+    assert list(table_cells(frame)) == [["a", "109", "0.008"], ["b", "2,224", "< 0.001"],
+                                        ["c", "968", "0.031"]]
+

@@ -405,8 +405,11 @@ def _table_cell(column: str, value: object, unit: Unit, has_metric: bool,
     if has_metric and column in CHANGE_COLUMNS:
         return change(value, unit, style) if unit is not Unit.PLAIN else cell(value)
     kind = column_kind(column)
-    if kind and as_float(value) is None and not _is_number(value) and value is not None:
-        return cell(value)  # a text column whose name only looks like a number's
+    if kind and isinstance(value, str):
+        # text in a number's column is shown as written: a text column whose name only looks
+        # like a number's, or a figure formatted already ("2,224"; read back as a number, a
+        # "109" became "—", the report's printed n and p columns)
+        return value
     if kind == "p":
         return p_short(value)
     if kind in ("count", "seconds", "share"):
