@@ -237,3 +237,10 @@ def test_text_in_a_number_column_is_shown_as_written() -> None:
     assert list(table_cells(frame)) == [["a", "109", "0.008"], ["b", "2,224", "< 0.001"],
                                         ["c", "968", "0.031"]]
 
+
+
+def test_a_share_interval_reads_as_its_share() -> None:
+    """Key drivers and themes: a share of 0.586 reads "58.6 %", so its interval's ends (0.508,
+    0.622) read "50.8 %" and "62.2 %", not "0.51" and "0.62" beside it."""
+    frame = pd.DataFrame({"share": [0.586], "share_ci_low": [0.508], "share_ci_high": [0.622]})
+    assert list(table_cells(frame)) == [["58.6 %", "50.8 %", "62.2 %"]]

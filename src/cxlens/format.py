@@ -365,7 +365,7 @@ def column_kind(name: str) -> str:
         return "count"
     if name.endswith(("_seconds", "_secs")):
         return "seconds"
-    if name.endswith("_share") or name == "share":
+    if name.endswith("_share") or name == "share" or name in ("share_ci_low", "share_ci_high"):
         return "share"
     return ""
 
