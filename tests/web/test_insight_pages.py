@@ -277,6 +277,12 @@ def test_cohorts_reference_and_period(server: Server, analyst: httpx.Client) -> 
                                                                 "to": "2026-08-31"})
     assert "than those with a contact reopened" in body["findings"][0]
     error_shape(analyst.get("/api/pages/cohorts?reference=reopend"), 404, "not_found")
+    # the page names the period in words, as the overview does (it printed the JSON's dict,
+    # "{'from': '2026-03-01', 'to': '2026-08-31'}")
+    page = unescape(analyst.get("/cohorts?reference=reopened&from=2026-03-01&to=2026-08-31")
+                    .text)
+    assert '<p class="period">1 Mar – 31 Aug 2026</p>' in page
+    assert "{'from'" not in page
 
 
 # -- initiative impact --------------------------------------------------------------------------
