@@ -105,6 +105,17 @@ def test_drill_down_vendor_to_site_to_team(watched: Watched) -> None:
     assert "Vendors by team" in w.page.inner_text("h1")
 
 
+def test_drill_down_entries_look_like_links(watched: Watched) -> None:
+    """The drill-down entries took the menu's style (dark, not underlined): they read as
+    plain words beside "Drill down:". They look as the page's other links do."""
+    w = watched
+    log_in(w, start="/vendors")
+    look = "a => [getComputedStyle(a).color, getComputedStyle(a).textDecorationLine]"
+    drill = w.page.eval_on_selector(".drill a", look)
+    assert drill == w.page.eval_on_selector(".twin a", look)
+    assert drill[1] == "underline"
+
+
 def test_csv_download(watched: Watched, tmp_path: Path) -> None:
     w = watched
     log_in(w, start="/vendors")
