@@ -128,3 +128,26 @@ def test_on_a_laptop_the_menu_shows_every_group_without_a_click(browser: Browser
     w.page.screenshot(path=str(ARTIFACTS / "laptop-overview-menu.png"))
     w.check()
     context.close()
+
+
+def test_short_cells_keep_to_one_line_on_a_phone(browser: Browser, server: Server) -> None:
+    """At 390 px a table's short cells wrapped at their spaces and hyphens: "2025-" over
+    "10-01", "A-" "BOG-" "0001" over three lines, "58.6" over "%". A figure, a date or an id
+    keeps to one line (the table scrolls inside itself); long text still wraps."""
+    context = browser.new_context(viewport=PHONE)
+    w = Watched(context.new_page(), server)
+    log_in(w, "admin", start="/touchpoints")
+    broken: dict[str, list[str]] = {}
+    for name in ("touchpoints", "overview", "drivers"):
+        w.page.goto(f"{server.url}/{name}")
+        w.page.evaluate("document.querySelectorAll('details.table').forEach(d => d.open = true)")
+        lines = w.page.evaluate("""() => [...document.querySelectorAll('details.table td')]
+          .filter(td => td.innerText.trim().length <= 16).map(td => {
+            const r = document.createRange(); r.selectNodeContents(td);
+            return [td.innerText.trim(),
+                    new Set([...r.getClientRects()].map(x => Math.round(x.top))).size]; })""")
+        assert len(lines) > 20, name
+        broken[name] = sorted({text for text, n in lines if n > 1})
+    assert broken == {"touchpoints": [], "overview": [], "drivers": []}
+    w.check()
+    context.close()

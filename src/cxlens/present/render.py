@@ -41,7 +41,12 @@ env.filters["cells"] = table_cells
 env.filters["interval"] = interval
 env.filters["metric_label"] = label
 env.filters["when"] = when
-env.globals |= {"decimal": decimal, "p_short": p_short, "metric_unit": metric_unit}
+#: Table cells this long or shorter (a figure, a date, an id: "58.6 %", "2025-10-01",
+#: "A-BOG-0001") keep to one line on screen: wrapped at a space or hyphen they read as two
+#: values ("58.6" over "%", "2025-" over "10-01"); longer text wraps.
+SHORT_CELL = 16
+env.globals |= {"decimal": decimal, "p_short": p_short, "metric_unit": metric_unit,
+                "short_cell": SHORT_CELL}
 env.filters["spec_json"] = spec_json
 
 
