@@ -244,3 +244,15 @@ def test_a_share_interval_reads_as_its_share() -> None:
     0.622) read "50.8 %" and "62.2 %", not "0.51" and "0.62" beside it."""
     frame = pd.DataFrame({"share": [0.586], "share_ci_low": [0.508], "share_ci_high": [0.622]})
     assert list(table_cells(frame)) == [["58.6 %", "50.8 %", "62.2 %"]]
+
+
+def test_case_mix_and_shrunk_figures_read_in_their_metric_unit() -> None:
+    """The agent page's case-mix table showed AHT raw 643.12 (seconds) beside expected
+    0:10:28 and CSAT raw 90.32 beside expected 81.0 %; its rank table CSAT shrunk 84.89.
+    Hand-worked: 643.12 s is 0:10:43, 628 s 0:10:28, 455.64 s 0:07:36."""
+    frame = pd.DataFrame({"metric": ["aht", "csat"], "raw": [643.12, 90.32],
+                          "expected": [628.0, 81.0], "adjusted": [455.64, 92.47],
+                          "team_raw": [589.46, 86.13], "shrunk": [None, 84.89]})
+    assert list(table_cells(frame)) == [
+        ["AHT", "0:10:43", "0:10:28", "0:07:36", "0:09:49", MISSING],
+        ["CSAT", "90.3 %", "81.0 %", "92.5 %", "86.1 %", "84.9 %"]]

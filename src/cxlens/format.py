@@ -331,7 +331,12 @@ def _is_number(value: object) -> bool:
 #: Columns holding a figure in the row's metric unit, and its changes.
 FIGURE_COLUMNS: Final = frozenset({"value", "ci_low", "ci_high", "previous_value", "target",
                                    "stretch", "baseline", "limit_value", "expected", "lower",
-                                   "upper", "center"})
+                                   "upper", "center",
+                                   # case mix (an agent's figures against the team's) and
+                                   # the shrunk leaderboard: the metric's unit too
+                                   "raw", "team_raw", "team_expected", "adjusted",
+                                   "adjusted_ci_low", "adjusted_ci_high", "shrunk",
+                                   "shrunk_low", "shrunk_high"})
 CHANGE_COLUMNS: Final = frozenset({"change", "change_ci_low", "change_ci_high", "difference"})
 P_COLUMNS: Final = frozenset({"p", "q", "p_value", "q_value"})
 
