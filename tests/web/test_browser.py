@@ -192,3 +192,19 @@ def test_the_api_docs_render_from_the_app_itself(watched: Watched) -> None:
     paths = w.page.locator(".opblock-summary-path").all_inner_texts()
     assert "/api/query" in paths and "/api/pages/{name}" in paths
     w.shot("api-docs")
+
+
+def test_no_chart_axis_repeats_a_label(watched: Watched) -> None:
+    """The churn calibration chart's percent axis rounded its ticks to whole percent on a 0–7 %
+    scale: "0% 0% 1% 1% 1% 2%…" along the bottom. Every axis of the customers page's charts
+    (percent, currency, plain) reads each tick once."""
+    w = watched
+    log_in(w, start="/customers")
+    w.page.wait_for_function("document.querySelectorAll('.vega svg').length"
+                             " === document.querySelectorAll('.vega').length", timeout=120_000)
+    axes = w.page.evaluate("""() => [...document.querySelectorAll('.vega')].flatMap(v =>
+      [...v.querySelectorAll('g.role-axis')].map(a => [v.id,
+        [...a.querySelectorAll('g.role-axis-label text')].map(t => t.textContent)]))""")
+    assert any(chart == "chart-calibration" for chart, _ in axes)
+    repeated = {chart: labels for chart, labels in axes if len(set(labels)) < len(labels)}
+    assert repeated == {}

@@ -96,7 +96,9 @@ def axis(unit: Unit, label: str, rows: Sequence[dict[str, Any]] = ()) -> dict[st
         return {"title": f"{label} (h:mm:ss)",
                 "axis": {"labelExpr": CLOCK, "values": clock_ticks(top)}}
     if unit is Unit.SHARE:
-        return {"title": label, "axis": {"format": ".0%"}}
+        # "~%": as many decimals as the tick needs ("0.5%", "1%"); ".0%" rounded the ticks of
+        # a 0–7 % scale onto "0% 0% 1% 1% 1% 2%…" (the churn calibration chart)
+        return {"title": label, "axis": {"format": "~%"}}
     return {"title": label, "axis": {"format": ",~r"}}
 
 
