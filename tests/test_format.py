@@ -256,3 +256,13 @@ def test_case_mix_and_shrunk_figures_read_in_their_metric_unit() -> None:
     assert list(table_cells(frame)) == [
         ["AHT", "0:10:43", "0:10:28", "0:07:36", "0:09:49", MISSING],
         ["CSAT", "90.3 %", "81.0 %", "92.5 %", "86.1 %", "84.9 %"]]
+
+
+def test_a_table_writes_moments_to_the_minute() -> None:
+    """The board report's verbatims and the impact table printed "2026-09-29T11:12:32+00:00";
+    a moment reads as the pages' other times do, a date stays a date."""
+    frame = pd.DataFrame({"responded_at": [pd.Timestamp("2026-09-29 11:12:32", tz="UTC"),
+                                           pd.Timestamp("2026-02-01 01:30", tz="Europe/Paris")],
+                          "day": [dt.date(2026, 3, 1), dt.date(2026, 3, 2)]})
+    assert list(table_cells(frame)) == [["2026-09-29 11:12 UTC", "2026-03-01"],
+                                        ["2026-02-01 00:30 UTC", "2026-03-02"]]

@@ -378,7 +378,8 @@ def column_kind(name: str) -> str:
 def table_cells(frame: pd.DataFrame, style: DurationStyle = "clock") -> Iterator[list[str]]:
     """A result table's rows as text: a row's figures in its metric's unit (a ``metric``
     column), that metric's label instead of its id, counts, shares and durations read from the
-    column names, p- and q-values as numbers, the rest by ``cell``."""
+    column names, p- and q-values as numbers, moments to the minute in UTC, the rest by
+    ``cell``."""
     columns = [str(c) for c in frame.columns]
     has_metric = "metric" in columns
     # a table may declare its columns' units (``frame.attrs``): figures and their changes
@@ -403,6 +404,8 @@ def _declared(value: object, unit: Unit, is_change: bool, style: DurationStyle) 
 
 def _table_cell(column: str, value: object, unit: Unit, has_metric: bool,
                 labels: dict[str, str], style: DurationStyle) -> str:
+    if isinstance(value, dt.datetime):  # a moment, as the pages' other times read (UTC)
+        return f"{minute(value)} UTC"  # not "2026-09-29T11:12:32+00:00"
     if column == "metric" and isinstance(value, str):
         return labels.setdefault(value, label(value))
     if has_metric and column in FIGURE_COLUMNS:
