@@ -266,3 +266,10 @@ def test_a_table_writes_moments_to_the_minute() -> None:
                           "day": [dt.date(2026, 3, 1), dt.date(2026, 3, 2)]})
     assert list(table_cells(frame)) == [["2026-09-29 11:12 UTC", "2026-03-01"],
                                         ["2026-02-01 00:30 UTC", "2026-03-02"]]
+
+
+def test_a_flag_reads_as_words() -> None:
+    """Tables showed the flag's id ("insufficient_sample", "no_data") where the cards write
+    "insufficient sample"."""
+    frame = pd.DataFrame({"metric": ["csat", "asa"], "flag": ["insufficient_sample", "no_data"]})
+    assert list(table_cells(frame)) == [["CSAT", "insufficient sample"], ["ASA", "no data"]]

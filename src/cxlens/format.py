@@ -408,6 +408,8 @@ def _table_cell(column: str, value: object, unit: Unit, has_metric: bool,
         return f"{minute(value)} UTC"  # not "2026-09-29T11:12:32+00:00"
     if column == "metric" and isinstance(value, str):
         return labels.setdefault(value, label(value))
+    if column == "flag" and isinstance(value, str):  # as the cards write it
+        return value.replace("_", " ")  # "insufficient sample", not "insufficient_sample"
     if has_metric and column in FIGURE_COLUMNS:
         return number(value, unit, style) if unit is not Unit.PLAIN else cell(value)
     if has_metric and column in CHANGE_COLUMNS:
