@@ -308,6 +308,14 @@ def test_cohort_and_impact_tables_read_as_their_cards(analyst: httpx.Client) -> 
         assert f">{pd.Timestamp(r['started_at']):%Y-%m-%d %H:%M} UTC</td>" in page
 
 
+def test_a_chart_is_headed_by_its_title(analyst: httpx.Client) -> None:
+    """A chart's drawing is headed by its axis label only ("points" on /impact, "churn risk"
+    on /customers); the page heads it with the chart's title, as the report does."""
+    page = unescape(analyst.get("/impact").text)
+    assert ('<p class="chart-title">Change and difference-in-differences of CSAT (95 % '
+            'interval)</p>') in page
+
+
 # -- initiative impact --------------------------------------------------------------------------
 def test_impact_lists_every_initiative_as_the_library(server: Server, analyst: httpx.Client,
                                                       direct: dict[str, Any]) -> None:
