@@ -100,7 +100,8 @@ def axis(unit: Unit, label: str, rows: Sequence[dict[str, Any]] = ()) -> dict[st
     if unit is Unit.SHARE:
         # "~%": as many decimals as the tick needs ("0.5%", "1%"); ".0%" rounded the ticks of
         # a 0–7 % scale onto "0% 0% 1% 1% 1% 2%…" (the churn calibration chart)
-        return {"title": label, "axis": {"format": "~%"}}
+        # (and labels that would touch are dropped: "0%0.2%" ran together at 1440 px)
+        return {"title": label, "axis": {"format": "~%", "labelOverlap": "greedy"}}
     return {"title": label, "axis": {"format": ",~r"}}
 
 
