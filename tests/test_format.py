@@ -226,3 +226,50 @@ def test_a_column_heading_reads_as_words() -> None:
     assert heading("metric") == "Metric"
     assert heading("n") == "n"
     assert heading("CSAT (%)") == "CSAT (%)"
+
+
+def test_text_in_a_number_column_is_shown_as_written() -> None:
+    """The report builds some tables from figures it has formatted already: an n of "109"
+    read back as a number of a count column was no number at all ("—"), while "2,224" (not
+    a number to Python) was shown; both are shown as written, and a number is still a count."""
+    frame = pd.DataFrame({"cohort": ["a", "b", "c"], "n": ["109", "2,224", 968],
+                          "p": ["0.008", "< 0.001", 0.0312]})
+    assert list(table_cells(frame)) == [["a", "109", "0.008"], ["b", "2,224", "< 0.001"],
+                                        ["c", "968", "0.031"]]
+
+
+
+def test_a_share_interval_reads_as_its_share() -> None:
+    """Key drivers and themes: a share of 0.586 reads "58.6 %", so its interval's ends (0.508,
+    0.622) read "50.8 %" and "62.2 %", not "0.51" and "0.62" beside it."""
+    frame = pd.DataFrame({"share": [0.586], "share_ci_low": [0.508], "share_ci_high": [0.622]})
+    assert list(table_cells(frame)) == [["58.6 %", "50.8 %", "62.2 %"]]
+
+
+def test_case_mix_and_shrunk_figures_read_in_their_metric_unit() -> None:
+    """The agent page's case-mix table showed AHT raw 643.12 (seconds) beside expected
+    0:10:28 and CSAT raw 90.32 beside expected 81.0 %; its rank table CSAT shrunk 84.89.
+    Hand-worked: 643.12 s is 0:10:43, 628 s 0:10:28, 455.64 s 0:07:36."""
+    frame = pd.DataFrame({"metric": ["aht", "csat"], "raw": [643.12, 90.32],
+                          "expected": [628.0, 81.0], "adjusted": [455.64, 92.47],
+                          "team_raw": [589.46, 86.13], "shrunk": [None, 84.89]})
+    assert list(table_cells(frame)) == [
+        ["AHT", "0:10:43", "0:10:28", "0:07:36", "0:09:49", MISSING],
+        ["CSAT", "90.3 %", "81.0 %", "92.5 %", "86.1 %", "84.9 %"]]
+
+
+def test_a_table_writes_moments_to_the_minute() -> None:
+    """The board report's verbatims and the impact table printed "2026-09-29T11:12:32+00:00";
+    a moment reads as the pages' other times do, a date stays a date."""
+    frame = pd.DataFrame({"responded_at": [pd.Timestamp("2026-09-29 11:12:32", tz="UTC"),
+                                           pd.Timestamp("2026-02-01 01:30", tz="Europe/Paris")],
+                          "day": [dt.date(2026, 3, 1), dt.date(2026, 3, 2)]})
+    assert list(table_cells(frame)) == [["2026-09-29 11:12 UTC", "2026-03-01"],
+                                        ["2026-02-01 00:30 UTC", "2026-03-02"]]
+
+
+def test_a_flag_reads_as_words() -> None:
+    """Tables showed the flag's id ("insufficient_sample", "no_data") where the cards write
+    "insufficient sample"."""
+    frame = pd.DataFrame({"metric": ["csat", "asa"], "flag": ["insufficient_sample", "no_data"]})
+    assert list(table_cells(frame)) == [["CSAT", "insufficient sample"], ["ASA", "no data"]]

@@ -331,7 +331,12 @@ def _is_number(value: object) -> bool:
 #: Columns holding a figure in the row's metric unit, and its changes.
 FIGURE_COLUMNS: Final = frozenset({"value", "ci_low", "ci_high", "previous_value", "target",
                                    "stretch", "baseline", "limit_value", "expected", "lower",
-                                   "upper", "center"})
+                                   "upper", "center",
+                                   # case mix (an agent's figures against the team's) and
+                                   # the shrunk leaderboard: the metric's unit too
+                                   "raw", "team_raw", "team_expected", "adjusted",
+                                   "adjusted_ci_low", "adjusted_ci_high", "shrunk",
+                                   "shrunk_low", "shrunk_high"})
 CHANGE_COLUMNS: Final = frozenset({"change", "change_ci_low", "change_ci_high", "difference"})
 P_COLUMNS: Final = frozenset({"p", "q", "p_value", "q_value"})
 
@@ -365,7 +370,7 @@ def column_kind(name: str) -> str:
         return "count"
     if name.endswith(("_seconds", "_secs")):
         return "seconds"
-    if name.endswith("_share") or name == "share":
+    if name.endswith("_share") or name == "share" or name in ("share_ci_low", "share_ci_high"):
         return "share"
     return ""
 
@@ -373,7 +378,8 @@ def column_kind(name: str) -> str:
 def table_cells(frame: pd.DataFrame, style: DurationStyle = "clock") -> Iterator[list[str]]:
     """A result table's rows as text: a row's figures in its metric's unit (a ``metric``
     column), that metric's label instead of its id, counts, shares and durations read from the
-    column names, p- and q-values as numbers, the rest by ``cell``."""
+    column names, p- and q-values as numbers, moments to the minute in UTC, the rest by
+    ``cell``."""
     columns = [str(c) for c in frame.columns]
     has_metric = "metric" in columns
     # a table may declare its columns' units (``frame.attrs``): figures and their changes
@@ -398,15 +404,22 @@ def _declared(value: object, unit: Unit, is_change: bool, style: DurationStyle) 
 
 def _table_cell(column: str, value: object, unit: Unit, has_metric: bool,
                 labels: dict[str, str], style: DurationStyle) -> str:
+    if isinstance(value, dt.datetime):  # a moment, as the pages' other times read (UTC)
+        return f"{minute(value)} UTC"  # not "2026-09-29T11:12:32+00:00"
     if column == "metric" and isinstance(value, str):
         return labels.setdefault(value, label(value))
+    if column == "flag" and isinstance(value, str):  # as the cards write it
+        return value.replace("_", " ")  # "insufficient sample", not "insufficient_sample"
     if has_metric and column in FIGURE_COLUMNS:
         return number(value, unit, style) if unit is not Unit.PLAIN else cell(value)
     if has_metric and column in CHANGE_COLUMNS:
         return change(value, unit, style) if unit is not Unit.PLAIN else cell(value)
     kind = column_kind(column)
-    if kind and as_float(value) is None and not _is_number(value) and value is not None:
-        return cell(value)  # a text column whose name only looks like a number's
+    if kind and isinstance(value, str):
+        # text in a number's column is shown as written: a text column whose name only looks
+        # like a number's, or a figure formatted already ("2,224"; read back as a number, a
+        # "109" became "—", the report's printed n and p columns)
+        return value
     if kind == "p":
         return p_short(value)
     if kind in ("count", "seconds", "share"):

@@ -11,6 +11,8 @@ import datetime as dt
 import json
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 from typer.testing import CliRunner
@@ -119,3 +121,16 @@ def test_demo_gap_is_recovered(demo: Warehouse) -> None:
     assert row["gap"] > 0
     assert row["gap_ci_low"] <= 21.6 <= row["gap_ci_high"] or row["gap_ci_low"] > 0
     assert "points higher" in headline(t)
+
+
+def test_the_headline_writes_its_numbers_as_people_read_them() -> None:
+    """Hand-made table (the demo's figures): the sentence had "p = 1.6e-07, n 3453 vs 109";
+    its p reads in words beside the number, its counts with separators."""
+    t = pd.DataFrame({"cohort": ["unresolved_escalation", "zero_reopens"], "n": [109, 3453],
+                      "gap": [np.nan, 37.54], "gap_ci_low": [np.nan, 23.52],
+                      "gap_ci_high": [np.nan, 51.55], "gap_p": [np.nan, 1.6e-07]})
+    t.attrs["reference"] = "unresolved_escalation"
+    assert headline(t) == (
+        "customers with no reopen and no unresolved escalation score 37.5 NPS points higher "
+        "than those with a contact escalated and not resolved (95 % +23.5 to +51.5, "
+        "p < 0.001, very strong evidence, n 3,453 vs 109)")

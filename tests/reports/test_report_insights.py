@@ -5,6 +5,7 @@ report keeps only their own key drivers."""
 
 from __future__ import annotations
 
+import re
 from html import unescape
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 from cxlens.alerts.store import listing
 from cxlens.casemix import period
+from cxlens.format import p_short
 from cxlens.insights.churn.warehouse import churn_risk
 from cxlens.insights.cohorts import cohort_nps, headline
 from cxlens.insights.drivers import drivers
@@ -170,3 +172,19 @@ def test_alerts_as_the_dashboard_lists_them(server: Server, report: Report) -> N
     table = page.tables["alerts"]
     assert list(table["what"]) == list(want["message"])  # the demo's year: all of them
     assert all(f"{n:,}" in list(table["n"]) for n in want["n"])
+
+
+def test_printed_intervals_and_p_values_read_as_the_dashboard_writes_them(
+        server: Server, report: Report) -> None:
+    """Hand-written: an interval with a negative end reads "to" (a dash beside a minus sign
+    reads as two), and the cohort table's p and q read as the dashboard's tables write them,
+    never in scientific notation ("2.6e-07") or with five decimals ("0.00062")."""
+    assert ci(-11.0, -24.8, 2.8, 1, True) == "-11.0 (-24.8 to +2.8)"
+    assert ci(19.2, 9.2, 29.1, 1, True) == "+19.2 (+9.2 – +29.1)"
+    table = section(report, "cohorts").tables["cohorts"]
+    with _lock(server):
+        want = cohort_nps(server.wh)
+    assert list(table["p"]) == [p_short(p) if pd.notna(p) else "–" for p in want["gap_p"]]
+    assert list(table["q (BH)"]) == [p_short(q) if pd.notna(q) else "–" for q in want["gap_q"]]
+    cells = [str(v) for v in table.to_numpy().ravel()]
+    assert not [c for c in cells if re.search(r"\de-\d", c)], cells

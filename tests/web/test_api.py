@@ -236,6 +236,11 @@ def test_agent_page_flags_the_planted_cherry_picker(server: Server,
     rows = {r["metric"]: r for r in body["tables"]["case_mix"]}
     assert rows["aht"]["flag"] == "cherry_picking"
     assert any("Flagged for cherry-picking on AHT" in note for note in body["notes"])
+    note = next(n for n in body["notes"] if "cherry-picking on AHT" in n)
+    # handle times in words as every AHT on the page, not "raw 643.1 against the team's 589.5"
+    from cxlens.format import duration
+    assert (f"raw {duration(rows['aht']['raw'])} against the team's "
+            f"{duration(rows['aht']['team_raw'])}") in note, note
     # the page shows what the analysis gives for the same (default) period
     direct = cherry_picking(server.wh, "2025-10-01", "2026-10-01")
     want = direct[(direct.agent_id == picker) & (direct.metric == "aht")].iloc[0]

@@ -105,6 +105,17 @@ def test_drill_down_vendor_to_site_to_team(watched: Watched) -> None:
     assert "Vendors by team" in w.page.inner_text("h1")
 
 
+def test_drill_down_entries_look_like_links(watched: Watched) -> None:
+    """The drill-down entries took the menu's style (dark, not underlined): they read as
+    plain words beside "Drill down:". They look as the page's other links do."""
+    w = watched
+    log_in(w, start="/vendors")
+    look = "a => [getComputedStyle(a).color, getComputedStyle(a).textDecorationLine]"
+    drill = w.page.eval_on_selector(".drill a", look)
+    assert drill == w.page.eval_on_selector(".twin a", look)
+    assert drill[1] == "underline"
+
+
 def test_csv_download(watched: Watched, tmp_path: Path) -> None:
     w = watched
     log_in(w, start="/vendors")
@@ -181,3 +192,19 @@ def test_the_api_docs_render_from_the_app_itself(watched: Watched) -> None:
     paths = w.page.locator(".opblock-summary-path").all_inner_texts()
     assert "/api/query" in paths and "/api/pages/{name}" in paths
     w.shot("api-docs")
+
+
+def test_no_chart_axis_repeats_a_label(watched: Watched) -> None:
+    """The churn calibration chart's percent axis rounded its ticks to whole percent on a 0–7 %
+    scale: "0% 0% 1% 1% 1% 2%…" along the bottom. Every axis of the customers page's charts
+    (percent, currency, plain) reads each tick once."""
+    w = watched
+    log_in(w, start="/customers")
+    w.page.wait_for_function("document.querySelectorAll('.vega svg').length"
+                             " === document.querySelectorAll('.vega').length", timeout=120_000)
+    axes = w.page.evaluate("""() => [...document.querySelectorAll('.vega')].flatMap(v =>
+      [...v.querySelectorAll('g.role-axis')].map(a => [v.id,
+        [...a.querySelectorAll('g.role-axis-label text')].map(t => t.textContent)]))""")
+    assert any(chart == "chart-calibration" for chart, _ in axes)
+    repeated = {chart: labels for chart, labels in axes if len(set(labels)) < len(labels)}
+    assert repeated == {}

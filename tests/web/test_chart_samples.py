@@ -58,7 +58,9 @@ def test_a_duration_chart_reads_h_mm_ss_on_its_axis_and_in_its_tooltips() -> Non
     spec = charts.trend(_frame("aht", [120, 130], ["", ""]), "AHT")
     band = spec["layer"][0]["encoding"]["y"]
     assert band["title"] == "AHT (h:mm:ss)" and "labelExpr" in band["axis"]
-    assert band["axis"]["values"] == [0, 120, 240, 360, 480]  # 2-minute ticks up to 430 s
+    # 380–430 s: 10-second ticks across the span (the axis starts near its lowest figure;
+    # ticks chosen from 0, [0, 120, …, 480], left one label within it)
+    assert band["axis"]["values"] == [380, 390, 400, 410, 420, 430, 440]
     row = spec["data"]["values"][0]
     assert row["value_text"] == "6 min 43 s"  # 402.6 s, as the cards write it
     assert row["interval_text"] == "6 min 20 s – 7 min 10 s"
@@ -90,5 +92,23 @@ def test_small_samples_are_drawn_hollow_in_chromium(browser: Browser, server: Se
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         w.page.screenshot(path=str(ARTIFACTS / f"small-samples-statement-{size}.png"),
                           full_page=True)
+    w.check()
+    context.close()
+
+
+def test_a_duration_axis_has_labels_across_its_figures(browser: Browser,
+                                                       server: Server) -> None:
+    """Acme's statement: the AHT chart's axis, ticks chosen from 0 in 2-minute steps, had one
+    label (0:06:00) for figures between about 6 and 8 minutes. Every duration axis of the
+    statement reads at least three."""
+    context = browser.new_context(viewport=LAPTOP)
+    w = Watched(context.new_page(), server)
+    log_in(w, "acme", start="/statement")
+    settle(w.page)
+    axes = w.page.evaluate("""() => [...document.querySelectorAll('.vega svg g.role-axis')]
+      .filter(a => [...a.querySelectorAll('g.role-axis-title text')]
+                     .some(t => t.textContent.includes('(h:mm:ss)')))
+      .map(a => a.querySelectorAll('g.role-axis-label text').length)""")
+    assert axes and min(axes) >= 3, axes
     w.check()
     context.close()

@@ -23,6 +23,7 @@ from cxlens.accounts import audit
 from cxlens.contracts import store as contract_store
 from cxlens.contracts.compare import compare
 from cxlens.contracts.statement import Statement, statement
+from cxlens.format import metric_unit, number
 from cxlens.present import statement as render
 from tests.web.conftest import Server, csrf_of, login
 
@@ -103,6 +104,11 @@ def test_statement_page_shows_the_statement(server: Server, analyst: httpx.Clien
     assert f"{s.cherry.checked} of Acme BPO's agents checked from 2026-04-01" in page
     for row in s.cherry.flagged:
         assert f"?agent_id={row['agent_id']}" in page
+        unit = metric_unit(row["metric"])  # an AHT in words, not "453.4" seconds
+        assert f"<td>{number(row['raw'], unit)}</td><td>{number(row['team_raw'], unit)}</td>" \
+            in page
+    # the twelve months' columns say which CSAT is the billing one, as the KPI table does
+    assert "CSAT <small>(category = 'billing')</small></th>" in page
     # the JSON twin is the statement
     twin = analyst.get("/api/contracts/statement?vendor=Acme+BPO&month=2026-06").json()
     assert twin == json.loads(json.dumps(s.as_dict(), default=str))
@@ -173,6 +179,11 @@ def test_contracts_page(analyst: httpx.Client) -> None:
                  "version 1, saved by cxlens demo", "only when the whole 95 % interval"):
         assert part in page, part
     assert "<textarea" not in page  # read only for an analyst
+    # targets in their metric's unit, as the statement and scorecard write them: AHT's 420 s
+    # and the P90's 28,800 s read "7 min 00 s" and "8 h 00 min", CSAT's 85 "85.0 %"
+    for target in ("≤ 7 min 00 s", "≤ 8 h 00 min", "≥ 85.0 %"):
+        assert f"<td>{target}</td>" in page, target
+    assert "≤ 420<" not in page and "28,800" not in page
     body = analyst.get("/api/contracts").json()["contracts"]
     assert [c["name"] for c in body] == ["acme", "northwind"]
     assert body[0]["contract"]["vendor"] == "Acme BPO" and body[0]["problem"] is None

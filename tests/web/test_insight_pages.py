@@ -19,6 +19,7 @@ from playwright.sync_api import Browser
 
 from cxlens.accounts.users import User
 from cxlens.casemix import period
+from cxlens.format import change, number, points
 from cxlens.insights.churn.warehouse import churn_risk
 from cxlens.insights.clv import warehouse_value
 from cxlens.insights.clv.summary import latest_order_day
@@ -34,6 +35,9 @@ from cxlens.store.base import Warehouse
 from tests.web.conftest import Server
 from tests.web.test_api import error_shape
 from tests.web.test_browser import Watched, log_in
+
+#: A short cell's class (render.SHORT_CELL): a figure keeps to one line.
+NW = ' class="nw"'
 
 PAGES = ("drivers", "cohorts", "impact", "customers")
 COMPANY_WIDE = ("cohorts", "impact", "customers")
@@ -277,6 +281,39 @@ def test_cohorts_reference_and_period(server: Server, analyst: httpx.Client) -> 
                                                                 "to": "2026-08-31"})
     assert "than those with a contact reopened" in body["findings"][0]
     error_shape(analyst.get("/api/pages/cohorts?reference=reopend"), 404, "not_found")
+    # the page names the period in words, as the overview does (it printed the JSON's dict,
+    # "{'from': '2026-03-01', 'to': '2026-08-31'}")
+    page = unescape(analyst.get("/cohorts?reference=reopened&from=2026-03-01&to=2026-08-31")
+                    .text)
+    assert '<p class="period">1 Mar – 31 Aug 2026</p>' in page
+    assert "{'from'" not in page
+
+
+def test_cohort_and_impact_tables_read_as_their_cards(analyst: httpx.Client) -> None:
+    """Their tables printed NPS -11.01 and CSAT before 82.29 beside cards reading -11.0 and
+    82.3 %: each figure of the table is in the unit of its card (NPS points signed, one
+    decimal; a CSAT in percent), each change signed."""
+    body = analyst.get("/api/pages/cohorts").json()
+    page = unescape(analyst.get("/cohorts").text)
+    for r in body["tables"]["cohorts"]:
+        nps = f"<td{NW}>{points(r['nps'])}</td><td{NW}>{points(r['nps_ci_low'])}</td>"
+        assert nps in page, nps
+        if r["gap"] is not None:
+            assert f"<td{NW}>{change(r['gap'], 'points')}</td>" in page
+    body = analyst.get("/api/pages/impact").json()
+    page = unescape(analyst.get("/impact").text)
+    for r in body["tables"]["initiatives"]:
+        before = f"<td{NW}>{number(r['before'], 'percent')}</td>"
+        assert before in page and f"<td{NW}>{change(r['change'], 'percent')}</td>" in page
+        assert f">{pd.Timestamp(r['started_at']):%Y-%m-%d %H:%M} UTC</td>" in page
+
+
+def test_a_chart_is_headed_by_its_title(analyst: httpx.Client) -> None:
+    """A chart's drawing is headed by its axis label only ("points" on /impact, "churn risk"
+    on /customers); the page heads it with the chart's title, as the report does."""
+    page = unescape(analyst.get("/impact").text)
+    assert ('<p class="chart-title">Change and difference-in-differences of CSAT (95 % '
+            'interval)</p>') in page
 
 
 # -- initiative impact --------------------------------------------------------------------------

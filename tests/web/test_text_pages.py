@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from cxlens.format import percent, points
 from cxlens.present.themes import with_sentences
 from cxlens.text.sentiment_summary import sentiment_summary
 from cxlens.text.themes import themes
@@ -70,6 +71,13 @@ def test_sentiment_page_is_the_library_summary(analyst: httpx.Client,
                                                         "model": "lexicon"}).json()
     assert_table(other["tables"]["overall"], direct["mentions"].overall)
     assert any(k.startswith("accuracy:") for k in figures(other))
+    # the table reads as the cards: shares in percent, net sentiment in signed points (it
+    # printed 0.51 and 32.98 beside a card reading +33.0)
+    page = unescape(analyst.get("/sentiment").text)
+    shown = (f'<td class="nw">{percent(overall["positive"], "share")}</td>'
+             f'<td class="nw">{percent(overall["positive_ci_low"], "share")}</td>')
+    assert shown in page, shown
+    assert f'<td class="nw">{points(overall["net"])}</td>' in page
 
 
 def test_options_are_checked(analyst: httpx.Client) -> None:

@@ -38,6 +38,7 @@ import pandas as pd
 
 from cxlens.dates import parse_day
 from cxlens.errors import ConfigError, CxlensError, did_you_mean
+from cxlens.format import count, p_value
 from cxlens.metrics.definition import definition
 from cxlens.stats._arrays import z_value
 from cxlens.stats.change import nps_change
@@ -203,11 +204,13 @@ def headline(table: pd.DataFrame, cohort: str = ZERO_REOPENS) -> str:
     if not np.isfinite(row["gap"]):
         return f"not enough answers to compare {cohort} with {ref}"
     word = "higher" if row["gap"] >= 0 else "lower"
+    # numbers through the one formatter: "p < 0.001, very strong evidence", "n 3,453",
+    # never "p = 1.6e-07" or "n 3453"
     return (f"customers with {DESCRIPTIONS[cohort].split(' (')[0]} score "
             f"{abs(row['gap']):.1f} NPS points {word} than those with "
             f"{DESCRIPTIONS[ref]} (95 % {row['gap_ci_low']:+.1f} to {row['gap_ci_high']:+.1f}, "
-            f"p = {row['gap_p']:.2g}, n {row['n']} vs "
-            f"{table.set_index('cohort').loc[ref, 'n']})")
+            f"{p_value(row['gap_p'])}, n {count(row['n'])} vs "
+            f"{count(table.set_index('cohort').loc[ref, 'n'])})")
 
 
 def as_json(table: pd.DataFrame) -> dict[str, Any]:

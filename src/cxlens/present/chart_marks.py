@@ -89,27 +89,38 @@ def tooltip(label: str, rows: list[dict[str, Any]], first: list[dict[str, Any]]
 
 def axis(unit: Unit, label: str, rows: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """A quantitative axis's title and label format for ``unit``; a duration axis has its
-    ticks on whole minutes or hours (:func:`clock_ticks` of the ``rows``' largest figure)."""
+    ticks on round durations across the ``rows``' figures (:func:`clock_ticks`)."""
     if unit is Unit.SECONDS:
         top = max([0.0, *[v for r in rows for k in ("value", "ci_high")
                           if (v := as_float(r.get(k))) is not None]])
+        low = min([top, *[v for r in rows for k in ("value", "ci_low")
+                          if (v := as_float(r.get(k))) is not None]])
         return {"title": f"{label} (h:mm:ss)",
-                "axis": {"labelExpr": CLOCK, "values": clock_ticks(top)}}
+                "axis": {"labelExpr": CLOCK, "values": clock_ticks(top, low=max(low, 0.0))}}
     if unit is Unit.SHARE:
-        return {"title": label, "axis": {"format": ".0%"}}
+        # "~%": as many decimals as the tick needs ("0.5%", "1%"); ".0%" rounded the ticks of
+        # a 0–7 % scale onto "0% 0% 1% 1% 1% 2%…" (the churn calibration chart)
+        # (and labels that would touch are dropped: "0%0.2%" ran together at 1440 px)
+        return {"title": label, "axis": {"format": "~%", "labelOverlap": "greedy"}}
     return {"title": label, "axis": {"format": ",~r"}}
 
 
-#: Tick steps of a duration axis, in seconds: 1, 2, 5, 10, 15, 30 min, 1, 2, 4, 6, 12, 24 h.
-STEPS: Final = (60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 21600, 43200, 86400)
+#: Tick steps of a duration axis, in seconds: 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1, 2,
+#: 4, 6, 12, 24 h.
+STEPS: Final = (10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 21600, 43200,
+                86400)
 
 
-def clock_ticks(top: float, most: int = 6) -> list[int]:
-    """Ticks from 0 past ``top`` on the first step of :data:`STEPS` that needs at most
-    ``most`` of them (whole days beyond), so a duration axis reads 0:05:00, 0:10:00 and not
-    0:05:33."""
-    step = next((s for s in STEPS if top / s <= most), 86400 * (int(top // (86400 * most)) + 1))
-    return list(range(0, int(top) + step + 1, step))
+def clock_ticks(top: float, most: int = 6, low: float = 0.0) -> list[int]:
+    """Ticks from ``low`` (rounded down to the step) past ``top`` on the first step of
+    :data:`STEPS` that needs at most ``most`` of them across the span (whole days beyond), so a
+    duration axis reads 0:05:00, 0:10:00 and not 0:05:33. The span, not the top: a trend's
+    axis starts near its lowest figure, and steps chosen from 0 left an AHT between 6:23 and
+    7:36 one label (0:06:00) on the statement's chart."""
+    span = max(top - low, 0.0)
+    step = next((s for s in STEPS if span / s <= most),
+                86400 * (int(span // (86400 * most)) + 1))
+    return list(range(int(low // step) * step, int(top) + step + 1, step))
 
 
 def sample_marks(rows: list[dict[str, Any]], min_n: int | None, hollow: bool = True

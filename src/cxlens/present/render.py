@@ -20,6 +20,7 @@ from cxlens.format import (
     p_short,
     table_cells,
 )
+from cxlens.periods import parse_period, words
 from cxlens.present.timestamps import when
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -40,8 +41,25 @@ env.filters["cells"] = table_cells
 env.filters["interval"] = interval
 env.filters["metric_label"] = label
 env.filters["when"] = when
-env.globals |= {"decimal": decimal, "p_short": p_short, "metric_unit": metric_unit}
+#: Table cells this long or shorter (a figure, a date, an id: "58.6 %", "2025-10-01",
+#: "A-BOG-0001") keep to one line on screen: wrapped at a space or hyphen they read as two
+#: values ("58.6" over "%", "2025-" over "10-01"); longer text wraps.
+SHORT_CELL = 16
+env.globals |= {"decimal": decimal, "p_short": p_short, "metric_unit": metric_unit,
+                "short_cell": SHORT_CELL}
 env.filters["spec_json"] = spec_json
+
+
+def period_words(period: Any) -> str:
+    """A page's period as people name it: in words already (the overview's), or its first
+    and last days as the JSON twin gives them ({"from": "2025-12-30", "to": "2026-09-26"}:
+    the cohorts page), which read "30 Dec 2025 – 26 Sep 2026", not as a Python dict."""
+    if isinstance(period, dict):
+        return words(parse_period(f"{period['from']}..{period['to']}"))
+    return str(period)
+
+
+env.filters["period_words"] = period_words
 
 
 def pivot(table: Any, dim: str) -> dict[str, Any]:

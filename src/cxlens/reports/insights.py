@@ -16,6 +16,7 @@ import pandas as pd
 
 from cxlens.alerts import store as alert_store
 from cxlens.errors import CxlensError
+from cxlens.format import p_short
 from cxlens.present.model import Page, PageCtx
 from cxlens.present.pages import cohorts as cohort_page
 from cxlens.present.pages import customers as customer_page
@@ -44,12 +45,16 @@ def ci(v: Any, low: Any, high: Any, digits: int = 1, sign: bool = False,
 
     if s(v) is None:
         return "–"
-    return (f"{_num(s(v), digits, sign)} ({_num(s(low), digits, sign)} – "
-            f"{_num(s(high), digits, sign)})")
+    lo, hi = _num(s(low), digits, sign), _num(s(high), digits, sign)
+    # as cxlens.format.interval writes it: a dash beside a minus sign reads as two
+    dash = " to " if lo.startswith("-") or hi.startswith("-") else " – "
+    return f"{_num(s(v), digits, sign)} ({lo}{dash}{hi})"
 
 
 def _p(v: Any) -> str:
-    return "–" if v is None or pd.isna(v) else f"{float(v):.2g}"
+    """A p- or q-value as the dashboard's tables write it ("0.008", "< 0.001"), never
+    "2.6e-07" or "0.00062"."""
+    return "–" if v is None or pd.isna(v) else p_short(v)
 
 
 def section(name: str, ctx: PageCtx, vendor: str | None) -> Page:

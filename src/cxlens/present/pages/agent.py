@@ -8,6 +8,8 @@ import datetime as dt
 from cxlens.casemix import CHERRY_PICKING, period
 from cxlens.casemix.shared import agents_table
 from cxlens.errors import NotFound
+from cxlens.format import figure as in_words
+from cxlens.format import metric_unit
 from cxlens.metrics.catalogue import resolve
 from cxlens.metrics.query import leaderboard
 from cxlens.present import charts
@@ -70,9 +72,10 @@ def _case_mix(ctx: PageCtx, agent_id: str, page: Page) -> None:
         "priority, product, language, segment, complexity); vs team > 1 means better than "
         "the team-mates on the same contacts (below 1 for handle time).")
     for row in own[own["flag"] == CHERRY_PICKING].itertuples():
-        label = resolve(str(row.metric)).label
+        label, unit = resolve(str(row.metric)).label, metric_unit(str(row.metric))
         page.notes.append(
-            f"Flagged for cherry-picking on {label}: raw {row.raw:.1f} against the team's "
-            f"{row.team_raw:.1f}, but on the same contacts {row.vs_team:.2f}× the team "
+            f"Flagged for cherry-picking on {label}: raw {in_words(row.raw, unit)} against the "
+            f"team's {in_words(row.team_raw, unit)}, but on the same contacts "
+            f"{row.vs_team:.2f}× the team "
             f"({row.vs_team_ci_low:.2f}–{row.vs_team_ci_high:.2f}, n = {row.n}); their "
             f"ticket mix differs from the team's (Jensen–Shannon {row.mix_js:.2f} bits).")

@@ -30,7 +30,10 @@ def cohorts(ctx: PageCtx) -> Page:
     except CxlensError as exc:  # no contacts or no answers: said on the page
         page.notes.append(f"{exc.message} ({exc.hint}).")
         return page
-    page.tables["cohorts"] = table
+    page.tables["cohorts"] = table = table.copy()
+    # NPS and its gaps in points as the cards write them ("-11.0", "+30.2"), not "-11.01"
+    table.attrs["units"] = dict.fromkeys(("nps", "nps_ci_low", "nps_ci_high"), "points")
+    table.attrs["changes"] = dict.fromkeys(("gap", "gap_ci_low", "gap_ci_high"), "points")
     ref_n = int(table.loc[table["cohort"] == reference, "n"].iloc[0])
     for r in rows_of(table):
         page.figures.append(fig(f"nps:{r['cohort']}", f"NPS: {r['description']}", "points",

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from cxlens.errors import CxlensError
+from cxlens.format import Unit
 from cxlens.insights.churn.snapshot import churn_risk_snapshot
 from cxlens.insights.churn.warehouse import ChurnRisk, churn_risk
 from cxlens.insights.clv import CurrencyValue, warehouse_value
@@ -146,7 +147,8 @@ def churn_part(page: Page, r: ChurnRisk) -> None:
                               "n": top["n"], "flag": None})
         page.charts.append(Chart("risk", f"Riskiest {TOP_RISK} customers: P(churn{within}), "
                                  "95 % interval",
-                                 charts.intervals(chart, "customer_id", "churn risk"),
+                                 charts.intervals(chart, "customer_id", "churn risk",
+                                                  Unit.SHARE),
                                  "churn_top"))
     if r.mode == "snapshot":
         how = (f"Churn risk: a logistic model evaluated on {r.holdout} ({r.train.customers:,} "

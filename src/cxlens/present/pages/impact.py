@@ -37,6 +37,12 @@ def impact(ctx: PageCtx) -> Page:
         return page
     unit = metric.unit.value
     moved = "points" if unit in ("percent", "points") else unit
+    # each figure in the metric's unit as the cards write it ("82.3 %", "+4.2"), not "82.29"
+    ends = ("", "_ci_low", "_ci_high")
+    table.attrs["units"] = dict.fromkeys((f"{figure}{end}" for figure in (
+        "before", "after", "control_before", "control_after") for end in ends), unit)
+    table.attrs["changes"] = dict.fromkeys((f"{figure}{end}" for figure in (
+        "change", "control_change", "did") for end in ends), unit)
     rows = []
     for r in rows_of(table):
         key = r["initiative_id"]

@@ -25,7 +25,7 @@ def sentiment(ctx: PageCtx) -> Page:
     model = option(ctx, "model", AUTO, CHOICES)
     summary = sentiment_summary(ctx.wh, src, model, ctx.filters.start, ctx.filters.end)
     page = Page("sentiment", f"Sentiment of {src}")
-    page.tables |= {"overall": summary.overall, "monthly": summary.monthly,
+    page.tables |= {"overall": _units(summary.overall), "monthly": _units(summary.monthly),
                     "evaluation": summary.evaluation, "by_score": summary.by_score}
     for _, r in summary.overall.iterrows():
         page.figures.append(fig(f"net:{r['group']}", f"Net sentiment, {r['group']}",
@@ -61,3 +61,18 @@ def sentiment(ctx: PageCtx) -> Page:
         "the commonest label; comments' scores; tickets carry none). "
         f"{summary.first} – {summary.last}.")
     return page
+
+
+#: The summary's shares (0–1) and its net sentiment (points), as the cards write them.
+SHARES = tuple(f"{side}{end}" for side in ("positive", "neutral", "negative")
+               for end in ("", "_ci_low", "_ci_high"))
+NET = ("net", "net_ci_low", "net_ci_high")
+
+
+def _units(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its columns' units declared for the table renderer: the shares read
+    "51.2 %" and net sentiment "+33.0" (as the cards), not 0.51 and 32.98."""
+    out = frame.copy()
+    out.attrs["units"] = {**{c: "share" for c in SHARES if c in out},
+                          **{c: "points" for c in NET if c in out}}
+    return out
