@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cxlens.format import percent, points
+from cxlens.format import change, percent, points
 from cxlens.present.themes import with_sentences
 from cxlens.text.sentiment_summary import sentiment_summary
 from cxlens.text.themes import themes
@@ -56,6 +56,15 @@ def test_themes_page_is_the_library_result(analyst: httpx.Client,
     assert_table(body["tables"]["effects"], want.effects)
     assert body["findings"] == list(table["sentence"])
     assert all("@" not in r["examples"] for r in got if r["examples"])  # redacted
+    # each effect reads as the chart and the sentences say it, signed points with one
+    # decimal (the table printed "4.19" and "-2.08")
+    page = unescape(analyst.get("/themes").text)
+    shown = [r for r in got if r["effect"] is not None]
+    assert shown
+    for r in shown:
+        cells = "".join(f'<td class="nw">{change(r[c], "points")}</td>'
+                        for c in ("effect", "effect_ci_low", "effect_ci_high"))
+        assert cells in page, cells
 
 
 def test_sentiment_page_is_the_library_summary(analyst: httpx.Client,

@@ -53,6 +53,10 @@ def _tracked(page: Page, kept: Tracked) -> None:
         + (f" New in this run: {', '.join(map(str, new))}." if new else ""))
 
 
+#: A theme's effect on NPS or CSAT and its interval: points, with or without it.
+EFFECT_ENDS = ("effect", "effect_ci_low", "effect_ci_high")
+
+
 def themes(ctx: PageCtx) -> Page:
     """Themes by clustering the comments' embeddings, labelled with c-TF-IDF terms: volume,
     trend, sentiment and effect on NPS or CSAT, each with its interval and n."""
@@ -60,7 +64,10 @@ def themes(ctx: PageCtx) -> Page:
     result = find(ctx.wh, ctx.filters.start, ctx.filters.end)
     page = Page("themes", "Themes in customer comments")
     table = _joined(with_sentences(result.themes))
-    page.tables |= {"themes": table, "effects": result.effects, "trend": result.trend}
+    effects = result.effects.copy()
+    for frame in (table, effects):  # signed points, as the chart and the sentences say them
+        frame.attrs["changes"] = dict.fromkeys(EFFECT_ENDS, "points")  # (not "4.19")
+    page.tables |= {"themes": table, "effects": effects, "trend": result.trend}
     for _, r in table.head(4).iterrows():
         page.figures.append(fig(f"share:{r['theme']}", f"{r['label']}: share of comments",
                                 "share", r["share"], r["n"], r["share_ci_low"],
