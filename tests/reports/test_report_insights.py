@@ -89,7 +89,12 @@ def test_support_cohort_nps(server: Server, report: Report) -> None:
         want = cohort_nps(server.wh)
     assert page.extra["findings"][0][1:] == headline(want)[1:] + "."
     table = page.tables["cohorts"]
-    assert list(table["cohort"]) == list(want["cohort"])
+    # each cohort by its name, not its id (the PDF printed "unresolved_escalation")
+    names = {"unresolved_escalation": "Unresolved escalation", "reopened": "Reopened",
+             "other_contact": "Other contact", "resolved_first_time": "Resolved first time",
+             "no_contact": "No contact", "zero_reopens": "Zero reopens"}
+    assert list(table["cohort"]) == [names[c] for c in want["cohort"]]
+    assert "gap to unresolved escalation (95 %)" in table.columns
     for shown, r in zip(table.to_dict("records"), want.to_dict("records"), strict=True):
         assert shown["NPS (95 %)"] == ci(r["nps"], r["nps_ci_low"], r["nps_ci_high"], 1, True)
         assert shown["n"] == f"{int(r['n']):,}" and shown["flag"] == r["flag"]

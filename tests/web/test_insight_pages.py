@@ -289,6 +289,27 @@ def test_cohorts_reference_and_period(server: Server, analyst: httpx.Client) -> 
     assert "{'from'" not in page
 
 
+def test_cohorts_are_named_not_given_by_their_ids(analyst: httpx.Client) -> None:
+    """The cohorts read as people name them on the page — its charts, cards, option and
+    notes (they read "unresolved_escalation", "Gap: zero_reopens − unresolved_escalation");
+    the JSON twin keeps the ids, which the page's URL option takes."""
+    body = analyst.get("/api/pages/cohorts").json()
+    assert {r["cohort"] for r in body["tables"]["cohorts"]} >= {"zero_reopens", "reopened"}
+    gaps = {f["label"] for f in body["figures"] if f["metric"].startswith("gap:")}
+    assert "Gap: Zero reopens − Unresolved escalation" in gaps
+    labels = {v["label"] for c in body["charts"] for v in c["spec"]["data"]["values"]}
+    assert labels == {"Unresolved escalation", "Reopened", "Other contact",
+                      "Resolved first time", "No contact", "Zero reopens"}
+    page = unescape(analyst.get("/cohorts", params={"reference": "reopened"}).text)
+    assert '<option value="zero_reopens"' in page and ">Zero reopens</option>" in page
+    assert "Gap to reopened in NPS points" in page
+    # the words on the page, outside the table (which keeps its ids beside the descriptions)
+    shown = re.sub(r"<(table|script)\b.*?</\1>", "", page, flags=re.S)
+    words = re.sub(r"<[^>]+>", " ", shown)
+    assert "Zero reopens" in words
+    assert "zero_reopens" not in words and "unresolved_escalation" not in words
+
+
 def test_cohort_and_impact_tables_read_as_their_cards(analyst: httpx.Client) -> None:
     """Their tables printed NPS -11.01 and CSAT before 82.29 beside cards reading -11.0 and
     82.3 %: each figure of the table is in the unit of its card (NPS points signed, one

@@ -62,6 +62,16 @@ DESCRIPTIONS = {
     "no_contact": "no support contact",
     ZERO_REOPENS: "no reopen and no unresolved escalation (incl. no contact)",
 }
+#: Each cohort as people name it (pages, the report, the headline), its id kept for URLs,
+#: the JSON twin and the CLI's tables.
+NAMES = {
+    "unresolved_escalation": "Unresolved escalation",
+    "reopened": "Reopened",
+    "other_contact": "Other contact",
+    "resolved_first_time": "Resolved first time",
+    "no_contact": "No contact",
+    ZERO_REOPENS: "Zero reopens",
+}
 REFERENCE = "unresolved_escalation"
 GAP_TEST = "NPS z test (−1/0/+1 variances)"
 
@@ -202,7 +212,8 @@ def headline(table: pd.DataFrame, cohort: str = ZERO_REOPENS) -> str:
     row = table.set_index("cohort").loc[cohort]
     ref = table.attrs.get("reference", REFERENCE)
     if not np.isfinite(row["gap"]):
-        return f"not enough answers to compare {cohort} with {ref}"
+        return (f"not enough answers to compare {NAMES[cohort].lower()} with "
+                f"{NAMES[ref].lower()}")
     word = "higher" if row["gap"] >= 0 else "lower"
     # numbers through the one formatter: "p < 0.001, very strong evidence", "n 3,453",
     # never "p = 1.6e-07" or "n 3453"

@@ -17,6 +17,7 @@ import pandas as pd
 from cxlens.alerts import store as alert_store
 from cxlens.errors import CxlensError
 from cxlens.format import p_short
+from cxlens.insights.cohorts import NAMES as COHORT_NAMES
 from cxlens.present.model import Page, PageCtx
 from cxlens.present.pages import cohorts as cohort_page
 from cxlens.present.pages import customers as customer_page
@@ -103,10 +104,11 @@ def cohorts(ctx: PageCtx) -> Page:
     page.figures = []
     page.charts = [c for c in page.charts if c.name == "gaps"]
     page.tables = {"cohorts": pd.DataFrame([{
-        "cohort": r["cohort"], "customers had": r["description"], "n": f"{int(r['n']):,}",
+        "cohort": COHORT_NAMES[r["cohort"]], "customers had": r["description"],
+        "n": f"{int(r['n']):,}",
         "NPS (95 %)": ci(r["nps"], r["nps_ci_low"], r["nps_ci_high"], 1, True),
-        f"gap to {page.extra['reference']} (95 %)": ci(r["gap"], r["gap_ci_low"],
-                                                       r["gap_ci_high"], 1, True),
+        f"gap to {COHORT_NAMES[page.extra['reference']].lower()} (95 %)": ci(
+            r["gap"], r["gap_ci_low"], r["gap_ci_high"], 1, True),
         "p": _p(r["gap_p"]), "q (BH)": _p(r["gap_q"]), "flag": r["flag"]}
         for r in rows_of(page.tables["cohorts"])])}
     return page

@@ -19,11 +19,12 @@ def cohorts(ctx: PageCtx) -> Page:
     to the reference cohort (option ``reference``) and the sentence that sums it up."""
     company_wide(ctx, "Support-cohort NPS")
     names = (*cohort_lib.COHORTS, *cohort_lib.COMBINED)
+    named = cohort_lib.NAMES
     reference = option(ctx, "reference", cohort_lib.REFERENCE, names)
     page = Page("cohorts", "Relational NPS by support history")
     page.extra |= {"reference": reference, "open": ["cohorts"], "uses": list(USES["cohorts"]),
                    "controls": [control("reference", "Compared with", reference,
-                                        [(c, c) for c in names])]}
+                                        [(c, named[c]) for c in names])]}
     try:
         table = cohort_lib.cohort_nps(ctx.wh, ctx.filters.start, ctx.filters.end,
                                       reference=reference)
@@ -39,15 +40,17 @@ def cohorts(ctx: PageCtx) -> Page:
         page.figures.append(fig(f"nps:{r['cohort']}", f"NPS: {r['description']}", "points",
                                 r["nps"], r["n"], r["nps_ci_low"], r["nps_ci_high"], r["flag"]))
     for r in rows_of(table[table["cohort"] != reference]):
-        page.figures.append(fig(f"gap:{r['cohort']}", f"Gap: {r['cohort']} − {reference}",
+        gap = f"Gap: {named[r['cohort']]} − {named[reference]}"
+        page.figures.append(fig(f"gap:{r['cohort']}", gap,
                                 "points", r["gap"], int(r["n"]) + ref_n, r["gap_ci_low"],
                                 r["gap_ci_high"], r["flag"]))
-    shown = table.rename(columns={"cohort": "label"})
+    shown = table.assign(label=table["cohort"].map(cohort_lib.NAMES))  # names, not ids
     page.charts.append(Chart("nps", "Relational NPS by support history (95 % interval)",
                              charts.intervals(_values(shown, "nps"), "label", "NPS"),
                              "cohorts"))
-    page.charts.append(Chart("gaps", f"Gap to {reference} in NPS points (95 % interval)",
-                             charts.intervals(_values(shown[shown["label"] != reference],
+    page.charts.append(Chart("gaps", f"Gap to {named[reference].lower()} in NPS "
+                             "points (95 % interval)",
+                             charts.intervals(_values(shown[shown["cohort"] != reference],
                                                       "gap"), "label", "NPS points"),
                              "cohorts"))
     page.extra["findings"] = [_sentence(cohort_lib.headline(table))]
@@ -55,8 +58,9 @@ def cohorts(ctx: PageCtx) -> Page:
     page.notes.append(
         f"Relational NPS answers {a['from']} – {a['to']}, each put in one cohort by the "
         f"customer's contacts in the {a['window_days']} days before answering (the worst "
-        f"experience wins: {', '.join(cohort_lib.COHORTS)}); zero_reopens combines the last "
-        "three. Gaps: difference to the reference with a Wald interval, the NPS z test and "
+        f"experience wins: {', '.join(named[c].lower() for c in cohort_lib.COHORTS)}); "
+        "zero reopens combines the last three. Gaps: difference to the reference with a Wald "
+        "interval, the NPS z test and "
         "Benjamini–Hochberg q-values (table). Cohorts under 50 answers are flagged.")
     page.extra |= {"period": {"from": a["from"], "to": a["to"]},
                    "window_days": a["window_days"]}
