@@ -26,8 +26,8 @@ runner = CliRunner()
 #: Every table the report prints, and its leftovers: the verbatims show the latest 40 of the
 #: period's comments, the leaderboard the top and bottom 15 agents.
 SHOWN_COMMENTS, SHOWN_AGENTS = 40, 30
-SECTIONS = ("Executive summary", "What moved it", "Touchpoints", "Customer journey", "Vendors by vendor",
-            "Vendors by site", "CSAT by ticket type", "Agent leaderboard", "Key drivers of CSAT",
+SECTIONS = ("Executive summary", "What moved it", "Touchpoints", "Customer journey", "KPIs by vendor",
+            "KPIs by site", "CSAT by ticket type", "Agent leaderboard", "Key drivers of CSAT",
             "Relational NPS by support history", "Initiative impact on CSAT",
             "Customers: lifetime value and churn risk", "Voice of the customer", "Definitions")
 

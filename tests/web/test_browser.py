@@ -98,11 +98,11 @@ def test_drill_down_vendor_to_site_to_team(watched: Watched) -> None:
     w.page.wait_for_selector(".vega svg")
     w.page.click(".drill a:text('Acme BPO')")
     w.page.wait_for_url("**vendor=Acme+BPO*level=site*")
-    assert "Vendors by site" in w.page.inner_text("h1")
+    assert "KPIs by site" in w.page.inner_text("h1")
     w.shot("vendors-acme-sites")
     w.page.click(".drill a >> nth=0")
     w.page.wait_for_url("**level=team*")
-    assert "Vendors by team" in w.page.inner_text("h1")
+    assert "KPIs by team" in w.page.inner_text("h1")
 
 
 def test_drill_down_entries_look_like_links(watched: Watched) -> None:

@@ -88,7 +88,7 @@ def test_the_report_link_answers_at_once_with_progress_then_the_report(server: S
         assert report.status_code == 200
         assert report.headers.get_list("content-security-policy") == [REPORT_CSP]
         for heading in ("Executive summary", "Touchpoints", "Customer journey",
-                        "Vendors by vendor", "Vendors by site", "CSAT by ticket type",
+                        "KPIs by vendor", "KPIs by site", "CSAT by ticket type",
                         "Agent leaderboard", "Key drivers of CSAT",
                         "Relational NPS by support history", "Initiative impact on CSAT",
                         "Customers: lifetime value and churn risk",

@@ -93,7 +93,8 @@ def by_level(ctx: PageCtx) -> Page:
     if level not in LEVELS:
         raise NotFound(f"no level {level!r}.{did_you_mean(level, LEVELS)}",
                        f"levels: {', '.join(LEVELS)}")
-    page = Page("vendors", f"Vendors by {level.removesuffix('_id')}")
+    # "KPIs by vendor", "KPIs by site" …: the page was "Vendors by vendor"
+    page = Page("vendors", f"KPIs by {level.removesuffix('_id')}")
     frame, _ = metric_frame(ctx, list(VENDOR_KPIS), dims=(level,))
     page.tables["kpis"] = frame
     csat = frame[frame["metric"] == "csat"]
