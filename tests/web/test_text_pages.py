@@ -56,6 +56,12 @@ def test_themes_page_is_the_library_result(analyst: httpx.Client,
     assert_table(body["tables"]["effects"], want.effects)
     assert body["findings"] == list(table["sentence"])
     assert all("@" not in r["examples"] for r in got if r["examples"])  # redacted
+    # one chart row per theme: the charts are drawn by label, so no two rows share one
+    for chart in (c for c in body["charts"] if c["name"] in ("effects", "volume")):
+        labels = [v["label"] for v in chart["spec"]["data"]["values"]]
+        assert len(labels) == len(set(labels)), chart["name"]
+    assert len(next(c for c in body["charts"] if c["name"] == "volume")["spec"]["data"][
+        "values"]) == len(got)
     # each effect reads as the chart and the sentences say it, signed points with one
     # decimal (the table printed "4.19" and "-2.08")
     page = unescape(analyst.get("/themes").text)

@@ -37,9 +37,10 @@ def _joined(table: pd.DataFrame) -> pd.DataFrame:
 def _tracked(page: Page, kept: Tracked) -> None:
     table = _joined(with_sentences(kept.themes))
     page.tables |= {"tracked": table, "tracked_trend": kept.trend}
+    charted = table.assign(label=_distinct(table))
     page.charts.append(Chart("tracked", "Kept themes (their names and ids run after run): "
                              "share of comments, % (95 % interval)",
-                             charts.intervals(percent_frame(table, "share"), "label",
+                             charts.intervals(percent_frame(charted, "share"), "label",
                                               "% of comments"), "tracked"))
     r = kept.run
     new = table.loc[table["new"].astype(bool), "label"].tolist()
@@ -72,7 +73,8 @@ def themes(ctx: PageCtx) -> Page:
         page.figures.append(fig(f"share:{r['theme']}", f"{r['label']}: share of comments",
                                 "share", r["share"], r["n"], r["share_ci_low"],
                                 r["share_ci_high"], r["flag"]))
-    effect = pd.DataFrame({"label": table["label"], "value": table["effect"],
+    charted = table.assign(label=_distinct(table))
+    effect = pd.DataFrame({"label": charted["label"], "value": table["effect"],
                            "ci_low": table["effect_ci_low"], "ci_high": table["effect_ci_high"],
                            "n": table["n_with"], "flag": table["flag"]})
     page.charts.append(Chart("effects", "Each theme's effect on its score: commenters with − "
@@ -80,7 +82,7 @@ def themes(ctx: PageCtx) -> Page:
                              charts.intervals(effect.dropna(subset=["value"]), "label",
                                               "points"), "themes"))
     page.charts.append(Chart("volume", "Share of comments per theme, % (95 % interval)",
-                             charts.intervals(percent_frame(table, "share"), "label",
+                             charts.intervals(percent_frame(charted, "share"), "label",
                                               "% of comments"), "themes"))
     page.extra |= {"uses": list(USES["themes"]), "open": ["themes"],
                    "findings": [str(s) for s in table["sentence"]]}
@@ -96,3 +98,9 @@ def themes(ctx: PageCtx) -> Page:
     return page
 
 
+def _distinct(table: pd.DataFrame) -> pd.Series:
+    """Each theme's label for a chart, its number added where two themes share one (a chart
+    draws one row per label: two themes named "card, charged, twice" were drawn as one)."""
+    labels = table["label"].astype(str)
+    shared = labels.duplicated(keep=False)
+    return labels.where(~shared, labels + " (theme " + table["theme"].astype(str) + ")")
