@@ -310,6 +310,19 @@ def test_cohorts_are_named_not_given_by_their_ids(analyst: httpx.Client) -> None
     assert "zero_reopens" not in words and "unresolved_escalation" not in words
 
 
+def test_impact_chart_rows_say_what_they_are_first(analyst: httpx.Client) -> None:
+    """The chart cuts long labels at their end: "Empathy training at Acme BP…" read the same
+    for an initiative's change and its difference-in-differences. Each row now starts with
+    what it is, and no two rows cut to the same 30 characters."""
+    body = analyst.get("/api/pages/impact").json()
+    chart = next(c for c in body["charts"] if c["name"] == "changes")
+    labels = [v["label"] for v in chart["spec"]["data"]["values"]]
+    names = {r["name"] for r in body["tables"]["initiatives"]}
+    assert labels and all(x.split(": ", 1)[0] in ("Change", "DiD") for x in labels)
+    assert {x.split(": ", 1)[1] for x in labels} <= names
+    assert len({x[:30] for x in labels}) == len(labels)
+
+
 def test_cohort_and_impact_tables_read_as_their_cards(analyst: httpx.Client) -> None:
     """Their tables printed NPS -11.01 and CSAT before 82.29 beside cards reading -11.0 and
     82.3 %: each figure of the table is in the unit of its card (NPS points signed, one

@@ -53,7 +53,10 @@ def impact(ctx: PageCtx) -> Page:
                                         r[f"{part}_n"], r[f"{part}_ci_low"],
                                         r[f"{part}_ci_high"], r["flag"]))
                 if part in ("change", "did"):
-                    rows.append({"label": f"{r['name']} ({label})", "value": r[part],
+                    # what the row is first: a chart cuts long labels at their end, and
+                    # "Empathy training at Acme BP…" read the same for the change and DiD
+                    rows.append({"label": f"{label[:1].upper()}{label[1:]}: {r['name']}",
+                                 "value": r[part],
                                  "ci_low": r[f"{part}_ci_low"],
                                  "ci_high": r[f"{part}_ci_high"], "n": r[f"{part}_n"],
                                  "flag": r["flag"]})
