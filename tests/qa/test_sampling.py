@@ -1,5 +1,5 @@
 """QA sampling on hand-built warehouses: the sample-size formula against the worked numbers
-of shared/reference/statistics.md, proportional allocation by channel, over-sampled traits
+of docs/reference/statistics.md, proportional allocation by channel, over-sampled traits
 really over-represented, already-reviewed interactions left out and counted, reproducible
 draws, and reviewer assignment (balanced, never one's own, never twice, not one's team)."""
 

@@ -3,7 +3,7 @@
 How many per agent comes from the sample size of a proportion (the review pass rate),
 n₀ = z²·p(1−p)/E², with the finite-population correction n = n₀ / (1 + (n₀ − 1)/N) for the
 agent's N closed interactions of the period, then held between a floor and a cap. Check
-(shared/reference/statistics.md): ±5 points at 95 % → 385 at p = 0.5, 196 at p = 0.85.
+(docs/reference/statistics.md): ±5 points at 95 % → 385 at p = 0.5, 196 at p = 0.85.
 
 The draw is stratified by channel with proportional allocation (largest remainders, so the
 strata add up exactly), so a phone-heavy agent is reviewed mostly on calls. Within a
