@@ -98,12 +98,9 @@ def auc_of_counts(low: npt.ArrayLike, high: npt.ArrayLike) -> float:
     :func:`auc` of the scores themselves exactly. NaN when a group is empty."""
     lo = np.asarray(low, dtype=np.int64)
     hi = np.asarray(high, dtype=np.int64)
-    n_lo, n_hi = int(lo.sum()), int(hi.sum())
-    if not n_lo or not n_hi:
+    if not lo.sum() or not hi.sum():
         return float("nan")
-    below = np.cumsum(lo) - lo  # low texts scoring strictly less than each score
-    twice_u = int(hi @ (2 * below + lo))  # 2·U: a tie counts 1 of 2
-    return twice_u / (2 * n_lo * n_hi)
+    return float(_aucs_of_counts(lo[None, :], hi[None, :])[0])
 
 
 def auc_interval(low: npt.ArrayLike, high: npt.ArrayLike, *, resamples: int = RESAMPLES,
@@ -144,9 +141,10 @@ def _interval(low: npt.NDArray[np.int64], high: npt.NDArray[np.int64], resamples
 
 def _aucs_of_counts(low: npt.NDArray[np.int64], high: npt.NDArray[np.int64]
                     ) -> npt.NDArray[np.float64]:
-    """:func:`auc_of_counts` of each row of ``low`` with the same row of ``high``."""
-    below = np.cumsum(low, axis=1) - low
-    twice_u = np.einsum("ij,ij->i", high, 2 * below + low)
+    """:func:`auc_of_counts` of each row of ``low`` with the same row of ``high`` (whole
+    numbers until the one division, so exact below 2⁵³ pairs)."""
+    below = np.cumsum(low, axis=1) - low  # low texts scoring strictly less than each score
+    twice_u = np.einsum("ij,ij->i", high, 2 * below + low)  # 2·U: a tie counts 1 of 2
     return np.asarray(twice_u / (2 * low.sum(axis=1) * high.sum(axis=1)), dtype=np.float64)
 
 

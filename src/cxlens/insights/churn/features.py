@@ -27,11 +27,11 @@ from cxlens.insights.churn import days as kept_days
 from cxlens.insights.churn.days import ATTRIBUTES as ATTRIBUTES
 from cxlens.store.base import Warehouse
 
-#: Who is in the rows of any of the days c₁ < … < c_k: at risk on one of them (acquired
-#: before c_k, not churned before c₁), or, for a snapshot, acquired before c_k or undated.
 #: The numeric features, in the frames' column order (after the id, churn time and attributes).
 NUMBERS = ("tenure_years", "contacts", "reopens", "unresolved_escalations", "no_nps",
            "last_nps", "no_csat", "last_csat", "orders", "never_ordered")
+#: Who is in the rows of any of the days c₁ < … < c_k: at risk on one of them (acquired
+#: before c_k, not churned before c₁), or, for a snapshot, acquired before c_k or undated.
 AT_RISK_ANY = "acquired_at < ? AND (churned_at IS NULL OR churned_at >= ?)"
 IN_SNAPSHOT = "acquired_at IS NULL OR acquired_at < ?"
 

@@ -44,7 +44,7 @@ def cohorts(ctx: PageCtx) -> Page:
         page.figures.append(fig(f"gap:{r['cohort']}", gap,
                                 "points", r["gap"], int(r["n"]) + ref_n, r["gap_ci_low"],
                                 r["gap_ci_high"], r["flag"]))
-    shown = table.assign(label=table["cohort"].map(cohort_lib.NAMES))  # names, not ids
+    shown = table.assign(label=table["cohort"].map(named))  # names, not ids
     page.charts.append(Chart("nps", "Relational NPS by support history (95 % interval)",
                              charts.intervals(_values(shown, "nps"), "label", "NPS"),
                              "cohorts"))
